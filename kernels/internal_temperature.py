@@ -1,0 +1,76 @@
+"""SAP 10.2 worksheet section 7: mean internal temperature in the heating season,
+lines (85)-(93), Tables 9, 9a, 9b, 9c and the Table 4e adjustment."""
+
+from numba import njit
+
+from ara_kernels import layout as L
+
+
+@njit(cache=True)
+def utilisation_factor(gains_w, loss_rate_w, a):
+    """Table 9a: eta = (1 - g^a) / (1 - g^(a+1)) with g = gains / loss; a / (a + 1) when
+    g = 1; 1 when the loss rate is not positive."""
+    if loss_rate_w <= 0.0:
+        return 1.0
+    g = gains_w / loss_rate_w
+    if g <= 0.0:
+        return 1.0
+    if abs(g - 1.0) < 1e-12:
+        return a / (a + 1.0)
+    return (1.0 - g ** a) / (1.0 - g ** (a + 1.0))
+
+
+@njit(cache=True)
+def off_period_drop(t_off, t_h, t_sc, t_c):
+    """Table 9b: temperature reduction u for an off period of t_off hours."""
+    if t_off <= t_c:
+        return 0.5 * t_off * t_off * (t_h - t_sc) / (24.0 * t_c)
+    return (t_h - t_sc) * (t_off - 0.5 * t_c) / 24.0
+
+
+@njit(cache=True)
+def zone_temperature(t_h, t_e, h, gains, a, tau, r, off1, off2, c):
+    """Mean temperature of one zone (Table 9c steps 1-3): utilisation with the zone's
+    demand temperature, then the two daily off periods of Table 9b. Returns (eta, T)."""
+    eta = utilisation_factor(gains, h * (t_h - t_e), a)
+    t_c = c[L.C_COOLING_TIME_BASE] + c[L.C_COOLING_TIME_FACTOR] * tau
+    t_sc = (1.0 - r) * (t_h - c[L.C_SETBACK_DROP]) + r * (t_e + eta * gains / h)
+    u = off_period_drop(off1, t_h, t_sc, t_c) + off_period_drop(off2, t_h, t_sc, t_c)
+    return eta, t_h - u
+
+
+@njit(cache=True)
+def elsewhere_demand_temperature(hlp, control_type, c):
+    """Table 9 T_h2: 21 - 0.5 HLP (control type 1) or 21 - HLP + HLP^2 / 12 (types 2, 3),
+    HLP capped at 6 (note e)."""
+    x = min(hlp, c[L.C_HLP_CAP])
+    t1 = c[L.C_LIVING_AREA_HEATING_TEMPERATURE]
+    if control_type == 1:
+        return t1 - c[L.C_ELSEWHERE_TYPE1_HLP_FACTOR] * x
+    return t1 - x + x * x / c[L.C_ELSEWHERE_TYPE23_HLP_DIVISOR]
+
+
+@njit(cache=True)
+def mean_internal_temperature(t_e, h, hlp, tmp, gains, f_living, r, control_type, adj, c,
+                              res):
+    """Lines (85)-(93) for one month. ``res`` (length >= 9) receives tau, a, (86), (87),
+    (88), (89), (90), (92), (93)."""
+    tau = tmp / (c[L.C_TIME_CONSTANT_DIVISOR] * hlp)  # Table 9a
+    a = c[L.C_UTILISATION_A0] + tau / c[L.C_UTILISATION_TAU_DIVISOR]
+    off1 = c[L.C_OFF_HOURS_1]
+    off2 = c[L.C_OFF_HOURS_2]
+    t_h1 = c[L.C_LIVING_AREA_HEATING_TEMPERATURE]  # (85)
+    eta1, t1 = zone_temperature(t_h1, t_e, h, gains, a, tau, r, off1, off2, c)  # (86) (87)
+    t_h2 = elsewhere_demand_temperature(hlp, control_type, c)  # (88)
+    off_e = c[L.C_OFF_HOURS_TYPE3] if control_type == 3 else off1
+    eta2, t2 = zone_temperature(t_h2, t_e, h, gains, a, tau, r, off_e, off2, c)  # (89) (90)
+    t92 = f_living * t1 + (1.0 - f_living) * t2  # (92)
+    res[0] = tau
+    res[1] = a
+    res[2] = eta1
+    res[3] = t1
+    res[4] = t_h2
+    res[5] = eta2
+    res[6] = t2
+    res[7] = t92
+    res[8] = t92 + adj  # (93), Table 4e adjustment

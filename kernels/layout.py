@@ -1,0 +1,463 @@
+"""Column indices shared by the Python shell and the kernels.
+
+Numba folds these module-level integers into the compiled code. Every index block has a
+``*_NAMES`` tuple in the same order so the shell can build and label arrays from it.
+"""
+
+# ---- dwelling-level float inputs -------------------------------------------------------
+DF_NAMES = (
+    "living_area_m2", "thermal_mass_parameter", "draughtproofed_percent",
+    "air_permeability_q50", "mv_system_ach", "mv_in_use_factor", "mvhr_efficiency_percent",
+    "cylinder_volume_l", "cylinder_declared_loss_kwh_per_day", "cylinder_insulation_mm",
+    "main1_fraction", "main2_fraction", "responsiveness", "temperature_adjustment_k",
+    "warm_air_fan_sfp",
+)
+DF_LIVING_AREA = 0
+DF_TMP = 1  # NaN: compute (35) from kappa
+DF_DP_PCT = 2
+DF_Q50 = 3  # NaN when no pressure test
+DF_MV_ACH = 4
+DF_MV_IUF = 5
+DF_MVHR_EFF = 6
+DF_CYL_VOL = 7
+DF_CYL_DECLARED = 8  # NaN: Table 2 from insulation
+DF_CYL_INS_MM = 9
+DF_MAIN1_FRAC = 10
+DF_MAIN2_FRAC = 11
+DF_RESPONSIVENESS = 12  # fraction-weighted R of the main systems (Table 4a/4d)
+DF_TEMP_ADJ = 13  # Table 4e temperature adjustment (93)
+DF_WARM_AIR_SFP = 14  # 0: no warm air fans
+N_DF = 15
+
+# ---- dwelling-level integer inputs -----------------------------------------------------
+DI_NAMES = (
+    "climate_region", "storey_count", "open_chimneys", "open_flues", "closed_fire_flues",
+    "solid_fuel_boiler_flues", "other_heater_flues", "blocked_chimneys", "intermittent_fans",
+    "passive_vents", "flueless_gas_fires", "wall_construction", "floor_construction",
+    "draught_lobby", "pressure_test", "sheltered_sides", "ventilation_type",
+    "windows_overshading", "cold_water_source", "bath_count", "water_use_target_125",
+    "hot_water_delivery", "combi_keep_hot", "cylinder_insulation_type", "cylinder_thermostat",
+    "hot_water_separately_timed", "primary_loss_applies", "primary_pipework_insulation",
+    "control_type", "pump1_age", "pump2_age", "cylinder_in_heated_space",
+)
+DI_REGION = 0
+DI_STOREY_COUNT = 1  # 0: derive from storeys
+DI_OPEN_CHIMNEYS = 2
+DI_OPEN_FLUES = 3
+DI_CLOSED_FIRE = 4
+DI_SOLID_BOILER = 5
+DI_OTHER_HEATER = 6
+DI_BLOCKED = 7
+DI_FANS = 8
+DI_PSV = 9
+DI_FLUELESS = 10
+DI_WALL_CONSTR = 11
+DI_FLOOR_CONSTR = 12
+DI_LOBBY = 13
+DI_PRESSURE_TEST = 14
+DI_SHELTERED = 15
+DI_VENT_TYPE = 16
+DI_OVERSHADING = 17
+DI_COLD_SOURCE = 18
+DI_BATHS = 19  # -1: default rule
+DI_TARGET_125 = 20
+DI_HW_DELIVERY = 21
+DI_KEEP_HOT = 22
+DI_CYL_INS_TYPE = 23
+DI_CYL_THERMOSTAT = 24
+DI_HW_TIMED = 25
+DI_PRIMARY_APPLIES = 26
+DI_PIPE_INSULATION = 27
+DI_CONTROL_TYPE = 28
+DI_PUMP1_AGE = 29  # -1: no pump in heated space; 0 unknown, 1 <= 2012, 2 >= 2013
+DI_PUMP2_AGE = 30
+DI_CYL_IN_HEATED = 31
+N_DI = 32
+
+# ---- element kinds (schema codes) ------------------------------------------------------
+EK_EXT_WALL = 1
+EK_BASEMENT_WALL = 2
+EK_ROOF = 3
+EK_GROUND_FLOOR = 4
+EK_BASEMENT_FLOOR = 5
+EK_EXPOSED_FLOOR = 6
+EK_PARTY_WALL = 7
+OK_DOOR = 1
+OK_WINDOW = 2
+OK_ROOF_WINDOW = 3
+OK_ROOFLIGHT = 4
+
+# ---- worksheet constants (spec/tables/sap10_2_worksheet_constants.csv) -----------------
+C_NAMES = (
+    "vent_open_chimney", "vent_open_flue", "vent_closed_fire_flue",
+    "vent_solid_fuel_boiler_flue", "vent_other_heater_flue", "vent_blocked_chimney",
+    "vent_intermittent_fan", "vent_passive_vent", "vent_flueless_gas_fire",
+    "infiltration_per_extra_storey", "structural_infiltration_frame",
+    "structural_infiltration_masonry", "floor_infiltration_sealed",
+    "floor_infiltration_unsealed", "no_draught_lobby_infiltration",
+    "window_infiltration_base", "window_infiltration_draughtproofed", "q50_divisor",
+    "shelter_factor_per_side", "wind_factor_divisor", "natural_vent_threshold",
+    "natural_vent_base", "mv_default_ach", "mev_half_factor", "air_heat_capacity",
+    "curtain_resistance", "occupancy_a", "occupancy_b", "occupancy_tfa0", "occupancy_c",
+    "bath_volume", "bath_warm_temperature", "hot_water_temperature", "baths_with_shower_a",
+    "baths_with_shower_b", "baths_no_shower_a", "baths_no_shower_b", "showers_with_bath_a",
+    "showers_with_bath_b", "other_uses_a", "other_uses_b", "water_target_factor",
+    "water_heat_capacity", "distribution_loss_factor", "water_heater_output_factor",
+    "water_gains_output_factor", "water_gains_loss_factor", "combi_loss_no_keep_hot",
+    "combi_loss_keep_hot_timed", "combi_loss_keep_hot_untimed", "combi_fu_volume",
+    "primary_loss_days_factor", "primary_loss_insulated", "primary_loss_uninsulated",
+    "primary_loss_constant", "metabolic_gain_per_person", "cooking_gain_a", "cooking_gain_b",
+    "evaporation_loss_per_person", "lighting_gain_fraction", "lighting_l1_a",
+    "lighting_l1_b", "lighting_exponent", "daylight_glazing_factor", "daylight_threshold",
+    "daylight_c2", "daylight_c1", "daylight_c0", "daylight_above_threshold",
+    "lighting_fixed_share", "lighting_reference_capacity", "lighting_default_capacity",
+    "lighting_default_efficacy", "lighting_portable_share", "lighting_monthly_amplitude",
+    "lighting_monthly_phase", "appliance_a", "appliance_amplitude", "appliance_phase",
+    "cooking_electricity_a", "cooking_electricity_b", "solar_gain_factor",
+    "pump_gain_2013_or_later", "pump_gain_2012_or_earlier", "pump_gain_unknown",
+    "warm_air_fan_gain", "living_area_heating_temperature", "elsewhere_type1_hlp_factor",
+    "elsewhere_type23_hlp_divisor", "hlp_cap", "off_hours_1", "off_hours_2",
+    "off_hours_type3", "time_constant_divisor", "utilisation_a0", "utilisation_tau_divisor",
+    "cooling_time_base", "cooling_time_factor", "setback_drop", "space_heating_kwh_factor",
+    "cylinder_loss_base",
+    "cylinder_factory_a",
+    "cylinder_factory_t0",
+    "cylinder_jacket_a",
+    "cylinder_jacket_t0",
+    "cylinder_vf_reference",
+    "cylinder_tf_base",
+    "cylinder_tf_no_thermostat",
+    "cylinder_tf_separately_timed",
+    "primary_p_uninsulated",
+    "primary_p_first_metre",
+    "primary_p_accessible",
+    "primary_p_full",
+    "primary_h_no_thermostat_winter",
+    "primary_h_untimed_winter",
+    "primary_h_timed",
+    "glazing_g_to_solar_transmittance",
+)
+
+C_VENT_OPEN_CHIMNEY = 0
+C_VENT_OPEN_FLUE = 1
+C_VENT_CLOSED_FIRE_FLUE = 2
+C_VENT_SOLID_FUEL_BOILER_FLUE = 3
+C_VENT_OTHER_HEATER_FLUE = 4
+C_VENT_BLOCKED_CHIMNEY = 5
+C_VENT_INTERMITTENT_FAN = 6
+C_VENT_PASSIVE_VENT = 7
+C_VENT_FLUELESS_GAS_FIRE = 8
+C_INFILTRATION_PER_EXTRA_STOREY = 9
+C_STRUCTURAL_INFILTRATION_FRAME = 10
+C_STRUCTURAL_INFILTRATION_MASONRY = 11
+C_FLOOR_INFILTRATION_SEALED = 12
+C_FLOOR_INFILTRATION_UNSEALED = 13
+C_NO_DRAUGHT_LOBBY_INFILTRATION = 14
+C_WINDOW_INFILTRATION_BASE = 15
+C_WINDOW_INFILTRATION_DRAUGHTPROOFED = 16
+C_Q50_DIVISOR = 17
+C_SHELTER_FACTOR_PER_SIDE = 18
+C_WIND_FACTOR_DIVISOR = 19
+C_NATURAL_VENT_THRESHOLD = 20
+C_NATURAL_VENT_BASE = 21
+C_MV_DEFAULT_ACH = 22
+C_MEV_HALF_FACTOR = 23
+C_AIR_HEAT_CAPACITY = 24
+C_CURTAIN_RESISTANCE = 25
+C_OCCUPANCY_A = 26
+C_OCCUPANCY_B = 27
+C_OCCUPANCY_TFA0 = 28
+C_OCCUPANCY_C = 29
+C_BATH_VOLUME = 30
+C_BATH_WARM_TEMPERATURE = 31
+C_HOT_WATER_TEMPERATURE = 32
+C_BATHS_WITH_SHOWER_A = 33
+C_BATHS_WITH_SHOWER_B = 34
+C_BATHS_NO_SHOWER_A = 35
+C_BATHS_NO_SHOWER_B = 36
+C_SHOWERS_WITH_BATH_A = 37
+C_SHOWERS_WITH_BATH_B = 38
+C_OTHER_USES_A = 39
+C_OTHER_USES_B = 40
+C_WATER_TARGET_FACTOR = 41
+C_WATER_HEAT_CAPACITY = 42
+C_DISTRIBUTION_LOSS_FACTOR = 43
+C_WATER_HEATER_OUTPUT_FACTOR = 44
+C_WATER_GAINS_OUTPUT_FACTOR = 45
+C_WATER_GAINS_LOSS_FACTOR = 46
+C_COMBI_LOSS_NO_KEEP_HOT = 47
+C_COMBI_LOSS_KEEP_HOT_TIMED = 48
+C_COMBI_LOSS_KEEP_HOT_UNTIMED = 49
+C_COMBI_FU_VOLUME = 50
+C_PRIMARY_LOSS_DAYS_FACTOR = 51
+C_PRIMARY_LOSS_INSULATED = 52
+C_PRIMARY_LOSS_UNINSULATED = 53
+C_PRIMARY_LOSS_CONSTANT = 54
+C_METABOLIC_GAIN_PER_PERSON = 55
+C_COOKING_GAIN_A = 56
+C_COOKING_GAIN_B = 57
+C_EVAPORATION_LOSS_PER_PERSON = 58
+C_LIGHTING_GAIN_FRACTION = 59
+C_LIGHTING_L1_A = 60
+C_LIGHTING_L1_B = 61
+C_LIGHTING_EXPONENT = 62
+C_DAYLIGHT_GLAZING_FACTOR = 63
+C_DAYLIGHT_THRESHOLD = 64
+C_DAYLIGHT_C2 = 65
+C_DAYLIGHT_C1 = 66
+C_DAYLIGHT_C0 = 67
+C_DAYLIGHT_ABOVE_THRESHOLD = 68
+C_LIGHTING_FIXED_SHARE = 69
+C_LIGHTING_REFERENCE_CAPACITY = 70
+C_LIGHTING_DEFAULT_CAPACITY = 71
+C_LIGHTING_DEFAULT_EFFICACY = 72
+C_LIGHTING_PORTABLE_SHARE = 73
+C_LIGHTING_MONTHLY_AMPLITUDE = 74
+C_LIGHTING_MONTHLY_PHASE = 75
+C_APPLIANCE_A = 76
+C_APPLIANCE_AMPLITUDE = 77
+C_APPLIANCE_PHASE = 78
+C_COOKING_ELECTRICITY_A = 79
+C_COOKING_ELECTRICITY_B = 80
+C_SOLAR_GAIN_FACTOR = 81
+C_PUMP_GAIN_2013_OR_LATER = 82
+C_PUMP_GAIN_2012_OR_EARLIER = 83
+C_PUMP_GAIN_UNKNOWN = 84
+C_WARM_AIR_FAN_GAIN = 85
+C_LIVING_AREA_HEATING_TEMPERATURE = 86
+C_ELSEWHERE_TYPE1_HLP_FACTOR = 87
+C_ELSEWHERE_TYPE23_HLP_DIVISOR = 88
+C_HLP_CAP = 89
+C_OFF_HOURS_1 = 90
+C_OFF_HOURS_2 = 91
+C_OFF_HOURS_TYPE3 = 92
+C_TIME_CONSTANT_DIVISOR = 93
+C_UTILISATION_A0 = 94
+C_UTILISATION_TAU_DIVISOR = 95
+C_COOLING_TIME_BASE = 96
+C_COOLING_TIME_FACTOR = 97
+C_SETBACK_DROP = 98
+C_SPACE_HEATING_KWH_FACTOR = 99
+C_CYLINDER_LOSS_BASE = 100
+C_CYLINDER_FACTORY_A = 101
+C_CYLINDER_FACTORY_T0 = 102
+C_CYLINDER_JACKET_A = 103
+C_CYLINDER_JACKET_T0 = 104
+C_CYLINDER_VF_REFERENCE = 105
+C_CYLINDER_TF_BASE = 106
+C_CYLINDER_TF_NO_THERMOSTAT = 107
+C_CYLINDER_TF_SEPARATELY_TIMED = 108
+C_PRIMARY_P_UNINSULATED = 109
+C_PRIMARY_P_FIRST_METRE = 110
+C_PRIMARY_P_ACCESSIBLE = 111
+C_PRIMARY_P_FULL = 112
+C_PRIMARY_H_NO_THERMOSTAT_WINTER = 113
+C_PRIMARY_H_UNTIMED_WINTER = 114
+C_PRIMARY_H_TIMED = 115
+C_GLAZING_G_TO_SOLAR_TRANSMITTANCE = 116
+N_C = 117
+
+# ---- annual outputs: (column name, worksheet line, unit) --------------------------------
+OUTPUTS = (
+    ("total_floor_area_m2", "4", "m2"),
+    ("dwelling_volume_m3", "5", "m3"),
+    ("openings_infiltration_ach", "8", "1/h"),
+    ("infiltration_rate_ach", "18", "1/h"),
+    ("sheltered_infiltration_rate_ach", "21", "1/h"),
+    ("effective_air_change_rate_ach", "25", "1/h"),
+    ("fabric_heat_loss_w_per_k", "33", "W/K"),
+    ("heat_capacity_kj_per_k", "34", "kJ/K"),
+    ("thermal_mass_parameter", "35", "kJ/m2K"),
+    ("thermal_bridging_w_per_k", "36", "W/K"),
+    ("total_fabric_heat_loss_w_per_k", "37", "W/K"),
+    ("ventilation_heat_loss_w_per_k", "38", "W/K"),
+    ("heat_transfer_coefficient_w_per_k", "39", "W/K"),
+    ("heat_loss_parameter", "40", "W/m2K"),
+    ("occupancy", "42", "persons"),
+    ("hot_water_litres_per_day", "43", "l/day"),
+    ("hot_water_energy_kwh", "45", "kWh/yr"),
+    ("distribution_loss_kwh", "46", "kWh/yr"),
+    ("storage_loss_kwh", "57", "kWh/yr"),
+    ("primary_loss_kwh", "59", "kWh/yr"),
+    ("combi_loss_kwh", "61", "kWh/yr"),
+    ("water_heater_output_kwh", "64", "kWh/yr"),
+    ("electric_shower_kwh", "64a", "kWh/yr"),
+    ("water_heating_gains_kwh", "65", "kWh/yr"),
+    ("lighting_kwh", "232", "kWh/yr"),
+    ("appliances_kwh", "L15", "kWh/yr"),
+    ("cooking_kwh", "L21", "kWh/yr"),
+    ("internal_gains_w", "73", "W"),
+    ("solar_gains_w", "83", "W"),
+    ("living_area_fraction", "91", "1"),
+    ("mean_internal_temperature_c", "93", "degC"),
+    ("space_heating_requirement_kwh", "98", "kWh/yr"),
+    ("space_heating_kwh_per_m2", "99", "kWh/m2yr"),
+)
+O_TFA = 0
+O_VOLUME = 1
+O_OPENINGS_ACH = 2
+O_INFILTRATION_ACH = 3
+O_SHELTERED_ACH = 4
+O_EFFECTIVE_ACH = 5
+O_FABRIC_LOSS = 6
+O_HEAT_CAPACITY = 7
+O_TMP = 8
+O_BRIDGING = 9
+O_TOTAL_FABRIC = 10
+O_VENT_LOSS = 11
+O_HTC = 12
+O_HLP = 13
+O_OCCUPANCY = 14
+O_HW_LITRES = 15
+O_HW_ENERGY = 16
+O_DIST_LOSS = 17
+O_STORAGE_LOSS = 18
+O_PRIMARY_LOSS = 19
+O_COMBI_LOSS = 20
+O_WH_OUTPUT = 21
+O_ELECTRIC_SHOWER = 22
+O_WH_GAINS = 23
+O_LIGHTING = 24
+O_APPLIANCES = 25
+O_COOKING = 26
+O_INTERNAL_GAINS = 27
+O_SOLAR_GAINS = 28
+O_LIVING_FRACTION = 29
+O_MIT = 30
+O_SPACE_HEATING = 31
+O_SPACE_HEATING_M2 = 32
+N_OUT = 33
+
+# ---- trace lines: worksheet label; 12 monthly values + annual in column 12 -------------
+# scalar lines use only column 12.
+TRACE_LINES = (
+    "1", "2", "3", "4", "5", "6a", "6b", "6c", "6d", "6e", "6f", "7a", "7b", "7c", "8", "9",
+    "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "22a", "22b",
+    "23a", "23b", "23c", "25", "26", "27", "27a", "28", "28a", "28b", "29", "29a", "30", "31",
+    "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "42a", "42b", "42c",
+    "43", "44", "45", "46", "47", "51", "52", "53", "55", "56", "57", "59", "61", "62",
+    "64", "64a", "65", "66", "67", "68", "69", "70", "71", "72", "73", "83", "84", "85", "86",
+    "87", "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99", "L1",
+    "L2a", "L2b", "L3", "L4", "L5", "L6", "L7", "L8", "L9a", "L9b", "L9c", "L9d", "L13",
+    "L20", "tau", "a",
+)
+
+T_1 = 0
+T_2 = 1
+T_3 = 2
+T_4 = 3
+T_5 = 4
+T_6A = 5
+T_6B = 6
+T_6C = 7
+T_6D = 8
+T_6E = 9
+T_6F = 10
+T_7A = 11
+T_7B = 12
+T_7C = 13
+T_8 = 14
+T_9 = 15
+T_10 = 16
+T_11 = 17
+T_12 = 18
+T_13 = 19
+T_14 = 20
+T_15 = 21
+T_16 = 22
+T_17 = 23
+T_18 = 24
+T_19 = 25
+T_20 = 26
+T_21 = 27
+T_22 = 28
+T_22A = 29
+T_22B = 30
+T_23A = 31
+T_23B = 32
+T_23C = 33
+T_25 = 34
+T_26 = 35
+T_27 = 36
+T_27A = 37
+T_28 = 38
+T_28A = 39
+T_28B = 40
+T_29 = 41
+T_29A = 42
+T_30 = 43
+T_31 = 44
+T_32 = 45
+T_33 = 46
+T_34 = 47
+T_35 = 48
+T_36 = 49
+T_37 = 50
+T_38 = 51
+T_39 = 52
+T_40 = 53
+T_41 = 54
+T_42 = 55
+T_42A = 56
+T_42B = 57
+T_42C = 58
+T_43 = 59
+T_44 = 60
+T_45 = 61
+T_46 = 62
+T_47 = 63
+T_51 = 64
+T_52 = 65
+T_53 = 66
+T_55 = 67
+T_56 = 68
+T_57 = 69
+T_59 = 70
+T_61 = 71
+T_62 = 72
+T_64 = 73
+T_64A = 74
+T_65 = 75
+T_66 = 76
+T_67 = 77
+T_68 = 78
+T_69 = 79
+T_70 = 80
+T_71 = 81
+T_72 = 82
+T_73 = 83
+T_83 = 84
+T_84 = 85
+T_85 = 86
+T_86 = 87
+T_87 = 88
+T_88 = 89
+T_89 = 90
+T_90 = 91
+T_91 = 92
+T_92 = 93
+T_93 = 94
+T_94 = 95
+T_95 = 96
+T_96 = 97
+T_97 = 98
+T_98 = 99
+T_99 = 100
+T_L1 = 101
+T_L2A = 102
+T_L2B = 103
+T_L3 = 104
+T_L4 = 105
+T_L5 = 106
+T_L6 = 107
+T_L7 = 108
+T_L8 = 109
+T_L9A = 110
+T_L9B = 111
+T_L9C = 112
+T_L9D = 113
+T_L13 = 114
+T_L20 = 115
+T_TAU = 116
+T_A = 117
+N_TRACE = 118

@@ -1,0 +1,289 @@
+"""The SAP 10.2 worksheet, sections 1-8, for a batch of dwellings.
+
+``calculate_batch`` runs ``dwelling`` over every dwelling with ``prange``; ``trace_dwelling``
+runs it for one dwelling and records every worksheet line. Months are the outer loop inside
+a dwelling, so no per-dwelling arrays are allocated beyond two small scratch vectors.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ara_kernels import layout as L
+from ara_kernels.dimensions import dimensions
+from ara_kernels.fabric import fabric
+from ara_kernels.gains import lighting_annual, monthly_profile, pumps_fans_gain
+from ara_kernels.internal_temperature import mean_internal_temperature
+from ara_kernels.solar import solar_gains_month
+from ara_kernels.space_heating import space_heating_month
+from ara_kernels.ventilation import (
+    effective_air_change,
+    infiltration_rate,
+    mechanical_rates,
+    openings_m3_per_h,
+    structural_infiltration,
+)
+from ara_kernels.water_heating import (
+    baths_per_day,
+    daily_volumes,
+    occupancy,
+    storage_loss_per_day,
+    water_month,
+)
+
+
+@njit(cache=True)
+def _put(tr, on, line, value):
+    if on:
+        tr[line, 12] = value
+
+
+@njit(cache=True)
+def _putm(tr, on, line, m, value):
+    if on:
+        tr[line, m] = value
+
+
+@njit(cache=True)
+def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
+             el_off, el_kind, el_area, el_u, el_kappa, el_y,
+             op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host,
+             op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff, sh_off,
+             days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
+             c, out, tr, on):
+    df = dfl[i]
+    di = dil[i]
+    o = out[i]
+    region = di[L.DI_REGION]
+    # ---- section 1: dimensions (1)-(5)
+    tfa, volume, distinct_levels = dimensions(st_off[i], st_off[i + 1], st_level, st_area,
+                                              st_height)
+    _put(tr, on, L.T_4, tfa)
+    _put(tr, on, L.T_5, volume)
+    # ---- section 2: ventilation (6a)-(21)
+    r6a, r6b, r6c, r6d, r6e, r6f, r7a, r7b, r7c, m3h = openings_m3_per_h(di, c)
+    r8 = m3h / volume  # (8)
+    storeys = di[L.DI_STOREY_COUNT]
+    if storeys <= 0:
+        storeys = distinct_levels
+    r10, r11, r12, r13, r14, r15, r16 = structural_infiltration(r8, storeys, di, df, c)
+    r17, r18, r19, r20, r21 = infiltration_rate(r8, r16, di, df, c)
+    r23a, r23b, r23c = mechanical_rates(di, df, c)
+    vt = di[L.DI_VENT_TYPE]
+    if on:
+        for line, v in ((L.T_6A, r6a), (L.T_6B, r6b), (L.T_6C, r6c), (L.T_6D, r6d),
+                        (L.T_6E, r6e), (L.T_6F, r6f), (L.T_7A, r7a), (L.T_7B, r7b),
+                        (L.T_7C, r7c), (L.T_8, r8), (L.T_9, float(storeys)), (L.T_10, r10),
+                        (L.T_11, r11), (L.T_12, r12), (L.T_13, r13), (L.T_14, r14),
+                        (L.T_15, r15), (L.T_16, r16), (L.T_17, r17), (L.T_18, r18),
+                        (L.T_19, float(r19)), (L.T_20, r20), (L.T_21, r21), (L.T_23A, r23a),
+                        (L.T_23B, r23b), (L.T_23C, r23c)):
+            tr[line, 12] = v
+    # ---- section 3: fabric (26)-(37)
+    fl = np.empty(16)
+    fabric(el_off[i], el_off[i + 1], el_kind, el_area, el_u, el_kappa, el_y,
+           op_off[i], op_off[i + 1], op_kind, op_area, op_u, op_host, op_y,
+           tb_off[i], tb_off[i + 1], tb_len, tb_psi, tfa, df[L.DF_TMP], c, fl)
+    if on:
+        fabric_lines = (L.T_26, L.T_27, L.T_27A, L.T_28, L.T_28A, L.T_28B, L.T_29, L.T_29A,
+                        L.T_30, L.T_31, L.T_32, L.T_33, L.T_34, L.T_35, L.T_36, L.T_37)
+        for q in range(16):
+            tr[fabric_lines[q], 12] = fl[q]
+    r37 = fl[15]
+    tmp = fl[13]
+    # ---- section 4: annual quantities
+    n = occupancy(tfa, c)  # (42)
+    showers = sh_off[i + 1] - sh_off[i]
+    baths = di[L.DI_BATHS]
+    if baths < 0:
+        baths = 0 if showers > 0 else 1
+    n_bath = baths_per_day(n, baths, showers, c)
+    other_daily = c[L.C_OTHER_USES_A] * n + c[L.C_OTHER_USES_B]
+    if di[L.DI_TARGET_125] == 1:
+        other_daily *= c[L.C_WATER_TARGET_FACTOR]
+    cold_row = 1 if di[L.DI_COLD_SOURCE] == 2 else 0
+    r51, r52, r53, r55 = storage_loss_per_day(di, df, c)
+    r43 = 0.0
+    for m in range(12):
+        sh, ba, ot = daily_volumes(m, n_bath, other_daily, cold[cold_row, m], fbeh, j2, c)
+        r43 += (sh + ba) * days[m] / 365.0
+    r43 += other_daily
+    _put(tr, on, L.T_42, n)
+    _put(tr, on, L.T_43, r43)
+    _put(tr, on, L.T_47, df[L.DF_CYL_VOL] if di[L.DI_HW_DELIVERY] == 3 else 0.0)
+    _put(tr, on, L.T_51, r51)
+    _put(tr, on, L.T_52, r52)
+    _put(tr, on, L.T_53, r53)
+    _put(tr, on, L.T_55, r55)
+    # ---- Appendix L annual lighting, appliances, cooking
+    ov = di[L.DI_OVERSHADING]
+    lt = np.empty(13)
+    lighting_annual(tfa, n, op_off[i], op_off[i + 1], op_kind, op_area, op_gl, op_ff,
+                    access[ov, 2], li_off[i], li_off[i + 1], li_count, li_power, li_eff, c, lt)
+    if on:
+        l_lines = (L.T_L1, L.T_L2A, L.T_L2B, L.T_L3, L.T_L4, L.T_L5, L.T_L6, L.T_L7, L.T_L8,
+                   L.T_L9A, L.T_L9B, L.T_L9C, L.T_L9D)
+        for q in range(13):
+            tr[l_lines[q], 12] = lt[q]
+    appliances = c[L.C_APPLIANCE_A] * (tfa * n) ** c[L.C_LIGHTING_EXPONENT]  # L13
+    cooking = c[L.C_COOKING_ELECTRICITY_A] + c[L.C_COOKING_ELECTRICITY_B] * n  # L20
+    _put(tr, on, L.T_L13, appliances)
+    _put(tr, on, L.T_L20, cooking)
+    f_living = df[L.DF_LIVING_AREA] / tfa  # (91)
+    _put(tr, on, L.T_91, f_living)
+    _put(tr, on, L.T_85, c[L.C_LIVING_AREA_HEATING_TEMPERATURE])
+    # ---- monthly: sections 2 (22)-(25), 3 (38)-(40), 4, 5, 6, 7, 8
+    res = np.empty(9)
+    s25 = s38 = s39 = s40 = 0.0
+    s45 = s46 = s57 = s59 = s61 = s64 = s65 = 0.0
+    s_light = s_app = s_cook = s73 = s83 = s93 = s98 = 0.0
+    wind_div = c[L.C_WIND_FACTOR_DIVISOR]
+    for m in range(12):
+        nm = days[m]
+        t_e = temp[region, m]
+        # (22)-(25)
+        r22 = wind[region, m]
+        r22a = r22 / wind_div
+        r22b = r21 * r22a
+        r25 = effective_air_change(r22b, vt, r23b, r23c, c)
+        r38 = c[L.C_AIR_HEAT_CAPACITY] * r25 * volume
+        r39 = r37 + r38
+        r40 = r39 / tfa
+        s25 += r25
+        s38 += r38
+        s39 += r39
+        s40 += r40
+        # (42a)-(65)
+        t_cold = cold[cold_row, m]
+        r42a, r42b, r42c = daily_volumes(m, n_bath, other_daily, t_cold, fbeh, j2, c)
+        r44 = r42a + r42b + r42c
+        r45, r46, r56, r57, r59, r61, r62, r64, r65 = water_month(m, nm, r44, t_cold, r55,
+                                                                  di, c)
+        s45 += r45
+        s46 += r46
+        s57 += r57
+        s59 += r59
+        s61 += r61
+        s64 += r64
+        s65 += r65
+        # (66)-(73)
+        r66 = c[L.C_METABOLIC_GAIN_PER_PERSON] * n
+        e_light = monthly_profile(lt[12], m, nm, c[L.C_LIGHTING_MONTHLY_AMPLITUDE],
+                                  c[L.C_LIGHTING_MONTHLY_PHASE])
+        r67 = c[L.C_LIGHTING_GAIN_FRACTION] * e_light * 1000.0 / (24.0 * nm)
+        e_app = monthly_profile(appliances, m, nm, c[L.C_APPLIANCE_AMPLITUDE],
+                                c[L.C_APPLIANCE_PHASE])
+        r68 = e_app * 1000.0 / (24.0 * nm)
+        r69 = c[L.C_COOKING_GAIN_A] + c[L.C_COOKING_GAIN_B] * n
+        r70 = pumps_fans_gain(m, volume, di, df, c)
+        r71 = c[L.C_EVAPORATION_LOSS_PER_PERSON] * n
+        r72 = r65 * 1000.0 / (24.0 * nm)
+        r73 = r66 + r67 + r68 + r69 + r70 + r71 + r72
+        s_light += e_light
+        s_app += e_app
+        s_cook += cooking * nm / 365.0
+        s73 += r73
+        # (74)-(84)
+        r83 = solar_gains_month(m, region, op_off[i], op_off[i + 1], op_kind, op_area, op_g,
+                                op_ff, op_orient, op_tilt, access[ov, 0], solar_h, latitude,
+                                declination, k, c)
+        r84 = r73 + r83
+        s83 += r83
+        # (85)-(93)
+        mean_internal_temperature(t_e, r39, r40, tmp, r84, f_living,
+                                  df[L.DF_RESPONSIVENESS], di[L.DI_CONTROL_TYPE],
+                                  df[L.DF_TEMP_ADJ], c, res)
+        s93 += res[8]
+        # (94)-(98)
+        r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84, res[1], c)
+        s98 += r98
+        if on:
+            for line, v in ((L.T_22, r22), (L.T_22A, r22a), (L.T_22B, r22b), (L.T_25, r25),
+                            (L.T_38, r38), (L.T_39, r39), (L.T_40, r40), (L.T_41, nm),
+                            (L.T_42A, r42a), (L.T_42B, r42b), (L.T_42C, r42c), (L.T_44, r44),
+                            (L.T_45, r45), (L.T_46, r46), (L.T_56, r56), (L.T_57, r57),
+                            (L.T_59, r59), (L.T_61, r61), (L.T_62, r62), (L.T_64, r64),
+                            (L.T_64A, 0.0), (L.T_65, r65), (L.T_66, r66), (L.T_67, r67),
+                            (L.T_68, r68), (L.T_69, r69), (L.T_70, r70), (L.T_71, r71),
+                            (L.T_72, r72), (L.T_73, r73), (L.T_83, r83), (L.T_84, r84),
+                            (L.T_TAU, res[0]), (L.T_A, res[1]), (L.T_86, res[2]),
+                            (L.T_87, res[3]), (L.T_88, res[4]), (L.T_89, res[5]),
+                            (L.T_90, res[6]), (L.T_92, res[7]), (L.T_93, res[8]),
+                            (L.T_94, r94), (L.T_95, r95), (L.T_96, t_e), (L.T_97, r97),
+                            (L.T_98, r98)):
+                tr[line, m] = v
+    if on:
+        for line, v in ((L.T_25, s25 / 12.0), (L.T_38, s38 / 12.0), (L.T_39, s39 / 12.0),
+                        (L.T_40, s40 / 12.0), (L.T_41, 365.0), (L.T_45, s45), (L.T_46, s46),
+                        (L.T_57, s57), (L.T_59, s59), (L.T_61, s61), (L.T_64, s64),
+                        (L.T_65, s65), (L.T_73, s73 / 12.0), (L.T_83, s83 / 12.0),
+                        (L.T_93, s93 / 12.0), (L.T_98, s98), (L.T_99, s98 / tfa)):
+            tr[line, 12] = v
+    # ---- annual outputs
+    o[L.O_TFA] = tfa
+    o[L.O_VOLUME] = volume
+    o[L.O_OPENINGS_ACH] = r8
+    o[L.O_INFILTRATION_ACH] = r18
+    o[L.O_SHELTERED_ACH] = r21
+    o[L.O_EFFECTIVE_ACH] = s25 / 12.0
+    o[L.O_FABRIC_LOSS] = fl[11]
+    o[L.O_HEAT_CAPACITY] = fl[12]
+    o[L.O_TMP] = tmp
+    o[L.O_BRIDGING] = fl[14]
+    o[L.O_TOTAL_FABRIC] = r37
+    o[L.O_VENT_LOSS] = s38 / 12.0
+    o[L.O_HTC] = s39 / 12.0
+    o[L.O_HLP] = s40 / 12.0
+    o[L.O_OCCUPANCY] = n
+    o[L.O_HW_LITRES] = r43
+    o[L.O_HW_ENERGY] = s45
+    o[L.O_DIST_LOSS] = s46
+    o[L.O_STORAGE_LOSS] = s57
+    o[L.O_PRIMARY_LOSS] = s59
+    o[L.O_COMBI_LOSS] = s61
+    o[L.O_WH_OUTPUT] = s64
+    o[L.O_ELECTRIC_SHOWER] = 0.0
+    o[L.O_WH_GAINS] = s65
+    o[L.O_LIGHTING] = s_light
+    o[L.O_APPLIANCES] = s_app
+    o[L.O_COOKING] = s_cook
+    o[L.O_INTERNAL_GAINS] = s73 / 12.0
+    o[L.O_SOLAR_GAINS] = s83 / 12.0
+    o[L.O_LIVING_FRACTION] = f_living
+    o[L.O_MIT] = s93 / 12.0
+    o[L.O_SPACE_HEATING] = s98
+    o[L.O_SPACE_HEATING_M2] = s98 / tfa
+
+
+@njit(parallel=True, cache=True)
+def calculate_batch(mask, dfl, dil, st_off, st_level, st_area, st_height,
+                    el_off, el_kind, el_area, el_u, el_kappa, el_y,
+                    op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
+                    op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
+                    li_eff, sh_off, days, temp, wind, solar_h, declination, latitude, k,
+                    cold, j2, fbeh, access, c, out):
+    """Every dwelling whose ``mask`` is true, in parallel over dwellings."""
+    tr = np.zeros((1, 13))
+    for i in prange(dfl.shape[0]):
+        if mask[i]:
+            dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
+                     el_off, el_kind, el_area, el_u, el_kappa, el_y,
+                     op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
+                     op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
+                     li_eff, sh_off, days, temp, wind, solar_h, declination, latitude, k,
+                     cold, j2, fbeh, access, c, out, tr, False)
+
+
+@njit(cache=True)
+def trace_dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
+                   el_off, el_kind, el_area, el_u, el_kappa, el_y,
+                   op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
+                   op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
+                   li_eff, sh_off, days, temp, wind, solar_h, declination, latitude, k,
+                   cold, j2, fbeh, access, c, out, tr):
+    """Dwelling ``i`` with every worksheet line recorded in ``tr`` (N_TRACE x 13)."""
+    dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
+             el_off, el_kind, el_area, el_u, el_kappa, el_y,
+             op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
+             op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
+             li_eff, sh_off, days, temp, wind, solar_h, declination, latitude, k,
+             cold, j2, fbeh, access, c, out, tr, True)

@@ -1,0 +1,500 @@
+"""Arrow input -> dense arrays for the kernels, with every check and default rule.
+
+All work here is columnar: NumPy and pyarrow.compute over whole columns, never a Python
+loop over dwellings. Problems are collected as (row, field, message) triples; the caller
+raises them together (strict) or reports them per row (lenient). Nulls are resolved here by
+the rule the schema documents for each field, so no null or NaN reaches a kernel unless it
+is a documented sentinel (``thermal_mass_parameter``, ``air_permeability_q50``,
+``cylinder_declared_loss_kwh_per_day``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
+from ara.sap.tables import SapTables
+from ara_kernels import layout as L
+
+
+@dataclass
+class Problems:
+    """Collected input problems: parallel lists of row index, field and message."""
+
+    rows: list[np.ndarray] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    def add(self, bad: np.ndarray, field_name: str, message: str) -> None:
+        """Record ``message`` for every row where the boolean mask ``bad`` is true."""
+        idx = np.flatnonzero(bad)
+        if idx.size:
+            self.rows.append(idx)
+            self.fields.append(field_name)
+            self.messages.append(message)
+
+    def add_rows(self, rows: np.ndarray, field_name: str, message: str) -> None:
+        rows = np.unique(rows)
+        if rows.size:
+            self.rows.append(rows)
+            self.fields.append(field_name)
+            self.messages.append(message)
+
+    def bad_mask(self, n: int) -> np.ndarray:
+        mask = np.zeros(n, dtype=bool)
+        for r in self.rows:
+            mask[r] = True
+        return mask
+
+    def per_row(self, n: int) -> list[list[tuple[str, str]]]:
+        """For each row, the (field, message) pairs; only called for reporting."""
+        out: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+        for rows, f, msg in zip(self.rows, self.fields, self.messages, strict=True):
+            for r in rows.tolist():
+                out[r].append((f, msg))
+        return out
+
+
+@dataclass
+class ListColumn:
+    """A list column as offsets (n + 1) and one NumPy array per struct field."""
+
+    offsets: np.ndarray
+    parents: np.ndarray  # row of each child
+    fields: dict[str, np.ndarray]
+    valid: dict[str, np.ndarray]  # per child: the field was not null
+
+
+@dataclass
+class Prepared:
+    n: int
+    ids: pa.Array
+    dfl: np.ndarray
+    dil: np.ndarray
+    lists: dict[str, ListColumn]
+    problems: Problems
+
+    def kernel_arrays(self) -> tuple[Any, ...]:
+        """Per-dwelling arrays of ``ara_kernels.worksheet`` in signature order."""
+        st, el, op = self.lists["storeys"], self.lists["elements"], self.lists["openings"]
+        tb, li, sh = self.lists["thermal_bridges"], self.lists["fixed_lighting"], \
+            self.lists["showers"]
+        return (
+            self.dfl, self.dil,
+            st.offsets, st.fields["level"], st.fields["floor_area_m2"],
+            st.fields["storey_height_m"],
+            el.offsets, el.fields["kind"], el.fields["gross_area_m2"], el.fields["u_value"],
+            el.fields["kappa_kj_per_m2k"], el.fields["thermal_bridging_y"],
+            op.offsets, op.fields["kind"], op.fields["area_m2"], op.fields["u_value"],
+            op.fields["g_perpendicular"], op.fields["light_transmittance"],
+            op.fields["frame_factor"], op.fields["orientation"], op.fields["tilt_deg"],
+            op.fields["host_element"], op.fields["thermal_bridging_y"],
+            tb.offsets, tb.fields["length_m"], tb.fields["psi_w_per_mk"],
+            li.offsets, li.fields["count"], li.fields["power_w"],
+            li.fields["efficacy_lm_per_w"], sh.offsets,
+        )
+
+
+class SapInputError(ValueError):
+    """Bad calculator input. ``problems`` lists (dwelling_id, field, message) for every
+    offending dwelling and field."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        lines = [f"{d}: {f}: {m}" for d, f, m in problems[:50]]
+        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} input problem(s):\n" + "\n".join(lines) + more)
+
+
+_INT_KINDS = (pa.types.is_integer, pa.types.is_boolean)
+
+
+def conform(data: pa.Table | pa.RecordBatch) -> pa.Table:
+    """Reorder, add missing optional columns as nulls, and cast to SAP_INPUT_SCHEMA."""
+    table = pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
+    names = set(table.column_names)
+    unknown = sorted(names - set(SAP_INPUT_SCHEMA.names))
+    if unknown:
+        raise SapInputError([("*", u, "unknown field (not in SAP_INPUT_SCHEMA)") for u in unknown])
+    missing = [f for f in REQUIRED_FIELDS if f not in names]
+    if missing:
+        raise SapInputError([("*", m, "required field missing from the input") for m in missing])
+    cols = []
+    for f in SAP_INPUT_SCHEMA:
+        if f.name in names:
+            col = table.column(f.name)
+            if col.type != f.type:
+                try:
+                    col = col.cast(f.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise SapInputError([("*", f.name, f"cannot be read as {f.type}: {exc}")]) \
+                        from exc
+            cols.append(col)
+        else:
+            cols.append(pa.nulls(table.num_rows, f.type))
+    return pa.Table.from_arrays(cols, schema=SAP_INPUT_SCHEMA)
+
+
+def _flat(table: pa.Table, name: str) -> pa.Array:
+    col = table.column(name)
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
+def _num(arr: pa.Array, default: float) -> np.ndarray:
+    """Float column with nulls replaced by ``default`` (NaN allowed as a sentinel)."""
+    if pa.types.is_boolean(arr.type):
+        arr = arr.cast(pa.int8())
+    return np.asarray(pc.fill_null(arr.cast(pa.float64()), default).to_numpy(zero_copy_only=False),
+                      dtype=np.float64)
+
+
+def _is_null(arr: pa.Array) -> np.ndarray:
+    return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _list(table: pa.Table, name: str) -> ListColumn:
+    arr = _flat(table, name)
+    arr = pc.fill_null(arr, pa.scalar([], type=arr.type))
+    offsets = np.asarray(arr.offsets.to_numpy(), dtype=np.int64)
+    offsets = offsets - offsets[0]
+    values = arr.flatten()
+    parents = np.asarray(pc.list_parent_indices(arr).to_numpy(), dtype=np.int64)
+    fields: dict[str, np.ndarray] = {}
+    valid: dict[str, np.ndarray] = {}
+    for f in arr.type.value_type:
+        child = values.field(f.name)
+        valid[f.name] = ~_is_null(child)
+        fields[f.name] = _num(child, np.nan)
+    return ListColumn(offsets, parents, fields, valid)
+
+
+def _ints(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(values), values, -1).astype(np.int64)
+
+
+def _check_children(p: Problems, lc: ListColumn, name: str, field_name: str,
+                    bad: np.ndarray, message: str) -> None:
+    if bad.any():
+        p.add_rows(lc.parents[bad], f"{name}.{field_name}", message)
+
+
+def prepare(table: pa.Table, tables: SapTables) -> Prepared:
+    """Validate and convert a conformed input table (see :func:`conform`)."""
+    n = table.num_rows
+    p = Problems()
+    ids = _flat(table, "dwelling_id")
+    p.add(_is_null(ids), "dwelling_id", "required")
+
+    def col(name: str, default: float = np.nan) -> np.ndarray:
+        return _num(_flat(table, name), default)
+
+    def null(name: str) -> np.ndarray:
+        return _is_null(_flat(table, name))
+
+    def require(name: str) -> np.ndarray:
+        values = col(name)
+        p.add(null(name), name, "required")
+        p.add(~null(name) & ~np.isfinite(values), name, "must be a finite number")
+        return values
+
+    # ---------------- lists
+    lists = {name: _list(table, name) for name in
+             ("storeys", "elements", "openings", "thermal_bridges", "fixed_lighting",
+              "showers", "pv_arrays")}
+    st = lists["storeys"]
+    p.add(np.diff(st.offsets) == 0, "storeys", "at least one storey is required")
+    for f_ in ("floor_area_m2", "storey_height_m"):
+        v = st.fields[f_]
+        _check_children(p, st, "storeys", f_, ~(v > 0) | ~np.isfinite(v),
+                        "must be a positive finite number")
+    st.fields["level"] = _ints(st.fields["level"])
+
+    el = lists["elements"]
+    p.add(np.diff(el.offsets) == 0, "elements", "at least one building element is required")
+    ek = el.fields["kind"]
+    _check_children(p, el, "elements", "kind", ~np.isin(ek, np.arange(1, 13)),
+                    "unknown element kind (codes 1-12)")
+    _check_children(p, el, "elements", "gross_area_m2",
+                    ~(el.fields["gross_area_m2"] > 0) | ~np.isfinite(el.fields["gross_area_m2"]),
+                    "must be a positive finite area")
+    _check_children(p, el, "elements", "u_value",
+                    ~(el.fields["u_value"] >= 0) | ~np.isfinite(el.fields["u_value"]),
+                    "must be a non-negative finite U-value")
+    for f_ in ("kappa_kj_per_m2k", "thermal_bridging_y"):
+        v = el.fields[f_]
+        _check_children(p, el, "elements", f_, el.valid[f_] & ~(np.isfinite(v) & (v >= 0)),
+                        "must be a non-negative finite number")
+        el.fields[f_] = np.where(el.valid[f_], v, 0.0)
+    el.fields["kind"] = _ints(ek)
+
+    op = lists["openings"]
+    _resolve_openings(p, op, el, tables)
+
+    tb = lists["thermal_bridges"]
+    for f_ in ("length_m", "psi_w_per_mk"):
+        v = tb.fields[f_]
+        _check_children(p, tb, "thermal_bridges", f_, ~np.isfinite(v) | (v < 0) if f_ == "length_m"
+                        else ~np.isfinite(v), "must be a finite number (length >= 0)")
+
+    li = lists["fixed_lighting"]
+    for f_ in ("count", "power_w", "efficacy_lm_per_w"):
+        v = li.fields[f_]
+        _check_children(p, li, "fixed_lighting", f_, ~(v >= 0) | ~np.isfinite(v),
+                        "must be a non-negative finite number")
+
+    sh = lists["showers"]
+    p.add(np.diff(sh.offsets) > 0, "showers",
+          "showers are not supported yet (SAP 10.2 Appendix J shower equations J9-J10 are not "
+          "yet transcribed in spec/); omit them only if you accept the bath-only rule")
+
+    # ---------------- flat fields
+    dfl = np.zeros((n, L.N_DF))
+    dil = np.zeros((n, L.N_DI), dtype=np.int64)
+
+    tfa = np.zeros(n)
+    np.add.at(tfa, st.parents, np.nan_to_num(st.fields["floor_area_m2"]))
+    living = require("living_area_m2")
+    p.add(np.isfinite(living) & ~(living > 0), "living_area_m2", "must be positive")
+    p.add(np.isfinite(living) & (living > tfa + 1e-9) & (tfa > 0), "living_area_m2",
+          "exceeds the total floor area")
+    dfl[:, L.DF_LIVING_AREA] = living
+    tmp = col("thermal_mass_parameter")
+    p.add(~null("thermal_mass_parameter") & ~(np.isfinite(tmp) & (tmp >= 0)),
+          "thermal_mass_parameter", "must be a non-negative finite number")
+    dfl[:, L.DF_TMP] = tmp
+
+    region = col("climate_region", 0)
+    p.add(~np.isin(region, np.arange(0, 22)), "climate_region", "must be a region code 0-21")
+    dil[:, L.DI_REGION] = np.clip(_ints(region), 0, 21)
+
+    for name, idx in (("open_chimneys", L.DI_OPEN_CHIMNEYS), ("open_flues", L.DI_OPEN_FLUES),
+                      ("closed_fire_flues", L.DI_CLOSED_FIRE),
+                      ("solid_fuel_boiler_flues", L.DI_SOLID_BOILER),
+                      ("other_heater_flues", L.DI_OTHER_HEATER),
+                      ("blocked_chimneys", L.DI_BLOCKED), ("intermittent_fans", L.DI_FANS),
+                      ("passive_vents", L.DI_PSV), ("flueless_gas_fires", L.DI_FLUELESS)):
+        v = col(name, 0)
+        p.add(v < 0, name, "must not be negative")
+        dil[:, idx] = _ints(v)
+    storey_count = col("storey_count", 0)
+    p.add(storey_count < 0, "storey_count", "must not be negative")
+    dil[:, L.DI_STOREY_COUNT] = _ints(storey_count)
+    wall_c = col("wall_construction", 2)
+    p.add(~np.isin(wall_c, (1, 2)), "wall_construction", "must be 1 or 2")
+    dil[:, L.DI_WALL_CONSTR] = _ints(wall_c)
+    floor_c = col("floor_construction", 1)
+    p.add(~np.isin(floor_c, (1, 2, 3)), "floor_construction", "must be 1, 2 or 3")
+    dil[:, L.DI_FLOOR_CONSTR] = _ints(floor_c)
+    dil[:, L.DI_LOBBY] = _ints(col("draught_lobby", 0))
+    dp = col("draughtproofed_percent", 0)
+    p.add(~((dp >= 0) & (dp <= 100)), "draughtproofed_percent", "must be 0-100")
+    dfl[:, L.DF_DP_PCT] = dp
+
+    ptest = require("pressure_test")
+    p.add(ptest == 7, "pressure_test", "low-pressure pulse test (code 7) is not supported "
+          "yet: its q50 conversion is not in spec/")
+    p.add(np.isfinite(ptest) & ~np.isin(ptest, (1, 2, 3, 4, 5, 6, 7)), "pressure_test",
+          "unknown code (1-7)")
+    q50 = col("air_permeability_q50")
+    tested = np.isfinite(ptest) & (ptest != 4)
+    p.add(tested & ~(np.isfinite(q50) & (q50 >= 0)), "air_permeability_q50",
+          "required (a finite value >= 0) when pressure_test is not 4")
+    dil[:, L.DI_PRESSURE_TEST] = _ints(ptest)
+    dfl[:, L.DF_Q50] = np.where(tested, q50, np.nan)
+    shelter = col("sheltered_sides", 0)
+    p.add(~np.isin(shelter, (0, 1, 2, 3, 4)), "sheltered_sides", "must be 0-4")
+    dil[:, L.DI_SHELTERED] = _ints(shelter)
+    vtype = require("ventilation_type")
+    p.add(np.isfinite(vtype) & ~np.isin(vtype, np.arange(1, 11)), "ventilation_type",
+          "unknown code (1-10)")
+    dil[:, L.DI_VENT_TYPE] = _ints(vtype)
+    dfl[:, L.DF_MV_ACH] = col("mv_system_ach", tables.constants[L.C_MV_DEFAULT_ACH])
+    dfl[:, L.DF_MV_IUF] = col("mv_in_use_factor", 1.0)
+    mvhr = col("mvhr_efficiency_percent")
+    p.add((vtype == 8) & ~(np.isfinite(mvhr) & (mvhr >= 0) & (mvhr <= 100)),
+          "mvhr_efficiency_percent", "required (0-100) for MVHR (ventilation_type 8)")
+    dfl[:, L.DF_MVHR_EFF] = np.nan_to_num(mvhr)
+
+    over = col("windows_overshading", 2)
+    p.add(~np.isin(over, (1, 2, 3, 4)), "windows_overshading", "must be 1-4")
+    dil[:, L.DI_OVERSHADING] = np.clip(_ints(over), 1, 4)
+
+    # ---------------- water heating
+    cold = col("cold_water_source", 1)
+    p.add(~np.isin(cold, (1, 2)), "cold_water_source", "must be 1 (mains) or 2 (header tank)")
+    dil[:, L.DI_COLD_SOURCE] = _ints(cold)
+    baths = col("bath_count", -1)
+    p.add(baths < -1, "bath_count", "must not be negative")
+    dil[:, L.DI_BATHS] = _ints(baths)
+    dil[:, L.DI_TARGET_125] = _ints(col("water_use_target_125", 0))
+    delivery = require("hot_water_delivery")
+    p.add(np.isfinite(delivery) & ~np.isin(delivery, (1, 2, 3)), "hot_water_delivery",
+          "unknown code (1-3)")
+    dil[:, L.DI_HW_DELIVERY] = _ints(delivery)
+    keep_hot = col("combi_keep_hot", 0)
+    p.add(~np.isin(keep_hot, (0, 1, 2)), "combi_keep_hot", "must be 0, 1 or 2")
+    dil[:, L.DI_KEEP_HOT] = _ints(keep_hot)
+    store = delivery == 3
+    vol = col("cylinder_volume_l")
+    p.add(store & ~(np.isfinite(vol) & (vol > 0)), "cylinder_volume_l",
+          "required (positive) for a cylinder")
+    dfl[:, L.DF_CYL_VOL] = vol
+    declared = col("cylinder_declared_loss_kwh_per_day")
+    p.add(~null("cylinder_declared_loss_kwh_per_day") & ~(np.isfinite(declared) & (declared >= 0)),
+          "cylinder_declared_loss_kwh_per_day", "must be a non-negative finite number")
+    dfl[:, L.DF_CYL_DECLARED] = declared
+    ins_type = col("cylinder_insulation_type")
+    ins_mm = col("cylinder_insulation_mm")
+    needs_table2 = store & ~np.isfinite(declared)
+    p.add(needs_table2 & ~np.isin(ins_type, (1, 2)), "cylinder_insulation_type",
+          "required (1 or 2) for a cylinder without a declared loss")
+    p.add(needs_table2 & ~(np.isfinite(ins_mm) & (ins_mm >= 0)), "cylinder_insulation_mm",
+          "required (>= 0) for a cylinder without a declared loss")
+    dil[:, L.DI_CYL_INS_TYPE] = _ints(ins_type)
+    dfl[:, L.DF_CYL_INS_MM] = ins_mm
+    dil[:, L.DI_CYL_THERMOSTAT] = _ints(col("cylinder_thermostat", 1))
+    dil[:, L.DI_HW_TIMED] = _ints(col("hot_water_separately_timed", 1))
+    dil[:, L.DI_PRIMARY_APPLIES] = _ints(col("primary_loss_applies", 1)) * store
+    pipe = col("primary_pipework_insulation", 1)
+    p.add(~np.isin(pipe, (1, 2, 3, 4)), "primary_pipework_insulation", "must be 1-4")
+    dil[:, L.DI_PIPE_INSULATION] = _ints(pipe)
+    dil[:, L.DI_CYL_IN_HEATED] = 1
+    for name, what in (("solar_water_heating", "solar water heating (Appendix H)"),
+                       ("wwhrs", "waste water heat recovery (Appendix G)"),
+                       ("space_cooling", "space cooling (worksheet section 8c)")):
+        p.add(col(name, 0) == 1, name, f"{what} is not supported yet")
+
+    # ---------------- heating systems: fractions, responsiveness, controls, pumps
+    _resolve_heating(p, table, dfl, dil, tables, col, null)
+
+    sfp = col("warm_air_fan_sfp", 0)
+    p.add(~(np.isfinite(sfp) & (sfp >= 0)), "warm_air_fan_sfp", "must be >= 0")
+    dfl[:, L.DF_WARM_AIR_SFP] = np.nan_to_num(sfp)
+
+    return Prepared(n=n, ids=ids, dfl=dfl, dil=dil, lists=lists, problems=p)
+
+
+def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTables) -> None:
+    kind = op.fields["kind"]
+    _check_children(p, op, "openings", "kind", ~np.isin(kind, (1, 2, 3, 4)),
+                    "unknown opening kind (codes 1-4)")
+    area = op.fields["area_m2"]
+    _check_children(p, op, "openings", "area_m2", ~(area > 0) | ~np.isfinite(area),
+                    "must be a positive finite area")
+    u = op.fields["u_value"]
+    _check_children(p, op, "openings", "u_value", ~(u > 0) | ~np.isfinite(u),
+                    "must be a positive finite U-value")
+    glazed = kind != 1
+    gcode = _ints(op.fields["glazing_type"])
+    fcode = _ints(op.fields["frame_type"])
+    in_range_g = (gcode >= 0) & (gcode < tables.glazing_g.size)
+    in_range_f = (fcode >= 0) & (fcode < tables.frame_factor.size)
+    g_tab = np.where(in_range_g, tables.glazing_g[np.clip(gcode, 0, 15)], np.nan)
+    gl_tab = np.where(in_range_g, tables.glazing_light[np.clip(gcode, 0, 15)], np.nan)
+    ff_tab = np.where(in_range_f, tables.frame_factor[np.clip(fcode, 0, 15)], np.nan)
+    for name, tab, what in (("g_perpendicular", g_tab, "glazing_type (Table 6b)"),
+                            ("light_transmittance", gl_tab, "glazing_type (Table 6b)"),
+                            ("frame_factor", ff_tab, "frame_type (Table 6c)")):
+        v = np.where(op.valid[name], op.fields[name], tab)
+        _check_children(p, op, "openings", name, glazed & ~(np.isfinite(v) & (v >= 0) & (v <= 1)),
+                        f"required for glazing: give it or a {what} with a tabulated value")
+        op.fields[name] = np.where(glazed, np.nan_to_num(v), 0.0)
+    orient = op.fields["orientation"]
+    _check_children(p, op, "openings", "orientation",
+                    glazed & ~np.isin(orient, np.arange(1, 10)),
+                    "required for glazing: a compass code 1-8 or 9 (horizontal)")
+    op.fields["orientation"] = np.clip(_ints(orient), 0, 9)
+    tilt = op.fields["tilt_deg"]
+    default_tilt = np.where(kind == 4, 0.0, np.where(kind == 3, np.nan, 90.0))
+    tilt = np.where(op.valid["tilt_deg"], tilt, default_tilt)
+    tilt = np.where(op.fields["orientation"] == 9, 0.0, tilt)
+    _check_children(p, op, "openings", "tilt_deg",
+                    glazed & ~(np.isfinite(tilt) & (tilt >= 0) & (tilt <= 180)),
+                    "required for roof windows (0-180 degrees)")
+    op.fields["tilt_deg"] = np.nan_to_num(tilt)
+    y = op.fields["thermal_bridging_y"]
+    _check_children(p, op, "openings", "thermal_bridging_y",
+                    op.valid["thermal_bridging_y"] & ~(np.isfinite(y) & (y >= 0)),
+                    "must be a non-negative finite number")
+    op.fields["thermal_bridging_y"] = np.where(op.valid["thermal_bridging_y"], y, 0.0)
+    # host element: an index into the dwelling's own elements; openings deducted from it
+    host = op.fields["host_element"]
+    has_host = op.valid["host_element"]
+    n_el = np.diff(el.offsets)[op.parents] if op.parents.size else np.zeros(0, dtype=np.int64)
+    _check_children(p, op, "openings", "host_element",
+                    has_host & ~((host >= 0) & (host < n_el)),
+                    "must index one of the dwelling's elements")
+    host_i = np.where(has_host & (host >= 0) & (host < n_el), host, -1).astype(np.int64)
+    op.fields["host_element"] = host_i
+    hosted = host_i >= 0
+    if hosted.any():
+        gidx = el.offsets[op.parents[hosted]] + host_i[hosted]
+        deducted = np.zeros(el.fields["gross_area_m2"].size)
+        np.add.at(deducted, gidx, np.nan_to_num(area[hosted]))
+        over = deducted > el.fields["gross_area_m2"] + 1e-9
+        _check_children(p, el, "elements", "gross_area_m2", over,
+                        "is smaller than the openings deducted from it")
+    op.fields["kind"] = _ints(kind)
+
+
+def _resolve_heating(p: Problems, table: pa.Table, dfl: np.ndarray, dil: np.ndarray,
+                     tables: SapTables, col: Any, null: Any) -> None:
+    has2 = ~null("main2_code")
+    f1 = col("main1_fraction")
+    f1 = np.where(np.isnan(f1), np.where(has2, np.nan, 1.0), f1)
+    f2 = np.where(has2, col("main2_fraction"), 0.0)
+    f2 = np.where(has2 & np.isnan(f2), 1.0 - f1, f2)
+    p.add(has2 & ~np.isfinite(f1), "main1_fraction", "required when main2 is present")
+    ok_frac = np.isfinite(f1) & np.isfinite(f2) & (f1 >= 0) & (f2 >= 0) \
+        & (np.abs(f1 + f2 - 1.0) < 1e-6)
+    p.add(~ok_frac & np.isfinite(f1), "main1_fraction",
+          "main system fractions must be >= 0 and add up to 1")
+    dfl[:, L.DF_MAIN1_FRAC] = np.nan_to_num(f1)
+    dfl[:, L.DF_MAIN2_FRAC] = np.nan_to_num(f2)
+
+    r_total = np.zeros(len(f1))
+    for prefix, frac, present in (("main1", f1, np.ones(len(f1), dtype=bool)),
+                                  ("main2", f2, has2)):
+        code = col(f"{prefix}_code")
+        given = col(f"{prefix}_responsiveness")
+        code_i = _ints(code)
+        in_range = (code_i >= 0) & (code_i < tables.responsiveness.size)
+        from_code = np.where(in_range, tables.responsiveness[np.clip(code_i, 0, 999)], np.nan)
+        emitter = _ints(col(f"{prefix}_emitter"))
+        e_ok = (emitter >= 0) & (emitter < tables.emitter_responsiveness.size)
+        from_emitter = np.where(e_ok, tables.emitter_responsiveness[np.clip(emitter, 0, 9)],
+                                np.nan)
+        r = np.where(np.isfinite(given), given, np.where(np.isfinite(from_code), from_code,
+                                                         from_emitter))
+        p.add(present & ~(np.isfinite(r) & (r >= 0) & (r <= 1)), f"{prefix}_responsiveness",
+              f"unknown: {prefix}_code has no Table 4a responsiveness and {prefix}_emitter "
+              "none in Table 4d; give it explicitly (0-1)")
+        r_total += np.where(present, np.nan_to_num(r) * np.nan_to_num(frac), 0.0)
+    dfl[:, L.DF_RESPONSIVENESS] = r_total
+
+    control = _ints(col("main1_control"))
+    c_ok = (control >= 2000) & (control < 3000)
+    adj_tab = np.where(c_ok, tables.control_adjustment[np.clip(control - 2000, 0, 999)], np.nan)
+    type_tab = np.where(c_ok, tables.control_type[np.clip(control - 2000, 0, 999)], -1)
+    adj_given = col("main1_temperature_adjustment_k")
+    adj = np.where(np.isfinite(adj_given), adj_given, adj_tab)
+    p.add(~np.isfinite(adj), "main1_temperature_adjustment_k",
+          "unknown: main1_control has no Table 4e temperature adjustment; give it explicitly")
+    dfl[:, L.DF_TEMP_ADJ] = np.nan_to_num(adj)
+    type_given = col("main1_control_type")
+    ctype = np.where(np.isfinite(type_given), type_given, type_tab)
+    p.add(~np.isin(ctype, (1, 2, 3)), "main1_control_type",
+          "unknown: main1_control has no Table 9 control type in spec/; give it (1-3)")
+    dil[:, L.DI_CONTROL_TYPE] = _ints(ctype)
+
+    for prefix, idx, present in (("main1", L.DI_PUMP1_AGE, np.ones(len(f1), dtype=bool)),
+                                 ("main2", L.DI_PUMP2_AGE, has2)):
+        pump = col(f"{prefix}_pump_in_heated_space", 0) == 1
+        age = col(f"{prefix}_pump_age", 0)
+        p.add(~np.isin(age, (0, 1, 2)), f"{prefix}_pump_age", "must be 0, 1 or 2")
+        dil[:, idx] = np.where(present & pump, _ints(age), -1)

@@ -1,0 +1,217 @@
+"""SAP 10.2 tables from ``spec/tables`` as dense NumPy lookup arrays, loaded once.
+
+Every array here is built from a CSV with a provenance header (see ``spec/tables``); no
+table value is written in code. Lookups by code are dense arrays indexed by the code, with
+NaN (or -1) where the table has no entry, so the batch path never touches a dict.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ara_kernels import layout as L
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+N_REGIONS = 22
+
+
+class SpecTableError(RuntimeError):
+    """A spec table is missing, malformed, or lacks a value the calculator needs."""
+
+
+def spec_dir() -> Path:
+    """The ``spec/tables`` folder: ``$ARA_SPEC_DIR`` or the repository's own."""
+    env = os.environ.get("ARA_SPEC_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "spec" / "tables"
+
+
+def read_table(name: str) -> list[dict[str, str]]:
+    """Rows of ``spec/tables/<name>`` as dicts, comment lines (``#``) skipped."""
+    path = spec_dir() / name
+    if not path.exists():
+        raise SpecTableError(f"spec table {path} is missing")
+    with path.open(newline="", encoding="utf-8") as fh:
+        lines = [ln for ln in fh if not ln.startswith("#") and ln.strip()]
+    return list(csv.DictReader(lines))
+
+
+def _monthly(row: dict[str, str], table: str) -> np.ndarray:
+    try:
+        return np.array([float(row[m]) for m in MONTHS])
+    except (KeyError, ValueError) as exc:
+        raise SpecTableError(f"{table}: bad monthly row {row}") from exc
+
+
+def _by_region(name: str) -> np.ndarray:
+    rows = read_table(name)
+    out = np.full((N_REGIONS, 12), np.nan)
+    for r in rows:
+        out[int(r["region_id"])] = _monthly(r, name)
+    if np.isnan(out).any():
+        raise SpecTableError(f"{name}: regions missing")
+    return out
+
+
+def _float_or_nan(text: str | None) -> float:
+    text = (text or "").strip()
+    return float(text) if text else float("nan")
+
+
+@dataclass(frozen=True)
+class SapTables:
+    """Dense arrays the kernels take, plus code lookups used to resolve inputs."""
+
+    constants: np.ndarray  # (N_C,) worksheet constants, indexed by layout.C_*
+    days: np.ndarray  # (12,) Table 1a
+    temperature: np.ndarray  # (22, 12) Table U1
+    wind: np.ndarray  # (22, 12) Table U2
+    solar_horizontal: np.ndarray  # (22, 12) Table U3
+    declination: np.ndarray  # (12,) Table U3 footer
+    latitude: np.ndarray  # (22,) Table U4
+    u5: np.ndarray  # (9, 5) Table U5 k1..k9 x (N, NE/NW, E/W, SE/SW, S)
+    cold_water: np.ndarray  # (2, 12) Table J1: mains, header tank
+    j2: np.ndarray  # (12,) Table J2
+    f_beh: np.ndarray  # (12,) Table J5
+    access: np.ndarray  # (5, 3) Table 6d by overshading code: winter, summer, light
+    responsiveness: np.ndarray  # (1000,) Table 4a R by heating code (NaN: none)
+    emitter_responsiveness: np.ndarray  # (10,) Table 4d R by emitter code (NaN: none)
+    control_adjustment: np.ndarray  # (1000,) Table 4e K by control code - 2000
+    control_type: np.ndarray  # (1000,) Table 9 control type by control code - 2000
+    glazing_g: np.ndarray  # (16,) Table 6b g_perp by SAP glazing code
+    glazing_light: np.ndarray  # (16,) Table 6b g_L by glazing code
+    frame_factor: np.ndarray  # (16,) Table 6c by SAP frame code
+
+    def kernel_tables(self) -> tuple[np.ndarray, ...]:
+        """The table arguments of ``ara_kernels.worksheet`` in their order."""
+        return (self.days, self.temperature, self.wind, self.solar_horizontal,
+                self.declination, self.latitude, self.u5, self.cold_water, self.j2,
+                self.f_beh, self.access, self.constants)
+
+
+def _constants() -> np.ndarray:
+    rows = {r["name"]: r for r in read_table("sap10_2_worksheet_constants.csv")}
+    missing = [n for n in L.C_NAMES if n not in rows]
+    if missing:
+        raise SpecTableError(f"worksheet constants missing: {missing}")
+    return np.array([float(rows[n]["value"]) for n in L.C_NAMES])
+
+
+def _access() -> np.ndarray:
+    codes = {"very little": 1, "average or unknown": 2, "more than average": 3, "heavy": 4}
+    out = np.full((5, 3), np.nan)
+    for r in read_table("sap_table6d_overshading_access_factors.csv"):
+        code = codes[r["overshading"]]
+        out[code] = [float(r["winter_solar_access_factor"]),
+                     float(r["summer_solar_access_factor"]), float(r["light_access_factor"])]
+    return out
+
+
+def _responsiveness() -> np.ndarray:
+    out = np.full(1000, np.nan)
+    for r in read_table("sap10_2_table4a_heating_systems_PARTIAL.csv"):
+        value = _float_or_nan(r.get("responsiveness_R"))
+        if np.isnan(value):
+            # rows whose only R is printed in the 24-hour-tariff sub-table (e.g. 691 panel
+            # heaters): direct-acting heaters respond the same on every tariff
+            value = _float_or_nan(r.get("responsiveness_R_24h_tariff"))
+        out[int(r["sap_code"])] = value
+    return out
+
+
+def _optional(name: str) -> list[dict[str, str]]:
+    try:
+        return read_table(name)
+    except SpecTableError:
+        return []
+
+
+def _emitter_responsiveness() -> np.ndarray:
+    out = np.full(10, np.nan)
+    for r in _optional("sap10_2_table4d_emitter_responsiveness.csv"):
+        code = (r.get("emitter_code") or "").strip()
+        if code:
+            out[int(code)] = _float_or_nan(r.get("responsiveness_R"))
+    return out
+
+
+def _controls() -> tuple[np.ndarray, np.ndarray]:
+    adj = np.full(1000, np.nan)
+    ctype = np.full(1000, -1, dtype=np.int64)
+    for r in read_table("sap10_2_table4e_control_temperature_adjustment.csv"):
+        lo, hi = int(r["code_from"]), int(r["code_to"])
+        adj[lo - 2000 : hi - 2000 + 1] = float(r["temperature_adjustment_k"])
+    for r in read_table("sap10_2_table4e_control_codes_PARTIAL.csv"):
+        code = int(r["code"]) - 2000
+        if (r.get("control_type") or "").strip():
+            ctype[code] = int(r["control_type"])
+        if (r.get("temperature_adjustment_k") or "").strip():
+            adj[code] = float(r["temperature_adjustment_k"])
+    for r in _optional("sap10_2_table9_control_types.csv"):
+        ctype[int(r["control_code"]) - 2000] = int(r["control_type"])
+    return adj, ctype
+
+
+def _glazing() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    g = np.full(16, np.nan)
+    gl = np.full(16, np.nan)
+    ff = np.full(16, np.nan)
+    for r in _optional("sap10_2_table6b_6c_glazing.csv"):
+        kind = r.get("table", "")
+        code = (r.get("sap_code") or "").strip()
+        if not code:
+            continue
+        if kind == "6b":
+            g[int(code)] = _float_or_nan(r.get("g_perpendicular"))
+            gl[int(code)] = _float_or_nan(r.get("light_transmittance"))
+        elif kind == "6c":
+            ff[int(code)] = _float_or_nan(r.get("frame_factor"))
+    return g, gl, ff
+
+
+@lru_cache(maxsize=1)
+def load_tables() -> SapTables:
+    """Load every table once per process."""
+    days_row = next(r for r in read_table("sap2012_tables_1a_1c_1d_h4_reference.csv")
+                    if r["table"] == "1a")
+    decl = read_table("sap_table_u3_solar_declination.csv")
+    latitude = np.full(N_REGIONS, np.nan)
+    for r in read_table("sap_table_u4_latitude_height.csv"):
+        latitude[int(r["region_id"])] = float(r["latitude_deg_n"])
+    u5_rows = read_table("sap_table_u5_solar_flux_constants.csv")
+    u5 = np.array([[float(r[col]) for col in ("north", "ne_nw", "east_west", "se_sw", "south")]
+                   for r in u5_rows])
+    cold = {r["feed_type"]: _monthly(r, "J1")
+            for r in read_table("sap10_2_table_j1_cold_water_feed_temperature.csv")}
+    jrows = {r["table"]: _monthly(r, "J2/J5")
+             for r in read_table("sap10_2_tables_j2_j5_hot_water_monthly_factors.csv")}
+    adj, ctype = _controls()
+    g, gl, ff = _glazing()
+    return SapTables(
+        constants=_constants(),
+        days=_monthly(days_row, "Table 1a"),
+        temperature=_by_region("sap10_2_table_u1_mean_external_temperature.csv"),
+        wind=_by_region("sap_table_u2_wind_speed.csv"),
+        solar_horizontal=_by_region("sap_table_u3_solar_irradiance_horizontal.csv"),
+        declination=np.array([float(r["solar_declination_deg"]) for r in decl]),
+        latitude=latitude,
+        u5=u5,
+        cold_water=np.vstack([cold["mains"], cold["header_tank"]]),
+        j2=jrows["J2"],
+        f_beh=jrows["J5"],
+        access=_access(),
+        responsiveness=_responsiveness(),
+        emitter_responsiveness=_emitter_responsiveness(),
+        control_adjustment=adj,
+        control_type=ctype,
+        glazing_g=g,
+        glazing_light=gl,
+        frame_factor=ff,
+    )
