@@ -28,4 +28,4 @@ def _cache_dir() -> str:
 
 
 if not _os.environ.get("NUMBA_CACHE_DIR"):
-    _numba.config.CACHE_DIR = _cache_dir()
+    _numba.config.CACHE_DIR = _cache_dir()  # type: ignore[attr-defined]

@@ -2,9 +2,8 @@
 (monthly (38)-(40) are assembled in the worksheet driver)."""
 
 import numpy as np
-from numba import njit
-
 from ara_kernels import layout as L
+from numba import njit
 
 
 @njit(cache=True)

@@ -3,9 +3,8 @@
 
 import math
 
-from numba import njit
-
 from ara_kernels import layout as L
+from numba import njit
 
 HEATING_SEASON_OFF_FIRST = 5  # June (0-based) .. September: pump gains are zero (Table 5a a)
 HEATING_SEASON_OFF_LAST = 8
@@ -13,7 +12,7 @@ HEATING_SEASON_OFF_LAST = 8
 
 @njit(cache=True)
 def lighting_annual(tfa, n, op_lo, op_hi, op_kind, op_area, op_gl, op_ff, light_access,
-                    li_lo, li_hi, li_count, li_power, li_eff, c, out):
+                    li_lo, li_hi, li_count, li_power, li_eff, recorded, c, out):
     """Appendix L lines L1-L9d. ``out`` (length 13) receives L1, L2a, L2b, L3, L4, L5, L6,
     L7, L8, L9a, L9b, L9c, L9d."""
     l1 = c[L.C_LIGHTING_L1_A] * c[L.C_LIGHTING_L1_B] * (tfa * n) ** c[L.C_LIGHTING_EXPONENT]
@@ -39,12 +38,15 @@ def lighting_annual(tfa, n, op_lo, op_hi, op_kind, op_area, op_gl, op_ff, light_
     if power > 0.0:
         l5 = capacity
         l8 = capacity / power
+    elif recorded:  # fixed lighting recorded with no outlets: no fixed lighting energy
+        l5 = 0.0
+        l8 = 0.0
     else:  # no fixed-lighting data: default capacity and efficacy
         l5 = c[L.C_LIGHTING_DEFAULT_CAPACITY] * tfa
         l8 = c[L.C_LIGHTING_DEFAULT_EFFICACY]
-    l6 = l3 * min(1.0, l5 / l4)
-    l7 = 0.0
-    l9a = l3 / l8
+    l6 = l3 * l5 / l4  # L6 fixed lighting provision
+    l7 = max(0.0, l3 * c[L.C_LIGHTING_PORTABLE_SHARE] - l6)  # L7 top-up below L4 / 3
+    l9a = l3 / l8 if l8 > 0.0 else 0.0
     l9b = l7 / c[L.C_LIGHTING_DEFAULT_EFFICACY]
     l9c = c[L.C_LIGHTING_PORTABLE_SHARE] * l1 * cd / c[L.C_LIGHTING_DEFAULT_EFFICACY]
     out[0] = l1

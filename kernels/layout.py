@@ -39,6 +39,7 @@ DI_NAMES = (
     "hot_water_delivery", "combi_keep_hot", "cylinder_insulation_type", "cylinder_thermostat",
     "hot_water_separately_timed", "primary_loss_applies", "primary_pipework_insulation",
     "control_type", "pump1_age", "pump2_age", "cylinder_in_heated_space",
+    "fixed_lighting_recorded",
 )
 DI_REGION = 0
 DI_STOREY_COUNT = 1  # 0: derive from storeys
@@ -72,7 +73,8 @@ DI_CONTROL_TYPE = 28
 DI_PUMP1_AGE = 29  # -1: no pump in heated space; 0 unknown, 1 <= 2012, 2 >= 2013
 DI_PUMP2_AGE = 30
 DI_CYL_IN_HEATED = 31
-N_DI = 32
+DI_LIGHTS_RECORDED = 32  # 1: fixed_lighting given (an empty list means no fixed outlets)
+N_DI = 33
 
 # ---- element kinds (schema codes) ------------------------------------------------------
 EK_EXT_WALL = 1

@@ -3,9 +3,8 @@ following Appendix J (Tables J1, J2, J5) and Tables 2, 2a, 2b, 3, 3a."""
 
 import math
 
-from numba import njit
-
 from ara_kernels import layout as L
+from numba import njit
 
 SUMMER_FIRST = 5  # June (0-based) .. September: Table 3 summer values
 SUMMER_LAST = 8
@@ -63,9 +62,11 @@ def storage_loss_per_day(di, df, c):
     v = df[L.DF_CYL_VOL]
     t = df[L.DF_CYL_INS_MM]
     if di[L.DI_CYL_INS_TYPE] == 2:
-        loss = c[L.C_CYLINDER_LOSS_BASE] + c[L.C_CYLINDER_JACKET_A] / (t + c[L.C_CYLINDER_JACKET_T0])
+        loss = c[L.C_CYLINDER_LOSS_BASE] \
+            + c[L.C_CYLINDER_JACKET_A] / (t + c[L.C_CYLINDER_JACKET_T0])
     else:
-        loss = c[L.C_CYLINDER_LOSS_BASE] + c[L.C_CYLINDER_FACTORY_A] / (t + c[L.C_CYLINDER_FACTORY_T0])
+        loss = c[L.C_CYLINDER_LOSS_BASE] \
+            + c[L.C_CYLINDER_FACTORY_A] / (t + c[L.C_CYLINDER_FACTORY_T0])
     vf = (c[L.C_CYLINDER_VF_REFERENCE] / v) ** (1.0 / 3.0)
     return loss, vf, tf, v * loss * vf * tf  # (54) = (47) x (51) x (52) x (53)
 

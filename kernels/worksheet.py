@@ -6,8 +6,6 @@ a dwelling, so no per-dwelling arrays are allocated beyond two small scratch vec
 """
 
 import numpy as np
-from numba import njit, prange
-
 from ara_kernels import layout as L
 from ara_kernels.dimensions import dimensions
 from ara_kernels.fabric import fabric
@@ -29,6 +27,7 @@ from ara_kernels.water_heating import (
     storage_loss_per_day,
     water_month,
 )
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -118,7 +117,8 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     ov = di[L.DI_OVERSHADING]
     lt = np.empty(13)
     lighting_annual(tfa, n, op_off[i], op_off[i + 1], op_kind, op_area, op_gl, op_ff,
-                    access[ov, 2], li_off[i], li_off[i + 1], li_count, li_power, li_eff, c, lt)
+                    access[ov, 2], li_off[i], li_off[i + 1], li_count, li_power, li_eff,
+                    di[L.DI_LIGHTS_RECORDED] == 1, c, lt)
     if on:
         l_lines = (L.T_L1, L.T_L2A, L.T_L2B, L.T_L3, L.T_L4, L.T_L5, L.T_L6, L.T_L7, L.T_L8,
                    L.T_L9A, L.T_L9B, L.T_L9C, L.T_L9D)

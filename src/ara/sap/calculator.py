@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from ara_kernels import layout as L
+from ara_kernels.worksheet import calculate_batch, trace_dwelling
 
 from ara.sap.prepare import Prepared, SapInputError, conform, prepare
 from ara.sap.schema import SAP_INPUT_SCHEMA
 from ara.sap.tables import load_tables
-from ara_kernels import layout as L
-from ara_kernels.worksheet import calculate_batch, trace_dwelling
 
 STATUS_OK = "ok"
 STATUS_ERROR = "error"

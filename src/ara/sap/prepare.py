@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from ara_kernels import layout as L
 
 from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
 from ara.sap.tables import SapTables
-from ara_kernels import layout as L
 
 
 @dataclass
@@ -159,9 +159,11 @@ def _is_null(arr: pa.Array) -> np.ndarray:
 
 def _list(table: pa.Table, name: str) -> ListColumn:
     arr = _flat(table, name)
-    arr = pc.fill_null(arr, pa.scalar([], type=arr.type))
-    offsets = np.asarray(arr.offsets.to_numpy(), dtype=np.int64)
-    offsets = offsets - offsets[0]
+    # a null list is an empty list; flatten() and list_parent_indices() skip the values
+    # behind null or sliced-away entries, so offsets are rebuilt from the lengths
+    lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
+    offsets = np.zeros(len(arr) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
     values = arr.flatten()
     parents = np.asarray(pc.list_parent_indices(arr).to_numpy(), dtype=np.int64)
     fields: dict[str, np.ndarray] = {}
@@ -202,6 +204,8 @@ def prepare(table: pa.Table, tables: SapTables) -> Prepared:
         p.add(~null(name) & ~np.isfinite(values), name, "must be a finite number")
         return values
 
+    dfl = np.zeros((n, L.N_DF))
+    dil = np.zeros((n, L.N_DI), dtype=np.int64)
     # ---------------- lists
     lists = {name: _list(table, name) for name in
              ("storeys", "elements", "openings", "thermal_bridges", "fixed_lighting",
@@ -247,17 +251,15 @@ def prepare(table: pa.Table, tables: SapTables) -> Prepared:
         _check_children(p, li, "fixed_lighting", f_, ~(v >= 0) | ~np.isfinite(v),
                         "must be a non-negative finite number")
 
+    dil[:, L.DI_LIGHTS_RECORDED] = ~_is_null(_flat(table, "fixed_lighting"))
     sh = lists["showers"]
     p.add(np.diff(sh.offsets) > 0, "showers",
           "showers are not supported yet (SAP 10.2 Appendix J shower equations J9-J10 are not "
           "yet transcribed in spec/); omit them only if you accept the bath-only rule")
 
-    # ---------------- flat fields
-    dfl = np.zeros((n, L.N_DF))
-    dil = np.zeros((n, L.N_DI), dtype=np.int64)
 
-    tfa = np.zeros(n)
-    np.add.at(tfa, st.parents, np.nan_to_num(st.fields["floor_area_m2"]))
+    tfa = np.bincount(st.parents, weights=np.nan_to_num(st.fields["floor_area_m2"]),
+                      minlength=n)
     living = require("living_area_m2")
     p.add(np.isfinite(living) & ~(living > 0), "living_area_m2", "must be positive")
     p.add(np.isfinite(living) & (living > tfa + 1e-9) & (tfa > 0), "living_area_m2",
@@ -391,7 +393,8 @@ def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTa
                     "must be a positive finite U-value")
     glazed = kind != 1
     gcode = _ints(op.fields["glazing_type"])
-    fcode = _ints(op.fields["frame_type"])
+    # no frame type and no frame factor: Table 6c 'unknown' (code 9) row
+    fcode = np.where(op.valid["frame_type"], _ints(op.fields["frame_type"]), 9)
     in_range_g = (gcode >= 0) & (gcode < tables.glazing_g.size)
     in_range_f = (fcode >= 0) & (fcode < tables.frame_factor.size)
     g_tab = np.where(in_range_g, tables.glazing_g[np.clip(gcode, 0, 15)], np.nan)
@@ -434,8 +437,8 @@ def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTa
     hosted = host_i >= 0
     if hosted.any():
         gidx = el.offsets[op.parents[hosted]] + host_i[hosted]
-        deducted = np.zeros(el.fields["gross_area_m2"].size)
-        np.add.at(deducted, gidx, np.nan_to_num(area[hosted]))
+        deducted = np.bincount(gidx, weights=np.nan_to_num(area[hosted]),
+                               minlength=el.fields["gross_area_m2"].size)
         over = deducted > el.fields["gross_area_m2"] + 1e-9
         _check_children(p, el, "elements", "gross_area_m2", over,
                         "is smaller than the openings deducted from it")

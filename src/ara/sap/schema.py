@@ -382,7 +382,8 @@ SAP_INPUT_SCHEMA = pa.schema(
 
 def field_info(name: str) -> dict[str, Any]:
     """Return a field's metadata as a plain dict (codes decoded)."""
-    meta = {k.decode(): v.decode() for k, v in (SAP_INPUT_SCHEMA.field(name).metadata or {}).items()}
+    raw = SAP_INPUT_SCHEMA.field(name).metadata or {}
+    meta = {k.decode(): v.decode() for k, v in raw.items()}
     out: dict[str, Any] = dict(meta)
     if "codes" in out:
         out["codes"] = json.loads(out["codes"])

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-
 from ara_kernels import layout as L
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -114,7 +114,37 @@ def _access() -> np.ndarray:
     return out
 
 
+def _code_list(text: str) -> list[int]:
+    """Codes written as '152', '501-514, 520' or '401 402'."""
+    codes: list[int] = []
+    for part in re.split(r"[,\s]+", text.strip()):
+        if "-" in part:
+            lo, hi = part.split("-")
+            codes.extend(range(int(lo), int(hi) + 1))
+        elif part:
+            codes.append(int(part))
+    return codes
+
+
+def _code_map(kind: str) -> dict[int, str]:
+    return {int(r["code"]): r["table_row"]
+            for r in read_table("sap_schema_glazing_frame_code_map.csv") if r["kind"] == kind}
+
+
+def _emitter_responsiveness() -> np.ndarray:
+    """Table 4d R by SAP-Schema HeatEmitterCode (only codes the code map resolves)."""
+    rows = {r["code_or_emitter"]: r
+            for r in read_table("sap10_2_table4d_emitter_responsiveness.csv")
+            if r["table"] == "4d"}
+    out = np.full(10, np.nan)
+    for code, row_name in _code_map("emitter").items():
+        out[code] = float(rows[row_name]["responsiveness_R"])
+    return out
+
+
 def _responsiveness() -> np.ndarray:
+    """Table 4a R by heating code: the SAP 10.2 partial transcription first, then the rows
+    of the Table 4a supplement (SAP 2012 lineage, agreeing wherever both exist)."""
     out = np.full(1000, np.nan)
     for r in read_table("sap10_2_table4a_heating_systems_PARTIAL.csv"):
         value = _float_or_nan(r.get("responsiveness_R"))
@@ -123,26 +153,23 @@ def _responsiveness() -> np.ndarray:
             # heaters): direct-acting heaters respond the same on every tariff
             value = _float_or_nan(r.get("responsiveness_R_24h_tariff"))
         out[int(r["sap_code"])] = value
+    for r in read_table("sap10_2_table4d_emitter_responsiveness.csv"):
+        if r["table"] != "4a":
+            continue
+        for code in _code_list(r["code_or_emitter"]):
+            text = (r.get("responsiveness_R") or "").strip()
+            # 'from Table 4d' (heat pumps): R comes from the emitter, left NaN here
+            if np.isnan(out[code]) and re.fullmatch(r"[\d.]+", text):
+                out[code] = float(text)
     return out
 
 
-def _optional(name: str) -> list[dict[str, str]]:
-    try:
-        return read_table(name)
-    except SpecTableError:
-        return []
-
-
-def _emitter_responsiveness() -> np.ndarray:
-    out = np.full(10, np.nan)
-    for r in _optional("sap10_2_table4d_emitter_responsiveness.csv"):
-        code = (r.get("emitter_code") or "").strip()
-        if code:
-            out[int(code)] = _float_or_nan(r.get("responsiveness_R"))
-    return out
+_CONTROL_ITEM = re.compile(r"control (\d{4})")
+_CONTROL_VALUE = re.compile(r"control type (\d); temperature adjustment ([-\d.]+) K")
 
 
 def _controls() -> tuple[np.ndarray, np.ndarray]:
+    """Table 4e temperature adjustment and Table 9 control type by control code - 2000."""
     adj = np.full(1000, np.nan)
     ctype = np.full(1000, -1, dtype=np.int64)
     for r in read_table("sap10_2_table4e_control_temperature_adjustment.csv"):
@@ -154,25 +181,32 @@ def _controls() -> tuple[np.ndarray, np.ndarray]:
             ctype[code] = int(r["control_type"])
         if (r.get("temperature_adjustment_k") or "").strip():
             adj[code] = float(r["temperature_adjustment_k"])
-    for r in _optional("sap10_2_table9_control_types.csv"):
-        ctype[int(r["control_code"]) - 2000] = int(r["control_type"])
+    for r in read_table("sap10_2_table9_heating_periods.csv"):
+        if r["part"] != "4e" or r["value"].strip() == "MISSING":
+            continue
+        item = _CONTROL_ITEM.search(r["item"])
+        value = _CONTROL_VALUE.search(r["value"])
+        if not item or not value:
+            raise SpecTableError(f"Table 4e row not understood: {r['item']!r} {r['value']!r}")
+        code = int(item.group(1)) - 2000
+        if ctype[code] < 0:
+            ctype[code] = int(value.group(1))
+        if np.isnan(adj[code]):
+            adj[code] = float(value.group(2))
     return adj, ctype
 
 
 def _glazing() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Table 6b g_perp and g_L by SAP-GlazingTypeCode, Table 6c frame factor by frame code."""
+    rows = {r["glazing_or_frame"]: r for r in read_table("sap10_2_table6b_6c_glazing.csv")}
     g = np.full(16, np.nan)
     gl = np.full(16, np.nan)
     ff = np.full(16, np.nan)
-    for r in _optional("sap10_2_table6b_6c_glazing.csv"):
-        kind = r.get("table", "")
-        code = (r.get("sap_code") or "").strip()
-        if not code:
-            continue
-        if kind == "6b":
-            g[int(code)] = _float_or_nan(r.get("g_perpendicular"))
-            gl[int(code)] = _float_or_nan(r.get("light_transmittance"))
-        elif kind == "6c":
-            ff[int(code)] = _float_or_nan(r.get("frame_factor"))
+    for code, name in _code_map("glazing").items():
+        g[code] = float(rows[name]["g_perpendicular"])
+        gl[code] = float(rows[name]["light_transmittance_g_L"])
+    for code, name in _code_map("frame").items():
+        ff[code] = float(rows[name]["frame_factor"])
     return g, gl, ff
 
 

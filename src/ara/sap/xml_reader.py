@@ -1,0 +1,820 @@
+"""Read full SAP XML (register SAP-Schema-19.0.0 / 19.1.0 / 19.2.0) into ``SAP_INPUT_SCHEMA`` rows.
+
+Public API
+----------
+* :func:`read_sap_xml` - one document -> one row (a dict keyed by exactly the schema's field
+  names; list fields are lists of dicts).
+* :func:`read_sap_xml_files` - many documents (or folders of ``*.xml``) -> a ``pyarrow.Table``
+  with ``SAP_INPUT_SCHEMA``, read file by file.
+* :class:`SapXmlError` - every failure (unsafe or malformed XML, missing required element,
+  non-numeric value, unknown code, unsupported feature) names the file and the XML element.
+
+Safety
+------
+Documents are parsed with ``defusedxml``: entity declarations are refused (this stops both
+external entities / XXE and entity-expansion "billion laughs" bombs), external references
+are refused, and expat never fetches an external DTD, so parsing never touches the network or
+the file system. Documents larger than :data:`MAX_DOCUMENT_BYTES` are refused.
+
+Matching
+--------
+Elements are matched on local names, so documents with the register namespace
+``https://epbr.digital.communities.gov.uk/xsd/sap`` and documents without a namespace read the
+same. Only the collected data under ``SAP10-Data/SAP-Property-Details`` is read: a register
+certificate also carries summary elements with the same names (``Energy-Assessment/
+Property-Summary/Has-Hot-Water-Cylinder`` ...) which are never looked at.
+
+Nulls
+-----
+Where the SAP XML is silent the schema field is left null; the calculator applies the SAP
+default documented on the field. Each mapping rule is documented next to the code below.
+Code lists are those of SAP-Schema-19.1.0 (``SAP-Domains.xsd``), with the one addition noted
+at :data:`_FUEL_CODES`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as DefusedET
+import pyarrow as pa
+from defusedxml.common import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
+
+from ara.sap.schema import SAP_INPUT_SCHEMA
+
+__all__ = ["MAX_DOCUMENT_BYTES", "SUPPORTED_SCHEMA_VERSIONS", "SapXmlError", "read_sap_xml",
+           "read_sap_xml_files"]
+
+#: Register schema versions whose SAP10-Data layout this reader knows. A document that states
+#: another ``Schema-Version-Original`` is refused; one that states none is read.
+SUPPORTED_SCHEMA_VERSIONS: frozenset[str] = frozenset(
+    {"SAP-Schema-19.0.0", "SAP-Schema-19.1.0", "SAP-Schema-19.2.0"}
+)
+
+#: Refuse documents above this size (a real SAP XML is a few tens of kB).
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+_ROWS_PER_CHUNK = 1024
+_FIELD_NAMES: tuple[str, ...] = tuple(SAP_INPUT_SCHEMA.names)
+
+# xs:decimal / xs:integer lexical forms (float() would also take "nan", "inf" and "1_0").
+_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_INTEGER_RE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+_TRUE = frozenset({"true", "1"})
+_FALSE = frozenset({"false", "0"})
+
+# ---------------------------------------------------------------------------------------------
+# Code lists (SAP-Schema-19.1.0, SAP-Domains.xsd)
+# ---------------------------------------------------------------------------------------------
+_STOREY_CODES = frozenset({-1, 0, 1, 2, 3, 4, 5, 6, 99})  # SAP-StoreyFloorCode
+_ORIENTATION_CODES = frozenset(range(0, 10))  # SAP-OrientationCode 0 unknown .. 9 horizontal
+_COMPASS_CODES = frozenset(range(1, 9))  # SAP-CompassDirectionCode (PV)
+_WINDOW_OVERSHADING_CODES = frozenset(range(1, 5))  # SAP-WindowOvershadingCode
+_COLD_WATER_CODES = frozenset({1, 2})  # ColdWaterSourceCode
+_PRESSURE_TEST_CODES = frozenset(range(1, 8))  # SAP-PressureTestCode
+_VENTILATION_TYPE_CODES = frozenset(range(1, 11))  # SAP-VentilationTypeCode
+_WALL_CONSTRUCTION_CODES = frozenset({1, 2})  # SAP-WallConstructionCode
+_FLOOR_CONSTRUCTION_CODES = frozenset({1, 2, 3})  # SAP-FloorConstructionCode
+_THERMAL_BRIDGE_CODES = frozenset(range(1, 6))  # SAP-ThermalBridgeCode
+_GLAZING_TYPE_CODES = frozenset(range(1, 14))  # SAP-GlazingTypeCode
+_FRAME_TYPE_CODES = frozenset(range(1, 10))  # SAP-FrameTypeCode
+_HEAT_EMITTER_CODES = frozenset(range(1, 5))  # HeatEmitterCode
+_PUMP_AGE_CODES = frozenset({0, 1, 2})  # PumpAge
+_MAIN_HEATING_CATEGORY_CODES = frozenset(range(1, 12))  # SAP-MainHeatingCategoryCode
+_THERMAL_STORE_CODES = frozenset({1, 2, 3})  # SAP-ThermalStoreCode
+_COMBI_BOILER_TYPE_CODES = frozenset(range(1, 11))  # SAP-CombiBoilerTypeCode
+_HW_STORE_INSULATION_CODES = frozenset({1, 2})  # HotWaterStoreInsulationTypeCode
+_PIPEWORK_INSULATION_CODES = frozenset(range(1, 5))  # PipeworkInsulationCode
+_SHOWER_OUTLET_CODES = frozenset(range(1, 6))  # ShowerOutletTypeCode
+_DESIGN_WATER_USE_CODES = frozenset({1})  # DesignWaterUseCode: 1 = <= 125 l/person/day
+_TARIFF_CODES = frozenset(range(1, 6))  # SAP-ElectricityTariffCode ("ND" -> null)
+_PV_CONNECTION_CODES = frozenset({0, 1, 2})  # PVConnectionCode
+# SAP-SolarCollectorOvershadingCode is 1-5 (+ "ND"); SAP_INPUT_SCHEMA.pv_arrays.overshading
+# documents only 1-4 (SAP 10.2 Table H2), so 5 "severe" is refused rather than passed on.
+_PV_OVERSHADING_CODES = frozenset(range(1, 5))
+# SAP-VerticalPitchCode (PV-Array/Pitch) -> tilt in degrees.
+_PV_PITCH_DEG: dict[int, float] = {1: 0.0, 2: 30.0, 3: 45.0, 4: 60.0, 5: 90.0}
+# HeatingFuelTypeCode of SAP-Schema-19.1.0, plus 5 (SAP 10.2 Table 12 "bottled LPG, secondary
+# heating"), which the SAP-Schema-19.2.0 register sample uses as Main-Fuel-Type.
+_FUEL_CODES = frozenset(
+    {1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 15, 20, 21, 22, 23, 36, 37, 39}
+    | set(range(41, 59))
+    | {71, 72, 73, 74, 75, 76, 99}
+)
+# Range-restricted integer codes (xs:positiveInteger restrictions).
+_SPACE_HEATING_CODE_RANGE = (101, 899)  # SAP-SpaceHeatingCode (Table 4a/4b)
+_WATER_HEATING_CODE_RANGE = (901, 999)  # SAP-WaterHeatingCode (Table 4a)
+_CONTROL_CODE_RANGE = (2001, 2999)  # SAP-HeatingControlCode (Table 4e)
+
+# Element kinds (SAP_INPUT_SCHEMA ELEMENT_KIND_CODES) by SAP-FloorTypeCode, for floors with a
+# heat-loss area: 1 basement floor -> 5 basement floor (28); 2 ground floor -> 4 ground floor
+# (28a); 3 upper floor (exposed where Heat-Loss-Area > 0) -> 6 exposed floor (28b).
+_FLOOR_KIND = {1: 5, 2: 4, 3: 6}
+_PARTY_FLOOR_TYPE = 4  # -> kind 8 party floor (32a), area = Total-Floor-Area
+_UPPER_FLOOR_TYPE = 3
+# SAP-WallTypeCode -> kind: 1 basement wall -> 2; 2 exposed -> 1; 3 sheltered -> 1 (the XML
+# U-Value of a sheltered wall already includes the unheated-space resistance, as kind 1 asks);
+# 4 party -> 7; 5 internal -> 10.
+_WALL_KIND = {1: 2, 2: 1, 3: 1, 4: 7, 5: 10}
+# SAP-RoofTypeCode -> kind: 2 exposed roof -> 3 roof (30); 4 party ceiling -> 9 (32b).
+_ROOF_KIND = {2: 3, 4: 9}
+# SAP-OpeningTypeCode -> opening kind: 1 solid door, 2 semi-glazed door, 3 door to corridor
+# -> 1 door; 4 window -> 2; 5 roof window -> 3; 6 rooflight -> 4.
+_OPENING_KIND = {1: 1, 2: 1, 3: 1, 4: 2, 5: 3, 6: 4}
+_KIND_ROOF_WINDOW = 3
+_KIND_ROOFLIGHT = 4
+
+# Thermal-Bridge-Code 1 "default": y = 0.2 W/m2K (SAP 10.2 Appendix K default). Observed in
+# the sap10calcs vector examples/example_complete_sap.out.json: (36) 64 = 0.2 x (31) 320 for
+# the document examples/example_complete_sap.xml, which lodges code 1.
+_DEFAULT_Y = 0.2
+
+# Combi-Boiler-Type (SAP-CombiBoilerTypeCode) -> combi_keep_hot (COMBI_KEEP_HOT_CODES):
+# 1 instantaneous, no store or keep-hot -> 0; timed keep-hot (6, 8, 10) -> 1; untimed keep-hot
+# (5, 7, 9) -> 2. Storage combis / CPSU (2, 3, 4) have no keep-hot code: left null.
+_COMBI_KEEP_HOT = {1: 0, 5: 2, 6: 1, 7: 2, 8: 1, 9: 2, 10: 1}
+
+# Water-Heating-Code -> hot_water_delivery when there is no cylinder or other store:
+# 907 single-point gas / 909 electric instantaneous at point of use -> 1;
+# 901 from main system, 902 from secondary system, 914 from second main system -> 2 (combi).
+_POINT_OF_USE_WATER_CODES = frozenset({907, 909})
+_FROM_SYSTEM_WATER_CODES = frozenset({901, 902, 914})
+# Hot-water-only heat networks (SAP 10.2 Table 4a codes 950-952).
+_HEAT_NETWORK_WATER_CODES = frozenset({950, 951, 952})
+_COMMUNITY_HEATING_CATEGORY = 6
+
+
+class SapXmlError(Exception):
+    """A SAP XML document could not be read.
+
+    ``source`` is the file name (or the dwelling id for in-memory documents) and ``field`` the
+    path of the XML element at fault (local names, 1-based ``[i]`` for repeated elements).
+    """
+
+    def __init__(self, source: str, field: str, reason: str) -> None:
+        self.source = source
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{source}: {field}: {reason}")
+
+
+class _Node:
+    """An element plus its path, with typed accessors that raise SapXmlError."""
+
+    __slots__ = ("el", "path", "source")
+
+    def __init__(self, el: Element, path: str, source: str) -> None:
+        self.el = el
+        self.path = path
+        self.source = source
+
+    # --- navigation -----------------------------------------------------------------------
+    def error(self, name: str | None, reason: str) -> SapXmlError:
+        return SapXmlError(self.source, f"{self.path}/{name}" if name else self.path, reason)
+
+    def _matches(self, name: str) -> list[Element]:
+        return [c for c in self.el if isinstance(c.tag, str) and _local(c.tag) == name]
+
+    def child(self, name: str) -> _Node | None:
+        found = self._matches(name)
+        if len(found) > 1:
+            raise self.error(name, f"element occurs {len(found)} times; expected at most once")
+        return _Node(found[0], f"{self.path}/{name}", self.source) if found else None
+
+    def require(self, name: str) -> _Node:
+        node = self.child(name)
+        if node is None:
+            raise self.error(name, "required element is missing")
+        return node
+
+    def children(self, name: str) -> list[_Node]:
+        return [_Node(el, f"{self.path}/{name}[{i}]", self.source)
+                for i, el in enumerate(self._matches(name), start=1)]
+
+    def text(self, name: str, required: bool = False) -> str | None:
+        """Stripped text of a child; None when the child is absent or empty."""
+        node = self.child(name)
+        value = (node.el.text or "").strip() if node is not None else ""
+        if value:
+            return value
+        if required:
+            raise self.error(name, "required element is missing" if node is None
+                             else "required element is empty")
+        return None
+
+    # --- typed values ---------------------------------------------------------------------
+    def number(self, name: str, required: bool = False, *,
+               minimum: float | None = None) -> float | None:
+        raw = self.text(name, required)
+        if raw is None:
+            return None
+        if not _DECIMAL_RE.match(raw):
+            raise self.error(name, f"non-numeric value {raw!r}")
+        value = float(raw)
+        if minimum is not None and value < minimum:
+            raise self.error(name, f"value {raw} is below the minimum {minimum:g}")
+        return value
+
+    def req_number(self, name: str, *, minimum: float | None = None) -> float:
+        value = self.number(name, True, minimum=minimum)
+        assert value is not None  # required=True never returns None
+        return value
+
+    def integer(self, name: str, required: bool = False, *, lo: int = 0,
+                hi: int = 32767) -> int | None:
+        raw = self.text(name, required)
+        if raw is None:
+            return None
+        if not _INTEGER_RE.match(raw):
+            raise self.error(name, f"non-integer value {raw!r}")
+        value = int(float(raw)) if "." in raw else int(raw)
+        if not lo <= value <= hi:
+            raise self.error(name, f"value {value} outside the allowed range {lo}..{hi}")
+        return value
+
+    def code(self, name: str, codes: Collection[int], required: bool = False, *,
+             not_applicable: str | None = None) -> int | None:
+        raw = self.text(name, required)
+        if raw is None or (not_applicable is not None and raw == not_applicable):
+            return None
+        if not _INTEGER_RE.match(raw):
+            raise self.error(name, f"non-numeric code {raw!r}")
+        value = int(float(raw)) if "." in raw else int(raw)
+        if value not in codes:
+            raise self.error(name, f"unknown code {value} (allowed: "
+                             f"{', '.join(str(c) for c in sorted(codes))})")
+        return value
+
+    def req_code(self, name: str, codes: Collection[int]) -> int:
+        value = self.code(name, codes, True)
+        assert value is not None
+        return value
+
+    def boolean(self, name: str, required: bool = False) -> bool | None:
+        raw = self.text(name, required)
+        if raw is None:
+            return None
+        low = raw.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise self.error(name, f"not a boolean: {raw!r} (expected true/false/1/0)")
+
+
+def _local(tag: str) -> str:
+    """Local name of a (possibly namespaced, ``{uri}name``) tag."""
+    return tag.rsplit("}", 1)[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------------
+def _parse(data: bytes, source: str) -> Element:
+    """Parse bytes safely; every failure becomes a SapXmlError saying why."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise SapXmlError(source, "(document)", f"document is {len(data)} bytes, above the "
+                          f"{MAX_DOCUMENT_BYTES}-byte limit")
+    try:
+        root: Element = DefusedET.fromstring(
+            data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except EntitiesForbidden as exc:
+        if exc.sysid or exc.pubid:
+            reason = (f"unsafe XML rejected: external entity {exc.name!r} (SYSTEM/PUBLIC "
+                      f"{exc.sysid or exc.pubid!r}) - entity declarations are forbidden (XXE "
+                      "protection; nothing was read from the file system or network)")
+        else:
+            reason = (f"unsafe XML rejected: entity declaration {exc.name!r} - entity "
+                      "declarations are forbidden (protection against entity expansion / "
+                      "'billion laughs' bombs)")
+        raise SapXmlError(source, "(DTD)", reason) from None
+    except ExternalReferenceForbidden as exc:
+        raise SapXmlError(source, "(DTD)", f"unsafe XML rejected: external reference "
+                          f"{exc.sysid or exc.pubid!r} is forbidden") from None
+    except DTDForbidden:  # pragma: no cover - DTDs are allowed, entities are not
+        raise SapXmlError(source, "(DTD)", "unsafe XML rejected: DTD forbidden") from None
+    except DefusedXmlException as exc:
+        raise SapXmlError(source, "(document)", f"unsafe XML rejected: {exc!r}") from None
+    except ParseError as exc:
+        raise SapXmlError(source, "(document)", f"malformed XML: {exc}") from None
+    return root
+
+
+def _load(source: str | Path | bytes, dwelling_id: str | None) -> tuple[bytes, str, str]:
+    """Return (document bytes, source name for errors, dwelling id)."""
+    if isinstance(source, bytes | bytearray):
+        ident = dwelling_id if dwelling_id is not None else "dwelling"
+        return bytes(source), ident, ident
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SapXmlError(path.name, "(file)", f"cannot read file: {exc.strerror or exc}"
+                          ) from None
+    return data, path.name, dwelling_id if dwelling_id is not None else path.stem
+
+
+def _find_sap_data(root: _Node) -> _Node:
+    """Locate SAP10-Data, refusing documents that are not full SAP data."""
+    root_name = _local(root.el.tag)
+    if root_name.startswith("RdSAP"):
+        raise root.error(None, f"this is an RdSAP document ({root_name}); read_sap_xml reads "
+                         "full SAP data (SAP-Schema-19.x SAP10-Data) only")
+    version = root.text("Schema-Version-Original")
+    if version is not None and version not in SUPPORTED_SCHEMA_VERSIONS:
+        raise root.error("Schema-Version-Original", f"unsupported schema version {version!r} "
+                         f"(supported: {', '.join(sorted(SUPPORTED_SCHEMA_VERSIONS))})")
+    sap = root.child("SAP10-Data")
+    if sap is None:
+        raise root.error("SAP10-Data", "required element is missing: the document carries "
+                         "no collected SAP data (a certificate/summary without SAP10-Data "
+                         "cannot be mapped)")
+    return sap
+
+
+# ---------------------------------------------------------------------------------------------
+# Mapping
+# ---------------------------------------------------------------------------------------------
+def _thermal_bridging(part: _Node) -> tuple[float | None, list[dict[str, Any]]]:
+    """y-value of a building part and its individually given junctions.
+
+    Thermal-Bridge-Code 1 (default) -> y 0.2 (see _DEFAULT_Y); 4 (user-defined global y) ->
+    User-Defined-Y-Value; 5 (individual values) -> y 0 and every SAP-Thermal-Bridge's
+    {Length, Psi-Value} goes to ``thermal_bridges``; 2/3 (pre-SAP-10 backwards-compatibility
+    codes) are refused. A part without SAP-Thermal-Bridges -> y null (the XML is silent).
+    """
+    tb = part.child("SAP-Thermal-Bridges")
+    if tb is None:
+        return None, []
+    code = tb.req_code("Thermal-Bridge-Code", _THERMAL_BRIDGE_CODES)
+    if code == 1:
+        return _DEFAULT_Y, []
+    if code in (2, 3):
+        raise tb.error("Thermal-Bridge-Code", f"code {code} (2002 regulations / accredited, "
+                       "backwards compatibility only) is not supported")
+    if code == 4:
+        return tb.req_number("User-Defined-Y-Value", minimum=0.0), []
+    bridges = [
+        {"length_m": b.req_number("Length", minimum=0.0),
+         # psi may be negative (e.g. E17 corners), so no minimum
+         "psi_w_per_mk": b.req_number("Psi-Value")}
+        for b in tb.children("SAP-Thermal-Bridge")
+    ]
+    return 0.0, bridges
+
+
+def _element(kind: int, area: float, u_value: float, kappa: float | None,
+             y: float | None) -> dict[str, Any]:
+    return {"kind": kind, "gross_area_m2": area, "u_value": u_value,
+            "kappa_kj_per_m2k": kappa, "thermal_bridging_y": y}
+
+
+def _read_parts(details: _Node, row: dict[str, Any]) -> None:
+    """Storeys, opaque elements, openings and thermal bridges of every SAP-Building-Part."""
+    parts = details.require("SAP-Building-Parts").children("SAP-Building-Part")
+    if not parts:
+        raise details.error("SAP-Building-Parts/SAP-Building-Part",
+                            "required element is missing")
+    opening_types = _read_opening_types(details)
+    storeys: list[dict[str, Any]] = []
+    elements: list[dict[str, Any]] = []
+    openings: list[dict[str, Any]] = []
+    bridges: list[dict[str, Any]] = []
+    # Name -> element index, per part (openings refer to a wall/roof of their own part) and
+    # dwelling-wide (fallback; only names that are unique across the dwelling).
+    global_names: dict[str, int | None] = {}
+    levels: set[int] = set()
+
+    for part in parts:
+        y, part_bridges = _thermal_bridging(part)
+        bridges.extend(part_bridges)
+        names: dict[str, int] = {}
+
+        # Floors: every SAP-Floor-Dimension is a storey {Storey, Total-Floor-Area,
+        # Storey-Height}; a heat-loss area makes it an element too (see _FLOOR_KIND).
+        floors = part.child("SAP-Floor-Dimensions")
+        for fd in floors.children("SAP-Floor-Dimension") if floors else []:
+            level = fd.req_code("Storey", _STOREY_CODES)
+            floor_type = fd.req_code("Floor-Type", {1, 2, 3, 4})
+            tfa = fd.req_number("Total-Floor-Area", minimum=0.0)
+            storeys.append({"level": level, "floor_area_m2": tfa,
+                            "storey_height_m": fd.req_number("Storey-Height", minimum=0.0)})
+            levels.add(level)
+            hla = fd.req_number("Heat-Loss-Area", minimum=0.0)
+            u_value = fd.req_number("U-Value", minimum=0.0)
+            kappa = fd.number("Kappa-Value", minimum=0.0)
+            if floor_type == _PARTY_FLOOR_TYPE:
+                # party floor: kind 8, heat capacity only, area = Total-Floor-Area
+                elements.append(_element(8, tfa, u_value, kappa, y))
+                continue
+            if hla > 0:
+                elements.append(_element(_FLOOR_KIND[floor_type], hla, u_value, kappa, y))
+            if floor_type == _UPPER_FLOOR_TYPE and tfa > hla:
+                # Heat capacity of the rest of an upper floor (the XSD: Kappa-Value-From-Below
+                # "applies to the non-heat-loss area of an upper floor"): an internal floor
+                # with Kappa-Value (kind 11) over the ceiling below with
+                # Kappa-Value-From-Below (kind 12), area Total-Floor-Area - Heat-Loss-Area,
+                # U 0 (heat capacity only, no y); each emitted only when its kappa is given.
+                below = fd.number("Kappa-Value-From-Below", minimum=0.0)
+                if kappa is not None:
+                    elements.append(_element(11, tfa - hla, 0.0, kappa, None))
+                if below is not None:
+                    elements.append(_element(12, tfa - hla, 0.0, below, None))
+
+        # Walls: area = Total-Wall-Area (openings included), kind from _WALL_KIND.
+        walls = part.child("SAP-Walls")
+        for wall in walls.children("SAP-Wall") if walls else []:
+            kind = _WALL_KIND[wall.req_code("Wall-Type", _WALL_KIND)]
+            _remember(wall, len(elements), names, global_names)
+            elements.append(_element(kind, wall.req_number("Total-Wall-Area", minimum=0.0),
+                                     wall.req_number("U-Value", minimum=0.0),
+                                     wall.number("Kappa-Value", minimum=0.0), y))
+
+        # Roofs: area = Total-Roof-Area, kind from _ROOF_KIND.
+        roofs = part.child("SAP-Roofs")
+        for roof in roofs.children("SAP-Roof") if roofs else []:
+            kind = _ROOF_KIND[roof.req_code("Roof-Type", _ROOF_KIND)]
+            _remember(roof, len(elements), names, global_names)
+            elements.append(_element(kind, roof.req_number("Total-Roof-Area", minimum=0.0),
+                                     roof.req_number("U-Value", minimum=0.0),
+                                     roof.number("Kappa-Value", minimum=0.0), y))
+
+        # Openings of this part: hosted by the wall/roof of this part whose Name equals the
+        # opening's Location; names found only in other parts are resolved after the loop.
+        op_parent = part.child("SAP-Openings")
+        for op in op_parent.children("SAP-Opening") if op_parent else []:
+            openings.append(_read_opening(op, opening_types, y, names))
+
+    # Resolve openings that named a host outside their own part.
+    for opening in openings:
+        location = opening.pop("_location")
+        if opening["host_element"] is None and location is not None:
+            opening["host_element"] = global_names.get(location)
+
+    if not storeys:
+        raise details.error("SAP-Building-Parts/SAP-Building-Part/SAP-Floor-Dimensions",
+                            "no SAP-Floor-Dimension in any building part (total floor area "
+                            "is required)")
+    row["storeys"] = storeys
+    # storey_count (line 9): number of distinct Storey levels across all building parts
+    # (an extension beside a two-storey main part adds no storey; a roof-room level 99 counts
+    # as a storey). This equals the maximum per-part count whenever the parts share levels.
+    row["storey_count"] = len(levels)
+    row["elements"] = elements
+    row["openings"] = openings
+    row["thermal_bridges"] = bridges
+
+
+def _remember(node: _Node, index: int, names: dict[str, int],
+              global_names: dict[str, int | None]) -> None:
+    """Record a wall/roof Name -> element index (None globally when the name repeats)."""
+    name = node.text("Name")
+    if name is None:
+        return
+    if name in names:
+        raise node.error("Name", f"duplicate wall/roof Name {name!r} in this building part; "
+                         "openings could not be placed")
+    names[name] = index
+    global_names[name] = None if name in global_names else index
+
+
+def _read_opening_types(details: _Node) -> dict[str, _Node]:
+    types: dict[str, _Node] = {}
+    parent = details.child("SAP-Opening-Types")
+    for ot in parent.children("SAP-Opening-Type") if parent else []:
+        name = ot.text("Name", True)
+        assert name is not None
+        if name in types:
+            raise ot.error("Name", f"duplicate opening type Name {name!r}")
+        types[name] = ot
+    return types
+
+
+def _read_opening(op: _Node, opening_types: dict[str, _Node], y: float | None,
+                  names: dict[str, int]) -> dict[str, Any]:
+    """One SAP-Opening, completed from the SAP-Opening-Type its Type names."""
+    type_name = op.text("Type", True)
+    assert type_name is not None
+    ot = opening_types.get(type_name)
+    if ot is None:
+        raise op.error("Type", f"no SAP-Opening-Type with Name {type_name!r}")
+    kind = _OPENING_KIND[ot.req_code("Type", _OPENING_KIND)]
+    # area = Height x Width (the XSD allows one of them to carry the area with the other 1);
+    # a non-standard Area element is used when Height/Width are absent.
+    height = op.number("Height", minimum=0.0)
+    width = op.number("Width", minimum=0.0)
+    if height is not None and width is not None:
+        area = height * width
+    else:
+        area_value = op.number("Area", minimum=0.0)
+        if area_value is None:
+            raise op.error("Height" if height is None else "Width",
+                           "required element is missing (and no Area element)")
+        area = area_value
+    # tilt: null for doors and windows (calculator: 90), 0 for rooflights, roof windows
+    # from the opening's Pitch (SAP-VerticalPitch, degrees; -1 = backwards-compat "not given").
+    tilt: float | None = None
+    if kind == _KIND_ROOFLIGHT:
+        tilt = 0.0
+    elif kind == _KIND_ROOF_WINDOW:
+        pitch = op.integer("Pitch", lo=-1, hi=90)
+        tilt = float(pitch) if pitch is not None and pitch >= 0 else None
+    location = op.text("Location")
+    return {
+        "kind": kind,
+        "area_m2": area,
+        "u_value": ot.req_number("U-Value", minimum=0.0),
+        "g_perpendicular": ot.number("Solar-Transmittance", minimum=0.0),
+        "light_transmittance": None,  # not in SAP XML: Table 6b from glazing_type
+        "frame_factor": ot.number("Frame-Factor", minimum=0.0),
+        "glazing_type": ot.code("Glazing-Type", _GLAZING_TYPE_CODES),
+        "frame_type": ot.code("Frame-Type", _FRAME_TYPE_CODES),
+        "orientation": op.req_code("Orientation", _ORIENTATION_CODES),
+        "tilt_deg": tilt,
+        # host = the element whose Name equals Location (own part first); null if none
+        "host_element": names.get(location) if location is not None else None,
+        "thermal_bridging_y": y,
+        "_location": location,
+    }
+
+
+def _read_ventilation(details: _Node, row: dict[str, Any]) -> None:
+    """SAP-Ventilation -> section 2 fields. Required: pressure test and ventilation type."""
+    vent = details.require("SAP-Ventilation")
+    counts = {
+        "open_chimneys": "Open-Chimneys-Count",
+        "open_flues": "Open-Flues-Count",
+        "closed_fire_flues": "Closed-Flues-Count",
+        "solid_fuel_boiler_flues": "Boilers-Flues-Count",
+        "other_heater_flues": "Other-Flues-Count",
+        "blocked_chimneys": "Blocked-Chimneys-Count",
+        "intermittent_fans": "Extract-Fans-Count",
+        "passive_vents": "PSV-Count",
+        "flueless_gas_fires": "Flueless-Gas-Fires-Count",
+    }
+    for field, element in counts.items():
+        row[field] = vent.integer(element)
+    row["pressure_test"] = vent.req_code("Pressure-Test", _PRESSURE_TEST_CODES)
+    row["air_permeability_q50"] = vent.number("Air-Permeability", minimum=0.0)
+    row["sheltered_sides"] = vent.integer("Sheltered-Sides-Count", hi=4)
+    row["ventilation_type"] = vent.req_code("Ventilation-Type", _VENTILATION_TYPE_CODES)
+    row["wall_construction"] = vent.code("Wall-Type", _WALL_CONSTRUCTION_CODES)
+    row["floor_construction"] = vent.code("Ground-Floor-Type", _FLOOR_CONSTRUCTION_CODES)
+    row["draught_lobby"] = vent.boolean("Has-Draught-Lobby")
+    percent = vent.number("DraughtStripping", minimum=0.0)
+    if percent is not None and percent > 100:
+        raise vent.error("DraughtStripping", f"percentage {percent:g} above 100")
+    row["draughtproofed_percent"] = percent
+    # Mechanical ventilation: the XSD's MV data (Mechanical-Vent-Specific-Fan-Power,
+    # Mechanical-Vent-Heat-Recovery-Efficiency as declared, duct type/insulation, PCDB
+    # Mechanical-Vent-System-Index-Number) has no faithful target: mvhr_efficiency_percent is
+    # the efficiency *after* the in-use factor, which the XML does not carry (PCDB / Table 4g),
+    # and the schema has no SFP field. mv_system_ach, mv_in_use_factor and
+    # mvhr_efficiency_percent are therefore left null (calculator defaults / validation).
+    # The values are still checked so a malformed document is not accepted silently.
+    vent.number("Mechanical-Vent-Specific-Fan-Power", minimum=0.0)
+    vent.number("Mechanical-Vent-Heat-Recovery-Efficiency", minimum=0.0)
+
+
+def _read_main_heating(heating: _Node, row: dict[str, Any]) -> dict[int, _Node]:
+    """Main-Heating entries by Main-Heating-Number -> main1_* / main2_*."""
+    systems: dict[int, _Node] = {}
+    details = heating.require("Main-Heating-Details")
+    for mh in details.children("Main-Heating"):
+        number = mh.req_code("Main-Heating-Number", {1, 2})
+        if number in systems:
+            raise mh.error("Main-Heating-Number", f"main heating system {number} given twice")
+        systems[number] = mh
+    if 1 not in systems:
+        raise details.error("Main-Heating", "main heating system 1 (Main-Heating-Number 1) "
+                            "is missing")
+    for number, mh in sorted(systems.items()):
+        p = f"main{number}"
+        category = mh.code("Main-Heating-Category", _MAIN_HEATING_CATEGORY_CODES)
+        if category == _COMMUNITY_HEATING_CATEGORY:
+            raise mh.error("Main-Heating-Category", "heat networks (community heating, "
+                           "category 6) are not supported: SAP_INPUT_SCHEMA has no "
+                           "heat-network fields")
+        code = mh.integer("Main-Heating-Code", lo=_SPACE_HEATING_CODE_RANGE[0],
+                          hi=_SPACE_HEATING_CODE_RANGE[1])
+        if code is None and category != 1:  # category 1 = "none"
+            source = mh.text("Main-Heating-Data-Source") or "?"
+            raise mh.error("Main-Heating-Code", "required element is missing (Main-Heating-"
+                           f"Data-Source {source}: systems from the PCDB or manufacturer "
+                           "declaration are not supported, a SAP Table 4a/4b code is needed)")
+        row[f"{p}_code"] = code
+        row[f"{p}_fuel"] = mh.code("Main-Fuel-Type", _FUEL_CODES)
+        row[f"{p}_fraction"] = mh.req_number("Main-Heating-Fraction", minimum=0.0)
+        row[f"{p}_control"] = mh.integer("Main-Heating-Control", True,
+                                         lo=_CONTROL_CODE_RANGE[0], hi=_CONTROL_CODE_RANGE[1])
+        # responsiveness, control type and temperature adjustment are not in SAP XML: null
+        # (the calculator derives them from the system and control codes).
+        row[f"{p}_pump_in_heated_space"] = mh.boolean("Is-Central-Heating-Pump-In-Heated-Space")
+        row[f"{p}_pump_age"] = mh.code("Central-Heating-Pump-Age", _PUMP_AGE_CODES)
+        row[f"{p}_emitter"] = mh.code("Heat-Emitter-Type", _HEAT_EMITTER_CODES)
+    return systems
+
+
+def _read_heating(details: _Node, row: dict[str, Any]) -> None:
+    """SAP-Heating -> heating systems, water heating, cylinder, showers, baths."""
+    heating = details.require("SAP-Heating")
+    systems = _read_main_heating(heating, row)
+
+    # Secondary heating: code and fuel when given; secondary_fraction null (Table 11).
+    row["secondary_code"] = heating.integer("Secondary-Heating-Code",
+                                            lo=_SPACE_HEATING_CODE_RANGE[0],
+                                            hi=_SPACE_HEATING_CODE_RANGE[1])
+    row["secondary_fuel"] = heating.code("Secondary-Fuel-Type", _FUEL_CODES)
+
+    whc = heating.integer("Water-Heating-Code", True, lo=_WATER_HEATING_CODE_RANGE[0],
+                          hi=_WATER_HEATING_CODE_RANGE[1])
+    assert whc is not None
+    if whc in _HEAT_NETWORK_WATER_CODES:
+        raise heating.error("Water-Heating-Code", f"code {whc} (hot-water-only heat network) "
+                            "is not supported: SAP_INPUT_SCHEMA has no heat-network fields")
+    row["water_heating_code"] = whc
+    row["water_heating_fuel"] = heating.code("Water-Fuel-Type", _FUEL_CODES)
+
+    # hot_water_delivery: a cylinder (Has-Hot-Water-Cylinder true) or another store
+    # (Thermal-Store 2 hot-water-only / 3 integrated) -> 3; else 907/909 (instantaneous at
+    # the point of use) -> 1; else hot water from a main/secondary system with no store
+    # (901/902/914) -> 2 (combi); anything else cannot be placed -> error.
+    has_cylinder = heating.boolean("Has-Hot-Water-Cylinder")
+    thermal_store = heating.code("Thermal-Store", _THERMAL_STORE_CODES)
+    if has_cylinder or thermal_store in (2, 3):
+        delivery = 3
+    elif whc in _POINT_OF_USE_WATER_CODES:
+        delivery = 1
+    elif whc in _FROM_SYSTEM_WATER_CODES:
+        delivery = 2
+    else:
+        raise heating.error("Water-Heating-Code", f"cannot tell how hot water is delivered "
+                            f"for code {whc} without a hot water cylinder or store "
+                            "(Has-Hot-Water-Cylinder false/absent, Thermal-Store none)")
+    row["hot_water_delivery"] = delivery
+
+    # combi_keep_hot from the water-heating main system's Combi-Boiler-Type (see
+    # _COMBI_KEEP_HOT); 901 -> main 1, 914 -> main 2. Null when not given.
+    if delivery == 2 and whc in (901, 914):
+        system = systems.get(1 if whc == 901 else 2)
+        if system is not None:
+            combi = system.code("Combi-Boiler-Type", _COMBI_BOILER_TYPE_CODES)
+            row["combi_keep_hot"] = _COMBI_KEEP_HOT.get(combi) if combi is not None else None
+
+    # Cylinder / store details, each when present.
+    row["cylinder_volume_l"] = heating.number("Hot-Water-Store-Size", minimum=0.0)
+    row["cylinder_declared_loss_kwh_per_day"] = heating.number("Hot-Water-Store-Heat-Loss",
+                                                               minimum=0.0)
+    row["cylinder_insulation_type"] = heating.code("Hot-Water-Store-Insulation-Type",
+                                                   _HW_STORE_INSULATION_CODES)
+    row["cylinder_insulation_mm"] = heating.number("Hot-Water-Store-Insulation-Thickness",
+                                                   minimum=0.0)
+    row["cylinder_thermostat"] = heating.boolean("Has-Cylinder-Thermostat")
+    row["hot_water_separately_timed"] = heating.boolean("Is-Hot-Water-Separately-Timed")
+    row["primary_pipework_insulation"] = heating.code("Primary-Pipework-Insulation",
+                                                      _PIPEWORK_INSULATION_CODES)
+    # primary_loss_applies: not in SAP XML (the calculator derives it) -> null.
+
+    # Has-Fixed-Air-Conditioning -> space_cooling; an SAP-Cooling block also means cooling.
+    cooling = heating.boolean("Has-Fixed-Air-Conditioning")
+    if cooling is None and details.child("SAP-Cooling") is not None:
+        cooling = True
+    row["space_cooling"] = cooling
+
+    # Presence of the optional blocks: the XSD's place for these systems, so absence = none.
+    row["solar_water_heating"] = heating.child("Solar-Heating-Details") is not None
+    row["wwhrs"] = (heating.child("Instantaneous-WWHRS") is not None
+                    or heating.child("Storage-WWHRS") is not None)
+
+    # Showers: Shower-Outlets/Shower-Outlet {Shower-Outlet-Type, Shower-Flow-Rate (l/min),
+    # Shower-Power (kW)}; absent block -> null. Baths: Number-Baths; absent -> null.
+    outlets = heating.child("Shower-Outlets")
+    if outlets is not None:
+        row["showers"] = [
+            {"outlet_type": s.req_code("Shower-Outlet-Type", _SHOWER_OUTLET_CODES),
+             "flow_rate_l_per_min": s.number("Shower-Flow-Rate", minimum=0.0),
+             "power_kw": s.number("Shower-Power", minimum=0.0)}
+            for s in outlets.children("Shower-Outlet")
+        ]
+    row["bath_count"] = heating.integer("Number-Baths", hi=127)
+
+    # Design water use (<= 125 l/person/day): Design-Water-Use (property) or
+    # SAP-Heating-Design-Water-Use; code 1 is the only value.
+    design = details.code("Design-Water-Use", _DESIGN_WATER_USE_CODES)
+    if design is None:
+        design = heating.code("SAP-Heating-Design-Water-Use", _DESIGN_WATER_USE_CODES)
+    row["water_use_target_125"] = True if design == 1 else None
+
+
+def _read_energy_source(details: _Node, row: dict[str, Any]) -> None:
+    """SAP-Energy-Source -> tariff and PV arrays; PV-Connection -> meter connection."""
+    energy = details.child("SAP-Energy-Source")
+    if energy is not None:
+        row["electricity_tariff"] = energy.code("Electricity-Tariff", _TARIFF_CODES, True,
+                                                not_applicable="ND")
+        arrays = energy.child("PV-Arrays")
+        if arrays is not None:
+            pv = []
+            for arr in arrays.children("PV-Array"):
+                pitch = arr.code("Pitch", _PV_PITCH_DEG)
+                pv.append({
+                    "peak_power_kw": arr.req_number("Peak-Power", minimum=0.0),
+                    "orientation": arr.code("Orientation", _COMPASS_CODES),
+                    "tilt_deg": _PV_PITCH_DEG[pitch] if pitch is not None else None,
+                    "overshading": arr.code("Overshading", _PV_OVERSHADING_CODES,
+                                            not_applicable="ND"),
+                })
+            row["pv_arrays"] = pv
+    # PV-Connection: 2 connected to the dwelling's meter -> True; 1 -> False;
+    # 0 (not applicable) / absent -> null.
+    connection = details.code("PV-Connection", _PV_CONNECTION_CODES)
+    row["pv_connected_to_dwelling_meter"] = {2: True, 1: False}.get(connection) \
+        if connection is not None else None
+
+
+def _read_lighting(details: _Node, row: dict[str, Any]) -> None:
+    """SAP-Lighting/Fixed-Lights/Fixed-Light -> fixed_lighting; no Fixed-Lights -> null."""
+    lighting = details.child("SAP-Lighting")
+    fixed = lighting.child("Fixed-Lights") if lighting is not None else None
+    if fixed is None:
+        return
+    row["fixed_lighting"] = [
+        {"count": light.integer("Lighting-Outlets", True, hi=2**31 - 1),
+         "power_w": light.req_number("Lighting-Power", minimum=0.0),
+         "efficacy_lm_per_w": light.req_number("Lighting-Efficacy", minimum=0.0)}
+        for light in fixed.children("Fixed-Light")
+    ]
+
+
+def _map(root: _Node, dwelling_id: str) -> dict[str, Any]:
+    sap = _find_sap_data(root)
+    details = sap.require("SAP-Property-Details")
+    row: dict[str, Any] = dict.fromkeys(_FIELD_NAMES)
+    row["dwelling_id"] = dwelling_id
+    # climate_region: the XML carries a postcode only -> null (calculator: 0, UK average).
+    row["living_area_m2"] = details.req_number("Living-Area", minimum=0.0)
+    row["thermal_mass_parameter"] = details.number("Thermal-Mass-Parameter", minimum=0.0)
+    row["windows_overshading"] = details.code("Windows-Overshading", _WINDOW_OVERSHADING_CODES)
+    row["cold_water_source"] = details.code("Cold-Water-Source", _COLD_WATER_CODES)
+    _read_parts(details, row)
+    _read_ventilation(details, row)
+    _read_heating(details, row)
+    _read_energy_source(details, row)
+    _read_lighting(details, row)
+    # warm_air_fan_sfp and the other fields not named above have no SAP XML source: null.
+    if tuple(row) != _FIELD_NAMES:  # guard against a mistyped key
+        extra = sorted(set(row) - set(_FIELD_NAMES))
+        raise RuntimeError(f"xml_reader produced keys outside SAP_INPUT_SCHEMA: {extra}")
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+def read_sap_xml(source: str | Path | bytes, dwelling_id: str | None = None) -> dict[str, Any]:
+    """Read one full SAP XML document into a ``SAP_INPUT_SCHEMA`` row.
+
+    ``source`` is a file path (``str`` or ``Path``) or the document's bytes. ``dwelling_id``
+    defaults to the file stem, or ``'dwelling'`` for bytes. Raises :class:`SapXmlError`.
+    """
+    data, name, ident = _load(source, dwelling_id)
+    element = _parse(data, name)
+    return _map(_Node(element, _local(element.tag), name), ident)
+
+
+def _expand(paths: Iterable[str | Path] | str | Path) -> Iterator[Path]:
+    items: Iterable[str | Path] = [paths] if isinstance(paths, str | Path) else paths
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            yield from sorted(p for p in path.glob("*.xml") if p.is_file())
+        else:
+            yield path
+
+
+def read_sap_xml_files(paths: Iterable[str | Path] | str | Path) -> pa.Table:
+    """Read many SAP XML files into one table with ``SAP_INPUT_SCHEMA``.
+
+    Each entry may be a file or a folder (every ``*.xml`` inside, sorted by name). Files are
+    read one at a time and converted in chunks, so memory holds one document at a time plus
+    the rows. The first failing file raises :class:`SapXmlError`.
+    """
+    chunks: list[pa.Table] = []
+    rows: list[dict[str, Any]] = []
+    for path in _expand(paths):
+        rows.append(read_sap_xml(path))
+        if len(rows) >= _ROWS_PER_CHUNK:
+            chunks.append(pa.Table.from_pylist(rows, schema=SAP_INPUT_SCHEMA))
+            rows = []
+    if rows or not chunks:
+        chunks.append(pa.Table.from_pylist(rows, schema=SAP_INPUT_SCHEMA))
+    return chunks[0] if len(chunks) == 1 else pa.concat_tables(chunks)
