@@ -138,6 +138,10 @@ C_NAMES = (
     "primary_h_untimed_winter",
     "primary_h_timed",
     "glazing_g_to_solar_transmittance",
+    "shower_minutes",
+    "shower_warm_temperature",
+    "electric_shower_hours",
+    "electric_shower_default_kw",
 )
 
 C_VENT_OPEN_CHIMNEY = 0
@@ -257,7 +261,11 @@ C_PRIMARY_H_NO_THERMOSTAT_WINTER = 113
 C_PRIMARY_H_UNTIMED_WINTER = 114
 C_PRIMARY_H_TIMED = 115
 C_GLAZING_G_TO_SOLAR_TRANSMITTANCE = 116
-N_C = 117
+C_SHOWER_MINUTES = 117
+C_SHOWER_WARM_TEMPERATURE = 118
+C_ELECTRIC_SHOWER_HOURS = 119
+C_ELECTRIC_SHOWER_DEFAULT_KW = 120
+N_C = 121
 
 # ---- annual outputs: (column name, worksheet line, unit) --------------------------------
 OUTPUTS = (

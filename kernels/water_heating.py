@@ -8,6 +8,7 @@ from numba import njit
 
 SUMMER_FIRST = 5  # June (0-based) .. September: Table 3 summer values
 SUMMER_LAST = 8
+ELECTRIC_SHOWER = 4  # ShowerOutletTypeCode 4: instantaneous electric shower
 
 
 @njit(cache=True)
@@ -33,15 +34,42 @@ def baths_per_day(n, baths, showers, c):
 
 
 @njit(cache=True)
-def daily_volumes(m, n_bath, other_daily, t_cold, f_beh, j2, c):
-    """Lines (42a)m showers, (42b)m baths and (42c)m other uses, litres of hot water a day
-    in month m."""
+def showers_per_outlet(n, sh_lo, sh_hi, c):
+    """Appendix J: showers a day per outlet, N_shower / N_outlets with N_shower =
+    0.45 N + 0.65 (a bath is present; the rule without a bath is not transcribed and such
+    input is rejected before the kernel)."""
+    outlets = sh_hi - sh_lo
+    if outlets <= 0:
+        return 0.0
+    return (c[L.C_SHOWERS_WITH_BATH_A] * n + c[L.C_SHOWERS_WITH_BATH_B]) / outlets
+
+
+@njit(cache=True)
+def daily_volumes(m, n_bath, other_daily, t_cold, f_beh, j2, per_outlet, sh_lo, sh_hi,
+                  sh_type, sh_flow, c):
+    """Lines (42a)m mixer showers, (42b)m baths and (42c)m other uses, litres of hot water a
+    day in month m (electric showers heat their own water: see (64a))."""
     t_hot = c[L.C_HOT_WATER_TEMPERATURE]
     bath = n_bath * c[L.C_BATH_VOLUME] * f_beh[m] * (c[L.C_BATH_WARM_TEMPERATURE] - t_cold) \
         / (t_hot - t_cold)
-    shower = 0.0  # mixer showers are rejected before the kernel until J9-J10 are sourced
+    shower = 0.0
+    for j in range(sh_lo, sh_hi):
+        if sh_type[j] != ELECTRIC_SHOWER:
+            shower += per_outlet * sh_flow[j] * c[L.C_SHOWER_MINUTES]
+    shower *= f_beh[m] * (c[L.C_SHOWER_WARM_TEMPERATURE] - t_cold) / (t_hot - t_cold)
     other = other_daily * j2[m]
     return shower, bath, other
+
+
+@njit(cache=True)
+def electric_showers_kwh(m, days, per_outlet, sh_lo, sh_hi, sh_type, sh_power, f_beh, c):
+    """Line (64a)m, eqs J16-J18: sum over electric outlets of N_shower / N_outlets x
+    f_beh,m x P x 0.1 h x n_m."""
+    total = 0.0
+    for j in range(sh_lo, sh_hi):
+        if sh_type[j] == ELECTRIC_SHOWER:
+            total += per_outlet * f_beh[m] * sh_power[j] * c[L.C_ELECTRIC_SHOWER_HOURS] * days
+    return total
 
 
 @njit(cache=True)

@@ -23,7 +23,9 @@ from ara_kernels.ventilation import (
 from ara_kernels.water_heating import (
     baths_per_day,
     daily_volumes,
+    electric_showers_kwh,
     occupancy,
+    showers_per_outlet,
     storage_loss_per_day,
     water_month,
 )
@@ -46,7 +48,8 @@ def _putm(tr, on, line, m, value):
 def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
              el_off, el_kind, el_area, el_u, el_kappa, el_y,
              op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host,
-             op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff, sh_off,
+             op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
+             sh_off, sh_type, sh_flow, sh_power,
              days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
              c, out, tr, on):
     df = dfl[i]
@@ -96,6 +99,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     if baths < 0:
         baths = 0 if showers > 0 else 1
     n_bath = baths_per_day(n, baths, showers, c)
+    per_outlet = showers_per_outlet(n, sh_off[i], sh_off[i + 1], c)
     other_daily = c[L.C_OTHER_USES_A] * n + c[L.C_OTHER_USES_B]
     if di[L.DI_TARGET_125] == 1:
         other_daily *= c[L.C_WATER_TARGET_FACTOR]
@@ -103,7 +107,8 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     r51, r52, r53, r55 = storage_loss_per_day(di, df, c)
     r43 = 0.0
     for m in range(12):
-        sh, ba, ot = daily_volumes(m, n_bath, other_daily, cold[cold_row, m], fbeh, j2, c)
+        sh, ba, ot = daily_volumes(m, n_bath, other_daily, cold[cold_row, m], fbeh, j2,
+                                   per_outlet, sh_off[i], sh_off[i + 1], sh_type, sh_flow, c)
         r43 += (sh + ba) * days[m] / 365.0
     r43 += other_daily
     _put(tr, on, L.T_42, n)
@@ -134,7 +139,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     # ---- monthly: sections 2 (22)-(25), 3 (38)-(40), 4, 5, 6, 7, 8
     res = np.empty(9)
     s25 = s38 = s39 = s40 = 0.0
-    s45 = s46 = s57 = s59 = s61 = s64 = s65 = 0.0
+    s45 = s46 = s57 = s59 = s61 = s64 = s64a = s65 = 0.0
     s_light = s_app = s_cook = s73 = s83 = s93 = s98 = 0.0
     wind_div = c[L.C_WIND_FACTOR_DIVISOR]
     for m in range(12):
@@ -154,7 +159,12 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         s40 += r40
         # (42a)-(65)
         t_cold = cold[cold_row, m]
-        r42a, r42b, r42c = daily_volumes(m, n_bath, other_daily, t_cold, fbeh, j2, c)
+        r42a, r42b, r42c = daily_volumes(m, n_bath, other_daily, t_cold, fbeh, j2,
+                                         per_outlet, sh_off[i], sh_off[i + 1], sh_type,
+                                         sh_flow, c)
+        r64a = electric_showers_kwh(m, nm, per_outlet, sh_off[i], sh_off[i + 1], sh_type,
+                                    sh_power, fbeh, c)
+        s64a += r64a
         r44 = r42a + r42b + r42c
         r45, r46, r56, r57, r59, r61, r62, r64, r65 = water_month(m, nm, r44, t_cold, r55,
                                                                   di, c)
@@ -202,7 +212,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                             (L.T_42A, r42a), (L.T_42B, r42b), (L.T_42C, r42c), (L.T_44, r44),
                             (L.T_45, r45), (L.T_46, r46), (L.T_56, r56), (L.T_57, r57),
                             (L.T_59, r59), (L.T_61, r61), (L.T_62, r62), (L.T_64, r64),
-                            (L.T_64A, 0.0), (L.T_65, r65), (L.T_66, r66), (L.T_67, r67),
+                            (L.T_64A, r64a), (L.T_65, r65), (L.T_66, r66), (L.T_67, r67),
                             (L.T_68, r68), (L.T_69, r69), (L.T_70, r70), (L.T_71, r71),
                             (L.T_72, r72), (L.T_73, r73), (L.T_83, r83), (L.T_84, r84),
                             (L.T_TAU, res[0]), (L.T_A, res[1]), (L.T_86, res[2]),
@@ -214,7 +224,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     if on:
         for line, v in ((L.T_25, s25 / 12.0), (L.T_38, s38 / 12.0), (L.T_39, s39 / 12.0),
                         (L.T_40, s40 / 12.0), (L.T_41, 365.0), (L.T_45, s45), (L.T_46, s46),
-                        (L.T_57, s57), (L.T_59, s59), (L.T_61, s61), (L.T_64, s64),
+                        (L.T_57, s57), (L.T_59, s59), (L.T_61, s61), (L.T_64, s64), (L.T_64A, s64a),
                         (L.T_65, s65), (L.T_73, s73 / 12.0), (L.T_83, s83 / 12.0),
                         (L.T_93, s93 / 12.0), (L.T_98, s98), (L.T_99, s98 / tfa)):
             tr[line, 12] = v
@@ -241,7 +251,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     o[L.O_PRIMARY_LOSS] = s59
     o[L.O_COMBI_LOSS] = s61
     o[L.O_WH_OUTPUT] = s64
-    o[L.O_ELECTRIC_SHOWER] = 0.0
+    o[L.O_ELECTRIC_SHOWER] = s64a
     o[L.O_WH_GAINS] = s65
     o[L.O_LIGHTING] = s_light
     o[L.O_APPLIANCES] = s_app
@@ -259,7 +269,8 @@ def calculate_batch(mask, dfl, dil, st_off, st_level, st_area, st_height,
                     el_off, el_kind, el_area, el_u, el_kappa, el_y,
                     op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
                     op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
-                    li_eff, sh_off, days, temp, wind, solar_h, declination, latitude, k,
+                    li_eff, sh_off, sh_type, sh_flow, sh_power,
+                    days, temp, wind, solar_h, declination, latitude, k,
                     cold, j2, fbeh, access, c, out):
     """Every dwelling whose ``mask`` is true, in parallel over dwellings."""
     tr = np.zeros((1, 13))
@@ -269,7 +280,8 @@ def calculate_batch(mask, dfl, dil, st_off, st_level, st_area, st_height,
                      el_off, el_kind, el_area, el_u, el_kappa, el_y,
                      op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
                      op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
-                     li_eff, sh_off, days, temp, wind, solar_h, declination, latitude, k,
+                     li_eff, sh_off, sh_type, sh_flow, sh_power,
+                     days, temp, wind, solar_h, declination, latitude, k,
                      cold, j2, fbeh, access, c, out, tr, False)
 
 
@@ -278,12 +290,14 @@ def trace_dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                    el_off, el_kind, el_area, el_u, el_kappa, el_y,
                    op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
                    op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
-                   li_eff, sh_off, days, temp, wind, solar_h, declination, latitude, k,
+                   li_eff, sh_off, sh_type, sh_flow, sh_power,
+                   days, temp, wind, solar_h, declination, latitude, k,
                    cold, j2, fbeh, access, c, out, tr):
     """Dwelling ``i`` with every worksheet line recorded in ``tr`` (N_TRACE x 13)."""
     dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
              el_off, el_kind, el_area, el_u, el_kappa, el_y,
              op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
              op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
-             li_eff, sh_off, days, temp, wind, solar_h, declination, latitude, k,
+             li_eff, sh_off, sh_type, sh_flow, sh_power,
+             days, temp, wind, solar_h, declination, latitude, k,
              cold, j2, fbeh, access, c, out, tr, True)

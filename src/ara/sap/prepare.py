@@ -96,7 +96,8 @@ class Prepared:
             op.fields["host_element"], op.fields["thermal_bridging_y"],
             tb.offsets, tb.fields["length_m"], tb.fields["psi_w_per_mk"],
             li.offsets, li.fields["count"], li.fields["power_w"],
-            li.fields["efficacy_lm_per_w"], sh.offsets,
+            li.fields["efficacy_lm_per_w"], sh.offsets, sh.fields["outlet_type"],
+            sh.fields["flow_rate_l_per_min"], sh.fields["power_kw"],
         )
 
 
@@ -253,10 +254,28 @@ def prepare(table: pa.Table, tables: SapTables) -> Prepared:
 
     dil[:, L.DI_LIGHTS_RECORDED] = ~_is_null(_flat(table, "fixed_lighting"))
     sh = lists["showers"]
-    p.add(np.diff(sh.offsets) > 0, "showers",
-          "showers are not supported yet (SAP 10.2 Appendix J shower equations J9-J10 are not "
-          "yet transcribed in spec/); omit them only if you accept the bath-only rule")
-
+    stype = sh.fields["outlet_type"]
+    _check_children(p, sh, "showers", "outlet_type", ~np.isin(stype, (1, 2, 3, 4, 5)),
+                    "unknown shower outlet code (1-5)")
+    mixer = stype != 4
+    flow = sh.fields["flow_rate_l_per_min"]
+    _check_children(p, sh, "showers", "flow_rate_l_per_min",
+                    mixer & ~(np.isfinite(flow) & (flow > 0)),
+                    "required (positive) for a mixer shower: SAP 10.2 Table J4 default flow "
+                    "rates are not transcribed in spec/")
+    power = np.where(sh.valid["power_kw"], sh.fields["power_kw"],
+                     tables.constants[L.C_ELECTRIC_SHOWER_DEFAULT_KW])
+    _check_children(p, sh, "showers", "power_kw", ~mixer & ~(np.isfinite(power) & (power > 0)),
+                    "must be a positive rating")
+    sh.fields["outlet_type"] = _ints(stype)
+    sh.fields["flow_rate_l_per_min"] = np.where(mixer, np.nan_to_num(flow), 0.0)
+    sh.fields["power_kw"] = np.where(mixer, 0.0, np.nan_to_num(power))
+    has_showers = np.diff(sh.offsets) > 0
+    p.add(has_showers & null("bath_count"), "bath_count",
+          "required when showers are given (the shower rule depends on whether a bath exists)")
+    p.add(has_showers & (col("bath_count", -1) == 0), "showers",
+          "showers without a bath are not supported yet: the SAP 10.2 showers-per-day rule "
+          "for dwellings with no bath is not transcribed in spec/")
 
     tfa = np.bincount(st.parents, weights=np.nan_to_num(st.fields["floor_area_m2"]),
                       minlength=n)

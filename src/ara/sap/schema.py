@@ -209,9 +209,10 @@ SHOWER_TYPE = pa.struct(
     [
         _f("outlet_type", pa.int8(), "shower outlet", codes=SHOWER_OUTLET_CODES,
            nullable=False),
-        _f("flow_rate_l_per_min", pa.float64(), "mixer shower flow rate; null = default",
-           unit="l/min"),
-        _f("power_kw", pa.float64(), "electric shower rating; null = default", unit="kW"),
+        _f("flow_rate_l_per_min", pa.float64(), "mixer shower flow rate (required for mixer "
+           "showers: Table J4 defaults are not transcribed)", unit="l/min"),
+        _f("power_kw", pa.float64(), "electric shower rating; null = 9.3 kW (Table J4)",
+           unit="kW"),
     ]
 )
 
@@ -315,8 +316,8 @@ SAP_INPUT_SCHEMA = pa.schema(
         # --- section 4: water heating
         _f("cold_water_source", pa.int8(), "1 mains, 2 header tank (Table J1); null = 1",
            codes={1: "mains", 2: "header tank"}, line="42b"),
-        _f("bath_count", pa.int8(), "baths present; null = 1 when no shower is given, else 0",
-           line="42b"),
+        _f("bath_count", pa.int8(), "baths present; null = a bath when no shower is given "
+           "(required when showers are given)", line="42b"),
         _f("showers", pa.list_(SHOWER_TYPE), "shower outlets", line="42a, 64a"),
         _f("water_use_target_125", pa.bool_(), "designed for <= 125 l/person/day; null = "
            "false", line="43"),

@@ -1,0 +1,117 @@
+"""Bad input: one SapInputError naming every dwelling and field (strict), or a status and
+message per row with the good rows still computed (lenient); never a NaN in a result."""
+
+from __future__ import annotations
+
+import math
+
+import pyarrow as pa
+import pytest
+from dwellings import semi_detached
+
+from ara.sap import SAP_INPUT_SCHEMA, SapInputError, calculate, trace
+
+
+def _bad_pair() -> list[dict]:
+    good = semi_detached("good")
+    zero_area = semi_detached("zero-area")
+    zero_area["elements"][1]["gross_area_m2"] = 0.0
+    nan_u = semi_detached("nan-u")
+    nan_u["openings"][1]["u_value"] = math.nan
+    return [good, zero_area, nan_u]
+
+
+def test_strict_mode_raises_one_error_naming_every_bad_dwelling_and_field() -> None:
+    with pytest.raises(SapInputError) as err:
+        calculate(_bad_pair())
+    problems = {(d, f) for d, f, _ in err.value.problems}
+    assert ("zero-area", "elements.gross_area_m2") in problems
+    assert ("nan-u", "openings.u_value") in problems
+    assert all(d != "good" for d, _, _ in err.value.problems)
+    assert "zero-area" in str(err.value) and "nan-u" in str(err.value)
+
+
+def test_lenient_mode_reports_bad_rows_and_computes_good_rows() -> None:
+    rows = calculate(_bad_pair(), strict=False).to_pylist()
+    assert [r["status"] for r in rows] == ["ok", "error", "error"]
+    assert "elements.gross_area_m2" in rows[1]["error"]
+    assert "openings.u_value" in rows[2]["error"]
+    assert rows[1]["space_heating_requirement_kwh"] is None
+    alone = calculate([semi_detached("good")]).to_pylist()[0]
+    assert rows[0] == alone
+
+
+def test_no_nan_reaches_a_result_in_lenient_mode() -> None:
+    table = calculate(_bad_pair(), strict=False)
+    for name in table.column_names[3:]:
+        values = table.column(name).to_pylist()
+        assert all(v is None or math.isfinite(v) for v in values), name
+
+
+@pytest.mark.parametrize(("mutate", "field"), [
+    (lambda d: d.update(living_area_m2=None), "living_area_m2"),
+    (lambda d: d.update(living_area_m2=500.0), "living_area_m2"),
+    (lambda d: d.update(pressure_test=9), "pressure_test"),
+    (lambda d: d.update(pressure_test=6), "air_permeability_q50"),
+    (lambda d: d.update(ventilation_type=8), "mvhr_efficiency_percent"),
+    (lambda d: d.update(storeys=[]), "storeys"),
+    (lambda d: d["storeys"][0].update(storey_height_m=-2.5), "storeys.storey_height_m"),
+    (lambda d: d["elements"][0].update(kind=42), "elements.kind"),
+    (lambda d: d["elements"][0].update(u_value=-0.1), "elements.u_value"),
+    (lambda d: d["openings"][1].update(orientation=0), "openings.orientation"),
+    (lambda d: d["openings"][1].update(host_element=17), "openings.host_element"),
+    (lambda d: d["openings"][1].update(glazing_type=None), "openings.g_perpendicular"),
+    (lambda d: d["openings"][1].update(area_m2=400.0), "elements.gross_area_m2"),
+    (lambda d: d.update(cylinder_volume_l=None), "cylinder_volume_l"),
+    (lambda d: d.update(hot_water_delivery=7), "hot_water_delivery"),
+    (lambda d: d.update(main1_control=2999), "main1_control_type"),
+    (lambda d: d.update(main1_code=999, main1_emitter=2), "main1_responsiveness"),
+    (lambda d: d.update(main2_code=104, main1_fraction=0.7, main2_fraction=0.7),
+     "main1_fraction"),
+    (lambda d: d.update(climate_region=30), "climate_region"),
+    (lambda d: d.update(showers=[{"outlet_type": 1}], bath_count=1),
+     "showers.flow_rate_l_per_min"),
+    (lambda d: d.update(showers=[{"outlet_type": 4}]), "bath_count"),
+])
+def test_each_kind_of_bad_value_is_named(mutate, field: str) -> None:  # type: ignore[no-untyped-def]
+    dwelling = semi_detached("d1")
+    mutate(dwelling)
+    with pytest.raises(SapInputError) as err:
+        calculate([dwelling])
+    assert ("d1", field) in {(d, f) for d, f, _ in err.value.problems}, err.value
+
+
+@pytest.mark.parametrize("feature", ["space_cooling", "solar_water_heating", "wwhrs"])
+def test_unsupported_features_say_so_rather_than_give_zero(feature: str) -> None:
+    dwelling = semi_detached("d1")
+    dwelling[feature] = True
+    with pytest.raises(SapInputError, match="not supported yet"):
+        calculate([dwelling])
+
+
+def test_low_pressure_pulse_test_is_rejected_not_guessed() -> None:
+    dwelling = semi_detached("d1")
+    dwelling.update(pressure_test=7, air_permeability_q50=4.0)
+    with pytest.raises(SapInputError, match="low-pressure pulse"):
+        calculate([dwelling])
+
+
+def test_an_unknown_column_is_rejected_by_name() -> None:
+    table = pa.Table.from_pylist([semi_detached()], schema=SAP_INPUT_SCHEMA)
+    table = table.append_column("wal_u_value", pa.array([1.0]))
+    with pytest.raises(SapInputError, match="wal_u_value"):
+        calculate(table)
+
+
+def test_a_missing_required_column_is_rejected_by_name() -> None:
+    table = pa.Table.from_pylist([semi_detached()], schema=SAP_INPUT_SCHEMA)
+    table = table.drop_columns(["living_area_m2"])
+    with pytest.raises(SapInputError, match="living_area_m2"):
+        calculate(table)
+
+
+def test_trace_refuses_bad_input_with_the_same_error() -> None:
+    dwelling = semi_detached("d1")
+    dwelling["elements"][0]["gross_area_m2"] = -1.0
+    with pytest.raises(SapInputError, match="d1"):
+        trace(dwelling)
