@@ -2,8 +2,9 @@
 (monthly (38)-(40) are assembled in the worksheet driver)."""
 
 import numpy as np
-from ara_kernels import layout as L
 from numba import njit
+
+from ara_kernels import layout as L
 
 
 @njit(cache=True)

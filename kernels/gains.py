@@ -3,8 +3,9 @@
 
 import math
 
-from ara_kernels import layout as L
 from numba import njit
+
+from ara_kernels import layout as L
 
 HEATING_SEASON_OFF_FIRST = 5  # June (0-based) .. September: pump gains are zero (Table 5a a)
 HEATING_SEASON_OFF_LAST = 8

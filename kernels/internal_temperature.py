@@ -1,8 +1,9 @@
 """SAP 10.2 worksheet section 7: mean internal temperature in the heating season,
 lines (85)-(93), Tables 9, 9a, 9b, 9c and the Table 4e adjustment."""
 
-from ara_kernels import layout as L
 from numba import njit
+
+from ara_kernels import layout as L
 
 
 @njit(cache=True)

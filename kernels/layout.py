@@ -10,7 +10,13 @@ DF_NAMES = (
     "air_permeability_q50", "mv_system_ach", "mv_in_use_factor", "mvhr_efficiency_percent",
     "cylinder_volume_l", "cylinder_declared_loss_kwh_per_day", "cylinder_insulation_mm",
     "main1_fraction", "main2_fraction", "responsiveness", "temperature_adjustment_k",
-    "warm_air_fan_sfp",
+    "warm_air_fan_sfp", "secondary_fraction", "efficiency_main1", "efficiency_main2",
+    "efficiency_secondary", "water_efficiency", "water_efficiency_winter",
+    "water_efficiency_summer", "pumps_fixed_kwh", "fans_kwh_per_m3", "price_main1",
+    "price_main2", "price_secondary", "price_water", "price_pumps", "price_lighting",
+    "price_showers", "price_pv_used", "price_export", "standing_charges_gbp",
+    "battery_capacity_kwh", "deflator", "sap_ecf_threshold", "sap_linear_a", "sap_linear_b",
+    "sap_log_c", "sap_log_d",
 )
 DF_LIVING_AREA = 0
 DF_TMP = 1  # NaN: compute (35) from kappa
@@ -27,7 +33,33 @@ DF_MAIN2_FRAC = 11
 DF_RESPONSIVENESS = 12  # fraction-weighted R of the main systems (Table 4a/4d)
 DF_TEMP_ADJ = 13  # Table 4e temperature adjustment (93)
 DF_WARM_AIR_SFP = 14  # 0: no warm air fans
-N_DF = 15
+DF_SEC_FRAC = 15
+DF_EFF_MAIN1 = 16
+DF_EFF_MAIN2 = 17
+DF_EFF_SEC = 18
+DF_WATER_EFF = 19
+DF_WATER_EFF_WINTER = 20
+DF_WATER_EFF_SUMMER = 21
+DF_PUMPS_FIXED = 22
+DF_FANS_PER_M3 = 23
+DF_PRICE_MAIN1 = 24
+DF_PRICE_MAIN2 = 25
+DF_PRICE_SEC = 26
+DF_PRICE_WATER = 27
+DF_PRICE_PUMPS = 28
+DF_PRICE_LIGHTING = 29
+DF_PRICE_SHOWERS = 30
+DF_PRICE_PV_USED = 31
+DF_PRICE_EXPORT = 32
+DF_STANDING = 33
+DF_BATTERY = 34
+DF_DEFLATOR = 35
+DF_ECF_THRESHOLD = 36
+DF_LIN_A = 37
+DF_LIN_B = 38
+DF_LOG_C = 39
+DF_LOG_D = 40
+N_DF = 41
 
 # ---- dwelling-level integer inputs -----------------------------------------------------
 DI_NAMES = (
@@ -39,7 +71,8 @@ DI_NAMES = (
     "hot_water_delivery", "combi_keep_hot", "cylinder_insulation_type", "cylinder_thermostat",
     "hot_water_separately_timed", "primary_loss_applies", "primary_pipework_insulation",
     "control_type", "pump1_age", "pump2_age", "cylinder_in_heated_space",
-    "fixed_lighting_recorded",
+    "fixed_lighting_recorded", "water_blend_system", "fuel_main1", "fuel_main2",
+    "fuel_secondary", "fuel_water", "fuel_electricity", "pv_demand_mask",
 )
 DI_REGION = 0
 DI_STOREY_COUNT = 1  # 0: derive from storeys
@@ -74,7 +107,14 @@ DI_PUMP1_AGE = 29  # -1: no pump in heated space; 0 unknown, 1 <= 2012, 2 >= 201
 DI_PUMP2_AGE = 30
 DI_CYL_IN_HEATED = 31
 DI_LIGHTS_RECORDED = 32  # 1: fixed_lighting given (an empty list means no fixed outlets)
-N_DI = 33
+DI_WATER_BLEND = 33  # 0: fixed water efficiency; 1/2: Appendix D blend with main 1/2
+DI_FUEL_MAIN1 = 34  # Table 12 fuel codes: rows of the CO2/PE factor tables
+DI_FUEL_MAIN2 = 35
+DI_FUEL_SEC = 36
+DI_FUEL_WATER = 37
+DI_FUEL_ELEC = 38  # electricity for pumps, fans, lighting, showers
+DI_PV_DEMAND = 39  # bits: 1 main1, 2 main2, 4 secondary, 8 water count in PV demand
+N_DI = 40
 
 # ---- element kinds (schema codes) ------------------------------------------------------
 EK_EXT_WALL = 1
@@ -142,6 +182,21 @@ C_NAMES = (
     "shower_warm_temperature",
     "electric_shower_hours",
     "electric_shower_default_kw",
+    "cf_area_offset",
+    "ei_threshold",
+    "ei_linear_a",
+    "ei_linear_b",
+    "ei_log_c",
+    "ei_log_d",
+    "minimum_rating",
+    "pv_system_factor",
+    "battery_cap_kwh",
+    "cpv1_a",
+    "cpv1_b",
+    "cpv2_a",
+    "cpv2_b",
+    "cpv3_a",
+    "cpv3_b",
 )
 
 C_VENT_OPEN_CHIMNEY = 0
@@ -265,7 +320,22 @@ C_SHOWER_MINUTES = 117
 C_SHOWER_WARM_TEMPERATURE = 118
 C_ELECTRIC_SHOWER_HOURS = 119
 C_ELECTRIC_SHOWER_DEFAULT_KW = 120
-N_C = 121
+C_CF_AREA_OFFSET = 121
+C_EI_THRESHOLD = 122
+C_EI_LINEAR_A = 123
+C_EI_LINEAR_B = 124
+C_EI_LOG_C = 125
+C_EI_LOG_D = 126
+C_MINIMUM_RATING = 127
+C_PV_SYSTEM_FACTOR = 128
+C_BATTERY_CAP_KWH = 129
+C_CPV1_A = 130
+C_CPV1_B = 131
+C_CPV2_A = 132
+C_CPV2_B = 133
+C_CPV3_A = 134
+C_CPV3_B = 135
+N_C = 136
 
 # ---- annual outputs: (column name, worksheet line, unit) --------------------------------
 OUTPUTS = (
@@ -302,6 +372,37 @@ OUTPUTS = (
     ("mean_internal_temperature_c", "93", "degC"),
     ("space_heating_requirement_kwh", "98", "kWh/yr"),
     ("space_heating_kwh_per_m2", "99", "kWh/m2yr"),
+    ("main_heating_efficiency_percent", "206", "%"),
+    ("space_heating_fuel_main1_kwh", "211", "kWh/yr"),
+    ("space_heating_fuel_main2_kwh", "213", "kWh/yr"),
+    ("space_heating_fuel_secondary_kwh", "215", "kWh/yr"),
+    ("water_heating_efficiency_percent", "217", "%"),
+    ("water_heating_fuel_kwh", "219", "kWh/yr"),
+    ("pumps_fans_kwh", "231", "kWh/yr"),
+    ("pv_generation_kwh", "233", "kWh/yr"),
+    ("pv_used_in_dwelling_kwh", "233a", "kWh/yr"),
+    ("pv_exported_kwh", "233b", "kWh/yr"),
+    ("space_heating_main1_cost_gbp", "240", "GBP/yr"),
+    ("space_heating_main2_cost_gbp", "241", "GBP/yr"),
+    ("space_heating_secondary_cost_gbp", "242", "GBP/yr"),
+    ("water_heating_cost_gbp", "247", "GBP/yr"),
+    ("pumps_fans_cost_gbp", "249", "GBP/yr"),
+    ("lighting_cost_gbp", "250", "GBP/yr"),
+    ("standing_charges_gbp", "251", "GBP/yr"),
+    ("pv_credit_gbp", "252", "GBP/yr"),
+    ("total_fuel_cost_gbp", "255", "GBP/yr"),
+    ("energy_cost_factor", "257", "1"),
+    ("sap_rating_continuous", "258", "1"),
+    ("co2_space_heating_kg", "261-263", "kg/yr"),
+    ("co2_water_heating_kg", "264", "kg/yr"),
+    ("co2_pumps_fans_kg", "267", "kg/yr"),
+    ("co2_lighting_kg", "268", "kg/yr"),
+    ("co2_pv_kg", "269", "kg/yr"),
+    ("co2_kg_per_year", "272", "kg/yr"),
+    ("co2_kg_per_m2", "273", "kg/m2yr"),
+    ("ei_rating_continuous", "274", "1"),
+    ("primary_energy_kwh", "286", "kWh/yr"),
+    ("primary_energy_kwh_per_m2", "287", "kWh/m2yr"),
 )
 O_TFA = 0
 O_VOLUME = 1
@@ -336,7 +437,38 @@ O_LIVING_FRACTION = 29
 O_MIT = 30
 O_SPACE_HEATING = 31
 O_SPACE_HEATING_M2 = 32
-N_OUT = 33
+O_EFF_MAIN = 33
+O_FUEL_MAIN1 = 34
+O_FUEL_MAIN2 = 35
+O_FUEL_SEC = 36
+O_WATER_EFF = 37
+O_FUEL_WATER = 38
+O_PUMPS_FANS = 39
+O_PV_GEN = 40
+O_PV_USED = 41
+O_PV_EXPORT = 42
+O_COST_MAIN1 = 43
+O_COST_MAIN2 = 44
+O_COST_SEC = 45
+O_COST_WATER = 46
+O_COST_PUMPS = 47
+O_COST_LIGHTING = 48
+O_STANDING = 49
+O_PV_CREDIT = 50
+O_TOTAL_COST = 51
+O_ECF = 52
+O_SAP = 53
+O_CO2_SPACE = 54
+O_CO2_WATER = 55
+O_CO2_PUMPS = 56
+O_CO2_LIGHTING = 57
+O_CO2_PV = 58
+O_CO2 = 59
+O_CO2_M2 = 60
+O_EI = 61
+O_PE = 62
+O_PE_M2 = 63
+N_OUT = 64
 
 # ---- trace lines: worksheet label; 12 monthly values + annual in column 12 -------------
 # scalar lines use only column 12.
@@ -349,9 +481,12 @@ TRACE_LINES = (
     "64", "64a", "65", "66", "67", "68", "69", "70", "71", "72", "73", "83", "84", "85", "86",
     "87", "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99", "L1",
     "L2a", "L2b", "L3", "L4", "L5", "L6", "L7", "L8", "L9a", "L9b", "L9c", "L9d", "L13",
-    "L20", "tau", "a",
+    "L20", "tau", "a", "201", "202", "203", "204", "205", "206", "207", "208", "211", "213",
+    "215", "217", "219", "230", "231", "232", "E_PV", "D_PV", "beta", "233a", "233b", "240",
+    "241", "242", "247", "249", "250", "251", "252", "255", "256", "257", "258", "261",
+    "262", "263", "264", "267", "268", "269", "272", "273", "274", "275", "276", "277",
+    "278", "281", "282", "283", "286", "287",
 )
-
 T_1 = 0
 T_2 = 1
 T_3 = 2
@@ -470,4 +605,56 @@ T_L13 = 114
 T_L20 = 115
 T_TAU = 116
 T_A = 117
-N_TRACE = 118
+T_201 = 118
+T_202 = 119
+T_203 = 120
+T_204 = 121
+T_205 = 122
+T_206 = 123
+T_207 = 124
+T_208 = 125
+T_211 = 126
+T_213 = 127
+T_215 = 128
+T_217 = 129
+T_219 = 130
+T_230 = 131
+T_231 = 132
+T_232 = 133
+T_E_PV = 134
+T_D_PV = 135
+T_BETA = 136
+T_233A = 137
+T_233B = 138
+T_240 = 139
+T_241 = 140
+T_242 = 141
+T_247 = 142
+T_249 = 143
+T_250 = 144
+T_251 = 145
+T_252 = 146
+T_255 = 147
+T_256 = 148
+T_257 = 149
+T_258 = 150
+T_261 = 151
+T_262 = 152
+T_263 = 153
+T_264 = 154
+T_267 = 155
+T_268 = 156
+T_269 = 157
+T_272 = 158
+T_273 = 159
+T_274 = 160
+T_275 = 161
+T_276 = 162
+T_277 = 163
+T_278 = 164
+T_281 = 165
+T_282 = 166
+T_283 = 167
+T_286 = 168
+T_287 = 169
+N_TRACE = 170

@@ -3,8 +3,9 @@ radiation on inclined surfaces (Tables U3, U4, U5) and Table 6d access factors."
 
 import math
 
-from ara_kernels import layout as L
 from numba import njit
+
+from ara_kernels import layout as L
 
 # Table U5 column for each SAP orientation code 0..9 (north, NE/NW, E/W, SE/SW, south);
 # horizontal (9) uses any column with tilt 0; unknown (0) is rejected before the kernel.

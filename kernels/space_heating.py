@@ -1,8 +1,9 @@
 """SAP 10.2 worksheet section 8: space heating requirement, lines (94)-(99)."""
 
+from numba import njit
+
 from ara_kernels import layout as L
 from ara_kernels.internal_temperature import utilisation_factor
-from numba import njit
 
 HEATING_OFF_FIRST = 5  # June (0-based) .. September: no space heating requirement
 HEATING_OFF_LAST = 8

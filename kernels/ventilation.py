@@ -3,8 +3,9 @@
 Opening rates (m3/h) are SAP 10.2 Table 2.1; monthly wind speed is Table U2.
 """
 
-from ara_kernels import layout as L
 from numba import njit
+
+from ara_kernels import layout as L
 
 
 @njit(cache=True)

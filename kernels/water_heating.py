@@ -3,8 +3,10 @@ following Appendix J (Tables J1, J2, J5) and Tables 2, 2a, 2b, 3, 3a."""
 
 import math
 
-from ara_kernels import layout as L
+import numpy as np
 from numba import njit
+
+from ara_kernels import layout as L
 
 SUMMER_FIRST = 5  # June (0-based) .. September: Table 3 summer values
 SUMMER_LAST = 8
@@ -21,6 +23,15 @@ def occupancy(tfa, c):
     d = tfa - t0
     return 1.0 + c[L.C_OCCUPANCY_A] * (1.0 - math.exp(-c[L.C_OCCUPANCY_B] * d * d)) \
         + c[L.C_OCCUPANCY_C] * d
+
+
+@njit(cache=True)
+def occupancy_many(tfa, c):
+    """Line (42) for an array of floor areas (used when resolving Table 13 inputs)."""
+    out = np.empty(tfa.size)
+    for i in range(tfa.size):
+        out[i] = occupancy(tfa[i], c)
+    return out
 
 
 @njit(cache=True)

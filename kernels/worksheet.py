@@ -6,13 +6,18 @@ a dwelling, so no per-dwelling arrays are allocated beyond two small scratch vec
 """
 
 import numpy as np
+from numba import njit, prange
+
 from ara_kernels import layout as L
 from ara_kernels.dimensions import dimensions
 from ara_kernels.fabric import fabric
 from ara_kernels.gains import lighting_annual, monthly_profile, pumps_fans_gain
 from ara_kernels.internal_temperature import mean_internal_temperature
+from ara_kernels.pv import onsite_fraction, pv_generation_month
+from ara_kernels.rating import ei_rating, energy_cost_factor, sap_rating
 from ara_kernels.solar import solar_gains_month
 from ara_kernels.space_heating import space_heating_month
+from ara_kernels.systems import fuel_for_heat, heat_shares, pumps_fans_kwh, water_efficiency
 from ara_kernels.ventilation import (
     effective_air_change,
     infiltration_rate,
@@ -29,7 +34,6 @@ from ara_kernels.water_heating import (
     storage_loss_per_day,
     water_month,
 )
-from numba import njit, prange
 
 
 @njit(cache=True)
@@ -50,8 +54,9 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
              op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host,
              op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
              sh_off, sh_type, sh_flow, sh_power,
+             pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
              days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
-             c, out, tr, on):
+             co2_tab, pe_tab, export_co2, export_pe, c, out, tr, on):
     df = dfl[i]
     di = dil[i]
     o = out[i]
@@ -136,7 +141,28 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     f_living = df[L.DF_LIVING_AREA] / tfa  # (91)
     _put(tr, on, L.T_91, f_living)
     _put(tr, on, L.T_85, c[L.C_LIVING_AREA_HEATING_TEMPERATURE])
-    # ---- monthly: sections 2 (22)-(25), 3 (38)-(40), 4, 5, 6, 7, 8
+    # ---- section 9a annual quantities
+    r201, r202, r203, r204, r205 = heat_shares(df)
+    r231 = pumps_fans_kwh(volume, df)
+    eff1 = df[L.DF_EFF_MAIN1]
+    eff2 = df[L.DF_EFF_MAIN2]
+    eff_sec = df[L.DF_EFF_SEC]
+    blend = di[L.DI_WATER_BLEND]
+    f_main1 = di[L.DI_FUEL_MAIN1]
+    f_main2 = di[L.DI_FUEL_MAIN2]
+    f_sec = di[L.DI_FUEL_SEC]
+    f_water = di[L.DI_FUEL_WATER]
+    f_elec = di[L.DI_FUEL_ELEC]
+    pv_demand = di[L.DI_PV_DEMAND]
+    if on:
+        for line, v in ((L.T_201, r201), (L.T_202, r202), (L.T_203, r203), (L.T_204, r204),
+                        (L.T_205, r205), (L.T_206, eff1), (L.T_207, eff2), (L.T_208, eff_sec),
+                        (L.T_231, r231)):
+            tr[line, 12] = v
+    s211 = s213 = s215 = s219 = s_used = s_exported = s_pv = 0.0
+    co2_space = co2_water = co2_pumps = co2_light = co2_pv = 0.0
+    pe_space = pe_water = pe_pumps = pe_light = pe_pv = 0.0
+    # ---- monthly: sections 2 (22)-(25), 3 (38)-(40), 4, 5, 6, 7, 8, 9a, 10a, 12a, 13a
     res = np.empty(9)
     s25 = s38 = s39 = s40 = 0.0
     s45 = s46 = s57 = s59 = s61 = s64 = s64a = s65 = 0.0
@@ -206,6 +232,56 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         # (94)-(98)
         r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84, res[1], c)
         s98 += r98
+        # (211)-(219): fuel for space and water heating
+        r211 = fuel_for_heat(r98, r204, eff1)
+        r213 = fuel_for_heat(r98, r205, eff2)
+        r215 = fuel_for_heat(r98, r201, eff_sec)
+        if blend == 1:
+            r217 = water_efficiency(r98 * r204, r64, df[L.DF_WATER_EFF_WINTER],
+                                    df[L.DF_WATER_EFF_SUMMER])
+        elif blend == 2:
+            r217 = water_efficiency(r98 * r205, r64, df[L.DF_WATER_EFF_WINTER],
+                                    df[L.DF_WATER_EFF_SUMMER])
+        else:
+            r217 = df[L.DF_WATER_EFF]
+        r219 = r64 * 100.0 / r217 if r64 > 0.0 else 0.0
+        r231m = r231 * nm / 365.0
+        s211 += r211
+        s213 += r213
+        s215 += r215
+        s219 += r219
+        # Appendix M1: PV generation and the share used in the dwelling
+        e_pv = pv_generation_month(m, nm, region, pv_off[i], pv_off[i + 1], pv_kwp,
+                                   pv_orient, pv_tilt, pv_z, solar_h, latitude, declination,
+                                   k, c)
+        d_pv = e_light + e_app + cooking * nm / 365.0 + r231m + r64a
+        if pv_demand & 1:
+            d_pv += r211
+        if pv_demand & 2:
+            d_pv += r213
+        if pv_demand & 4:
+            d_pv += r215
+        if pv_demand & 8:
+            d_pv += r219
+        beta = onsite_fraction(e_pv, d_pv, df[L.DF_BATTERY], c)
+        used = e_pv * beta
+        exported = e_pv - used
+        s_pv += e_pv
+        s_used += used
+        s_exported += exported
+        # (261)-(269) CO2 and (275)-(283) primary energy, monthly factors for electricity
+        co2_space += r211 * co2_tab[f_main1, m] + r213 * co2_tab[f_main2, m] \
+            + r215 * co2_tab[f_sec, m]
+        co2_water += r219 * co2_tab[f_water, m] + r64a * co2_tab[f_elec, m]
+        co2_pumps += r231m * co2_tab[f_elec, m]
+        co2_light += e_light * co2_tab[f_elec, m]
+        co2_pv -= used * co2_tab[f_elec, m] + exported * export_co2[m]
+        pe_space += r211 * pe_tab[f_main1, m] + r213 * pe_tab[f_main2, m] \
+            + r215 * pe_tab[f_sec, m]
+        pe_water += r219 * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
+        pe_pumps += r231m * pe_tab[f_elec, m]
+        pe_light += e_light * pe_tab[f_elec, m]
+        pe_pv -= used * pe_tab[f_elec, m] + exported * export_pe[m]
         if on:
             for line, v in ((L.T_22, r22), (L.T_22A, r22a), (L.T_22B, r22b), (L.T_25, r25),
                             (L.T_38, r38), (L.T_39, r39), (L.T_40, r40), (L.T_41, nm),
@@ -219,7 +295,25 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                             (L.T_87, res[3]), (L.T_88, res[4]), (L.T_89, res[5]),
                             (L.T_90, res[6]), (L.T_92, res[7]), (L.T_93, res[8]),
                             (L.T_94, r94), (L.T_95, r95), (L.T_96, t_e), (L.T_97, r97),
-                            (L.T_98, r98)):
+                            (L.T_98, r98), (L.T_211, r211), (L.T_213, r213),
+                            (L.T_215, r215), (L.T_217, r217), (L.T_219, r219),
+                            (L.T_231, r231m), (L.T_232, e_light), (L.T_E_PV, e_pv),
+                            (L.T_D_PV, d_pv), (L.T_BETA, beta), (L.T_233A, used),
+                            (L.T_233B, exported),
+                            (L.T_261, r211 * co2_tab[f_main1, m]),
+                            (L.T_262, r213 * co2_tab[f_main2, m]),
+                            (L.T_263, r215 * co2_tab[f_sec, m]),
+                            (L.T_264, r219 * co2_tab[f_water, m]),
+                            (L.T_267, r231m * co2_tab[f_elec, m]),
+                            (L.T_268, e_light * co2_tab[f_elec, m]),
+                            (L.T_269, -(used * co2_tab[f_elec, m] + exported * export_co2[m])),
+                            (L.T_275, r211 * pe_tab[f_main1, m]),
+                            (L.T_276, r213 * pe_tab[f_main2, m]),
+                            (L.T_277, r215 * pe_tab[f_sec, m]),
+                            (L.T_278, r219 * pe_tab[f_water, m]),
+                            (L.T_281, r231m * pe_tab[f_elec, m]),
+                            (L.T_282, e_light * pe_tab[f_elec, m]),
+                            (L.T_283, -(used * pe_tab[f_elec, m] + exported * export_pe[m]))):
                 tr[line, m] = v
     if on:
         for line, v in ((L.T_25, s25 / 12.0), (L.T_38, s38 / 12.0), (L.T_39, s39 / 12.0),
@@ -227,6 +321,37 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                         (L.T_57, s57), (L.T_59, s59), (L.T_61, s61), (L.T_64, s64), (L.T_64A, s64a),
                         (L.T_65, s65), (L.T_73, s73 / 12.0), (L.T_83, s83 / 12.0),
                         (L.T_93, s93 / 12.0), (L.T_98, s98), (L.T_99, s98 / tfa)):
+            tr[line, 12] = v
+    # ---- section 10a: fuel costs (prices resolved per end use, p/kWh)
+    c240 = s211 * df[L.DF_PRICE_MAIN1] / 100.0
+    c241 = s213 * df[L.DF_PRICE_MAIN2] / 100.0
+    c242 = s215 * df[L.DF_PRICE_SEC] / 100.0
+    c247 = s219 * df[L.DF_PRICE_WATER] / 100.0 + s64a * df[L.DF_PRICE_SHOWERS] / 100.0
+    c249 = r231 * df[L.DF_PRICE_PUMPS] / 100.0
+    c250 = s_light * df[L.DF_PRICE_LIGHTING] / 100.0
+    c251 = df[L.DF_STANDING]
+    c252 = -(s_used * df[L.DF_PRICE_PV_USED] + s_exported * df[L.DF_PRICE_EXPORT]) / 100.0
+    c255 = c240 + c241 + c242 + c247 + c249 + c250 + c251 + c252
+    # ---- sections 11a-13a: ratings, CO2, primary energy
+    ecf = energy_cost_factor(c255, tfa, df, c)
+    sap = sap_rating(ecf, df)
+    co2 = co2_space + co2_water + co2_pumps + co2_light + co2_pv
+    ei = ei_rating(co2, tfa, c)
+    pe = pe_space + pe_water + pe_pumps + pe_light + pe_pv
+    water_eff_annual = s64 / s219 * 100.0 if s219 > 0.0 else df[L.DF_WATER_EFF]
+    if on:
+        for line, v in ((L.T_211, s211), (L.T_213, s213), (L.T_215, s215),
+                        (L.T_217, water_eff_annual), (L.T_219, s219), (L.T_231, r231),
+                        (L.T_232, s_light), (L.T_E_PV, s_pv), (L.T_233A, s_used),
+                        (L.T_233B, s_exported), (L.T_240, c240), (L.T_241, c241),
+                        (L.T_242, c242), (L.T_247, c247), (L.T_249, c249), (L.T_250, c250),
+                        (L.T_251, c251), (L.T_252, c252), (L.T_255, c255),
+                        (L.T_256, df[L.DF_DEFLATOR]), (L.T_257, ecf), (L.T_258, sap),
+                        (L.T_261, co2_space), (L.T_264, co2_water), (L.T_267, co2_pumps),
+                        (L.T_268, co2_light), (L.T_269, co2_pv), (L.T_272, co2),
+                        (L.T_273, co2 / tfa), (L.T_274, ei), (L.T_275, pe_space),
+                        (L.T_278, pe_water), (L.T_281, pe_pumps), (L.T_282, pe_light),
+                        (L.T_283, pe_pv), (L.T_286, pe), (L.T_287, pe / tfa)):
             tr[line, 12] = v
     # ---- annual outputs
     o[L.O_TFA] = tfa
@@ -262,42 +387,78 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     o[L.O_MIT] = s93 / 12.0
     o[L.O_SPACE_HEATING] = s98
     o[L.O_SPACE_HEATING_M2] = s98 / tfa
+    o[L.O_EFF_MAIN] = eff1
+    o[L.O_FUEL_MAIN1] = s211
+    o[L.O_FUEL_MAIN2] = s213
+    o[L.O_FUEL_SEC] = s215
+    o[L.O_WATER_EFF] = water_eff_annual
+    o[L.O_FUEL_WATER] = s219
+    o[L.O_PUMPS_FANS] = r231
+    o[L.O_PV_GEN] = s_pv
+    o[L.O_PV_USED] = s_used
+    o[L.O_PV_EXPORT] = s_exported
+    o[L.O_COST_MAIN1] = c240
+    o[L.O_COST_MAIN2] = c241
+    o[L.O_COST_SEC] = c242
+    o[L.O_COST_WATER] = c247
+    o[L.O_COST_PUMPS] = c249
+    o[L.O_COST_LIGHTING] = c250
+    o[L.O_STANDING] = c251
+    o[L.O_PV_CREDIT] = c252
+    o[L.O_TOTAL_COST] = c255
+    o[L.O_ECF] = ecf
+    o[L.O_SAP] = sap
+    o[L.O_CO2_SPACE] = co2_space
+    o[L.O_CO2_WATER] = co2_water
+    o[L.O_CO2_PUMPS] = co2_pumps
+    o[L.O_CO2_LIGHTING] = co2_light
+    o[L.O_CO2_PV] = co2_pv
+    o[L.O_CO2] = co2
+    o[L.O_CO2_M2] = co2 / tfa
+    o[L.O_EI] = ei
+    o[L.O_PE] = pe
+    o[L.O_PE_M2] = pe / tfa
 
 
 @njit(parallel=True, cache=True)
-def calculate_batch(mask, dfl, dil, st_off, st_level, st_area, st_height,
-                    el_off, el_kind, el_area, el_u, el_kappa, el_y,
-                    op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
-                    op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
-                    li_eff, sh_off, sh_type, sh_flow, sh_power,
-                    days, temp, wind, solar_h, declination, latitude, k,
-                    cold, j2, fbeh, access, c, out):
+def calculate_batch(
+        mask, dfl, dil, st_off, st_level, st_area, st_height,
+        el_off, el_kind, el_area, el_u, el_kappa, el_y,
+        op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
+        tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
+        sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
+        days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
+        co2_tab, pe_tab, export_co2, export_pe, c, out):
     """Every dwelling whose ``mask`` is true, in parallel over dwellings."""
     tr = np.zeros((1, 13))
     for i in prange(dfl.shape[0]):
         if mask[i]:
-            dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
-                     el_off, el_kind, el_area, el_u, el_kappa, el_y,
-                     op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
-                     op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
-                     li_eff, sh_off, sh_type, sh_flow, sh_power,
-                     days, temp, wind, solar_h, declination, latitude, k,
-                     cold, j2, fbeh, access, c, out, tr, False)
+            dwelling(
+                i, dfl, dil, st_off, st_level, st_area, st_height,
+                el_off, el_kind, el_area, el_u, el_kappa, el_y,
+                op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
+                op_host, op_y,
+                tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
+                sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
+                days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
+                co2_tab, pe_tab, export_co2, export_pe, c, out, tr, False)
 
 
 @njit(cache=True)
-def trace_dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
-                   el_off, el_kind, el_area, el_u, el_kappa, el_y,
-                   op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
-                   op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
-                   li_eff, sh_off, sh_type, sh_flow, sh_power,
-                   days, temp, wind, solar_h, declination, latitude, k,
-                   cold, j2, fbeh, access, c, out, tr):
+def trace_dwelling(
+        i, dfl, dil, st_off, st_level, st_area, st_height,
+        el_off, el_kind, el_area, el_u, el_kappa, el_y,
+        op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
+        tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
+        sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
+        days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
+        co2_tab, pe_tab, export_co2, export_pe, c, out, tr):
     """Dwelling ``i`` with every worksheet line recorded in ``tr`` (N_TRACE x 13)."""
-    dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
-             el_off, el_kind, el_area, el_u, el_kappa, el_y,
-             op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
-             op_host, op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power,
-             li_eff, sh_off, sh_type, sh_flow, sh_power,
-             days, temp, wind, solar_h, declination, latitude, k,
-             cold, j2, fbeh, access, c, out, tr, True)
+    dwelling(
+        i, dfl, dil, st_off, st_level, st_area, st_height,
+        el_off, el_kind, el_area, el_u, el_kappa, el_y,
+        op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
+        tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
+        sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
+        days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
+        co2_tab, pe_tab, export_co2, export_pe, c, out, tr, True)

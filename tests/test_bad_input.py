@@ -44,6 +44,8 @@ def test_lenient_mode_reports_bad_rows_and_computes_good_rows() -> None:
 def test_no_nan_reaches_a_result_in_lenient_mode() -> None:
     table = calculate(_bad_pair(), strict=False)
     for name in table.column_names[3:]:
+        if not pa.types.is_floating(table.schema.field(name).type):
+            continue
         values = table.column(name).to_pylist()
         assert all(v is None or math.isfinite(v) for v in values), name
 

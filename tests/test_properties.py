@@ -12,12 +12,15 @@ from ara.sap import OUTPUT_SCHEMA, calculate
 from ara.sap.synthetic import generate
 
 OUTPUT_COLUMNS = [f.name for f in OUTPUT_SCHEMA][3:]
+NUMERIC_COLUMNS = [f.name for f in OUTPUT_SCHEMA if pa.types.is_floating(f.type)
+                   or pa.types.is_integer(f.type)]
 SETTINGS = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
 def _outputs(table: pa.Table) -> np.ndarray:
-    return np.column_stack([table.column(c).to_numpy() for c in OUTPUT_COLUMNS])
+    return np.column_stack([table.column(c).to_numpy().astype(float)
+                            for c in NUMERIC_COLUMNS])
 
 
 @SETTINGS
@@ -26,6 +29,7 @@ def test_every_output_is_finite(seed: int, n: int) -> None:
     result = calculate(generate(n, seed))
     assert result.column("status").to_pylist() == ["ok"] * n
     assert np.isfinite(_outputs(result)).all()
+    assert set(result.column("sap_band").to_pylist()) <= set("ABCDEFG")
 
 
 @SETTINGS

@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from ara_kernels import layout as L
-from ara_kernels.worksheet import calculate_batch, trace_dwelling
 
 from ara.sap.prepare import Prepared, SapInputError, conform, prepare
 from ara.sap.schema import SAP_INPUT_SCHEMA
-from ara.sap.tables import load_tables
+from ara.sap.tables import load_tables, read_table
+from ara_kernels import layout as L
+from ara_kernels.worksheet import calculate_batch, trace_dwelling
 
 STATUS_OK = "ok"
 STATUS_ERROR = "error"
@@ -27,6 +27,13 @@ OUTPUT_SCHEMA = pa.schema(
         *[pa.field(name, pa.float64(), metadata={"line": line, "unit": unit,
                                                  "description": f"SAP 10.2 worksheet ({line})"})
           for name, line, unit in L.OUTPUTS],
+        pa.field("sap_rating", pa.int32(), metadata={
+            "line": "258", "description": "SAP rating, UK-average climate, nearest integer "
+            "(halves up), at least 1"}),
+        pa.field("sap_band", pa.string(), metadata={"line": "258", "description": "A-G"}),
+        pa.field("ei_rating", pa.int32(), metadata={
+            "line": "274", "description": "environmental impact rating, UK-average climate"}),
+        pa.field("ei_band", pa.string(), metadata={"line": "274", "description": "A-G"}),
     ],
     metadata={"ara.schema": "SAP_OUTPUT", "ara.spec": "SAP 10.2 (14-03-2025)"},
 )
@@ -55,14 +62,50 @@ def _problem_list(prep: Prepared) -> list[tuple[str, str, str]]:
     return out
 
 
+RATING_COLUMNS = (L.O_ECF, L.O_SAP, L.O_EI)
+
+
 def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
+    """The worksheet in the dwelling's own climate region, with the SAP and EI ratings from
+    a second pass in the UK-average climate (region 0) where the region differs: only the
+    ratings use UK-average climate; energy, costs and CO2 are the region's (decision
+    0009/0010/0013)."""
     tables = load_tables()
     out = np.zeros((prep.n, L.N_OUT))
-    calculate_batch(mask, *prep.kernel_arrays(), *tables.kernel_tables(), out)
+    arrays = prep.kernel_arrays()
+    calculate_batch(mask, *arrays, *tables.kernel_tables(), out)
+    regional = prep.dil[:, L.DI_REGION] != 0
+    if (regional & mask).any():
+        dil_uk = prep.dil.copy()
+        dil_uk[:, L.DI_REGION] = 0
+        rating = np.zeros((prep.n, L.N_OUT))
+        calculate_batch(mask & regional, arrays[0], dil_uk, *arrays[2:],
+                        *tables.kernel_tables(), rating)
+        for j in RATING_COLUMNS:
+            out[regional, j] = rating[regional, j]
     return out
 
 
-def calculate(batch: Any, *, strict: bool = True) -> pa.Table:
+def integer_rating(continuous: np.ndarray, minimum: float) -> np.ndarray:
+    """Nearest integer, halves up, at least ``minimum`` (SAP 10.2 sections 13-14)."""
+    return np.maximum(np.floor(continuous + 0.5), minimum)
+
+
+def band_of(rating: np.ndarray) -> np.ndarray:
+    """Band letter of integer ratings (sap10_2_rating_bands.csv)."""
+    rows = sorted(read_table("sap10_2_rating_bands.csv"),
+                  key=lambda r: float(r["min_rating_inclusive"]))
+    floors = np.array([float(r["min_rating_inclusive"]) for r in rows])
+    letters = np.array([r["band"] for r in rows])
+    idx = np.searchsorted(floors, rating, side="right") - 1
+    return letters[np.clip(idx, 0, len(letters) - 1)]
+
+
+SCOPES = ("full", "demand")
+FIRST_SYSTEM_OUTPUT = L.O_EFF_MAIN  # outputs from here on need sections 9-13
+
+
+def calculate(batch: Any, *, strict: bool = True, scope: str = "full") -> pa.Table:
     """Compute worksheet sections 1-8 for every dwelling of ``batch``.
 
     ``batch`` is a pyarrow Table or RecordBatch following ``SAP_INPUT_SCHEMA`` (missing
@@ -70,23 +113,29 @@ def calculate(batch: Any, *, strict: bool = True) -> pa.Table:
     ``OUTPUT_SCHEMA``. In strict mode any bad row raises one :class:`SapInputError` naming
     every offending dwelling and field; with ``strict=False`` bad rows come back with
     status 'error', a message and null outputs, and the good rows are computed.
+    ``scope="demand"`` computes worksheet sections 1-8 only: heating systems, fuels and
+    tariffs are not required, and the columns of sections 9-13 are null.
     """
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     table = conform(_as_table(batch))
-    prep = prepare(table, load_tables())
+    prep = prepare(table, load_tables(), demand_only=scope == "demand")
     if strict and prep.problems.rows:
         raise SapInputError(_problem_list(prep))
     bad = prep.problems.bad_mask(prep.n)
     out = _run(prep, ~bad)
-    nonfinite = ~np.isfinite(out).all(axis=1) & ~bad
+    checked = out[:, :FIRST_SYSTEM_OUTPUT] if scope == "demand" else out
+    nonfinite = ~np.isfinite(checked).all(axis=1) & ~bad
     if nonfinite.any():
         prep.problems.add(nonfinite, "*", "the worksheet produced a non-finite value")
         if strict:
             raise SapInputError(_problem_list(prep))
         bad |= nonfinite
-    return _to_arrow(prep, out, bad)
+    return _to_arrow(prep, out, bad, demand_only=scope == "demand")
 
 
-def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray) -> pa.Table:
+def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray, *,
+              demand_only: bool = False) -> pa.Table:
     status = np.where(bad, STATUS_ERROR, STATUS_OK)
     errors: list[str | None] = [None] * prep.n
     if bad.any():
@@ -95,22 +144,34 @@ def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray) -> pa.Table:
                 errors[r] = "; ".join(f"{f}: {m}" for f, m in items)
     cols: list[pa.Array] = [prep.ids.cast(pa.string()), pa.array(status),
                             pa.array(errors, type=pa.string())]
+    null_systems = bad | demand_only
     for j in range(L.N_OUT):
-        cols.append(pa.array(out[:, j], mask=bad))
+        cols.append(pa.array(out[:, j], mask=null_systems if j >= FIRST_SYSTEM_OUTPUT
+                             else bad))
+    minimum = load_tables().constants[L.C_MINIMUM_RATING]
+    sap = integer_rating(out[:, L.O_SAP], minimum)
+    ei = integer_rating(out[:, L.O_EI], minimum)
+    cols += [pa.array(sap.astype(np.int32), mask=null_systems),
+             pa.array(band_of(sap), mask=null_systems),
+             pa.array(ei.astype(np.int32), mask=null_systems),
+             pa.array(band_of(ei), mask=null_systems)]
     return pa.Table.from_arrays(cols, schema=OUTPUT_SCHEMA)
 
 
-def trace(dwelling: Any) -> dict[str, Any]:
+def trace(dwelling: Any, *, scope: str = "full") -> dict[str, Any]:
     """Every worksheet line of one dwelling.
 
     Returns ``{"dwelling_id": ..., "lines": {label: value}}`` where a monthly line's value
     is ``{"monthly": [12 values], "annual": total-or-mean}`` and a single-valued line's
     value is a float. ``dwelling`` is a dict row, or a one-row Table/RecordBatch.
+    ``scope="demand"`` traces sections 1-8 only (systems need not be given).
     """
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     table = conform(_as_table(dwelling))
     if table.num_rows != 1:
         raise ValueError(f"trace takes one dwelling, got {table.num_rows}")
-    prep = prepare(table, load_tables())
+    prep = prepare(table, load_tables(), demand_only=scope == "demand")
     if prep.problems.rows:
         raise SapInputError(_problem_list(prep))
     tables = load_tables()
@@ -127,5 +188,9 @@ def trace(dwelling: Any) -> dict[str, Any]:
             monthly = [float(x) for x in row[:12]]
             lines[label] = {"monthly": monthly,
                             "annual": None if np.isnan(row[12]) else float(row[12])}
-    results = {name: float(out[0, j]) for j, (name, _line, _unit) in enumerate(L.OUTPUTS)}
+    last = FIRST_SYSTEM_OUTPUT if scope == "demand" else L.N_OUT
+    results = {name: float(out[0, j])
+               for j, (name, _line, _unit) in enumerate(L.OUTPUTS[:last])}
+    if scope == "demand":
+        lines = {k: v for k, v in lines.items() if L.TRACE_LINES.index(k) < L.T_201}
     return {"dwelling_id": str(prep.ids[0]), "lines": lines, "results": results}

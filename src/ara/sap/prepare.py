@@ -10,54 +10,19 @@ is a documented sentinel (``thermal_mass_parameter``, ``air_permeability_q50``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from ara_kernels import layout as L
 
+from ara.sap.problems import Problems
+from ara.sap.problems import ints as _ints
 from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
+from ara.sap.systems import resolve_systems
 from ara.sap.tables import SapTables
-
-
-@dataclass
-class Problems:
-    """Collected input problems: parallel lists of row index, field and message."""
-
-    rows: list[np.ndarray] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-
-    def add(self, bad: np.ndarray, field_name: str, message: str) -> None:
-        """Record ``message`` for every row where the boolean mask ``bad`` is true."""
-        idx = np.flatnonzero(bad)
-        if idx.size:
-            self.rows.append(idx)
-            self.fields.append(field_name)
-            self.messages.append(message)
-
-    def add_rows(self, rows: np.ndarray, field_name: str, message: str) -> None:
-        rows = np.unique(rows)
-        if rows.size:
-            self.rows.append(rows)
-            self.fields.append(field_name)
-            self.messages.append(message)
-
-    def bad_mask(self, n: int) -> np.ndarray:
-        mask = np.zeros(n, dtype=bool)
-        for r in self.rows:
-            mask[r] = True
-        return mask
-
-    def per_row(self, n: int) -> list[list[tuple[str, str]]]:
-        """For each row, the (field, message) pairs; only called for reporting."""
-        out: list[list[tuple[str, str]]] = [[] for _ in range(n)]
-        for rows, f, msg in zip(self.rows, self.fields, self.messages, strict=True):
-            for r in rows.tolist():
-                out[r].append((f, msg))
-        return out
+from ara_kernels import layout as L
 
 
 @dataclass
@@ -84,6 +49,7 @@ class Prepared:
         st, el, op = self.lists["storeys"], self.lists["elements"], self.lists["openings"]
         tb, li, sh = self.lists["thermal_bridges"], self.lists["fixed_lighting"], \
             self.lists["showers"]
+        pv = self.lists["pv_arrays"]
         return (
             self.dfl, self.dil,
             st.offsets, st.fields["level"], st.fields["floor_area_m2"],
@@ -98,6 +64,8 @@ class Prepared:
             li.offsets, li.fields["count"], li.fields["power_w"],
             li.fields["efficacy_lm_per_w"], sh.offsets, sh.fields["outlet_type"],
             sh.fields["flow_rate_l_per_min"], sh.fields["power_kw"],
+            pv.offsets, pv.fields["peak_power_kw"], pv.fields["orientation"],
+            pv.fields["tilt_deg"], pv.fields["z"],
         )
 
 
@@ -176,18 +144,18 @@ def _list(table: pa.Table, name: str) -> ListColumn:
     return ListColumn(offsets, parents, fields, valid)
 
 
-def _ints(values: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(values), values, -1).astype(np.int64)
-
-
 def _check_children(p: Problems, lc: ListColumn, name: str, field_name: str,
                     bad: np.ndarray, message: str) -> None:
     if bad.any():
         p.add_rows(lc.parents[bad], f"{name}.{field_name}", message)
 
 
-def prepare(table: pa.Table, tables: SapTables) -> Prepared:
-    """Validate and convert a conformed input table (see :func:`conform`)."""
+def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) -> Prepared:
+    """Validate and convert a conformed input table (see :func:`conform`).
+
+    With ``demand_only`` the heating systems, fuels, tariffs and PV (sections 9-13) are
+    resolved where possible but their problems are not reported: the caller reads only the
+    demand side (sections 1-8)."""
     n = table.num_rows
     p = Problems()
     ids = _flat(table, "dwelling_id")
@@ -392,12 +360,49 @@ def prepare(table: pa.Table, tables: SapTables) -> Prepared:
 
     # ---------------- heating systems: fractions, responsiveness, controls, pumps
     _resolve_heating(p, table, dfl, dil, tables, col, null)
+    systems = Problems()
+    resolve_systems(systems, n, dfl, dil, tables, col, null, tfa)
+    _resolve_pv(systems, lists["pv_arrays"], tables, col)
+    if not demand_only:
+        p.extend(systems)
+    for idx in (L.DF_EFF_MAIN1, L.DF_EFF_MAIN2, L.DF_EFF_SEC, L.DF_WATER_EFF,
+                L.DF_WATER_EFF_WINTER, L.DF_WATER_EFF_SUMMER):
+        bad = ~(np.isfinite(dfl[:, idx]) & (dfl[:, idx] > 0))
+        dfl[bad, idx] = 1.0  # only rows already reported (or demand-only) reach this
 
     sfp = col("warm_air_fan_sfp", 0)
     p.add(~(np.isfinite(sfp) & (sfp >= 0)), "warm_air_fan_sfp", "must be >= 0")
     dfl[:, L.DF_WARM_AIR_SFP] = np.nan_to_num(sfp)
 
     return Prepared(n=n, ids=ids, dfl=dfl, dil=dil, lists=lists, problems=p)
+
+
+def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> None:
+    """PV arrays: peak power, orientation, tilt and the Table H2 overshading factor."""
+    kwp = pv.fields["peak_power_kw"]
+    _check_children(p, pv, "pv_arrays", "peak_power_kw", ~(np.isfinite(kwp) & (kwp > 0)),
+                    "must be a positive peak power")
+    orient = pv.fields["orientation"]
+    tilt = pv.fields["tilt_deg"]
+    horizontal = (orient == 9) | (tilt == 0)
+    _check_children(p, pv, "pv_arrays", "orientation",
+                    ~horizontal & ~np.isin(orient, np.arange(1, 10)),
+                    "required: a compass code 1-8, or 9 / tilt 0 for horizontal")
+    _check_children(p, pv, "pv_arrays", "tilt_deg", ~(np.isfinite(tilt) & (tilt >= 0)
+                                                       & (tilt <= 90)), "required (0-90)")
+    shade = _ints(pv.fields["overshading"])
+    z = np.where((shade >= 0) & (shade < tables.systems.pv_overshading.size),
+                 tables.systems.pv_overshading[np.clip(shade, 0, 5)], np.nan)
+    _check_children(p, pv, "pv_arrays", "overshading", ~np.isfinite(z),
+                    "required: a code with a Table H2 factor in spec/")
+    pv.fields["orientation"] = np.where(horizontal, 9, np.clip(_ints(orient), 0, 9))
+    pv.fields["tilt_deg"] = np.where(horizontal, 0.0, np.nan_to_num(tilt))
+    pv.fields["z"] = np.nan_to_num(z)
+    pv.fields["peak_power_kw"] = np.nan_to_num(kwp)
+    has_pv = np.diff(pv.offsets) > 0
+    p.add(has_pv & (col("rating_method", 1) == 2), "pv_arrays",
+          "PV with the RdSAP 10 rating method is not supported yet: the Table 32 PV export "
+          "credit is not transcribed in spec/")
 
 
 def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTables) -> None:

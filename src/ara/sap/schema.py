@@ -249,6 +249,27 @@ def _heating_fields(prefix: str, line: str, main: bool) -> list[pa.Field]:
                codes=PUMP_AGE_CODES, line="70"),
             _f(f"{prefix}_emitter", pa.int8(), f"{what}: heat emitter (1 radiators, 2 "
                "underfloor, 3 both, 4 fan coils)"),
+            _f(f"{prefix}_category", pa.int8(), f"{what}: SAP-MainHeatingCategoryCode (2 "
+               "boiler, 4/5 heat pump, 6 heat network, 7 storage heaters, 8 electric "
+               "underfloor, 9 warm air, 10 room heaters, 11 other)"),
+            _f(f"{prefix}_efficiency_percent", pa.float64(), f"{what}: declared (PCDB or "
+               "manufacturer) space heating efficiency, winter for boilers; null = Table "
+               "4a/4b by code", unit="%", line="206/207"),
+            _f(f"{prefix}_summer_efficiency_percent", pa.float64(), f"{what}: declared "
+               "summer efficiency of a boiler (water heating, Appendix D); null = Table 4b",
+               unit="%", line="217"),
+            _f(f"{prefix}_interlock", pa.bool_(), f"{what}: boiler interlock present "
+               "(Table 4c); null = true", line="206"),
+            _f(f"{prefix}_fan_flue", pa.bool_(), f"{what}: gas boiler with a fan-assisted "
+               "flue (Table 4f 45 kWh); null = false", line="230e"),
+            _f(f"{prefix}_has_circulation_pump", pa.bool_(), f"{what}: a heating circulation "
+               "pump (Table 4f); null = true for boilers (category 2 or Table 4b codes)",
+               line="230c"),
+        ]
+    else:
+        fields += [
+            _f(f"{prefix}_efficiency_percent", pa.float64(), f"{what}: declared efficiency; "
+               "null = Table 4a by code", unit="%", line="208"),
         ]
     return fields
 
@@ -342,7 +363,10 @@ SAP_INPUT_SCHEMA = pa.schema(
            "delivery 3", line="59"),
         _f("primary_pipework_insulation", pa.int8(), "primary pipework insulation; null = 1",
            codes=PIPEWORK_INSULATION_CODES, line="59"),
-        _f("water_heating_code", pa.int16(), "SAP Table 4a water heating code (901-999)"),
+        _f("water_heating_code", pa.int16(), "SAP Table 4a water heating code (901-999); "
+           "null = 901 (from the main system)"),
+        _f("immersion_type", pa.int8(), "electric immersion: 1 single, 2 dual (Table 13, "
+           "off-peak tariffs)", codes={1: "single", 2: "dual"}),
         _f("water_heating_fuel", pa.int16(), "water heating fuel (Table 12) when not from a "
            "main system"),
         _f("solar_water_heating", pa.bool_(), "solar water heating present (not supported "
@@ -355,8 +379,18 @@ SAP_INPUT_SCHEMA = pa.schema(
         *_heating_fields("secondary", "208-215", False),
         _f("secondary_fraction", pa.float64(), "fraction of heat from secondary heating; "
            "null = Table 11", unit="1", line="201"),
-        _f("electricity_tariff", pa.int8(), "electricity meter / tariff (SAP-Schema "
-           "ElectricityTariff code)", line="Table 12a"),
+        _f("electricity_tariff", pa.int8(), "electricity tariff (SAP-ElectricityTariffCode: 1 "
+           "standard, 2 off-peak 7 hour, 3 off-peak 10 hour, 4 24 hour, 5 off-peak 18 hour); "
+           "null = 1", line="Table 12a"),
+        _f("water_heating_efficiency_percent", pa.float64(), "declared water heater "
+           "efficiency; null = from the system (Appendix D, Table 4a)", unit="%", line="217"),
+        _f("rating_method", pa.int8(), "1 SAP 10.2 (Table 12 prices, deflator 0.36), 2 RdSAP "
+           "10 (Table 32 prices, deflator 0.42, section 19); null = 1",
+           codes={1: "SAP 10.2", 2: "RdSAP 10"}, line="255-258"),
+        _f("mv_specific_fan_power", pa.float64(), "specific fan power of a mechanical "
+           "ventilation system (required for types 5-8)", unit="W/(l/s)", line="230a"),
+        _f("battery_capacity_kwh", pa.float64(), "usable battery capacity for PV (Appendix "
+           "M1, capped at 15); null = 0", unit="kWh", line="M1"),
         _f("space_cooling", pa.bool_(), "fixed air conditioning present (section 8c; not "
            "supported yet: rejected)", line="100-108"),
         _f("warm_air_fan_sfp", pa.float64(), "specific fan power of warm air heating fans "

@@ -109,7 +109,17 @@ def generate(n: int, seed: int = 0) -> pa.Table:
 
     vent = rng.choice([1, 2, 5, 7, 8, 10], n, p=[0.55, 0.1, 0.1, 0.05, 0.1, 0.1])
     ptest = rng.choice([4, 6, 1], n, p=[0.7, 0.2, 0.1])
-    delivery = rng.choice([1, 2, 3], n, p=[0.1, 0.55, 0.35])
+    # heating archetypes: (main code, fuel, water heating code, hot water delivery, tariff)
+    systems = np.array([
+        (104, 1, 901, 2, 1),    # gas condensing combi
+        (102, 1, 901, 3, 1),    # gas regular condensing boiler with cylinder
+        (101, 1, 901, 3, 1),    # gas regular non-condensing boiler with cylinder
+        (691, 30, 909, 1, 1),   # electric panel heaters, instantaneous water heating
+        (211, 30, 901, 3, 1),   # air source heat pump with cylinder
+        (691, 30, 903, 3, 1),   # electric room heaters, immersion cylinder
+    ])
+    pick = systems[rng.choice(len(systems), n, p=[0.45, 0.15, 0.1, 0.1, 0.1, 0.1])]
+    delivery = pick[:, 3]
     control = rng.choice([2106, 2110, 2699], n)
     cols = {
         "dwelling_id": pa.array([f"synthetic-{seed}-{i}" for i in range(n)]),
@@ -146,8 +156,14 @@ def generate(n: int, seed: int = 0) -> pa.Table:
         "cylinder_thermostat": rng.random(n) < 0.7,
         "hot_water_separately_timed": rng.random(n) < 0.6,
         "primary_pipework_insulation": rng.integers(1, 5, n),
-        "main1_code": rng.choice([104, 691, 401], n),
-        "main1_fuel": np.ones(n, dtype=np.int64),
+        "primary_loss_applies": pick[:, 2] != 903,
+        "main1_code": pick[:, 0],
+        "main1_fuel": pick[:, 1],
+        "water_heating_code": pick[:, 2],
+        "water_heating_fuel": np.where(pick[:, 2] == 901, np.nan, 30),
+        "electricity_tariff": pick[:, 4],
+        "main1_interlock": rng.random(n) < 0.8,
+        "mv_specific_fan_power": np.where(vent >= 5, rng.uniform(0.5, 1.5, n), np.nan),
         "main1_control": control,
         "main1_responsiveness": rng.choice([1.0, 0.75, 0.5, 0.25], n),
         "main1_control_type": rng.integers(1, 4, n),

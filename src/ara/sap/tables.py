@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
 from ara_kernels import layout as L
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -60,9 +61,42 @@ def _by_region(name: str) -> np.ndarray:
     return out
 
 
+def _optional(name: str) -> list[dict[str, str]]:
+    """Rows of a table that may not have been transcribed yet (empty when absent)."""
+    return read_table(name) if (spec_dir() / name).exists() else []
+
+
 def _float_or_nan(text: str | None) -> float:
     text = (text or "").strip()
     return float(text) if text else float("nan")
+
+
+ELECTRIC_FUELS = (30, 31, 32, 33, 34, 35, 38, 39, 40)
+
+
+@dataclass(frozen=True)
+class SystemTables:
+    """Lookups for sections 9-13, dense by SAP code (1000) or fuel code (100)."""
+
+    boiler_winter: np.ndarray  # Table 4b winter efficiency % (NaN: not a Table 4b code)
+    boiler_summer: np.ndarray  # Table 4b summer efficiency %
+    boiler_combi: np.ndarray  # Table 4b combi/CPSU flag (bool)
+    space_efficiency: np.ndarray  # Table 4a space efficiency % (column B for solid fuel)
+    water_efficiency: np.ndarray  # Table 4a water efficiency % (heat pumps, HW-only codes)
+    price_sap: np.ndarray  # Table 12 unit price p/kWh by fuel code
+    price_rdsap: np.ndarray  # RdSAP 10 Table 32 unit price p/kWh by fuel code
+    co2: np.ndarray  # (100, 12) kg/kWh by fuel and month (Table 12; 12d for electricity)
+    pe: np.ndarray  # (100, 12) primary energy factor by fuel and month (Table 12 / 12e)
+    export_co2: np.ndarray  # (12,) Table 12d PV export
+    export_pe: np.ndarray  # (12,) Table 12e PV export
+    table4f: dict[str, float]  # Table 4f kWh/yr and factors by row key
+    high_rate: dict[tuple[str, str], float]  # Table 12a (system or use, tariff) -> fraction
+    standing_sap: dict[str, float]  # Table 12 standing charges by key (fuel code or tariff)
+    standing_rdsap: dict[str, float]  # Table 32 standing charges by key
+    pv_overshading: np.ndarray  # (6,) Table H2 Z_PV by SAP overshading code
+    secondary_fraction: np.ndarray  # (1000,) Table 11 fraction by main heating code
+    always_secondary: np.ndarray  # (1000,) Appendix A.2.2: a secondary is always assumed
+    immersion: dict[tuple[str, str], tuple[float, ...]]  # Table 13 coefficients
 
 
 @dataclass(frozen=True)
@@ -88,20 +122,35 @@ class SapTables:
     glazing_g: np.ndarray  # (16,) Table 6b g_perp by SAP glazing code
     glazing_light: np.ndarray  # (16,) Table 6b g_L by glazing code
     frame_factor: np.ndarray  # (16,) Table 6c by SAP frame code
+    systems: SystemTables  # section 9-13 lookups (efficiencies, fuels, prices)
 
     def kernel_tables(self) -> tuple[np.ndarray, ...]:
         """The table arguments of ``ara_kernels.worksheet`` in their order."""
+        st = self.systems
         return (self.days, self.temperature, self.wind, self.solar_horizontal,
                 self.declination, self.latitude, self.u5, self.cold_water, self.j2,
-                self.f_beh, self.access, self.constants)
+                self.f_beh, self.access, np.nan_to_num(st.co2), np.nan_to_num(st.pe),
+                st.export_co2, st.export_pe, self.constants)
 
 
 def _constants() -> np.ndarray:
-    rows = {r["name"]: r for r in read_table("sap10_2_worksheet_constants.csv")}
-    missing = [n for n in L.C_NAMES if n not in rows]
+    """The constants vector: worksheet constants, the method-independent rating constants
+    (sap10_2_rating_equations.csv, method 0) and the Appendix M1 beta coefficients."""
+    values = {r["name"]: float(r["value"]) for r in read_table("sap10_2_worksheet_constants.csv")}
+    for r in read_table("sap10_2_rating_equations.csv"):
+        if r["method"] == "0":
+            values[{"cf_denominator_area_offset": "cf_area_offset"}.get(r["quantity"],
+                                                                          r["quantity"])] = \
+                float(r["value"])
+    for r in read_table("sap10_2_appendix_m1_pv_self_consumption_coefficients.csv"):
+        name = r["coefficient"].lower()
+        values[f"{name}_a"] = float(r["intercept"])
+        values[f"{name}_b"] = float(r["slope_per_kwh_battery"])
+        values["battery_cap_kwh"] = float(r["battery_capacity_cap_kwh"])
+    missing = [n for n in L.C_NAMES if n not in values]
     if missing:
-        raise SpecTableError(f"worksheet constants missing: {missing}")
-    return np.array([float(rows[n]["value"]) for n in L.C_NAMES])
+        raise SpecTableError(f"constants missing from spec/tables: {missing}")
+    return np.array([values[n] for n in L.C_NAMES])
 
 
 def _access() -> np.ndarray:
@@ -248,4 +297,143 @@ def load_tables() -> SapTables:
         glazing_g=g,
         glazing_light=gl,
         frame_factor=ff,
+        systems=_system_tables(),
     )
+
+
+def _number(text: str | None) -> float:
+    """A table cell as a number; NaN for blanks and for text such as '7.64 (spec) / 5.44'."""
+    text = (text or "").strip()
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _fuel_prices(name: str, column: str) -> np.ndarray:
+    out = np.full(100, np.nan)
+    for r in read_table(name):
+        code = r["fuel_code"].strip()
+        if code.isdigit():
+            out[int(code)] = _number(r[column])
+    return out
+
+
+def _system_tables() -> SystemTables:
+    winter = np.full(1000, np.nan)
+    summer = np.full(1000, np.nan)
+    combi = np.zeros(1000, dtype=bool)
+    for r in read_table("sap10_2_table4b_boiler_seasonal_efficiency_PARTIAL.csv"):
+        code = int(r["sap_code"])
+        winter[code] = _number(r["winter_efficiency_pct"])
+        summer[code] = _number(r["summer_efficiency_pct"])
+        combi[code] = r["is_combi_or_cpsu_per_source"].strip() == "yes"
+    space = np.full(1000, np.nan)
+    water = np.full(1000, np.nan)
+    for r in read_table("sap10_2_table4a_heating_systems_PARTIAL.csv"):
+        code = int(r["sap_code"])
+        value = _number(r["efficiency_space_pct"])
+        if np.isnan(value):
+            # solid fuel: column B (RdSAP uses B unless HETAS approval is lodged)
+            value = _number(r["efficiency_col_B_pct"])
+        space[code] = value
+        water[code] = _number(r["efficiency_water_pct"])
+    for r in _optional("sap10_2_table4a_efficiencies_supplement.csv"):
+        for code in _code_list(r["sap_code"]):
+            if np.isnan(space[code]):
+                space[code] = _number(r.get("efficiency_space_pct"))
+            if np.isnan(water[code]):
+                water[code] = _number(r.get("efficiency_water_pct"))
+    table12 = read_table("sap10_2_table12_fuel_prices_factors_PARTIAL.csv")
+    co2 = np.full((100, 12), np.nan)
+    pe = np.full((100, 12), np.nan)
+    for r in table12:
+        code = int(r["fuel_code"])
+        co2[code] = _number(r["co2_kg_per_kwh"])
+        pe[code] = _number(r["primary_energy_factor"])
+    monthly = read_table("sap10_2_table12d_12e_monthly_electricity_factors.csv")
+    imp_co2 = np.array([float(r["co2_import_kg_per_kwh"]) for r in monthly])
+    imp_pe = np.array([float(r["pe_import"]) for r in monthly])
+    for code in ELECTRIC_FUELS:  # every electricity tariff uses the monthly import factors
+        co2[code] = imp_co2
+        pe[code] = imp_pe
+    co2[0] = 0.0  # fuel 0: no system (zero energy)
+    pe[0] = 0.0
+    table4f: dict[str, float] = {}
+    for r in read_table("sap10_2_table4f_pumps_fans_electricity_PARTIAL.csv"):
+        table4f[f"{r['item']}|{r['condition']}"] = _number(r["kwh_per_year"])
+    high_rate: dict[tuple[str, str], float] = {}
+    for r in read_table("sap10_2_table12a_high_rate_fractions_PARTIAL.csv"):
+        for col in ("high_rate_fraction_space_heating_or_other_use",
+                    "high_rate_fraction_water_heating"):
+            v = _number(r[col])
+            if not np.isnan(v):
+                use = "water" if col.endswith("water_heating") else "space"
+                high_rate[(f"{r['system_or_use']}|{use}", r["tariff"])] = v
+    standing_rdsap: dict[str, float] = {}
+    for r in read_table("rdsap10_table32_fuel_prices_PARTIAL.csv"):
+        if r["fuel_code"].startswith("standing:"):
+            standing_rdsap[r["fuel_code"].split(":", 1)[1]] = _number(r["unit_price_p_per_kwh"])
+    standing_sap: dict[str, float] = {}
+    for r in read_table("sap10_2_table12_supplement.csv"):
+        code = r["fuel_code"].strip()
+        value = _number(r["value"])
+        if r["item"] == "standing charge" and code.isdigit() and np.isfinite(value):
+            standing_sap[code] = value
+    pv_z = np.full(6, np.nan)
+    candidates: dict[int, set[float]] = {}
+    for r in _optional("sap10_2_table_h2_pv_overshading.csv"):
+        code = (r.get("schema_code") or "").strip()
+        value = _number(r.get("z_factor"))
+        if code.isdigit() and "PV" in r.get("applies_to", "") and np.isfinite(value):
+            candidates.setdefault(int(code), set()).add(value)
+    for code, values in candidates.items():
+        if len(values) == 1:  # conflicting transcriptions stay unresolved (NaN -> rejected)
+            pv_z[code] = values.pop()
+    secondary = np.full(1000, np.nan)
+    always_secondary = np.zeros(1000, dtype=bool)
+    for r in read_table("sap10_2_table11_secondary_fraction.csv"):
+        codes = [c for m in re.finditer(r"(\d{3})(?:-(\d{3}))?", r["sap_codes"])
+                 for c in range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1)]
+        if r["main_system_category"].startswith("RULE: secondary always assumed"):
+            always_secondary[codes] = True
+            continue
+        value = _number(r["secondary_fraction"])
+        if np.isfinite(value) and not r["main_system_category"].startswith("ENGINE"):
+            secondary[codes] = value
+    export = {r["month"]: r for r in monthly}
+    return SystemTables(
+        boiler_winter=winter, boiler_summer=summer, boiler_combi=combi,
+        space_efficiency=space, water_efficiency=water,
+        price_sap=_fuel_prices("sap10_2_table12_fuel_prices_factors_PARTIAL.csv",
+                               "unit_price_p_per_kwh"),
+        price_rdsap=_fuel_prices("rdsap10_table32_fuel_prices_PARTIAL.csv",
+                                 "unit_price_p_per_kwh"),
+        co2=co2, pe=pe,
+        export_co2=np.array([float(export[m]["co2_export_pv_kg_per_kwh"]) for m in MONTHS]),
+        export_pe=np.array([float(export[m]["pe_export_pv"]) for m in MONTHS]),
+        table4f=table4f, high_rate=high_rate, standing_sap=standing_sap,
+        standing_rdsap=standing_rdsap, pv_overshading=pv_z, secondary_fraction=secondary,
+        always_secondary=always_secondary, immersion=_immersion(),
+    )
+
+
+def _immersion() -> dict[tuple[str, str], tuple[float, ...]]:
+    """Table 13 high-rate fractions of electric immersion heating, as coefficients:
+    single [(a - b N) / (k V) - c + d N] / 100 -> (a, b, k, c, d);
+    dual [(e - f V) N + g - h V] / 100 -> (e, f, g, h)."""
+    single = re.compile(r"\[\((\d+) - (\d+)\*N\)/\(?([\d.]*)\*?V\)? - (\d+) \+ (\d+)\*N\]")
+    dual = re.compile(r"\[\(([\d.]+) - ([\d.]+)\*V\)\*N \+ ([\d.]+) - ([\d.]+)\*V\]")
+    out: dict[tuple[str, str], tuple[float, ...]] = {}
+    for r in read_table("sap10_2_table13_immersion_high_rate.csv"):
+        tariff = "7-hour" if r["tariff"].startswith("7-hour") else \
+            "10-hour" if r["tariff"].startswith("10-hour") else ""
+        if not tariff:
+            continue
+        eq = r["high_rate_fraction_equation"]
+        m = single.search(eq) if r["immersion_type"] == "single" else dual.search(eq)
+        if m is None:
+            raise SpecTableError(f"Table 13 equation not understood: {eq!r}")
+        values = [float(g) if g else 1.0 for g in m.groups()]
+        out[(tariff, r["immersion_type"])] = tuple(values)
+    return out

@@ -621,6 +621,15 @@ def _read_main_heating(heating: _Node, row: dict[str, Any]) -> dict[int, _Node]:
         row[f"{p}_pump_in_heated_space"] = mh.boolean("Is-Central-Heating-Pump-In-Heated-Space")
         row[f"{p}_pump_age"] = mh.code("Central-Heating-Pump-Age", _PUMP_AGE_CODES)
         row[f"{p}_emitter"] = mh.code("Heat-Emitter-Type", _HEAT_EMITTER_CODES)
+        row[f"{p}_category"] = category
+        row[f"{p}_interlock"] = mh.boolean("Is-Interlocked-System")
+        # Main-Heating-Efficiency (or the winter/summer pair) is given only for
+        # manufacturer-declared data; a SAP-table system leaves it absent -> null.
+        winter = mh.number("Main-Heating-Efficiency-Winter", minimum=0.0)
+        row[f"{p}_efficiency_percent"] = winter if winter is not None else \
+            mh.number("Main-Heating-Efficiency", minimum=0.0)
+        row[f"{p}_summer_efficiency_percent"] = mh.number("Main-Heating-Efficiency-Summer",
+                                                          minimum=0.0)
     return systems
 
 
@@ -634,6 +643,8 @@ def _read_heating(details: _Node, row: dict[str, Any]) -> None:
                                             lo=_SPACE_HEATING_CODE_RANGE[0],
                                             hi=_SPACE_HEATING_CODE_RANGE[1])
     row["secondary_fuel"] = heating.code("Secondary-Fuel-Type", _FUEL_CODES)
+    row["secondary_efficiency_percent"] = heating.number("Secondary-Heating-Efficiency",
+                                                         minimum=0.0)
 
     whc = heating.integer("Water-Heating-Code", True, lo=_WATER_HEATING_CODE_RANGE[0],
                           hi=_WATER_HEATING_CODE_RANGE[1])
@@ -734,6 +745,7 @@ def _read_energy_source(details: _Node, row: dict[str, Any]) -> None:
                                             not_applicable="ND"),
                 })
             row["pv_arrays"] = pv
+        row["battery_capacity_kwh"] = energy.number("Battery-Capacity", minimum=0.0)
     # PV-Connection: 2 connected to the dwelling's meter -> True; 1 -> False;
     # 0 (not applicable) / absent -> null.
     connection = details.code("PV-Connection", _PV_CONNECTION_CODES)

@@ -1,0 +1,390 @@
+"""Resolve heating systems, tariffs and PV to the numbers sections 9-13 need, column-wise.
+
+Efficiencies come from the input when declared, else Table 4b (boilers) or Table 4a;
+Table 4c adjustments; secondary fractions from the input or Table 11; pumps and fans
+from Table 4f; unit prices from Table 12 (SAP 10.2 rating) or RdSAP 10 Table 32, with the
+Table 12a high-rate fractions on off-peak tariffs; standing charges per distinct fuel.
+Anything a table does not hold is reported as a named problem: no silent default.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from ara.sap.problems import Problems
+from ara.sap.problems import ints as _ints
+from ara.sap.tables import ELECTRIC_FUELS, SapTables, SystemTables, read_table
+from ara_kernels import layout as L
+from ara_kernels.water_heating import occupancy_many
+
+Col = Callable[..., np.ndarray]
+
+# SAP-ElectricityTariffCode -> (Table 12a tariff label, high-rate fuel code, low-rate code)
+TARIFFS = {1: ("standard", 30, 30), 2: ("7-hour", 32, 31), 3: ("10-hour", 34, 33),
+           4: ("24-hour", 35, 35), 5: ("18-hour", 38, 40)}
+BOILER_CODES = (101, 199)  # Table 4b gas/oil boilers, solid-fuel and electric boilers
+HEAT_PUMP_CODES = (201, 299)
+HEAT_NETWORK_CODES = (301, 399)
+STORAGE_CODES = (401, 499)
+LIQUID_FUELS = (4, 71, 73, 75)
+NO_ROOM_THERMOSTAT_CONTROLS = (2101, 2102)  # Table 4e 'no thermostatic control' rows
+PORTABLE_ELECTRIC_HEATER = 693  # Appendix A.2.2 default secondary
+ELECTRICITY_STANDARD = 30
+IMMERSION = 903
+
+
+def _in(codes: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
+    return (codes >= bounds[0]) & (codes <= bounds[1])
+
+
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    ok = (codes >= 0) & (codes < table.size)
+    return np.where(ok, table[np.clip(codes, 0, table.size - 1)], np.nan)
+
+
+def _table4f(tables: SapTables, item: str, condition: str) -> float:
+    return tables.systems.table4f[f"{item}|{condition}"]
+
+
+def _table4f_factor(pattern: str) -> float:
+    """A multiplier printed in a Table 4f formula or note (e.g. 'SFP x 0.4 x V')."""
+    for r in read_table("sap10_2_table4f_pumps_fans_electricity_PARTIAL.csv"):
+        for text in (r["formula"], r["notes"]):
+            m = re.search(pattern, text or "")
+            if m:
+                return float(m.group(1))
+    raise KeyError(pattern)
+
+
+def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
+                    tables: SapTables, col: Col, null: Callable[[str], np.ndarray],
+                    tfa: np.ndarray) -> None:
+    """Fill the section 9-13 columns of ``dfl``/``dil`` and record problems."""
+    st = tables.systems
+    method = col("rating_method", 1)
+    p.add(~np.isin(method, (1, 2)), "rating_method", "must be 1 (SAP 10.2) or 2 (RdSAP 10)")
+    rdsap = method == 2
+    tariff = col("electricity_tariff", 1)
+    p.add(~np.isin(tariff, (1, 2, 3, 4, 5)), "electricity_tariff", "must be 1-5")
+    tariff_i = np.clip(_ints(tariff), 1, 5)
+
+    has2 = ~null("main2_code")
+    code1 = _ints(col("main1_code"))
+    code2 = np.where(has2, _ints(col("main2_code")), -1)
+    p.add(null("main1_code"), "main1_code", "required (SAP Table 4a/4b code)")
+    for prefix, code, present in (("main1", code1, np.ones(n, dtype=bool)),
+                                  ("main2", code2, has2)):
+        p.add(present & _in(code, HEAT_NETWORK_CODES), f"{prefix}_code",
+              "heat networks (community heating) are not supported yet")
+
+    # ---- efficiencies (206)-(208) with Table 4c
+    control = _ints(col("main1_control"))
+    no_stat = np.isin(control, NO_ROOM_THERMOSTAT_CONTROLS)
+    eff = {}
+    water_w = {}
+    water_s = {}
+    boiler = {}
+    for prefix, code, present in (("main1", code1, np.ones(n, dtype=bool)),
+                                  ("main2", code2, has2)):
+        declared = col(f"{prefix}_efficiency_percent")
+        winter = _lookup(st.boiler_winter, code)
+        is_4b = np.isfinite(winter)
+        base = np.where(np.isfinite(declared), declared,
+                        np.where(is_4b, winter, _lookup(st.space_efficiency, code)))
+        p.add(present & ~(np.isfinite(base) & (base > 0)), f"{prefix}_efficiency_percent",
+              f"unknown: {prefix}_code has no Table 4a/4b efficiency in spec/; give it")
+        interlock = col(f"{prefix}_interlock", 1) == 1
+        penalised = is_4b & (~interlock | no_stat)
+        combi = _lookup(st.boiler_combi.astype(float), code) == 1
+        eff[prefix] = np.where(present, np.nan_to_num(base) - 5.0 * penalised, 0.0)
+        dhw_penalty = 5.0 * (penalised & ~combi)
+        summer_declared = col(f"{prefix}_summer_efficiency_percent")
+        summer = np.where(np.isfinite(summer_declared), summer_declared,
+                          _lookup(st.boiler_summer, code))
+        water_w[prefix] = np.nan_to_num(base) - dhw_penalty
+        water_s[prefix] = summer - dhw_penalty
+        boiler[prefix] = present & is_4b
+    dfl[:, L.DF_EFF_MAIN1] = eff["main1"]
+    dfl[:, L.DF_EFF_MAIN2] = np.where(has2, eff["main2"], 1.0)
+
+    # ---- secondary heating (201), (208)
+    has_sec = ~null("secondary_code")
+    sec_code = np.where(has_sec, _ints(col("secondary_code")), -1)
+    sec_frac = col("secondary_fraction")
+    p.add(~has_sec & np.isfinite(sec_frac) & (sec_frac > 0), "secondary_code",
+          "required when secondary_fraction is given")
+    p.add(np.isfinite(sec_frac) & ~((sec_frac >= 0) & (sec_frac < 1)), "secondary_fraction",
+          "must be in [0, 1)")
+    # Table 11: the fraction from the main system's row when a secondary is recorded; for
+    # the codes of Appendix A.2.2 a secondary is always assumed (portable heaters, 693)
+    table11 = _lookup(st.secondary_fraction, code1)
+    forced = ~has_sec & _lookup(st.always_secondary.astype(float), code1).astype(bool)
+    has_sec = has_sec | forced
+    sec_code = np.where(forced, PORTABLE_ELECTRIC_HEATER, sec_code)
+    sec_frac = np.where(np.isfinite(sec_frac), sec_frac, np.where(has_sec, table11, np.nan))
+    p.add(has_sec & ~np.isfinite(sec_frac), "secondary_fraction",
+          "unknown: no Table 11 fraction in spec/ for main1_code; give it")
+    dfl[:, L.DF_SEC_FRAC] = np.where(has_sec, np.nan_to_num(sec_frac), 0.0)
+    sec_declared = col("secondary_efficiency_percent")
+    sec_eff = np.where(np.isfinite(sec_declared), sec_declared,
+                       _lookup(st.space_efficiency, sec_code))
+    p.add(has_sec & ~(np.isfinite(sec_eff) & (sec_eff > 0)), "secondary_efficiency_percent",
+          "unknown: secondary_code has no Table 4a efficiency in spec/; give it")
+    dfl[:, L.DF_EFF_SEC] = np.where(has_sec, np.nan_to_num(sec_eff), 1.0)
+
+    # ---- fuels
+    fuel1 = _ints(col("main1_fuel"))
+    fuel2 = np.where(has2, _ints(col("main2_fuel")), 0)
+    fuel_sec = np.where(forced, ELECTRICITY_STANDARD,
+                        np.where(has_sec, _ints(col("secondary_fuel")), 0))
+    p.add(null("main1_fuel"), "main1_fuel", "required (SAP Table 12 fuel code)")
+    p.add(has2 & null("main2_fuel"), "main2_fuel", "required with a second main system")
+    p.add(has_sec & ~forced & null("secondary_fuel"), "secondary_fuel",
+          "required with a secondary system")
+
+    # ---- water heating (217)
+    whc = _ints(col("water_heating_code", 901))
+    declared_w = col("water_heating_efficiency_percent")
+    from_main1 = whc == 901
+    from_main2 = whc == 914
+    from_sec = whc == 902
+    blend = np.where(from_main1 & boiler["main1"], 1, np.where(from_main2 & boiler["main2"], 2, 0))
+    blend = np.where(np.isfinite(declared_w), 0, blend)
+    fixed_w = np.where(from_main1, _lookup(st.water_efficiency, code1),
+                       np.where(from_main2, _lookup(st.water_efficiency, code2),
+                                np.where(from_sec, dfl[:, L.DF_EFF_SEC],
+                                         _lookup(st.water_efficiency, whc))))
+    fixed_w = np.where(np.isfinite(declared_w), declared_w, fixed_w)
+    p.add((blend == 0) & ~(np.isfinite(fixed_w) & (fixed_w > 0)),
+          "water_heating_efficiency_percent",
+          "unknown: no Table 4a/4b water heating efficiency in spec/ for this water heating "
+          "code and system; give it")
+    sel_w = np.where(blend == 2, water_w["main2"], water_w["main1"])
+    sel_s = np.where(blend == 2, water_s["main2"], water_s["main1"])
+    p.add((blend > 0) & ~np.isfinite(sel_s), "main1_summer_efficiency_percent",
+          "unknown: Table 4b has no summer efficiency for this boiler in spec/; give it")
+    dil[:, L.DI_WATER_BLEND] = blend
+    dfl[:, L.DF_WATER_EFF] = np.where(blend == 0, np.nan_to_num(fixed_w), 1.0)
+    dfl[:, L.DF_WATER_EFF_WINTER] = np.where(blend > 0, np.nan_to_num(sel_w), 1.0)
+    dfl[:, L.DF_WATER_EFF_SUMMER] = np.where(blend > 0, np.nan_to_num(sel_s), 1.0)
+    water_fuel = np.where(from_main1, fuel1, np.where(from_main2, fuel2,
+                                                      np.where(from_sec, fuel_sec, -1)))
+    wf_given = _ints(col("water_heating_fuel"))
+    water_fuel = np.where(water_fuel >= 0, water_fuel, wf_given)
+    p.add(water_fuel < 0, "water_heating_fuel",
+          "required when water is not heated by a main or secondary system")
+    water_fuel = np.maximum(water_fuel, 0)
+
+    # ---- pumps and fans (230)-(231), Table 4f
+    pumps = np.zeros(n)
+    per_pump_age = np.array([_table4f(tables, "Heating system circulation pump", "unknown date"),
+                             _table4f(tables, "Heating system circulation pump",
+                                      "2012 or earlier"),
+                             _table4f(tables, "Heating system circulation pump",
+                                      "2013 or later")])
+    no_stat_factor = _table4f_factor(r"x ([\d.]+) if room thermostat absent")
+    for prefix, code, present in (("main1", code1, np.ones(n, dtype=bool)),
+                                  ("main2", code2, has2)):
+        default_pump = _in(code, BOILER_CODES)
+        has_pump = np.where(null(f"{prefix}_has_circulation_pump"), default_pump,
+                            col(f"{prefix}_has_circulation_pump", 0) == 1)
+        age = np.clip(_ints(col(f"{prefix}_pump_age", 0)), 0, 2)
+        kwh = per_pump_age[age] * np.where(no_stat, no_stat_factor, 1.0)
+        pumps += np.where(present & has_pump, kwh, 0.0)
+        fan_flue = col(f"{prefix}_fan_flue", 0) == 1
+        pumps += np.where(present & fan_flue & (np.where(prefix == "main1", fuel1, fuel2) == 1),
+                          _table4f(tables, "Gas boiler flue fan",
+                                   "gas boiler with fan-assisted flue"), 0.0)
+        liquid = np.isin(np.where(prefix == "main1", fuel1, fuel2), LIQUID_FUELS)
+        pumps += np.where(present & _in(code, BOILER_CODES) & liquid,
+                          _table4f(tables, "Liquid fuel boiler - flue fan and fuel pump "
+                                   "(notes c d)", "liquid fuel boiler providing main heating"),
+                          0.0)
+    dfl[:, L.DF_PUMPS_FIXED] = pumps
+    warm_air = _table4f_factor(r"SFP x ([\d.]+) x V")
+    mv = _table4f_factor(r"IUF x SFP x ([\d.]+) x V")
+    vt = col("ventilation_type")
+    mech = np.isin(vt, (4, 5, 6, 7, 8))
+    sfp_mv = col("mv_specific_fan_power")
+    p.add(mech & ~(np.isfinite(sfp_mv) & (sfp_mv >= 0)), "mv_specific_fan_power",
+          "required for mechanical ventilation (Table 4g defaults are not transcribed)")
+    iuf = col("mv_in_use_factor", 1.0)
+    dfl[:, L.DF_FANS_PER_M3] = dfl[:, L.DF_WARM_AIR_SFP] * warm_air \
+        + np.where(mech, np.nan_to_num(sfp_mv) * np.nan_to_num(iuf) * mv, 0.0)
+
+    # ---- prices (p/kWh) per end use, Table 12 / Table 32 with Table 12a fractions
+    prices = np.where(rdsap[:, None], st.price_rdsap[None, :], st.price_sap[None, :])
+    labels = np.array([TARIFFS[t][0] for t in range(1, 6)])
+    tariff_label = labels[tariff_i - 1]
+    high_code = np.array([TARIFFS[t][1] for t in range(1, 6)])[tariff_i - 1]
+    low_code = np.array([TARIFFS[t][2] for t in range(1, 6)])[tariff_i - 1]
+    rows = np.arange(n)
+    p_high = prices[rows, high_code]
+    p_low = prices[rows, low_code]
+    other_high = _fraction(st.high_rate, "All other electricity uses (pumps, fans, lighting "
+                           "etc.)|space", tariff_label)
+    other_high = np.where(tariff_i == 1, 1.0, other_high)
+    other_high = np.where(tariff_i == 5, 1.0, other_high)  # 18-hour: other uses at high rate
+    p_other = other_high * p_high + (1 - other_high) * p_low
+    p.add(~np.isfinite(p_other), "electricity_tariff",
+          "no Table 12a fraction or price for other electricity uses on this tariff in spec/")
+
+    def end_use_price(fuel: np.ndarray, code: np.ndarray, field: str, use: str,
+                      present: np.ndarray, check: bool = True) -> np.ndarray:
+        electric = np.isin(fuel, ELECTRIC_FUELS)
+        direct = prices[rows, np.clip(fuel, 0, 99)]
+        frac = _system_fraction(st.high_rate, code, use, tariff_label)
+        frac = np.where(tariff_i == 1, 1.0, frac)
+        frac = np.where((tariff_i == 5) | (tariff_i == 4), 0.0, frac)
+        elec_price = frac * p_high + (1 - frac) * p_low
+        price = np.where(electric, elec_price, direct)
+        if not check:
+            return np.where(present, price, 0.0)
+        p.add(present & ~np.isfinite(price), field,
+              "no unit price in spec/ for this fuel (Table 12 / Table 32) or no Table 12a "
+              "high-rate fraction for this system on this tariff")
+        return np.where(present, np.nan_to_num(price), 0.0)
+
+    dfl[:, L.DF_PRICE_MAIN1] = end_use_price(fuel1, code1, "main1_fuel", "space",
+                                             np.ones(n, dtype=bool))
+    dfl[:, L.DF_PRICE_MAIN2] = end_use_price(fuel2, code2, "main2_fuel", "space", has2)
+    dfl[:, L.DF_PRICE_SEC] = end_use_price(fuel_sec, sec_code, "secondary_fuel", "space",
+                                           has_sec)
+    water_code = np.where(from_main1, code1, np.where(from_main2, code2, whc))
+    price_water = end_use_price(water_fuel, water_code, "water_heating_fuel", "water",
+                                np.ones(n, dtype=bool), check=False)
+    immersion_off_peak = (whc == IMMERSION) & np.isin(tariff_i, (2, 3)) \
+        & np.isin(water_fuel, ELECTRIC_FUELS)
+    if immersion_off_peak.any():
+        frac = _immersion_fraction(p, st, tariff_i, col, tfa, tables)
+        price_water = np.where(immersion_off_peak, frac * p_high + (1 - frac) * p_low,
+                               price_water)
+    p.add(~np.isfinite(price_water), "water_heating_fuel",
+          "no unit price in spec/ for this fuel (Table 12 / Table 32) or no Table 12a / 13 "
+          "high-rate fraction for this water heater on this tariff")
+    dfl[:, L.DF_PRICE_WATER] = np.nan_to_num(price_water)
+    for idx in (L.DF_PRICE_PUMPS, L.DF_PRICE_LIGHTING, L.DF_PRICE_SHOWERS, L.DF_PRICE_PV_USED):
+        dfl[:, idx] = np.nan_to_num(p_other)
+    # PV with the RdSAP method is rejected in _resolve_pv (no Table 32 export credit)
+    dfl[:, L.DF_PRICE_EXPORT] = np.nan_to_num(np.where(rdsap, st.price_rdsap[60],
+                                                       st.price_sap[60]))
+
+    # ---- CO2 / PE factor rows must exist for every fuel used
+    for name, fuel, present in (("main1_fuel", fuel1, np.ones(n, dtype=bool)),
+                                ("main2_fuel", fuel2, has2),
+                                ("secondary_fuel", fuel_sec, has_sec),
+                                ("water_heating_fuel", water_fuel, np.ones(n, dtype=bool))):
+        ok = (fuel >= 0) & (fuel < 100)
+        fc = np.clip(fuel, 0, 99)
+        p.add(present & ~ok, name, "unknown fuel code (Table 12)")
+        p.add(present & ok & ~np.isfinite(st.co2[fc, 0]), name,
+              "no SAP 10.2 Table 12 CO2 factor in spec/ for this fuel")
+        p.add(present & ok & ~np.isfinite(st.pe[fc, 0]), name,
+              "no SAP 10.2 Table 12 primary energy factor in spec/ for this fuel")
+    dil[:, L.DI_FUEL_MAIN1] = np.clip(fuel1, 0, 99)
+    dil[:, L.DI_FUEL_MAIN2] = np.clip(fuel2, 0, 99)
+    dil[:, L.DI_FUEL_SEC] = np.clip(fuel_sec, 0, 99)
+    dil[:, L.DI_FUEL_WATER] = np.clip(water_fuel, 0, 99)
+    dil[:, L.DI_FUEL_ELEC] = 30
+    standard = (fuel1 == 30) | (fuel1 == 39)
+    dil[:, L.DI_PV_DEMAND] = (standard * 1 + ((fuel2 == 30) | (fuel2 == 39)) * 2
+                              + ((fuel_sec == 30) | (fuel_sec == 39)) * 4
+                              + ((water_fuel == 30) | (water_fuel == 39)) * 8)
+
+    # ---- standing charges (251): once per distinct fuel
+    _standing_charges(p, n, dfl, st, rdsap, tariff_i, (fuel1, fuel2, fuel_sec, water_fuel),
+                      (np.ones(n, dtype=bool), has2, has_sec, np.ones(n, dtype=bool)))
+
+    # ---- rating constants by method
+    consts = {(r["method"], r["quantity"]): float(r["value"])
+              for r in read_table("sap10_2_rating_equations.csv")}
+    method_key = np.where(rdsap, "2", "1")
+    for idx, q in ((L.DF_DEFLATOR, "deflator"), (L.DF_ECF_THRESHOLD, "ecf_threshold"),
+                   (L.DF_LIN_A, "linear_a"), (L.DF_LIN_B, "linear_b"), (L.DF_LOG_C, "log_c"),
+                   (L.DF_LOG_D, "log_d")):
+        dfl[:, idx] = np.where(method_key == "2", consts[("2", q)], consts[("1", q)])
+    battery = col("battery_capacity_kwh", 0.0)
+    p.add(~(np.isfinite(battery) & (battery >= 0)), "battery_capacity_kwh", "must be >= 0")
+    dfl[:, L.DF_BATTERY] = np.nan_to_num(battery)
+
+
+def _immersion_fraction(p: Problems, st: SystemTables, tariff: np.ndarray, col: Col,
+                        tfa: np.ndarray, tables: SapTables) -> np.ndarray:
+    """Table 13 high-rate fraction of an electric immersion on a 7- or 10-hour tariff, from
+    occupancy N (Table 1b) and cylinder volume V, clamped to 0..1."""
+    n_occ = occupancy_many(np.maximum(tfa, 0.0), tables.constants)
+    v = col("cylinder_volume_l")
+    kind = col("immersion_type")
+    p.add(np.isin(tariff, (2, 3)) & ~np.isin(kind, (1, 2)), "immersion_type",
+          "required (1 single, 2 dual) for an immersion on a 7- or 10-hour tariff")
+    out = np.full(tariff.size, np.nan)
+    for t, label in ((2, "7-hour"), (3, "10-hour")):
+        a, b, k, c0, d = st.immersion[(label, "single")]
+        single = ((a - b * n_occ) / (k * v) - c0 + d * n_occ) / 100.0
+        e, f, g, h = st.immersion[(label, "dual")]
+        dual = ((e - f * v) * n_occ + g - h * v) / 100.0
+        out = np.where(tariff == t, np.where(kind == 2, dual, single), out)
+    return np.clip(out, 0.0, 1.0)
+
+
+def _fraction(table: dict[tuple[str, str], float], key: str,
+                     tariffs: np.ndarray) -> np.ndarray:
+    out = np.full(tariffs.size, np.nan)
+    for label in np.unique(tariffs):
+        out[tariffs == label] = table.get((key, str(label)), np.nan)
+    return out
+
+
+def _system_row(code: np.ndarray, use: str) -> np.ndarray:
+    """The Table 12a row a heating code falls under."""
+    row = np.full(code.size, "Other systems including direct-acting electric", dtype=object)
+    row[code == 191] = "Direct-acting electric boiler (a)"
+    row[np.isin(code, (193, 194, 195, 196))] = "Electric dry core or water storage boiler"
+    row[_in(code, STORAGE_CODES)] = "Other storage heaters"
+    row[_in(code, HEAT_PUMP_CODES)] = "Air source heat pump - other (not from database)"
+    row[code == 903] = "Immersion water heater"
+    return np.array([f"{r}|{use}" for r in row], dtype=object)
+
+
+def _system_fraction(table: dict[tuple[str, str], float], code: np.ndarray, use: str,
+                     tariffs: np.ndarray) -> np.ndarray:
+    rows = _system_row(code, use)
+    out = np.full(code.size, np.nan)
+    for key in np.unique(rows):
+        for label in np.unique(tariffs):
+            mask = (rows == key) & (tariffs == label)
+            out[mask] = table.get((str(key), str(label)), np.nan)
+    return out
+
+
+def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
+                      rdsap: np.ndarray, tariff: np.ndarray, fuels: tuple[np.ndarray, ...],
+                      present: tuple[np.ndarray, ...]) -> None:
+    total = np.zeros(n)
+    used = np.zeros((n, 100), dtype=bool)
+    for fuel, pres in zip(fuels, present, strict=True):
+        used[np.arange(n)[pres], np.clip(fuel[pres], 0, 99)] = True
+    electric_cols = list(ELECTRIC_FUELS)
+    used[:, electric_cols] = False  # electricity: a standing charge only for off-peak meters
+    used[:, 0] = False  # no fuel (missing input is reported on its own field)
+    for code in np.flatnonzero(used.any(axis=0)):
+        rows = used[:, code]
+        sap_value = st.standing_sap.get(str(code), np.nan)
+        rdsap_value = st.standing_rdsap.get(str(code), np.nan)
+        value = np.where(rdsap, rdsap_value, sap_value)
+        p.add(rows & ~np.isfinite(value), "main1_fuel",
+              f"no standing charge in spec/ for fuel {code} (Table 12 / Table 32)")
+        total += np.where(rows, np.nan_to_num(value), 0.0)
+    labels = {2: "7-hour", 3: "10-hour", 4: "24-hour", 5: "18-hour"}
+    for t, label in labels.items():
+        rows = tariff == t
+        if rows.any():
+            value = np.where(rdsap, st.standing_rdsap.get(label, np.nan),
+                             st.standing_sap.get(label, np.nan))
+            p.add(rows & ~np.isfinite(value), "electricity_tariff",
+                  f"no standing charge in spec/ for the {label} tariff")
+            total += np.where(rows, np.nan_to_num(value), 0.0)
+    dfl[:, L.DF_STANDING] = total
