@@ -396,8 +396,9 @@ SAP_INPUT_SCHEMA = pa.schema(
         _f("warm_air_fan_sfp", pa.float64(), "specific fan power of warm air heating fans "
            "(gain SFP x 0.04 x V, Table 5a)", unit="W/(l/s)", line="70"),
         # --- Appendix L lighting
-        _f("fixed_lighting", pa.list_(LIGHT_TYPE), "fixed lighting outlets; null or empty = "
-           "SAP default capacity and efficacy", line="L5-L8"),
+        _f("fixed_lighting", pa.list_(LIGHT_TYPE), "fixed lighting outlets; null = no data "
+           "(SAP default capacity 185 lm/m2 and efficacy 21.3 lm/W); an empty list = no fixed "
+           "outlets (no fixed lighting energy, top-up L7 instead)", line="L5-L8"),
         # --- Appendix M PV (section 10a; read now, used by part 2)
         _f("pv_arrays", pa.list_(pa.struct([
             _f("peak_power_kw", pa.float64(), "installed peak power", unit="kWp",
