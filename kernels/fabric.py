@@ -17,11 +17,12 @@ def glazing_u_effective(u, curtain_r):
 @njit(cache=True)
 def fabric(el_lo, el_hi, el_kind, el_area, el_u, el_kappa, el_y,
            op_lo, op_hi, op_kind, op_area, op_u, op_host, op_y,
-           tb_lo, tb_hi, tb_len, tb_psi, tfa, tmp_given, c, lines):
-    """Lines (26)-(37). ``lines`` (length >= 16) receives, in order: (26) door UA, (27)
+           tb_lo, tb_hi, tb_len, tb_psi, tfa, tmp_given, c, out, at):
+    """Lines (26)-(37) into ``out[at:at+16]``, in order: (26) door UA, (27)
     window UA, (27a) roof-window UA, (28) basement floor UA, (28a) ground floor UA,
     (28b) exposed floor UA, (29) basement wall UA, (29a) external wall UA, (30) roof UA,
     (31) total exposed area, (32) party wall UA, (33), (34), (35), (36), (37)."""
+    lines = out[at:at + 16]
     for k in range(16):
         lines[k] = 0.0
     curtain_r = c[L.C_CURTAIN_RESISTANCE]

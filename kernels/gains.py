@@ -1,8 +1,6 @@
 """SAP 10.2 worksheet section 5: internal gains, lines (66)-(73), with Appendix L
 (lighting, appliances, cooking) and Table 5 / Table 5a."""
 
-import math
-
 from numba import njit
 
 from ara_kernels import layout as L
@@ -13,9 +11,9 @@ HEATING_SEASON_OFF_LAST = 8
 
 @njit(cache=True)
 def lighting_annual(tfa, n, op_lo, op_hi, op_kind, op_area, op_gl, op_ff, light_access,
-                    li_lo, li_hi, li_count, li_power, li_eff, recorded, c, out):
-    """Appendix L lines L1-L9d. ``out`` (length 13) receives L1, L2a, L2b, L3, L4, L5, L6,
-    L7, L8, L9a, L9b, L9c, L9d."""
+                    li_lo, li_hi, li_count, li_power, li_eff, recorded, c, out, at):
+    """Appendix L lines L1-L9d into ``out[at:at+13]``: L1, L2a, L2b, L3, L4, L5, L6, L7,
+    L8, L9a, L9b, L9c, L9d."""
     l1 = c[L.C_LIGHTING_L1_A] * c[L.C_LIGHTING_L1_B] * (tfa * n) ** c[L.C_LIGHTING_EXPONENT]
     gl = 0.0  # L2a daylight factor
     for j in range(op_lo, op_hi):
@@ -50,27 +48,26 @@ def lighting_annual(tfa, n, op_lo, op_hi, op_kind, op_area, op_gl, op_ff, light_
     l9a = l3 / l8 if l8 > 0.0 else 0.0
     l9b = l7 / c[L.C_LIGHTING_DEFAULT_EFFICACY]
     l9c = c[L.C_LIGHTING_PORTABLE_SHARE] * l1 * cd / c[L.C_LIGHTING_DEFAULT_EFFICACY]
-    out[0] = l1
-    out[1] = gl
-    out[2] = cd
-    out[3] = l3
-    out[4] = l4
-    out[5] = l5
-    out[6] = l6
-    out[7] = l7
-    out[8] = l8
-    out[9] = l9a
-    out[10] = l9b
-    out[11] = l9c
-    out[12] = l9a + l9b + l9c
+    out[at + 0] = l1
+    out[at + 1] = gl
+    out[at + 2] = cd
+    out[at + 3] = l3
+    out[at + 4] = l4
+    out[at + 5] = l5
+    out[at + 6] = l6
+    out[at + 7] = l7
+    out[at + 8] = l8
+    out[at + 9] = l9a
+    out[at + 10] = l9b
+    out[at + 11] = l9c
+    out[at + 12] = l9a + l9b + l9c
 
 
 @njit(cache=True)
-def monthly_profile(annual, m, days, amplitude, phase):
-    """Appendix L: annual x [1 + amplitude x cos(2 pi (m - phase) / 12)] x n_m / 365,
-    m = 1..12."""
-    return annual * (1.0 + amplitude * math.cos(2.0 * math.pi * (m + 1 - phase) / 12.0)) \
-        * days / 365.0
+def monthly_share(annual, m, days, profile):
+    """Appendix L: annual x profile_m x n_m / 365, with profile_m = 1 + amplitude x
+    cos(2 pi (m - phase) / 12) tabulated once (``lighting_profile``/``appliance_profile``)."""
+    return annual * profile[m] * days / 365.0
 
 
 @njit(cache=True)

@@ -17,7 +17,8 @@ def utilisation_factor(gains_w, loss_rate_w, a):
         return 1.0
     if abs(g - 1.0) < 1e-12:
         return a / (a + 1.0)
-    return (1.0 - g ** a) / (1.0 - g ** (a + 1.0))
+    ga = g ** a
+    return (1.0 - ga) / (1.0 - ga * g)
 
 
 @njit(cache=True)
@@ -52,9 +53,9 @@ def elsewhere_demand_temperature(hlp, control_type, c):
 
 @njit(cache=True)
 def mean_internal_temperature(t_e, h, hlp, tmp, gains, f_living, r, control_type, adj, c,
-                              res):
-    """Lines (85)-(93) for one month. ``res`` (length >= 9) receives tau, a, (86), (87),
-    (88), (89), (90), (92), (93)."""
+                              res, at):
+    """Lines (85)-(93) for one month into ``res[at:at+9]``: tau, a, (86), (87), (88), (89),
+    (90), (92), (93)."""
     tau = tmp / (c[L.C_TIME_CONSTANT_DIVISOR] * hlp)  # Table 9a
     a = c[L.C_UTILISATION_A0] + tau / c[L.C_UTILISATION_TAU_DIVISOR]
     off1 = c[L.C_OFF_HOURS_1]
@@ -65,12 +66,12 @@ def mean_internal_temperature(t_e, h, hlp, tmp, gains, f_living, r, control_type
     off_e = c[L.C_OFF_HOURS_TYPE3] if control_type == 3 else off1
     eta2, t2 = zone_temperature(t_h2, t_e, h, gains, a, tau, r, off_e, off2, c)  # (89) (90)
     t92 = f_living * t1 + (1.0 - f_living) * t2  # (92)
-    res[0] = tau
-    res[1] = a
-    res[2] = eta1
-    res[3] = t1
-    res[4] = t_h2
-    res[5] = eta2
-    res[6] = t2
-    res[7] = t92
-    res[8] = t92 + adj  # (93), Table 4e adjustment
+    res[at + 0] = tau
+    res[at + 1] = a
+    res[at + 2] = eta1
+    res[at + 3] = t1
+    res[at + 4] = t_h2
+    res[at + 5] = eta2
+    res[at + 6] = t2
+    res[at + 7] = t92
+    res[at + 8] = t92 + adj  # (93), Table 4e adjustment

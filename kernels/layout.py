@@ -116,6 +116,14 @@ DI_FUEL_ELEC = 38  # electricity for pumps, fans, lighting, showers
 DI_PV_DEMAND = 39  # bits: 1 main1, 2 main2, 4 secondary, 8 water count in PV demand
 N_DI = 40
 
+# ---- per-thread scratch row (no allocation inside the dwelling loop) -------------------
+S_SOLAR = 0  # 12 monthly solar gains (83)m
+S_PV = 12  # 12 monthly PV generation
+S_FABRIC = 24  # 16 lines (26)-(37)
+S_LIGHT = 40  # 13 lines L1-L9d
+S_MIT = 53  # 9 values of section 7
+N_SCRATCH = 62
+
 # ---- element kinds (schema codes) ------------------------------------------------------
 EK_EXT_WALL = 1
 EK_BASEMENT_WALL = 2

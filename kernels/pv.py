@@ -10,16 +10,19 @@ from ara_kernels.solar import flux_on_surface, inclined_abc
 
 
 @njit(cache=True)
-def pv_generation_month(m, days, region, pv_lo, pv_hi, pv_kwp, pv_orient, pv_tilt, pv_z,
-                        solar_h, latitude, declination, k, c):
-    """E_PV,m = sum over arrays of 0.8 x kWp x S_m x Z_PV, with S_m the month's radiation
-    on the array plane in kWh/m2 (flux W/m2 x 24 x n_m / 1000, Appendix U3)."""
-    total = 0.0
+def pv_generation(days, region, pv_lo, pv_hi, pv_kwp, pv_orient, pv_tilt, pv_z, solar_h,
+                  cos_lat_dec, k, c, out, at):
+    """E_PV,m for the twelve months into ``out[at:at+12]``: the sum over arrays of
+    0.8 x kWp x S_m x Z_PV, with S_m the month's radiation on the array plane in kWh/m2
+    (flux W/m2 x 24 x n_m / 1000, Appendix U3)."""
+    for m in range(12):
+        out[at + m] = 0.0
     for j in range(pv_lo, pv_hi):
         a, b, cc = inclined_abc(pv_orient[j], pv_tilt[j], k)
-        flux = flux_on_surface(solar_h[region, m], a, b, cc, latitude[region], declination[m])
-        total += c[L.C_PV_SYSTEM_FACTOR] * pv_kwp[j] * flux * 24.0 * days / 1000.0 * pv_z[j]
-    return total
+        w = c[L.C_PV_SYSTEM_FACTOR] * pv_kwp[j] * pv_z[j] * 24.0 / 1000.0
+        for m in range(12):
+            flux = flux_on_surface(solar_h[region, m], a, b, cc, cos_lat_dec[region, m])
+            out[at + m] += w * flux * days[m]
 
 
 @njit(cache=True)

@@ -26,27 +26,26 @@ def inclined_abc(orientation, tilt_deg, k):
 
 
 @njit(cache=True)
-def flux_on_surface(horizontal_flux, a, b, cc, latitude_deg, declination_deg):
-    """Appendix U3.2: S = S_h x R_h-inc, R_h-inc = A cos^2(phi - delta) + B cos(phi - delta)
-    + C."""
-    x = math.cos(math.radians(latitude_deg - declination_deg))
+def flux_on_surface(horizontal_flux, a, b, cc, x):
+    """Appendix U3.2: S = S_h x R_h-inc, R_h-inc = A x^2 + B x + C with
+    x = cos(latitude - declination) (``cos_lat_dec`` table, built from Tables U3/U4)."""
     return horizontal_flux * (a * x * x + b * x + cc)
 
 
 @njit(cache=True)
-def solar_gains_month(m, region, op_lo, op_hi, op_kind, op_area, op_g, op_ff, op_orient,
-                      op_tilt, access_winter, solar_h, latitude, declination, k, c):
-    """Line (83)m = sum over glazed openings of (74)-(82): 0.9 x A x S x g x FF x Z, with
-    g = 0.9 x g_perp (the worksheet's solar transmittance column)."""
-    total = 0.0
-    sh = solar_h[region, m]
-    lat = latitude[region]
-    dec = declination[m]
+def solar_gains(region, op_lo, op_hi, op_kind, op_area, op_g, op_ff, op_orient, op_tilt,
+                access_winter, solar_h, cos_lat_dec, k, c, out, at):
+    """Lines (83)m for the twelve months into ``out[at:at+12]``: the sum over glazed
+    openings of (74)-(82) 0.9 x A x S x g x FF x Z, with g = 0.9 x g_perp (the worksheet's
+    solar transmittance column). Each opening's Appendix U3 coefficients are found once."""
+    for m in range(12):
+        out[at + m] = 0.0
     f = c[L.C_SOLAR_GAIN_FACTOR] * c[L.C_GLAZING_G_TO_SOLAR_TRANSMITTANCE] * access_winter
     for j in range(op_lo, op_hi):
         if op_kind[j] == L.OK_DOOR:
             continue
         a, b, cc = inclined_abc(op_orient[j], op_tilt[j], k)
-        s = flux_on_surface(sh, a, b, cc, lat, dec)
-        total += f * op_area[j] * s * op_g[j] * op_ff[j]
-    return total
+        w = f * op_area[j] * op_g[j] * op_ff[j]
+        for m in range(12):
+            out[at + m] += w * flux_on_surface(solar_h[region, m], a, b, cc,
+                                               cos_lat_dec[region, m])

@@ -5,17 +5,18 @@ runs it for one dwelling and records every worksheet line. Months are the outer 
 a dwelling, so no per-dwelling arrays are allocated beyond two small scratch vectors.
 """
 
+import numba
 import numpy as np
 from numba import njit, prange
 
 from ara_kernels import layout as L
 from ara_kernels.dimensions import dimensions
 from ara_kernels.fabric import fabric
-from ara_kernels.gains import lighting_annual, monthly_profile, pumps_fans_gain
+from ara_kernels.gains import lighting_annual, monthly_share, pumps_fans_gain
 from ara_kernels.internal_temperature import mean_internal_temperature
-from ara_kernels.pv import onsite_fraction, pv_generation_month
+from ara_kernels.pv import onsite_fraction, pv_generation
 from ara_kernels.rating import ei_rating, energy_cost_factor, sap_rating
-from ara_kernels.solar import solar_gains_month
+from ara_kernels.solar import solar_gains
 from ara_kernels.space_heating import space_heating_month
 from ara_kernels.systems import fuel_for_heat, heat_shares, pumps_fans_kwh, water_efficiency
 from ara_kernels.ventilation import (
@@ -55,8 +56,8 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
              op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
              sh_off, sh_type, sh_flow, sh_power,
              pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
-             days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
-             co2_tab, pe_tab, export_co2, export_pe, c, out, tr, on):
+             days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
+             app_profile, co2_tab, pe_tab, export_co2, export_pe, c, out, tr, on, sc):
     df = dfl[i]
     di = dil[i]
     o = out[i]
@@ -86,10 +87,10 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                         (L.T_23B, r23b), (L.T_23C, r23c)):
             tr[line, 12] = v
     # ---- section 3: fabric (26)-(37)
-    fl = np.empty(16)
     fabric(el_off[i], el_off[i + 1], el_kind, el_area, el_u, el_kappa, el_y,
            op_off[i], op_off[i + 1], op_kind, op_area, op_u, op_host, op_y,
-           tb_off[i], tb_off[i + 1], tb_len, tb_psi, tfa, df[L.DF_TMP], c, fl)
+           tb_off[i], tb_off[i + 1], tb_len, tb_psi, tfa, df[L.DF_TMP], c, sc, L.S_FABRIC)
+    fl = sc[L.S_FABRIC:L.S_FABRIC + 16]
     if on:
         fabric_lines = (L.T_26, L.T_27, L.T_27A, L.T_28, L.T_28A, L.T_28B, L.T_29, L.T_29A,
                         L.T_30, L.T_31, L.T_32, L.T_33, L.T_34, L.T_35, L.T_36, L.T_37)
@@ -125,10 +126,10 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     _put(tr, on, L.T_55, r55)
     # ---- Appendix L annual lighting, appliances, cooking
     ov = di[L.DI_OVERSHADING]
-    lt = np.empty(13)
     lighting_annual(tfa, n, op_off[i], op_off[i + 1], op_kind, op_area, op_gl, op_ff,
                     access[ov, 2], li_off[i], li_off[i + 1], li_count, li_power, li_eff,
-                    di[L.DI_LIGHTS_RECORDED] == 1, c, lt)
+                    di[L.DI_LIGHTS_RECORDED] == 1, c, sc, L.S_LIGHT)
+    lt = sc[L.S_LIGHT:L.S_LIGHT + 13]
     if on:
         l_lines = (L.T_L1, L.T_L2A, L.T_L2B, L.T_L3, L.T_L4, L.T_L5, L.T_L6, L.T_L7, L.T_L8,
                    L.T_L9A, L.T_L9B, L.T_L9C, L.T_L9D)
@@ -163,7 +164,11 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     co2_space = co2_water = co2_pumps = co2_light = co2_pv = 0.0
     pe_space = pe_water = pe_pumps = pe_light = pe_pv = 0.0
     # ---- monthly: sections 2 (22)-(25), 3 (38)-(40), 4, 5, 6, 7, 8, 9a, 10a, 12a, 13a
-    res = np.empty(9)
+    solar_gains(region, op_off[i], op_off[i + 1], op_kind, op_area, op_g, op_ff, op_orient,
+                op_tilt, access[ov, 0], solar_h, cos_lat_dec, k, c, sc, L.S_SOLAR)
+    pv_generation(days, region, pv_off[i], pv_off[i + 1], pv_kwp, pv_orient, pv_tilt, pv_z,
+                  solar_h, cos_lat_dec, k, c, sc, L.S_PV)
+    res = sc[L.S_MIT:L.S_MIT + 9]
     s25 = s38 = s39 = s40 = 0.0
     s45 = s46 = s57 = s59 = s61 = s64 = s64a = s65 = 0.0
     s_light = s_app = s_cook = s73 = s83 = s93 = s98 = 0.0
@@ -203,11 +208,9 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         s65 += r65
         # (66)-(73)
         r66 = c[L.C_METABOLIC_GAIN_PER_PERSON] * n
-        e_light = monthly_profile(lt[12], m, nm, c[L.C_LIGHTING_MONTHLY_AMPLITUDE],
-                                  c[L.C_LIGHTING_MONTHLY_PHASE])
+        e_light = monthly_share(lt[12], m, nm, light_profile)
         r67 = c[L.C_LIGHTING_GAIN_FRACTION] * e_light * 1000.0 / (24.0 * nm)
-        e_app = monthly_profile(appliances, m, nm, c[L.C_APPLIANCE_AMPLITUDE],
-                                c[L.C_APPLIANCE_PHASE])
+        e_app = monthly_share(appliances, m, nm, app_profile)
         r68 = e_app * 1000.0 / (24.0 * nm)
         r69 = c[L.C_COOKING_GAIN_A] + c[L.C_COOKING_GAIN_B] * n
         r70 = pumps_fans_gain(m, volume, di, df, c)
@@ -219,15 +222,13 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         s_cook += cooking * nm / 365.0
         s73 += r73
         # (74)-(84)
-        r83 = solar_gains_month(m, region, op_off[i], op_off[i + 1], op_kind, op_area, op_g,
-                                op_ff, op_orient, op_tilt, access[ov, 0], solar_h, latitude,
-                                declination, k, c)
+        r83 = sc[L.S_SOLAR + m]
         r84 = r73 + r83
         s83 += r83
         # (85)-(93)
         mean_internal_temperature(t_e, r39, r40, tmp, r84, f_living,
                                   df[L.DF_RESPONSIVENESS], di[L.DI_CONTROL_TYPE],
-                                  df[L.DF_TEMP_ADJ], c, res)
+                                  df[L.DF_TEMP_ADJ], c, res, 0)
         s93 += res[8]
         # (94)-(98)
         r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84, res[1], c)
@@ -251,9 +252,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         s215 += r215
         s219 += r219
         # Appendix M1: PV generation and the share used in the dwelling
-        e_pv = pv_generation_month(m, nm, region, pv_off[i], pv_off[i + 1], pv_kwp,
-                                   pv_orient, pv_tilt, pv_z, solar_h, latitude, declination,
-                                   k, c)
+        e_pv = sc[L.S_PV + m]
         d_pv = e_light + e_app + cooking * nm / 365.0 + r231m + r64a
         if pv_demand & 1:
             d_pv += r211
@@ -420,6 +419,11 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     o[L.O_PE_M2] = pe / tfa
 
 
+def new_scratch():
+    """Per-thread work rows for ``calculate_batch`` (sized for the current thread count)."""
+    return np.empty((numba.get_num_threads(), L.N_SCRATCH))
+
+
 @njit(parallel=True, cache=True)
 def calculate_batch(
         mask, dfl, dil, st_off, st_level, st_area, st_height,
@@ -427,12 +431,15 @@ def calculate_batch(
         op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
         tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
         sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
-        days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
-        co2_tab, pe_tab, export_co2, export_pe, c, out):
-    """Every dwelling whose ``mask`` is true, in parallel over dwellings."""
+        days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
+        app_profile,
+        co2_tab, pe_tab, export_co2, export_pe, c, out, scratch):
+    """Every dwelling whose ``mask`` is true, in parallel over dwellings. ``scratch`` is
+    one row of ``N_SCRATCH`` per thread (``new_scratch()``)."""
     tr = np.zeros((1, 13))
     for i in prange(dfl.shape[0]):
         if mask[i]:
+            sc = scratch[numba.get_thread_id()]
             dwelling(
                 i, dfl, dil, st_off, st_level, st_area, st_height,
                 el_off, el_kind, el_area, el_u, el_kappa, el_y,
@@ -440,8 +447,9 @@ def calculate_batch(
                 op_host, op_y,
                 tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
                 sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
-                days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
-                co2_tab, pe_tab, export_co2, export_pe, c, out, tr, False)
+                days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
+        app_profile,
+                co2_tab, pe_tab, export_co2, export_pe, c, out, tr, False, sc)
 
 
 @njit(cache=True)
@@ -451,7 +459,8 @@ def trace_dwelling(
         op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
         tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
         sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
-        days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
+        days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
+        app_profile,
         co2_tab, pe_tab, export_co2, export_pe, c, out, tr):
     """Dwelling ``i`` with every worksheet line recorded in ``tr`` (N_TRACE x 13)."""
     dwelling(
@@ -460,5 +469,7 @@ def trace_dwelling(
         op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
         tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
         sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
-        days, temp, wind, solar_h, declination, latitude, k, cold, j2, fbeh, access,
-        co2_tab, pe_tab, export_co2, export_pe, c, out, tr, True)
+        days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
+        app_profile,
+        co2_tab, pe_tab, export_co2, export_pe, c, out, tr, True,
+        np.empty(L.N_SCRATCH))

@@ -12,7 +12,7 @@ from ara.sap.prepare import Prepared, SapInputError, conform, prepare
 from ara.sap.schema import SAP_INPUT_SCHEMA
 from ara.sap.tables import load_tables, read_table
 from ara_kernels import layout as L
-from ara_kernels.worksheet import calculate_batch, trace_dwelling
+from ara_kernels.worksheet import calculate_batch, new_scratch, trace_dwelling
 
 STATUS_OK = "ok"
 STATUS_ERROR = "error"
@@ -73,14 +73,14 @@ def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
     tables = load_tables()
     out = np.zeros((prep.n, L.N_OUT))
     arrays = prep.kernel_arrays()
-    calculate_batch(mask, *arrays, *tables.kernel_tables(), out)
+    calculate_batch(mask, *arrays, *tables.kernel_tables(), out, new_scratch())
     regional = prep.dil[:, L.DI_REGION] != 0
     if (regional & mask).any():
         dil_uk = prep.dil.copy()
         dil_uk[:, L.DI_REGION] = 0
         rating = np.zeros((prep.n, L.N_OUT))
         calculate_batch(mask & regional, arrays[0], dil_uk, *arrays[2:],
-                        *tables.kernel_tables(), rating)
+                        *tables.kernel_tables(), rating, new_scratch())
         for j in RATING_COLUMNS:
             out[regional, j] = rating[regional, j]
     return out

@@ -161,11 +161,27 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     ids = _flat(table, "dwelling_id")
     p.add(_is_null(ids), "dwelling_id", "required")
 
+    flat_cache: dict[str, pa.Array] = {}
+    num_cache: dict[tuple[str, float], np.ndarray] = {}
+    null_cache: dict[str, np.ndarray] = {}
+
+    def flat(name: str) -> pa.Array:
+        if name not in flat_cache:
+            flat_cache[name] = _flat(table, name)
+        return flat_cache[name]
+
     def col(name: str, default: float = np.nan) -> np.ndarray:
-        return _num(_flat(table, name), default)
+        """A flat column as float64, nulls -> ``default``; read once per (name, default)."""
+        key = (name, default)
+        if key not in num_cache:
+            num_cache[key] = _num(flat(name), default)
+            num_cache[key].flags.writeable = False
+        return num_cache[key]
 
     def null(name: str) -> np.ndarray:
-        return _is_null(_flat(table, name))
+        if name not in null_cache:
+            null_cache[name] = _is_null(flat(name))
+        return null_cache[name]
 
     def require(name: str) -> np.ndarray:
         values = col(name)

@@ -236,7 +236,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
                       present: np.ndarray, check: bool = True) -> np.ndarray:
         electric = np.isin(fuel, ELECTRIC_FUELS)
         direct = prices[rows, np.clip(fuel, 0, 99)]
-        frac = _system_fraction(st.high_rate, code, use, tariff_label)
+        table = st.high_rate_space if use == "space" else st.high_rate_water
+        frac = table[np.clip(code, 0, 999), tariff_i]
         frac = np.where(tariff_i == 1, 1.0, frac)
         frac = np.where((tariff_i == 5) | (tariff_i == 4), 0.0, frac)
         elec_price = frac * p_high + (1 - frac) * p_low
@@ -335,28 +336,6 @@ def _fraction(table: dict[tuple[str, str], float], key: str,
     out = np.full(tariffs.size, np.nan)
     for label in np.unique(tariffs):
         out[tariffs == label] = table.get((key, str(label)), np.nan)
-    return out
-
-
-def _system_row(code: np.ndarray, use: str) -> np.ndarray:
-    """The Table 12a row a heating code falls under."""
-    row = np.full(code.size, "Other systems including direct-acting electric", dtype=object)
-    row[code == 191] = "Direct-acting electric boiler (a)"
-    row[np.isin(code, (193, 194, 195, 196))] = "Electric dry core or water storage boiler"
-    row[_in(code, STORAGE_CODES)] = "Other storage heaters"
-    row[_in(code, HEAT_PUMP_CODES)] = "Air source heat pump - other (not from database)"
-    row[code == 903] = "Immersion water heater"
-    return np.array([f"{r}|{use}" for r in row], dtype=object)
-
-
-def _system_fraction(table: dict[tuple[str, str], float], code: np.ndarray, use: str,
-                     tariffs: np.ndarray) -> np.ndarray:
-    rows = _system_row(code, use)
-    out = np.full(code.size, np.nan)
-    for key in np.unique(rows):
-        for label in np.unique(tariffs):
-            mask = (rows == key) & (tariffs == label)
-            out[mask] = table.get((str(key), str(label)), np.nan)
     return out
 
 

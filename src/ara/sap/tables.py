@@ -91,6 +91,8 @@ class SystemTables:
     export_pe: np.ndarray  # (12,) Table 12e PV export
     table4f: dict[str, float]  # Table 4f kWh/yr and factors by row key
     high_rate: dict[tuple[str, str], float]  # Table 12a (system or use, tariff) -> fraction
+    high_rate_space: np.ndarray  # (1000, 6) Table 12a space fraction by code, tariff code
+    high_rate_water: np.ndarray  # (1000, 6) Table 12a water fraction by code, tariff code
     standing_sap: dict[str, float]  # Table 12 standing charges by key (fuel code or tariff)
     standing_rdsap: dict[str, float]  # Table 32 standing charges by key
     pv_overshading: np.ndarray  # (6,) Table H2 Z_PV by SAP overshading code
@@ -128,9 +130,29 @@ class SapTables:
         """The table arguments of ``ara_kernels.worksheet`` in their order."""
         st = self.systems
         return (self.days, self.temperature, self.wind, self.solar_horizontal,
-                self.declination, self.latitude, self.u5, self.cold_water, self.j2,
-                self.f_beh, self.access, np.nan_to_num(st.co2), np.nan_to_num(st.pe),
-                st.export_co2, st.export_pe, self.constants)
+                self.cos_lat_dec, self.u5, self.cold_water, self.j2, self.f_beh, self.access,
+                self.lighting_profile, self.appliance_profile, np.nan_to_num(st.co2),
+                np.nan_to_num(st.pe), st.export_co2, st.export_pe, self.constants)
+
+    @property
+    def cos_lat_dec(self) -> np.ndarray:
+        """(22, 12) cos(latitude - declination), the x of Appendix U3.2, by region/month."""
+        return np.cos(np.radians(self.latitude[:, None] - self.declination[None, :]))
+
+    def _profile(self, amplitude: int, phase: int) -> np.ndarray:
+        months = np.arange(1, 13)
+        c = self.constants
+        return 1.0 + c[amplitude] * np.cos(2.0 * np.pi * (months - c[phase]) / 12.0)
+
+    @property
+    def lighting_profile(self) -> np.ndarray:
+        """Appendix L monthly lighting factor 1 + 0.5 cos(2 pi (m - 0.2) / 12)."""
+        return self._profile(L.C_LIGHTING_MONTHLY_AMPLITUDE, L.C_LIGHTING_MONTHLY_PHASE)
+
+    @property
+    def appliance_profile(self) -> np.ndarray:
+        """Appendix L monthly appliance factor 1 + 0.157 cos(2 pi (m - 1.78) / 12)."""
+        return self._profile(L.C_APPLIANCE_AMPLITUDE, L.C_APPLIANCE_PHASE)
 
 
 def _constants() -> np.ndarray:
@@ -415,7 +437,37 @@ def _system_tables() -> SystemTables:
         table4f=table4f, high_rate=high_rate, standing_sap=standing_sap,
         standing_rdsap=standing_rdsap, pv_overshading=pv_z, secondary_fraction=secondary,
         always_secondary=always_secondary, immersion=_immersion(),
+        high_rate_space=_high_rate_by_code(high_rate, "space"),
+        high_rate_water=_high_rate_by_code(high_rate, "water"),
     )
+
+
+TARIFF_LABELS = {1: "standard", 2: "7-hour", 3: "10-hour", 4: "24-hour", 5: "18-hour"}
+
+
+def table12a_row(code: int) -> str:
+    """The Table 12a Grid 1 row a SAP heating code falls under."""
+    if code == 191:
+        return "Direct-acting electric boiler (a)"
+    if code in (193, 194, 195, 196):
+        return "Electric dry core or water storage boiler"
+    if 401 <= code <= 499:
+        return "Other storage heaters"
+    if 201 <= code <= 299:
+        return "Air source heat pump - other (not from database)"
+    if code == 903:
+        return "Immersion water heater"
+    return "Other systems including direct-acting electric"
+
+
+def _high_rate_by_code(table: dict[tuple[str, str], float], use: str) -> np.ndarray:
+    """Dense (code, tariff) -> Table 12a high-rate fraction (NaN where not transcribed)."""
+    out = np.full((1000, 6), np.nan)
+    for code in range(1000):
+        row = f"{table12a_row(code)}|{use}"
+        for t, label in TARIFF_LABELS.items():
+            out[code, t] = table.get((row, label), np.nan)
+    return out
 
 
 def _immersion() -> dict[tuple[str, str], tuple[float, ...]]:
