@@ -111,15 +111,19 @@ def conform(data: pa.Table | pa.RecordBatch) -> pa.Table:
 
 def _flat(table: pa.Table, name: str) -> pa.Array:
     col = table.column(name)
-    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if isinstance(col, pa.ChunkedArray):
+        return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+    return col
 
 
 def _num(arr: pa.Array, default: float) -> np.ndarray:
     """Float column with nulls replaced by ``default`` (NaN allowed as a sentinel)."""
     if pa.types.is_boolean(arr.type):
         arr = arr.cast(pa.int8())
-    return np.asarray(pc.fill_null(arr.cast(pa.float64()), default).to_numpy(zero_copy_only=False),
-                      dtype=np.float64)
+    values = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)  # null -> NaN
+    if arr.null_count and not np.isnan(default):
+        values = np.where(_is_null(arr), default, values)
+    return values
 
 
 def _is_null(arr: pa.Array) -> np.ndarray:

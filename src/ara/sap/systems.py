@@ -216,14 +216,17 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         + np.where(mech, np.nan_to_num(sfp_mv) * np.nan_to_num(iuf) * mv, 0.0)
 
     # ---- prices (p/kWh) per end use, Table 12 / Table 32 with Table 12a fractions
-    prices = np.where(rdsap[:, None], st.price_rdsap[None, :], st.price_sap[None, :])
+    def price_of(fuel: np.ndarray) -> np.ndarray:
+        """Unit price p/kWh of a fuel code per dwelling, from the dwelling's rating method."""
+        f = np.clip(fuel, 0, 99)
+        return np.where(rdsap, st.price_rdsap[f], st.price_sap[f])
+
     labels = np.array([TARIFFS[t][0] for t in range(1, 6)])
     tariff_label = labels[tariff_i - 1]
     high_code = np.array([TARIFFS[t][1] for t in range(1, 6)])[tariff_i - 1]
     low_code = np.array([TARIFFS[t][2] for t in range(1, 6)])[tariff_i - 1]
-    rows = np.arange(n)
-    p_high = prices[rows, high_code]
-    p_low = prices[rows, low_code]
+    p_high = price_of(high_code)
+    p_low = price_of(low_code)
     other_high = _fraction(st.high_rate, "All other electricity uses (pumps, fans, lighting "
                            "etc.)|space", tariff_label)
     other_high = np.where(tariff_i == 1, 1.0, other_high)
@@ -235,7 +238,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     def end_use_price(fuel: np.ndarray, code: np.ndarray, field: str, use: str,
                       present: np.ndarray, check: bool = True) -> np.ndarray:
         electric = np.isin(fuel, ELECTRIC_FUELS)
-        direct = prices[rows, np.clip(fuel, 0, 99)]
+        direct = price_of(fuel)
         table = st.high_rate_space if use == "space" else st.high_rate_water
         frac = table[np.clip(code, 0, 999), tariff_i]
         frac = np.where(tariff_i == 1, 1.0, frac)
