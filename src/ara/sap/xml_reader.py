@@ -574,14 +574,12 @@ def _read_ventilation(details: _Node, row: dict[str, Any]) -> None:
     if percent is not None and percent > 100:
         raise vent.error("DraughtStripping", f"percentage {percent:g} above 100")
     row["draughtproofed_percent"] = percent
-    # Mechanical ventilation: the XSD's MV data (Mechanical-Vent-Specific-Fan-Power,
-    # Mechanical-Vent-Heat-Recovery-Efficiency as declared, duct type/insulation, PCDB
-    # Mechanical-Vent-System-Index-Number) has no faithful target: mvhr_efficiency_percent is
-    # the efficiency *after* the in-use factor, which the XML does not carry (PCDB / Table 4g),
-    # and the schema has no SFP field. mv_system_ach, mv_in_use_factor and
-    # mvhr_efficiency_percent are therefore left null (calculator defaults / validation).
-    # The values are still checked so a malformed document is not accepted silently.
-    vent.number("Mechanical-Vent-Specific-Fan-Power", minimum=0.0)
+    # Mechanical ventilation: the declared specific fan power maps to mv_specific_fan_power.
+    # The declared MVHR efficiency is *before* the in-use factor (PCDB / Table 4g), while
+    # mvhr_efficiency_percent is the efficiency after it, which the XML does not carry: it is
+    # left null (validation asks for it with MVHR). mv_system_ach and mv_in_use_factor too.
+    row["mv_specific_fan_power"] = vent.number("Mechanical-Vent-Specific-Fan-Power",
+                                               minimum=0.0)
     vent.number("Mechanical-Vent-Heat-Recovery-Efficiency", minimum=0.0)
 
 
@@ -654,6 +652,9 @@ def _read_heating(details: _Node, row: dict[str, Any]) -> None:
                             "is not supported: SAP_INPUT_SCHEMA has no heat-network fields")
     row["water_heating_code"] = whc
     row["water_heating_fuel"] = heating.code("Water-Fuel-Type", _FUEL_CODES)
+    # ImmersionHeatingTypeCode: 1 dual, 2 single -> immersion_type 2 dual, 1 single
+    immersion = heating.code("Immersion-Heating-Type", {1, 2})
+    row["immersion_type"] = {1: 2, 2: 1}.get(immersion) if immersion is not None else None
 
     # hot_water_delivery: a cylinder (Has-Hot-Water-Cylinder true) or another store
     # (Thermal-Store 2 hot-water-only / 3 integrated) -> 3; else 907/909 (instantaneous at
