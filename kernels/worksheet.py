@@ -157,7 +157,9 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     pv_demand = di[L.DI_PV_DEMAND]
     if on:
         for line, v in ((L.T_201, r201), (L.T_202, r202), (L.T_203, r203), (L.T_204, r204),
-                        (L.T_205, r205), (L.T_206, eff1), (L.T_207, eff2), (L.T_208, eff_sec),
+                        (L.T_205, r205), (L.T_206, eff1),
+                        (L.T_207, eff2 if r205 > 0.0 else 0.0),
+                        (L.T_208, eff_sec if r201 > 0.0 else 0.0),
                         (L.T_231, r231)):
             tr[line, 12] = v
     s211 = s213 = s215 = s219 = s_used = s_exported = s_pv = 0.0

@@ -177,7 +177,19 @@ def trace(dwelling: Any, *, scope: str = "full") -> dict[str, Any]:
     tables = load_tables()
     out = np.zeros((1, L.N_OUT))
     tr = np.full((L.N_TRACE, 13), np.nan)
-    trace_dwelling(0, *prep.kernel_arrays(), *tables.kernel_tables(), out, tr)
+    arrays = prep.kernel_arrays()
+    trace_dwelling(0, *arrays, *tables.kernel_tables(), out, tr)
+    if prep.dil[0, L.DI_REGION] != 0:  # ratings in UK-average climate (decision 0005)
+        dil_uk = prep.dil.copy()
+        dil_uk[:, L.DI_REGION] = 0
+        out_uk = np.zeros((1, L.N_OUT))
+        tr_uk = np.full((L.N_TRACE, 13), np.nan)
+        trace_dwelling(0, arrays[0], dil_uk, *arrays[2:], *tables.kernel_tables(), out_uk,
+                       tr_uk)
+        for line in (L.T_257, L.T_258, L.T_274):
+            tr[line] = tr_uk[line]
+        for j in RATING_COLUMNS:
+            out[0, j] = out_uk[0, j]
     lines: dict[str, Any] = {}
     for idx, label in enumerate(L.TRACE_LINES):
         row = tr[idx]

@@ -1,0 +1,203 @@
+"""Hand-derived worksheet sections 9-13 for each heating category of Table 4a/4b.
+
+For each system: (206) from Table 4b (boilers) or Table 4a; (211)m = (98)m x (204) x 100 /
+(206); (219)m = (64)m x 100 / (217)m, with (217)m from Appendix D eq. D1 for Table 4b boilers
+heating water, (Q_space + Q_water) / (Q_space / eta_winter + Q_water / eta_summer); (231)
+from Table 4f; costs (240)-(255) at Table 12 prices; (251) once per fuel (gas 92, standard
+electricity 0, sap10_2_table12_supplement.csv); CO2 and primary energy with the Table 12
+factors, monthly Table 12d/12e factors for electricity; SAP and EI from
+sap10_2_rating_equations.csv, bands from sap10_2_rating_bands.csv. Tolerance: relative 1e-9.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_hand_common import dwelling
+from test_hand_systems_common import (
+    FLUE_FAN,
+    LIQUID_FUEL_PUMP,
+    NO_THERMOSTAT_FACTOR,
+    PUMP_BY_AGE,
+    Systems,
+    check_result,
+    check_worksheet,
+    cylinder,
+    electric,
+    full,
+    input_error,
+    price,
+    problem,
+    result_row,
+    sap_standing,
+    spec_with_row,
+    table4a,
+    table4a_supplement,
+    table4b,
+    table11,
+    val,
+    worksheet,
+)
+
+GAS, OIL, COAL, ELEC = 1, 4, 11, 30
+GAS_STANDING = sap_standing(GAS) + sap_standing(ELEC)  # standard electricity adds 0
+IMMERSION = table4a_supplement(903, "efficiency_water_pct")
+NO_STANDING = "no standing charge in spec/ for fuel {} (Table 12 / Table 32)"
+SUPPLEMENT = "sap10_2_table12_supplement.csv"
+TEST_ONLY_STANDING = "standing charge,{},test-only,0,GBP/yr,test,test,"
+
+
+def run_category(d: dict[str, Any], s: Systems) -> None:
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
+
+
+def test_regular_gas_boiler_with_cylinder() -> None:
+    """102 regular condensing: D1 monthly water efficiency from Table 4b winter 84 /
+    summer 74; 2012-or-earlier pump 165 kWh plus the 45 kWh fan-assisted flue."""
+    d = cylinder(main1_code=102, main1_pump_age=1, main1_fan_flue=True)
+    winter, summer = table4b(102)
+    assert (winter, summer) == (84.0, 74.0)
+    s = Systems(eff1=winter, fuel1=GAS, price1=price(GAS), water_eff=(winter, summer),
+                water_fuel=GAS, price_water=price(GAS), pumps=PUMP_BY_AGE[1] + FLUE_FAN,
+                price_other=price(ELEC), standing=GAS_STANDING)
+    run_category(d, s)
+    lines = full(d)
+    # summer months have no space heating: (217)m is the summer efficiency
+    assert [lines["217"]["monthly"][m] for m in (5, 6, 7, 8)] == [summer] * 4
+
+
+def test_gas_combi() -> None:
+    """104 condensing combi (the base dwelling): D1 with 84 / 75; pump age unknown 115."""
+    d = dwelling()
+    winter, summer = table4b(104)
+    s = Systems(eff1=winter, fuel1=GAS, price1=price(GAS), water_eff=(winter, summer),
+                water_fuel=GAS, price_water=price(GAS), pumps=PUMP_BY_AGE[0],
+                price_other=price(ELEC), standing=GAS_STANDING)
+    run_category(d, s)
+
+
+def oil_boiler(**kw: Any) -> dict[str, Any]:
+    return cylinder(main1_code=126, main1_fuel=OIL, **kw)
+
+
+def test_oil_boiler_is_rejected_for_want_of_a_table12_standing_charge() -> None:
+    """SAP 10.2 Table 12 standing charges for oil are MISSING in spec/: nothing defaulted."""
+    err = input_error(oil_boiler())
+    assert NO_STANDING.format(OIL) in problem(err, "main1_fuel")
+
+
+def test_oil_boiler_with_a_supplied_standing_charge() -> None:
+    """With a (test-only) standing charge of 0 for oil: Table 4b 126 winter 80 / summer 68,
+    the Table 4f 100 kWh liquid-fuel row on top of the circulation pump."""
+    d = oil_boiler(main1_pump_age=2)
+    winter, summer = table4b(126)
+    s = Systems(eff1=winter, fuel1=OIL, price1=price(OIL), water_eff=(winter, summer),
+                water_fuel=OIL, price_water=price(OIL),
+                pumps=PUMP_BY_AGE[2] + LIQUID_FUEL_PUMP, price_other=price(ELEC), standing=0.0)
+    assert s.pumps == 41.0 + 100.0
+    with spec_with_row(SUPPLEMENT, TEST_ONLY_STANDING.format(OIL)):
+        run_category(d, s)
+
+
+def solid_fuel_boiler(**kw: Any) -> dict[str, Any]:
+    """151 manual-feed solid fuel boiler on house coal, water by an immersion."""
+    return cylinder(main1_code=151, main1_fuel=COAL, water_heating_code=903,
+                    water_heating_fuel=ELEC, primary_loss_applies=False, **kw)
+
+
+def test_solid_fuel_boiler_is_rejected_for_want_of_a_table12_standing_charge() -> None:
+    err = input_error(solid_fuel_boiler())
+    assert NO_STANDING.format(COAL) in problem(err, "main1_fuel")
+
+
+def test_solid_fuel_boiler_uses_table4a_column_b() -> None:
+    """With a (test-only) standing charge of 0 for coal: (206) = Table 4a column B (60, not
+    column A 65); a wet system, so the circulation pump of Table 4f."""
+    d = solid_fuel_boiler()
+    eff = table4a(151, "efficiency_col_B_pct")
+    assert eff == 60.0 and table4a(151, "efficiency_col_A_pct") == 65.0
+    s = Systems(eff1=eff, fuel1=COAL, price1=price(COAL), water_eff=IMMERSION,
+                water_fuel=ELEC, price_water=price(ELEC), pumps=PUMP_BY_AGE[0],
+                price_other=price(ELEC), standing=0.0)
+    with spec_with_row(SUPPLEMENT, TEST_ONLY_STANDING.format(COAL)):
+        run_category(d, s)
+
+
+def test_direct_electric_room_heaters() -> None:
+    """691 panel heaters: 100 %, no pump, no secondary unless recorded, no standing
+    charge for standard-tariff electricity; immersion water heating (Table 4a 903, 100 %)."""
+    d = electric(691)
+    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC, price1=price(ELEC),
+                water_eff=IMMERSION, water_fuel=ELEC, price_water=price(ELEC), pumps=0.0,
+                price_other=price(ELEC), standing=sap_standing(ELEC))
+    assert s.eff1 == 100.0
+    run_category(d, s)
+
+
+def test_electric_storage_heaters_always_have_a_secondary() -> None:
+    """402 slimline storage heaters: Appendix A.2.2 assumes a secondary even when none is
+    recorded: portable electric heaters 693 with the Table 11 fraction of the main system
+    (not fan-assisted storage heaters, 0.15)."""
+    d = electric(402)
+    frac = table11("Electric storage heaters (not integrated) - not fan-assisted")
+    assert frac == 0.15
+    s = Systems(eff1=table4a(402, "efficiency_space_pct"), fuel1=ELEC, price1=price(ELEC),
+                water_eff=IMMERSION, water_fuel=ELEC, price_water=price(ELEC), pumps=0.0,
+                price_other=price(ELEC), standing=sap_standing(ELEC), sec_frac=frac,
+                eff_sec=table4a(693, "efficiency_space_pct"), sec_fuel=ELEC,
+                price_sec=price(ELEC))
+    run_category(d, s)
+
+
+def test_heat_pump_211() -> None:
+    """211 (Table 4a heat pump with radiators): space 230 %, water 170 %; the circulation
+    pump is inside the heat pump efficiency (Table 4f: 0)."""
+    d = cylinder(main1_code=211, main1_fuel=ELEC)
+    s = Systems(eff1=table4a(211, "efficiency_space_pct"), fuel1=ELEC, price1=price(ELEC),
+                water_eff=table4a(211, "efficiency_water_pct"), water_fuel=ELEC,
+                price_water=price(ELEC), pumps=0.0, price_other=price(ELEC),
+                standing=sap_standing(ELEC))
+    assert (s.eff1, s.water_eff) == (230.0, 170.0)
+    run_category(d, s)
+
+
+def test_electric_boiler_191() -> None:
+    """191 direct-acting electric boiler: 100 %, a wet system with a circulation pump."""
+    d = electric(191)
+    s = Systems(eff1=table4a(191, "efficiency_space_pct"), fuel1=ELEC, price1=price(ELEC),
+                water_eff=IMMERSION, water_fuel=ELEC, price_water=price(ELEC),
+                pumps=PUMP_BY_AGE[0], price_other=price(ELEC), standing=sap_standing(ELEC))
+    run_category(d, s)
+
+
+# ---------------------------------------------------------------- Table 4f
+
+
+@pytest.mark.parametrize("age", [0, 1, 2])
+@pytest.mark.parametrize("thermostat", [True, False])
+def test_circulation_pump_by_age_and_room_thermostat(age: int, thermostat: bool) -> None:
+    """(231) = 115 / 165 / 41 kWh by pump age, x 1.3 when the room thermostat is absent
+    (control 2101, Table 4e 'no time or thermostatic control'; 2106 has one)."""
+    d = dwelling(main1_pump_age=age, main1_control=2106 if thermostat else 2101)
+    expected = PUMP_BY_AGE[age] * (1.0 if thermostat else NO_THERMOSTAT_FACTOR)
+    assert val(full(d), "231") == pytest.approx(expected, rel=1e-9)
+
+
+def test_fan_flue_adds_45_kwh() -> None:
+    d = dwelling(main1_fan_flue=True)
+    assert val(full(d), "231") == pytest.approx(PUMP_BY_AGE[0] + FLUE_FAN, rel=1e-9)
+
+
+def test_liquid_fuel_row_is_not_multiplied_by_the_thermostat_factor() -> None:
+    """Oil boiler, 2013-or-later pump, no room thermostat: 41 x 1.3 + 100 = 153.3 (with a
+    test-only oil standing charge so the dwelling is accepted)."""
+    d = oil_boiler(main1_pump_age=2, main1_control=2101)
+    with spec_with_row(SUPPLEMENT, TEST_ONLY_STANDING.format(OIL)):
+        got = val(full(d), "231")
+    assert got == pytest.approx(PUMP_BY_AGE[2] * NO_THERMOSTAT_FACTOR + LIQUID_FUEL_PUMP,
+                                rel=1e-9)
+    assert got == pytest.approx(153.3, rel=1e-9)

@@ -1,0 +1,173 @@
+"""Hand-derived electricity tariffs and the RdSAP 10 rating method.
+
+Standard tariff: every electric end use at Table 12 code 30. Off-peak tariffs: an end use's
+price is f x high + (1 - f) x low with f from Table 12a (direct-acting systems, 'all other
+electricity uses') or, for an immersion (903), Table 13 (N from Table 1b, V the cylinder
+volume, clamped to 0..1). Where spec/ lacks a price or a standing charge for a tariff the
+dwelling is rejected with a SapInputError naming it (nothing is defaulted): SAP 10.2 Table
+12 has no off-peak standing charges; RdSAP 10 Table 32 has the 10-hour one (23 GBP) and
+prices 33/34, so 10-hour is computable with rating_method 2.
+RdSAP 10 (rating_method 2): Table 32 prices and standing charges, deflator 0.42, SAP =
+100 - 13.95 ECF below 3.5, else 117 - 121 log10 ECF. Tolerance: relative 1e-9.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from test_hand_common import approx, dwelling, occupancy, wall
+from test_hand_systems_common import (
+    OTHER_USES,
+    PUMP_BY_AGE,
+    RATING,
+    Systems,
+    check_result,
+    check_worksheet,
+    electric,
+    full,
+    high_rate,
+    input_error,
+    price,
+    problem,
+    rdsap_price,
+    rdsap_standing,
+    result_row,
+    sap_standing,
+    table4a,
+    table4a_supplement,
+    table4b,
+    tfa,
+    val,
+    worksheet,
+)
+
+from ara.sap.tables import read_table
+
+GAS, ELEC = 1, 30
+DIRECT = "Other systems including direct-acting electric"
+IMMERSION = table4a_supplement(903, "efficiency_water_pct")
+
+
+def test_standard_tariff_prices_every_electric_use_at_code_30() -> None:
+    lines = full(electric(691, electricity_tariff=1))
+    p30 = price(ELEC)
+    assert val(lines, "240") == approx(val(lines, "211") * p30 / 100.0)
+    assert val(lines, "247") == approx(val(lines, "219") * p30 / 100.0)
+    assert val(lines, "249") == approx(val(lines, "231") * p30 / 100.0)
+    assert val(lines, "250") == approx(val(lines, "232") * p30 / 100.0)
+    assert val(lines, "251") == sap_standing(ELEC) == 0.0
+
+
+@pytest.mark.parametrize("tariff,label", [(2, "7-hour"), (3, "10-hour"), (4, "24-hour"),
+                                          (5, "18-hour")])
+def test_sap_method_off_peak_tariffs_lack_a_table12_standing_charge(tariff: int,
+                                                                    label: str) -> None:
+    """sap10_2_table12_supplement.csv: 7/10/18/24-hour standing charges are MISSING."""
+    rows = [r for r in read_table("sap10_2_table12_supplement.csv")
+            if r["item"] == "standing charge" and label in r["fuel_or_tariff"]]
+    assert [r["value"] for r in rows] == ["MISSING"]
+    err = input_error(electric(691, electricity_tariff=tariff, immersion_type=1))
+    assert f"no standing charge in spec/ for the {label} tariff" in problem(
+        err, "electricity_tariff")
+
+
+def test_rdsap_7_hour_lacks_a_table32_standing_charge() -> None:
+    err = input_error(electric(691, electricity_tariff=2, immersion_type=1, rating_method=2))
+    assert problem(err, "electricity_tariff") == [
+        "no standing charge in spec/ for the 7-hour tariff"]
+
+
+@pytest.mark.parametrize("tariff,low_code", [(4, 35), (5, 40)])
+def test_rdsap_tariffs_without_a_table32_price_are_rejected(tariff: int, low_code: int) -> None:
+    """Table 32 has no 24-hour (35) or 18-hour low-rate (40) price in spec/."""
+    codes = {r["fuel_code"] for r in read_table("rdsap10_table32_fuel_prices_PARTIAL.csv")}
+    assert str(low_code) not in codes
+    err = input_error(electric(691, electricity_tariff=tariff, rating_method=2))
+    assert any(m.startswith("no unit price in spec/") for m in problem(err, "main1_fuel"))
+
+
+def table13(tariff: str, kind: str, n: float, v: float) -> float:
+    """The Table 13 equation text evaluated with N and V, clamped to 0..1 (Note 2)."""
+    rows = [r for r in read_table("sap10_2_table13_immersion_high_rate.csv")
+            if r["tariff"].startswith(tariff) and r["immersion_type"] == kind]
+    assert len(rows) == 1, rows
+    expr = rows[0]["high_rate_fraction_equation"].replace("[", "(").replace("]", ")")
+    value = eval(expr, {"__builtins__": {}}, {"N": n, "V": v})  # noqa: S307 - spec text
+    return min(max(value, 0.0), 1.0)
+
+
+def ten_hour(immersion: int, volume: float) -> tuple[dict[str, Any], Systems, float]:
+    d = electric(691, electricity_tariff=3, rating_method=2, immersion_type=immersion,
+                 cylinder_volume_l=volume)
+    hi, lo = rdsap_price(34), rdsap_price(33)
+    f_space = high_rate(DIRECT, "10-hour")
+    f_other = high_rate(OTHER_USES, "10-hour")
+    f_water = table13("10-hour", "single" if immersion == 1 else "dual", occupancy(tfa(d)),
+                      volume)
+    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC,
+                price1=f_space * hi + (1 - f_space) * lo, water_eff=IMMERSION,
+                water_fuel=ELEC, price_water=f_water * hi + (1 - f_water) * lo, pumps=0.0,
+                price_other=f_other * hi + (1 - f_other) * lo,
+                standing=rdsap_standing("10-hour"), method=2)
+    return d, s, f_water
+
+
+@pytest.mark.parametrize("immersion,volume", [(1, 110.0), (2, 110.0), (1, 50.0)])
+def test_rdsap_10_hour_direct_acting_with_immersion(immersion: int, volume: float) -> None:
+    """Direct-acting heaters 0.50 at the high rate, other uses 0.80, the immersion by Table
+    13 (single: [(14530 - 762 N)/(1.5 V) - 80 + 10 N]/100; dual: [(6.8 - 0.036 V) N + 14 -
+    0.105 V]/100), 10-hour standing charge 23 GBP."""
+    assert (high_rate(DIRECT, "10-hour"), high_rate(OTHER_USES, "10-hour")) == (0.5, 0.8)
+    d, s, f_water = ten_hour(immersion, volume)
+    if volume == 50.0:
+        assert f_water == 1.0  # the single-immersion equation exceeds 1 here: clamped
+    else:
+        assert 0.0 < f_water < 1.0
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
+
+
+def test_table12a_7_hour_fractions_are_in_spec_but_the_tariff_is_not_computable() -> None:
+    """Table 12a gives 7-hour 1.00 (direct-acting) and 0.90 (other uses), but neither Table
+    12 nor Table 32 in spec/ has a 7-hour standing charge, so no dwelling on it is priced."""
+    assert (high_rate(DIRECT, "7-hour"), high_rate(OTHER_USES, "7-hour")) == (1.0, 0.9)
+    for method in (1, 2):
+        err = input_error(electric(691, electricity_tariff=2, immersion_type=2,
+                                   rating_method=method))
+        assert "no standing charge in spec/ for the 7-hour tariff" in problem(
+            err, "electricity_tariff")
+
+
+def test_rdsap_gas_combi_uses_table32_and_the_rdsap_linear_equation() -> None:
+    d = dwelling(rating_method=2)
+    winter, summer = table4b(104)
+    s = Systems(eff1=winter, fuel1=GAS, price1=rdsap_price(GAS), water_eff=(winter, summer),
+                water_fuel=GAS, price_water=rdsap_price(GAS), pumps=PUMP_BY_AGE[0],
+                price_other=rdsap_price(ELEC), standing=rdsap_standing(str(GAS)), method=2)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    assert exp["256"] == 0.42 and exp["257"] < RATING[("2", "ecf_threshold")]
+    assert exp["258"] == approx(100.0 - 13.95 * exp["257"])
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
+
+
+def test_rdsap_direct_electric_uses_the_rdsap_log_equation() -> None:
+    """A leaky electrically heated house: ECF above 3.5, SAP = 117 - 121 log10 ECF."""
+    d = electric(691, rating_method=2, elements=[wall(90.0, 1.7, 60.0, 0.15, kind=1),
+                                                  wall(80.0, 0.7, 110.0, 0.15, kind=4),
+                                                  wall(80.0, 2.0, 9.0, 0.15, kind=3)])
+    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC,
+                price1=rdsap_price(ELEC), water_eff=IMMERSION, water_fuel=ELEC,
+                price_water=rdsap_price(ELEC), pumps=0.0, price_other=rdsap_price(ELEC),
+                standing=0.0, method=2)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    assert exp["257"] > RATING[("2", "ecf_threshold")]
+    assert exp["258"] == approx(117.0 - 121.0 * math.log10(exp["257"]))
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
