@@ -203,3 +203,13 @@ def test_r1_environmental_impact_rating(sap10calcs: Path) -> None:
     row["rating_method"] = 2
     result = calculate([row]).to_pylist()[0]
     assert (result["ei_rating"], result["ei_band"]) == (68, "D")
+
+
+def test_outputs_carry_kwh_and_fuel_per_end_use_for_billing(sap10calcs: Path) -> None:
+    xml, _ = CASES["S0_example_no_pv"]
+    row = calculate([read_sap_xml(sap10calcs / xml)]).to_pylist()[0]
+    assert (row["fuel_main1"], row["fuel_main2"], row["fuel_secondary"], row["fuel_water"],
+            row["fuel_electricity"]) == (1, 0, 0, 1, 30)
+    for column in ("space_heating_fuel_main1_kwh", "water_heating_fuel_kwh", "pumps_fans_kwh",
+                   "lighting_kwh", "appliances_kwh", "cooking_kwh"):
+        assert row[column] > 0, column

@@ -17,6 +17,14 @@ from ara_kernels.worksheet import calculate_batch, new_scratch, trace_dwelling
 STATUS_OK = "ok"
 STATUS_ERROR = "error"
 
+FUEL_COLUMNS = (
+    ("main1", "main heating system 1 (211)"), ("main2", "main heating system 2 (213)"),
+    ("secondary", "secondary heating (215)"), ("water", "water heating (219)"),
+    ("electricity", "pumps and fans, lighting, appliances, cooking and electric showers"),
+)
+FUEL_INDEX = {"main1": L.DI_FUEL_MAIN1, "main2": L.DI_FUEL_MAIN2, "secondary": L.DI_FUEL_SEC,
+              "water": L.DI_FUEL_WATER, "electricity": L.DI_FUEL_ELEC}
+
 OUTPUT_SCHEMA = pa.schema(
     [
         pa.field("dwelling_id", pa.string(), nullable=False),
@@ -34,6 +42,9 @@ OUTPUT_SCHEMA = pa.schema(
         pa.field("ei_rating", pa.int32(), metadata={
             "line": "274", "description": "environmental impact rating, UK-average climate"}),
         pa.field("ei_band", pa.string(), metadata={"line": "274", "description": "A-G"}),
+        *[pa.field(f"fuel_{use}", pa.int16(), metadata={
+            "description": f"SAP Table 12 fuel code of {what} (0: none), for billing"})
+          for use, what in FUEL_COLUMNS],
     ],
     metadata={"ara.schema": "SAP_OUTPUT", "ara.spec": "SAP 10.2 (14-03-2025)"},
 )
@@ -155,6 +166,8 @@ def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray, *,
              pa.array(band_of(sap), mask=null_systems),
              pa.array(ei.astype(np.int32), mask=null_systems),
              pa.array(band_of(ei), mask=null_systems)]
+    cols += [pa.array(prep.dil[:, FUEL_INDEX[use]].astype(np.int16), mask=null_systems)
+             for use, _ in FUEL_COLUMNS]
     return pa.Table.from_arrays(cols, schema=OUTPUT_SCHEMA)
 
 
