@@ -398,17 +398,17 @@ def _system_tables() -> SystemTables:
             standing_rdsap[r["fuel_code"].split(":", 1)[1]] = _number(r["unit_price_p_per_kwh"])
     standing_sap: dict[str, float] = {}
     for r in read_table("sap10_2_table12_supplement.csv"):
-        code = r["fuel_code"].strip()
+        fuel = r["fuel_code"].strip()
         value = _number(r["value"])
-        if r["item"] == "standing charge" and code.isdigit() and np.isfinite(value):
-            standing_sap[code] = value
+        if r["item"] == "standing charge" and fuel.isdigit() and np.isfinite(value):
+            standing_sap[fuel] = value
     pv_z = np.full(6, np.nan)
     candidates: dict[int, set[float]] = {}
     for r in _optional("sap10_2_table_h2_pv_overshading.csv"):
-        code = (r.get("schema_code") or "").strip()
+        shade = (r.get("schema_code") or "").strip()
         value = _number(r.get("z_factor"))
-        if code.isdigit() and "PV" in r.get("applies_to", "") and np.isfinite(value):
-            candidates.setdefault(int(code), set()).add(value)
+        if shade.isdigit() and "PV" in r.get("applies_to", "") and np.isfinite(value):
+            candidates.setdefault(int(shade), set()).add(value)
     for code, values in candidates.items():
         if len(values) == 1:  # conflicting transcriptions stay unresolved (NaN -> rejected)
             pv_z[code] = values.pop()

@@ -1,0 +1,69 @@
+"""Side by side with the fastest open SAP implementation found: the ``sap2012`` package
+(SAP 2012 worksheet in plain Python, one dwelling per call; see
+``shared/vectors/peers/README.md``). It is not a dependency of Ara: ``pip install sap2012`` to
+include it, otherwise its benchmark is skipped.
+
+Not like for like: sap2012 computes the SAP 2012 worksheet of one resolved dwelling per call;
+Ara computes SAP 10.2 worksheet lines in batches. Both numbers are dwellings per second on
+one core, from the same run.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import os
+import timeit
+from pathlib import Path
+from typing import Any
+
+import numba
+import pytest
+from bench_support import dwellings, record, remember
+
+from ara.sap import calculate
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ARA_SHARED_DIR", REPO.parent / "shared"))
+PEER_INPUTS = SHARED / "vectors" / "peers" / "sap2012_example_inputs.json"
+OURS_N = 10_000
+
+
+def test_ara_one_core(benchmark: Any) -> None:
+    table = dwellings(OURS_N)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    benchmark.group = "peer: dwellings per second on one core"
+    try:
+        benchmark.pedantic(calculate, args=(table,), rounds=5, iterations=1)
+    finally:
+        numba.set_num_threads(before)
+    record(benchmark, OURS_N, 1)
+
+
+def test_sap2012_one_core(benchmark: Any) -> None:
+    try:
+        sap2012 = importlib.import_module("sap2012")
+    except ImportError:
+        pytest.skip("peer benchmark skipped: the sap2012 package is not installed "
+                    "(pip install sap2012 to compare; it is not an Ara dependency)")
+    if not PEER_INPUTS.exists():
+        pytest.skip(f"peer benchmark skipped: {PEER_INPUTS} not found (set ARA_SHARED_DIR)")
+    inputs = json.loads(PEER_INPUTS.read_text())
+    benchmark.group = "peer: dwellings per second on one core"
+
+    result = benchmark(lambda: sap2012.calculate_worksheet(copy.deepcopy(inputs)))
+
+    assert result
+    copy_s = min(timeit.repeat(lambda: copy.deepcopy(inputs), number=200, repeat=5)) / 200
+    mean = benchmark.stats.stats.mean
+    benchmark.extra_info.update({
+        "dwellings": 1,
+        "threads": 1,
+        "dwellings_per_s": round(1 / mean),
+        "dwellings_per_s_per_core": round(1 / mean),
+        "us_per_dwelling_per_core": round(mean * 1e6, 1),
+        "of_which_deepcopy_us": round(copy_s * 1e6, 1),
+    })
+    remember(benchmark)

@@ -1,0 +1,661 @@
+"""The ``ara`` command.
+
+``ara calc [INPUT] [-o OUTPUT]`` computes the SAP 10.2 worksheet for every dwelling of INPUT
+(Parquet, Arrow IPC, JSON Lines of ``SAP_INPUT_SCHEMA`` rows, a full SAP XML file or a folder
+of them) batch by batch, writing OUTPUT (.parquet, .csv or .jsonl) as it goes. With no INPUT
+it runs the bundled synthetic sample; with no OUTPUT it prints a summary.
+
+``ara trace [FILE]`` prints one dwelling's worksheet, line by line, monthly values in columns.
+
+Exit codes: 0 success; 1 some rows rejected (``--lenient``); 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.ipc as ipc
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from ara import __version__
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_BAD_INPUT = 2
+
+DEFAULT_BATCH_SIZE = 100_000
+PARQUET_SUFFIXES = (".parquet", ".pq")
+IPC_SUFFIXES = (".arrow", ".feather", ".ipc")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+OUTPUT_SUFFIXES = (".parquet", ".csv", ".jsonl")
+MAX_PROBLEMS_SHOWN = 50
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as ``ara <command>: <message>``, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def bundled(name: str) -> Path:
+    """A file shipped in ``ara/data``."""
+    return Path(str(resources.files("ara") / "data" / name))
+
+
+def sample_dwellings_path() -> Path:
+    return bundled("sample_dwellings.parquet")
+
+
+def example_xml_path() -> Path:
+    return bundled("example_complete_sap.xml")
+
+
+# ------------------------------------------------------------------------------------------
+# Input: any supported file -> an iterator of tables of at most batch_size rows
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Source:
+    """An opened input: how many rows (None if unknown before reading) and its batches."""
+
+    path: Path
+    total: int | None
+    batches: Iterator[pa.Table]
+
+
+def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
+    """Regroup record batches of any size into tables of exactly ``size`` rows (the last may
+    be shorter), slicing without copies."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        while batch.num_rows:
+            take = min(size - count, batch.num_rows)
+            pending.append(batch.slice(0, take))
+            count += take
+            batch = batch.slice(take)
+            if count == size:
+                yield pa.Table.from_batches(pending)
+                pending, count = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
+def _xml_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.glob("*.xml") if p.is_file())
+        if not files:
+            raise CliError(f"{path}: folder holds no *.xml files")
+        return files
+    return [path]
+
+
+def _xml_batches(files: list[Path], size: int) -> Iterator[pa.Table]:
+    from ara.sap.xml_reader import read_sap_xml_files
+
+    for start in range(0, len(files), size):
+        yield read_sap_xml_files(files[start:start + size])
+
+
+def _ipc_batches(path: Path) -> tuple[int | None, Iterator[pa.RecordBatch]]:
+    source = pa.memory_map(str(path), "r")
+    try:
+        reader = ipc.open_file(source)
+    except pa.ArrowInvalid:  # not the file format: try the streaming format
+        stream = ipc.open_stream(pa.memory_map(str(path), "r"))
+        return None, iter(stream)
+    total = sum(reader.get_record_batch(i).num_rows for i in range(reader.num_record_batches))
+    return total, (reader.get_record_batch(i) for i in range(reader.num_record_batches))
+
+
+def _jsonl_batches(path: Path) -> Iterator[pa.RecordBatch]:
+    from ara.sap.schema import SAP_INPUT_SCHEMA
+
+    parse = pajson.ParseOptions(explicit_schema=SAP_INPUT_SCHEMA,
+                                unexpected_field_behavior="error")
+    opener = getattr(pajson, "open_json", None)  # streaming reader (pyarrow >= 19)
+    if opener is None:
+        yield from pajson.read_json(str(path), parse_options=parse).to_batches()
+    else:
+        yield from opener(str(path), parse_options=parse)
+
+
+def open_source(path: Path, batch_size: int) -> Source:
+    """Open ``path`` by its suffix (a folder means SAP XML files)."""
+    try:
+        return _open_source(path, batch_size)
+    except (pa.ArrowException, OSError) as exc:
+        raise CliError(f"{path}: cannot read: {exc}") from exc
+
+
+def _open_source(path: Path, batch_size: int) -> Source:
+    if not path.exists():
+        raise CliError(f"{path}: no such file or folder")
+    suffix = path.suffix.lower()
+    if path.is_dir() or suffix == ".xml":
+        files = _xml_files(path)
+        return Source(path, len(files), _xml_batches(files, batch_size))
+    if suffix in PARQUET_SUFFIXES:
+        pf = pq.ParquetFile(str(path))
+        return Source(path, pf.metadata.num_rows,
+                      _rebatch(pf.iter_batches(batch_size=batch_size), batch_size))
+    if suffix in IPC_SUFFIXES:
+        total, batches = _ipc_batches(path)
+        return Source(path, total, _rebatch(batches, batch_size))
+    if suffix in JSONL_SUFFIXES:
+        return Source(path, None, _rebatch(_jsonl_batches(path), batch_size))
+    known = ", ".join(PARQUET_SUFFIXES + IPC_SUFFIXES + JSONL_SUFFIXES + (".xml",))
+    raise CliError(f"{path}: unsupported input type {suffix or '(no suffix)'!r}; "
+                   f"expected one of {known} or a folder of .xml files")
+
+
+# ------------------------------------------------------------------------------------------
+# Output: writers that take one batch at a time
+# ------------------------------------------------------------------------------------------
+class Writer:
+    def write(self, table: pa.Table) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class ParquetOut(Writer):
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self._writer = pq.ParquetWriter(str(path), schema, compression="zstd")
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+class CsvOut(Writer):
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self._writer = pacsv.CSVWriter(str(path), schema)
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+class JsonlOut(Writer):
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self._fh: TextIO = path.open("w", encoding="utf-8")
+
+    def write(self, table: pa.Table) -> None:
+        dumps = json.dumps
+        self._fh.writelines(dumps(row, allow_nan=False) + "\n" for row in table.to_pylist())
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def open_writer(path: Path, final: Path, schema: pa.Schema) -> Writer:
+    suffix = final.suffix.lower()
+    if suffix == ".parquet":
+        return ParquetOut(path, schema)
+    if suffix == ".csv":
+        return CsvOut(path, schema)
+    if suffix == ".jsonl":
+        return JsonlOut(path, schema)
+    raise CliError(f"{final}: unsupported output type {suffix or '(no suffix)'!r}; "
+                   f"expected one of {', '.join(OUTPUT_SUFFIXES)}")
+
+
+# ------------------------------------------------------------------------------------------
+# ara calc
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Summary:
+    """Running statistics of the numeric outputs over the rows computed so far."""
+
+    rows: int = 0
+    rejected: int = 0
+    examples: list[tuple[str, str]] = field(default_factory=list)
+    sums: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    mins: dict[str, float] = field(default_factory=dict)
+    maxs: dict[str, float] = field(default_factory=dict)
+
+    def add(self, result: pa.Table) -> None:
+        from ara.sap.calculator import STATUS_ERROR
+
+        self.rows += result.num_rows
+        bad = pc.equal(result.column("status"), STATUS_ERROR)
+        n_bad = pc.sum(bad).as_py() or 0
+        self.rejected += n_bad
+        if n_bad and len(self.examples) < 5:
+            rejected = result.filter(bad).slice(0, 5 - len(self.examples))
+            self.examples += list(zip(rejected.column("dwelling_id").to_pylist(),
+                                      rejected.column("error").to_pylist(), strict=True))
+        for name in _numeric_outputs(result.schema):
+            col = result.column(name)
+            valid = col.length() - col.null_count
+            if not valid:
+                continue
+            mm = pc.min_max(col).as_py()
+            self.sums[name] = self.sums.get(name, 0.0) + (pc.sum(col).as_py() or 0.0)
+            self.counts[name] = self.counts.get(name, 0) + valid
+            self.mins[name] = min(self.mins.get(name, math.inf), mm["min"])
+            self.maxs[name] = max(self.maxs.get(name, -math.inf), mm["max"])
+
+    def render(self, schema: pa.Schema) -> str:
+        lines = [f"{'output':<36} {'line':>10} {'unit':>9} {'min':>12} {'mean':>12} {'max':>12}"]
+        for name in _numeric_outputs(schema):
+            if name not in self.counts:
+                continue
+            meta = schema.field(name).metadata or {}
+            line = (meta.get(b"line") or b"").decode()
+            unit = (meta.get(b"unit") or b"").decode()
+            mean = self.sums[name] / self.counts[name]
+            lines.append(f"{name:<36} {'(' + line + ')':>10} {unit:>9} "
+                         f"{_num(self.mins[name]):>12} {_num(mean):>12} "
+                         f"{_num(self.maxs[name]):>12}")
+        return "\n".join(lines)
+
+
+def _numeric_outputs(schema: pa.Schema) -> list[str]:
+    return [f.name for f in schema
+            if pa.types.is_floating(f.type) or pa.types.is_integer(f.type)]
+
+
+def _num(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    magnitude = abs(value)
+    if value == 0:
+        return "0"
+    if magnitude >= 100:
+        return f"{value:.1f}"
+    if magnitude >= 1:
+        return f"{value:.3f}"
+    return f"{value:.4f}"
+
+
+def _format_problems(problems: Sequence[tuple[str, str, str]]) -> str:
+    """One line per problem; a problem shared by many dwellings is one line with a count
+    and the first few dwelling ids."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for dwelling, fld, message in problems:
+        groups.setdefault((fld, message), []).append(dwelling)
+    lines = []
+    for (fld, message), dwellings in list(groups.items())[:MAX_PROBLEMS_SHOWN]:
+        if dwellings == ["*"]:
+            lines.append(f"  every dwelling: field {fld}: {message}")
+        elif len(dwellings) <= 3:
+            lines += [f"  dwelling {d}: field {fld}: {message}" for d in dwellings]
+        else:
+            shown = ", ".join(dwellings[:3])
+            lines.append(f"  {len(dwellings)} dwellings ({shown}, ...): field {fld}: {message}")
+    if len(groups) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"  ... and {len(groups) - MAX_PROBLEMS_SHOWN} more kinds of problem")
+    return "\n".join(lines)
+
+
+def _show_progress(flag: bool) -> bool:
+    return flag or sys.stderr.isatty()
+
+
+def _temp_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.{os.getpid()}.part")
+
+
+def cmd_calc(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ara.sap import OUTPUT_SCHEMA, SapInputError, calculate
+
+    input_path = Path(args.input) if args.input else sample_dwellings_path()
+    output = Path(args.output) if args.output else None
+    strict = not args.lenient
+    if output is not None and output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise CliError(f"{output}: unsupported output type {output.suffix or '(no suffix)'!r}; "
+                       f"expected one of {', '.join(OUTPUT_SUFFIXES)}")
+    if output is not None and output.is_dir():
+        raise CliError(f"{output}: is a folder; give a file name ending "
+                       f"{', '.join(OUTPUT_SUFFIXES)}")
+    source = open_source(input_path, args.batch_size)
+    temp = _temp_path(output) if output is not None else None
+    writer: Writer | None = None
+    summary = Summary()
+    started = time.perf_counter()
+    first_row = 0
+    try:
+        if output is not None and temp is not None:
+            if not output.parent.is_dir():
+                raise CliError(f"{output}: cannot write: folder {output.parent} does not exist")
+            try:
+                writer = open_writer(temp, output, OUTPUT_SCHEMA)
+            except OSError as exc:
+                raise CliError(f"{output}: cannot write: {exc.strerror or exc}") from exc
+        with tqdm(total=source.total, unit=" dwellings", unit_scale=True, file=sys.stderr,
+                  disable=not _show_progress(args.progress), desc="ara calc") as bar:
+            for batch in _read(source):
+                try:
+                    result = calculate(batch, strict=strict)
+                except SapInputError as exc:
+                    rows = f"rows {first_row}-{first_row + batch.num_rows - 1}"
+                    raise CliError(f"{input_path}: {len(exc.problems)} input problem(s) in "
+                                   f"{rows}; nothing written:\n"
+                                   + _format_problems(exc.problems)) from exc
+                if writer is not None:
+                    writer.write(result)
+                summary.add(result)
+                first_row += batch.num_rows
+                bar.update(batch.num_rows)
+        if writer is not None:
+            writer.close()
+            writer = None
+        if output is not None and temp is not None:
+            os.replace(temp, output)
+    except BaseException:
+        if writer is not None:
+            try:
+                writer.close()
+            except Exception:  # the original failure is what matters
+                pass
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+        raise
+    elapsed = time.perf_counter() - started
+    return _report(args, input_path, output, summary, elapsed, OUTPUT_SCHEMA)
+
+
+def _read(source: Source) -> Iterator[pa.Table]:
+    """The source's batches, with reader failures turned into messages naming the file."""
+    from ara.sap.xml_reader import SapXmlError
+
+    batches = source.batches
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except SapXmlError as exc:
+            where = source.path / exc.source if source.path.is_dir() else source.path
+            raise CliError(f"{where}: {exc.field}: {exc.reason}") from exc
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            detail = _explain_json_error(source.path) if "unexpected field" in str(exc) else None
+            raise CliError(f"{source.path}: cannot read: {detail or exc}") from exc
+        yield batch
+
+
+def _explain_json_error(path: Path) -> str | None:
+    """pyarrow reports an unknown JSON field without naming it: find the row and the key."""
+    from ara.sap.schema import SAP_INPUT_SCHEMA
+
+    known = set(SAP_INPUT_SCHEMA.names)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for number, text in enumerate(fh, start=1):
+                if not text.strip():
+                    continue
+                row = json.loads(text)
+                unknown = sorted(set(row) - known) if isinstance(row, dict) else []
+                if unknown:
+                    return (f"line {number} (dwelling {row.get('dwelling_id')}): unknown field(s) "
+                            f"{', '.join(unknown)} (not in SAP_INPUT_SCHEMA)")
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _report(args: argparse.Namespace, input_path: Path, output: Path | None,
+            summary: Summary, elapsed: float, schema: pa.Schema) -> int:
+    rate = summary.rows / elapsed if elapsed > 0 else float("inf")
+    where = f" -> {output}" if output is not None else ""
+    print(f"ara calc: {summary.rows} dwellings from {input_path}{where} in {elapsed:.2f} s "
+          f"({rate:,.0f} dwellings/s)", file=sys.stderr)
+    if output is None:
+        print(summary.render(schema))
+        print("(use -o results.parquet, .csv or .jsonl to write every row)", file=sys.stderr)
+    if summary.rejected:
+        print(f"ara calc: {summary.rejected} of {summary.rows} dwellings rejected "
+              f"(status 'error'{' in ' + str(output) if output else ''}), e.g.:",
+              file=sys.stderr)
+        for dwelling, error in summary.examples:
+            print(f"  dwelling {dwelling}: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------
+# ara trace
+# ------------------------------------------------------------------------------------------
+def _one_row(path: Path, row: int | None) -> dict[str, Any]:
+    """Row ``row`` of a table file (or its only row) as a SAP_INPUT_SCHEMA dict."""
+    source = open_source(path, 65_536)
+    seen = 0
+    picked: dict[str, Any] | None = None
+    for batch in _read(source):
+        if row is None:
+            if seen + batch.num_rows > 1:
+                raise CliError(f"{path}: holds more than one dwelling; choose one with --row N")
+            if batch.num_rows:
+                picked = batch.slice(0, 1).to_pylist()[0]
+        elif seen <= row < seen + batch.num_rows:
+            picked = batch.slice(row - seen, 1).to_pylist()[0]
+            break
+        seen += batch.num_rows
+    if picked is None:
+        if row is None:
+            raise CliError(f"{path}: holds no dwelling")
+        raise CliError(f"{path}: --row {row} is out of range (the file has {seen} rows)")
+    return picked
+
+
+def _load_dwelling(path: Path, row: int | None) -> dict[str, Any]:
+    if path.is_dir():
+        raise CliError(f"{path}: is a folder; trace takes one file")
+    if path.suffix.lower() == ".xml":
+        from ara.sap.xml_reader import SapXmlError, read_sap_xml
+
+        if not path.exists():
+            raise CliError(f"{path}: no such file")
+        if row not in (None, 0):
+            raise CliError(f"{path}: an XML file holds one dwelling; --row must be 0")
+        try:
+            return read_sap_xml(path)
+        except SapXmlError as exc:
+            raise CliError(str(exc)) from exc
+        except OSError as exc:
+            raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return _one_row(path, row)
+
+
+def _parse_lines(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    labels = [part.strip().strip("()").strip() for part in text.split(",")]
+    return [label for label in labels if label]
+
+
+def _clean(value: Any) -> Any:
+    """NaN -> None, recursively, so the JSON output is valid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def render_trace(tr: dict[str, Any], source: Path, wanted: list[str] | None) -> str:
+    """The trace as a worksheet: one line per label, months in columns, annual last."""
+    from ara.sap import OUTPUT_SCHEMA
+
+    names: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for f in OUTPUT_SCHEMA:
+        if f.metadata and b"line" in f.metadata:
+            line = f.metadata[b"line"].decode()
+            names.setdefault(line, f.name)  # the first (continuous) output of a line
+            units.setdefault(line, f.metadata.get(b"unit", b"").decode())
+    width = 10
+    qwidth = max([len(q) for q in names.values()] + [8]) + 12
+    head = (f"{'line':<11}{'quantity':<{qwidth}}" + "".join(f"{m:>{width}}" for m in MONTHS)
+            + f"{'annual':>{width + 2}}")
+    out = [f"SAP 10.2 worksheet: dwelling {tr['dwelling_id']} ({source})", head,
+           "-" * len(head)]
+    labels = wanted if wanted is not None else list(tr["lines"])
+    for label in labels:
+        value = tr["lines"][label]
+        quantity = names.get(label, "")
+        if units.get(label) not in (None, "", "1"):
+            quantity += f" [{units[label]}]"
+        prefix = f"{'(' + label + ')':<11}{quantity:<{qwidth}}"
+        if isinstance(value, dict):
+            months = "".join(f"{_num(v):>{width}}" for v in value["monthly"])
+            annual = _num(value["annual"]) if value["annual"] is not None else ""
+            out.append(f"{prefix}{months}{annual:>{width + 2}}")
+        else:
+            out.append(f"{prefix}{'':>{width * 12}}{_num(value):>{width + 2}}")
+    if wanted is None:
+        out += ["", "Results"]
+        for f in OUTPUT_SCHEMA:
+            if f.name in tr.get("results", {}):
+                line = f.metadata[b"line"].decode() if f.metadata else ""
+                unit = f.metadata.get(b"unit", b"").decode() if f.metadata else ""
+                out.append(f"{'(' + line + ')':<11}{f.name:<36}"
+                           f"{_num(tr['results'][f.name]):>12} {unit}")
+    return "\n".join(out)
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from ara.sap import SapInputError, trace
+
+    path = Path(args.file) if args.file else example_xml_path()
+    dwelling = _load_dwelling(path, args.row)
+    ident = dwelling.get("dwelling_id")
+    try:
+        tr = trace(dwelling)
+    except SapInputError as exc:
+        raise CliError(f"{path}: {len(exc.problems)} input problem(s):\n"
+                       + _format_problems(exc.problems)) from exc
+    wanted = _parse_lines(args.lines)
+    if wanted is not None:
+        missing = [label for label in wanted if label not in tr["lines"]]
+        if missing:
+            raise CliError(f"{path}: dwelling {ident}: no worksheet line(s) "
+                           f"{', '.join(missing)} in its trace; lines: "
+                           f"{', '.join(tr['lines'])}")
+    if args.json:
+        if wanted is not None:
+            tr = {**tr, "lines": {label: tr["lines"][label] for label in wanted}}
+        print(json.dumps(_clean(tr), indent=2, allow_nan=False))
+    else:
+        print(render_trace(tr, path, wanted))
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------
+# Entry point
+# ------------------------------------------------------------------------------------------
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _row_index(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ara", description="Bulk SAP 10.2 worksheet calculations.")
+    parser.add_argument("--version", action="version", version=f"ara {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    calc = sub.add_parser(
+        "calc", help="compute the worksheet for every dwelling of a file",
+        description="Compute SAP 10.2 worksheet results for every dwelling of INPUT. INPUT: "
+                    ".parquet, .arrow/.feather (Arrow IPC), .jsonl (SAP_INPUT_SCHEMA rows), a "
+                    "full SAP .xml file or a folder of them; default: the bundled synthetic "
+                    "sample. Exit 0 when every dwelling is computed, 1 when --lenient rejected "
+                    "some, 2 on bad input.")
+    calc.add_argument("input", nargs="?", metavar="INPUT",
+                      help="input file or folder (default: bundled sample_dwellings.parquet)")
+    calc.add_argument("-o", "--output", metavar="OUTPUT",
+                      help="results file: .parquet, .csv or .jsonl (default: print a summary)")
+    calc.add_argument("--lenient", action="store_true",
+                      help="write rejected dwellings with status 'error' instead of stopping")
+    calc.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, metavar="N",
+                      help=f"dwellings per batch (default {DEFAULT_BATCH_SIZE})")
+    calc.add_argument("--progress", action="store_true",
+                      help="show the progress bar even when stderr is not a terminal")
+    calc.set_defaults(func=cmd_calc)
+
+    tr = sub.add_parser(
+        "trace", help="print one dwelling's worksheet line by line",
+        description="Print every worksheet line of one dwelling: a SAP .xml file, or a "
+                    ".jsonl/.parquet/.arrow file with one row (or --row N). Default: the "
+                    "bundled example_complete_sap.xml.")
+    tr.add_argument("file", nargs="?", metavar="FILE", help="the dwelling's file")
+    tr.add_argument("--row", type=_row_index, metavar="N",
+                    help="row to trace (0-based) when FILE holds several dwellings")
+    tr.add_argument("--lines", metavar="LIST",
+                    help="only these worksheet lines, comma separated (e.g. 39,98)")
+    tr.add_argument("--json", action="store_true", help="print the trace dict as JSON")
+    tr.set_defaults(func=cmd_trace)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except CliError as exc:
+        print(f"ara {args.command}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print(f"ara {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
+    return code
+
+
+def _silence_stdout() -> None:
+    """After the reader of our stdout went away (``| head``), stop Python complaining."""
+    devnull: BinaryIO = open(os.devnull, "wb")
+    os.dup2(devnull.fileno(), sys.stdout.fileno())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
