@@ -631,6 +631,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only these worksheet lines, comma separated (e.g. 39,98)")
     tr.add_argument("--json", action="store_true", help="print the trace dict as JSON")
     tr.set_defaults(func=cmd_trace)
+
+    from ara.cli_rate import add_parser as add_rate_parser
+
+    add_rate_parser(sub)
     return parser
 
 
