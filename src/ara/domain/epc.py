@@ -1,0 +1,291 @@
+"""The physical description of a dwelling and the documents that carry it: a lodged EPC
+certificate, a landlord's Site Notes survey, a predicted EPC.
+
+The seam with the RdSAP readers
+-------------------------------
+:class:`EpcData` holds a certificate's collected data as an immutable mapping from RdSAP
+field names to values, in the shape of the register's certificate JSON: the snake_case form
+of the RdSAP XML element names (``Wall-Construction`` -> ``wall_construction``), repeated
+elements as sequences (``sap_building_parts``), codes as the register writes them. The RdSAP
+readers (``ara.rdsap``, written in parallel) turn such a mapping into calculator inputs; until
+they land, this mapping is the contract between ingestion, the source-path rules and the
+readers. Only three things here depend on field names: :data:`MAIN_PART_KEY` and the
+overlay scopes (where a Landlord Override is written), and :data:`REQUIRED_SURVEY_FIELDS`
+(what makes a survey complete). When the readers provide a typed certificate record, EpcData
+becomes a thin wrapper over it and those three places move to the readers' vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TypeAlias, cast
+
+from ara.domain.performance import Performance
+
+JsonValue: TypeAlias = (
+    None | bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"]
+)
+
+#: Register JSON key of the list of building parts, and of a part's number (1 = main dwelling).
+MAIN_PART_KEY = "sap_building_parts"
+PART_NUMBER_KEY = "building_part_number"
+
+
+def _freeze(value: object) -> JsonValue:
+    """A deep, immutable copy of JSON-like data: dicts become read-only mappings, lists
+    become tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"EPC data holds JSON values only, not {type(value).__name__}")
+
+
+def _thaw(value: JsonValue) -> object:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+class OverlayScope(StrEnum):
+    """Where in the data a field assignment is written."""
+
+    DWELLING = "dwelling"
+    """A top-level field of the certificate (``property_type``, ``built_form``)."""
+    MAIN_BUILDING_PART = "main_building_part"
+    """A field of the main building part (``building_part_number`` 1, else the first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldAssignment:
+    """One field set to one value by an overlay."""
+
+    scope: OverlayScope
+    key: str
+    value: JsonValue
+
+
+class OverlayError(ValueError):
+    """An overlay could not be applied to the data (for example, no building part)."""
+
+
+@dataclass(frozen=True)
+class EpcData:
+    """The collected data of one certificate or survey, immutable (see the module docstring
+    for the field names)."""
+
+    fields: Mapping[str, JsonValue]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", _freeze(self.fields))
+
+    @classmethod
+    def from_json(cls, text: str) -> EpcData:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("EPC data JSON must be an object")
+        return cls(data)
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, no spaces): equal data gives equal text."""
+        return json.dumps(self.to_plain(), sort_keys=True, separators=(",", ":"))
+
+    def to_plain(self) -> dict[str, object]:
+        """A mutable deep copy as plain dicts and lists."""
+        return {k: _thaw(v) for k, v in self.fields.items()}
+
+    def get(self, key: str, default: JsonValue = None) -> JsonValue:
+        return self.fields.get(key, default)
+
+    def __getitem__(self, key: str) -> JsonValue:
+        return self.fields[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.fields
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fields)
+
+    def building_parts(self) -> tuple[Mapping[str, JsonValue], ...]:
+        parts = self.fields.get(MAIN_PART_KEY)
+        if not isinstance(parts, tuple):
+            return ()
+        return tuple(p for p in parts if isinstance(p, Mapping))
+
+    def main_building_part_index(self) -> int | None:
+        parts = self.building_parts()
+        for i, part in enumerate(parts):
+            if part.get(PART_NUMBER_KEY) == 1:
+                return i
+        return 0 if parts else None
+
+    def main_building_part(self) -> Mapping[str, JsonValue] | None:
+        index = self.main_building_part_index()
+        return None if index is None else self.building_parts()[index]
+
+    def with_overlay(self, assignments: Sequence[FieldAssignment]) -> EpcData:
+        """A copy with each assignment written over the data; the original is unchanged."""
+        if not assignments:
+            return self
+        plain = self.to_plain()
+        for a in assignments:
+            if a.scope is OverlayScope.DWELLING:
+                plain[a.key] = _thaw(a.value)
+                continue
+            index = self.main_building_part_index()
+            if index is None:
+                raise OverlayError(f"cannot set {a.key}: the data has no building part "
+                                   f"({MAIN_PART_KEY} is missing or empty)")
+            parts = plain[MAIN_PART_KEY]
+            assert isinstance(parts, list)
+            parts[index][a.key] = _thaw(a.value)
+        return EpcData(cast(dict[str, JsonValue], plain))
+
+
+_VERSION_RE = re.compile(r"(\d+)(?:\.(\d+))?")
+
+
+#: Year-named SAP editions, all before SAP 10.
+_SAP_EDITION_YEARS: dict[int, tuple[int, int]] = {2005: (9, 80), 2009: (9, 90), 2012: (9, 92)}
+
+
+def sap_version_tuple(version: str) -> tuple[int, int] | None:
+    """``"10.2"`` -> (10, 2); ``"9.94"`` -> (9, 94); ``"SAP 2012"`` -> (9, 92); None when
+    no version can be read."""
+    match = _VERSION_RE.search(version)
+    if not match:
+        return None
+    major = int(match.group(1))
+    if major >= 1000:
+        return _SAP_EDITION_YEARS.get(major)
+    return major, int(match.group(2) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class EpcCertificate:
+    """A lodged Energy Performance Certificate: register identifiers, the lodged results and
+    the collected data. ``raw_document`` is the document exactly as fetched, kept for audit;
+    it is None when loaded for modelling, which never reads it."""
+
+    certificate_number: str
+    uprn: int | None
+    schema_type: str
+    """Register schema, e.g. ``RdSAP-Schema-21.0.1``."""
+    sap_spec_version: str
+    """SAP specification the lodged rating was calculated with, e.g. ``10.2``."""
+    inspection_date: date
+    registration_date: date
+    lodged: Performance | None
+    """The register's results; None when the document carries none."""
+    total_floor_area_m2: float | None
+    data: EpcData
+    raw_format: str = "json"
+    """``json`` (register API), ``xml`` (lodged XML) or ``csv`` (an open-data row)."""
+    raw_document: bytes | None = None
+
+    @property
+    def is_pre_sap10(self) -> bool:
+        """True when the lodged rating was not calculated with SAP 10.2 or later. A version
+        that cannot be read counts as pre-10.2: the certificate is then recalculated, which is
+        the safe side (decision 0009)."""
+        version = sap_version_tuple(self.sap_spec_version)
+        return version is None or version < (10, 2)
+
+    @property
+    def physical_state_date(self) -> date:
+        """The date the data describes the dwelling at: the inspection date."""
+        return self.inspection_date
+
+
+@dataclass(frozen=True, slots=True)
+class SiteNotes:
+    """The landlord's own survey: a full RdSAP data set, modelled alone when it wins."""
+
+    survey_id: str
+    survey_date: date
+    data: EpcData
+    surveyor: str | None = None
+    raw_format: str = "json"
+    raw_document: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PredictedEpc:
+    """An EPC synthesised from comparable neighbouring properties (deterministic), used only
+    when a property has neither a survey nor a lodged EPC; recorded with its provenance."""
+
+    predicted_on: date
+    method: str
+    """Name and version of the deterministic prediction method."""
+    comparable_certificates: tuple[str, ...]
+    """Certificate numbers the prediction was built from."""
+    data: EpcData
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyDefect:
+    """A gap in a survey: a required field that is missing or empty."""
+
+    field_path: str
+    problem: str = "missing"
+
+    def __str__(self) -> str:
+        return f"{self.field_path}: {self.problem}"
+
+
+#: The fields a survey must carry to count as a full RdSAP data set. The RdSAP readers'
+#: validation will replace this minimum (see the module docstring); a missing or empty value
+#: is a gap. Per building part, and per floor of each part.
+REQUIRED_SURVEY_FIELDS: tuple[str, ...] = (
+    "property_type", "built_form", "habitable_room_count", "heated_room_count",
+    MAIN_PART_KEY, "sap_heating", "sap_energy_source",
+)
+REQUIRED_PART_FIELDS: tuple[str, ...] = (
+    "construction_age_band", "wall_construction", "wall_insulation_type",
+    "sap_floor_dimensions",
+)
+REQUIRED_FLOOR_FIELDS: tuple[str, ...] = ("total_floor_area", "room_height")
+REQUIRED_HEATING_FIELDS: tuple[str, ...] = ("main_heating_details", "water_heating_code")
+
+
+def _is_gap(value: JsonValue) -> bool:
+    return value is None or value == "" or (isinstance(value, (tuple, Mapping)) and not value)
+
+
+def survey_defects(data: EpcData) -> tuple[SurveyDefect, ...]:
+    """Every gap of a survey against the required fields, in a stable order."""
+    defects = [SurveyDefect(key) for key in REQUIRED_SURVEY_FIELDS if _is_gap(data.get(key))]
+    for i, part in enumerate(data.building_parts()):
+        defects += [SurveyDefect(f"{MAIN_PART_KEY}[{i}].{key}")
+                    for key in REQUIRED_PART_FIELDS if _is_gap(part.get(key))]
+        floors = part.get("sap_floor_dimensions")
+        for j, floor in enumerate(floors if isinstance(floors, tuple) else ()):
+            if not isinstance(floor, Mapping):
+                defects.append(SurveyDefect(f"{MAIN_PART_KEY}[{i}].sap_floor_dimensions[{j}]",
+                                            "not an object"))
+                continue
+            defects += [SurveyDefect(f"{MAIN_PART_KEY}[{i}].sap_floor_dimensions[{j}].{key}")
+                        for key in REQUIRED_FLOOR_FIELDS if _is_gap(floor.get(key))]
+    heating = data.get("sap_heating")
+    if isinstance(heating, Mapping):
+        defects += [SurveyDefect(f"sap_heating.{key}")
+                    for key in REQUIRED_HEATING_FIELDS if _is_gap(heating.get(key))]
+    return tuple(defects)
+
+
+__all__ = [
+    "MAIN_PART_KEY", "PART_NUMBER_KEY", "REQUIRED_FLOOR_FIELDS", "REQUIRED_HEATING_FIELDS",
+    "REQUIRED_PART_FIELDS", "REQUIRED_SURVEY_FIELDS", "EpcCertificate", "EpcData",
+    "FieldAssignment", "JsonValue", "OverlayError", "OverlayScope", "PredictedEpc", "SiteNotes",
+    "SurveyDefect", "sap_version_tuple", "survey_defects",
+]

@@ -1,0 +1,221 @@
+"""Bulk I/O between Arrow tables and the database, on SQLite and PostgreSQL alike.
+
+* Reads select a set of keys with **one bound parameter** whatever the set's size (a JSON
+  array expanded by ``json_each`` on SQLite, a typed array on PostgreSQL), so one query per
+  table, and round trips do not grow with the batch.
+* Writes are idempotent upserts on the table's natural key (its primary key). On PostgreSQL
+  the Arrow table is streamed with binary ``COPY`` into a staging table, then
+  ``INSERT ... SELECT ... ORDER BY key ON CONFLICT DO UPDATE``; on SQLite it is an
+  ``executemany`` of ``INSERT ... ON CONFLICT DO UPDATE``. Rows are written in key order,
+  so two concurrent writers lock rows in the same order and cannot deadlock on them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from ara.persistence.tables import arrow_schema, natural_key
+
+#: Rows per Arrow batch turned into Python values for COPY.
+COPY_CHUNK_ROWS = 20_000
+#: Rows per executemany call on SQLite.
+SQLITE_CHUNK_ROWS = 20_000
+
+_stage_numbers = itertools.count()
+
+
+class DuplicateKeyError(ValueError):
+    """A batch holds the same natural key twice: the caller must decide which row is meant."""
+
+
+def _quote(conn: sa.Connection, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote(name)
+
+
+def _qualified(conn: sa.Connection, column: sa.ColumnElement[object]) -> str:
+    assert isinstance(column, sa.Column) and column.table is not None
+    table = column.table
+    assert isinstance(table, (sa.Table, sa.Alias))
+    return f"{_quote(conn, table.name)}.{_quote(conn, column.name)}"
+
+
+def key_filter(conn: sa.Connection, columns: Sequence[sa.Column[object]],
+               keys: Sequence[Sequence[object]], *, name: str = "keys",
+               negate: bool = False) -> sa.TextClause:
+    """A WHERE clause ``(columns) IN keys`` with one bound parameter per key column on
+    PostgreSQL and a single one on SQLite, however many keys there are. ``keys`` is
+    column-major: one sequence of values per column, all of the same length. ``negate``
+    gives ``NOT IN``."""
+    if len(columns) != len(keys) or not columns:
+        raise ValueError("one key sequence per column")
+    n = len(keys[0])
+    if any(len(k) != n for k in keys):
+        raise ValueError("key sequences differ in length")
+    targets = [_qualified(conn, c) for c in columns]
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        if len(columns) == 1:
+            clause = f"{targets[0]} IN (SELECT value FROM json_each(:{name}))"
+            payload = json.dumps(list(keys[0]))
+        else:
+            picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+            clause = f"({', '.join(targets)}) IN (SELECT {picks} FROM json_each(:{name}))"
+            payload = json.dumps([list(row) for row in zip(*keys, strict=True)])
+        if negate:
+            clause = f"NOT ({clause})"
+        return sa.text(clause).bindparams(sa.bindparam(name, payload))
+    if dialect == "postgresql":
+        params: list[sa.BindParameter[object]] = []
+        casts: list[str] = []
+        for i, (column, values) in enumerate(zip(columns, keys, strict=True)):
+            pname = f"{name}_{i}"
+            sql_type = column.type.compile(dialect=conn.dialect)
+            casts.append(f"CAST(:{pname} AS {sql_type}[])")
+            params.append(sa.bindparam(pname, list(values)))
+        if len(columns) == 1:
+            clause = f"{targets[0]} = ANY({casts[0]})"
+        else:
+            clause = f"({', '.join(targets)}) IN (SELECT * FROM unnest({', '.join(casts)}))"
+        if negate:
+            clause = f"NOT ({clause})"
+        return sa.text(clause).bindparams(*params)
+    raise ValueError(f"unsupported dialect {dialect!r}")
+
+
+def read_arrow(conn: sa.Connection, statement: sa.Select,
+               schema: pa.Schema) -> pa.Table:
+    """Run ``statement`` (one query) and return its rows as an Arrow table of ``schema``
+    (the statement's columns, in order)."""
+    rows = conn.execute(statement).fetchall()
+    if len(statement.selected_columns) != len(schema):
+        raise ValueError("statement columns and schema differ")
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    arrays = [pa.array(values, type=field.type) for values, field in zip(columns, schema,
+                                                                          strict=True)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def conform(table: sa.Table, data: pa.Table) -> pa.Table:
+    """``data`` cast to the table's Arrow types, columns in table order; every column must
+    belong to the table and the natural key must be present."""
+    schema = arrow_schema(table)
+    unknown = [name for name in data.column_names if name not in schema.names]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {unknown}")
+    missing = [k for k in natural_key(table) if k not in data.column_names]
+    if missing:
+        raise ValueError(f"{table.name}: the natural key column(s) {missing} are missing")
+    names = [n for n in schema.names if n in data.column_names]
+    target = pa.schema([schema.field(n) for n in names])
+    out = data.select(names)
+    if not out.schema.equals(target, check_metadata=False):
+        out = pa.Table.from_arrays([out.column(n).cast(target.field(n).type) for n in names],
+                                   schema=target)
+    return out
+
+
+def check_unique_keys(table: sa.Table, data: pa.Table) -> None:
+    keys = list(natural_key(table))
+    if data.num_rows < 2:
+        return
+    counts = data.select(keys).group_by(keys).aggregate([([], "count_all")])
+    dupes = counts.filter(pc.greater(counts["count_all"], 1))
+    if dupes.num_rows:
+        example = {k: dupes.column(k)[0].as_py() for k in keys}
+        raise DuplicateKeyError(f"{table.name}: {dupes.num_rows} natural key(s) appear more "
+                                f"than once in the batch, e.g. {example}")
+
+
+def upsert_arrow(conn: sa.Connection, table: sa.Table, data: pa.Table) -> int:
+    """Insert or replace ``data``'s rows on the natural key; returns the rows written.
+    Columns absent from ``data`` keep their stored values on update; they must be nullable
+    (the proposed row is checked before the conflict is)."""
+    data = conform(table, data)
+    check_unique_keys(table, data)
+    if data.num_rows == 0:
+        return 0
+    if conn.dialect.name == "postgresql":
+        _upsert_postgresql(conn, table, data)
+    elif conn.dialect.name == "sqlite":
+        _upsert_sqlite(conn, table, data)
+    else:
+        raise ValueError(f"unsupported dialect {conn.dialect.name!r}")
+    return data.num_rows
+
+
+def _upsert_sqlite(conn: sa.Connection, table: sa.Table, data: pa.Table) -> None:
+    keys = natural_key(table)
+    statement = sqlite_dialect.insert(table)
+    updates = {n: statement.excluded[n] for n in data.column_names if n not in keys}
+    statement = (statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
+                 if updates else statement.on_conflict_do_nothing(index_elements=list(keys)))
+    for batch in data.to_batches(max_chunksize=SQLITE_CHUNK_ROWS):
+        conn.execute(statement, batch.to_pylist())
+
+
+#: psycopg binary COPY type of each SQL type the tables use.
+_COPY_TYPES: tuple[tuple[type[sa.types.TypeEngine[Any]], str], ...] = (
+    (sa.BigInteger, "int8"), (sa.Integer, "int4"), (sa.Float, "float8"),
+    (sa.Boolean, "bool"), (sa.DateTime, "timestamp"), (sa.Date, "date"),
+    (sa.LargeBinary, "bytea"), (sa.Text, "text"),
+)
+
+
+def _copy_type(column: sa.Column[object]) -> str:
+    for kind, name in _COPY_TYPES:
+        if isinstance(column.type, kind):
+            return name
+    raise TypeError(f"no COPY type for {column.table}.{column.name} ({column.type!r})")
+
+
+def _upsert_postgresql(conn: sa.Connection, table: sa.Table, data: pa.Table) -> None:
+    keys = natural_key(table)
+    names = data.column_names
+    target = _quote(conn, table.name)
+    stage = f"_ara_stage_{next(_stage_numbers)}"
+    column_list = ", ".join(_quote(conn, n) for n in names)
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
+        f"SELECT {column_list} FROM {target} WITH NO DATA")
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    types = [_copy_type(table.c[n]) for n in names]
+    # Binary COPY: values go as psycopg dumps them (no text formatting or parsing, bytes as
+    # they are), row by row in psycopg's C code.
+    with driver.cursor() as cursor:
+        with cursor.copy(f"COPY {stage} ({column_list}) FROM STDIN (FORMAT binary)") as copy:
+            copy.set_types(types)
+            for batch in data.to_batches(max_chunksize=COPY_CHUNK_ROWS):
+                for row in zip(*(column.to_pylist() for column in batch.columns),
+                               strict=True):
+                    copy.write_row(row)
+    updates = [n for n in names if n not in keys]
+    key_list = ", ".join(_quote(conn, k) for k in keys)
+    action = ("DO UPDATE SET " + ", ".join(f"{_quote(conn, n)} = EXCLUDED.{_quote(conn, n)}"
+                                           for n in updates)) if updates else "DO NOTHING"
+    conn.exec_driver_sql(
+        f"INSERT INTO {target} ({column_list}) SELECT {column_list} FROM {stage} "
+        f"ORDER BY {key_list} ON CONFLICT ({key_list}) {action}")
+    conn.exec_driver_sql(f"DROP TABLE {stage}")
+
+
+def delete_keys(conn: sa.Connection, table: sa.Table, columns: Sequence[str],
+                keys: Sequence[Sequence[object]]) -> int:
+    """Delete the rows whose ``columns`` match one of ``keys`` (column-major); one statement."""
+    if not keys or not len(keys[0]):
+        return 0
+    clause = key_filter(conn, [table.c[c] for c in columns], keys, name="delete_keys")
+    result = conn.execute(sa.delete(table).where(clause))
+    return int(result.rowcount or 0)
+
+
+__all__ = ["COPY_CHUNK_ROWS", "DuplicateKeyError", "check_unique_keys", "conform",
+           "delete_keys", "key_filter", "read_arrow", "upsert_arrow"]

@@ -1,0 +1,228 @@
+"""Repositories: Arrow tables in and out, one query per table per read, bulk upserts.
+
+Every repository works inside the connection of one unit of work; none commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from ara.persistence import tables as t
+from ara.persistence.bulk import delete_keys, key_filter, read_arrow, upsert_arrow
+from ara.persistence.tables import arrow_schema, natural_key
+
+
+def _columns(table: sa.Table, names: Sequence[str] | None) -> list[sa.Column[object]]:
+    if names is None:
+        return list(table.columns)
+    unknown = [n for n in names if n not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {unknown}")
+    return [table.c[n] for n in names]
+
+
+class TableRepository:
+    """Reads and writes one table, keyed by ``key_column`` for reads."""
+
+    table: sa.Table
+    key_column: str = "property_id"
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._conn = connection
+
+    @property
+    def schema(self) -> pa.Schema:
+        return arrow_schema(self.table)
+
+    def upsert(self, data: pa.Table) -> int:
+        """Insert or replace rows on the natural key; returns the rows written."""
+        return upsert_arrow(self._conn, self.table, data)
+
+    def read(self, keys: Sequence[object], columns: Sequence[str] | None = None) -> pa.Table:
+        """Every row whose ``key_column`` is in ``keys``, in natural-key order; one query."""
+        cols = _columns(self.table, columns)
+        statement = (sa.select(*cols)
+                     .where(key_filter(self._conn, [self.table.c[self.key_column]], [keys]))
+                     .order_by(*(self.table.c[k] for k in natural_key(self.table))))
+        schema = pa.schema([arrow_schema(self.table).field(c.name) for c in cols])
+        return read_arrow(self._conn, statement, schema)
+
+    def delete(self, keys: Sequence[object]) -> int:
+        """Delete every row whose ``key_column`` is in ``keys``; one statement."""
+        return delete_keys(self._conn, self.table, [self.key_column], [keys])
+
+    def replace(self, data: pa.Table) -> int:
+        """Make ``data`` the whole content for its keys: the rows of those keys that
+        ``data`` does not hold are deleted, the rest upserted."""
+        self.delete(sorted(set(data.column(self.key_column).to_pylist())))
+        return self.upsert(data)
+
+    def count(self) -> int:
+        return int(self._conn.execute(
+            sa.select(sa.func.count()).select_from(self.table)).scalar_one())
+
+
+class PortfolioRepository(TableRepository):
+    table = t.portfolios
+    key_column = "portfolio_id"
+
+
+class PropertyRepository(TableRepository):
+    table = t.properties
+
+    def ids_in_portfolio(self, portfolio_id: str) -> list[str]:
+        statement = (sa.select(self.table.c.property_id)
+                     .where(self.table.c.portfolio_id == portfolio_id)
+                     .order_by(self.table.c.property_id))
+        return list(self._conn.execute(statement).scalars())
+
+    def read_portfolio(self, portfolio_id: str,
+                       columns: Sequence[str] | None = None) -> pa.Table:
+        cols = _columns(self.table, columns)
+        statement = (sa.select(*cols).where(self.table.c.portfolio_id == portfolio_id)
+                     .order_by(self.table.c.property_id))
+        schema = pa.schema([self.schema.field(c.name) for c in cols])
+        return read_arrow(self._conn, statement, schema)
+
+
+class CertificateRepository(TableRepository):
+    table = t.epc_certificates
+
+    def read_portfolio(self, portfolio_id: str,
+                       columns: Sequence[str] | None = None) -> pa.Table:
+        """All certificates of a portfolio's properties; one query."""
+        cols = _columns(self.table, columns)
+        statement = (sa.select(*cols)
+                     .join(t.properties, t.properties.c.property_id == self.table.c.property_id)
+                     .where(t.properties.c.portfolio_id == portfolio_id)
+                     .order_by(self.table.c.property_id, self.table.c.certificate_number))
+        schema = pa.schema([self.schema.field(c.name) for c in cols])
+        return read_arrow(self._conn, statement, schema)
+
+
+class SiteNotesRepository(TableRepository):
+    table = t.site_notes
+
+
+class LandlordOverridesRepository(TableRepository):
+    table = t.landlord_overrides
+
+
+class PredictedEpcRepository(TableRepository):
+    table = t.predicted_epcs
+
+
+class SpatialRepository(TableRepository):
+    """Coordinates and planning flags, cached per UPRN (decision 0020)."""
+
+    table = t.property_spatial
+    key_column = "uprn"
+
+    def read_for_properties(self, property_ids: Sequence[str]) -> pa.Table:
+        """The spatial rows of the given properties' UPRNs, with a ``property_id`` column;
+        properties without a UPRN or without a cached row are absent. One query."""
+        props = t.properties
+        statement = (sa.select(props.c.property_id, *self.table.columns)
+                     .join(props, props.c.uprn == self.table.c.uprn)
+                     .where(key_filter(self._conn, [props.c.property_id], [property_ids]))
+                     .order_by(props.c.property_id))
+        schema = pa.schema([pa.field("property_id", pa.string(), nullable=False),
+                            *self.schema])
+        return read_arrow(self._conn, statement, schema)
+
+
+class SolarPotentialRepository(TableRepository):
+    table = t.solar_potential
+
+
+class BaselineRepository(TableRepository):
+    table = t.baseline_performance
+
+
+class StageFailureRepository(TableRepository):
+    table = t.stage_failures
+
+
+@dataclass(frozen=True)
+class ScenarioTables:
+    scenarios: pa.Table
+    phases: pa.Table
+
+
+class ScenarioRepository:
+    """Scenarios and their phases; writing a scenario replaces its phases."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._conn = connection
+
+    def write(self, scenarios: pa.Table, phases: pa.Table) -> int:
+        ids = sorted(set(scenarios.column("scenario_id").to_pylist()))
+        stray = set(phases.column("scenario_id").to_pylist()) - set(ids)
+        if stray:
+            raise ValueError(f"phases of scenarios not being written: {sorted(stray)}")
+        written = upsert_arrow(self._conn, t.scenarios, scenarios)
+        delete_keys(self._conn, t.scenario_phases, ["scenario_id"], [ids])
+        upsert_arrow(self._conn, t.scenario_phases, phases)
+        return written
+
+    def read(self, scenario_ids: Sequence[str]) -> ScenarioTables:
+        out = []
+        for table in (t.scenarios, t.scenario_phases):
+            statement = (sa.select(*table.columns)
+                         .where(key_filter(self._conn, [table.c.scenario_id], [scenario_ids]))
+                         .order_by(*(table.c[k] for k in natural_key(table))))
+            out.append(read_arrow(self._conn, statement, arrow_schema(table)))
+        return ScenarioTables(*out)
+
+
+@dataclass(frozen=True)
+class PlanTables:
+    plans: pa.Table
+    phases: pa.Table
+    measures: pa.Table
+
+
+class PlanRepository:
+    """One plan per (property, scenario) with its phases and measures as child rows;
+    writing a plan replaces its children (decision 0017)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._conn = connection
+
+    def write(self, plans: PlanTables) -> int:
+        """Upsert the plans (locking their rows, in key order, before anything else), then
+        replace all their phases and measures."""
+        pairs = plans.plans.select(["property_id", "scenario_id"])
+        keys = [pairs.column(0).to_pylist(), pairs.column(1).to_pylist()]
+        planned = set(zip(*keys, strict=True))
+        for child in (plans.phases, plans.measures):
+            stray = set(zip(child.column("property_id").to_pylist(),
+                            child.column("scenario_id").to_pylist(), strict=True)) - planned
+            if stray:
+                raise ValueError(f"child rows of plans not being written: {sorted(stray)[:3]}")
+        written = upsert_arrow(self._conn, t.plans, plans.plans)
+        for table in (t.plan_measures, t.plan_phases):
+            delete_keys(self._conn, table, ["property_id", "scenario_id"], keys)
+        upsert_arrow(self._conn, t.plan_phases, plans.phases)
+        upsert_arrow(self._conn, t.plan_measures, plans.measures)
+        return written
+
+    def read(self, property_ids: Sequence[str], scenario_id: str | None = None) -> PlanTables:
+        out = []
+        for table in (t.plans, t.plan_phases, t.plan_measures):
+            statement = (sa.select(*table.columns)
+                         .where(key_filter(self._conn, [table.c.property_id], [property_ids]))
+                         .order_by(*(table.c[k] for k in natural_key(table))))
+            if scenario_id is not None:
+                statement = statement.where(table.c.scenario_id == scenario_id)
+            out.append(read_arrow(self._conn, statement, arrow_schema(table)))
+        return PlanTables(*out)
+
+    def delete(self, property_ids: Sequence[str]) -> int:
+        for table in (t.plan_measures, t.plan_phases):
+            delete_keys(self._conn, table, ["property_id"], [property_ids])
+        return delete_keys(self._conn, t.plans, ["property_id"], [property_ids])

@@ -1,0 +1,265 @@
+"""SQLAlchemy Core tables. Every table's primary key is its natural key: a write is an upsert
+on it, so a re-run replaces and never duplicates. The Alembic migrations under
+``migrations/versions`` create exactly these tables (a test compares the two).
+
+Conventions: identifiers are text; timestamps are UTC without a zone; JSON payloads (EPC data,
+lists) are canonical JSON text; raw documents are bytes, verbatim. ``info={"arrow": ...}``
+marks a column whose Arrow type is not the default for its SQL type (large values).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+_LARGE_TEXT = {"arrow": pa.large_string()}
+_LARGE_BINARY = {"arrow": pa.large_binary()}
+
+
+def _property_fk() -> sa.ForeignKey:
+    return sa.ForeignKey("properties.property_id", ondelete="CASCADE")
+
+
+portfolios = sa.Table(
+    "portfolios", metadata,
+    sa.Column("portfolio_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+
+properties = sa.Table(
+    "properties", metadata,
+    sa.Column("property_id", sa.Text, primary_key=True),
+    sa.Column("portfolio_id", sa.Text,
+              sa.ForeignKey("portfolios.portfolio_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("uprn", sa.BigInteger),
+    sa.Column("landlord_reference", sa.Text),
+    sa.Column("address_line_1", sa.Text),
+    sa.Column("address_line_2", sa.Text),
+    sa.Column("address_line_3", sa.Text),
+    sa.Column("post_town", sa.Text),
+    sa.Column("postcode", sa.Text),
+    sa.Index(None, "portfolio_id"),
+    sa.Index(None, "uprn"),
+)
+
+epc_certificates = sa.Table(
+    "epc_certificates", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("certificate_number", sa.Text, primary_key=True),
+    sa.Column("uprn", sa.BigInteger),
+    sa.Column("schema_type", sa.Text, nullable=False),
+    sa.Column("sap_spec_version", sa.Text, nullable=False),
+    sa.Column("inspection_date", sa.Date, nullable=False),
+    sa.Column("registration_date", sa.Date, nullable=False),
+    sa.Column("lodged_sap_score", sa.Integer),
+    sa.Column("lodged_band", sa.Text),
+    sa.Column("lodged_co2_tonnes_per_year", sa.Float),
+    sa.Column("lodged_primary_energy_kwh_per_m2_year", sa.Float),
+    sa.Column("total_floor_area_m2", sa.Float),
+    sa.Column("data_json", sa.Text, nullable=False, info=_LARGE_TEXT),
+    sa.Column("raw_format", sa.Text, nullable=False),
+    sa.Column("raw_document", sa.LargeBinary, nullable=False, info=_LARGE_BINARY),
+    sa.Column("raw_sha256", sa.Text, nullable=False),
+    sa.Column("fetched_at", sa.DateTime, nullable=False),
+    sa.Index(None, "uprn"),
+)
+
+site_notes = sa.Table(
+    "site_notes", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("survey_id", sa.Text, primary_key=True),
+    sa.Column("survey_date", sa.Date, nullable=False),
+    sa.Column("surveyor", sa.Text),
+    sa.Column("data_json", sa.Text, nullable=False, info=_LARGE_TEXT),
+    sa.Column("raw_format", sa.Text, nullable=False),
+    sa.Column("raw_document", sa.LargeBinary, info=_LARGE_BINARY),
+)
+
+landlord_overrides = sa.Table(
+    "landlord_overrides", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("override", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("raw_value", sa.Text),
+    sa.Column("source", sa.Text),
+)
+
+predicted_epcs = sa.Table(
+    "predicted_epcs", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("predicted_on", sa.Date, nullable=False),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("comparable_certificates_json", sa.Text, nullable=False),
+    sa.Column("data_json", sa.Text, nullable=False, info=_LARGE_TEXT),
+)
+
+property_spatial = sa.Table(
+    "property_spatial", metadata,
+    sa.Column("uprn", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Float),
+    sa.Column("conservation_area", sa.Boolean, nullable=False),
+    sa.Column("listed_building", sa.Boolean, nullable=False),
+    sa.Column("heritage_building", sa.Boolean, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("fetched_at", sa.DateTime, nullable=False),
+)
+
+solar_potential = sa.Table(
+    "solar_potential", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("roof_area_m2", sa.Float, nullable=False),
+    sa.Column("pitch_deg", sa.Float, nullable=False),
+    sa.Column("azimuth_deg", sa.Float, nullable=False),
+    sa.Column("annual_yield_kwh_per_kwp", sa.Float, nullable=False),
+    sa.Column("max_array_kwp", sa.Float, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("fetched_at", sa.DateTime, nullable=False),
+)
+
+END_USES: tuple[str, ...] = (
+    "space_heating_main", "space_heating_secondary", "water_heating", "electric_showers",
+    "lighting", "pumps_and_fans", "cooling", "pv_generation",
+)
+
+baseline_performance = sa.Table(
+    "baseline_performance", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("source_path", sa.Text, nullable=False),
+    sa.Column("certificate_number", sa.Text),
+    sa.Column("survey_id", sa.Text),
+    sa.Column("lodged_sap_score", sa.Integer),
+    sa.Column("lodged_band", sa.Text),
+    sa.Column("lodged_co2_tonnes_per_year", sa.Float),
+    sa.Column("lodged_primary_energy_kwh_per_m2_year", sa.Float),
+    sa.Column("effective_sap_score", sa.Integer, nullable=False),
+    sa.Column("effective_band", sa.Text, nullable=False),
+    sa.Column("effective_co2_tonnes_per_year", sa.Float, nullable=False),
+    sa.Column("effective_primary_energy_kwh_per_m2_year", sa.Float, nullable=False),
+    sa.Column("rebaseline_reason", sa.Text, nullable=False),
+    *(sa.Column(f"{use}_kwh", sa.Float, nullable=False) for use in END_USES),
+    sa.Column("bill_energy_charges_gbp", sa.Float, nullable=False),
+    sa.Column("bill_standing_charges_gbp", sa.Float, nullable=False),
+    sa.Column("bill_export_credit_gbp", sa.Float, nullable=False),
+    sa.Column("bill_total_gbp", sa.Float, nullable=False),
+    sa.Column("fuel_rates_snapshot", sa.Text, nullable=False),
+    sa.Column("calculated_at", sa.DateTime, nullable=False),
+)
+
+scenarios = sa.Table(
+    "scenarios", metadata,
+    sa.Column("scenario_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+
+scenario_phases = sa.Table(
+    "scenario_phases", metadata,
+    sa.Column("scenario_id", sa.Text, sa.ForeignKey("scenarios.scenario_id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("phase_number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("allowed_measure_types_json", sa.Text, nullable=False),
+    sa.Column("budget_gbp", sa.Float),
+    sa.Column("target_band", sa.Text),
+)
+
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("scenario_id", sa.Text, sa.ForeignKey("scenarios.scenario_id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("total_cost_gbp", sa.Float, nullable=False),
+    sa.Column("final_sap_score", sa.Integer),
+    sa.Column("final_band", sa.Text),
+    sa.Column("planned_at", sa.DateTime, nullable=False),
+    sa.Index(None, "scenario_id"),
+)
+
+plan_phases = sa.Table(
+    "plan_phases", metadata,
+    sa.Column("property_id", sa.Text, primary_key=True),
+    sa.Column("scenario_id", sa.Text, primary_key=True),
+    sa.Column("phase_number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("cost_gbp", sa.Float, nullable=False),
+    sa.Column("sap_score_after", sa.Integer, nullable=False),
+    sa.Column("band_after", sa.Text, nullable=False),
+    sa.Column("co2_tonnes_per_year_after", sa.Float, nullable=False),
+    sa.Column("primary_energy_kwh_per_m2_year_after", sa.Float, nullable=False),
+    sa.Column("bill_after_gbp", sa.Float, nullable=False),
+    sa.Column("reached_goal", sa.Boolean, nullable=False),
+    sa.ForeignKeyConstraint(["property_id", "scenario_id"],
+                            ["plans.property_id", "plans.scenario_id"], ondelete="CASCADE"),
+)
+
+plan_measures = sa.Table(
+    "plan_measures", metadata,
+    sa.Column("property_id", sa.Text, primary_key=True),
+    sa.Column("scenario_id", sa.Text, primary_key=True),
+    sa.Column("phase_number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("measure_type", sa.Text, nullable=False),
+    sa.Column("measure_option", sa.Text, nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("cost_gbp", sa.Float, nullable=False),
+    sa.Column("sap_gain", sa.Float, nullable=False),
+    sa.Column("bill_saving_gbp", sa.Float, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["property_id", "scenario_id", "phase_number"],
+        ["plan_phases.property_id", "plan_phases.scenario_id", "plan_phases.phase_number"],
+        ondelete="CASCADE"),
+)
+
+# No foreign key to properties: ingestion can fail a property before it is stored.
+stage_failures = sa.Table(
+    "stage_failures", metadata,
+    sa.Column("property_id", sa.Text, primary_key=True),
+    sa.Column("stage", sa.Text, primary_key=True),
+    sa.Column("error_type", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("failed_at", sa.DateTime, nullable=False),
+)
+
+#: Tables in dependency order (parents first): the order writes go in, so two writers lock
+#: rows in the same order.
+TABLES: tuple[sa.Table, ...] = tuple(metadata.sorted_tables)
+
+
+def natural_key(table: sa.Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
+
+
+def arrow_type(column: sa.Column[object]) -> pa.DataType:
+    """The Arrow type of a column's values."""
+    if "arrow" in column.info:
+        return column.info["arrow"]
+    t = column.type
+    if isinstance(t, sa.BigInteger):
+        return pa.int64()
+    if isinstance(t, sa.Integer):
+        return pa.int32()
+    if isinstance(t, sa.Float):
+        return pa.float64()
+    if isinstance(t, sa.Boolean):
+        return pa.bool_()
+    if isinstance(t, sa.DateTime):
+        return pa.timestamp("us")
+    if isinstance(t, sa.Date):
+        return pa.date32()
+    if isinstance(t, sa.LargeBinary):
+        return pa.binary()
+    if isinstance(t, sa.Text):
+        return pa.string()
+    raise TypeError(f"no Arrow type for {column.table}.{column.name} ({t!r})")
+
+
+def arrow_schema(table: sa.Table) -> pa.Schema:
+    """The Arrow schema of a table's rows, column for column."""
+    return pa.schema([pa.field(c.name, arrow_type(c), nullable=bool(c.nullable))
+                      for c in table.columns])
