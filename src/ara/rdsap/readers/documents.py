@@ -1,0 +1,180 @@
+"""One certificate in, one row out: RdSAP XML and register JSON documents."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from ara.rdsap.readers.errors import CertificateReadError
+from ara.rdsap.readers.mapping import Context, document_to_row
+from ara.rdsap.readers.values import to_text
+from ara.rdsap.readers.xml_document import (
+    MAX_DOCUMENT_BYTES,
+    certificate_number,
+    decode_document,
+    detect_schema_type,
+    local_name,
+    parse_xml,
+    xml_to_document,
+)
+
+__all__ = ["XmlSource", "read_register_json", "read_rdsap_xml", "register_json_row",
+           "xml_row", "xml_to_register_json"]
+
+#: A path, the document's bytes or text, or a binary/text file object.
+XmlSource = str | os.PathLike[str] | bytes | IO[bytes] | IO[str]
+
+_CERTIFICATE_KEYS = ("certificate_number", "certificateNumber", "rrn", "assessment_id")
+
+
+def _load_xml_source(source: XmlSource) -> tuple[bytes, str | None]:
+    """(document bytes, source name)."""
+    if isinstance(source, bytes):
+        return source, None
+    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("<"):
+        return source.encode("utf-8"), None
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise CertificateReadError(None, "(document)", f"file of {size} bytes exceeds the "
+                                       f"{MAX_DOCUMENT_BYTES}-byte limit", source=str(path))
+        return path.read_bytes(), str(path)
+    data = source.read(MAX_DOCUMENT_BYTES + 1)
+    name = getattr(source, "name", None)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise CertificateReadError(None, "(document)", "document exceeds the "
+                                   f"{MAX_DOCUMENT_BYTES}-byte limit", source=name)
+    return (data.encode("utf-8") if isinstance(data, str) else data), (
+        str(name) if name is not None else None)
+
+
+def xml_row(data: bytes, *, source: str | None = None, schema_type: str | None = None,
+            validate: bool = True, keep_raw: bool = True, data_source: str = "xml"
+            ) -> dict[str, Any]:
+    """The row of one RdSAP XML document given as bytes (see :func:`read_rdsap_xml`)."""
+    root = parse_xml(data, source)
+    name = local_name(root.tag)
+    rrn = certificate_number(root)
+    if name != "RdSAP-Report":
+        what = "a full SAP certificate (read it with ara.sap.read_sap_xml)" if name in (
+            "SAP-Report", "SAP-Compliance-Report") else f"root element <{name}>"
+        raise CertificateReadError(rrn, "(document)", f"not an RdSAP certificate: {what}",
+                                   source=source)
+    document = xml_to_document(root, complete=False)
+    detected, guessed = detect_schema_type(root, document)
+    ctx = Context(certificate_number=rrn, schema_type=schema_type or detected,
+                  data_source=data_source, source=source,
+                  raw_document=decode_document(data) if keep_raw else None)
+    if guessed and schema_type is None:
+        ctx.inferred_fields.append("schema_type")
+    return document_to_row(document, ctx, validate=validate)
+
+
+def read_rdsap_xml(source: XmlSource, *, schema_type: str | None = None,
+                   validate: bool = True, keep_raw: bool = True) -> dict[str, Any]:
+    """Read one RdSAP XML certificate (schemas 21.0.1, 21.0.0, 20.0.0, 19.0) into a row.
+
+    ``source`` is a path, the document as bytes or text, or a file object. The row is a dict
+    keyed by the names of ``CERTIFICATE_SCHEMA`` (list columns are lists of dicts).
+    ``schema_type`` overrides the schema found in the document (``xsi:schemaLocation``,
+    ``Schema-Version-Original``, else guessed and listed in ``inferred_fields``).
+    With ``validate`` the register's lodgement rules are checked; ``keep_raw=False`` leaves
+    ``raw_document`` null.
+
+    Raises :class:`~ara.rdsap.readers.errors.UnsafeDocumentError` for XXE / entity-expansion
+    documents and :class:`~ara.rdsap.readers.errors.CertificateReadError` (certificate, field,
+    message) for anything else that cannot be read or breaks a lodgement rule.
+    """
+    data, name = _load_xml_source(source)
+    return xml_row(data, source=name, schema_type=schema_type, validate=validate,
+                   keep_raw=keep_raw)
+
+
+def unwrap_envelope(obj: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """(certificate document, certificate number) from what the register serves: the
+    ``GET /api/certificate`` body ``{"data": {...}}``, a bulk-export row
+    ``{"certificate_number": ..., "document": {...}}``, or the document itself."""
+    number = next((to_text(obj[k]) for k in _CERTIFICATE_KEYS if obj.get(k) is not None), None)
+    for key in ("data", "document"):
+        inner = obj.get(key)
+        if isinstance(inner, dict) and len(obj) <= 4:
+            inner_number = next((to_text(inner[k]) for k in _CERTIFICATE_KEYS
+                                 if inner.get(k) is not None), None)
+            return inner, inner_number or number
+    return obj, number
+
+
+def _json_schema_type(document: dict[str, Any]) -> tuple[str | None, bool]:
+    declared = to_text(document.get("schema_type"))
+    if declared:
+        return declared, False
+    version = document.get("sap_version")
+    try:
+        older = version is not None and float(version) < 10
+    except (TypeError, ValueError):
+        older = False
+    return ("RdSAP-Schema-20.0.0" if older else "RdSAP-Schema-21.0.1"), True
+
+
+def register_json_row(obj: dict[str, Any], *, certificate_number: str | None = None,
+                      source: str | None = None, raw_document: str | None = None,
+                      validate: bool = True, data_source: str = "register_json"
+                      ) -> dict[str, Any]:
+    """The row of one parsed register JSON object (see :func:`read_register_json`)."""
+    if not isinstance(obj, dict):
+        raise CertificateReadError(certificate_number, "(document)",
+                                   f"expected a JSON object, found {type(obj).__name__}",
+                                   source=source)
+    document, number = unwrap_envelope(obj)
+    schema_type, guessed = _json_schema_type(document)
+    ctx = Context(certificate_number=certificate_number or number, schema_type=schema_type,
+                  data_source=data_source, source=source, raw_document=raw_document)
+    if guessed:
+        ctx.inferred_fields.append("schema_type")
+    return document_to_row(document, ctx, validate=validate)
+
+
+def read_register_json(obj_or_text: dict[str, Any] | str | bytes, *,
+                       certificate_number: str | None = None, validate: bool = True,
+                       keep_raw: bool = True) -> dict[str, Any]:
+    """Read one certificate of the register API (``GET /api/certificate``) into a row.
+
+    ``obj_or_text`` is the parsed JSON or its text; the ``{"data": ...}`` envelope is optional.
+    The certificate number is taken from ``certificate_number`` when given, else from the
+    document (``certificate_number``, ``rrn``); the register's document itself carries none.
+    ``raw_document`` holds the text given, or the object re-serialised when an object was given.
+    Errors as for :func:`read_rdsap_xml`.
+    """
+    if isinstance(obj_or_text, bytes | str):
+        text = obj_or_text.decode("utf-8") if isinstance(obj_or_text, bytes) else obj_or_text
+        try:
+            obj = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise CertificateReadError(certificate_number, "(document)",
+                                       f"invalid JSON: {exc}") from None
+        raw = text if keep_raw else None
+    else:
+        obj = obj_or_text
+        raw = json.dumps(obj, ensure_ascii=False) if keep_raw else None
+    return register_json_row(obj, certificate_number=certificate_number, raw_document=raw,
+                             validate=validate)
+
+
+def xml_to_register_json(source: XmlSource, *, include_certificate_number: bool = True,
+                         schema_type: str | None = None) -> dict[str, Any]:
+    """The register's JSON for an RdSAP XML certificate, as the register's transform makes it
+    (numbers coerced, leading zeros lost), plus ``schema_type`` and, unless told otherwise,
+    ``certificate_number`` (the register drops the RRN from the document). Useful to turn a
+    folder of XML into the NDJSON the bulk reader streams."""
+    data, name = _load_xml_source(source)
+    root = parse_xml(data, name)
+    document = xml_to_document(root, coerce_numbers=True)
+    detected, _guessed = detect_schema_type(root, document)
+    document["schema_type"] = schema_type or detected
+    rrn = certificate_number(root)
+    if include_certificate_number and rrn:
+        document["certificate_number"] = rrn
+    return document
