@@ -117,3 +117,13 @@ def test_trace_refuses_bad_input_with_the_same_error() -> None:
     dwelling["elements"][0]["gross_area_m2"] = -1.0
     with pytest.raises(SapInputError, match="d1"):
         trace(dwelling)
+
+
+def test_warm_air_fans_reach_the_pumps_and_fans_line() -> None:
+    """Table 4f: warm air fans use SFP x 0.4 x V kWh a year (volume from the storeys)."""
+    base = semi_detached("base")
+    fans = semi_detached("fans")
+    fans["warm_air_fan_sfp"] = 1.5
+    before, after = calculate([base, fans]).to_pylist()
+    volume = after["dwelling_volume_m3"]
+    assert abs(after["pumps_fans_kwh"] - before["pumps_fans_kwh"] - 1.5 * 0.4 * volume) < 1e-9

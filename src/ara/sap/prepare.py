@@ -380,6 +380,9 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
 
     # ---------------- heating systems: fractions, responsiveness, controls, pumps
     _resolve_heating(p, table, dfl, dil, tables, col, null)
+    sfp = col("warm_air_fan_sfp", 0)
+    p.add(~(np.isfinite(sfp) & (sfp >= 0)), "warm_air_fan_sfp", "must be >= 0")
+    dfl[:, L.DF_WARM_AIR_SFP] = np.nan_to_num(sfp)
     systems = Problems()
     resolve_systems(systems, n, dfl, dil, tables, col, null, tfa)
     _resolve_pv(systems, lists["pv_arrays"], tables, col)
@@ -390,9 +393,6 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
         bad = ~(np.isfinite(dfl[:, idx]) & (dfl[:, idx] > 0))
         dfl[bad, idx] = 1.0  # only rows already reported (or demand-only) reach this
 
-    sfp = col("warm_air_fan_sfp", 0)
-    p.add(~(np.isfinite(sfp) & (sfp >= 0)), "warm_air_fan_sfp", "must be >= 0")
-    dfl[:, L.DF_WARM_AIR_SFP] = np.nan_to_num(sfp)
 
     return Prepared(n=n, ids=ids, dfl=dfl, dil=dil, lists=lists, problems=p)
 
