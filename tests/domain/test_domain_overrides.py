@@ -96,14 +96,14 @@ def test_vague_words(text: str) -> None:
 
 
 def test_the_overlay_writes_codes_into_the_main_building_part() -> None:
-    data = EpcData({"built_form": 1, "sap_building_parts": [
+    data = EpcData({"built_form": 1, "building_parts": [
         {"building_part_number": 2, "wall_construction": 3},
         {"building_part_number": 1, "wall_construction": 3, "roof_insulation_thickness": "NI"}]})
     overlay = LandlordOverrides(wall_construction=WallConstruction.CAVITY,
                                 roof_insulation=RoofInsulation.MM_250,
                                 built_form=BuiltForm.MID_TERRACE).as_overlay()
     out = data.with_overlay(overlay)
-    parts = out["sap_building_parts"]
+    parts = out["building_parts"]
     assert out["built_form"] == 4
     assert parts[1]["wall_construction"] == 4 and parts[1]["roof_insulation_thickness"] == "250mm"  # type: ignore[index]
     assert parts[0]["wall_construction"] == 3  # type: ignore[index]  # an extension: untouched

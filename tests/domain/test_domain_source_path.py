@@ -34,14 +34,13 @@ def complete_data(note: str) -> dict[str, object]:
     return {
         "note": note, "property_type": 0, "built_form": 2, "habitable_room_count": 4,
         "heated_room_count": 4,
-        "sap_building_parts": [{
+        "building_parts": [{
             "building_part_number": 1, "construction_age_band": "C", "wall_construction": 3,
             "wall_insulation_type": 4, "roof_insulation_thickness": "100mm",
-            "sap_floor_dimensions": [{"total_floor_area": {"value": 40.0},
-                                      "room_height": {"value": 2.5}}]}],
-        "sap_heating": {"main_heating_details": [{"main_fuel_type": 26}],
-                        "water_heating_code": 901},
-        "sap_energy_source": {"mains_gas": "Y"},
+            "floor_dimensions": [{"total_floor_area_m2": 40.0,
+                                  "room_height_m": 2.5}]}],
+        "main_heating": [{"main_fuel_type": "26", "main_heating_category": "2"}],
+        "water_heating_code": "901",
     }
 
 
@@ -51,7 +50,7 @@ def survey(kind: str) -> SiteNotes | None:
     data = complete_data("survey")
     if kind == "defective":
         del data["heated_room_count"]
-        data["sap_building_parts"][0]["wall_construction"] = None  # type: ignore[index]
+        data["building_parts"][0]["wall_construction"] = None  # type: ignore[index]
     return SiteNotes("SURVEY-1", SURVEY_DATE, EpcData(data))
 
 
@@ -141,7 +140,7 @@ def test_every_combination_takes_its_path_and_says_why(
 
     if decision.status is SourceStatus.DEFECTIVE_SURVEY:
         assert [d.field_path for d in decision.defects] == [
-            "heated_room_count", "sap_building_parts[0].wall_construction"]
+            "heated_room_count", "building_parts[0].wall_construction"]
         assert "not patched from the EPC" in audit
     else:
         assert decision.defects == ()

@@ -167,15 +167,14 @@ def epc_data(tag: str = "a") -> EpcData:
     return EpcData({
         "property_type": 0, "built_form": 2, "habitable_room_count": 5,
         "heated_room_count": 5, "total_floor_area": 91.6, "note": f"tag {tag}",
-        "sap_building_parts": [{
+        "building_parts": [{
             "building_part_number": 1, "construction_age_band": "B", "wall_construction": 3,
             "wall_insulation_type": 4, "roof_insulation_thickness": "50mm",
-            "sap_floor_dimensions": [{"floor": 0, "total_floor_area": {"value": 45.8},
-                                      "room_height": {"value": 2.45}}],
+            "floor_dimensions": [{"floor": "0", "total_floor_area_m2": 45.8,
+                                  "room_height_m": 2.45}],
         }],
-        "sap_heating": {"main_heating_details": [{"main_fuel_type": 26}],
-                        "water_heating_code": 901},
-        "sap_energy_source": {"mains_gas": "Y", "meter_type": 2},
+        "main_heating": [{"main_fuel_type": "26", "main_heating_category": "2"}],
+        "water_heating_code": "901", "meter_type": "2",
     })
 
 

@@ -6,7 +6,7 @@ The seam with the RdSAP readers
 :class:`EpcData` holds a certificate's collected data as an immutable mapping from RdSAP
 field names to values, in the shape of the register's certificate JSON: the snake_case form
 of the RdSAP XML element names (``Wall-Construction`` -> ``wall_construction``), repeated
-elements as sequences (``sap_building_parts``), codes as the register writes them. The RdSAP
+elements as sequences (``building_parts``), codes as the register writes them. The RdSAP
 readers (``ara.rdsap``, written in parallel) turn such a mapping into calculator inputs; until
 they land, this mapping is the contract between ingestion, the source-path rules and the
 readers. Only three things here depend on field names: :data:`MAIN_PART_KEY` and the
@@ -33,7 +33,7 @@ JsonValue: TypeAlias = (
 )
 
 #: Register JSON key of the list of building parts, and of a part's number (1 = main dwelling).
-MAIN_PART_KEY = "sap_building_parts"
+MAIN_PART_KEY = "building_parts"  # CERTIFICATE_SCHEMA (ara.rdsap.readers) column names
 PART_NUMBER_KEY = "building_part_number"
 
 
@@ -248,14 +248,14 @@ class SurveyDefect:
 #: is a gap. Per building part, and per floor of each part.
 REQUIRED_SURVEY_FIELDS: tuple[str, ...] = (
     "property_type", "built_form", "habitable_room_count", "heated_room_count",
-    MAIN_PART_KEY, "sap_heating", "sap_energy_source",
+    MAIN_PART_KEY, "main_heating", "water_heating_code",
 )
+FLOOR_LIST_KEY = "floor_dimensions"
 REQUIRED_PART_FIELDS: tuple[str, ...] = (
-    "construction_age_band", "wall_construction", "wall_insulation_type",
-    "sap_floor_dimensions",
+    "construction_age_band", "wall_construction", "wall_insulation_type", FLOOR_LIST_KEY,
 )
-REQUIRED_FLOOR_FIELDS: tuple[str, ...] = ("total_floor_area", "room_height")
-REQUIRED_HEATING_FIELDS: tuple[str, ...] = ("main_heating_details", "water_heating_code")
+REQUIRED_FLOOR_FIELDS: tuple[str, ...] = ("total_floor_area_m2", "room_height_m")
+REQUIRED_HEATING_FIELDS: tuple[str, ...] = ("main_fuel_type", "main_heating_category")
 
 
 def _is_gap(value: JsonValue) -> bool:
@@ -268,18 +268,19 @@ def survey_defects(data: EpcData) -> tuple[SurveyDefect, ...]:
     for i, part in enumerate(data.building_parts()):
         defects += [SurveyDefect(f"{MAIN_PART_KEY}[{i}].{key}")
                     for key in REQUIRED_PART_FIELDS if _is_gap(part.get(key))]
-        floors = part.get("sap_floor_dimensions")
+        floors = part.get(FLOOR_LIST_KEY)
         for j, floor in enumerate(floors if isinstance(floors, tuple) else ()):
             if not isinstance(floor, Mapping):
-                defects.append(SurveyDefect(f"{MAIN_PART_KEY}[{i}].sap_floor_dimensions[{j}]",
+                defects.append(SurveyDefect(f"{MAIN_PART_KEY}[{i}].{FLOOR_LIST_KEY}[{j}]",
                                             "not an object"))
                 continue
-            defects += [SurveyDefect(f"{MAIN_PART_KEY}[{i}].sap_floor_dimensions[{j}].{key}")
+            defects += [SurveyDefect(f"{MAIN_PART_KEY}[{i}].{FLOOR_LIST_KEY}[{j}].{key}")
                         for key in REQUIRED_FLOOR_FIELDS if _is_gap(floor.get(key))]
-    heating = data.get("sap_heating")
-    if isinstance(heating, Mapping):
-        defects += [SurveyDefect(f"sap_heating.{key}")
-                    for key in REQUIRED_HEATING_FIELDS if _is_gap(heating.get(key))]
+    heating = data.get("main_heating")
+    for k, system in enumerate(heating if isinstance(heating, tuple) else ()):
+        if isinstance(system, Mapping):
+            defects += [SurveyDefect(f"main_heating[{k}].{key}")
+                        for key in REQUIRED_HEATING_FIELDS if _is_gap(system.get(key))]
     return tuple(defects)
 
 
