@@ -633,8 +633,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_trace)
 
     from ara.cli_rate import add_parser as add_rate_parser
+    from ara.cli_run import add_parser as add_run_parser
 
     add_rate_parser(sub)
+    add_run_parser(sub)
     return parser
 
 

@@ -1,0 +1,159 @@
+"""``ara run``: the main job. A landlord's list of homes -> properties -> Ingestion ->
+Baseline, batch by batch with progress, then a portfolio summary read back from the database.
+
+Defaults run on a fresh machine with no key and no network: the bundled SYNTHETIC sample
+portfolio (``src/ara/data/sample_portfolio``: 2,000 homes, their certificates as a bulk
+archive, UPRN reference data), SQLite file ``ara.db``, solar data off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from ara.cli import bundled
+
+SAMPLE = "sample_portfolio"
+EXIT_OK, EXIT_FAILURES, EXIT_ERROR = 0, 1, 2
+
+
+def _epc_fetcher(spec: str) -> Any:
+    from ara.ingestion import epc_fetchers as f
+
+    kind, _, path = spec.partition(":")
+    if kind == "api":
+        return f.RegisterApiFetcher()
+    if kind == "api-legacy":
+        return f.LegacyOpenDataFetcher()
+    if not path:
+        raise SystemExit(f"ara run: error: --epc-source {spec!r} needs a path "
+                         "(archive:PATH, xml:DIR or csv:PATH)")
+    if kind == "archive":
+        return f.BulkArchiveFetcher(path)
+    if kind == "xml":
+        return f.XmlFolderFetcher(path)
+    if kind == "csv":
+        return f.OpenDataCsvFetcher(path)
+    raise SystemExit(f"ara run: error: unknown --epc-source {spec!r}")
+
+
+def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
+    from ara.persistence import tables as t
+
+    with uow_factory(read_only=True) as uow:
+        conn = uow.connection
+        ids = sa.select(t.properties.c.property_id).where(
+            t.properties.c.portfolio_id == portfolio_id)
+        base = conn.execute(sa.select(
+            t.baseline_performance.c.lodged_band, t.baseline_performance.c.effective_band,
+            t.baseline_performance.c.rebaseline_reason,
+            t.baseline_performance.c.bill_total_gbp).where(
+            t.baseline_performance.c.property_id.in_(ids))).all()
+        certs = conn.execute(sa.select(sa.func.count()).select_from(t.epc_certificates)
+                             .where(t.epc_certificates.c.property_id.in_(ids))).scalar_one()
+        failures = conn.execute(sa.select(
+            t.stage_failures.c.stage, t.stage_failures.c.error_type,
+            t.stage_failures.c.message).where(
+            t.stage_failures.c.property_id.in_(ids))).all()
+    lodged = Counter(r.lodged_band or "-" for r in base)
+    effective = Counter(r.effective_band for r in base)
+    reasons = Counter(r.rebaseline_reason for r in base)
+    bands = "ABCDEFG"
+    lines = [f"portfolio {portfolio_id}: {run.properties} properties, {certs} certificates, "
+             f"{len(base)} baselined, {len(failures)} failures",
+             "band      " + "".join(f"{b:>7}" for b in (*bands, "-")),
+             "lodged    " + "".join(f"{lodged.get(b, 0):>7}" for b in (*bands, "-")),
+             "effective " + "".join(f"{effective.get(b, 0):>7}" for b in (*bands, "-")),
+             "rebaselined: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())),
+             ]
+    if base:
+        total = sum(r.bill_total_gbp for r in base)
+        lines.append(f"bills: GBP {total:,.0f} a year in all, GBP {total / len(base):,.0f} "
+                     "a home on average (Fuel Rates snapshot)")
+    if run.failed_batches:
+        lines.append(f"failed batches: {len(run.failed_batches)}")
+        lines += [f"  batch {n}: {reason}" for n, reason in run.failed_batches[:10]]
+    if failures:
+        lines.append("failures by reason:")
+        grouped = Counter((f.stage, f.error_type, f.message.split(";")[0][:110])
+                          for f in failures)
+        lines += [f"  {n:>6}  {stage}/{kind}: {msg}"
+                  for (stage, kind, msg), n in grouped.most_common(12)]
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ara.domain.bills import FuelRates
+    from ara.ingestion.geospatial import UprnReferenceData
+    from ara.orchestration.baseline import BaselineOrchestrator
+    from ara.orchestration.first_run import FirstRun, PortfolioError, read_portfolio
+    from ara.orchestration.ingestion import IngestionOrchestrator
+    from ara.persistence import UnitOfWorkFactory, get_engine, upgrade
+
+    sample = bundled(SAMPLE)
+    portfolio_path = Path(args.portfolio) if args.portfolio else sample / "portfolio.csv"
+    epc_source = args.epc_source or (f"archive:{sample / 'certificates.ndjson.gz'}"
+                                     if not args.portfolio else "api")
+    uprn_data = args.uprn_data or (str(sample / "uprn.parquet") if not args.portfolio
+                                   else None)
+    engine = get_engine(args.db)
+    upgrade(engine)
+    uow_factory = UnitOfWorkFactory(engine)
+    portfolio_id = portfolio_path.stem if args.portfolio else "sample"
+    try:
+        properties = read_portfolio(portfolio_path, portfolio_id)
+    except (PortfolioError, OSError) as exc:
+        print(f"ara run: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    solar = None
+    if args.solar == "pvgis":
+        from ara.ingestion.solar import PvgisFetcher
+
+        solar = PvgisFetcher()
+    ingestion = IngestionOrchestrator(
+        uow_factory, _epc_fetcher(epc_source),
+        UprnReferenceData(uprn_data) if uprn_data else None, solar)
+    baseline = BaselineOrchestrator(uow_factory, FuelRates.load())
+    show = args.progress or sys.stderr.isatty()
+    with tqdm(total=properties.num_rows, unit="home", disable=not show,
+              desc="ingest + baseline", file=sys.stderr) as bar:
+        first_run = FirstRun(uow_factory, ingestion, baseline,
+                             progress=lambda _what, n: bar.update(n))
+        first_run.create_properties(portfolio_id, portfolio_path.name, properties)
+        summary = first_run.run(properties.column("property_id").to_pylist(),
+                                args.batch_size)
+    print(_summary(uow_factory, portfolio_id, summary))
+    failed = summary.failed_batches or summary.ingestion_failures or summary.baseline_failures
+    return EXIT_FAILURES if failed else EXIT_OK
+
+
+def add_parser(sub: Any) -> None:
+    run = sub.add_parser(
+        "run", help="the main job: ingest and baseline a portfolio",
+        description="Read a portfolio (CSV of uprn, address_line_1..3, post_town, postcode, "
+                    "landlord_reference), fetch each home's EPC, coordinates and planning "
+                    "flags (and solar data), rebaseline it with the SAP 10.2 calculator and "
+                    "price its bill; print a portfolio summary. With no PORTFOLIO: the "
+                    "bundled synthetic sample (2,000 homes, no network). Exit 1 when any "
+                    "home or batch failed (the summary says which and why).")
+    run.add_argument("portfolio", nargs="?", metavar="PORTFOLIO.csv")
+    run.add_argument("--db", default="ara.db",
+                     help="SQLite file or postgresql+psycopg:// URL (default ara.db)")
+    run.add_argument("--epc-source", metavar="SOURCE",
+                     help="api | api-legacy | archive:PATH | xml:DIR | csv:PATH (default: the "
+                          "bundled archive for the sample, else api)")
+    run.add_argument("--uprn-data", metavar="PATH",
+                     help="OS Open UPRN-style CSV/Parquet with planning flags")
+    run.add_argument("--solar", choices=("pvgis", "none"), default="none",
+                     help="solar potential from PVGIS (needs network; default none)")
+    run.add_argument("--batch-size", type=int, default=500, metavar="N")
+    run.add_argument("--progress", action="store_true",
+                     help="show progress even when stderr is not a terminal")
+    run.set_defaults(func=cmd_run)

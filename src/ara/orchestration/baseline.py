@@ -1,0 +1,159 @@
+"""The Baseline stage (decisions 0004, 0011-0014): for a batch of property ids, read the
+properties, assemble each Effective EPC by its source path, expand and calculate the whole
+batch in one vectorised call, rebaseline, bill, and write one baseline row per property in
+one unit of work.
+
+A property that cannot be scored (no source, a defective survey, input the expansion or the
+calculator rejects, a fuel the Fuel Rates snapshot does not price) gets a stage failure naming
+the reason and no baseline row; the other properties of the batch are written. Anything
+unexpected (a bug, a database error) raises: the unit rolls back and nothing of the batch is
+written (docs/decisions/0010-stage-failures.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ara.domain.bills import FuelRates, UnpricedFuelError, compute_bills
+from ara.domain.codes import SourceStatus
+from ara.domain.failures import StageFailure
+from ara.domain.rebaseline import LODGED_SCHEMA, baseline_table, rebaseline
+from ara.orchestration.ingestion import failure_rows
+from ara.persistence.mapping import load_properties
+from ara.persistence.uow import UnitOfWork
+from ara.rdsap.expansion import expand
+from ara.rdsap.readers import CERTIFICATE_SCHEMA
+from ara.sap import calculate
+
+UowFactory = Callable[..., UnitOfWork]
+STAGE = "baseline"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class BaselineReport:
+    properties: int = 0
+    scored: int = 0
+    divergences: int = 0
+    failures: list[StageFailure] = field(default_factory=list)
+    rebaseline_reasons: dict[str, int] = field(default_factory=dict)
+
+
+def certificate_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """CERTIFICATE_SCHEMA rows from stored data JSON (dates come back as ISO text)."""
+    relaxed = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f
+                         for f in CERTIFICATE_SCHEMA])
+    table = pa.Table.from_pylist(rows, schema=relaxed)
+    return table.cast(CERTIFICATE_SCHEMA)
+
+
+class BaselineOrchestrator:
+    """``BaselineOrchestrator(uow_factory, fuel_rates)``; ``run(property_ids)`` baselines one
+    batch. The rebaseliner is the SAP 10.2 calculator behind the RdSAP 10 expansion."""
+
+    def __init__(self, uow_factory: UowFactory, fuel_rates: FuelRates, *,
+                 rebaseliner: Callable[[pa.Table], pa.Table] | None = None) -> None:
+        self._uow = uow_factory
+        self._rates = fuel_rates
+        self._calculate = rebaseliner or (lambda inputs: calculate(inputs, strict=False))
+
+    def run(self, property_ids: Sequence[str]) -> BaselineReport:
+        report = BaselineReport(properties=len(property_ids))
+        now = utc_now()
+        with self._uow(read_only=True) as uow:
+            props = load_properties(uow, list(property_ids))
+        failures: list[StageFailure] = []
+        lodged_rows: list[dict[str, Any]] = []
+        data_rows: list[dict[str, Any]] = []
+        for prop in props:  # the source-path decision is per property (domain rules)
+            decision = prop.source_decision()
+            effective = decision.effective_epc
+            if decision.status is not SourceStatus.RESOLVED or effective is None:
+                failures.append(StageFailure(prop.property_id, STAGE, decision.status.value,
+                                             decision.audit))
+                continue
+            epc = prop.lodged_epc
+            lodged = epc.lodged if epc is not None else None
+            lodged_rows.append({
+                "property_id": prop.property_id,
+                "source_path": effective.source_path.value,
+                "overlay_applied": effective.overlay_applied,
+                "certificate_number": epc.certificate_number if epc else None,
+                "survey_id": prop.site_notes.survey_id if prop.site_notes else None,
+                "schema_type": epc.schema_type if epc else None,
+                "sap_spec_version": epc.sap_spec_version if epc else None,
+                "lodged_sap_score": lodged.sap_score if lodged else None,
+                "lodged_band": lodged.band.value if lodged else None,
+                "lodged_co2_tonnes_per_year": lodged.co2_tonnes_per_year if lodged else None,
+                "lodged_primary_energy_kwh_per_m2_year":
+                    lodged.primary_energy_kwh_per_m2_year if lodged else None,
+            })
+            data_rows.append(json.loads(effective.data.to_json()))
+        scored = self._score(lodged_rows, data_rows, failures, report, now)
+        with self._uow() as uow:
+            if scored is not None and scored.num_rows:
+                uow.baselines.upsert(scored)
+            if failures:
+                uow.stage_failures.upsert(failure_rows(failures, now))
+        report.failures = failures
+        return report
+
+    def _score(self, lodged_rows: list[dict[str, Any]], data_rows: list[dict[str, Any]],
+               failures: list[StageFailure], report: BaselineReport,
+               now: datetime) -> pa.Table | None:
+        if not lodged_rows:
+            return None
+        ids = [r["property_id"] for r in lodged_rows]
+        certs = certificate_table(data_rows)
+        expansion = expand(certs, ids)
+        outputs = self._calculate(expansion.inputs)
+        # expansion problems of a row the calculator still scores are assumptions recorded
+        # by the expansion's audit; a row the calculator rejects fails with both reasons
+        notes: dict[str, list[str]] = {}
+        for row, _cert, fld, message in expansion.problems:
+            notes.setdefault(ids[row], []).append(f"{fld}: {message}")
+        bad = set()
+        for pid, status, error in zip(outputs.column("dwelling_id").to_pylist(),
+                                      outputs.column("status").to_pylist(),
+                                      outputs.column("error").to_pylist(), strict=True):
+            if status != "ok":
+                bad.add(pid)
+                reason = "; ".join([error or status, *notes.get(pid, [])])
+                kind = "expansion" if pid in notes else "calculation"
+                failures.append(StageFailure(pid, STAGE, kind, reason[:4000]))
+        keep = pa.array([pid not in bad for pid in ids])
+        outputs = outputs.filter(pc.and_(keep, pc.equal(outputs.column("status"), "ok")))
+        lodged = pa.Table.from_pylist(lodged_rows, schema=LODGED_SCHEMA).filter(keep)
+        try:
+            bills = compute_bills(outputs, self._rates)
+        except UnpricedFuelError as exc:
+            unpriced = {pid for pid, _use, _code in exc.problems}
+            for pid, use, code in exc.problems:
+                failures.append(StageFailure(pid, STAGE, "unpriced_fuel",
+                                             f"{use} uses fuel {code}, not priced by Fuel "
+                                             f"Rates snapshot {exc.snapshot}"))
+            mask = pa.array([pid not in unpriced for pid in outputs.column("dwelling_id")
+                            .to_pylist()])
+            outputs = outputs.filter(mask)
+            lodged = lodged.filter(pa.array([pid not in unpriced
+                                             for pid in lodged.column("property_id")
+                                             .to_pylist()]))
+            bills = compute_bills(outputs, self._rates)
+        if not outputs.num_rows:
+            return None
+        result = rebaseline(lodged, outputs)
+        report.scored = result.performance.num_rows
+        report.divergences = result.divergences.num_rows
+        for reason in result.performance.column("rebaseline_reason").to_pylist():
+            report.rebaseline_reasons[reason] = report.rebaseline_reasons.get(reason, 0) + 1
+        return baseline_table(result.performance, outputs, bills, now)

@@ -1,0 +1,139 @@
+"""The First Run use case: a landlord's list of homes -> properties -> Ingestion -> Baseline,
+batch by batch, then a portfolio summary (decision 0011: only this pipeline chains stages;
+stages talk through repositories).
+
+A batch that raises (a bug, a database error) is reported with the reason, its unit rolls
+back, and the run goes on with the next batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ara.domain.failures import StageFailure
+from ara.orchestration.baseline import BaselineOrchestrator
+from ara.orchestration.ingestion import IngestionOrchestrator, failure_rows, utc_now
+from ara.persistence.uow import UnitOfWork
+
+UowFactory = Callable[..., UnitOfWork]
+logger = logging.getLogger(__name__)
+PORTFOLIO_COLUMNS = ("uprn", "address_line_1", "address_line_2", "address_line_3",
+                     "post_town", "postcode", "landlord_reference")
+
+
+class PortfolioError(ValueError):
+    """The portfolio file cannot be read (names the file, line and column)."""
+
+
+def read_portfolio(path: Path, portfolio_id: str) -> pa.Table:
+    """``properties`` rows from a landlord's CSV: a ``uprn`` and/or an address with a
+    postcode, optional ``landlord_reference``. The property id is stable across re-runs:
+    derived from the portfolio and the UPRN (or reference, or address)."""
+    rows = []
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames is None:
+            raise PortfolioError(f"{path}: empty file")
+        unknown = [c for c in reader.fieldnames if c not in PORTFOLIO_COLUMNS]
+        if unknown:
+            raise PortfolioError(f"{path}: unknown column(s) {unknown}; expected some of "
+                                 f"{list(PORTFOLIO_COLUMNS)}")
+        for line, r in enumerate(reader, start=2):
+            uprn_text = (r.get("uprn") or "").strip()
+            try:
+                uprn = int(uprn_text) if uprn_text else None
+            except ValueError:
+                raise PortfolioError(f"{path}:{line}: uprn {uprn_text!r} is not a number") \
+                    from None
+            postcode = (r.get("postcode") or "").strip() or None
+            address = (r.get("address_line_1") or "").strip() or None
+            ref = (r.get("landlord_reference") or "").strip() or None
+            if uprn is None and not (postcode and address) and ref is None:
+                raise PortfolioError(f"{path}:{line}: needs a uprn, or an address line with "
+                                     "a postcode")
+            key = f"{portfolio_id}|{uprn or ''}|{ref or ''}|{address or ''}|{postcode or ''}"
+            rows.append({
+                "property_id": "P" + hashlib.sha1(key.encode()).hexdigest()[:15],
+                "portfolio_id": portfolio_id, "uprn": uprn, "landlord_reference": ref,
+                "address_line_1": address,
+                "address_line_2": (r.get("address_line_2") or "").strip() or None,
+                "address_line_3": (r.get("address_line_3") or "").strip() or None,
+                "post_town": (r.get("post_town") or "").strip() or None,
+                "postcode": postcode,
+            })
+    ids = [r["property_id"] for r in rows]
+    if len(set(ids)) != len(ids):
+        raise PortfolioError(f"{path}: the same property is listed twice")
+    return pa.Table.from_pylist(rows)
+
+
+@dataclass
+class RunSummary:
+    """What a First Run did, for the portfolio summary (read back from the database)."""
+
+    properties: int = 0
+    batches: int = 0
+    failed_batches: list[tuple[int, str]] = field(default_factory=list)
+    ingestion_failures: int = 0
+    baseline_failures: int = 0
+
+
+def batches(ids: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start:start + size])
+
+
+class FirstRun:
+    """Create the portfolio's properties, then Ingestion and Baseline batch by batch."""
+
+    def __init__(self, uow_factory: UowFactory, ingestion: IngestionOrchestrator,
+                 baseline: BaselineOrchestrator, *,
+                 progress: Callable[[str, int], Any] | None = None) -> None:
+        self._uow = uow_factory
+        self._ingestion = ingestion
+        self._baseline = baseline
+        self._progress = progress
+
+    def create_properties(self, portfolio_id: str, name: str, properties: pa.Table) -> None:
+        with self._uow() as uow:
+            uow.portfolios.upsert(pa.table({"portfolio_id": [portfolio_id], "name": [name]}))
+            uow.properties.upsert(properties)
+
+    def run(self, property_ids: Sequence[str], batch_size: int) -> RunSummary:
+        summary = RunSummary(properties=len(property_ids))
+        for number, batch in enumerate(batches(property_ids, batch_size), start=1):
+            summary.batches += 1
+            for stage, orchestrator in (("ingestion", self._ingestion),
+                                        ("baseline", self._baseline)):
+                try:
+                    report = orchestrator.run(batch)
+                except Exception as exc:  # a failed batch is reported; the run goes on
+                    reason = f"{stage}: {type(exc).__name__}: {exc}"
+                    summary.failed_batches.append((number, reason))
+                    self._record(batch, stage, exc)
+                    break
+                count = len(report.failures)
+                if stage == "ingestion":
+                    summary.ingestion_failures += count
+                else:
+                    summary.baseline_failures += count
+            if self._progress is not None:
+                self._progress("batch", len(batch))
+        return summary
+
+    def _record(self, batch: list[str], stage: str, exc: Exception) -> None:
+        failures = [StageFailure(pid, stage, "batch_failed",
+                                 f"{type(exc).__name__}: {exc}"[:2000]) for pid in batch]
+        try:
+            with self._uow() as uow:
+                uow.stage_failures.upsert(failure_rows(failures, utc_now()))
+        except Exception as error:  # the run summary already names the batch and reason
+            logger.warning("could not record the failure of a %s batch: %s", stage, error)

@@ -1,0 +1,222 @@
+"""The Ingestion stage (decisions 0003, 0011, 0012): for a batch of property ids, fetch
+everything with no unit of work open, then write it all in one unit.
+
+Phase 1 (no connection held during network or file I/O): the properties are read in a
+read-only unit that closes at once; certificates come from the EPC fetcher, coordinates and
+planning flags from the UPRN reference data (cached rows first), solar yields from the solar
+fetcher for the properties that have coordinates. Phase 2: one unit writes the certificates,
+the new spatial rows, the solar potential and the stage failures; it commits once, so a batch
+is all or nothing, and a re-run replaces (upserts on natural keys).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ara.domain.failures import StageFailure
+from ara.ingestion.epc_fetchers import EpcFetcher, PropertyLookup
+from ara.ingestion.geospatial import SPATIAL_SCHEMA, UprnReferenceData, spatial_rows
+from ara.persistence import tables as t
+from ara.persistence.uow import UnitOfWork
+
+UowFactory = Callable[..., UnitOfWork]
+STAGE = "ingestion"
+DEFAULT_ROOF_PITCH_DEG = 35.0  # the roof PVGIS prices when a survey gives none (RdSAP 10
+DEFAULT_ROOF_AZIMUTH_DEG = 180.0  # section 11.1 b): PV on a pitched roof facing south)
+
+
+class SolarFetcher(Protocol):
+    def fetch(self, requests: Sequence[Any]) -> Any: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class IngestionReport:
+    """What one batch did."""
+
+    properties: int = 0
+    certificates: int = 0
+    not_found: int = 0
+    spatial_looked_up: int = 0
+    spatial_cached: int = 0
+    solar: int = 0
+    no_solar_data: int = 0
+    failures: list[StageFailure] = field(default_factory=list)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in certificate JSON")
+
+
+def certificate_rows(found: pa.Table, fetched_at: datetime) -> pa.Table:
+    """``epc_certificates`` rows from a fetch result (``property_id`` + CERTIFICATE_SCHEMA):
+    the lodged figures as columns, the collected data as canonical JSON and the document
+    verbatim with its SHA-256 for audit."""
+    rows = found.to_pylist()
+    out = []
+    for r in rows:  # one JSON document per certificate: the storage format itself
+        raw = r.pop("raw_document", None) or ""
+        raw_bytes = raw.encode() if isinstance(raw, str) else bytes(raw)
+        co2 = r.get("co2_emissions_current_kg_per_yr")
+        out.append({
+            "property_id": r["property_id"],
+            "certificate_number": r["certificate_number"],
+            "uprn": r.get("uprn"),
+            "schema_type": r.get("schema_type") or "unknown",
+            "sap_spec_version": r.get("sap_version") or "unknown",
+            "inspection_date": r.get("inspection_date"),
+            "registration_date": r.get("registration_date") or r.get("inspection_date"),
+            "lodged_sap_score": r.get("energy_rating_current"),
+            "lodged_band": r.get("energy_band_current"),
+            "lodged_co2_tonnes_per_year": None if co2 is None else co2 / 1000.0,
+            "lodged_primary_energy_kwh_per_m2_year":
+                r.get("energy_consumption_current_kwh_per_m2_yr"),
+            "total_floor_area_m2": r.get("total_floor_area_m2"),
+            "data_json": json.dumps({k: v for k, v in r.items() if k != "property_id"},
+                                    default=_json_default, sort_keys=True,
+                                    separators=(",", ":")),
+            "raw_format": r.get("data_source") or "unknown",
+            "raw_document": raw_bytes,
+            "raw_sha256": hashlib.sha256(raw_bytes).hexdigest(),
+            "fetched_at": fetched_at,
+        })
+    schema = pa.schema([pa.field(c.name, _arrow_type(c)) for c in t.epc_certificates.columns])
+    return pa.Table.from_pylist(out, schema=schema)
+
+
+def _arrow_type(column: Any) -> pa.DataType:
+    name = type(column.type).__name__
+    return {"Text": pa.string(), "BigInteger": pa.int64(), "Integer": pa.int32(),
+            "Float": pa.float64(), "Date": pa.date32(), "DateTime": pa.timestamp("us"),
+            "LargeBinary": pa.binary(), "Boolean": pa.bool_()}.get(name, pa.string())
+
+
+def failure_rows(failures: Sequence[StageFailure], at: datetime) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{"property_id": f.property_id, "stage": f.stage, "error_type": f.error_type,
+          "message": f.message, "failed_at": at} for f in failures],
+        schema=pa.schema([("property_id", pa.string()), ("stage", pa.string()),
+                          ("error_type", pa.string()), ("message", pa.string()),
+                          ("failed_at", pa.timestamp("us"))]))
+
+
+class IngestionOrchestrator:
+    """``IngestionOrchestrator(uow_factory, epc_fetcher, geospatial_repo, solar_fetcher)``;
+    ``run(property_ids)`` ingests one batch."""
+
+    def __init__(self, uow_factory: UowFactory, epc_fetcher: EpcFetcher,
+                 geospatial_repo: UprnReferenceData | None,
+                 solar_fetcher: SolarFetcher | None = None) -> None:
+        self._uow = uow_factory
+        self._epc = epc_fetcher
+        self._geo = geospatial_repo
+        self._solar = solar_fetcher
+
+    def run(self, property_ids: Sequence[str]) -> IngestionReport:
+        report = IngestionReport(properties=len(property_ids))
+        now = utc_now()
+        # ---- phase 1: read, then fetch with no unit open
+        with self._uow(read_only=True) as uow:
+            props = uow.properties.read(list(property_ids))
+            uprns = [u for u in props.column("uprn").to_pylist() if u is not None]
+            cached = uow.spatial.read(uprns) if uprns else SPATIAL_SCHEMA.empty_table()
+        lookups, failures = self._lookups(props)
+        fetched = self._epc.fetch(lookups)
+        failures += fetched.stage_failures(STAGE)
+        report.certificates = fetched.certificates.num_rows
+        report.not_found = len(fetched.not_found)
+        spatial = self._spatial(uprns, cached, now, report)
+        solar_rows = self._solar_rows(props, spatial, cached, report, now)
+        # ---- phase 2: one unit, one commit
+        with self._uow() as uow:
+            if fetched.certificates.num_rows:
+                uow.certificates.upsert(certificate_rows(fetched.certificates, now))
+            if spatial.num_rows:
+                uow.spatial.upsert(spatial)
+            if solar_rows is not None and solar_rows.num_rows:
+                uow.solar_potential.upsert(solar_rows)
+            if failures:
+                uow.stage_failures.upsert(failure_rows(failures, now))
+        report.failures = failures
+        return report
+
+    @staticmethod
+    def _lookups(props: pa.Table) -> tuple[list[PropertyLookup], list[StageFailure]]:
+        lookups: list[PropertyLookup] = []
+        failures: list[StageFailure] = []
+        for r in props.to_pylist():
+            lines = tuple(x for x in (r.get("address_line_1"), r.get("address_line_2"),
+                                      r.get("address_line_3")) if x)
+            try:
+                lookups.append(PropertyLookup(r["property_id"], uprn=r.get("uprn"),
+                                              postcode=r.get("postcode"), address_lines=lines))
+            except ValueError as exc:
+                failures.append(StageFailure(r["property_id"], STAGE, "no_lookup_key",
+                                             str(exc)))
+        return lookups, failures
+
+    def _spatial(self, uprns: list[int], cached: pa.Table, now: datetime,
+                 report: IngestionReport) -> pa.Table:
+        """New ``property_spatial`` rows for the UPRNs not cached yet (written in phase 2)."""
+        if self._geo is None or not uprns:
+            return SPATIAL_SCHEMA.empty_table()
+        have = set(cached.column("uprn").to_pylist())
+        missing = np.array(sorted(set(uprns) - have), dtype=np.int64)
+        report.spatial_cached = len(have)
+        if not missing.size:
+            return SPATIAL_SCHEMA.empty_table()
+        rows = spatial_rows(self._geo.lookup(missing), self._geo.label, now)
+        report.spatial_looked_up = rows.num_rows
+        return rows
+
+    def _solar_rows(self, props: pa.Table, spatial: pa.Table, cached: pa.Table,
+                    report: IngestionReport, now: datetime) -> pa.Table | None:
+        if self._solar is None:
+            return None
+        from ara.ingestion.solar import SolarRequest
+
+        located = pa.concat_tables([cached.select(spatial.column_names).cast(spatial.schema),
+                                    spatial]) if cached.num_rows else spatial
+        coords = {u: (lat, lon) for u, lat, lon in zip(
+            located.column("uprn").to_pylist(), located.column("latitude").to_pylist(),
+            located.column("longitude").to_pylist(), strict=True) if lat is not None}
+        requests = [SolarRequest(pid, *coords[u], DEFAULT_ROOF_PITCH_DEG,
+                                 DEFAULT_ROOF_AZIMUTH_DEG)
+                    for pid, u in zip(props.column("property_id").to_pylist(),
+                                      props.column("uprn").to_pylist(), strict=True)
+                    if u in coords]
+        if not requests:
+            return None
+        result = self._solar.fetch(requests)
+        report.solar = len(result.yields)
+        report.no_solar_data = len(result.no_solar_data)
+        yields = result.to_arrow()
+        if not yields.num_rows:
+            return None
+        n = yields.num_rows
+        # roof area and array size are the Baseline/Modelling stages' business: stored as 0
+        # here (not null: the column is required) until those stages size the array
+        return pa.table({
+            "property_id": yields.column("property_id"),
+            "roof_area_m2": pa.array(np.zeros(n)),
+            "pitch_deg": yields.column("pitch_deg"),
+            "azimuth_deg": yields.column("azimuth_deg"),
+            "annual_yield_kwh_per_kwp": yields.column("annual_yield_kwh_per_kwp"),
+            "max_array_kwp": pa.array(np.zeros(n)),
+            "source": yields.column("source"),
+            "fetched_at": pc.cast(yields.column("fetched_at"), pa.timestamp("us")),
+        })

@@ -1,0 +1,468 @@
+"""Heating, electricity tariff, hot water and shower columns of the services expansion (see
+:mod:`ara.rdsap.expansion.services` and ``docs/rdsap/expansion_services.md``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow.compute as pc
+
+from ara.rdsap.expansion.services_io import (
+    MISSING,
+    Certificates,
+    Items,
+    Log,
+    Output,
+    flags,
+    floats,
+    int_codes,
+    take,
+)
+from ara.rdsap.expansion.services_tables import ELECTRIC, NO_FUEL, ServicesTables
+
+NO_HEATING_CODE = 699  # Table 4a 'No heating system present: electric heaters (assumed)'
+NO_HEATING_CONTROL = 2699  # Table 4e 'No heating system present'
+IMMERSION = 903
+NO_WATER_SYSTEM = 999  # 'No hot water system present - electric immersion assumed'
+STANDARD_ELECTRICITY = 30
+ELECTRICITY_RDSAP = 29  # HeatingFuelTypeCode 'electricity (not community)'
+# SAP-ElectricityTariffCode (index) -> SAP 10.2 Table 12 code for electric space and water
+# heating: standard 30; 7-/10-hour 39 'unspecified tariff' (the calculator splits it by
+# Table 12a/13); 24-hour 35; 18-hour 40 (space and water heating at the low rate, App. F2)
+ELECTRIC_CODE_BY_TARIFF = np.array([STANDARD_ELECTRICITY, STANDARD_ELECTRICITY, 39, 39, 35, 40])
+SOLID_FUELS = (10, 11, 12, 15, 20, 21, 22, 23)  # SAP 10.2 Table 12 solid fuels
+METER_TARIFF = {2: 1, 4: 4, 5: 5, 6: 3}  # Meter-Type -> tariff where the meter decides
+METER_DUAL, METER_UNKNOWN = 1, 3
+TARIFF_CODE = {"7-hour": 2, "10-hour": 3}
+# RdSAP HeatEmitterCode 0-4 -> SAP_INPUT_SCHEMA emitter (1 radiators, 2 underfloor, 3 both,
+# 4 fan coils); 0 'not radiators or underfloor' -> none
+EMITTER = np.array([-1, 1, 2, 4, 3])
+DIRECT_ACTING_ELECTRIC_BOILER = 191
+
+
+def _in(codes: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    return (codes >= lo) & (codes <= hi)
+
+
+def _rows(it: Items, mask: np.ndarray) -> np.ndarray:
+    """Rows with at least one item where ``mask`` holds."""
+    return it.count(mask) > 0
+
+
+@dataclass
+class MainSystem:
+    present: np.ndarray
+    code: np.ndarray  # SAP Table 4a/4b code (MISSING)
+    category: np.ndarray  # SAP-MainHeatingCategoryCode
+    fuel_rdsap: np.ndarray
+    control: np.ndarray
+    data_source: np.ndarray  # 1 PCDB, 2 SAP table
+    fraction: np.ndarray
+    emitter: np.ndarray
+    pump_age: np.ndarray
+    fan_flue: np.ndarray  # int8 1/0/-1
+    fghrs: np.ndarray  # int8
+
+    @property
+    def boiler(self) -> np.ndarray:
+        """A wet boiler system: SAP code 101-199 (Table 4b, solid-fuel and electric boilers)
+        or category 2 (boiler) / 3 (micro-cogeneration)."""
+        return self.present & (_in(self.code, 101, 199) | np.isin(self.category, (2, 3)))
+
+    @property
+    def warm_air_heat_pump(self) -> np.ndarray:
+        return self.present & (_in(self.code, 521, 527) | (self.category == 5))
+
+    @property
+    def wet_heat_pump(self) -> np.ndarray:
+        return self.present & (_in(self.code, 201, 299) | (self.category == 4)) \
+            & ~self.warm_air_heat_pump
+
+
+def read_main_systems(c: Certificates, log: Log) -> tuple[MainSystem, MainSystem]:
+    """Main heating systems 1 and 2 from the ``main_heating`` list (by Main-Heating-Number,
+    else by position in the list)."""
+    it = c.items("main_heating")
+    number = int_codes(it.field("main_heating_number"))
+    position = np.arange(it.parents.size) - it.offsets[it.parents] + 1
+    slot = np.where(np.isin(number, (1, 2)), number, position)
+    log.problem(_rows(it, slot > 2), "main2_code",
+                "more than two main heating systems lodged: only systems 1 and 2 are used")
+    code = {name: int_codes(it.field(name)) for name in (
+        "sap_main_heating_code", "main_heating_category", "main_fuel_type",
+        "main_heating_control", "main_heating_data_source", "heat_emitter_type",
+        "central_heating_pump_age")}
+    fraction = floats(it.field("main_heating_fraction"))
+    fan_flue = flags(it.field("fan_flue_present"))
+    fghrs = flags(it.field("has_fghrs"))
+    out = []
+    for k in (1, 2):
+        idx = it.first(slot == k)
+        out.append(MainSystem(
+            present=idx >= 0,
+            code=take(code["sap_main_heating_code"], idx, MISSING),
+            category=take(code["main_heating_category"], idx, MISSING),
+            fuel_rdsap=take(code["main_fuel_type"], idx, MISSING),
+            control=take(code["main_heating_control"], idx, MISSING),
+            data_source=take(code["main_heating_data_source"], idx, MISSING),
+            fraction=take(fraction, idx, np.nan),
+            emitter=take(code["heat_emitter_type"], idx, MISSING),
+            pump_age=take(code["central_heating_pump_age"], idx, MISSING),
+            fan_flue=take(fan_flue, idx, -1),
+            fghrs=take(fghrs, idx, -1)))
+    return out[0], out[1]
+
+
+def no_heating_system(main1: MainSystem, log: Log) -> None:
+    """No main heating (none lodged, or category 1 'none' without a code): SAP 10.2 Table 4a
+    code 699 (electric heaters assumed), electricity, control 2699 unless lodged."""
+    none = ~main1.present | ((main1.category == 1) & (main1.code == MISSING))
+    log.assume(none, "main1: no heating system: code 699, electric heaters assumed (SAP 10.2 "
+               "Table 4a)")
+    main1.code = np.where(none, NO_HEATING_CODE, main1.code)
+    main1.fuel_rdsap = np.where(none & np.isin(main1.fuel_rdsap, (MISSING, 0)),
+                                ELECTRICITY_RDSAP, main1.fuel_rdsap)
+    main1.control = np.where(none & (main1.control == MISSING), NO_HEATING_CONTROL,
+                             main1.control)
+    main1.present = np.ones_like(main1.present)
+
+
+def electricity_tariff(c: Certificates, log: Log, out: Output, tb: ServicesTables,
+                       main1: MainSystem, main2: MainSystem,
+                       dual_immersion: np.ndarray) -> np.ndarray:
+    """RdSAP 10 section 12 (p.62): single -> standard; 24-hour, 18-hour and 10-hour meters ->
+    that tariff; dual -> rules 1-4 on main system 1; unknown -> standard unless a main or
+    water heating system is off-peak, then as dual."""
+    meter = c.code("meter_type")
+    code1 = np.clip(main1.code, 0, 999)
+    has_code = main1.code >= 0
+    electric1 = tb.fuel[np.clip(main1.fuel_rdsap, 0, 99)] == ELECTRIC
+    rule = np.where(has_code, tb.tariff.rule[code1], 4)
+    rule = np.where((rule == 4) & (main1.category == 7), 2, rule)  # PCDB storage heaters
+    heat_pump_db = (main1.data_source == 1) & np.isin(main1.category, (4, 5)) & electric1
+    room_heaters = (has_code & tb.electric_room_heater[code1]) \
+        | ((main1.category == 10) & electric1)
+    rule = np.where((rule == 4) & (heat_pump_db | room_heaters), tb.tariff.heat_pump_rule,
+                    rule)
+    by_rule = np.array([0] + [TARIFF_CODE[tb.tariff.tariff[k]] for k in (1, 2, 3, 4)])
+    # the spec's list of off-peak systems is not read in full: dual immersion (quoted),
+    # storage heaters and electric CPSU (as the implementing project treats them)
+    off_peak = dual_immersion.copy()
+    for system in (main1, main2):
+        off_peak |= system.present & (_in(system.code, 401, 409) | (system.code == 192)
+                                      | (system.category == 7))
+    unknown = np.isin(meter, (METER_UNKNOWN, MISSING))
+    tariff = np.ones(c.n, dtype=np.int64)
+    for m, t in METER_TARIFF.items():
+        tariff = np.where(meter == m, t, tariff)
+    tariff = np.where((meter == METER_DUAL) | (unknown & off_peak), by_rule[rule], tariff)
+    log.problem(~np.isin(meter, (METER_DUAL, METER_UNKNOWN, MISSING, *METER_TARIFF)),
+                "electricity_tariff", "unknown Meter-Type code: standard tariff (1) written")
+    log.assume(unknown & ~off_peak, "electricity_tariff: meter type unknown, no off-peak "
+               "system: standard tariff (RdSAP 10 section 12)")
+    log.assume(unknown & off_peak, "electricity_tariff: meter type unknown with an off-peak "
+               "system: read as a dual meter (RdSAP 10 section 12)")
+    out.put("electricity_tariff", tariff)
+    return tariff
+
+
+def sap_fuel(log: Log, tb: ServicesTables, rdsap: np.ndarray, tariff: np.ndarray,
+             present: np.ndarray, field: str) -> np.ndarray:
+    """RdSAP fuel codes -> SAP 10.2 Table 12 codes (electricity by tariff); -1 and a problem
+    where no SAP fuel exists."""
+    ok = (rdsap >= 0) & (rdsap < 100)
+    mapped = np.where(ok, tb.fuel[np.clip(rdsap, 0, 99)], NO_FUEL)
+    mapped = np.where(mapped == ELECTRIC, ELECTRIC_CODE_BY_TARIFF[tariff], mapped)
+    log.problem(present & (rdsap == MISSING), field, "fuel not lodged: null written")
+    log.problem(present & (rdsap != MISSING) & (mapped == NO_FUEL), field,
+                "RdSAP fuel code without a SAP 10.2 Table 12 fuel "
+                "(rdsap10_fuel_code_to_sap_table12.csv): null written")
+    return np.where(present, mapped, NO_FUEL)
+
+
+@dataclass
+class Water:
+    store: np.ndarray  # hot water from a cylinder (delivery 3)
+    source: np.ndarray  # 0 own heater, 1 main1, 2 main2, 3 secondary, -1 unknown
+    cylinder_thermostat: np.ndarray  # int8 1/0/-1
+    delivery: np.ndarray  # 1-3, -1 not derived
+
+
+def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
+                  main1: MainSystem, main2: MainSystem, sec_code: np.ndarray,
+                  fuels: tuple[np.ndarray, np.ndarray, np.ndarray], tariff: np.ndarray,
+                  age: np.ndarray) -> Water:
+    """Water heating code and fuel, delivery, cylinder (volume, insulation, thermostat),
+    primary loss and pipework, separate timing, immersion type."""
+    n = c.n
+    whc = c.code("water_heating_code")
+    none = np.isin(whc, (MISSING, NO_WATER_SYSTEM))
+    log.problem(whc == MISSING, "water_heating_code", "not lodged: read as no water heating "
+                "system (electric immersion 903 on standard electricity written)")
+    log.assume(whc == NO_WATER_SYSTEM, "water heating: none present: electric immersion 903 "
+               "on standard electricity (RdSAP 10, JK a7761ea8)")
+    code = np.where(none, IMMERSION, whc)
+    i = np.clip(code - 900, 0, 99)
+    known = _in(code, 900, 999) & tb.water.known[i]
+    log.problem(~known, "water_heating_code", "not in rdsap10_water_heating_codes.csv: hot "
+                "water delivery not derived")
+    out.put("water_heating_code", code, known)
+    source = np.where(known, tb.water.source[i], -1)
+    kind = np.where(known, tb.water.delivery[i], -9)  # 0 from a system, 1, 3, -1 none fits
+    own = source == 0
+    sec_present = sec_code > 0
+    log.problem((source == 2) & ~main2.present, "water_heating_code",
+                "water from main system 2 but only one main system is lodged")
+    log.problem((source == 3) & ~sec_present, "water_heating_code",
+                "water from the secondary system but none is lodged")
+    heater = np.select([source == 1, source == 2, source == 3], [main1.code, main2.code,
+                                                                  sec_code], code)
+    h = np.clip(heater, 0, 999)
+    from_main = np.isin(source, (1, 2))
+    combi = from_main & tb.combi[h] & (heater >= 0)
+    cpsu = from_main & tb.cpsu[h] & (heater >= 0)
+
+    # fuel
+    fuel1, fuel2, fuel_sec = fuels
+    own_fuel = sap_fuel(log, tb, c.code("water_heating_fuel"), tariff, own & known & ~none,
+                        "water_heating_fuel")
+    fuel = np.select([none, source == 1, source == 2, source == 3],
+                     [STANDARD_ELECTRICITY, fuel1, fuel2, fuel_sec], own_fuel)
+    out.put("water_heating_fuel", fuel, fuel >= 0)
+
+    # delivery and cylinder presence
+    size = c.code("cylinder_size")
+    lodged_cyl = np.isin(size, (0, 2, 3, 4, 5, 6)) | ((size == MISSING)
+                                                     & (c.flag("has_hot_water_cylinder") == 1))
+    needs_store = kind == 3
+    log.assume(needs_store & ~lodged_cyl & none, "cylinder: none lodged for the assumed "
+               "immersion: 'no access' cylinder defaults")
+    log.problem(needs_store & ~lodged_cyl & ~none, "cylinder_volume_l",
+                "the water heater needs a store but no cylinder is lodged: 'no access' "
+                "cylinder defaults written")
+    log.problem((kind == 1) & lodged_cyl, "hot_water_delivery",
+                "cylinder lodged with a point-of-use water heater: cylinder ignored")
+    delivery = np.select([kind == 1, kind == 3, (kind == 0) & lodged_cyl,
+                          (kind == 0) & combi], [1, 3, 3, 2], -1)
+    log.problem((kind == 0) & ~lodged_cyl & ~combi, "hot_water_delivery",
+                "water from a main system that is not a combi boiler, and no cylinder "
+                "lodged (CPSU / heat-pump stores are not lodged either): null written")
+    log.problem(kind == -1, "hot_water_delivery", "multi-point gas water heater: no hot "
+                "water delivery code of the calculator fits: null written")
+    out.put("hot_water_delivery", delivery, delivery > 0)
+    store = delivery == 3
+    inaccessible = store & ((size == 0) | ~lodged_cyl | ((size == MISSING) & lodged_cyl))
+
+    # volume: Cylinder-Size codes, measured, solar store, 'no access' defaults
+    volume = np.full(n, np.nan)
+    volume = np.where(np.isin(size, (2, 3, 4)), tb.cylinder_volume[np.clip(size, 0, 9)],
+                      volume)
+    volume = np.where(size == 6, c.num("cylinder_size_measured_l"), volume)
+    solar_volume = floats(pc.struct_field(c.arr("solar_water_heating_details"),
+                                          "total_store_volume_l"))
+    volume = np.where(size == 5, solar_volume, volume)
+    log.problem(store & np.isin(size, (5, 6)) & ~np.isfinite(volume), "cylinder_volume_l",
+                "Cylinder-Size 5/6 without the lodged volume: null written")
+    dual_off_peak = (code == IMMERSION) & (c.code("immersion_heating_type") == 1) \
+        & np.isin(tariff, (2, 3))
+    solid = np.isin(fuel, SOLID_FUELS)
+    default = np.where(dual_off_peak, tb.inaccessible_dual_immersion,
+                       np.where(solid, tb.inaccessible_solid_fuel, tb.inaccessible_volume))
+    volume = np.where(inaccessible, default, volume)
+    for value, what in ((tb.inaccessible_volume, "default"),
+                        (tb.inaccessible_solid_fuel, "solid-fuel boiler"),
+                        (tb.inaccessible_dual_immersion, "off-peak dual immersion")):
+        log.assume(inaccessible & (default == value), f"cylinder volume: not accessible: "
+                   f"{value:g} L ({what}; RdSAP 2009 Table S17 lineage)")
+    out.put("cylinder_volume_l", volume, store & np.isfinite(volume))
+
+    # insulation: lodged, or RdSAP 10 Table 29 by age band when not accessible
+    ins = c.code("cylinder_insulation_type")
+    mm = c.code("cylinder_insulation_thickness")
+    declared = c.num("cylinder_heat_loss_kwh_per_day")
+    lodged_ins = (ins == 0) | (np.isin(ins, (1, 2)) & (mm >= 0))
+    ins_type = np.where(ins == 0, 2, ins)  # none: both Table 2 expressions give L at t = 0
+    ins_mm = np.where(ins == 0, 0.0, mm.astype(np.float64))
+    need = store & ~lodged_ins & ~np.isfinite(declared)
+    band = np.clip(age, 0, 12)
+    ins_type = np.where(need, tb.cyl_ins_type[band], ins_type)
+    ins_mm = np.where(need, tb.cyl_ins_mm[band], ins_mm)
+    log.assume(need & inaccessible & (age >= 0), "cylinder insulation: not accessible: "
+               "RdSAP 10 Table 29 default by age band")
+    log.problem(need & ~inaccessible & (age >= 0), "cylinder_insulation_mm",
+                "insulation of an accessible cylinder not lodged: the Table 29 'not "
+                "accessible' default written")
+    log.problem(need & (age < 0), "cylinder_insulation_mm",
+                "cylinder insulation not lodged and age band unknown: null written")
+    ins_ok = store & (lodged_ins | (need & (age >= 0)))
+    out.put("cylinder_insulation_type", ins_type, ins_ok)
+    out.put("cylinder_insulation_mm", ins_mm, ins_ok)
+    out.put("cylinder_declared_loss_kwh_per_day", declared, store & np.isfinite(declared))
+
+    # thermostat
+    stat = c.flag("cylinder_thermostat")
+    out.put("cylinder_thermostat", stat == 1, store & (stat >= 0))
+    log.problem(store & (stat < 0) & ~none, "cylinder_thermostat",
+                "not lodged (RdSAP 10 default not read): null written (the calculator "
+                "assumes a thermostat)")
+    log.assume(store & (stat < 0) & none, "cylinder thermostat: not lodged for the assumed "
+               "immersion: null (calculator default: present)")
+
+    # primary circuit (SAP 10.2 Table 3; zero-loss list) and RdSAP 10 Table 29 pipework
+    code_primary = np.where(known, tb.water.primary[i], -1)
+    zero_loss = combi | cpsu | (heater == DIRECT_ACTING_ELECTRIC_BOILER)
+    primary = np.where(code_primary == 2, ~zero_loss, code_primary == 1)
+    out.put("primary_loss_applies", primary, store)
+    pipes = store & primary
+    out.put("primary_pipework_insulation", tb.pipework[band], pipes & (age >= 0))
+    log.problem(pipes & (age < 0), "primary_pipework_insulation",
+                "age band unknown: Table 29 default not derived: null written")
+
+    # separately timed (RdSAP 10 p.57: post-1998 boiler -> yes)
+    boiler = np.select([source == 1, source == 2], [main1.boiler, main2.boiler], False)
+    boiler_fed = pipes & boiler
+    age_class = np.where(heater >= 0, tb.boiler_age[h], -1)
+    out.put("hot_water_separately_timed", age_class == 1, boiler_fed & (age_class >= 0))
+    log.assume(boiler_fed & (age_class == 1), "hot water separately timed: boiler 1998 or "
+               "later: yes (RdSAP 10 p.57)")
+    log.assume(boiler_fed & (age_class == 0), "hot water separately timed: pre-1998 boiler: "
+               "no (GAP: complement of the RdSAP 10 p.57 rule)")
+    log.problem(boiler_fed & (age_class < 0), "hot_water_separately_timed",
+                "boiler not classed 1998-or-later / pre-1998 (rdsap10_boiler_age_classes.csv):"
+                " null written (the calculator assumes separately timed)")
+    log.problem(pipes & ~boiler, "hot_water_separately_timed",
+                "store heated by a generator other than a main boiler: RdSAP 10 default not "
+                "read: null written (the calculator assumes separately timed)")
+
+    # immersion: RdSAP 1 dual / 2 single -> SAP 1 single / 2 dual
+    imm = c.code("immersion_heating_type")
+    imm_sap = np.select([none, imm == 1, imm == 2], [1, 2, 1], -1)
+    is_imm = code == IMMERSION
+    out.put("immersion_type", imm_sap, is_imm & (imm_sap > 0))
+    log.assume(is_imm & none, "immersion: single immersion assumed")
+    log.problem(is_imm & (imm_sap < 0) & np.isin(tariff, (2, 3)), "immersion_type",
+                "not lodged with an off-peak tariff: null written (the calculator needs it)")
+    return Water(store, source, stat, delivery)
+
+
+def heating_columns(c: Certificates, log: Log, out: Output, tb: ServicesTables,
+                    main1: MainSystem, main2: MainSystem,
+                    fuels: tuple[np.ndarray, np.ndarray], water: Water) -> None:
+    """main1_* and main2_* columns (code, fuel, fraction, control, category, emitter, pumps,
+    flue fan, interlock)."""
+    f1 = np.where(np.isfinite(main1.fraction), main1.fraction,
+                  np.where(main2.present, 1.0 - main2.fraction, 1.0))
+    f2 = np.where(np.isfinite(main2.fraction), main2.fraction, 1.0 - f1)
+    log.problem(main2.present & ~np.isfinite(main1.fraction) & ~np.isfinite(main2.fraction),
+                "main1_fraction", "two main systems without Main-Heating-Fraction: null "
+                "written")
+    log.assume(main2.present & (np.isfinite(main1.fraction) ^ np.isfinite(main2.fraction)),
+               "main heating fraction: one lodged, the other is 1 minus it")
+    for k, s, fuel in ((1, main1, fuels[0]), (2, main2, fuels[1])):
+        p = f"main{k}"
+        present = s.present
+        out.put(f"{p}_code", s.code, present & (s.code >= 0))
+        log.problem(present & (s.code == MISSING), f"{p}_code",
+                    "SAP-Main-Heating-Code not lodged (PCDB system; the PCDB is not "
+                    "available): null written")
+        out.put(f"{p}_fuel", fuel, present & (fuel >= 0))
+        frac = f1 if k == 1 else f2
+        out.put(f"{p}_fraction", frac, present & np.isfinite(frac))
+        ok_control = _in(s.control, 2000, 2999)
+        out.put(f"{p}_control", s.control, present & ok_control)
+        log.problem(present & ~ok_control, f"{p}_control", "Main-Heating-Control not lodged "
+                    "or not a Table 4e code: null written")
+        out.put(f"{p}_category", s.category, present & _in(s.category, 1, 11))
+        emitter = np.where(_in(s.emitter, 0, 4), EMITTER[np.clip(s.emitter, 0, 4)], -1)
+        out.put(f"{p}_emitter", emitter, present & (emitter > 0))
+        # pumps: boilers have a circulation pump (Table 4f) inside the heated space (Table
+        # 5a gain); electric heat pumps have the pump in their efficiency (Table 4f 0) but
+        # Table 4a heat pumps keep the gain (App. N3.1); PCDB heat pumps neither
+        boiler = s.boiler
+        pump_gain = boiler | (s.wet_heat_pump & (s.data_source != 1))
+        out.put(f"{p}_has_circulation_pump", boiler, present)
+        out.put(f"{p}_pump_in_heated_space", pump_gain, present)
+        age = np.where(_in(s.pump_age, 0, 2), s.pump_age, 0)
+        out.put(f"{p}_pump_age", age, present & (boiler | pump_gain))
+        out.put(f"{p}_fan_flue", s.fan_flue == 1, present & (s.fan_flue >= 0))
+        log.problem(present & (s.fghrs == 1), f"{p}_code", "flue gas heat recovery (FGHRS) "
+                    "is not a calculator input: ignored")
+        # boiler interlock (RdSAP 10 p.57)
+        control = np.clip(s.control - 2000, 0, 999)
+        stat = np.where(ok_control, tb.room_thermostat[control], -1)
+        heats_store = water.store & (water.source == k)
+        cyl = water.cylinder_thermostat
+        interlock = (stat == 1) & (~heats_store | (cyl == 1))
+        known = (stat == 0) | ((stat == 1) & (~heats_store | (cyl >= 0)))
+        out.put(f"{p}_interlock", interlock, boiler & known)
+        log.problem(boiler & ok_control & (stat < 0), f"{p}_interlock",
+                    "control code not in Table 4e group 1 (rdsap10_boiler_interlock_controls"
+                    ".csv): null written (the calculator assumes interlock)")
+        log.problem(boiler & (stat == 1) & heats_store & (cyl < 0), f"{p}_interlock",
+                    "boiler-fed cylinder without a lodged cylinder thermostat: interlock not "
+                    "established: null written (the calculator assumes interlock)")
+
+
+def secondary_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
+                      tariff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Secondary heating code (SAP Table 4a room heater) and fuel."""
+    code = c.code("secondary_heating_type")
+    fuel_rdsap = c.code("secondary_fuel_type")
+    present = code > 0
+    log.problem(~present & ~np.isin(fuel_rdsap, (MISSING, 0)), "secondary_code",
+                "Secondary-Fuel-Type lodged without Secondary-Heating-Type: no secondary "
+                "heating written")
+    fuel = sap_fuel(log, tb, fuel_rdsap, tariff, present, "secondary_fuel")
+    out.put("secondary_code", code, present)
+    out.put("secondary_fuel", fuel, present & (fuel >= 0))
+    return np.where(present, code, MISSING), fuel
+
+
+def showers_and_baths(c: Certificates, log: Log, out: Output, tb: ServicesTables,
+                      water: Water) -> None:
+    """Shower outlets (electric: Table J4 9.3 kW by the calculator's default; mixer: the
+    vented flow of the RdSAP fixtures), baths, WWHRS flag."""
+    it = c.items("shower_outlets")
+    kind = int_codes(it.field("shower_outlet_type"))
+    wwhrs_outlet = int_codes(it.field("shower_wwhrs"))
+    parents = it.parents
+    keep = np.isin(kind, (1, 2))
+    mixer = kind == 1
+    from_store = np.asarray(water.delivery, dtype=np.int64)[parents] == 3
+    log.problem(_rows(it, kind == 3), "showers", "outlet lodged as 'both electric and "
+                "non-electric': not representable as one outlet: left out")
+    log.problem(_rows(it, ~np.isin(kind, (1, 2, 3, 4))), "showers",
+                "outlet of unknown type: left out")
+    log.assume(_rows(it, mixer & from_store), f"mixer shower: {tb.mixer_flow_l_per_min:g} "
+               "l/min (vented-system flow of the RdSAP 10 worksheet fixtures)")
+    log.problem(_rows(it, mixer & ~from_store), "showers.flow_rate_l_per_min",
+                f"mixer shower not fed from a store: Table J4 default not transcribed: the "
+                f"vented flow {tb.mixer_flow_l_per_min:g} l/min written")
+    counts = it.count(keep)
+    offsets = np.zeros(c.n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    outlet = np.where(kind == 2, 4, np.where(from_store, 1, 3))[keep]
+    flow = np.where(mixer, tb.mixer_flow_l_per_min, np.nan)[keep]
+    power = np.full(outlet.size, np.nan)
+    out.put_list("showers", offsets,
+                 {"outlet_type": outlet, "flow_rate_l_per_min": flow, "power_kw": power},
+                 {"flow_rate_l_per_min": np.isfinite(flow), "power_kw": np.isfinite(power)},
+                 it.lodged)
+    baths = c.code("number_baths")
+    out.put("bath_count", baths, baths >= 0)
+    log.problem((counts > 0) & (baths < 0), "bath_count", "Number-Baths not lodged with "
+                "showers: null written (the calculator requires it)")
+    # WWHRS: an outlet or bath connected (RdSAP 10); for certificates without an outlet list
+    # (RdSAP 9.x), a lodged WWHRS index number
+    connected = _rows(it, np.isin(wwhrs_outlet, (2, 3, 4))) | (c.code("number_baths_wwhrs") > 0)
+    index = np.zeros(c.n, dtype=bool)
+    for name in ("wwhrs_index_number_1", "wwhrs_index_number_2",
+                 "storage_wwhrs_index_number"):
+        index |= np.asarray(c.arr(name).is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    wwhrs = connected | (index & ~it.lodged)
+    out.put("wwhrs", wwhrs)
+    log.problem(index & it.lodged & ~connected, "wwhrs", "WWHRS index number lodged but no "
+                "shower outlet or bath connected to it: no WWHRS written")
+    solar = (c.flag("solar_water_heating") == 1) | (c.code("cylinder_size") == 5)
+    out.put("solar_water_heating", solar)

@@ -1,0 +1,135 @@
+"""The First Run end to end, on SQLite and on the real PostgreSQL (127.0.0.1:5432): Ingestion
+writes the certificates, Baseline reads them back through the repositories, and a second run
+replaces rather than duplicates. If PostgreSQL cannot be reached its half fails under CI=true
+and is skipped, loudly, otherwise."""
+
+from __future__ import annotations
+
+import csv
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ara.cli import bundled
+from ara.cli_run import cmd_run  # noqa: F401  (the command module imports cleanly)
+from ara.domain.bills import FuelRates
+from ara.ingestion.epc_fetchers import BulkArchiveFetcher
+from ara.ingestion.geospatial import UprnReferenceData
+from ara.orchestration.baseline import BaselineOrchestrator
+from ara.orchestration.first_run import FirstRun, read_portfolio
+from ara.orchestration.ingestion import IngestionOrchestrator
+from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+from ara.persistence import tables as t
+from ara.persistence.engine import create_schema, drop_schema
+
+POSTGRES_URL = os.environ.get("ARA_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SAMPLE = bundled("sample_portfolio")
+HOMES = 60
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
+    if request.param == "sqlite":
+        engine = create_engine(str(tmp_path / "ara.db"))
+        upgrade(engine)
+        yield UnitOfWorkFactory(engine)
+        engine.dispose()
+        return
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        message = f"PostgreSQL at 127.0.0.1:5432 is not reachable ({error.orig})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: a missing database is a failure)")
+        pytest.skip(message)
+    schema = f"ara_run_{uuid.uuid4().hex[:10]}"
+    create_schema(admin, schema)
+    engine = create_engine(POSTGRES_URL, schema=schema)
+    try:
+        upgrade(engine)
+        yield UnitOfWorkFactory(engine)
+    finally:
+        engine.dispose()
+        drop_schema(admin, schema)
+        admin.dispose()
+
+
+def _portfolio(tmp_path: Path) -> Path:
+    with (SAMPLE / "portfolio.csv").open() as fh:
+        rows = list(csv.DictReader(fh))[:HOMES]
+    path = tmp_path / "homes.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _first_run(factory: UnitOfWorkFactory) -> FirstRun:
+    archive = BulkArchiveFetcher(SAMPLE / "certificates.ndjson.gz")
+    ingestion = IngestionOrchestrator(factory, archive, UprnReferenceData(SAMPLE / "uprn.parquet"))
+    return FirstRun(factory, ingestion, BaselineOrchestrator(factory, FuelRates.load()))
+
+
+def _count(factory: UnitOfWorkFactory, table: sa.Table) -> int:
+    with factory(read_only=True) as uow:
+        return uow.connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+def test_two_runs_leave_one_certificate_and_one_baseline_per_property(
+        uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
+    props = read_portfolio(_portfolio(tmp_path), "test")
+    ids = props.column("property_id").to_pylist()
+    for _ in range(2):
+        run = _first_run(uow_factory)
+        run.create_properties("test", "homes.csv", props)
+        summary = run.run(ids, batch_size=25)
+        assert summary.failed_batches == []
+    certificates = _count(uow_factory, t.epc_certificates)
+    baselines = _count(uow_factory, t.baseline_performance)
+    failures = _count(uow_factory, t.stage_failures)
+    assert certificates == HOMES
+    assert baselines + failures == HOMES  # every home is baselined or has its reason
+    assert baselines > HOMES // 2
+    with uow_factory(read_only=True) as uow:
+        rows = uow.baselines.read(ids).to_pylist()
+    assert len({r["property_id"] for r in rows}) == len(rows)
+    assert {r["rebaseline_reason"] for r in rows} <= {"none", "pre_sap10"}
+    assert all(r["bill_total_gbp"] > 0 for r in rows)
+
+
+def test_a_batch_that_raises_is_reported_and_the_run_goes_on(
+        uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
+    props = read_portfolio(_portfolio(tmp_path), "test")
+    ids = props.column("property_id").to_pylist()
+    run = _first_run(uow_factory)
+    run.create_properties("test", "homes.csv", props)
+    calls = {"n": 0}
+    original = run._baseline.run  # noqa: SLF001
+
+    def flaky(batch: list[str]) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("disk full")
+        return original(batch)
+
+    run._baseline.run = flaky  # type: ignore[method-assign]  # noqa: SLF001
+    summary = run.run(ids, batch_size=30)
+    assert [n for n, _ in summary.failed_batches] == [1]
+    assert "disk full" in summary.failed_batches[0][1]
+    with uow_factory(read_only=True) as uow:
+        stored = uow.baselines.read(ids).column("property_id").to_pylist()
+        failed = uow.connection.execute(sa.select(t.stage_failures.c.property_id).where(
+            t.stage_failures.c.stage == "baseline",
+            t.stage_failures.c.error_type == "batch_failed")).scalars().all()
+    assert not set(stored) & set(ids[:30])  # the failed batch wrote no baseline
+    assert set(stored) <= set(ids[30:]) and stored
+    assert sorted(failed) == sorted(ids[:30])

@@ -1,0 +1,142 @@
+"""Openings: windows (Table 24, frame factors, orientation, host element), roof windows and
+doors (Table 26, 1.85 m2, corridor doors, insulated doors) -- RdSAP 10 section 3.7."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_expansion_fabric_cases import (
+    alternative_wall,
+    certificate,
+    expand,
+    openings,
+    part,
+    storey,
+    wall,
+    window,
+)
+
+
+def house(windows: list[dict[str, Any]] | None = None, *, band: str = "C",
+          country: str = "ENG", **kw: Any) -> dict[str, Any]:
+    main = part(1, band, [storey("0", 60, 2.5, 30, 0, "1", "1")], main_wall=wall("4", "2"),
+                floor_u=0.5, alternative_walls=[alternative_wall(1, 10.0, construction="5",
+                                                                 insulation="4")])
+    return certificate([main], built_form="1", country=country, windows=windows, **kw)
+
+
+def only_window(**kw: Any) -> dict[str, Any]:
+    result = expand(house([window("0", 1.0, 1.5, **kw)]))
+    assert result.problems == [], result.problems
+    (found,) = openings(result)
+    return found
+
+
+@pytest.mark.parametrize(("glazing", "gap", "pvc", "u", "g", "sap_glazing"), [
+    ("5", None, True, 4.8, 0.85, 2),  # single, wood / PVC
+    ("5", None, False, 5.7, 0.85, 2),  # single, metal
+    ("1", "6", True, 3.1, 0.76, 3),  # double pre-2002, 6 mm
+    ("3", "16+", False, 3.3, 0.76, 3),  # double unknown date = pre-2002, 16 mm, metal
+    ("2", None, True, 2.0, 0.72, 3),  # double 2002-2022
+    ("9", None, False, 2.2, 0.72, 8),  # triple 2002-2022, metal
+    ("10", "12", True, 2.1, 0.68, 8),  # triple pre-2002, 12 mm
+    ("6", "6", True, 2.4, 0.68, 8),  # triple unknown date = pre-2002
+    ("13", None, True, 1.4, 0.72, 3),  # double 2022 or later
+    ("14", None, False, 1.6, 0.72, 8),  # triple 2022 or later, metal
+    ("11", None, True, 2.9, 0.85, 13),  # secondary, normal emissivity
+    ("12", None, False, 2.2, 0.85, 13),  # secondary, low emissivity
+    ("4", None, True, 2.9, 0.85, 13),  # secondary, unknown data: normal emissivity (GAP)
+])
+def test_window_u_and_g_table_24(glazing: str, gap: str | None, pvc: bool, u: float, g: float,
+                                 sap_glazing: int) -> None:
+    found = only_window(glazing=glazing, gap=gap, pvc=pvc)
+    assert (found["u_value"], found["g_perpendicular"], found["glazing_type"]) == \
+        (u, g, sap_glazing)
+    # frame factor (GAP, RdSAP 2012 lineage): 0.7 wood / PVC, 0.8 metal
+    assert (found["frame_factor"], found["frame_type"]) == ((0.7, 2) if pvc else (0.8, 3))
+    assert (found["area_m2"], found["kind"], found["tilt_deg"]) == (1.5, 2, 90.0)
+
+
+def test_roof_windows_of_table_24_at_45_degrees() -> None:
+    found = only_window(glazing="1", gap="6", window_type="2")
+    assert (found["kind"], found["u_value"], found["tilt_deg"], found["host_element"]) == \
+        (3, 3.4, 45.0, 2)  # elements: main wall, alternative wall, roof, floor
+
+
+def test_lodged_transmission_data_wins() -> None:
+    found = only_window(glazing="7", u_value=1.2, g_value=0.6, gap=None)
+    assert (found["u_value"], found["g_perpendicular"]) == (1.2, 0.6)
+
+
+@pytest.mark.parametrize("orientation", [str(i) for i in range(1, 10)])
+def test_orientation_codes_are_sap_orientations(orientation: str) -> None:
+    assert only_window(orientation=orientation)["orientation"] == int(orientation)
+
+
+def test_windows_go_to_the_wall_they_are_lodged_in() -> None:
+    result = expand(house([window("0", 1.0, 1.0, wall_type="1"),
+                           window("0", 1.0, 2.0, wall_type="2")]))
+    assert [o["host_element"] for o in openings(result)] == [0, 1]
+
+
+def test_window_area_of_rdsap_9_certificates() -> None:
+    row = house([window("0", 1.0, 1.0)])
+    row["windows"][0].update(window_height_m=None, window_width_m=None, window_area_m2=2.345)
+    assert openings(expand(row))[0]["area_m2"] == 2.35
+
+
+@pytest.mark.parametrize(("band", "country", "u"), [("C", "ENG", 3.0), ("K", "ENG", 2.0),
+                                                    ("L", "SCT", 1.6), ("L", "WLS", 1.8),
+                                                    ("M", "NIR", 1.4)])
+def test_doors_table_26(band: str, country: str, u: float) -> None:
+    row = house(band=band, country=country, doors=1)
+    row["building_parts"][0]["floor_u_value"] = 0.5
+    result = expand(row)
+    assert result.problems == []
+    (door,) = openings(result)
+    assert (door["kind"], door["area_m2"], door["u_value"], door["host_element"]) == \
+        (1, 1.85, u, 0)
+
+
+def test_insulated_doors_take_their_lodged_u_value() -> None:
+    result = expand(house(doors=3, insulated_doors=2, insulated_door_u=1.1))
+    assert [o["u_value"] for o in openings(result)] == [3.0, 1.1, 1.1]
+
+
+@pytest.mark.parametrize(("kw", "field"), [
+    ({"glazing": "ND"}, "windows[].glazing_type"),
+    ({"glazing": "8"}, "windows[].u_value"),  # known data without the data
+    ({"glazing": "1", "gap": None}, "windows[].glazing_gap"),
+    ({"pvc": None}, "windows[].pvc_frame"),
+    ({"orientation": "0"}, "windows[].orientation"),
+    ({"shutters": True}, "windows[].permanent_shutters_present"),
+    ({"glazing": "5", "pvc": False, "window_type": "2"}, "windows[].glazing_type"),  # metal
+    ({"glazing": "13", "window_type": "2"}, "windows[].glazing_type"),  # post-2022 roof
+    ({"wall_type": "3"}, "windows[].window_wall_type"),  # alternative wall 2 not lodged
+    ({"wall_type": "5"}, "windows[].window_wall_type"),  # no room in roof
+])
+def test_windows_that_cannot_be_expanded_are_named(kw: dict[str, Any], field: str) -> None:
+    result = expand(house([window("0", 1.0, 1.0, **kw)]))
+    assert [p.field for p in result.problems] == [field]
+
+
+def test_window_in_an_extension_that_is_not_lodged() -> None:
+    result = expand(house([window("2", 1.0, 1.0)]))
+    assert [p.field for p in result.problems] == ["windows[].window_location"]
+
+
+def test_openings_larger_than_their_wall() -> None:
+    result = expand(house([window("0", 2.0, 6.0, wall_type="2")]))  # 12 m2 in 10 m2
+    assert [p.field for p in result.problems] == ["windows[]"]
+
+
+def test_unmeasured_windows_are_a_gap() -> None:
+    row = house([])
+    row["glazed_area"] = "1"
+    assert [p.field for p in expand(row).problems] == ["windows"]
+
+
+def test_insulated_doors_without_u_value() -> None:
+    result = expand(house(doors=1, insulated_doors=1))
+    assert [p.field for p in result.problems] == ["insulated_door_u_value"]
