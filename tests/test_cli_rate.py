@@ -36,3 +36,32 @@ def test_rate_reports_a_bad_file_and_rates_the_others(
     assert code == 1
     assert records[0]["error"] and "broken.xml" in records[0]["file"]
     assert records[1]["error"] is None and records[1]["sap_rating"] == 70
+
+
+def test_rate_reads_rdsap_xml_through_the_expansion(
+        sap10calcs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["rate", "--json",
+                 str(sap10calcs / "tests/rdsap/1_base_case/1_detached/in.xml")])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 0 and record["error"] is None
+    assert (record["ei_rating"], record["ei_band"]) == (68, "D")
+    assert record["sap_band"] == "G"
+    # the engine's space heating requirement for R1 is 21064.48 kWh (within 0.5 %)
+    assert abs(record["space_heating_requirement_kwh"] - 21064.48) <= 0.005 * 21064.48
+
+
+def test_expand_writes_calculator_inputs(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow.parquet as pq
+
+    from ara.cli import bundled
+    from ara.sap import SAP_INPUT_SCHEMA
+
+    out = tmp_path / "sap_inputs.parquet"
+    code = main(["expand", str(bundled("sample_portfolio") / "certificates.ndjson.gz"),
+                 "-o", str(out)])
+    table = pq.read_table(out)
+    assert code == 0
+    assert table.num_rows == 2000
+    assert table.schema.equals(SAP_INPUT_SCHEMA, check_metadata=False)
+    assert "2000 certificates read" in capsys.readouterr().out

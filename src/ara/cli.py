@@ -632,10 +632,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--json", action="store_true", help="print the trace dict as JSON")
     tr.set_defaults(func=cmd_trace)
 
+    from ara.cli_expand import add_parser as add_expand_parser
     from ara.cli_rate import add_parser as add_rate_parser
     from ara.cli_run import add_parser as add_run_parser
 
     add_rate_parser(sub)
+    add_expand_parser(sub)
     add_run_parser(sub)
     return parser
 

@@ -24,13 +24,37 @@ RATE_COLUMNS = (
 
 
 def _read(path: Path) -> dict[str, Any]:
-    """One dwelling from a file: full SAP XML (RdSAP XML and register JSON once the RdSAP
-    readers land)."""
+    """One dwelling from a file, as calculator input: full SAP XML as it is; RdSAP XML and
+    register JSON through the RdSAP 10 expansion (rating method RdSAP 10)."""
     from ara.sap.xml_reader import read_sap_xml
 
-    if path.suffix.lower() != ".xml":
-        raise ValueError(f"unsupported file type {path.suffix!r} (ara rate reads SAP .xml)")
-    return read_sap_xml(path, dwelling_id=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".xml":
+        head = path.read_bytes()[:4096]
+        if b"RdSAP" not in head:
+            return read_sap_xml(path, dwelling_id=str(path))
+        from ara.rdsap.readers import read_rdsap_xml
+
+        return _expand_one(read_rdsap_xml(path), path)
+    if suffix == ".json":
+        from ara.rdsap.readers import read_register_json
+
+        return _expand_one(read_register_json(path.read_text(encoding="utf-8")), path)
+    raise ValueError(f"unsupported file type {suffix!r} (ara rate reads SAP or RdSAP .xml "
+                     "and register .json certificates)")
+
+
+def _expand_one(row: dict[str, Any], path: Path) -> dict[str, Any]:
+    import pyarrow as pa
+
+    from ara.rdsap.expansion import expand
+    from ara.rdsap.readers import CERTIFICATE_SCHEMA
+
+    result = expand(pa.Table.from_pylist([row], schema=CERTIFICATE_SCHEMA), [str(path)])
+    inputs: dict[str, Any] = result.inputs.to_pylist()[0]
+    if result.problems and inputs.get("storeys") is None:
+        raise ValueError("; ".join(f"{f}: {m}" for _r, _c, f, m in result.problems))
+    return inputs
 
 
 def rate_files(paths: list[Path]) -> list[dict[str, Any]]:
@@ -102,8 +126,9 @@ def cmd_rate(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     rate = sub.add_parser(
-        "rate", help="rate SAP XML files and print their ratings",
-        description="Rate each FILE (full SAP XML) and print a readable summary, or with "
+        "rate", help="rate SAP / RdSAP XML and register JSON files and print their ratings",
+        description="Rate each FILE (full SAP XML; RdSAP XML or register certificate JSON, "
+                    "expanded by the RdSAP 10 rules) and print a readable summary, or with "
                     "--json one JSON object per file holding the output columns and an "
                     "'error' field (null when it worked). Exit 1 if any file failed.")
     rate.add_argument("files", nargs="+", metavar="FILE", help="files to rate")
