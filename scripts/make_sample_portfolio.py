@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import csv
 import gzip
+import io
 import json
 from pathlib import Path
 
@@ -62,14 +63,21 @@ TOWNS = (("Whitbury", "WB"), ("Northfield", "NF"), ("Eastmoor", "EM"), ("Southga
 
 
 def main() -> None:
-    rng = np.random.default_rng(SEED)
+    write(OUT, N_HOMES, SEED)
+    print(f"wrote {N_HOMES} synthetic homes to {OUT}")
+
+
+def write(out: Path, n_homes: int, seed: int) -> None:
+    """The three files of a synthetic portfolio of ``n_homes`` homes into ``out``."""
+    rng = np.random.default_rng(seed)
     base = xml_to_register_json(TEMPLATE.read_bytes())
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     weights = np.array([h[-1] for h in HEATING])
     portfolio = []
     uprn_rows = []
-    with gzip.open(OUT / "certificates.ndjson.gz", "wt", encoding="utf-8") as archive:
-        for i in range(N_HOMES):
+    with gzip.GzipFile(out / "certificates.ndjson.gz", "wb", mtime=0) as raw, \
+            io.TextIOWrapper(raw, encoding="utf-8") as archive:  # mtime 0: same bytes each run
+        for i in range(n_homes):
             uprn = FIRST_UPRN + i
             town, code = TOWNS[i % len(TOWNS)]
             postcode = f"{code}{1 + i % 9} {1 + i % 7}{'ABDEFGHJ'[i % 8]}{'LNPQRSTU'[i % 8]}"
@@ -83,15 +91,14 @@ def main() -> None:
                               "CONSERVATION_AREA": bool(rng.random() < 0.06),
                               "LISTED_BUILDING": bool(rng.random() < 0.02),
                               "HERITAGE_BUILDING": bool(rng.random() < 0.01)})
-    with (OUT / "portfolio.csv").open("w", newline="", encoding="utf-8") as fh:
+    with (out / "portfolio.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(portfolio[0]))
         writer.writeheader()
         writer.writerows(portfolio)
     table = pa.Table.from_pylist(uprn_rows)
     table = table.replace_schema_metadata({"ara.synthetic": "true",
                                            "ara.provenance": "scripts/make_sample_portfolio.py"})
-    pq.write_table(table, OUT / "uprn.parquet")
-    print(f"wrote {N_HOMES} synthetic homes to {OUT}")
+    pq.write_table(table, out / "uprn.parquet")
 
 
 def _certificate(base: dict, rng: np.random.Generator, i: int, uprn: int, address: str,
