@@ -133,3 +133,30 @@ def test_a_batch_that_raises_is_reported_and_the_run_goes_on(
     assert not set(stored) & set(ids[:30])  # the failed batch wrote no baseline
     assert set(stored) <= set(ids[30:]) and stored
     assert sorted(failed) == sorted(ids[:30])
+
+
+class _RefusingFetcher:
+    """A fetcher whose API refuses the credentials (as on a 401)."""
+
+    name = "refusing"
+
+    def fetch(self, requests: object) -> object:
+        from ara.ingestion.http import AuthError
+
+        raise AuthError("register API", "refused the token (401)", status_code=401)
+
+
+def test_an_ingestion_batch_that_fails_writes_nothing(uow_factory: UnitOfWorkFactory,
+                                                      tmp_path: Path) -> None:
+    props = read_portfolio(_portfolio(tmp_path), "test")
+    ids = props.column("property_id").to_pylist()
+    ingestion = IngestionOrchestrator(uow_factory, _RefusingFetcher(),  # type: ignore[arg-type]
+                                      UprnReferenceData(SAMPLE / "uprn.parquet"))
+    run = FirstRun(uow_factory, ingestion, BaselineOrchestrator(uow_factory, FuelRates.load()))
+    run.create_properties("test", "homes.csv", props)
+    summary = run.run(ids, batch_size=25)
+    assert len(summary.failed_batches) == 3
+    assert all("AuthError" in reason for _, reason in summary.failed_batches)
+    assert _count(uow_factory, t.epc_certificates) == 0
+    assert _count(uow_factory, t.property_spatial) == 0  # looked up, but the unit never ran
+    assert _count(uow_factory, t.baseline_performance) == 0
