@@ -1,0 +1,171 @@
+"""The Modelling stage (decisions 0005, 0012, 0016, 0017): for a batch of property ids, read
+the properties, rebuild each Effective EPC certificate as the Baseline stage does, expand it
+to SAP inputs, run every scenario over the whole batch, and write one plan per (property,
+scenario), with its phases and measures, in one unit of work (a re-run replaces the plans).
+
+A property without a scoreable Effective EPC, or that the calculator or the Fuel Rates
+snapshot cannot score, gets a ``modelling`` stage failure and no plan; anything unexpected
+raises and nothing of the batch is written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from ara.domain.bills import FuelRates
+from ara.domain.codes import SourceStatus
+from ara.domain.property import Property
+from ara.modelling.scenarios import (
+    PlanResult,
+    ScenarioDefinition,
+    ScenarioRunner,
+    bundled_scenarios,
+)
+from ara.modelling.scoring import ApplyOptions, Calculator, OptionLike, PackageScorer
+from ara.persistence.mapping import load_properties, plan_tables, scenario_tables
+from ara.persistence.uow import UnitOfWork
+from ara.rdsap.expansion import expand
+from ara.rdsap.readers import CERTIFICATE_SCHEMA
+
+UowFactory = Callable[..., UnitOfWork]
+#: ``candidates(inputs, certs, flags, solar) -> (options, rejections)``.
+CandidateSource = Callable[[pa.Table, pa.Table, pa.Table, pa.Table],
+                           tuple[Sequence[OptionLike], Sequence[Any]]]
+STAGE = "modelling"
+
+FLAGS_SCHEMA = pa.schema([("property_id", pa.string()), ("conservation_area", pa.bool_()),
+                          ("listed_building", pa.bool_()), ("heritage_building", pa.bool_())])
+SOLAR_SCHEMA = pa.schema([("property_id", pa.string()), ("pitch_deg", pa.float64()),
+                          ("azimuth_deg", pa.float64()),
+                          ("annual_yield_kwh_per_kwp", pa.float64()),
+                          ("max_array_kwp", pa.float64()), ("source", pa.string())])
+FAILURE_SCHEMA = pa.schema([("property_id", pa.string()), ("stage", pa.string()),
+                            ("error_type", pa.string()), ("message", pa.string()),
+                            ("failed_at", pa.timestamp("us"))])
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def certificate_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """CERTIFICATE_SCHEMA rows from stored data JSON (dates come back as ISO text), as the
+    Baseline stage rebuilds them."""
+    relaxed = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f
+                         for f in CERTIFICATE_SCHEMA])
+    return pa.Table.from_pylist(rows, schema=relaxed).cast(CERTIFICATE_SCHEMA)
+
+
+def flags_table(props: Sequence[Property]) -> pa.Table:
+    return pa.Table.from_pylist([
+        {"property_id": p.property_id,
+         "conservation_area": p.planning_flags.conservation_area,
+         "listed_building": p.planning_flags.listed_building,
+         "heritage_building": p.planning_flags.heritage_building} for p in props],
+        schema=FLAGS_SCHEMA)
+
+
+def solar_table(props: Sequence[Property]) -> pa.Table:
+    return pa.Table.from_pylist([
+        {"property_id": p.property_id, "pitch_deg": s.pitch_deg, "azimuth_deg": s.azimuth_deg,
+         "annual_yield_kwh_per_kwp": s.annual_yield_kwh_per_kwp,
+         "max_array_kwp": s.max_array_kwp, "source": s.source}
+        for p in props if (s := p.solar_potential) is not None], schema=SOLAR_SCHEMA)
+
+
+def default_candidates(catalogue: Any = None) -> CandidateSource:
+    """``ara.modelling.eligibility.candidate_options`` (imported when first needed)."""
+    def source(inputs: pa.Table, certs: pa.Table, flags: pa.Table,
+               solar: pa.Table) -> tuple[Sequence[OptionLike], Sequence[Any]]:
+        module = importlib.import_module("ara.modelling.eligibility")
+        found: tuple[Sequence[OptionLike], Sequence[Any]] = module.candidate_options(
+            inputs, certs, flags, allowed=None, solar=solar, catalogue=catalogue)
+        return found
+    return source
+
+
+@dataclass
+class ModellingReport:
+    properties: int = 0
+    plans_written: int = 0
+    packages_scored: int = 0
+    calculator_calls: int = 0
+    failures: dict[str, str] = field(default_factory=dict)
+    plans: list[PlanResult] = field(default_factory=list)
+
+
+class ModellingOrchestrator:
+    """``ModellingOrchestrator(uow_factory, fuel_rates)``; ``run(property_ids)`` plans one
+    batch under every scenario (the bundled ones unless given)."""
+
+    def __init__(self, uow_factory: UowFactory, fuel_rates: FuelRates, catalogue: Any = None,
+                 *, scenarios: Sequence[ScenarioDefinition] | None = None,
+                 candidates: CandidateSource | None = None, apply: ApplyOptions | None = None,
+                 calculator: Calculator | None = None,
+                 market_values: Mapping[str, float] | None = None,
+                 exhaustive_limit: int = 10) -> None:
+        self._uow = uow_factory
+        self._rates = fuel_rates
+        self._scenarios = list(scenarios) if scenarios is not None else bundled_scenarios()
+        self._candidates = candidates or default_candidates(catalogue)
+        self._apply = apply
+        self._calculator = calculator
+        self._values = market_values
+        self._limit = exhaustive_limit
+
+    def run(self, property_ids: Sequence[str]) -> ModellingReport:
+        report = ModellingReport(properties=len(property_ids))
+        now = utc_now()
+        with self._uow(read_only=True) as uow:
+            props = load_properties(uow, list(property_ids))
+        usable, data_rows = [], []
+        for prop in props:
+            decision = prop.source_decision()
+            if decision.status is not SourceStatus.RESOLVED or decision.effective_epc is None:
+                report.failures[prop.property_id] = f"no Effective EPC: {decision.status.value}"
+                continue
+            usable.append(prop)
+            data_rows.append(json.loads(decision.effective_epc.data.to_json()))
+        plans: list[PlanResult] = []
+        scorer = PackageScorer(self._apply, self._calculator)
+        if usable:
+            ids = [p.property_id for p in usable]
+            certs = certificate_table(data_rows)
+            inputs = expand(certs, ids).inputs
+            flags, solar = flags_table(usable), solar_table(usable)
+            runner = ScenarioRunner(scorer, self._rates, exhaustive_limit=self._limit,
+                                    market_values=self._values)
+            for scenario in self._scenarios:
+                outcome = runner.run(scenario, inputs,
+                                     lambda state: self._candidates(state, certs, flags, solar))
+                plans += outcome.plans
+                for pid, reason in outcome.failures.items():
+                    report.failures.setdefault(pid, f"{scenario.scenario_id}: {reason}")
+        with self._uow() as uow:
+            stored = scenario_tables(s.to_domain() for s in self._scenarios)
+            uow.scenarios.write(stored.scenarios, stored.phases)
+            if plans:
+                uow.plans.write(plan_tables((p.to_domain() for p in plans), now))
+            if report.failures:
+                uow.stage_failures.upsert(pa.Table.from_pylist(
+                    [{"property_id": pid, "stage": STAGE, "error_type": "modelling",
+                      "message": reason[:4000], "failed_at": now}
+                     for pid, reason in sorted(report.failures.items())],
+                    schema=FAILURE_SCHEMA))
+        report.plans = plans
+        report.plans_written = len(plans)
+        report.packages_scored = scorer.packages_scored
+        report.calculator_calls = scorer.calculator_calls
+        return report
+
+
+__all__ = ["FLAGS_SCHEMA", "SOLAR_SCHEMA", "STAGE", "CandidateSource", "ModellingOrchestrator",
+           "ModellingReport", "certificate_table", "default_candidates", "flags_table",
+           "solar_table"]
