@@ -633,12 +633,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_trace)
 
     from ara.cli_expand import add_parser as add_expand_parser
+    from ara.cli_plan import add_parser as add_plan_parser
     from ara.cli_rate import add_parser as add_rate_parser
     from ara.cli_run import add_parser as add_run_parser
 
     add_rate_parser(sub)
     add_expand_parser(sub)
     add_run_parser(sub)
+    add_plan_parser(sub)
     return parser
 
 

@@ -75,6 +75,8 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
         total = sum(r.bill_total_gbp for r in base)
         lines.append(f"bills: GBP {total:,.0f} a year in all, GBP {total / len(base):,.0f} "
                      "a home on average (Fuel Rates snapshot)")
+    if run.plans_written:
+        lines.append(f"plans written: {run.plans_written}")
     if run.failed_batches:
         lines.append(f"failed batches: {len(run.failed_batches)}")
         lines += [f"  batch {n}: {reason}" for n, reason in run.failed_batches[:10]]
@@ -120,11 +122,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     ingestion = IngestionOrchestrator(
         uow_factory, _epc_fetcher(epc_source),
         UprnReferenceData(uprn_data) if uprn_data else None, solar)
-    baseline = BaselineOrchestrator(uow_factory, FuelRates.load())
+    rates = FuelRates.load()
+    baseline = BaselineOrchestrator(uow_factory, rates)
+    modelling = None
+    if args.scenarios:
+        from ara.modelling.orchestrator import ModellingOrchestrator
+        from ara.modelling.scenarios import bundled_scenarios, load_scenario
+
+        scenarios = bundled_scenarios() if args.scenarios == "default" \
+            else [load_scenario(args.scenarios)]
+        modelling = ModellingOrchestrator(uow_factory, rates, scenarios=scenarios)
     show = args.progress or sys.stderr.isatty()
     with tqdm(total=properties.num_rows, unit="home", disable=not show,
               desc="ingest + baseline", file=sys.stderr) as bar:
-        first_run = FirstRun(uow_factory, ingestion, baseline,
+        first_run = FirstRun(uow_factory, ingestion, baseline, modelling=modelling,
                              progress=lambda _what, n: bar.update(n))
         first_run.create_properties(portfolio_id, portfolio_path.name, properties)
         summary = first_run.run(properties.column("property_id").to_pylist(),
@@ -154,6 +165,10 @@ def add_parser(sub: Any) -> None:
     run.add_argument("--solar", choices=("pvgis", "none"), default="none",
                      help="solar potential from PVGIS (needs network; default none)")
     run.add_argument("--batch-size", type=int, default=500, metavar="N")
+    run.add_argument("--scenarios", metavar="FILE",
+                     help="plan retrofits after the baseline: a scenario JSON/YAML file, or "
+                          "'default' for the bundled scenarios (EPC C by 2030 at least cost; "
+                          "fabric first, then heat pump)")
     run.add_argument("--progress", action="store_true",
                      help="show progress even when stderr is not a terminal")
     run.set_defaults(func=cmd_run)

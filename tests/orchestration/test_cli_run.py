@@ -42,3 +42,42 @@ def test_ara_run_on_the_bundled_sample_matches_the_database(
         [bands.get(b, 0) for b in "ABCDEFG"]
     assert properties == 2000 and baselined > 1500
     assert code == (1 if failures else 0)
+
+
+def test_ara_run_with_scenarios_plans_every_baselined_home_and_ara_plan_prints_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+
+    from ara.cli import bundled
+
+    sample = bundled("sample_portfolio")
+    with (sample / "portfolio.csv").open() as fh:
+        rows = list(csv.DictReader(fh))[:40]
+    homes = tmp_path / "homes.csv"
+    with homes.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    db = tmp_path / "plans.db"
+    argv = ["run", str(homes), "--db", str(db), "--scenarios", "default",
+            "--epc-source", f"archive:{sample / 'certificates.ndjson.gz'}",
+            "--uprn-data", str(sample / "uprn.parquet")]
+    counts = []
+    for _ in range(2):  # a re-run replaces plans, never duplicates them
+        main(argv)
+        engine = create_engine(str(db))
+        with UnitOfWorkFactory(engine)(read_only=True) as uow:
+            conn = uow.connection
+            counts.append(tuple(conn.execute(sa.select(sa.func.count()).select_from(table))
+                                .scalar_one()
+                                for table in (t.baseline_performance, t.plans,
+                                              t.plan_measures)))
+            planned = conn.execute(sa.select(t.plans.c.property_id)).scalars().first()
+        engine.dispose()
+    assert counts[0] == counts[1]
+    baselined, plans, measures = counts[0]
+    assert plans == 2 * baselined and measures > 0  # two bundled scenarios
+    capsys.readouterr()
+    assert main(["plan", planned, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "baseline: SAP" in out and "scenario epc_c_by_2030" in out and "phase 1" in out

@@ -84,6 +84,7 @@ class RunSummary:
     failed_batches: list[tuple[int, str]] = field(default_factory=list)
     ingestion_failures: int = 0
     baseline_failures: int = 0
+    plans_written: int = 0
 
 
 def batches(ids: Sequence[str], size: int) -> Iterator[list[str]]:
@@ -96,10 +97,12 @@ class FirstRun:
 
     def __init__(self, uow_factory: UowFactory, ingestion: IngestionOrchestrator,
                  baseline: BaselineOrchestrator, *,
-                 progress: Callable[[str, int], Any] | None = None) -> None:
+                 progress: Callable[[str, int], Any] | None = None,
+                 modelling: Any | None = None) -> None:
         self._uow = uow_factory
         self._ingestion = ingestion
         self._baseline = baseline
+        self._modelling = modelling
         self._progress = progress
 
     def create_properties(self, portfolio_id: str, name: str, properties: pa.Table) -> None:
@@ -111,8 +114,11 @@ class FirstRun:
         summary = RunSummary(properties=len(property_ids))
         for number, batch in enumerate(batches(property_ids, batch_size), start=1):
             summary.batches += 1
-            for stage, orchestrator in (("ingestion", self._ingestion),
-                                        ("baseline", self._baseline)):
+            stages: list[tuple[str, Any]] = [("ingestion", self._ingestion),
+                                             ("baseline", self._baseline)]
+            if self._modelling is not None:
+                stages.append(("modelling", self._modelling))
+            for stage, orchestrator in stages:
                 try:
                     report = orchestrator.run(batch)
                 except Exception as exc:  # a failed batch is reported; the run goes on
@@ -123,8 +129,10 @@ class FirstRun:
                 count = len(report.failures)
                 if stage == "ingestion":
                     summary.ingestion_failures += count
-                else:
+                elif stage == "baseline":
                     summary.baseline_failures += count
+                else:
+                    summary.plans_written += report.plans_written
             if self._progress is not None:
                 self._progress("batch", len(batch))
         return summary
