@@ -18,6 +18,7 @@ import math
 import os
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -168,12 +169,14 @@ def _open_source(path: Path, batch_size: int) -> Source:
 # ------------------------------------------------------------------------------------------
 # Output: writers that take one batch at a time
 # ------------------------------------------------------------------------------------------
-class Writer:
-    def write(self, table: pa.Table) -> None:
-        raise NotImplementedError
+class Writer(ABC):
+    """One output file written batch by batch."""
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def write(self, table: pa.Table) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
 
 
 class ParquetOut(Writer):
