@@ -316,7 +316,9 @@ class _Outcomes:
 
     def result(self, source_failures: Sequence[ReadFailure] = ()) -> FetchResult:
         parts = [pa.Table.from_batches([rows_to_batch([r for _, r in self.rows])])]
-        parts += [t.cast(CERTIFICATE_SCHEMA) for _, t in self.tables]
+        # rows sliced from reader batches already have the schema: cast only the others
+        parts += [t if t.schema.equals(CERTIFICATE_SCHEMA) else t.cast(CERTIFICATE_SCHEMA)
+                  for _, t in self.tables]
         table = pa.concat_tables(parts)
         ids = [pid for pid, _ in self.rows] + [pid for pid, _ in self.tables]
         table = table.add_column(0, FETCHED_CERTIFICATE_SCHEMA.field("property_id"),
