@@ -47,7 +47,11 @@ ASHP_CODE = 211
 
 
 def added_layer_u(u: np.ndarray, thickness_m: float, conductivity: float = LAMBDA) -> np.ndarray:
-    return 1.0 / (1.0 / u + thickness_m / conductivity)
+    """U after adding a layer of ``thickness_m`` at ``conductivity``; a U of 0 stays 0."""
+    u = np.asarray(u, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(u > 0, 1.0 / (1.0 / np.where(u > 0, u, 1.0) + thickness_m / conductivity),
+                        0.0)
 
 
 def _floats(a: pa.Array) -> np.ndarray:
