@@ -12,12 +12,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+from pg_support import postgres_engine
 
 from ara.domain.bills import FuelRates
 from ara.ingestion.epc_fetchers import BulkArchiveFetcher
@@ -26,12 +25,9 @@ from ara.orchestration.baseline import BaselineOrchestrator
 from ara.orchestration.first_run import batches, read_portfolio
 from ara.orchestration.ingestion import IngestionOrchestrator
 from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
-from ara.persistence.engine import create_schema, drop_schema
 
 N = int(float(os.environ.get("ARA_BENCH_FIRST_RUN_N", "1e5")))
 BATCH = 5000
-POSTGRES_URL = os.environ.get("ARA_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_sample_portfolio.py"
 
 
@@ -54,22 +50,8 @@ def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWo
         yield UnitOfWorkFactory(engine)
         engine.dispose()
         return
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as error:
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 not reachable: {error.orig}")
-    schema = f"ara_bench_{uuid.uuid4().hex[:8]}"
-    create_schema(admin, schema)
-    engine = create_engine(POSTGRES_URL, schema=schema)
-    try:
-        upgrade(engine)
+    with postgres_engine("ara_bench") as engine:
         yield UnitOfWorkFactory(engine)
-    finally:
-        engine.dispose()
-        drop_schema(admin, schema)
-        admin.dispose()
 
 
 def test_first_run(benchmark, portfolio: Path, factory: UnitOfWorkFactory) -> None:  # type: ignore[no-untyped-def]

@@ -6,13 +6,12 @@ and is skipped, loudly, otherwise."""
 from __future__ import annotations
 
 import csv
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pg_support import postgres_engine
 
 from ara.cli import bundled
 from ara.cli_run import cmd_run  # noqa: F401  (the command module imports cleanly)
@@ -24,10 +23,7 @@ from ara.orchestration.first_run import FirstRun, read_portfolio
 from ara.orchestration.ingestion import IngestionOrchestrator
 from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
 from ara.persistence import tables as t
-from ara.persistence.engine import create_schema, drop_schema
 
-POSTGRES_URL = os.environ.get("ARA_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SAMPLE = bundled("sample_portfolio")
 HOMES = 60
 
@@ -40,26 +36,8 @@ def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Unit
         yield UnitOfWorkFactory(engine)
         engine.dispose()
         return
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        message = f"PostgreSQL at 127.0.0.1:5432 is not reachable ({error.orig})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: a missing database is a failure)")
-        pytest.skip(message)
-    schema = f"ara_run_{uuid.uuid4().hex[:10]}"
-    create_schema(admin, schema)
-    engine = create_engine(POSTGRES_URL, schema=schema)
-    try:
-        upgrade(engine)
+    with postgres_engine("ara_run") as engine:
         yield UnitOfWorkFactory(engine)
-    finally:
-        engine.dispose()
-        drop_schema(admin, schema)
-        admin.dispose()
 
 
 def _portfolio(tmp_path: Path) -> Path:

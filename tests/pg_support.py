@@ -1,0 +1,43 @@
+"""A fresh, migrated PostgreSQL schema on 127.0.0.1:5432 for a test or benchmark, dropped
+afterwards. Unreachable: a failure under CI=true, a loud skip otherwise."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ara.persistence import create_engine, upgrade
+from ara.persistence.engine import create_schema, drop_schema
+
+POSTGRES_URL = os.environ.get("ARA_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def postgres_engine(prefix: str = "ara_test") -> Iterator[Engine]:
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        message = f"PostgreSQL at 127.0.0.1:5432 is not reachable ({error.orig})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: a missing database is a failure)")
+        pytest.skip(message)
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    create_schema(admin, schema)
+    engine = create_engine(POSTGRES_URL, schema=schema)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        drop_schema(admin, schema)
+        admin.dispose()
