@@ -745,12 +745,41 @@ class _LocalIndex:
 
 
 class _LocalFetcher(ABC):
-    """A local source read with the RdSAP readers; every ``fetch`` streams it once."""
+    """A local source read with the RdSAP readers; every ``fetch`` streams it once, except
+    that a source of at most ``cache_rows`` certificates is kept in memory after its first
+    full read (until the file changes), so a portfolio fetched in many batches parses it once.
+    """
 
     name: str
+    cache_rows = 250_000
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        self._cache: list[tuple[pa.RecordBatch, list[ReadFailure]]] | None = None
+        self._cache_key: tuple[int, int] | None = None
+
+    def _source_key(self) -> tuple[int, int] | None:
+        """What identifies the file's content for the cache (None: do not cache)."""
+        if not self.path.is_file():
+            return None
+        stat = self.path.stat()
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def _read(self) -> Batches:
+        key = self._source_key()
+        if key is not None and self._cache is not None and key == self._cache_key:
+            yield from self._cache
+            return
+        kept: list[tuple[pa.RecordBatch, list[ReadFailure]]] | None = [] \
+            if key is not None else None
+        rows = 0
+        for batch, failures in self._batches():
+            if kept is not None:
+                rows += batch.num_rows
+                kept = kept + [(batch, failures)] if rows <= self.cache_rows else None
+            yield batch, failures
+        if kept is not None:
+            self._cache, self._cache_key = kept, key
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"
@@ -764,7 +793,7 @@ class _LocalFetcher(ABC):
         _Outcomes(requests)  # refuses a property requested twice before the source is read
         source_failures: list[ReadFailure] = []
         if requests:
-            for batch, failures in self._batches():
+            for batch, failures in self._read():
                 source_failures += failures
                 index.scan(batch)
         name = f"{self.name} {self.path}"
