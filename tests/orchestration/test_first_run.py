@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from pg_support import postgres_engine
 
 from ara.cli import bundled
-from ara.cli_run import cmd_run  # noqa: F401  (the command module imports cleanly)
 from ara.domain.bills import FuelRates
 from ara.ingestion.epc_fetchers import BulkArchiveFetcher
 from ara.ingestion.geospatial import UprnReferenceData
