@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.modelling.catalogue import exclusive_group
+from ara.sap.tables import read_table
 
 if TYPE_CHECKING:
     from ara.modelling.eligibility import MeasureOption
@@ -34,9 +35,24 @@ FLOOR_U_THRESHOLD = 0.45
 SINGLE_GLAZING_U = 4.0
 LAMBDA = 0.04
 IWI_KAPPA = 17.0
-LOFT_300MM_U = 0.14
+def _spec_value(table: str, match: dict[str, str], column: str) -> float:
+    """One value of a spec table (``spec/tables``), so no SAP/RdSAP number lives here."""
+    for row in read_table(table):
+        if all(row[k] == v for k, v in match.items()):
+            return float(row[column])
+    raise KeyError(f"{table}: no row {match}")
+
+
+# RdSAP 10 Table 16: pitched roof, 300 mm at joists (England row; the same in every region)
+LOFT_300MM_U = _spec_value("rdsap10_roof_uvalues.csv",
+                           {"region": "england", "roof_type": "pitched_joists",
+                            "insulation_mm": "300"}, "u_value")
 # lm/W: the RdSAP 10 LED bulb value (spec/tables/rdsap10_fixed_lighting_bulbs.csv)
-LED_EFFICACY = 100.0
+LED_EFFICACY = _spec_value("rdsap10_fixed_lighting_bulbs.csv", {"bulb_type": "LED"},
+                           "efficacy_lm_per_w")
+# Appendix L default fixed-lighting capacity per m2 (when a dwelling has no lighting data)
+DEFAULT_CAPACITY_LM_PER_M2 = _spec_value("sap10_2_worksheet_constants.csv",
+                                         {"name": "lighting_default_capacity"}, "value")
 DOUBLE_GLAZING = (1.40, 0.72, 0.80)   # U, g_perpendicular, light transmittance
 SECONDARY_GLAZING = (2.90, 0.85, 0.80)
 HEAT_PUMP_CODES = frozenset(range(201, 228))
@@ -145,7 +161,7 @@ def _lighting(table: pa.Table, mask: np.ndarray) -> pa.Table:
         tfa = total_floor_area(table)
         col = _column(table, "fixed_lighting").to_pylist()
         for i in np.flatnonzero(missing):
-            col[i] = [{"count": 1, "power_w": 185.0 * tfa[i] / LED_EFFICACY,
+            col[i] = [{"count": 1, "power_w": DEFAULT_CAPACITY_LM_PER_M2 * tfa[i] / LED_EFFICACY,
                        "efficacy_lm_per_w": LED_EFFICACY}]
         table = _with(table, "fixed_lighting", pa.array(col, table.schema.field(
             "fixed_lighting").type))
