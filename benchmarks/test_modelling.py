@@ -5,27 +5,45 @@
   Arrow table, then one ``ara.sap.calculate`` call.
 * ``test_optimise_phase``: a whole phase of ``PhaseOptimiser`` (warm start, exhaustive
   enumeration, whole-package re-scores) to a target band.
+* ``test_plan_two_phase_scenario``: properties planned per second. ``ScenarioRunner`` runs
+  the bundled "fabric first, then heat pump" scenario in memory (no database) over
+  ``ARA_BENCH_MODELLING_PLAN_N`` properties (default 100,000) in one call: real eligibility
+  (``candidate_options``), catalogue, overlays, optimiser, cascade and bills. The properties
+  are the bundled synthetic sample portfolio's 2,000 certificates (RdSAP 10 expansion),
+  repeated under new ids up to N, with their planning flags; the storage heater and oil homes
+  are rejected by the calculator (no off-peak / oil prices in spec/) and counted as failures.
 
 Packages per second go in ``extra_info``. Run: ``python -m pytest benchmarks/test_modelling.py
---benchmark-only`` (``ARA_BENCH_MODELLING_DWELLINGS=2000`` for a bigger batch).
+--benchmark-only -s`` (``ARA_BENCH_MODELLING_DWELLINGS=2000`` for a bigger scoring batch,
+``ARA_BENCH_MODELLING_PLAN_N=1e4`` for a quicker planning run).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import resource
+import time
+from importlib import resources
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from bench_support import dwellings
 
+from ara.domain.bills import FuelRates
 from ara.domain.codes import Band
-from ara.modelling.eligibility import MeasureOption
+from ara.modelling.eligibility import MeasureOption, candidate_options
 from ara.modelling.optimiser import Goal, PhaseOptimiser, PhaseProblem
+from ara.modelling.scenarios import ScenarioRunner, bundled_scenarios
 from ara.modelling.scoring import PackageScorer
+from ara.rdsap.expansion import expand
+from ara.rdsap.readers import read_certificates_table
 
 N = int(os.environ.get("ARA_BENCH_MODELLING_DWELLINGS", "300"))
+PLAN_N = int(float(os.environ.get("ARA_BENCH_MODELLING_PLAN_N", "1e5")))
 MEASURES = (("loft_insulation", "loft_insulation:300mm", 900.0),
             ("draught_proofing", "draught_proofing:100pct", 300.0),
             ("double_glazing", "double_glazing", 4500.0),
@@ -85,3 +103,64 @@ def test_optimise_phase(benchmark: Any, batch: pa.Table) -> None:
     assert all(c.cost_gbp <= 8000.0 for c in choices)
     record(benchmark, scorers[-1].packages_scored)
     benchmark.extra_info["calculator_calls"] = scorers[-1].calculator_calls
+
+
+def sample_portfolio(n: int) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """(SAP inputs, certificates, planning flags) of ``n`` properties: the bundled sample
+    portfolio's certificates expanded once, then repeated under ids ``p0 .. p{n-1}``."""
+    folder = resources.files("ara").joinpath("data", "sample_portfolio")
+    with resources.as_file(folder.joinpath("certificates.ndjson.gz")) as path:
+        certs, failures = read_certificates_table(path, keep_raw=False)
+    assert not failures
+    with resources.as_file(folder.joinpath("uprn.parquet")) as path:
+        uprn = pq.read_table(path)
+    flags_of = {r["UPRN"]: r for r in uprn.to_pylist()}
+    base = expand(certs).inputs
+    take = pa.array(np.resize(np.arange(certs.num_rows), n))
+    ids = [f"p{i}" for i in range(n)]
+    inputs = base.take(take)
+    inputs = inputs.set_column(inputs.schema.get_field_index("dwelling_id"),
+                               inputs.schema.field("dwelling_id"), pa.array(ids, pa.string()))
+    certs = certs.take(take)
+    rows = [flags_of.get(u, {}) for u in certs.column("uprn").to_pylist()]
+    flags = pa.table({"property_id": ids, **{
+        name: pa.array([bool(r.get(name.upper())) for r in rows], pa.bool_())
+        for name in ("conservation_area", "listed_building", "heritage_building")}})
+    return inputs, certs, flags
+
+
+def test_plan_two_phase_scenario(benchmark: Any) -> None:
+    inputs, certs, flags = sample_portfolio(PLAN_N)
+    [scenario] = [s for s in bundled_scenarios()
+                  if s.scenario_id == "fabric_first_then_heat_pump"]
+    runs: list[tuple[PackageScorer, Any, float]] = []
+
+    def plan() -> Any:
+        scorer = PackageScorer()
+        runner = ScenarioRunner(scorer, FuelRates.load())
+        start = time.perf_counter()
+        outcome = runner.run(scenario, inputs,
+                             lambda state: candidate_options(state, certs, flags))
+        runs.append((scorer, outcome, time.perf_counter() - start))
+        return outcome
+
+    benchmark.group = f"modelling: plan a two-phase scenario for {PLAN_N:,} properties"
+    outcome = benchmark.pedantic(plan, rounds=1, iterations=1)
+
+    scorer, _, seconds = runs[-1]
+    assert len(outcome.plans) + len(outcome.failures) == PLAN_N
+    assert len(outcome.plans) > PLAN_N // 2
+    assert all(len(p.phases) == 2 for p in outcome.plans)
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB on Linux
+    benchmark.extra_info.update({
+        "properties": PLAN_N, "plans": len(outcome.plans), "failures": len(outcome.failures),
+        "properties_per_s": round(PLAN_N / seconds),
+        "packages_scored": scorer.packages_scored,
+        "packages_per_s": round(scorer.packages_scored / seconds),
+        "calculator_calls": scorer.calculator_calls,
+        "process_peak_rss_gb": round(peak_gb, 2)})
+    print(f"\nplanned {PLAN_N:,} properties in {seconds:.1f} s: "
+          f"{PLAN_N / seconds:,.0f} properties/s, {scorer.packages_scored:,} packages "
+          f"({scorer.packages_scored / seconds:,.0f}/s) in {scorer.calculator_calls} "
+          f"calculator calls; {len(outcome.failures):,} failures; process peak RSS "
+          f"{peak_gb:.2f} GB")
