@@ -60,7 +60,8 @@ def test_descriptions_and_their_ratings_are_kept() -> None:
 def test_unmapped_columns_are_kept_verbatim_and_the_row_text_is_raw() -> None:
     require_shared()
     first, second = _rows(WAREHOUSE_CSV)
-    assert dict(first["csv_extra"]) == {"FLOOR_HEIGHT": "2.45", "FLOOR_LEVEL": "1",
+    assert first["flat_location"] == "1"  # FLOOR_LEVEL, a BlockStoreyCode
+    assert dict(first["csv_extra"]) == {"FLOOR_HEIGHT": "2.45",
                                         "LODGEMENT_DATETIME": "22/02/2021 00:00",
                                         "REGION": "London", "UPRN": "UPRN-000000000000"}
     assert ("MAIN_FUEL", "Electricity: electricity sold to grid") in second["csv_extra"]
@@ -135,7 +136,9 @@ def test_descriptions_fill_coded_fields_listed_as_inferred() -> None:
         "building_parts[0].floor_dimensions[0].floor_construction",
         "building_parts[0].floor_dimensions[0].floor_insulation",
         "main_heating[0].main_heating_category", "main_heating[0].heat_emitter_type",
-        "water_heating_code"}
+        "water_heating_code", "country_code"}
+    # the country comes from the age band's prefix ("England and Wales: 1930-1949")
+    assert first["country_code"] == "EAW"
     # the lodged fuel (MAIN_FUEL) is read, not inferred; nothing is overwritten
     assert first["main_heating"][0]["main_fuel_type"] == "26"
     assert second["building_parts"][0]["floor_heat_loss"] == "6"
@@ -143,9 +146,9 @@ def test_descriptions_fill_coded_fields_listed_as_inferred() -> None:
     assert second["main_heating"][0]["main_heating_category"] == "7"
 
 
-def test_describe_false_infers_nothing() -> None:
+def test_describe_false_infers_nothing_from_the_texts() -> None:
     first = read_summary_csv(ODC_CSV, describe=False)[0].to_pylist()[0]
-    assert first["inferred_fields"] is None
+    assert first["inferred_fields"] == ["country_code"]  # from the age band, not a text
     assert first["building_parts"][0]["wall_construction"] is None
 
 
@@ -228,3 +231,19 @@ def test_parse_descriptions_codes_unambiguous_texts(texts: dict[str, str],
 ])
 def test_parse_descriptions_leaves_ambiguous_texts_null(texts: dict[str, str]) -> None:
     assert parse_descriptions(**texts) == {}
+
+
+def test_floor_level_texts_become_block_storey_codes() -> None:
+    text = ("LMK_KEY,PROPERTY_TYPE,FLOOR_LEVEL\n1,Flat,Ground\n2,Flat,2nd\n3,Flat,21st or above\n"
+            "4,Flat,mid floor\n5,Flat,NODATA!\n")
+    rows = read_summary_csv(io.StringIO(text), validate=False)[0].to_pylist()
+    assert [(r["flat_location"], r["flat_level"]) for r in rows] == [
+        ("0", None), ("2", None), ("20+", None), (None, "2"), (None, None)]
+
+
+def test_control_texts_become_table_4e_codes() -> None:
+    text = ("LMK_KEY,MAINHEATCONT_DESCRIPTION\n1,Programmer and room thermostat\n"
+            "2,Manual charge control\n3,Thermostat\n")
+    rows = read_summary_csv(io.StringIO(text), validate=False)[0].to_pylist()
+    assert [(r["main_heating"] or [{}])[0].get("main_heating_control") for r in rows] == [
+        "2104", "2401", None]

@@ -173,6 +173,25 @@ def _rating_percent(text: str) -> int | None:
     return int(number)
 
 
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?(?: floor)?$")
+
+
+def _floor_level(text: str) -> str | None:
+    """``FLOOR_LEVEL`` -> BlockStoreyCode (-1 basement, 0 ground, 1 ... 20, 20+); 'mid floor'
+    and 'top floor' are FlatLevelCodes, read by :func:`summary_row`."""
+    lower = " ".join(text.split()).lower()
+    if lower in ("ground", "ground floor", "00", "0"):
+        return "0"
+    if lower in ("basement", "-1"):
+        return "-1"
+    if lower.startswith("21st") or lower in ("20+", "21+"):
+        return "20+"
+    match = _ORDINAL.match(lower)
+    if match and 1 <= int(match[1]) <= 20:
+        return str(int(match[1]))
+    return None
+
+
 def _control(text: str) -> str | None:
     code = text.strip()
     return code if code.isdigit() and 2000 <= int(code) < 3000 else None
@@ -230,6 +249,7 @@ _DIRECT: dict[str, tuple[str, _Converter]] = {
     "GLAZED_AREA": ("glazed_area", _label(_GLAZED_AREAS)),
     "FLAT_TOP_STOREY": ("top_storey", _lenient(v.to_bool)),
     "FLAT_STOREY_COUNT": ("flat_storey_count", _lenient(v.to_int)),
+    "FLOOR_LEVEL": ("flat_location", _floor_level),
     "HEAT_LOSS_CORRIDOR": ("heat_loss_corridor", _label(_CORRIDORS)),
     "UNHEATED_CORRIDOR_LENGTH": ("unheated_corridor_length_m", _lenient(v.to_float)),
     "MAINS_GAS_FLAG": ("mains_gas", _flag_code),
@@ -319,6 +339,10 @@ def summary_row(cells: dict[str, str | None], *, source: str | None = None,
             used.add(letter_header)
             if row[band] is None and letter.strip().upper() in tuple("ABCDEFG"):
                 row[band] = letter.strip().upper()
+    level = " ".join((cells.get("FLOOR_LEVEL") or "").split()).lower()
+    if level in ("mid floor", "top floor"):
+        row["flat_level"] = "2" if level == "mid floor" else "3"
+        used.add("FLOOR_LEVEL")
     text = cells.get("MECHANICAL_VENTILATION")
     if text and " ".join(text.split()).lower() in _OLD_VENTILATION_LABELS:
         ctx.schema_type = "RdSAP-Schema-20.0.0"  # an RdSAP 9.x label: map its code
@@ -329,6 +353,7 @@ def summary_row(cells: dict[str, str | None], *, source: str | None = None,
             walls=row["walls_description"], roof=row["roofs_description"],
             floor=row["floors_description"], windows=row["windows_description"],
             main_heating=row["main_heating_description"],
+            main_heating_controls=row["main_heating_controls_description"],
             hot_water=row["hot_water_description"], lighting=row["lighting_description"],
             secondary_heating=row["secondary_heating_description"])
         apply_parsed(row, parsed, ctx.inferred_fields, _TEMPLATES)
@@ -362,6 +387,10 @@ def _read_building_and_heating(cells: dict[str, str | None], row: dict[str, Any]
             used.add("CONSTRUCTION_AGE_BAND")
             if inferred:
                 ctx.inferred_fields.append("building_parts[0].construction_age_band")
+        country = _COUNTRIES.get(age.split(":", 1)[0].strip().lower()) if ":" in age else None
+        if country is not None and row.get("country_code") is None:
+            row["country_code"] = country  # the band's country ("England and Wales: ...")
+            ctx.inferred_fields.append("country_code")
     fuel_text = cells.get("MAIN_FUEL")
     fuel = _fuel_code(fuel_text) if fuel_text else None
     control_text = cells.get("MAIN_HEATING_CONTROLS")

@@ -18,6 +18,8 @@ floor                   another / same dwelling below, to unheated space, to ext
                         or suspended ground floor; solid construction; as-built insulation when
                         "(assumed)"
 windows                 fully double/triple/secondary glazed (100 %), single glazed (0 %)
+main heating controls   the register's Table 4e labels of boilers (2101-2113) and storage
+                        heaters (2401-2403)
 main heating            one system only: boiler with radiators / underfloor, heat pumps, storage
                         heaters, electric underfloor, warm air, room heaters, community scheme;
                         the fuel named after it
@@ -79,6 +81,21 @@ _HOT_WATER: tuple[tuple[str, str], ...] = (
     ("from main system", "901"), ("electric immersion", "903"),
     ("electric instantaneous at point of use", "909"),
 )
+#: main heating control texts -> SAP 10.2 Table 4e codes (the register's labels of groups 1
+#: and 4; other groups' labels are not transcribed and stay null)
+_CONTROLS = {
+    "no time or thermostatic control of room temperature": "2101",
+    "programmer, no room thermostat": "2102", "room thermostat only": "2103",
+    "programmer and room thermostat": "2104",
+    "programmer and at least two room thermostats": "2105",
+    "programmer, room thermostat and trvs": "2106", "programmer, trvs and bypass": "2107",
+    "programmer, trvs and flow switch": "2108",
+    "programmer, trvs and boiler energy manager": "2109",
+    "time and temperature zone control": "2110", "trvs and bypass": "2111",
+    "room thermostat and trvs": "2113",
+    "manual charge control": "2401", "automatic charge control": "2402",
+    "celect-type controls": "2403", "celect-type control": "2403",
+}
 _LIGHTING_RE = re.compile(r"^low energy lighting in (\d{1,3})% of fixed outlets$")
 
 
@@ -174,6 +191,11 @@ def _main_heating(text: str, out: dict[str, Any]) -> None:
         out["main_heating[0].main_fuel_type"] = fuel
 
 
+def _controls(text: str, out: dict[str, Any]) -> None:
+    if text in _CONTROLS:
+        out["main_heating[0].main_heating_control"] = _CONTROLS[text]
+
+
 def _hot_water(text: str, out: dict[str, Any]) -> None:
     for phrase, code in _HOT_WATER:
         if text.startswith(phrase):
@@ -201,7 +223,8 @@ def _secondary(text: str, out: dict[str, Any]) -> None:
 
 def parse_descriptions(*, walls: str | None = None, roof: str | None = None,
                        floor: str | None = None, windows: str | None = None,
-                       main_heating: str | None = None, hot_water: str | None = None,
+                       main_heating: str | None = None,
+                       main_heating_controls: str | None = None, hot_water: str | None = None,
                        lighting: str | None = None, secondary_heating: str | None = None
                        ) -> dict[str, Any]:
     """Column path -> coded value for every field the texts determine (see the module
@@ -210,7 +233,8 @@ def parse_descriptions(*, walls: str | None = None, roof: str | None = None,
     "building_parts[0].wall_insulation_type": "2"}``."""
     out: dict[str, Any] = {}
     for text, parse in ((walls, _walls), (roof, _roof), (floor, _floor), (windows, _windows),
-                        (main_heating, _main_heating), (hot_water, _hot_water),
+                        (main_heating, _main_heating), (main_heating_controls, _controls),
+                        (hot_water, _hot_water),
                         (lighting, _lighting), (secondary_heating, _secondary)):
         normalised = _norm(text)
         if normalised:
