@@ -1,11 +1,18 @@
 """``ara expand INPUT -o sap_inputs.parquet``: certificates (RdSAP XML files or a folder of
-them, register JSON, a bulk NDJSON archive) -> the calculator inputs of the RdSAP 10
-expansion, with the certificates that could not be read or expanded listed."""
+them, register JSON, a bulk NDJSON archive, an open-data summary ``.csv``) -> the calculator
+inputs of the RdSAP 10 expansion, with the certificates that could not be read or expanded
+listed.
+
+CSV summary rows carry no RdSAP survey data: they are completed by the CSV inference
+(:mod:`ara.rdsap.expansion.infer_summary`) first, so their inputs are an **estimate**. The
+Parquet file then carries the schema metadata ``ara.estimate`` (the note) and
+``ara.estimate_rows`` (how many rows), and the summary line says so."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -13,11 +20,23 @@ def cmd_expand(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
     from ara.rdsap.expansion import expand
+    from ara.rdsap.expansion.infer_summary import ESTIMATE_NOTE, infer_summary, is_estimate
     from ara.rdsap.readers import read_certificates_table
+    from ara.rdsap.readers.csv_summary import read_summary_csv
 
-    certs, read_failures = read_certificates_table(args.input)
+    if Path(args.input).suffix.lower() == ".csv":
+        certs, read_failures = read_summary_csv(args.input)
+        certs = infer_summary(certs)
+    else:
+        certs, read_failures = read_certificates_table(args.input)
     result = expand(certs)
-    pq.write_table(result.inputs, args.output)
+    inputs = result.inputs
+    estimates = sum(is_estimate(certs))
+    if estimates:
+        inputs = inputs.replace_schema_metadata({
+            **(inputs.schema.metadata or {}), b"ara.estimate": ESTIMATE_NOTE.encode(),
+            b"ara.estimate_rows": str(estimates).encode()})
+    pq.write_table(inputs, args.output)
     for failure in read_failures:
         print(f"unreadable: {failure}", file=sys.stderr)
     for _row, cert, field, message in result.problems:
@@ -26,6 +45,9 @@ def cmd_expand(args: argparse.Namespace) -> int:
     print(f"{certs.num_rows} certificates read, {len(read_failures)} unreadable; wrote "
           f"{result.inputs.num_rows} rows to {args.output} ({len(failed)} with expansion "
           "notes or problems listed on stderr)")
+    if estimates:
+        print(f"{estimates} rows are an {ESTIMATE_NOTE}; the fields inferred are listed in "
+              "each certificate's inferred_fields (docs/rdsap/csv_inference.md)")
     return 1 if read_failures else 0
 
 
@@ -33,8 +55,9 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "expand", help="expand RdSAP certificates into calculator inputs (Parquet)",
         description="Read certificates (RdSAP XML file or folder, register JSON, NDJSON "
-                    "archive) and write their SAP_INPUT_SCHEMA rows from the RdSAP 10 "
-                    "expansion to a Parquet file.")
+                    "archive, open-data summary CSV) and write their SAP_INPUT_SCHEMA rows "
+                    "from the RdSAP 10 expansion to a Parquet file. CSV rows are completed "
+                    "by documented inference first and are marked as estimates.")
     p.add_argument("input", metavar="INPUT")
     p.add_argument("-o", "--output", required=True, metavar="sap_inputs.parquet")
     p.set_defaults(func=cmd_expand)

@@ -2,7 +2,11 @@
 
 Every file is read on its own (a file that does not parse gets its ``error`` and the others
 go on); the dwellings that read are scored together in one lenient ``calculate`` call.
-Exit status 0 when every file was rated, 1 otherwise.
+A ``.csv`` file (open-data summary rows, legacy or 2025 register export) gives one rating
+per row, ``file`` naming ``path:line``: the row is completed by the CSV inference
+(:mod:`ara.rdsap.expansion.infer_summary`), so its result is an **estimate** (``estimate``
+true, ``inferred_fields`` counts the fields filled in, and the readable summary says so).
+Exit status 0 when every file (every row) was rated, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ RATE_COLUMNS = (
     "pv_exported_kwh", "total_fuel_cost_gbp", "energy_cost_factor", "co2_kg_per_year",
     "primary_energy_kwh", "primary_energy_kwh_per_m2", "total_floor_area_m2",
 )
+#: Extra fields of every result: where it came from and whether it is an estimate.
+SOURCE_COLUMNS = ("certificate_number", "lodged_sap_rating", "estimate", "inferred_fields")
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -40,8 +46,8 @@ def _read(path: Path) -> dict[str, Any]:
         from ara.rdsap.readers import read_register_json
 
         return _expand_one(read_register_json(path.read_text(encoding="utf-8")), path)
-    raise ValueError(f"unsupported file type {suffix!r} (ara rate reads SAP or RdSAP .xml "
-                     "and register .json certificates)")
+    raise ValueError(f"unsupported file type {suffix!r} (ara rate reads SAP or RdSAP .xml, "
+                     "register .json certificates and open-data .csv summary rows)")
 
 
 def _expand_one(row: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -57,16 +63,74 @@ def _expand_one(row: dict[str, Any], path: Path) -> dict[str, Any]:
     return inputs
 
 
+def _entry(name: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"file": name, "error": None}
+    entry.update(dict.fromkeys(SOURCE_COLUMNS))
+    entry["estimate"] = False
+    entry.update(dict.fromkeys(RATE_COLUMNS))
+    return entry
+
+
+def _read_csv(path: Path) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """(result entry, calculator input or None) per row of an open-data summary CSV: read,
+    completed by the CSV inference (an estimate), expanded."""
+    from ara.rdsap.expansion import expand
+    from ara.rdsap.expansion.infer_summary import infer_summary
+    from ara.rdsap.readers.csv_summary import read_summary_csv
+
+    certs, failures = read_summary_csv(path, keep_raw=False)
+    out: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    for failure in failures:
+        entry = _entry(failure.source or str(path))
+        entry.update(certificate_number=failure.certificate_number, estimate=True,
+                     error=f"unreadable row: {failure.field}: {failure.message}")
+        out.append((entry, None))
+    certs = infer_summary(certs)
+    result = expand(certs, [str(i) for i in range(certs.num_rows)])
+    problems: dict[int, list[str]] = {}
+    for row, _cert, field, message in result.problems:
+        problems.setdefault(row, []).append(f"{field}: {message}")
+    inputs = result.inputs.to_pylist()
+    for i, cert in enumerate(certs.to_pylist()):
+        entry = _entry(cert.get("source") or f"{path}:row {i + 1}")
+        entry.update(certificate_number=cert["certificate_number"],
+                     lodged_sap_rating=cert["energy_rating_current"], estimate=True,
+                     inferred_fields=len(cert["inferred_fields"] or ()))
+        if inputs[i].get("storeys") is None:  # the fabric could not be expanded
+            entry["error"] = "; ".join(problems.get(i, ["not expanded"]))
+            out.append((entry, None))
+        else:
+            out.append((entry, inputs[i]))
+
+    def line(item: tuple[dict[str, Any], dict[str, Any] | None]) -> int:
+        tail = str(item[0]["file"]).rsplit(":", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+    return sorted(out, key=line)
+
+
 def rate_files(paths: list[Path]) -> list[dict[str, Any]]:
-    """One result dict per file: ``file``, ``error`` (None when rated) and RATE_COLUMNS."""
+    """One result dict per file (per row of a CSV file): ``file``, ``error`` (None when
+    rated), SOURCE_COLUMNS and RATE_COLUMNS."""
     from ara.sap import calculate
 
     results: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     slots: list[int] = []
     for path in paths:
-        entry: dict[str, Any] = {"file": str(path), "error": None}
-        entry.update(dict.fromkeys(RATE_COLUMNS))
+        if path.suffix.lower() == ".csv":
+            try:
+                for entry, dwelling in _read_csv(path):
+                    if dwelling is not None:
+                        rows.append(dwelling)
+                        slots.append(len(results))
+                    results.append(entry)
+            except Exception as exc:  # a CSV that does not read at all
+                entry = _entry(str(path))
+                entry["error"] = f"{type(exc).__name__}: {exc}"
+                results.append(entry)
+            continue
+        entry = _entry(str(path))
         try:
             rows.append(_read(path))
             slots.append(len(results))
@@ -93,11 +157,18 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 
 def render(result: dict[str, Any]) -> str:
+    head = result["file"]
+    if result.get("certificate_number") and result.get("estimate"):
+        head += f"  ({result['certificate_number']})"
     if result["error"]:
-        return f"{result['file']}\n  error: {result['error']}"
+        return f"{head}\n  error: {result['error']}"
     r = result
+    estimate = [] if not r.get("estimate") else [
+        f"  ESTIMATE     from an open-data CSV summary row: {r['inferred_fields']} fields "
+        f"inferred from descriptions and Ara's assumptions (lodged SAP "
+        f"{_fmt(r['lodged_sap_rating'])})"]
     return "\n".join([
-        f"{r['file']}",
+        head, *estimate,
         f"  SAP rating   {r['sap_rating']} {r['sap_band']}  ({_fmt(r['sap_rating_continuous'], 2)})"
         f"   EI rating {r['ei_rating']} {r['ei_band']}  ({_fmt(r['ei_rating_continuous'], 2)})",
         f"  floor area   {_fmt(r['total_floor_area_m2'])} m2",
@@ -126,11 +197,14 @@ def cmd_rate(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     rate = sub.add_parser(
-        "rate", help="rate SAP / RdSAP XML and register JSON files and print their ratings",
+        "rate", help="rate SAP / RdSAP XML, register JSON and open-data CSV files and print "
+                     "their ratings",
         description="Rate each FILE (full SAP XML; RdSAP XML or register certificate JSON, "
-                    "expanded by the RdSAP 10 rules) and print a readable summary, or with "
-                    "--json one JSON object per file holding the output columns and an "
-                    "'error' field (null when it worked). Exit 1 if any file failed.")
+                    "expanded by the RdSAP 10 rules; open-data CSV summary rows, one rating "
+                    "per row, completed by documented inference and marked as estimates) "
+                    "and print a readable summary, or with --json one JSON object per file "
+                    "(per CSV row) holding the output columns, 'estimate' and an 'error' "
+                    "field (null when it worked). Exit 1 if any file or row failed.")
     rate.add_argument("files", nargs="+", metavar="FILE", help="files to rate")
     rate.add_argument("--json", action="store_true", help="one JSON object per file")
     rate.set_defaults(func=cmd_rate)
