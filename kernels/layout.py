@@ -16,7 +16,8 @@ DF_NAMES = (
     "price_main2", "price_secondary", "price_water", "price_pumps", "price_lighting",
     "price_showers", "price_pv_used", "price_export", "standing_charges_gbp",
     "battery_capacity_kwh", "deflator", "sap_ecf_threshold", "sap_linear_a", "sap_linear_b",
-    "sap_log_c", "sap_log_d",
+    "sap_log_c", "sap_log_d", "heat_network_factor_main1", "heat_network_factor_water",
+    "heat_network_pumping_main1", "heat_network_pumping_water",
 )
 DF_LIVING_AREA = 0
 DF_TMP = 1  # NaN: compute (35) from kappa
@@ -59,7 +60,13 @@ DF_LIN_A = 37
 DF_LIN_B = 38
 DF_LOG_C = 39
 DF_LOG_D = 40
-N_DF = 41
+# heat networks (Appendix C): CO2/PE per kWh of heat generated = factor x 100 / heat-source
+# efficiency (1.0 for every other system); pumping electricity fraction of the heat (0 if none)
+DF_HN_FACTOR_MAIN1 = 41
+DF_HN_FACTOR_WATER = 42
+DF_HN_PUMP_MAIN1 = 43
+DF_HN_PUMP_WATER = 44
+N_DF = 45
 
 # ---- dwelling-level integer inputs -----------------------------------------------------
 DI_NAMES = (

@@ -271,16 +271,21 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         s_used += used
         s_exported += exported
         # (261)-(269) CO2 and (275)-(283) primary energy, monthly factors for electricity
-        co2_space += r211 * co2_tab[f_main1, m] + r213 * co2_tab[f_main2, m] \
+        # heat networks: (307)/(310) heat generated x 100 / source efficiency x factor, and
+        # C3.2 pumping electricity (313) on the monthly electricity factors (no cost line)
+        hn1 = df[L.DF_HN_FACTOR_MAIN1]
+        hnw = df[L.DF_HN_FACTOR_WATER]
+        r313 = df[L.DF_HN_PUMP_MAIN1] * r211 + df[L.DF_HN_PUMP_WATER] * r219
+        co2_space += r211 * hn1 * co2_tab[f_main1, m] + r213 * co2_tab[f_main2, m] \
             + r215 * co2_tab[f_sec, m]
-        co2_water += r219 * co2_tab[f_water, m] + r64a * co2_tab[f_elec, m]
-        co2_pumps += r231m * co2_tab[f_elec, m]
+        co2_water += r219 * hnw * co2_tab[f_water, m] + r64a * co2_tab[f_elec, m]
+        co2_pumps += (r231m + r313) * co2_tab[f_elec, m]
         co2_light += e_light * co2_tab[f_elec, m]
         co2_pv -= used * co2_tab[f_elec, m] + exported * export_co2[m]
-        pe_space += r211 * pe_tab[f_main1, m] + r213 * pe_tab[f_main2, m] \
+        pe_space += r211 * hn1 * pe_tab[f_main1, m] + r213 * pe_tab[f_main2, m] \
             + r215 * pe_tab[f_sec, m]
-        pe_water += r219 * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
-        pe_pumps += r231m * pe_tab[f_elec, m]
+        pe_water += r219 * hnw * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
+        pe_pumps += (r231m + r313) * pe_tab[f_elec, m]
         pe_light += e_light * pe_tab[f_elec, m]
         pe_pv -= used * pe_tab[f_elec, m] + exported * export_pe[m]
         if on:
@@ -301,18 +306,18 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                             (L.T_231, r231m), (L.T_232, e_light), (L.T_E_PV, e_pv),
                             (L.T_D_PV, d_pv), (L.T_BETA, beta), (L.T_233A, used),
                             (L.T_233B, exported),
-                            (L.T_261, r211 * co2_tab[f_main1, m]),
+                            (L.T_261, r211 * hn1 * co2_tab[f_main1, m]),
                             (L.T_262, r213 * co2_tab[f_main2, m]),
                             (L.T_263, r215 * co2_tab[f_sec, m]),
-                            (L.T_264, r219 * co2_tab[f_water, m]),
-                            (L.T_267, r231m * co2_tab[f_elec, m]),
+                            (L.T_264, r219 * hnw * co2_tab[f_water, m]),
+                            (L.T_267, (r231m + r313) * co2_tab[f_elec, m]),
                             (L.T_268, e_light * co2_tab[f_elec, m]),
                             (L.T_269, -(used * co2_tab[f_elec, m] + exported * export_co2[m])),
-                            (L.T_275, r211 * pe_tab[f_main1, m]),
+                            (L.T_275, r211 * hn1 * pe_tab[f_main1, m]),
                             (L.T_276, r213 * pe_tab[f_main2, m]),
                             (L.T_277, r215 * pe_tab[f_sec, m]),
-                            (L.T_278, r219 * pe_tab[f_water, m]),
-                            (L.T_281, r231m * pe_tab[f_elec, m]),
+                            (L.T_278, r219 * hnw * pe_tab[f_water, m]),
+                            (L.T_281, (r231m + r313) * pe_tab[f_elec, m]),
                             (L.T_282, e_light * pe_tab[f_elec, m]),
                             (L.T_283, -(used * pe_tab[f_elec, m] + exported * export_pe[m]))):
                 tr[line, m] = v

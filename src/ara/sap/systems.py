@@ -16,7 +16,13 @@ import numpy as np
 
 from ara.sap.problems import Problems
 from ara.sap.problems import ints as _ints
-from ara.sap.tables import ELECTRIC_FUELS, SapTables, SystemTables, read_table
+from ara.sap.tables import (
+    ELECTRIC_FUELS,
+    HEAT_NETWORK_FUELS,
+    SapTables,
+    SystemTables,
+    read_table,
+)
 from ara_kernels import layout as L
 from ara_kernels.water_heating import occupancy_many
 
@@ -28,6 +34,7 @@ TARIFFS = {1: ("standard", 30, 30), 2: ("7-hour", 32, 31), 3: ("10-hour", 34, 33
 BOILER_CODES = (101, 199)  # Table 4b gas/oil boilers, solid-fuel and electric boilers
 HEAT_PUMP_CODES = (201, 299)
 HEAT_NETWORK_CODES = (301, 399)
+HEAT_NETWORK_SUPPORTED = (301, 304)  # boilers, heat pump (Table 4a heat-source efficiency)
 STORAGE_CODES = (401, 499)
 LIQUID_FUELS = (4, 71, 73, 75)
 NO_ROOM_THERMOSTAT_CONTROLS = (2101, 2102)  # Table 4e 'no thermostatic control' rows
@@ -75,10 +82,19 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     code1 = _ints(col("main1_code"))
     code2 = np.where(has2, _ints(col("main2_code")), -1)
     p.add(null("main1_code"), "main1_code", "required (SAP Table 4a/4b code)")
-    for prefix, code, present in (("main1", code1, np.ones(n, dtype=bool)),
-                                  ("main2", code2, has2)):
-        p.add(present & _in(code, HEAT_NETWORK_CODES), f"{prefix}_code",
-              "heat networks (community heating) are not supported yet")
+    hn = _in(code1, HEAT_NETWORK_CODES)
+    p.add(hn & ~np.isin(code1, HEAT_NETWORK_SUPPORTED), "main1_code",
+          "this heat network code is not supported yet (301 boilers and 304 heat pump are; "
+          "302 CHP needs Table 12f)")
+    p.add(has2 & _in(code2, HEAT_NETWORK_CODES), "main2_code",
+          "a heat network as the second main system is not supported yet")
+    fuel1_raw = _ints(col("main1_fuel"))
+    hn_fuel1 = _in(fuel1_raw, HEAT_NETWORK_FUELS)
+    p.add(hn & ~null("main1_fuel") & ~hn_fuel1, "main1_fuel",
+          "a heat network main needs a Table 12 heat-network fuel code (41-58)")
+    p.add(~hn & hn_fuel1, "main1_fuel",
+          "a heat-network fuel code (41-58) needs a heat network main1_code (301-399)")
+    dlf = _heat_network_dlf(p, st, hn, col)
 
     # ---- efficiencies (206)-(208) with Table 4c
     control = _ints(col("main1_control"))
@@ -107,6 +123,14 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         water_w[prefix] = np.nan_to_num(base) - dhw_penalty
         water_s[prefix] = summer - dhw_penalty
         boiler[prefix] = present & is_4b
+        if prefix == "main1":
+            base1 = np.nan_to_num(base)
+    # heat networks (Appendix C): fuel = heat generated = demand x DLF (efficiency 100/DLF),
+    # priced per unit of heat generated (Table 12 note k); CO2/PE per unit of fuel used by
+    # the heat source: x 100 / source efficiency (Table 4a or declared)
+    hn_factor = np.where(hn & (base1 > 0), 100.0 / np.where(base1 > 0, base1, 1.0), 1.0)
+    eff["main1"] = np.where(hn, 100.0 / dlf, eff["main1"])
+    dfl[:, L.DF_HN_FACTOR_MAIN1] = hn_factor
     dfl[:, L.DF_EFF_MAIN1] = eff["main1"]
     dfl[:, L.DF_EFF_MAIN2] = np.where(has2, eff["main2"], 1.0)
 
@@ -158,6 +182,12 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
                                 np.where(from_sec, dfl[:, L.DF_EFF_SEC],
                                          _lookup(st.water_efficiency, whc))))
     fixed_w = np.where(np.isfinite(declared_w), declared_w, fixed_w)
+    hn_water = hn & from_main1
+    fixed_w = np.where(hn_water, 100.0 / dlf, fixed_w)
+    dfl[:, L.DF_HN_FACTOR_WATER] = np.where(hn_water, hn_factor, 1.0)
+    pumping = st.heat_network_rules["pumping_electricity_fraction"]
+    dfl[:, L.DF_HN_PUMP_MAIN1] = np.where(hn, pumping, 0.0)
+    dfl[:, L.DF_HN_PUMP_WATER] = np.where(hn_water, pumping, 0.0)
     p.add((blend == 0) & ~(np.isfinite(fixed_w) & (fixed_w > 0)),
           "water_heating_efficiency_percent",
           "unknown: no Table 4a/4b water heating efficiency in spec/ for this water heating "
@@ -219,7 +249,13 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     def price_of(fuel: np.ndarray) -> np.ndarray:
         """Unit price p/kWh of a fuel code per dwelling, from the dwelling's rating method."""
         f = np.clip(fuel, 0, 99)
-        return np.where(rdsap, st.price_rdsap[f], st.price_sap[f])
+        table = np.where(rdsap, st.price_rdsap[f], st.price_sap[f])
+        return np.where(_in(fuel, HEAT_NETWORK_FUELS) & np.isfinite(hn_price), hn_price, table)
+
+    hn_price = col("heat_network_price_p_per_kwh")
+    p.add(hn & ~(np.isfinite(hn_price) & (hn_price >= 0)), "heat_network_price_p_per_kwh",
+          "required for a heat network (Table 12 / Table 32 heat-network prices are not "
+          "transcribed in spec/)")
 
     labels = np.array([TARIFFS[t][0] for t in range(1, 6)])
     tariff_label = labels[tariff_i - 1]
@@ -315,6 +351,20 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     dfl[:, L.DF_BATTERY] = np.nan_to_num(battery)
 
 
+def _heat_network_dlf(p: Problems, st: SystemTables, hn: np.ndarray, col: Col) -> np.ndarray:
+    """Distribution loss factor (306): declared, else Table 12c by age band; 1 elsewhere."""
+    declared = col("heat_network_dlf")
+    band = _ints(col("heat_network_age_band"))
+    table = st.heat_network_dlf[np.clip(band, 0, st.heat_network_dlf.size - 1)]
+    table = np.where((band >= 1) & (band < st.heat_network_dlf.size), table, np.nan)
+    dlf = np.where(np.isfinite(declared), declared, table)
+    p.add(hn & ~np.isfinite(dlf), "heat_network_age_band",
+          "required for a heat network (1 = A ... 13 = M, Table 12c) unless heat_network_dlf "
+          "is given")
+    p.add(hn & np.isfinite(declared) & ~(declared >= 1.0), "heat_network_dlf", "must be >= 1")
+    return np.where(hn & np.isfinite(dlf) & (dlf > 0), dlf, 1.0)
+
+
 def _immersion_fraction(p: Problems, st: SystemTables, tariff: np.ndarray, col: Col,
                         tfa: np.ndarray, tables: SapTables) -> np.ndarray:
     """Table 13 high-rate fraction of an electric immersion on a 7- or 10-hour tariff, from
@@ -356,6 +406,10 @@ def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
         rows = used[:, code]
         sap_value = st.standing_sap.get(str(code), np.nan)
         rdsap_value = st.standing_rdsap.get(str(code), np.nan)
+        if _in(np.array([code]), HEAT_NETWORK_FUELS)[0]:
+            # Table 12 note (k) 'Heat networks' row; RdSAP 10 Table 32 heat network row
+            sap_value = st.heat_network_rules["standing_charge_gbp"]
+            rdsap_value = st.standing_rdsap.get("heat-network", np.nan)
         value = np.where(rdsap, rdsap_value, sap_value)
         p.add(rows & ~np.isfinite(value), "main1_fuel",
               f"no standing charge in spec/ for fuel {code} (Table 12 / Table 32)")

@@ -72,6 +72,8 @@ def _float_or_nan(text: str | None) -> float:
 
 
 ELECTRIC_FUELS = (30, 31, 32, 33, 34, 35, 38, 39, 40)
+HEAT_NETWORK_FUELS = (41, 58)  # Table 12 heat-network fuel codes (inclusive range)
+HEAT_NETWORK_ELECTRIC_FUELS = (41,)  # heat from an electric heat pump
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class SystemTables:
     secondary_fraction: np.ndarray  # (1000,) Table 11 fraction by main heating code
     always_secondary: np.ndarray  # (1000,) Appendix A.2.2: a secondary is always assumed
     immersion: dict[tuple[str, str], tuple[float, ...]]  # Table 13 coefficients
+    heat_network_dlf: np.ndarray  # (14,) Table 12c DLF by age band code 1=A..13=M (NaN: none)
+    heat_network_rules: dict[str, float]  # Appendix C / Table 12 note k-l numbers by name
 
 
 @dataclass(frozen=True)
@@ -379,6 +383,11 @@ def _system_tables() -> SystemTables:
     for code in ELECTRIC_FUELS:  # every electricity tariff uses the monthly import factors
         co2[code] = imp_co2
         pe[code] = imp_pe
+    for code in HEAT_NETWORK_ELECTRIC_FUELS:
+        # heat network fed by an electric heat pump (41): the monthly standard-electricity
+        # factors per unit of fuel (header of the Table 12 file); / COP via the source efficiency
+        co2[code] = imp_co2
+        pe[code] = imp_pe
     co2[0] = 0.0  # fuel 0: no system (zero energy)
     pe[0] = 0.0
     table4f: dict[str, float] = {}
@@ -424,6 +433,13 @@ def _system_tables() -> SystemTables:
         if np.isfinite(value) and not r["main_system_category"].startswith("ENGINE"):
             secondary[codes] = value
     export = {r["month"]: r for r in monthly}
+    dlf = np.full(14, np.nan)
+    hn_rules: dict[str, float] = {}
+    for r in read_table("sap10_2_table12c_heat_networks.csv"):
+        if r["kind"] == "dlf" and len(r["key"]) == 1:
+            dlf["ABCDEFGHIJKLM".index(r["key"]) + 1] = float(r["value"])
+        elif r["kind"] == "rule":
+            hn_rules[r["key"]] = float(r["value"])
     return SystemTables(
         boiler_winter=winter, boiler_summer=summer, boiler_combi=combi,
         space_efficiency=space, water_efficiency=water,
@@ -437,6 +453,7 @@ def _system_tables() -> SystemTables:
         table4f=table4f, high_rate=high_rate, standing_sap=standing_sap,
         standing_rdsap=standing_rdsap, pv_overshading=pv_z, secondary_fraction=secondary,
         always_secondary=always_secondary, immersion=_immersion(),
+        heat_network_dlf=dlf, heat_network_rules=hn_rules,
         high_rate_space=_high_rate_by_code(high_rate, "space"),
         high_rate_water=_high_rate_by_code(high_rate, "water"),
     )

@@ -1,0 +1,172 @@
+"""Hand-derived heat networks (SAP 10.2 Appendix C, Table 12c, Table 12 notes k-l).
+
+A heat network main (Table 4a 301 boilers, 304 heat pump) with a heat-network fuel:
+  (306) DLF from Table 12c by age band (or declared; 1 for a PCDB-listed network, C3.1);
+  (307) space heat generated = (98) x (204) x DLF, (310) water heat generated = (64) x DLF;
+  cost = heat generated x the network's price per unit of heat generated (note k; the price
+  is declared because Table 12 / Table 32 heat-network prices are not transcribed);
+  CO2 / PE = heat generated x 100 / heat-source efficiency (Table 4a) x the Table 12 factor
+  of the fuel burnt (53 oil: 0.335 / 1.18; 41 electric heat pump: the monthly electricity
+  factors);
+  pumping electricity (313) = 0.01 x [(307) + (310)] (C3.2), CO2 and PE only, on the monthly
+  electricity factors;
+  standing charge (251) 120 GBP (Table 12 note k row 'Heat networks'; RdSAP Table 32).
+Every number comes from spec/tables through read_table. Tolerance: relative 1e-9.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_hand_common import approx
+from test_hand_systems_common import (
+    ELEC_CO2,
+    ELEC_PE,
+    RATING,
+    cylinder,
+    ei_rating,
+    full,
+    input_error,
+    mon,
+    pe_monthly,
+    problem,
+    rdsap_standing,
+    result_row,
+    sap_rating,
+    table4a,
+    tfa,
+    val,
+)
+
+from ara.sap.tables import read_table
+
+OIL_NETWORK, HP_NETWORK = 53, 41
+PRICE = 5.0  # declared price of the network's heat, p/kWh (a test input, not a spec value)
+
+
+def _hn(kind: str, key: str) -> float:
+    rows = [r for r in read_table("sap10_2_table12c_heat_networks.csv")
+            if r["kind"] == kind and r["key"] == key]
+    assert len(rows) == 1, (kind, key)
+    return float(rows[0]["value"])
+
+
+def _co2(fuel: int) -> float:
+    rows = [r for r in read_table("sap10_2_table12_fuel_prices_factors_PARTIAL.csv")
+            if r["fuel_code"] == str(fuel)]
+    assert len(rows) == 1
+    return float(rows[0]["co2_kg_per_kwh"])
+
+
+def network(code: int = 301, fuel: int = OIL_NETWORK, **kw: Any) -> dict[str, Any]:
+    d = {"main1_code": code, "main1_fuel": fuel, "water_heating_code": 901,
+         "heat_network_age_band": 4, "heat_network_price_p_per_kwh": PRICE}
+    d.update(kw)
+    return cylinder(**d)
+
+
+def expected(d: dict[str, Any], lines: dict[str, Any], dlf: float, source_eff: float,
+             co2: list[float], pe: list[float], method: int = 1,
+             standing: float | None = None) -> dict[str, Any]:
+    q98, q64, q64a, light = (mon(lines, k) for k in ("98", "64", "64a", "232"))
+    other = val(lines, "249") / val(lines, "231") if val(lines, "231") else None
+    assert val(lines, "231") == 0.0  # no Table 4f pump default for a heat network
+    p_elec = val(lines, "250") / sum(light) * 100.0  # standard tariff, checked elsewhere
+    r211 = [q * dlf for q in q98]
+    r219 = [w * dlf for w in q64]
+    r313 = [_hn("rule", "pumping_electricity_fraction") * (a + b)
+            for a, b in zip(r211, r219, strict=True)]
+    f = 100.0 / source_eff
+    out: dict[str, Any] = {"206": 100.0 / dlf, "211": r211, "217": [100.0 / dlf] * 12,
+                           "219": r219, "other": other}
+    out["240"] = sum(r211) * PRICE / 100.0
+    out["247"] = sum(r219) * PRICE / 100.0 + sum(q64a) * p_elec / 100.0
+    out["251"] = _hn("rule", "standing_charge_gbp") if standing is None else standing
+    out["255"] = out["240"] + out["247"] + sum(light) * p_elec / 100.0 + out["251"]
+    area = tfa(d) + RATING[("0", "cf_denominator_area_offset")]
+    out["258"] = sap_rating(RATING[(str(method), "deflator")] * out["255"] / area, method)
+    out["261"] = [a * f * c for a, c in zip(r211, co2, strict=True)]
+    out["264"] = [a * f * c for a, c in zip(r219, co2, strict=True)]
+    out["267"] = [p * c for p, c in zip(r313, ELEC_CO2, strict=True)]
+    out["272"] = (sum(out["261"]) + sum(out["264"]) + sum(out["267"])
+                  + sum(x * c for x, c in zip(q64a, ELEC_CO2, strict=True))
+                  + sum(x * c for x, c in zip(light, ELEC_CO2, strict=True)))
+    out["274"] = ei_rating(out["272"] / area)
+    out["286"] = sum((a + b) * f * p + (s + x + li) * e for a, b, s, x, li, p, e in zip(
+        r211, r219, r313, q64a, light, pe, ELEC_PE, strict=True))
+    return out
+
+
+def check(lines: dict[str, Any], exp: dict[str, Any]) -> None:
+    for label in ("206", "211", "217", "219", "240", "247", "251", "255", "258", "261",
+                  "264", "267", "272", "274", "286"):
+        want = exp[label]
+        if isinstance(want, list):
+            assert mon(lines, label) == [approx(v) for v in want], label
+        else:
+            assert val(lines, label) == approx(want), label
+
+
+def test_boiler_network_on_oil_band_d() -> None:
+    d = network()
+    lines = full(d)
+    dlf = _hn("dlf", "D")
+    exp = expected(d, lines, dlf, table4a(301, "efficiency_space_pct"),
+                   [_co2(OIL_NETWORK)] * 12, pe_monthly(OIL_NETWORK))
+    check(lines, exp)
+    row = result_row(d)
+    assert row["status"] == "ok", row["error"]
+    assert row["sap_rating_continuous"] == approx(exp["258"])
+    assert row["co2_kg_per_year"] == approx(exp["272"])
+
+
+@pytest.mark.parametrize(("band", "letter"), [(1, "A"), (7, "G"), (13, "M")])
+def test_dlf_follows_table_12c_age_band(band: int, letter: str) -> None:
+    lines = full(network(heat_network_age_band=band))
+    assert val(lines, "206") == approx(100.0 / _hn("dlf", letter))
+
+
+def test_pcdb_network_declares_dlf_1() -> None:
+    d = network(heat_network_age_band=None, heat_network_dlf=_hn("dlf", "PCDB"))
+    lines = full(d)
+    exp = expected(d, lines, 1.0, table4a(301, "efficiency_space_pct"),
+                   [_co2(OIL_NETWORK)] * 12, pe_monthly(OIL_NETWORK))
+    check(lines, exp)
+
+
+def test_heat_pump_network_uses_monthly_electricity_factors_over_cop() -> None:
+    d = network(code=304, fuel=HP_NETWORK, heat_network_age_band=11)
+    lines = full(d)
+    exp = expected(d, lines, _hn("dlf", "K"), table4a(304, "efficiency_space_pct"),
+                   ELEC_CO2, ELEC_PE)
+    check(lines, exp)
+
+
+def test_rdsap_method_uses_table_32_heat_network_standing_charge() -> None:
+    d = network(rating_method=2)
+    lines = full(d)
+    exp = expected(d, lines, _hn("dlf", "D"), table4a(301, "efficiency_space_pct"),
+                   [_co2(OIL_NETWORK)] * 12, pe_monthly(OIL_NETWORK), method=2,
+                   standing=rdsap_standing("heat-network"))
+    assert val(lines, "251") == approx(exp["251"])
+    assert val(lines, "258") == approx(exp["258"])
+
+
+@pytest.mark.parametrize(("overrides", "field", "needle"), [
+    ({"heat_network_price_p_per_kwh": None}, "heat_network_price_p_per_kwh", "required"),
+    ({"heat_network_age_band": None}, "heat_network_age_band", "Table 12c"),
+    ({"main1_code": 302}, "main1_code", "not supported"),
+    ({"main1_fuel": 30}, "main1_fuel", "heat-network fuel"),
+    ({"main1_fuel": 51}, "main1_fuel", "CO2 factor"),
+    ({"heat_network_dlf": 0.9}, "heat_network_dlf", ">= 1"),
+])
+def test_what_spec_lacks_is_rejected_by_name(overrides: dict[str, Any], field: str,
+                                             needle: str) -> None:
+    err = input_error(network(**overrides))
+    assert any(needle in m for m in problem(err, field)), err.problems
+
+
+def test_heat_network_fuel_needs_a_heat_network_system() -> None:
+    err = input_error(cylinder(main1_code=104, main1_fuel=OIL_NETWORK, water_heating_code=901))
+    assert any("301-399" in m for m in problem(err, "main1_fuel")), err.problems
