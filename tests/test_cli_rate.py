@@ -65,3 +65,45 @@ def test_expand_writes_calculator_inputs(tmp_path: Path,
     assert table.num_rows == 2000
     assert table.schema.equals(SAP_INPUT_SCHEMA, check_metadata=False)
     assert "2000 certificates read" in capsys.readouterr().out
+
+
+ODC_CSV = Path(__file__).resolve().parent / "rdsap/fixtures/odc_certificates.csv"
+
+
+def test_rate_csv_gives_one_estimate_per_row(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["rate", "--json", str(ODC_CSV)])
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1  # one row breaks a lodgement rule, one hits calculator gaps
+    assert [r["file"].rsplit(":", 1)[1] for r in records] == ["2", "3", "4"]
+    assert all(r["estimate"] for r in records)
+    first = records[0]
+    assert first["error"] is None and first["certificate_number"].endswith("123")
+    assert first["lodged_sap_rating"] == 61 and first["inferred_fields"] > 10
+    assert 1 <= first["sap_rating"] <= 100
+    assert "mv_specific_fan_power" in records[1]["error"]
+    assert records[2]["error"].startswith("unreadable row: habitable_room_count")
+
+
+def test_rate_csv_readable_summary_says_it_is_an_estimate(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    main(["rate", str(ODC_CSV)])
+    out = capsys.readouterr().out
+    assert "ESTIMATE     from an open-data CSV summary row" in out
+    assert "(lodged SAP 61)" in out
+
+
+def test_expand_csv_marks_the_inputs_as_an_estimate(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow.parquet as pq
+
+    from ara.sap import SAP_INPUT_SCHEMA
+
+    out = tmp_path / "sap_inputs.parquet"
+    code = main(["expand", str(ODC_CSV), "-o", str(out)])
+    table = pq.read_table(out)
+    assert code == 1  # the unreadable row is reported
+    assert table.num_rows == 2
+    assert table.schema.equals(SAP_INPUT_SCHEMA, check_metadata=False)
+    assert table.schema.metadata[b"ara.estimate_rows"] == b"2"
+    assert b"estimate" in table.schema.metadata[b"ara.estimate"]
+    assert "2 rows are an estimate" in capsys.readouterr().out
