@@ -20,10 +20,13 @@ from ara.domain import (
     EpcData,
     LandlordOverrides,
     Performance,
+    PhaseGoal,
     Plan,
     PlanMeasure,
     PlanningFlags,
     PlanPhase,
+    PlanRejection,
+    PlanState,
     PredictedEpc,
     Property,
     PropertyBaselinePerformance,
@@ -108,6 +111,10 @@ def sample_tables(n: int, tag: str = "a") -> dict[str, pa.Table]:
         "plan_measures": _rows(t.plan_measures, [
             {"property_id": pid, "scenario_id": SCENARIO, "phase_number": k, "sequence": s}
             for pid in ids for k in (1, 2) for s in (1, 2, 3)], tag),
+        "plan_rejections": _rows(t.plan_rejections, [
+            {"property_id": pid, "scenario_id": SCENARIO, "phase_number": k,
+             "measure_type": m} for pid in ids for k in (1, 2)
+            for m in ("solar_pv", "external_wall_insulation")], tag),
     }
     assert set(out) == {table.name for table in t.TABLES}
     return out
@@ -127,7 +134,7 @@ def write_all(uow: UnitOfWork, tables: dict[str, pa.Table]) -> None:
     uow.stage_failures.upsert(tables["stage_failures"])
     uow.scenarios.write(tables["scenarios"], tables["scenario_phases"])
     uow.plans.write(PlanTables(tables["plans"], tables["plan_phases"],
-                               tables["plan_measures"]))
+                               tables["plan_measures"], tables["plan_rejections"]))
 
 
 def read_all(uow: UnitOfWork, n: int) -> dict[str, pa.Table]:
@@ -151,6 +158,7 @@ def read_all(uow: UnitOfWork, n: int) -> dict[str, pa.Table]:
         "plans": lambda: plans.plans,
         "plan_phases": lambda: plans.phases,
         "plan_measures": lambda: plans.measures,
+        "plan_rejections": lambda: plans.rejections,
     }
     return {name: read() for name, read in readers.items()}
 
@@ -185,8 +193,11 @@ def full_property(i: int, tag: str = "a") -> Property:
     lodged = Performance(48 + i % 10, Band.E, 3.25, 290.5)
     effective = Performance(52 + i % 10, Band.E, 3.0, 270.25)
     measure = PlanMeasure(1, "loft_insulation", "loft_insulation_300mm", "main.roof", 950.0,
-                          3.5, 61.25)
-    after = Performance(70, Band.C, 2.0, 180.0)
+                          3.5, 61.25, 412.5, 1650.75)
+    before = PlanState(effective, 1400.5, 52.625 + i % 10, 47, 24722.9,
+                       EndUseKwh(9000.5, 120.0, 2500.25, 300.0, 400.0, 130.0, 0.0, 0.0))
+    after = PlanState(Performance(70, Band.C, 2.0, 180.0), 1100.0, 70.375, 66, 16488.0,
+                      EndUseKwh(7000.5, 0.0, 2400.25, 300.0, 380.0, 130.0, 0.0, 1500.0))
     return Property(
         property_id=pid, portfolio_id=PORTFOLIO, uprn=5000 + i,
         landlord_reference=f"REF-{i}",
@@ -213,6 +224,12 @@ def full_property(i: int, tag: str = "a") -> Property:
             EndUseKwh(9000.5, 0.0, 2500.25, 0.0, 400.0, 130.0, 0.0, 0.0),
             Bill(1200.5, 330.0, 0.0, "2025Q3")),
         plans=(Plan(pid, SCENARIO, (
-            PlanPhase(1, (measure,), after, 1100.0, True),
-            PlanPhase(2, (), after, 1100.0, True))),),
+            PlanPhase(1, (measure,), after, True, before, PhaseGoal("target_band", Band.C),
+                      8000.0, (8.32, 12.5), (2080.0, 3125.0)),
+            PlanPhase(2, (), after, False, after, PhaseGoal("max_co2_reduction"), None,
+                      (0.0, 0.0), None)),
+            (8.32, 12.5), (2080.0, 3125.0), "2025Q3",
+            (PlanRejection(1, "solar_pv", "already has PV"),
+             PlanRejection(2, "external_wall_insulation", "conservation area: no external "
+                           "wall insulation"))),),
     )

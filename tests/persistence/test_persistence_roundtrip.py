@@ -133,8 +133,8 @@ def test_round_trips_do_not_grow_with_the_batch(db: Database) -> None:
     few = _count_statements(db, lambda uow: load_properties(uow, property_ids(3)))
     many = _count_statements(db, lambda uow: load_properties(uow, property_ids(400)))
     # one query per table read: properties, certificates, site notes, overrides, predicted
-    # EPCs, spatial, solar, baselines, plans, plan phases, plan measures
-    assert few == many == 11
+    # EPCs, spatial, solar, baselines, plans, plan phases, plan measures, plan rejections
+    assert few == many == 12
 
 
 def test_a_read_of_50000_ids_is_one_query(db: Database) -> None:

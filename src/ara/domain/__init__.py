@@ -38,7 +38,16 @@ from ara.domain.performance import (
     PropertyBaselinePerformance,
     rebaseline_reason,
 )
-from ara.domain.plans import Plan, PlanMeasure, PlanPhase, Scenario, ScenarioPhase
+from ara.domain.plans import (
+    PhaseGoal,
+    Plan,
+    PlanMeasure,
+    PlanPhase,
+    PlanRejection,
+    PlanState,
+    Scenario,
+    ScenarioPhase,
+)
 from ara.domain.property import (
     UNRESTRICTED,
     Address,
@@ -54,7 +63,8 @@ __all__ = [
     "NO_OVERRIDES", "UNRESTRICTED", "Address", "Band", "Bill", "BuiltForm", "Coordinates",
     "EffectiveEpc", "EndUseKwh", "EpcCertificate", "EpcData", "FieldAssignment",
     "LandlordOverrides", "LandlordOverridesFile", "OverlayError", "OverlayScope",
-    "OverrideProblem", "OverrideRow", "Performance", "Plan", "PlanMeasure", "PlanPhase",
+    "OverrideProblem", "OverrideRow", "Performance", "PhaseGoal", "Plan", "PlanMeasure",
+    "PlanPhase", "PlanRejection", "PlanState",
     "PlanningFlags", "PredictedEpc", "Properties", "Property", "PropertyBaselinePerformance",
     "PropertyType", "RebaselineReason", "RoofInsulation", "Scenario", "ScenarioPhase",
     "SiteNotes", "SolarPotential", "SourceDecision", "SourcePath", "SourceStatus",

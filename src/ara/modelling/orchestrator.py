@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from ara.domain.bills import FuelRates
 from ara.domain.codes import SourceStatus
+from ara.domain.plans import Plan, PlanRejection
 from ara.domain.property import Property
 from ara.modelling.scenarios import (
     PlanResult,
@@ -91,6 +92,25 @@ def default_candidates(catalogue: Any = None) -> CandidateSource:
     return source
 
 
+def phase_rejections(scenario: ScenarioDefinition, calls: Sequence[Sequence[Any]]
+                     ) -> dict[str, tuple[PlanRejection, ...]]:
+    """Per property, why the measure types each phase allows were not offered: ``calls[k]``
+    are the rejections (``ara.modelling.eligibility.Rejection``) of the candidates of phase
+    k + 1 (the runner asks for candidates once per phase, in order). Two reasons for one
+    type in one phase are joined."""
+    found: dict[tuple[str, int, str], list[str]] = {}
+    for number, (phase, rejections) in enumerate(zip(scenario.phases, calls, strict=True), start=1):
+        for r in rejections:
+            if phase.allows(r.measure_type):
+                reasons = found.setdefault((r.property_id, number, r.measure_type), [])
+                if r.reason not in reasons:
+                    reasons.append(r.reason)
+    out: dict[str, list[PlanRejection]] = {}
+    for (pid, number, measure), reasons in sorted(found.items()):
+        out.setdefault(pid, []).append(PlanRejection(number, measure, "; ".join(reasons)))
+    return {pid: tuple(rs) for pid, rs in out.items()}
+
+
 @dataclass
 class ModellingReport:
     properties: int = 0
@@ -134,6 +154,7 @@ class ModellingOrchestrator:
             usable.append(prop)
             data_rows.append(json.loads(decision.effective_epc.data.to_json()))
         plans: list[PlanResult] = []
+        domain_plans: list[Plan] = []
         scorer = PackageScorer(self._apply, self._calculator)
         if usable:
             ids = [p.property_id for p in usable]
@@ -143,16 +164,27 @@ class ModellingOrchestrator:
             runner = ScenarioRunner(scorer, self._rates, exhaustive_limit=self._limit,
                                     market_values=self._values)
             for scenario in self._scenarios:
-                outcome = runner.run(scenario, inputs,
-                                     lambda state: self._candidates(state, certs, flags, solar))
+                calls: list[Sequence[Any]] = []
+
+                def candidates(state: pa.Table, _calls: list[Sequence[Any]] = calls
+                               ) -> tuple[Sequence[OptionLike], Sequence[Any]]:
+                    options, rejections = self._candidates(state, certs, flags, solar)
+                    _calls.append(rejections)
+                    return options, rejections
+
+                outcome = runner.run(scenario, inputs, candidates)
                 plans += outcome.plans
+                why = phase_rejections(scenario, calls)
+                domain_plans += [p.to_domain(scenario, fuel_rates_snapshot=self._rates.snapshot,
+                                       rejections=why.get(p.property_id, ()))
+                           for p in outcome.plans]
                 for pid, reason in outcome.failures.items():
                     report.failures.setdefault(pid, f"{scenario.scenario_id}: {reason}")
         with self._uow() as uow:
             stored = scenario_tables(s.to_domain() for s in self._scenarios)
             uow.scenarios.write(stored.scenarios, stored.phases)
-            if plans:
-                uow.plans.write(plan_tables((p.to_domain() for p in plans), now))
+            if domain_plans:
+                uow.plans.write(plan_tables(domain_plans, now))
             if report.failures:
                 uow.stage_failures.upsert(pa.Table.from_pylist(
                     [{"property_id": pid, "stage": STAGE, "error_type": "modelling",
@@ -168,4 +200,4 @@ class ModellingOrchestrator:
 
 __all__ = ["FLAGS_SCHEMA", "SOLAR_SCHEMA", "STAGE", "CandidateSource", "ModellingOrchestrator",
            "ModellingReport", "certificate_table", "default_candidates", "flags_table",
-           "solar_table"]
+           "phase_rejections", "solar_table"]

@@ -29,8 +29,18 @@ import pyarrow as pa
 
 from ara.domain.bills import FuelRates, UnpricedFuelError, compute_bills
 from ara.domain.codes import Band
-from ara.domain.performance import Performance
-from ara.domain.plans import Plan, PlanMeasure, PlanPhase, Scenario, ScenarioPhase
+from ara.domain.performance import EndUseKwh, Performance
+from ara.domain.plans import (
+    PhaseGoal,
+    Plan,
+    PlanMeasure,
+    PlanPhase,
+    PlanRejection,
+    PlanState,
+    Scenario,
+    ScenarioPhase,
+    output_figures,
+)
 from ara.modelling.optimiser import Goal, GoalKind, PhaseOptimiser, PhaseProblem
 from ara.modelling.scoring import OptionLike, PackageScorer, Scores, scores_of
 
@@ -73,7 +83,8 @@ class ScenarioDefinition:
         """The stored form (``scenarios`` / ``scenario_phases``): a CO2 or energy goal has
         no column of its own and is stored without a target band."""
         return Scenario(self.scenario_id, self.name, tuple(
-            ScenarioPhase(n, p.allowed_measure_types, p.budget_gbp, p.goal.target_band)
+            ScenarioPhase(n, p.allowed_measure_types, p.budget_gbp, p.goal.target_band,
+                          p.goal.kind.value)
             for n, p in enumerate(self.phases, start=1)))
 
 
@@ -174,6 +185,8 @@ class State:
     primary_energy_kwh: float
     primary_energy_kwh_per_m2: float
     bill_gbp: float
+    ei_rating: int | None = None
+    end_use_kwh: EndUseKwh | None = None
 
     @property
     def band(self) -> Band:
@@ -244,14 +257,31 @@ class PlanResult:
     def bill_saving_gbp(self) -> float:
         return self.before.bill_gbp - self.after.bill_gbp
 
-    def to_domain(self) -> Plan:
+    def to_domain(self, scenario: ScenarioDefinition | None = None, *,
+                  fuel_rates_snapshot: str | None = None,
+                  rejections: Sequence[PlanRejection] = ()) -> Plan:
+        """The stored form; ``scenario`` (the one run) gives each phase its goal and budget,
+        ``rejections`` say why the measures each phase allows were not offered."""
+        def state(s: State) -> PlanState:
+            return PlanState(s.performance(), s.bill_gbp, s.sap_continuous, s.ei_rating,
+                             s.primary_energy_kwh, s.end_use_kwh)
+
+        def goal(number: int) -> tuple[PhaseGoal | None, float | None]:
+            if scenario is None:
+                return None, None
+            phase = scenario.phases[number - 1]
+            return PhaseGoal(phase.goal.kind.value, phase.goal.target_band), phase.budget_gbp
+
         return Plan(self.property_id, self.scenario_id, tuple(
             PlanPhase(p.phase_number,
                       tuple(PlanMeasure(m.sequence, m.measure_type, m.option_id, m.target,
-                                        m.cost_gbp, m.sap_gain, m.bill_saving_gbp)
+                                        m.cost_gbp, m.sap_gain, m.bill_saving_gbp,
+                                        m.co2_saving_kg, m.primary_energy_saving_kwh)
                             for m in p.measures),
-                      p.after.performance(), p.after.bill_gbp, p.reached_goal)
-            for p in self.phases))
+                      state(p.after), p.reached_goal, state(p.before), *goal(p.phase_number),
+                      p.uplift_percent, p.uplift_gbp)
+            for p in self.phases), self.uplift_percent, self.uplift_gbp, fuel_rates_snapshot,
+            tuple(rejections))
 
 
 @dataclass(frozen=True)
@@ -292,7 +322,7 @@ def _state(scores: Scores, bills: np.ndarray, k: int) -> State:
     per_m2 = scores.outputs.column("primary_energy_kwh_per_m2")[k].as_py()
     return State(float(scores.sap_continuous[k]), int(scores.sap_rating[k]),
                  float(scores.co2_kg_per_year[k]), float(scores.primary_energy_kwh[k]),
-                 float(per_m2), float(bills[k]))
+                 float(per_m2), float(bills[k]), *output_figures(scores.outputs, k))
 
 
 def _target(option: OptionLike) -> str:

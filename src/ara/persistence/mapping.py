@@ -42,7 +42,16 @@ from ara.domain.overrides import (
     overrides_from_values,
 )
 from ara.domain.performance import Bill, EndUseKwh, Performance, PropertyBaselinePerformance
-from ara.domain.plans import Plan, PlanMeasure, PlanPhase, Scenario, ScenarioPhase
+from ara.domain.plans import (
+    PhaseGoal,
+    Plan,
+    PlanMeasure,
+    PlanPhase,
+    PlanRejection,
+    PlanState,
+    Scenario,
+    ScenarioPhase,
+)
 from ara.domain.property import (
     UNRESTRICTED,
     Address,
@@ -55,7 +64,7 @@ from ara.domain.property import (
 from ara.persistence import tables as t
 from ara.persistence.bulk import key_filter
 from ara.persistence.repositories import PlanTables, ScenarioTables
-from ara.persistence.tables import END_USES, arrow_schema
+from ara.persistence.tables import END_USES, STATE_COLUMNS, arrow_schema, state_column
 from ara.persistence.uow import UnitOfWork
 
 Row = dict[str, Any]
@@ -198,33 +207,86 @@ def baseline_row(property_id: str, b: PropertyBaselinePerformance,
     }
 
 
+def _state_row(side: str, state: PlanState | None) -> Row:
+    """The ``STATE_COLUMNS`` of one side (``before``/``after``) of a plan or phase."""
+    if state is None:
+        return {state_column(stem, side): None for stem, _ in STATE_COLUMNS}
+    p, ends = state.performance, state.end_use_kwh
+    values: Row = {
+        "sap_continuous": state.sap_continuous, "sap_score": p.sap_score,
+        "band": p.band.value, "ei_rating": state.ei_rating,
+        "ei_band": _enum_value(state.ei_band), "co2_tonnes_per_year": p.co2_tonnes_per_year,
+        "primary_energy_kwh_per_m2_year": p.primary_energy_kwh_per_m2_year,
+        "primary_energy_kwh_per_year": state.primary_energy_kwh_per_year,
+        "bill": state.bill_gbp,
+        **{f"{use}_kwh": None if ends is None else getattr(ends, use) for use in END_USES}}
+    return {state_column(stem, side): values[stem] for stem, _ in STATE_COLUMNS}
+
+
+def _plan_state(row: Row, side: str) -> PlanState | None:
+    def get(stem: str) -> Any:
+        return row[state_column(stem, side)]
+
+    if get("sap_score") is None:
+        return None
+    ends = None
+    if all(get(f"{use}_kwh") is not None for use in END_USES):
+        ends = EndUseKwh(**{use: get(f"{use}_kwh") for use in END_USES})
+    return PlanState(Performance(get("sap_score"), Band(get("band")), get("co2_tonnes_per_year"),
+                                 get("primary_energy_kwh_per_m2_year")),
+                     get("bill"), get("sap_continuous"), get("ei_rating"),
+                     get("primary_energy_kwh_per_year"), ends)
+
+
+def _uplift_row(percent: tuple[float, float] | None, gbp: tuple[float, float] | None) -> Row:
+    return {"uplift_percent_low": None if percent is None else percent[0],
+            "uplift_percent_high": None if percent is None else percent[1],
+            "uplift_gbp_low": None if gbp is None else gbp[0],
+            "uplift_gbp_high": None if gbp is None else gbp[1]}
+
+
+def _uplift(row: Row) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+    def pair(low: Any, high: Any) -> tuple[float, float] | None:
+        return None if low is None or high is None else (low, high)
+
+    return (pair(row["uplift_percent_low"], row["uplift_percent_high"]),
+            pair(row["uplift_gbp_low"], row["uplift_gbp_high"]))
+
+
 def plan_tables(plans: Iterable[Plan], planned_at: datetime) -> PlanTables:
-    plan_rows, phase_rows, measure_rows = [], [], []
+    """The rows of ``plans``, ``plan_phases``, ``plan_measures`` and ``plan_rejections``."""
+    plan_rows, phase_rows, measure_rows, rejection_rows = [], [], [], []
     for plan in plans:
-        final = plan.final_performance
-        plan_rows.append({"property_id": plan.property_id, "scenario_id": plan.scenario_id,
-                          "total_cost_gbp": plan.total_cost_gbp,
-                          "final_sap_score": None if final is None else final.sap_score,
-                          "final_band": None if final is None else final.band.value,
+        key = {"property_id": plan.property_id, "scenario_id": plan.scenario_id}
+        plan_rows.append({**key, "total_cost_gbp": plan.total_cost_gbp,
+                          "fuel_rates_snapshot": plan.fuel_rates_snapshot,
+                          **_state_row("before", plan.before),
+                          **_state_row("after", plan.after),
+                          **_uplift_row(plan.uplift_percent, plan.uplift_gbp),
                           "planned_at": planned_at})
         for phase in plan.phases:
-            after = phase.performance_after
+            goal = phase.goal
             phase_rows.append({
-                "property_id": plan.property_id, "scenario_id": plan.scenario_id,
-                "phase_number": phase.phase_number, "cost_gbp": phase.cost_gbp,
-                "sap_score_after": after.sap_score, "band_after": after.band.value,
-                "co2_tonnes_per_year_after": after.co2_tonnes_per_year,
-                "primary_energy_kwh_per_m2_year_after": after.primary_energy_kwh_per_m2_year,
-                "bill_after_gbp": phase.bill_after_gbp, "reached_goal": phase.reached_goal})
+                **key, "phase_number": phase.phase_number,
+                "goal_kind": None if goal is None else goal.kind,
+                "goal_target_band": None if goal is None else _enum_value(goal.target_band),
+                "budget_gbp": phase.budget_gbp, "cost_gbp": phase.cost_gbp,
+                **_state_row("before", phase.before), **_state_row("after", phase.after),
+                **_uplift_row(phase.uplift_percent, phase.uplift_gbp),
+                "reached_goal": phase.reached_goal})
             for m in phase.measures:
                 measure_rows.append({
-                    "property_id": plan.property_id, "scenario_id": plan.scenario_id,
-                    "phase_number": phase.phase_number, "sequence": m.sequence,
+                    **key, "phase_number": phase.phase_number, "sequence": m.sequence,
                     "measure_type": m.measure_type, "measure_option": m.measure_option,
                     "target": m.target, "cost_gbp": m.cost_gbp, "sap_gain": m.sap_gain,
-                    "bill_saving_gbp": m.bill_saving_gbp})
+                    "bill_saving_gbp": m.bill_saving_gbp, "co2_saving_kg": m.co2_saving_kg,
+                    "primary_energy_saving_kwh": m.primary_energy_saving_kwh})
+        for r in plan.rejections:
+            rejection_rows.append({**key, "phase_number": r.phase_number,
+                                   "measure_type": r.measure_type, "reason": r.reason})
     return PlanTables(to_arrow(t.plans, plan_rows), to_arrow(t.plan_phases, phase_rows),
-                      to_arrow(t.plan_measures, measure_rows))
+                      to_arrow(t.plan_measures, measure_rows),
+                      to_arrow(t.plan_rejections, rejection_rows))
 
 
 def scenario_tables(scenarios: Iterable[Scenario]) -> ScenarioTables:
@@ -234,7 +296,8 @@ def scenario_tables(scenarios: Iterable[Scenario]) -> ScenarioTables:
         phases += [{"scenario_id": s.scenario_id, "phase_number": p.phase_number,
                     "allowed_measure_types_json": json.dumps(list(p.allowed_measure_types)),
                     "budget_gbp": p.budget_gbp,
-                    "target_band": None if p.target_band is None else p.target_band.value}
+                    "target_band": None if p.target_band is None else p.target_band.value,
+                    "goal_kind": p.goal_kind}
                    for p in s.phases]
     return ScenarioTables(to_arrow(t.scenarios, rows), to_arrow(t.scenario_phases, phases))
 
@@ -244,7 +307,8 @@ def scenarios_from_tables(tables: ScenarioTables) -> list[Scenario]:
     for r in tables.phases.to_pylist():
         phases[r["scenario_id"]].append(ScenarioPhase(
             r["phase_number"], tuple(json.loads(r["allowed_measure_types_json"])),
-            r["budget_gbp"], None if r["target_band"] is None else Band(r["target_band"])))
+            r["budget_gbp"], None if r["target_band"] is None else Band(r["target_band"]),
+            r["goal_kind"]))
     return [Scenario(r["scenario_id"], r["name"], tuple(phases[r["scenario_id"]]))
             for r in tables.scenarios.to_pylist()]
 
@@ -463,21 +527,30 @@ def _plans_by_property(tables: PlanTables) -> dict[str, list[Plan]]:
     for m in tables.measures.to_pylist():
         measures[(m["property_id"], m["scenario_id"], m["phase_number"])].append(PlanMeasure(
             m["sequence"], m["measure_type"], m["measure_option"], m["target"], m["cost_gbp"],
-            m["sap_gain"], m["bill_saving_gbp"]))
+            m["sap_gain"], m["bill_saving_gbp"], m["co2_saving_kg"],
+            m["primary_energy_saving_kwh"]))
+    rejections: dict[tuple[str, str], list[PlanRejection]] = defaultdict(list)
+    for r in tables.rejections.to_pylist():
+        rejections[(r["property_id"], r["scenario_id"])].append(PlanRejection(
+            r["phase_number"], r["measure_type"], r["reason"]))
     phases: dict[tuple[str, str], list[PlanPhase]] = defaultdict(list)
     for ph in tables.phases.to_pylist():
         key = (ph["property_id"], ph["scenario_id"], ph["phase_number"])
+        after = _plan_state(ph, "after")
+        assert after is not None  # NOT NULL columns
+        goal = None if ph["goal_kind"] is None else PhaseGoal(
+            ph["goal_kind"], None if ph["goal_target_band"] is None
+            else Band(ph["goal_target_band"]))
         phases[key[:2]].append(PlanPhase(
-            ph["phase_number"], tuple(measures.get(key, ())),
-            Performance(ph["sap_score_after"], Band(ph["band_after"]),
-                        ph["co2_tonnes_per_year_after"],
-                        ph["primary_energy_kwh_per_m2_year_after"]),
-            ph["bill_after_gbp"], ph["reached_goal"]))
+            ph["phase_number"], tuple(measures.get(key, ())), after, ph["reached_goal"],
+            _plan_state(ph, "before"), goal, ph["budget_gbp"], *_uplift(ph)))
     out: dict[str, list[Plan]] = defaultdict(list)
     for p in tables.plans.to_pylist():
+        key2 = (p["property_id"], p["scenario_id"])
         out[p["property_id"]].append(Plan(p["property_id"], p["scenario_id"],
-                                          tuple(phases.get((p["property_id"],
-                                                            p["scenario_id"]), ()))))
+                                          tuple(phases.get(key2, ())), *_uplift(p),
+                                          p["fuel_rates_snapshot"],
+                                          tuple(rejections.get(key2, ()))))
     return out
 
 

@@ -6,7 +6,7 @@ Every repository works inside the connection of one unit of work; none commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -184,36 +184,48 @@ class PlanTables:
     plans: pa.Table
     phases: pa.Table
     measures: pa.Table
+    rejections: pa.Table = field(
+        default_factory=lambda: arrow_schema(t.plan_rejections).empty_table())
+    """``plan_rejections`` rows (none by default: the plans' old ones are removed)."""
+
+    def children(self) -> list[tuple[sa.Table, pa.Table]]:
+        """The child tables, parents first."""
+        return [(t.plan_phases, self.phases), (t.plan_measures, self.measures),
+                (t.plan_rejections, self.rejections)]
+
+
+#: Child tables of a plan, children of children first (the order deletes go in).
+_PLAN_CHILDREN = (t.plan_rejections, t.plan_measures, t.plan_phases)
 
 
 class PlanRepository:
-    """One plan per (property, scenario) with its phases and measures as child rows;
-    writing a plan replaces its children (decision 0017)."""
+    """One plan per (property, scenario) with its phases, measures and rejections as child
+    rows; writing a plan replaces its children (decision 0017)."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._conn = connection
 
     def write(self, plans: PlanTables) -> int:
         """Upsert the plans (locking their rows, in key order, before anything else), then
-        replace all their phases and measures."""
+        replace all their phases, measures and rejections."""
         pairs = plans.plans.select(["property_id", "scenario_id"])
         keys = [pairs.column(0).to_pylist(), pairs.column(1).to_pylist()]
         planned = set(zip(*keys, strict=True))
-        for child in (plans.phases, plans.measures):
+        for _, child in plans.children():
             stray = set(zip(child.column("property_id").to_pylist(),
                             child.column("scenario_id").to_pylist(), strict=True)) - planned
             if stray:
                 raise ValueError(f"child rows of plans not being written: {sorted(stray)[:3]}")
         written = upsert_arrow(self._conn, t.plans, plans.plans)
-        for table in (t.plan_measures, t.plan_phases):
+        for table in _PLAN_CHILDREN:
             delete_keys(self._conn, table, ["property_id", "scenario_id"], keys)
-        upsert_arrow(self._conn, t.plan_phases, plans.phases)
-        upsert_arrow(self._conn, t.plan_measures, plans.measures)
+        for table, rows in plans.children():
+            upsert_arrow(self._conn, table, rows)
         return written
 
     def read(self, property_ids: Sequence[str], scenario_id: str | None = None) -> PlanTables:
         out = []
-        for table in (t.plans, t.plan_phases, t.plan_measures):
+        for table in (t.plans, t.plan_phases, t.plan_measures, t.plan_rejections):
             statement = (sa.select(*table.columns)
                          .where(key_filter(self._conn, [table.c.property_id], [property_ids]))
                          .order_by(*(table.c[k] for k in natural_key(table))))
@@ -223,6 +235,6 @@ class PlanRepository:
         return PlanTables(*out)
 
     def delete(self, property_ids: Sequence[str]) -> int:
-        for table in (t.plan_measures, t.plan_phases):
+        for table in _PLAN_CHILDREN:
             delete_keys(self._conn, table, ["property_id"], [property_ids])
         return delete_keys(self._conn, t.plans, ["property_id"], [property_ids])

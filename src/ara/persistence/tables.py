@@ -9,6 +9,8 @@ marks a column whose Arrow type is not the default for its SQL type (large value
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 import sqlalchemy as sa
 
@@ -168,7 +170,47 @@ scenario_phases = sa.Table(
     sa.Column("allowed_measure_types_json", sa.Text, nullable=False),
     sa.Column("budget_gbp", sa.Float),
     sa.Column("target_band", sa.Text),
+    sa.Column("goal_kind", sa.Text),
 )
+
+#: The figures of a dwelling at one point of a plan (``ara.domain.PlanState``), stored as a
+#: set of columns per side (``before`` / ``after``): name stem -> SQL type. Every column is
+#: nullable in the database: plans stored before revision 0002 lack the new figures.
+STATE_COLUMNS: tuple[tuple[str, type[sa.types.TypeEngine[Any]]], ...] = (
+    ("sap_continuous", sa.Float),
+    ("sap_score", sa.Integer),
+    ("band", sa.Text),
+    ("ei_rating", sa.Integer),
+    ("ei_band", sa.Text),
+    ("co2_tonnes_per_year", sa.Float),
+    ("primary_energy_kwh_per_m2_year", sa.Float),
+    ("primary_energy_kwh_per_year", sa.Float),
+    ("bill", sa.Float),
+    *((f"{use}_kwh", sa.Float) for use in END_USES),
+)
+
+
+def state_column(stem: str, side: str) -> str:
+    """The column of figure ``stem`` on ``side`` (``before``/``after``): ``sap_score_after``,
+    ``bill_before_gbp``, ``lighting_kwh_after``."""
+    return f"bill_{side}_gbp" if stem == "bill" else f"{stem}_{side}"
+
+
+def _state_columns(side: str, *, required: tuple[str, ...] = ()) -> list[sa.Column[object]]:
+    return [sa.Column(state_column(stem, side), kind, nullable=stem not in required)
+            for stem, kind in STATE_COLUMNS]
+
+
+#: The after-figures plan phases have always stored (revision 0001): NOT NULL.
+PHASE_REQUIRED_AFTER = ("sap_score", "band", "co2_tonnes_per_year",
+                        "primary_energy_kwh_per_m2_year", "bill")
+
+
+def _uplift_columns() -> list[sa.Column[object]]:
+    """Valuation uplift range (decision 0018): percent always, pounds with a market value."""
+    return [sa.Column(name, sa.Float) for name in ("uplift_percent_low", "uplift_percent_high",
+                                                   "uplift_gbp_low", "uplift_gbp_high")]
+
 
 plans = sa.Table(
     "plans", metadata,
@@ -176,8 +218,10 @@ plans = sa.Table(
     sa.Column("scenario_id", sa.Text, sa.ForeignKey("scenarios.scenario_id", ondelete="CASCADE"),
               primary_key=True),
     sa.Column("total_cost_gbp", sa.Float, nullable=False),
-    sa.Column("final_sap_score", sa.Integer),
-    sa.Column("final_band", sa.Text),
+    sa.Column("fuel_rates_snapshot", sa.Text),
+    *_state_columns("before"),
+    *_state_columns("after"),
+    *_uplift_columns(),
     sa.Column("planned_at", sa.DateTime, nullable=False),
     sa.Index(None, "scenario_id"),
 )
@@ -187,12 +231,13 @@ plan_phases = sa.Table(
     sa.Column("property_id", sa.Text, primary_key=True),
     sa.Column("scenario_id", sa.Text, primary_key=True),
     sa.Column("phase_number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("goal_kind", sa.Text),
+    sa.Column("goal_target_band", sa.Text),
+    sa.Column("budget_gbp", sa.Float),
     sa.Column("cost_gbp", sa.Float, nullable=False),
-    sa.Column("sap_score_after", sa.Integer, nullable=False),
-    sa.Column("band_after", sa.Text, nullable=False),
-    sa.Column("co2_tonnes_per_year_after", sa.Float, nullable=False),
-    sa.Column("primary_energy_kwh_per_m2_year_after", sa.Float, nullable=False),
-    sa.Column("bill_after_gbp", sa.Float, nullable=False),
+    *_state_columns("before"),
+    *_state_columns("after", required=PHASE_REQUIRED_AFTER),
+    *_uplift_columns(),
     sa.Column("reached_goal", sa.Boolean, nullable=False),
     sa.ForeignKeyConstraint(["property_id", "scenario_id"],
                             ["plans.property_id", "plans.scenario_id"], ondelete="CASCADE"),
@@ -210,6 +255,22 @@ plan_measures = sa.Table(
     sa.Column("cost_gbp", sa.Float, nullable=False),
     sa.Column("sap_gain", sa.Float, nullable=False),
     sa.Column("bill_saving_gbp", sa.Float, nullable=False),
+    sa.Column("co2_saving_kg", sa.Float),
+    sa.Column("primary_energy_saving_kwh", sa.Float),
+    sa.ForeignKeyConstraint(
+        ["property_id", "scenario_id", "phase_number"],
+        ["plan_phases.property_id", "plan_phases.scenario_id", "plan_phases.phase_number"],
+        ondelete="CASCADE"),
+)
+
+#: Why the measure types a phase allows were not offered (one row per type and phase).
+plan_rejections = sa.Table(
+    "plan_rejections", metadata,
+    sa.Column("property_id", sa.Text, primary_key=True),
+    sa.Column("scenario_id", sa.Text, primary_key=True),
+    sa.Column("phase_number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("measure_type", sa.Text, primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
     sa.ForeignKeyConstraint(
         ["property_id", "scenario_id", "phase_number"],
         ["plan_phases.property_id", "plan_phases.scenario_id", "plan_phases.phase_number"],
