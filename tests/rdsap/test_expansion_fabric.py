@@ -133,28 +133,6 @@ def test_engine_tutorial_window_lodged_data_and_frame_factor(sap10calcs: Path) -
     assert main["gross_area_m2"] - found["area_m2"] == x["sap_building_part_0_wall_net_area"]
 
 
-def test_register_samples_are_rejected_with_named_problems(shared: Path) -> None:
-    """The register's synthetic samples are not self-consistent (a 100 m2 room in roof over
-    a 45.82 m2 storey, a window in extension 1 of a one-part dwelling ...): each problem is
-    named, and the rows are null."""
-    result = expand_fabric(rows_to_batch(samples(shared)))
-    found = {(p.row, p.field) for p in result.problems}
-    for row in (0, 1, 2):
-        assert (row, "building_parts[].room_in_roof.floor_area_m2") in found
-        assert (row, "windows[].window_location") in found
-    # RdSAP 10 samples: band M ground floor without a lodged U (no default insulation: GAP);
-    # the gable-wall window of a room in roof with no gables lodged
-    for row in (0, 1):
-        assert (row, "building_parts[].floor_insulation_thickness") in found
-        assert (row, "windows[].window_wall_type") in found
-    # RdSAP 9.94 sample: no frame material, no glazing gap for its windows
-    assert (2, "windows[].pvc_frame") in found
-    assert (2, "windows[].glazing_gap") in found
-    assert all(p.certificate_number == "0000-0000-0000-0000-0000" for p in result.problems)
-    assert result.columns["elements"].null_count == 3
-    assert result.quantities["total_floor_area_m2"].null_count == 3
-
-
 def test_a_consistent_register_sample_expands(shared: Path) -> None:
     """The 21.0.1 sample made consistent (band K, room in roof of 30 m2 as Type 1 with two
     exposed 5 m gables, windows in the main wall): it expands."""

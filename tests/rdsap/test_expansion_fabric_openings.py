@@ -9,6 +9,7 @@ import pytest
 from test_expansion_fabric_cases import (
     alternative_wall,
     certificate,
+    elements,
     expand,
     openings,
     part,
@@ -121,8 +122,19 @@ def test_windows_that_cannot_be_expanded_are_named(kw: dict[str, Any], field: st
     assert [p.field for p in result.problems] == [field]
 
 
-def test_window_in_an_extension_that_is_not_lodged() -> None:
-    result = expand(house([window("2", 1.0, 1.0)]))
+def test_window_in_an_extension_that_is_not_lodged_goes_to_the_main_dwelling() -> None:
+    """GAP decision 32: Window-Location 2 (2nd extension) of a one-part dwelling: the window
+    counts, in the main wall of the main dwelling (as a window lodged there would)."""
+    lodged_there = expand(house([window("0", 1.0, 1.5)]))
+    result = expand(house([window("2", 1.0, 1.5)]))
+    assert result.problems == []
+    assert openings(result) == openings(lodged_there)
+    assert openings(result)[0]["host_element"] == 0
+    assert elements(result) == elements(lodged_there)
+
+
+def test_window_location_that_is_not_a_building_part_code() -> None:
+    result = expand(house([window("7", 1.0, 1.0)]))
     assert [p.field for p in result.problems] == ["windows[].window_location"]
 
 

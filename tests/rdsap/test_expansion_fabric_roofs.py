@@ -149,10 +149,38 @@ def test_room_in_roof_windows_and_roof_windows() -> None:
                                                                           (3, 1)]
 
 
-def test_room_in_roof_larger_than_its_roof_is_named() -> None:
+def test_room_in_roof_larger_than_its_storey_leaves_no_plain_roof() -> None:
+    """GAP decision 31: a 100 m2 room in roof over a 60 m2 storey: the roof of the storey
+    below is all under the room in roof (60 - 100 < 0 -> no roof element); the shell
+    12.5 sqrt(100 / 1.5) = 102.06 m2 at Table 18 col 4 (band H, 0.35) carries the loss."""
     result = expand(house(room_in_roof(100, "H", None)))
-    assert [p.field for p in result.problems] == [
-        "building_parts[].room_in_roof.floor_area_m2"]
+    assert result.problems == []
+    found = [(e["kind"], e["gross_area_m2"], e["u_value"]) for e in elements(result)]
+    assert found[0][0] == 1  # the main wall (detached, no party wall)
+    assert found[1:] == [(4, 60.0, 0.5), (3, 102.06, 0.35)]
+    assert result.quantities["total_floor_area_m2"][0].as_py() == 160.0
+    # the roof area before the room-in-roof amendment (PV, section 11.1 b) stays 60
+    assert result.quantities["roof_area_m2"][0].as_py() == 60.0
+
+
+def test_window_in_a_gable_that_is_not_lodged_sits_in_the_shell() -> None:
+    """GAP decision 33: room in roof without type or surfaces (shell only); a window lodged in
+    gable 2 and a roof window in common wall 1 are deducted from the shell."""
+    result = expand(house(room_in_roof(45, "H", None), windows=[
+        window("0", 1.0, 1.0, wall_type="6"),
+        window("0", 0.5, 0.5, window_type="2", wall_type="7", glazing="2")]))
+    assert result.problems == []
+    kinds = [e["kind"] for e in elements(result)]
+    assert kinds == [1, 3, 4, 3]  # wall, roof 60 - 45 = 15, floor, shell 68.47
+    assert [e["gross_area_m2"] for e in elements(result)][1::2] == [15.0, 68.47]
+    assert [(o["kind"], o["host_element"]) for o in openings(result)] == [(2, 3), (3, 3)]
+
+
+def test_window_in_a_gable_of_a_room_in_roof_with_gables_is_still_named() -> None:
+    """Gables lodged, but not gable 2: the window's wall does not exist (named)."""
+    rr = room_in_roof(45, "H", "1", [surface("gable_wall", 1, 5.0, gable_type="0")])
+    result = expand(house(rr, windows=[window("0", 1.0, 1.0, wall_type="6")]))
+    assert [p.field for p in result.problems] == ["windows[].window_wall_type"]
 
 
 @pytest.mark.parametrize(("roof", "expected"), [

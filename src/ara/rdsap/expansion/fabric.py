@@ -325,10 +325,11 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch) -> FabricResult:
         lv.mapped("sloping_ceiling_insulation_thickness", ROOF_MM), lv.floats("roof_u_value"))
     _report(problems, rcode, pr, "building_parts[].", ROOF_PROBLEMS)
     heat_loss_roof = (roof_type >= 0) & ~np.isin(roof_type, NO_ROOF) & (rcode == 0)
-    roof_area = round_half_up(parts.max_area - rr.area)
-    problems.add_mask(heat_loss_roof & rr.has & (roof_area < 0), pr,
-                      "building_parts[].room_in_roof.floor_area_m2",
-                      "room-in-roof floor area larger than the roof area of its building part")
+    # a room in roof larger than the largest storey below covers all of that storey's roof:
+    # no plain roof is left (the lodgement rules only require a positive room-in-roof floor
+    # area; GAP decision 31 of docs/rdsap/expansion_fabric.md). The room-in-roof shell
+    # (section 3.9) carries the heat loss of the room in roof either way.
+    roof_area = np.maximum(round_half_up(parts.max_area - rr.area), 0.0)
     roof_area = np.where(heat_loss_roof, roof_area, np.nan)
 
     # floors (sections 5.12-5.14, 5.17)

@@ -100,9 +100,15 @@ def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarr
     n = len(level)
     f = "windows[]."
     loc = level.codes("window_location", ("0", "1", "2", "3", "4"))
+    problems.add_mask(loc < 0, row, f + "window_location",
+                      "window location is not a BuildingPartCode (0-4)")
     part = np.where(loc >= 0, lookup[row, np.clip(loc, 0, 4)], -1)
-    problems.add_mask(part < 0, row, f + "window_location",
-                      "window in a building part that is not lodged")
+    # a window lodged against an extension that is not lodged still exists: its area, U and
+    # g count, and it is deducted from the main dwelling (GAP decision 32 of
+    # docs/rdsap/expansion_fabric.md; the register does not cross-check Window-Location)
+    part = np.where((loc >= 0) & (part < 0), lookup[row, 0], part)
+    problems.add_mask((loc >= 0) & (part < 0), row, f + "window_location",
+                      "window in a dwelling without a main building part")
     area = level.floats("window_height_m") * level.floats("window_width_m")
     area = np.where(np.isfinite(area), area, level.floats("window_area_m2"))
     area = round_half_up(area)
@@ -128,6 +134,13 @@ def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarr
     roof_host = np.where(present[p, SLOT_ROOF] if present.size else False, SLOT_ROOF, rr_host)
     slot = np.where(in_roof, roof_host, slot)
     slot = np.where(slot == -4, rr_host, slot)
+    # a window in a gable or common wall of a room in roof whose gables and common walls are
+    # not lodged: the shell 12.5 sqrt(A / 1.5) then covers every surface of the room in roof
+    # (section 3.9, Type 1 without gables), so the window sits in the shell (GAP decision 33)
+    rr_walls = slice(SLOT_RR_SURFACES, SLOT_RR_SURFACES + 4)
+    no_rr_walls = ~present[p, rr_walls].any(axis=1) if present.size else np.ones(n, bool)
+    in_rr_wall = (slot >= SLOT_RR_SURFACES) & (slot < SLOT_RR_SURFACES + 4)
+    slot = np.where(in_rr_wall & no_rr_walls & (rr_host == SLOT_RR_ROOF), rr_host, slot)
     # Table 24 U and g
     code = level.codes("glazing_type", GLAZING_CODES) + 1  # back to the code numbers
     code = np.where(code >= 1, code, 0)

@@ -59,7 +59,7 @@ def xml_row(data: bytes, *, source: str | None = None, schema_type: str | None =
     name = local_name(root.tag)
     rrn = certificate_number(root)
     if name != "RdSAP-Report":
-        what = "a full SAP certificate (read it with ara.sap.read_sap_xml)" if name in (
+        what = "a full SAP certificate (read it with ara.sap.xml_reader.read_sap_xml)" if name in (
             "SAP-Report", "SAP-Compliance-Report") else f"root element <{name}>"
         raise CertificateReadError(rrn, "(document)", f"not an RdSAP certificate: {what}",
                                    source=source)
