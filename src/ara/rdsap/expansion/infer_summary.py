@@ -77,6 +77,7 @@ def assumptions() -> dict[str, str]:
     return {row["name"]: row["value"] for row in csv.DictReader(lines)}
 
 
+@lru_cache(maxsize=None)
 def _num(name: str) -> float:
     return float(assumptions()[name])
 
