@@ -25,8 +25,8 @@ Every number that is not lodged comes from spec/tables (SAP / RdSAP values) or f
 Every field written here is appended to the row's ``inferred_fields``; rows of other sources
 pass through unchanged. :func:`is_estimate` tells which rows are estimates.
 
-Per row in Python, over dicts (the CSV reader is per row already): about
-``benchmarks``-free measurement in docs/rdsap/csv_inference.md.
+Per row in Python, over dicts (the CSV reader is per row already); measured speed in
+docs/rdsap/csv_inference.md.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -77,7 +77,7 @@ def assumptions() -> dict[str, str]:
     return {row["name"]: row["value"] for row in csv.DictReader(lines)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _num(name: str) -> float:
     return float(assumptions()[name])
 
