@@ -1,14 +1,141 @@
 """``ara plan PROPERTY_ID [--db]``: one property's retrofit plans as a readable table: the
-baseline, each phase, each measure with its cost and saving, and why other measures were not
-offered."""
+baseline; per scenario the plan's totals (cost, SAP/band, EI, CO2, primary energy and bill
+before and after at one Fuel Rates snapshot, valuation uplift range); per phase its goal and
+budget, the figures before and after, kWh by end use, and each measure with its cost, SAP
+gain and bill, CO2 and primary energy savings; and why other measures were not offered.
+
+Figures a plan stored before schema revision 0002 lacks print as ``-``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+
+Row = Mapping[str, Any]
+
+#: End uses as printed, in ``ara.persistence.tables.END_USES`` order.
+END_USE_LABELS = (("space_heating_main", "heating (main)"),
+                  ("space_heating_secondary", "heating (secondary)"),
+                  ("water_heating", "hot water"), ("electric_showers", "electric showers"),
+                  ("lighting", "lighting"), ("pumps_and_fans", "pumps and fans"),
+                  ("cooling", "cooling"), ("pv_generation", "PV generated"))
+
+
+def _num(value: float | None, digits: int = 0, sign: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
+
+
+def _side(row: Row, side: str) -> str:
+    """SAP, band, EI, CO2, primary energy and bill of one side of a plan or phase."""
+    def get(stem: str) -> Any:
+        return row[f"bill_{side}_gbp" if stem == "bill" else f"{stem}_{side}"]
+
+    sap = get("sap_continuous")
+    sap_text = _num(sap, 1) if sap is not None else _num(get("sap_score"))
+    return (f"SAP {sap_text} {get('band') or '-'}, EI {_num(get('ei_rating'))} "
+            f"{get('ei_band') or '-'}, CO2 {_num(get('co2_tonnes_per_year'), 2)} t/yr, "
+            f"PE {_num(get('primary_energy_kwh_per_year'))} kWh/yr "
+            f"({_num(get('primary_energy_kwh_per_m2_year'))} kWh/m2), "
+            f"bill GBP {_num(get('bill'))}/yr")
+
+
+def _change(row: Row, stem: str, digits: int = 0) -> str:
+    def get(side: str) -> Any:
+        return row[f"bill_{side}_gbp" if stem == "bill" else f"{stem}_{side}"]
+
+    return f"{_num(get('before'), digits)} -> {_num(get('after'), digits)}"
+
+
+def _uplift(row: Row) -> str:
+    if row["uplift_percent_low"] is None:
+        return "-"
+    text = f"{row['uplift_percent_low']:.1f}-{row['uplift_percent_high']:.1f} %"
+    if row["uplift_gbp_low"] is not None:
+        text += f" (GBP {row['uplift_gbp_low']:,.0f}-{row['uplift_gbp_high']:,.0f})"
+    else:
+        text += " (no market value: no pounds)"
+    return text
+
+
+def _goal(row: Row) -> str:
+    kind, band, budget = row["goal_kind"], row["goal_target_band"], row["budget_gbp"]
+    if kind is None:  # stored before revision 0002: goal and budget unknown
+        return "goal -, budget -"
+    goal = f"band {band} or better" if band else kind.replace("_", " ")
+    return f"goal {goal}, budget {'none' if budget is None else f'GBP {budget:,.0f}'}"
+
+
+def _saving(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else before - after
+
+
+def render_plan(pid: str, base: Row | None, plans: list[Row], phases: list[Row],
+                measures: list[Row], rejections: list[Row], failures: list[Row]) -> str:
+    lines = [f"property {pid}"]
+    if base is not None:
+        lines.append(f"  baseline: SAP {base['effective_sap_score']} {base['effective_band']} "
+                     f"(lodged {base['lodged_sap_score'] or '-'} {base['lodged_band'] or ''}, "
+                     f"{base['rebaseline_reason']}), CO2 "
+                     f"{base['effective_co2_tonnes_per_year']:.2f} t/yr, PE "
+                     f"{base['effective_primary_energy_kwh_per_m2_year']:,.0f} kWh/m2/yr, "
+                     f"bill GBP {base['bill_total_gbp']:,.0f}/yr "
+                     f"(fuel rates {base['fuel_rates_snapshot']})")
+    for plan in plans:
+        sid = plan["scenario_id"]
+        lines.append(f"  scenario {sid}: cost GBP {plan['total_cost_gbp']:,.0f} (contingency "
+                     f"included), fuel rates {plan['fuel_rates_snapshot'] or '-'}")
+        lines.append(f"    before: {_side(plan, 'before')}")
+        lines.append(f"    after:  {_side(plan, 'after')}")
+        saving = _saving(plan["bill_before_gbp"], plan["bill_after_gbp"])
+        lines.append(f"    saves GBP {_num(saving)}/yr; valuation uplift {_uplift(plan)}")
+        for ph in (p for p in phases if p["scenario_id"] == sid):
+            number = ph["phase_number"]
+            lines.append(f"    phase {number}: {_goal(ph)}: "
+                         f"{'reached' if ph['reached_goal'] else 'not reached'}; cost GBP "
+                         f"{ph['cost_gbp']:,.0f}; valuation uplift {_uplift(ph)}")
+            lines.append(f"      before: {_side(ph, 'before')}")
+            lines.append(f"      after:  {_side(ph, 'after')}")
+            lines.append("      kWh/yr by end use, before -> after: " + ", ".join(
+                f"{label} {_change(ph, f'{use}_kwh')}" for use, label in END_USE_LABELS))
+            mine = [m for m in measures if m["scenario_id"] == sid
+                    and m["phase_number"] == number]
+            if mine:
+                lines.append(f"      {'':>3} {'measure':<36} {'cost GBP':>9} {'SAP':>6} "
+                             f"{'bill GBP/yr':>11} {'CO2 kg/yr':>9} {'PE kWh/yr':>9}")
+            for m in mine:
+                lines.append(f"      {m['sequence']:>2}. {m['measure_type']:<36} "
+                             f"{m['cost_gbp']:>9,.0f} {m['sap_gain']:>+6.1f} "
+                             f"{_num(m['bill_saving_gbp']):>11} "
+                             f"{_num(m['co2_saving_kg']):>9} "
+                             f"{_num(m['primary_energy_saving_kwh']):>9}")
+            if mine:
+                lines.append(f"      {'':>3} {'phase saving (sum of the measures)':<36} "
+                             f"{ph['cost_gbp']:>9,.0f} "
+                             f"{sum(m['sap_gain'] for m in mine):>+6.1f} "
+                             f"{_num(sum(m['bill_saving_gbp'] for m in mine)):>11} "
+                             f"{_num(_total(mine, 'co2_saving_kg')):>9} "
+                             f"{_num(_total(mine, 'primary_energy_saving_kwh')):>9}")
+            else:
+                lines.append("      no measure")
+            why = [r for r in rejections if r["scenario_id"] == sid
+                   and r["phase_number"] == number]
+            if why:
+                lines.append("      not offered:")
+                lines += [f"        {r['measure_type']}: {r['reason']}" for r in why]
+    for f in failures:
+        lines.append(f"  not planned ({f['stage']}): {f['message'][:300]}")
+    return "\n".join(lines)
+
+
+def _total(rows: list[Row], name: str) -> float | None:
+    values = [r[name] for r in rows]
+    return None if any(v is None for v in values) else sum(values)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -17,56 +144,34 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     factory = UnitOfWorkFactory(get_engine(args.db))
     pid = args.property_id
+
+    def rows(table: sa.Table) -> list[Row]:
+        order = [table.c[k] for k in ("scenario_id", "phase_number", "sequence",
+                                      "measure_type", "stage") if k in table.c]
+        return [dict(r) for r in conn.execute(sa.select(table).where(
+            table.c.property_id == pid).order_by(*order)).mappings()]
+
     with factory(read_only=True) as uow:
         conn = uow.connection
-        base = conn.execute(sa.select(t.baseline_performance).where(
-            t.baseline_performance.c.property_id == pid)).mappings().first()
-        plans = conn.execute(sa.select(t.plans).where(t.plans.c.property_id == pid)
-                             .order_by(t.plans.c.scenario_id)).mappings().all()
-        phases = conn.execute(sa.select(t.plan_phases).where(
-            t.plan_phases.c.property_id == pid).order_by(
-            t.plan_phases.c.scenario_id, t.plan_phases.c.phase_number)).mappings().all()
-        measures = conn.execute(sa.select(t.plan_measures).where(
-            t.plan_measures.c.property_id == pid).order_by(
-            t.plan_measures.c.scenario_id, t.plan_measures.c.phase_number,
-            t.plan_measures.c.sequence)).mappings().all()
-        failures = conn.execute(sa.select(t.stage_failures).where(
-            t.stage_failures.c.property_id == pid)).mappings().all()
+        baseline = rows(t.baseline_performance)
+        plans, phases = rows(t.plans), rows(t.plan_phases)
+        measures, rejections = rows(t.plan_measures), rows(t.plan_rejections)
+        failures = rows(t.stage_failures)
+    base = baseline[0] if baseline else None
     if base is None and not plans:
         print(f"ara plan: error: no baseline or plan for property {pid} in {args.db}",
               file=sys.stderr)
         return 2
-    lines = [f"property {pid}"]
-    if base is not None:
-        lines.append(f"  baseline: SAP {base['effective_sap_score']} {base['effective_band']} "
-                     f"(lodged {base['lodged_sap_score'] or '-'} {base['lodged_band'] or ''}, "
-                     f"{base['rebaseline_reason']}), CO2 "
-                     f"{base['effective_co2_tonnes_per_year']:.2f} t/yr, bill GBP "
-                     f"{base['bill_total_gbp']:,.0f}/yr")
-    for plan in plans:
-        sid = plan["scenario_id"]
-        lines.append(f"  scenario {sid}: total GBP {plan['total_cost_gbp']:,.0f} -> SAP "
-                     f"{plan['final_sap_score'] or '-'} {plan['final_band'] or ''}")
-        for ph in (p for p in phases if p["scenario_id"] == sid):
-            lines.append(f"    phase {ph['phase_number']}: GBP {ph['cost_gbp']:,.0f} -> SAP "
-                         f"{ph['sap_score_after']} {ph['band_after']}, bill GBP "
-                         f"{ph['bill_after_gbp']:,.0f}/yr, goal "
-                         f"{'reached' if ph['reached_goal'] else 'not reached'}")
-            for m in (x for x in measures if x["scenario_id"] == sid
-                      and x["phase_number"] == ph["phase_number"]):
-                lines.append(f"      {m['sequence']:>2}. {m['measure_type']:<28} "
-                             f"GBP {m['cost_gbp']:>9,.0f}  SAP {m['sap_gain']:+5.1f}  "
-                             f"saves GBP {m['bill_saving_gbp']:,.0f}/yr")
-    for f in failures:
-        lines.append(f"  not planned ({f['stage']}): {f['message'][:300]}")
-    print("\n".join(lines))
+    print(render_plan(pid, base, plans, phases, measures, rejections, failures))
     return 0
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("plan", help="print one property's retrofit plans",
-                       description="Print a property's baseline, each scenario's phases and "
-                                   "measures with cost and saving, and its stage failures.")
+                       description="Print a property's baseline, each scenario's totals, "
+                                   "phases (goal, budget, before and after) and measures with "
+                                   "cost and savings, why other measures were not offered, "
+                                   "and its stage failures.")
     p.add_argument("property_id", metavar="PROPERTY_ID")
     p.add_argument("--db", default="ara.db", help="SQLite file or PostgreSQL URL")
     p.set_defaults(func=cmd_plan)

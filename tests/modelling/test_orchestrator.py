@@ -1,25 +1,29 @@
-"""The Modelling stage on SQLite: properties ingested from the sample portfolio, scenarios run
-over the batch, one plan per (property, scenario) with its phases and measures written in one
-unit, and a re-run replacing them (decision 0017). The first tests use the fake options and
-overlays of ``test_optimiser``; the last runs the real eligibility and overlays end to end."""
+"""The Modelling stage on SQLite and PostgreSQL: properties ingested from the sample
+portfolio, scenarios run over the batch, one plan per (property, scenario) with its phases,
+measures and rejections written in one unit with every figure (goal, budget, before and after,
+per-measure savings that add up to the phase's, uplift, Fuel Rates snapshot), and a re-run
+replacing them (decision 0017). The first tests use the fake options and overlays of
+``test_optimiser``; the later ones run the real eligibility and overlays end to end."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
+from pg_support import postgres_engine
 
 from ara.cli import bundled
 from ara.domain.bills import FuelRates
 from ara.domain.codes import Band
 from ara.ingestion.epc_fetchers import BulkArchiveFetcher
 from ara.ingestion.geospatial import UprnReferenceData
-from ara.modelling.optimiser import Goal
+from ara.modelling.optimiser import Goal, GoalKind
 from ara.modelling.orchestrator import ModellingOrchestrator
 from ara.modelling.scenarios import Phase, ScenarioDefinition
 from ara.orchestration.baseline import BaselineOrchestrator
@@ -27,6 +31,7 @@ from ara.orchestration.first_run import FirstRun, read_portfolio
 from ara.orchestration.ingestion import IngestionOrchestrator
 from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
 from ara.persistence import tables as t
+from ara.persistence.mapping import load_properties
 from modelling.test_optimiser import FakeOption, fake_apply
 
 SAMPLE = bundled("sample_portfolio")
@@ -46,11 +51,21 @@ def fake_candidates(inputs: pa.Table, certs: pa.Table, flags: pa.Table,
                                   ("double_glazing", 4000.0))], []
 
 
-@pytest.fixture(scope="module")
-def portfolio(tmp_path_factory: pytest.TempPathFactory) -> tuple[UnitOfWorkFactory, list[str]]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def portfolio(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[tuple[UnitOfWorkFactory, list[str]]]:
     tmp = tmp_path_factory.mktemp("modelling")
-    engine = create_engine(str(tmp / "ara.db"))
-    upgrade(engine)
+    if request.param == "sqlite":
+        engine = create_engine(str(tmp / "ara.db"))
+        upgrade(engine)
+        yield _ingested(engine, tmp)
+        engine.dispose()
+    else:
+        with postgres_engine("ara_modelling") as engine:
+            yield _ingested(engine, tmp)
+
+
+def _ingested(engine: sa.Engine, tmp: Path) -> tuple[UnitOfWorkFactory, list[str]]:
     factory = UnitOfWorkFactory(engine)
     with (SAMPLE / "portfolio.csv").open() as fh:
         rows = list(csv.DictReader(fh))[:HOMES]
@@ -98,7 +113,7 @@ def test_one_plan_per_property_and_scenario_with_its_phases_and_measures(
     by_id = {p.property_id: p for p in report.plans}
     for row in stored.plans.to_pylist():
         plan = by_id[row["property_id"]]
-        assert row["final_sap_score"] == plan.after.sap_rating
+        assert row["sap_score_after"] == plan.after.sap_rating
         assert row["total_cost_gbp"] == pytest.approx(plan.cost_gbp)
 
 
@@ -140,3 +155,180 @@ def test_stage_failures_name_properties_without_a_plan(
         failed = uow.connection.execute(sa.select(t.stage_failures.c.property_id).where(
             t.stage_failures.c.stage == "modelling")).scalars().all()
     assert set(report.failures) <= set(failed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every figure of the stored plans (issue 7: per phase and per plan)
+# ---------------------------------------------------------------------------------------------
+
+FABRIC_THEN_ANY = ScenarioDefinition("fabric_then_any", "fabric, then anything to band C", (
+    Phase(("*insulation", "draught_proofing", "*glazing"), 5000.0, Goal()),
+    Phase(("*",), None, Goal.band(Band.C))))
+CO2 = ScenarioDefinition("co2", "least carbon for 6000", (
+    Phase(("*",), 6000.0, Goal(GoalKind.MAX_CO2_REDUCTION)),))
+TABLES = (t.plans, t.plan_phases, t.plan_measures, t.plan_rejections)
+
+
+def stored(factory: UnitOfWorkFactory, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The stored rows of the plans of FABRIC_THEN_ANY and CO2 (other tests write others)."""
+    with factory(read_only=True) as uow:
+        tables = uow.plans.read(ids)
+    return {name: [r for r in table.to_pylist() if r["scenario_id"] in ("fabric_then_any",
+                                                                        "co2")]
+            for name, table in (("plans", tables.plans), ("phases", tables.phases),
+                                ("measures", tables.measures),
+                                ("rejections", tables.rejections))}
+
+
+@pytest.fixture(scope="module")
+def real_plans(portfolio: tuple[UnitOfWorkFactory, list[str]]
+               ) -> tuple[UnitOfWorkFactory, list[str], Any]:
+    factory, ids = portfolio
+    report = ModellingOrchestrator(factory, FuelRates.load(),
+                                   scenarios=[FABRIC_THEN_ANY, CO2],
+                                   market_values={ids[0]: 250_000.0, ids[1]: 180_000.0}
+                                   ).run(ids)
+    assert report.plans_written >= HOMES
+    return factory, ids, report
+
+
+def test_stored_measures_add_up_to_their_phase_saving(
+        real_plans: tuple[UnitOfWorkFactory, list[str], Any]) -> None:
+    factory, ids, _ = real_plans
+    rows = stored(factory, ids)
+    by_phase: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    for m in rows["measures"]:
+        by_phase.setdefault((m["property_id"], m["scenario_id"], m["phase_number"]),
+                            []).append(m)
+    assert rows["measures"]
+    for ph in rows["phases"]:
+        mine = by_phase.get((ph["property_id"], ph["scenario_id"], ph["phase_number"]), [])
+        total = {k: math.fsum(m[k] for m in mine)
+                 for k in ("sap_gain", "bill_saving_gbp", "co2_saving_kg",
+                           "primary_energy_saving_kwh", "cost_gbp")}
+        assert total["sap_gain"] == pytest.approx(
+            ph["sap_continuous_after"] - ph["sap_continuous_before"], abs=1e-9)
+        assert total["bill_saving_gbp"] == pytest.approx(
+            ph["bill_before_gbp"] - ph["bill_after_gbp"], abs=1e-9)
+        assert total["co2_saving_kg"] == pytest.approx(
+            1000.0 * (ph["co2_tonnes_per_year_before"] - ph["co2_tonnes_per_year_after"]),
+            abs=1e-6)
+        assert total["primary_energy_saving_kwh"] == pytest.approx(
+            ph["primary_energy_kwh_per_year_before"] - ph["primary_energy_kwh_per_year_after"],
+            abs=1e-6)
+        assert total["cost_gbp"] == pytest.approx(ph["cost_gbp"])
+        if not mine:  # nothing installed: nothing changes
+            assert ph["bill_before_gbp"] == ph["bill_after_gbp"]
+    # a phase starts where the one before it ended, and the plan spans its phases
+    phases = {(p["property_id"], p["scenario_id"], p["phase_number"]): p
+              for p in rows["phases"]}
+    for (pid, sid, number), ph in phases.items():
+        if number > 1:
+            previous = phases[(pid, sid, number - 1)]
+            for stem, _ in t.STATE_COLUMNS:
+                assert ph[t.state_column(stem, "before")] \
+                    == previous[t.state_column(stem, "after")], stem
+    for plan in rows["plans"]:
+        key = (plan["property_id"], plan["scenario_id"])
+        last = max(n for (p, s, n) in phases if (p, s) == key)
+        for stem, _ in t.STATE_COLUMNS:
+            assert plan[t.state_column(stem, "before")] \
+                == phases[(*key, 1)][t.state_column(stem, "before")], stem
+            assert plan[t.state_column(stem, "after")] \
+                == phases[(*key, last)][t.state_column(stem, "after")], stem
+
+
+def test_every_figure_of_a_stored_plan_is_filled(
+        real_plans: tuple[UnitOfWorkFactory, list[str], Any]) -> None:
+    factory, ids, report = real_plans
+    rows = stored(factory, ids)
+    valued = set(ids[:2])
+    for plan in rows["plans"]:
+        assert plan["fuel_rates_snapshot"] == FuelRates.load().snapshot
+        for name, value in plan.items():
+            if name.startswith("uplift_gbp"):
+                assert (value is None) == (plan["property_id"] not in valued), name
+            else:
+                assert value is not None, name
+        assert plan["uplift_percent_low"] <= plan["uplift_percent_high"]
+        if plan["band_after"] == plan["band_before"]:
+            assert plan["uplift_percent_high"] == 0.0
+        # the bands and EI bands agree with their ratings
+        for side in ("before", "after"):
+            assert plan[f"band_{side}"] == Band.for_sap(plan[f"sap_score_{side}"]).value
+            assert plan[f"ei_band_{side}"] == Band.for_sap(plan[f"ei_rating_{side}"]).value
+    for ph in rows["phases"]:
+        budget_none = ph["scenario_id"] == "fabric_then_any" and ph["phase_number"] == 2
+        for name, value in ph.items():
+            if name.startswith("uplift_gbp"):
+                assert (value is None) == (ph["property_id"] not in valued), name
+            elif name == "goal_target_band":
+                assert value == ("C" if budget_none else None)
+            elif name == "budget_gbp":
+                assert value == (None if budget_none else
+                                 5000.0 if ph["scenario_id"] == "fabric_then_any" else 6000.0)
+            else:
+                assert value is not None, name
+        assert ph["goal_kind"] == {("fabric_then_any", 1): "max_sap",
+                                   ("fabric_then_any", 2): "target_band",
+                                   ("co2", 1): "max_co2_reduction"}[(ph["scenario_id"],
+                                                                   ph["phase_number"])]
+        # kWh by end use: the dwelling heats and lights itself
+        assert ph["space_heating_main_kwh_before"] > 0 and ph["lighting_kwh_before"] > 0
+    # the report's plans and the stored ones are the same figures
+    by_key = {(p["property_id"], p["scenario_id"]): p for p in rows["plans"]}
+    for plan in report.plans:
+        row = by_key[(plan.property_id, plan.scenario_id)]
+        assert row["ei_rating_after"] == plan.after.ei_rating
+        assert row["primary_energy_kwh_per_year_before"] == plan.before.primary_energy_kwh
+        assert row["water_heating_kwh_after"] == plan.after.end_use_kwh.water_heating
+        assert (row["uplift_percent_low"], row["uplift_percent_high"]) == plan.uplift_percent
+    for m in rows["measures"]:
+        assert m["co2_saving_kg"] is not None and m["primary_energy_saving_kwh"] is not None
+
+
+def test_rejections_say_why_the_measures_a_phase_allows_were_not_offered(
+        real_plans: tuple[UnitOfWorkFactory, list[str], Any]) -> None:
+    factory, ids, _ = real_plans
+    rows = stored(factory, ids)
+    assert rows["rejections"]
+    phases = {(p["property_id"], p["scenario_id"], p["phase_number"]) for p in rows["phases"]}
+    chosen = {(m["property_id"], m["scenario_id"], m["phase_number"], m["measure_type"])
+              for m in rows["measures"]}
+    for r in rows["rejections"]:
+        key = (r["property_id"], r["scenario_id"], r["phase_number"])
+        assert key in phases and r["reason"]
+        assert (*key, r["measure_type"]) not in chosen
+        if key[1:] == ("fabric_then_any", 1):  # only what the phase allows
+            assert FABRIC_THEN_ANY.phases[0].allows(r["measure_type"])
+    # every property's first phase under "*" explains the heating options it was not offered
+    for pid in {r["property_id"] for r in rows["rejections"]}:
+        types = {r["measure_type"] for r in rows["rejections"]
+                 if (r["property_id"], r["scenario_id"], r["phase_number"]) == (pid, "co2", 1)}
+        assert types & {"air_source_heat_pump", "high_heat_retention_storage_heaters",
+                        "condensing_gas_boiler", "heating_controls"}, pid
+    # loaded back as the domain type
+    with factory(read_only=True) as uow:
+        loaded = load_properties(uow, ids)
+    plans = [plan for p in loaded for plan in p.plans if plan.scenario_id == "co2"]
+    assert plans and all(plan.rejections for plan in plans)
+    assert all(plan.phases[0].goal is not None
+               and plan.phases[0].goal.kind == "max_co2_reduction" for plan in plans)
+
+
+def test_a_rerun_of_the_real_scenarios_replaces_every_row(
+        real_plans: tuple[UnitOfWorkFactory, list[str], Any]) -> None:
+    factory, ids, _ = real_plans
+
+    def counts() -> tuple[int, ...]:
+        with factory(read_only=True) as uow:
+            return tuple(uow.connection.execute(sa.select(sa.func.count()).select_from(table)
+                                                .where(table.c.scenario_id == "co2"))
+                         .scalar_one() for table in TABLES)
+
+    first = counts()
+    assert all(first)
+    ModellingOrchestrator(factory, FuelRates.load(), scenarios=[CO2]).run(ids)
+    assert counts() == first
+    rows = stored(factory, ids)
+    assert all(p["uplift_gbp_low"] is None for p in rows["plans"] if p["scenario_id"] == "co2")
