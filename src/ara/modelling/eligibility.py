@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ara.modelling import overlays as ov
 from ara.modelling.catalogue import Catalogue, load_catalogue
@@ -42,6 +43,11 @@ FLATS = {"2", "3"}    # flat, maisonette
 NATURAL_VENTILATION = {1, 2, 9, 10}
 PV_KWP_PER_M2 = 0.12
 LOW_LOFT_MM = 100
+#: The scalar columns of the SAP input row the rules read (list columns are summed
+#: vectorised instead of being turned into Python objects row by row).
+ROW_COLUMNS = ("draughtproofed_percent", "ventilation_type", "hot_water_delivery",
+               "cylinder_insulation_type", "cylinder_insulation_mm", "cylinder_thermostat",
+               "main1_code", "main1_fuel", "main1_category", "main1_control", "secondary_code")
 
 
 def _mm(code: str | None) -> float | None:
@@ -69,9 +75,12 @@ def candidate_options(inputs: pa.Table, certs: pa.Table, flags: pa.Table,
     roof_area = ov.element_area(inputs, (3,), ov.ROOF_U_THRESHOLD)
     all_roof = ov.element_area(inputs, (3,), -1.0)
     floor_area = ov.element_area(inputs, (4, 6), ov.FLOOR_U_THRESHOLD)
-    rows = inputs.select([f for f in inputs.column_names if f not in ("elements", "storeys",
-                                                                      "thermal_bridges",
-                                                                      "showers")]).to_pylist()
+    pv_kwp = np.round(PV_KWP_PER_M2 * all_roof, 2)  # the dwelling's own roof, never the building's
+    single_glazed = _single_glazed_area(inputs)
+    lights_missing, non_led = _non_led_bulbs(inputs)
+    has_pv = np.asarray(pc.fill_null(pc.list_value_length(ov._column(inputs, "pv_arrays")),
+                                     0).to_numpy(zero_copy_only=False)) > 0
+    rows = inputs.select(list(ROW_COLUMNS)).to_pylist()  # only the scalars read here
     cert_rows = certs.select(["property_type", "building_parts"]).to_pylist()
     options: list[MeasureOption] = []
     rejections: list[Rejection] = []
@@ -107,8 +116,8 @@ def candidate_options(inputs: pa.Table, certs: pa.Table, flags: pa.Table,
                   "windows and doors")
         else:
             reject("draught_proofing", "already fully draught-proofed")
-        _glazing(row, conservation, protected, offer, reject)
-        _lighting(row, offer, reject)
+        _glazing(float(single_glazed[i]), conservation, protected, offer, reject)
+        _lighting(bool(lights_missing[i]), int(non_led[i]), offer, reject)
         _hot_water(row, offer, reject)
         _heating(row, cert, protected, offer, reject)
         if row.get("secondary_code") is not None:
@@ -116,7 +125,7 @@ def candidate_options(inputs: pa.Table, certs: pa.Table, flags: pa.Table,
                   "remove secondary heaters")
         else:
             reject("secondary_heating_removal", "no secondary heating")
-        _pv(row, solar_rows.get(pid), float(all_roof[i]), offer, reject)
+        _pv(bool(has_pv[i]), solar_rows.get(pid), float(pv_kwp[i]), offer, reject)
     return options, rejections
 
 
@@ -188,10 +197,27 @@ def _roof(main: dict[str, Any], area: float, offer: Any, reject: Any) -> None:
     offer(measure, f"{measure}:{label.split()[0]}mm", area, label)
 
 
-def _glazing(row: dict[str, Any], conservation: bool, protected: bool, offer: Any,
+def _single_glazed_area(inputs: pa.Table) -> np.ndarray:
+    """Per row, the area of windows and roof windows (kinds 2, 3) with U at or above the
+    single-glazing threshold."""
+    lists, values, parent = ov._list_items(inputs, "openings")
+    hit = np.isin(ov._ints(values.field("kind")), (2, 3)) & (
+        ov._floats(values.field("u_value")) >= ov.SINGLE_GLAZING_U)
+    area = np.where(hit, ov._floats(values.field("area_m2")), 0.0)
+    return np.bincount(parent, area, minlength=len(lists))
+
+
+def _non_led_bulbs(inputs: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: no fixed-lighting data at all, and the number of outlets below LED efficacy."""
+    lists, values, parent = ov._list_items(inputs, "fixed_lighting")
+    missing = np.asarray(lists.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    below = ov._floats(values.field("efficacy_lm_per_w")) < ov.LED_EFFICACY
+    count = np.where(below, ov._ints(values.field("count")), 0)
+    return missing, np.bincount(parent, count, minlength=len(lists)).astype(np.int64)
+
+
+def _glazing(single: float, conservation: bool, protected: bool, offer: Any,
              reject: Any) -> None:
-    single = sum(o["area_m2"] for o in (row.get("openings") or [])
-                 if o["kind"] in (2, 3) and o["u_value"] >= ov.SINGLE_GLAZING_U)
     if single <= 0:
         reject("double_glazing", "no single-glazed windows")
         reject("secondary_glazing", "no single-glazed windows")
@@ -206,12 +232,10 @@ def _glazing(row: dict[str, Any], conservation: bool, protected: bool, offer: An
         reject("secondary_glazing", "double glazing allowed")
 
 
-def _lighting(row: dict[str, Any], offer: Any, reject: Any) -> None:
-    lights = row.get("fixed_lighting")
-    if lights is None:
+def _lighting(missing: bool, count: int, offer: Any, reject: Any) -> None:
+    if missing:
         offer("led_lighting", "led_lighting", 10, "LED fixed lighting throughout")
         return
-    count = sum(x["count"] for x in lights if x["efficacy_lm_per_w"] < ov.LED_EFFICACY)
     if count:
         offer("led_lighting", "led_lighting", count, f"{count} bulbs to LED")
     else:
@@ -265,13 +289,12 @@ def _heating(row: dict[str, Any], cert: dict[str, Any], protected: bool, offer: 
         reject("heating_controls", "no boiler or controls already good")
 
 
-def _pv(row: dict[str, Any], solar: dict[str, Any] | None, roof_area: float, offer: Any,
+def _pv(has_pv: bool, solar: dict[str, Any] | None, kwp: float, offer: Any,
         reject: Any) -> None:
-    if row.get("pv_arrays"):
+    """``kwp``: PV_KWP_PER_M2 x the dwelling's own roof area, rounded to 0.01 kWp."""
+    if has_pv:
         reject("solar_pv", "already has PV")
         return
-    usable = roof_area  # the dwelling's own roof, never the building's
-    kwp = float(np.round(min(PV_KWP_PER_M2 * usable, PV_KWP_PER_M2 * roof_area), 2))
     if kwp <= 0:
         reject("solar_pv", "no roof of its own")
         return

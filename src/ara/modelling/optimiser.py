@@ -59,6 +59,7 @@ def _catalogue_groups() -> dict[str, str]:
     return dict(getattr(module, "EXCLUSIVE_GROUPS", {}))
 
 
+@functools.cache
 def exclusive_group(measure_type: str) -> str:
     """Options of one group are mutually exclusive: one per measure type, the catalogue's
     groups (walls, roof, glazing), and every heating option in one group."""
@@ -150,12 +151,18 @@ class _Search:
     budget: float
     seen: dict[frozenset[int], Evaluated] = field(default_factory=dict)
     warm_gain: dict[int, float] = field(default_factory=dict)
+    _costs: dict[frozenset[int], float] = field(default_factory=dict)
 
     def cost(self, package: frozenset[int]) -> float:
-        return math.fsum(self.options[i].cost_gbp for i in package)
+        found = self._costs.get(package)
+        if found is None:
+            found = self._costs[package] = math.fsum(self.options[i].cost_gbp
+                                                     for i in package)
+        return found
 
     def ids(self, package: frozenset[int]) -> tuple[str, ...]:
-        return tuple(sorted(self.options[i].option_id for i in package))
+        # options are held sorted by option id (``_prepare``), so index order is id order
+        return tuple(self.options[i].option_id for i in sorted(package))
 
     def affordable(self, package: frozenset[int]) -> bool:
         return self.cost(package) <= self.budget + BUDGET_TOLERANCE_GBP
@@ -188,9 +195,14 @@ def _valid(options: Sequence[OptionLike], package: Iterable[int]) -> bool:
     return len(groups) == len(set(groups))
 
 
+def _sorted_by_id(options: Iterable[OptionLike], property_id: str) -> list[OptionLike]:
+    """The property's options, one per option id (the last given wins), sorted by id."""
+    unique = {o.option_id: o for o in options if o.property_id == property_id}
+    return [unique[k] for k in sorted(unique)]
+
+
 def _prepare(problem: PhaseProblem) -> _Search:
-    unique = {o.option_id: o for o in problem.options if o.property_id == problem.property_id}
-    options = [unique[k] for k in sorted(unique)]
+    options = _sorted_by_id(problem.options, problem.property_id)
     units = {}
     for i in range(len(options)):
         unit = _closure(options, i)
@@ -254,8 +266,7 @@ class PhaseOptimiser:
         if not todo:
             return
         rows = [s.problem.row for s, _ in todo]
-        packages = [[s.options[i] for i in sorted(p, key=lambda i: s.options[i].option_id)]
-                    for s, p in todo]
+        packages = [[s.options[i] for i in sorted(p)] for s, p in todo]  # option id order
         scores = self._scorer.score(state, rows, packages)
         metric = self._goal.metric(scores)
         for k, (search, package) in enumerate(todo):
@@ -318,11 +329,14 @@ class PhaseOptimiser:
                     if new is not None and new != cur and s.affordable(new):
                         proposals.append((s, new))
             self._score(state, proposals)
+            by_search: dict[int, list[frozenset[int]]] = {}
+            for t, p in proposals:  # grouped once: no scan of all proposals per property
+                if t.seen[p].ok:
+                    by_search.setdefault(id(t), []).append(p)
             still = []
             for s in active:
                 cur = current[id(s)]
-                mine = [p for t, p in proposals if t is s and s.seen[p].ok]
-                nxt = self._step(s, cur, mine)
+                nxt = self._step(s, cur, by_search.get(id(s), []))
                 if nxt is not None:
                     current[id(s)] = nxt
                     still.append(s)

@@ -333,7 +333,10 @@ def apply_options(inputs: pa.Table, rows: Sequence[int],
             if group in groups:
                 raise ValueError(f"package {k} has two {group} options")
             groups.add(group)
-            masks.setdefault(option.measure_type, np.zeros(len(packages), dtype=bool))[k] = True
+            mask = masks.get(option.measure_type)
+            if mask is None:
+                mask = masks[option.measure_type] = np.zeros(len(packages), dtype=bool)
+            mask[k] = True
             if option.measure_type == "solar_pv":
                 pv[k] = parse_pv_option(option.option_id)
     unknown = set(masks) - set(OVERLAY_ORDER)

@@ -66,7 +66,16 @@ class Phase:
             raise ValueError("a phase allows at least one measure type pattern")
 
     def allows(self, measure_type: str) -> bool:
-        return any(fnmatch.fnmatchcase(measure_type, p) for p in self.allowed_measure_types)
+        key = (self.allowed_measure_types, measure_type)
+        found = _ALLOWS.get(key)
+        if found is None:  # asked per option of every property: match each pair once
+            found = _ALLOWS[key] = any(fnmatch.fnmatchcase(measure_type, p)
+                                       for p in self.allowed_measure_types)
+        return found
+
+
+#: (patterns, measure type) -> whether a phase with those patterns allows the type.
+_ALLOWS: dict[tuple[tuple[str, ...], str], bool] = {}
 
 
 @dataclass(frozen=True)
