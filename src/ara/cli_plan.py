@@ -18,11 +18,10 @@ import sqlalchemy as sa
 Row = Mapping[str, Any]
 
 #: End uses as printed, in ``ara.persistence.tables.END_USES`` order.
-END_USE_LABELS = (("space_heating_main", "heating (main)"),
-                  ("space_heating_secondary", "heating (secondary)"),
-                  ("water_heating", "hot water"), ("electric_showers", "electric showers"),
-                  ("lighting", "lighting"), ("pumps_and_fans", "pumps and fans"),
-                  ("cooling", "cooling"), ("pv_generation", "PV generated"))
+END_USE_LABELS = (("space_heating_main", "heating"), ("space_heating_secondary", "secondary"),
+                  ("water_heating", "hot water"), ("electric_showers", "showers"),
+                  ("lighting", "lighting"), ("pumps_and_fans", "pumps/fans"),
+                  ("cooling", "cooling"), ("pv_generation", "PV made"))
 
 
 def _num(value: float | None, digits: int = 0, sign: bool = False) -> str:
@@ -31,10 +30,12 @@ def _num(value: float | None, digits: int = 0, sign: bool = False) -> str:
     return f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
 
 
-def _side(row: Row, side: str) -> str:
-    """SAP, band, EI, CO2, primary energy and bill of one side of a plan or phase."""
+def _side(row: Row, side: str, plan: bool = False) -> str:
+    """SAP, band, EI, CO2, primary energy and bill of one side of a phase (or a plan)."""
+    from ara.persistence.tables import state_column
+
     def get(stem: str) -> Any:
-        return row[f"bill_{side}_gbp" if stem == "bill" else f"{stem}_{side}"]
+        return row[state_column(stem, side, plan=plan)]
 
     sap = get("sap_continuous")
     sap_text = _num(sap, 1) if sap is not None else _num(get("sap_score"))
@@ -45,11 +46,15 @@ def _side(row: Row, side: str) -> str:
             f"bill GBP {_num(get('bill'))}/yr")
 
 
-def _change(row: Row, stem: str, digits: int = 0) -> str:
-    def get(side: str) -> Any:
-        return row[f"bill_{side}_gbp" if stem == "bill" else f"{stem}_{side}"]
-
-    return f"{_num(get('before'), digits)} -> {_num(get('after'), digits)}"
+def _end_uses(row: Row, indent: str) -> list[str]:
+    """kWh by end use of a phase, before and after, as a small table."""
+    width = max(len(label) for _, label in END_USE_LABELS) + 1
+    lines = [f"{indent}{'kWh/yr':<7}" + "".join(f"{label:>{width}}"
+                                               for _, label in END_USE_LABELS)]
+    for side in ("before", "after"):
+        lines.append(f"{indent}{side:<7}" + "".join(
+            f"{_num(row[f'{use}_kwh_{side}']):>{width}}" for use, _ in END_USE_LABELS))
+    return lines
 
 
 def _uplift(row: Row) -> str:
@@ -90,10 +95,10 @@ def render_plan(pid: str, base: Row | None, plans: list[Row], phases: list[Row],
         sid = plan["scenario_id"]
         lines.append(f"  scenario {sid}: cost GBP {plan['total_cost_gbp']:,.0f} (contingency "
                      f"included), fuel rates {plan['fuel_rates_snapshot'] or '-'}")
-        lines.append(f"    before: {_side(plan, 'before')}")
-        lines.append(f"    after:  {_side(plan, 'after')}")
+        lines.append(f"    before: {_side(plan, 'before', plan=True)}")
+        lines.append(f"    after:  {_side(plan, 'after', plan=True)}")
         saving = _saving(plan["bill_before_gbp"], plan["bill_after_gbp"])
-        lines.append(f"    saves GBP {_num(saving)}/yr; valuation uplift {_uplift(plan)}")
+        lines.append(f"    bill saving GBP {_num(saving)}/yr; valuation uplift {_uplift(plan)}")
         for ph in (p for p in phases if p["scenario_id"] == sid):
             number = ph["phase_number"]
             lines.append(f"    phase {number}: {_goal(ph)}: "
@@ -101,8 +106,7 @@ def render_plan(pid: str, base: Row | None, plans: list[Row], phases: list[Row],
                          f"{ph['cost_gbp']:,.0f}; valuation uplift {_uplift(ph)}")
             lines.append(f"      before: {_side(ph, 'before')}")
             lines.append(f"      after:  {_side(ph, 'after')}")
-            lines.append("      kWh/yr by end use, before -> after: " + ", ".join(
-                f"{label} {_change(ph, f'{use}_kwh')}" for use, label in END_USE_LABELS))
+            lines += _end_uses(ph, "      ")
             mine = [m for m in measures if m["scenario_id"] == sid
                     and m["phase_number"] == number]
             if mine:

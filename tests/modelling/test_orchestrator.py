@@ -113,7 +113,7 @@ def test_one_plan_per_property_and_scenario_with_its_phases_and_measures(
     by_id = {p.property_id: p for p in report.plans}
     for row in stored.plans.to_pylist():
         plan = by_id[row["property_id"]]
-        assert row["sap_score_after"] == plan.after.sap_rating
+        assert row["final_sap_score"] == plan.after.sap_rating
         assert row["total_cost_gbp"] == pytest.approx(plan.cost_gbp)
 
 
@@ -232,9 +232,9 @@ def test_stored_measures_add_up_to_their_phase_saving(
         key = (plan["property_id"], plan["scenario_id"])
         last = max(n for (p, s, n) in phases if (p, s) == key)
         for stem, _ in t.STATE_COLUMNS:
-            assert plan[t.state_column(stem, "before")] \
+            assert plan[t.state_column(stem, "before", plan=True)] \
                 == phases[(*key, 1)][t.state_column(stem, "before")], stem
-            assert plan[t.state_column(stem, "after")] \
+            assert plan[t.state_column(stem, "after", plan=True)] \
                 == phases[(*key, last)][t.state_column(stem, "after")], stem
 
 
@@ -251,11 +251,13 @@ def test_every_figure_of_a_stored_plan_is_filled(
             else:
                 assert value is not None, name
         assert plan["uplift_percent_low"] <= plan["uplift_percent_high"]
-        if plan["band_after"] == plan["band_before"]:
+        if plan["final_band"] == plan["band_before"]:
             assert plan["uplift_percent_high"] == 0.0
         # the bands and EI bands agree with their ratings
+        assert plan["final_band"] == Band.for_sap(plan["final_sap_score"]).value
         for side in ("before", "after"):
-            assert plan[f"band_{side}"] == Band.for_sap(plan[f"sap_score_{side}"]).value
+            assert plan[t.state_column("band", side, plan=True)] == Band.for_sap(
+                plan[t.state_column("sap_score", side, plan=True)]).value
             assert plan[f"ei_band_{side}"] == Band.for_sap(plan[f"ei_rating_{side}"]).value
     for ph in rows["phases"]:
         budget_none = ph["scenario_id"] == "fabric_then_any" and ph["phase_number"] == 2

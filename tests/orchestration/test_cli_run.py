@@ -70,14 +70,61 @@ def test_ara_run_with_scenarios_plans_every_baselined_home_and_ara_plan_prints_i
             conn = uow.connection
             counts.append(tuple(conn.execute(sa.select(sa.func.count()).select_from(table))
                                 .scalar_one()
-                                for table in (t.baseline_performance, t.plans,
-                                              t.plan_measures)))
-            planned = conn.execute(sa.select(t.plans.c.property_id)).scalars().first()
+                                for table in (t.baseline_performance, t.plans, t.plan_phases,
+                                              t.plan_measures, t.plan_rejections)))
+            # a property whose C plan installs something
+            planned = conn.execute(sa.select(t.plan_measures.c.property_id).where(
+                t.plan_measures.c.scenario_id == "epc_c_by_2030")).scalars().first()
+            plan = conn.execute(sa.select(t.plans).where(
+                t.plans.c.property_id == planned,
+                t.plans.c.scenario_id == "epc_c_by_2030")).mappings().one()
+            phase = conn.execute(sa.select(t.plan_phases).where(
+                t.plan_phases.c.property_id == planned,
+                t.plan_phases.c.scenario_id == "epc_c_by_2030")).mappings().one()
+            measures = conn.execute(sa.select(t.plan_measures).where(
+                t.plan_measures.c.property_id == planned,
+                t.plan_measures.c.scenario_id == "epc_c_by_2030")
+                .order_by(t.plan_measures.c.sequence)).mappings().all()
+            rejected = conn.execute(sa.select(t.plan_rejections).where(
+                t.plan_rejections.c.property_id == planned)).mappings().all()
         engine.dispose()
     assert counts[0] == counts[1]
-    baselined, plans, measures = counts[0]
-    assert plans == 2 * baselined and measures > 0  # two bundled scenarios
+    baselined, plans, phases, n_measures, rejections = counts[0]
+    assert plans == 2 * baselined and phases == 3 * baselined  # bundled: 1 + 2 phases
+    assert n_measures > 0 and rejections > 0
     capsys.readouterr()
     assert main(["plan", planned, "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "baseline: SAP" in out and "scenario epc_c_by_2030" in out and "phase 1" in out
+    assert "scenario fabric_first_then_heat_pump" in out and "phase 2: goal max co2 " \
+        "reduction, budget none" in out
+    assert "phase 1: goal band C or better, budget none" in out
+    # the plan's totals, before and after, at its snapshot, and the uplift range
+    assert f"fuel rates {plan['fuel_rates_snapshot']}" in out
+    for side, band in (("before", plan["band_before"]), ("after", plan["final_band"])):
+        pad = " " if side == "after" else ""
+        assert (f"{side}:{pad} SAP {plan[f'sap_continuous_{side}']:,.1f} "
+                f"{band}, EI {plan[f'ei_rating_{side}']} "
+                f"{plan[f'ei_band_{side}']}, CO2 {plan[f'co2_tonnes_per_year_{side}']:,.2f} "
+                f"t/yr, PE {plan[f'primary_energy_kwh_per_year_{side}']:,.0f} kWh/yr") in out
+    assert f"bill saving GBP {plan['bill_before_gbp'] - plan['bill_after_gbp']:,.0f}/yr" in out
+    assert (f"valuation uplift {plan['uplift_percent_low']:.1f}-"
+            f"{plan['uplift_percent_high']:.1f} % (no market value") in out
+    # kWh by end use before -> after
+    for side in ("before", "after"):
+        cells = [side, *(f"{phase[f'{use}_kwh_{side}']:,.0f}" for use in t.END_USES)]
+        assert re.search(r"\s+".join(map(re.escape, cells)), out), side
+    # each measure: cost, SAP gain, bill, CO2 and PE savings; and their sum
+    for m in measures:
+        cells = [f"{m['sequence']:>2}. {m['measure_type']}", f"{m['cost_gbp']:,.0f}",
+                 f"{m['sap_gain']:+.1f}", f"{m['bill_saving_gbp']:,.0f}",
+                 f"{m['co2_saving_kg']:,.0f}", f"{m['primary_energy_saving_kwh']:,.0f}"]
+        assert re.search(r"\s+".join(map(re.escape, cells)), out), m["measure_type"]
+    cells = ["phase saving (sum of the measures)", f"{phase['cost_gbp']:,.0f}",
+             f"{phase['sap_continuous_after'] - phase['sap_continuous_before']:+.1f}",
+             f"{phase['bill_before_gbp'] - phase['bill_after_gbp']:,.0f}"]
+    assert re.search(r"\s+".join(map(re.escape, cells)), out)
+    # why other measures were not offered
+    assert "not offered:" in out
+    for r in rejected:
+        assert f"{r['measure_type']}: {r['reason']}" in out

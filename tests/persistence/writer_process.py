@@ -39,7 +39,7 @@ def tables(ids: list[str], tag: str, measures_per_plan: int) -> dict[str, pa.Tab
             "fetched_at": fetched}),
         "plans": pa.table({"property_id": ids, "scenario_id": ["S"] * n,
                            "total_cost_gbp": [float(measures_per_plan)] * n,
-                           "band_after": [tag] * n, "planned_at": fetched}),
+                           "final_band": [tag] * n, "planned_at": fetched}),
         "plan_phases": pa.table({
             "property_id": ids, "scenario_id": ["S"] * n, "phase_number": [1] * n,
             "cost_gbp": [1.0] * n, "sap_score_after": [70] * n, "band_after": [tag] * n,

@@ -207,10 +207,10 @@ def baseline_row(property_id: str, b: PropertyBaselinePerformance,
     }
 
 
-def _state_row(side: str, state: PlanState | None) -> Row:
-    """The ``STATE_COLUMNS`` of one side (``before``/``after``) of a plan or phase."""
+def _state_row(side: str, state: PlanState | None, *, plan: bool = False) -> Row:
+    """The ``STATE_COLUMNS`` of one side (``before``/``after``) of a phase (or a plan)."""
     if state is None:
-        return {state_column(stem, side): None for stem, _ in STATE_COLUMNS}
+        return {state_column(stem, side, plan=plan): None for stem, _ in STATE_COLUMNS}
     p, ends = state.performance, state.end_use_kwh
     values: Row = {
         "sap_continuous": state.sap_continuous, "sap_score": p.sap_score,
@@ -220,7 +220,7 @@ def _state_row(side: str, state: PlanState | None) -> Row:
         "primary_energy_kwh_per_year": state.primary_energy_kwh_per_year,
         "bill": state.bill_gbp,
         **{f"{use}_kwh": None if ends is None else getattr(ends, use) for use in END_USES}}
-    return {state_column(stem, side): values[stem] for stem, _ in STATE_COLUMNS}
+    return {state_column(stem, side, plan=plan): values[stem] for stem, _ in STATE_COLUMNS}
 
 
 def _plan_state(row: Row, side: str) -> PlanState | None:
@@ -260,8 +260,8 @@ def plan_tables(plans: Iterable[Plan], planned_at: datetime) -> PlanTables:
         key = {"property_id": plan.property_id, "scenario_id": plan.scenario_id}
         plan_rows.append({**key, "total_cost_gbp": plan.total_cost_gbp,
                           "fuel_rates_snapshot": plan.fuel_rates_snapshot,
-                          **_state_row("before", plan.before),
-                          **_state_row("after", plan.after),
+                          **_state_row("before", plan.before, plan=True),
+                          **_state_row("after", plan.after, plan=True),
                           **_uplift_row(plan.uplift_percent, plan.uplift_gbp),
                           "planned_at": planned_at})
         for phase in plan.phases:

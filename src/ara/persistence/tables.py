@@ -190,14 +190,22 @@ STATE_COLUMNS: tuple[tuple[str, type[sa.types.TypeEngine[Any]]], ...] = (
 )
 
 
-def state_column(stem: str, side: str) -> str:
-    """The column of figure ``stem`` on ``side`` (``before``/``after``): ``sap_score_after``,
-    ``bill_before_gbp``, ``lighting_kwh_after``."""
+#: ``plans`` keeps the names revision 0001 gave its two after-figures.
+_PLAN_NAMES = {("sap_score", "after"): "final_sap_score", ("band", "after"): "final_band"}
+
+
+def state_column(stem: str, side: str, *, plan: bool = False) -> str:
+    """The column of figure ``stem`` on ``side`` (``before``/``after``) of ``plan_phases``
+    (or of ``plans``): ``sap_score_after`` (``final_sap_score``), ``bill_before_gbp``,
+    ``lighting_kwh_after``."""
+    if plan and (stem, side) in _PLAN_NAMES:
+        return _PLAN_NAMES[(stem, side)]
     return f"bill_{side}_gbp" if stem == "bill" else f"{stem}_{side}"
 
 
-def _state_columns(side: str, *, required: tuple[str, ...] = ()) -> list[sa.Column[object]]:
-    return [sa.Column(state_column(stem, side), kind, nullable=stem not in required)
+def _state_columns(side: str, *, plan: bool = False,
+                   required: tuple[str, ...] = ()) -> list[sa.Column[object]]:
+    return [sa.Column(state_column(stem, side, plan=plan), kind, nullable=stem not in required)
             for stem, kind in STATE_COLUMNS]
 
 
@@ -219,8 +227,8 @@ plans = sa.Table(
               primary_key=True),
     sa.Column("total_cost_gbp", sa.Float, nullable=False),
     sa.Column("fuel_rates_snapshot", sa.Text),
-    *_state_columns("before"),
-    *_state_columns("after"),
+    *_state_columns("before", plan=True),
+    *_state_columns("after", plan=True),
     *_uplift_columns(),
     sa.Column("planned_at", sa.DateTime, nullable=False),
     sa.Index(None, "scenario_id"),

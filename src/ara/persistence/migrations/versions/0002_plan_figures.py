@@ -5,12 +5,13 @@ goal and budget; per measure its CO2 and primary energy savings; the plan's Fuel
 snapshot; why the measures a phase allows were not offered (``plan_rejections``); the goal kind
 of a scenario phase.
 
-``plans.final_sap_score`` / ``final_band`` become ``sap_score_after`` / ``band_after`` (the
-names every other figure follows). Every new column is nullable: plans stored before this
-revision keep what they had, and their after-figures that were stored per phase (CO2, primary
-energy per m2, bill) are copied to the plan from its last phase; what was never computed stays
-NULL (a re-run of the Modelling stage fills it). A scenario phase with a target band gets goal
-kind ``target_band``; other goals were not stored and stay NULL.
+``plans`` keeps ``final_sap_score`` / ``final_band`` for its integer SAP and band after (its
+other figures are named as the phases': ``sap_continuous_after``...). Every new column is
+nullable: plans stored before this revision keep what they had, and their after-figures that
+were stored per phase (CO2, primary energy per m2, bill) are copied to the plan from its last
+phase; what was never computed stays NULL (a re-run of the Modelling stage fills it). A
+scenario phase with a target band gets goal kind ``target_band``; other goals were not stored
+and stay NULL.
 
 Revision ID: 0002
 Revises: 0001
@@ -49,7 +50,7 @@ _UPLIFT = ("uplift_percent_low", "uplift_percent_high", "uplift_gbp_low", "uplif
 _PHASE_AFTER_0001 = ("sap_score", "band", "co2_tonnes_per_year",
                      "primary_energy_kwh_per_m2_year", "bill")
 #: After-figures plans stored since 0001 (as final_sap_score, final_band).
-_PLAN_RENAMED = (("final_sap_score", "sap_score_after"), ("final_band", "band_after"))
+_PLAN_AFTER_0001 = ("sap_score", "band")
 #: Plan after-figures copied from the plan's last phase.
 _PLAN_FROM_LAST_PHASE = ("co2_tonnes_per_year_after", "primary_energy_kwh_per_m2_year_after",
                          "bill_after_gbp")
@@ -62,12 +63,12 @@ def _name(stem: str, side: str) -> str:
 def _new_columns() -> dict[str, list[tuple[str, type[sa.types.TypeEngine[Any]]]]]:
     before = [(_name(stem, "before"), kind) for stem, kind in _STATE]
     after = [(_name(stem, "after"), kind) for stem, kind in _STATE]
-    renamed = {new for _, new in _PLAN_RENAMED}
+    plan_after_old = {_name(stem, "after") for stem in _PLAN_AFTER_0001}
     phase_after_old = {_name(stem, "after") for stem in _PHASE_AFTER_0001}
     uplift = [(name, sa.Float) for name in _UPLIFT]
     return {
         "plans": [("fuel_rates_snapshot", sa.Text), *before,
-                  *((n, k) for n, k in after if n not in renamed), *uplift],
+                  *((n, k) for n, k in after if n not in plan_after_old), *uplift],
         "plan_phases": [("goal_kind", sa.Text), ("goal_target_band", sa.Text),
                         ("budget_gbp", sa.Float), *before,
                         *((n, k) for n, k in after if n not in phase_after_old), *uplift],
@@ -77,10 +78,8 @@ def _new_columns() -> dict[str, list[tuple[str, type[sa.types.TypeEngine[Any]]]]
 
 
 def upgrade() -> None:
-    # plain ALTER TABLE on both databases (SQLite >= 3.35 renames and drops columns itself):
-    # a batch "move and copy" of ``plans`` would cascade-delete its phases on SQLite
-    for old, new in _PLAN_RENAMED:
-        op.alter_column("plans", old, new_column_name=new)
+    # plain ALTER TABLE on both databases (SQLite >= 3.35 drops columns itself): a batch
+    # "move and copy" of ``plans`` would cascade-delete its phases on SQLite
     for table, columns in _new_columns().items():
         for name, kind in columns:
             op.add_column(table, sa.Column(name, kind(), nullable=True))
@@ -114,5 +113,3 @@ def downgrade() -> None:
     for table, columns in _new_columns().items():
         for name, _ in reversed(columns):
             op.drop_column(table, name)
-    for old, new in _PLAN_RENAMED:
-        op.alter_column("plans", new, new_column_name=old)
