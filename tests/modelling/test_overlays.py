@@ -5,7 +5,10 @@ import pyarrow as pa
 import pytest
 
 from ara.modelling import MeasureOption, apply_options, candidate_options
+from ara.modelling.optimiser import Goal, GoalKind, PhaseOptimiser, PhaseProblem
+from ara.modelling.scoring import PackageScorer
 from ara.sap import calculate
+from ara.sap.tables import read_table
 from tests.modelling.helpers import cert, certs, dwelling, flags, inputs
 
 BASE = inputs(dwelling())
@@ -78,7 +81,7 @@ def test_glazing_only_single_windows() -> None:
                                      "heating_controls",
                                      "high_heat_retention_storage_heaters"])
 def test_heating_options_calculate(measure: str) -> None:
-    # no secondary heater: the calculator has no Table 11 fraction for a heat pump main yet
+    # no secondary heater (the heat pump with one: test_heat_pump_removes_the_secondary...)
     base = inputs(dwelling(main1_code=101, main1_control=2102, secondary_code=None,
                            secondary_fuel=None))
     after = apply_options(base, [0], [[MeasureOption("p1", measure, measure, 0.0, "")]])
@@ -117,3 +120,48 @@ def test_many_packages_vectorised_and_exclusive() -> None:
                                    MeasureOption("p1", "condensing_gas_boiler", "b", 0, "")]])
     with pytest.raises(ValueError, match="is for"):
         apply_options(base, [0], [[p2]])
+
+
+def test_heat_pump_is_the_table_4a_air_source_row_for_existing_radiators() -> None:
+    base = inputs(dwelling(secondary_code=None, secondary_fuel=None))
+    row = apply_options(base, [0], [[MeasureOption("p1", "air_source_heat_pump", "hp", 0.0,
+                                                   "")]]).to_pylist()[0]
+    table4a = {int(r["sap_code"]): r for r in
+               read_table("sap10_2_table4a_efficiencies_supplement.csv")}
+    fitted = table4a[row["main1_code"]]
+    # radiators kept: "in other cases", not the "<= 35 C" row that needs low-temperature
+    # emitters, and air source (211, the code used before, is ground source <= 35 C)
+    assert fitted["description"] == "Air source heat pump in other cases"
+    assert row["main1_emitter"] == 1 and row["main1_fuel"] == 30
+    out = score(apply_options(base, [0], [[MeasureOption("p1", "air_source_heat_pump", "hp",
+                                                         0.0, "")]]))
+    assert out["main_heating_efficiency_percent"] == pytest.approx(
+        float(fitted["efficiency_space_pct"]))
+    assert out["water_heating_efficiency_percent"] == pytest.approx(
+        float(fitted["efficiency_water_pct"]))
+
+
+def test_heat_pump_removes_the_secondary_heating_table_11_has_no_fraction_for() -> None:
+    # Table 11 has no SAP 10.2 heat pump row: the calculator refuses a heat pump main with a
+    # recorded secondary, so the option requires removing the secondary heaters (0011)
+    table11 = [r for r in read_table("sap10_2_table11_secondary_fraction.csv")
+               if r["main_system_category"].startswith("Heat pumps")]
+    assert [r["secondary_fraction"] for r in table11] == ["MISSING"]
+    opts, _ = candidate_options(BASE, certs(cert()), flags())
+    by = {o.measure_type: o for o in opts}
+    hp, removal = by["air_source_heat_pump"], by["secondary_heating_removal"]
+    assert hp.requires == ("secondary_heating_removal",)
+    alone = calculate(apply_options(BASE, [0], [[hp]]), strict=False).to_pylist()[0]
+    assert alone["status"] == "error" and "secondary_fraction" in alone["error"]
+    both = score(apply_options(BASE, [0], [[hp, removal]]))
+    assert both["space_heating_fuel_secondary_kwh"] == 0.0
+    # a phase that allows only the heat pump still gets the removal it needs
+    problem = PhaseProblem(0, "p1", (hp, removal))
+    [choice] = PhaseOptimiser(PackageScorer(), Goal(GoalKind.MAX_CO2_REDUCTION)).optimise(
+        BASE, [problem])
+    assert [o.measure_type for o in choice.package] == ["secondary_heating_removal",
+                                                        "air_source_heat_pump"]
+    # no secondary recorded: nothing required
+    plain = inputs(dwelling(secondary_code=None, secondary_fuel=None))
+    opts, _ = candidate_options(plain, certs(cert()), flags())
+    assert {o.measure_type: o for o in opts}["air_source_heat_pump"].requires == ()

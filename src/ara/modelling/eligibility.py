@@ -265,6 +265,13 @@ def _heating(row: dict[str, Any], cert: dict[str, Any], protected: bool, offer: 
         reject("air_source_heat_pump", "not a house or bungalow")
     elif protected:
         reject("air_source_heat_pump", "listed or heritage building: no heat pump")
+    elif row.get("secondary_code") is not None:
+        # SAP 10.2 Table 11 has no secondary fraction for a heat pump main (spec/tables/
+        # sap10_2_table11_secondary_fraction.csv): the heat pump heats the whole dwelling and
+        # the secondary heaters go (decision 0011), costed as their own measure
+        offer("air_source_heat_pump", "air_source_heat_pump", 1,
+              "air source heat pump with radiators and a cylinder (secondary heaters removed)",
+              ("secondary_heating_removal",))
     else:
         offer("air_source_heat_pump", "air_source_heat_pump", 1,
               "air source heat pump with radiators and a cylinder")

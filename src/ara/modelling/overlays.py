@@ -56,10 +56,11 @@ DEFAULT_CAPACITY_LM_PER_M2 = _spec_value("sap10_2_worksheet_constants.csv",
 DOUBLE_GLAZING = (1.40, 0.72, 0.80)   # U, g_perpendicular, light transmittance
 SECONDARY_GLAZING = (2.90, 0.85, 0.80)
 HEAT_PUMP_CODES = frozenset(range(201, 228))
-# Code 211 as the brief and ara.sap.synthetic use it for an ASHP with a cylinder; NOTE the
-# spec table labels 211 ground source (<= 35 C, 230 %) and 214 air source (170 %), but the
-# calculator has no Table 11 secondary fraction for 214 yet: to revisit.
-ASHP_CODE = 211
+#: SAP 10.2 Table 4a "Air source heat pump in other cases" (170 % space and water): a heat
+#: pump fitted to the existing radiators runs above the 35 C flow temperature of the
+#: "<= 35 C" rows (214), which would need new emitters. Decision 0011.
+ASHP_CODE = int(_spec_value("sap10_2_table4a_efficiencies_supplement.csv",
+                            {"description": "Air source heat pump in other cases"}, "sap_code"))
 
 
 def added_layer_u(u: np.ndarray, thickness_m: float, conductivity: float = LAMBDA) -> np.ndarray:
