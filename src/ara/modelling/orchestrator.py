@@ -176,8 +176,8 @@ class ModellingOrchestrator:
                 plans += outcome.plans
                 why = phase_rejections(scenario, calls)
                 domain_plans += [p.to_domain(scenario, fuel_rates_snapshot=self._rates.snapshot,
-                                       rejections=why.get(p.property_id, ()))
-                           for p in outcome.plans]
+                                             rejections=why.get(p.property_id, ()))
+                                 for p in outcome.plans]
                 for pid, reason in outcome.failures.items():
                     report.failures.setdefault(pid, f"{scenario.scenario_id}: {reason}")
         with self._uow() as uow:
