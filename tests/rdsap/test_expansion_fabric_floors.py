@@ -113,7 +113,8 @@ def test_floors_over_other_dwellings_are_ignored(code: str) -> None:
     ({"band": "L", "main_wall": wall("4", "4")}, "building_parts[].floor_insulation_thickness"),
     ({"band": "F", "country": "SCT", "main_wall": wall("4", "4")},
      "building_parts[].floor_insulation_thickness"),
-    ({"insulation": "2"}, "building_parts[].floor_insulation_thickness"),  # retro-fitted, NI
+    ({"band": "L", "insulation": "2", "main_wall": wall("4", "4")},
+         "building_parts[].floor_insulation_thickness"),  # retro-fitted, NI, no L row
     ({"construction": "0", "country": "NIR", "thickness": "100mm"},
      "building_parts[].floor_construction"),
     ({"band": "M", "main_wall": wall("4", "4"), "thickness": "100mm"},
@@ -128,3 +129,24 @@ def test_floors_over_other_dwellings_are_ignored(code: str) -> None:
 def test_floors_that_cannot_be_expanded_are_named(kw: dict[str, Any], field: str) -> None:
     result = expand(house(**kw))
     assert [p.field for p in result.problems] == [field]
+
+
+def test_retro_fitted_floor_of_unknown_thickness_takes_at_least_50_mm() -> None:
+    """Table 19 footnote (2): retro-fitted insulation of unknown thickness = the greater of
+    50 mm and the age-band thickness. Band C (0 mm as built): 50 mm, Rf = 0.05 / 0.035;
+    solid brick w 0.22; A 50, P 30 -> B' 3.333; d_t = 2.678 < B'."""
+    d = 0.22 + LAMBDA * (RSI + 0.05 / 0.035 + RSE)
+    u = slab(100 / 30, d)
+    assert floor(house(insulation="2"))["u_value"] == round(u, 2) == 0.36
+    # as built / unknown (insulation code 1) keeps the band C thickness 0 mm
+    assert floor(house())["u_value"] == 0.82
+
+
+def test_retro_fitted_floor_of_band_k_keeps_the_greater_age_band_100_mm() -> None:
+    """Band K: age-band 100 mm > 50 mm. Cavity w 0.30 (Table S3 K); d_t = 0.30 + 1.5 (0.17 +
+    0.1 / 0.035 + 0.04) = 4.90 >= B' 3.333 -> lambda / (0.457 B' + d_t)."""
+    d = 0.30 + LAMBDA * (RSI + 0.1 / 0.035 + RSE)
+    u = slab(100 / 30, d)
+    assert d >= 100 / 30
+    got = floor(house("K", insulation="2", main_wall=wall("4", "4")))["u_value"]
+    assert got == round(u, 2) == 0.23

@@ -217,9 +217,41 @@ def test_dwelling_above_means_no_roof(code: str) -> None:
     ({"roof": "6"}, "building_parts[].roof_construction"),  # thatch: GAP
     ({"roof": "9"}, "building_parts[].roof_construction"),  # non-residential above: GAP
     ({"roof": "0"}, "building_parts[].roof_construction"),
-    ({"roof_location": "1", "roof_thickness": None, "rafter_thickness": "NI"},
-     "building_parts[].rafter_insulation_thickness"),  # Table 18 col 2 not transcribed
 ])
 def test_roofs_that_cannot_be_expanded_are_named(roof: dict[str, Any], field: str) -> None:
     result = expand(house(**roof))
     assert [p.field for p in result.problems] == [field]
+
+
+@pytest.mark.parametrize(("band", "roof", "expected"), [
+    # Table 18 column (2) 'pitched, insulation at rafters', thickness unknown: A-G as column
+    # (1) (0.40), H 0.35, I 0.35, J 0.20, K 0.20, L 0.18, M 0.15
+    ("C", {"roof_location": "1", "roof_thickness": None, "rafter_thickness": "NI"}, 0.4),
+    ("H", {"roof_location": "1", "roof_thickness": None, "rafter_thickness": "NI"}, 0.35),
+    ("J", {"roof_location": "1", "roof_thickness": None, "rafter_thickness": "ND"}, 0.2),
+    ("L", {"roof_location": "1", "roof_thickness": None, "rafter_thickness": "AB"}, 0.18),
+    # sloping ceiling (code 8) of unknown thickness: the same column, band M 0.15
+    ("M", {"roof": "8", "roof_location": "7", "roof_thickness": None,
+           "sloping_thickness": "NI"}, 0.15),
+])
+def test_rafters_of_unknown_thickness_take_table_18_column_2(band: str, roof: dict[str, Any],
+                                                            expected: float) -> None:
+    result = expand(house(band=band, **roof))
+    assert result.problems == []
+    assert elements(result)[1]["u_value"] == expected
+    # column (2) differs from column (1) from band H: the joists default of band H is 0.30
+    if band == "H":
+        joists = expand(house(band=band, roof_thickness="NI"))
+        assert elements(joists)[1]["u_value"] == 0.3
+
+
+def test_scotland_band_k_flat_roof_of_unknown_thickness_is_0_20() -> None:
+    """Table 18 Scotland footnote (2): band K flat roof 0.20 (England 0.25)."""
+    def flat(country: str) -> float:
+        main = part(1, "K", [storey("0", 60.0, 2.5, 30, 0, "1", "1")],
+                    main_wall=wall("4", "2"), party="2", floor_u=0.5, roof="1",
+                    roof_location="6", roof_thickness=None, flat_roof_thickness="NI")
+        result = expand(certificate([main], built_form="1", country=country))
+        assert result.problems == []
+        return float(elements(result)[1]["u_value"])
+    assert (flat("SCT"), flat("ENG")) == (0.2, 0.25)

@@ -51,6 +51,11 @@ def test_tables_16_17_18_roofs() -> None:
     row = ROOF_THICKNESS_MM.index(250)
     assert (T.roof_joists_u[ENG, row], T.roof_rafters_u[ENG, row]) == (0.17, 0.23)
     assert T.roof_pitched_default_u[ENG, band("I")] == 0.26
+    # Table 18 col 2 (rafters), same in every country; Scotland footnote (2) K flat 0.20
+    assert T.roof_rafters_default_u[SCT, band("G"): band("M") + 1].tolist() == [
+        0.4, 0.35, 0.35, 0.2, 0.2, 0.18, 0.15]
+    assert (T.roof_flat_default_u[SCT, band("K")], T.roof_rr_default_u[SCT, band("K")]) == (
+        0.2, 0.2)
     assert T.roof_flat_default_u[ENG, band("E")] == 1.5
     assert T.roof_rr_default_u[ENG, band("H")] == 0.35
     assert T.rr_u[ROOF_THICKNESS_MM.index(100)].tolist() == [0.4, 0.3, 0.54, 0.41, 0.36, 0.29]
@@ -84,7 +89,8 @@ def test_rdsap_2012_lineage_files() -> None:
         "rsi": 0.17, "rse": 0.04, "soil_conductivity": 1.5,
         "floor_insulation_conductivity": 0.035, "suspended_deck_resistance": 0.2,
         "underfloor_vent_openings_per_m": 0.003, "underfloor_height": 0.3,
-        "underfloor_wall_u": 1.5, "wind_speed": 5.0, "wind_shielding_factor": 0.05}
+        "underfloor_wall_u": 1.5, "wind_speed": 5.0, "wind_shielding_factor": 0.05,
+        "retrofit_unknown_min_mm": 50.0}  # the last: RdSAP 10 Table 19 footnote (2)
     assert T.ground_floor_insulation_mm[ENG, band("H"): band("K") + 1].tolist() == [0, 25, 75,
                                                                                      100]
     assert np.isnan(T.ground_floor_insulation_mm[ENG, band("L")])

@@ -33,7 +33,9 @@ FLOOR_PROBLEMS: dict[int, tuple[str, str]] = {
                            "insulation: no default insulation for this country / age band "
                            "(RdSAP 2012 lineage covers England and Wales, bands A-K; GAP)"),
     P_RETROFIT_THICKNESS: ("floor_insulation_thickness", "retro-fitted floor insulation of "
-                           "unknown thickness: no RdSAP 10 default established (GAP)"),
+                           "unknown thickness: Table 19 footnote 2 takes the greater of 50 mm "
+                           "and the age-band thickness, and there is no age-band thickness "
+                           "for this country / age band (GAP)"),
     P_WALL_THICKNESS: ("wall_thickness_mm", "ground floor U needs the wall thickness "
                        "(measured, or RdSAP 2012 Table S3: none for this construction / age "
                        "band)"),
@@ -106,9 +108,13 @@ def floor_u_values(t: FabricTables, country: np.ndarray, band: np.ndarray,
     basement = ground & (cons == BASEMENT)
     slab = ground & ~basement
     # section 5.12: BS EN ISO 13370 from A and P of the floor
+    # unknown thickness: the age-band thickness; retro-fitted (Table 19 footnote 2): the
+    # greater of 50 mm and the age-band thickness
+    band_mm = t.ground_floor_insulation_mm[ci, bi]
     ins = np.where(np.isfinite(insulation_mm), insulation_mm,
-                   np.where(insulation == RETROFITTED, np.nan,
-                            t.ground_floor_insulation_mm[ci, bi]))
+                   np.where(insulation == RETROFITTED,
+                            np.maximum(t.ground_floor["retrofit_unknown_min_mm"], band_mm),
+                            band_mm))
     suspended = np.isin(cons, (SUSPENDED_TIMBER, SUSPENDED_OTHER))
     u_ground = ground_floor_u(t, area, perimeter, wall_mm / 1000.0, ins, suspended)
     u = np.where(slab, u_ground, u)

@@ -36,8 +36,8 @@ ROOF_PROBLEMS: dict[int, tuple[str, str]] = {
     P_THATCH: ("roof_construction", "thatched roof: the RdSAP 10 U-values are not "
                "transcribed (GAP); lodge a Roof-U-Value"),
     P_RAFTERS_UNKNOWN: ("rafter_insulation_thickness", "insulation at rafters / sloping "
-                        "ceiling of unknown thickness: Table 18 column 2 is not transcribed "
-                        "(GAP); lodge the thickness or a Roof-U-Value"),
+                        "ceiling of unknown thickness and no Table 18 column 2 value for this "
+                        "country / age band; lodge the thickness or a Roof-U-Value"),
     P_ABOVE_NON_RESIDENTIAL: ("roof_construction", "non-residential or unheated space above "
                               "(code 9): RdSAP 10 rule not established (GAP)"),
     P_NO_TABLE_VALUE: ("roof_insulation_thickness", "no Table 16 / 18 U-value for this "
@@ -92,10 +92,16 @@ def roof_u_values(t: FabricTables, country: np.ndarray, band: np.ndarray,
     joist_u = np.where(np.isfinite(joists_mm), joists(joists_mm),
                        t.roof_pitched_default_u[ci, bi])
     u = np.where(pitched, np.where(none, joists(zero), joist_u), u)
-    u = np.where(at_rafters, rafters(rafter_t), u)
-    u = np.where(sloping, rafters(slope_t), u)
+    # thickness unknown: Table 18 column 2 'pitched, insulation at rafters' by age band
+    # (sloping ceilings too: the Table 16 column 2 rows serve both)
+    rafters_default = t.roof_rafters_default_u[ci, bi]
+    u = np.where(at_rafters, np.where(np.isfinite(rafter_t), rafters(rafter_t),
+                                      rafters_default), u)
+    u = np.where(sloping, np.where(np.isfinite(slope_t), rafters(slope_t), rafters_default), u)
     problem = np.where((at_rafters & ~np.isfinite(rafter_t)) |
-                       (sloping & ~np.isfinite(slope_t)), P_RAFTERS_UNKNOWN, problem)
+                       (sloping & ~np.isfinite(slope_t)),
+                       np.where(np.isfinite(rafters_default), problem, P_RAFTERS_UNKNOWN),
+                       problem)
     problem = np.where(rc == 6, P_THATCH, problem)
     problem = np.where(rc == 9, P_ABOVE_NON_RESIDENTIAL, problem)
     problem = np.where((rc < 0) | (rc == 0), P_ROOF_TYPE, problem)

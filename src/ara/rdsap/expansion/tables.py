@@ -77,8 +77,9 @@ class FabricTables:
     # Table 16 [country, thickness row] (col 1 joists / flat, col 2 rafters)
     roof_joists_u: np.ndarray
     roof_rafters_u: np.ndarray
-    # Table 18 [country, band]: col 1 pitched, col 3 flat, col 4 room in roof
+    # Table 18 [country, band]: col 1 pitched, col 2 rafters, col 3 flat, col 4 room in roof
     roof_pitched_default_u: np.ndarray
+    roof_rafters_default_u: np.ndarray
     roof_flat_default_u: np.ndarray
     roof_rr_default_u: np.ndarray
     # Table 17 [thickness row, column]: columns 1a 1b 2a 2b 3a 3b (slope, flat ceiling,
@@ -182,7 +183,8 @@ def _roofs() -> dict[str, np.ndarray]:
     out = {k: np.full((N_COUNTRIES, len(ROOF_THICKNESS_MM)), np.nan)
            for k in ("pitched_joists", "pitched_rafters")}
     out.update({k: np.full((N_COUNTRIES, N_BANDS), np.nan)
-                for k in ("pitched_unknown", "flat", "room_in_roof")})
+                for k in ("pitched_unknown", "pitched_rafters_unknown", "flat",
+                          "room_in_roof")})
     for r in read_table("rdsap10_roof_uvalues.csv"):
         kind = r["roof_type"]
         c = _country(r["region"])
@@ -344,7 +346,9 @@ def fabric_tables() -> FabricTables:
         brick_bounds_mm=brick_bounds, brick_u=brick_u, stone_a=stone_a, stone_b=stone_b,
         party_u_house=party_house, party_u_flat=party_flat,
         roof_joists_u=roofs["pitched_joists"], roof_rafters_u=roofs["pitched_rafters"],
-        roof_pitched_default_u=roofs["pitched_unknown"], roof_flat_default_u=roofs["flat"],
+        roof_pitched_default_u=roofs["pitched_unknown"],
+        roof_rafters_default_u=roofs["pitched_rafters_unknown"],
+        roof_flat_default_u=roofs["flat"],
         roof_rr_default_u=roofs["room_in_roof"], rr_u=_room_in_roof(),
         exposed_floor_u=exposed["as_built"],  # type: ignore[arg-type]
         exposed_floor_insulated_mm=exposed["mm"],  # type: ignore[arg-type]
