@@ -1,5 +1,7 @@
 """``ara run``: the main job. A landlord's list of homes -> properties -> Ingestion ->
-Baseline, batch by batch with progress, then a portfolio summary read back from the database.
+Baseline -> Modelling (the bundled scenarios unless told otherwise), batch by batch with
+progress, then a portfolio summary and the HTML report (charts), both read back from the
+database. ``ara report`` writes the report again from a database.
 
 Defaults run on a fresh machine with no key and no network: the bundled SYNTHETIC sample
 portfolio (``src/ara/data/sample_portfolio``: 2,000 homes, their certificates as a bulk
@@ -125,7 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     rates = FuelRates.load()
     baseline = BaselineOrchestrator(uow_factory, rates)
     modelling = None
-    if args.scenarios:
+    if args.scenarios != "none":
         from ara.modelling.orchestrator import ModellingOrchestrator
         from ara.modelling.scenarios import bundled_scenarios, load_scenario
 
@@ -141,17 +143,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = first_run.run(properties.column("property_id").to_pylist(),
                                 args.batch_size)
     print(_summary(uow_factory, portfolio_id, summary))
+    if args.report != "none":
+        from ara.report import write_report
+
+        print(f"report: {write_report(uow_factory, portfolio_id, args.report)}")
     failed = summary.failed_batches or summary.ingestion_failures or summary.baseline_failures
     return EXIT_FAILURES if failed else EXIT_OK
 
 
 def add_parser(sub: Any) -> None:
     run = sub.add_parser(
-        "run", help="the main job: ingest and baseline a portfolio",
+        "run", help="the main job: ingest, baseline and plan a portfolio",
         description="Read a portfolio (CSV of uprn, address_line_1..3, post_town, postcode, "
                     "landlord_reference), fetch each home's EPC, coordinates and planning "
                     "flags (and solar data), rebaseline it with the SAP 10.2 calculator and "
-                    "price its bill; print a portfolio summary. With no PORTFOLIO: the "
+                    "price its bill, plan retrofits per scenario; print a portfolio summary "
+                    "and write the report with charts. With no PORTFOLIO: the "
                     "bundled synthetic sample (2,000 homes, no network). Exit 1 when any "
                     "home or batch failed (the summary says which and why).")
     run.add_argument("portfolio", nargs="?", metavar="PORTFOLIO.csv")
@@ -165,10 +172,34 @@ def add_parser(sub: Any) -> None:
     run.add_argument("--solar", choices=("pvgis", "none"), default="none",
                      help="solar potential from PVGIS (needs network; default none)")
     run.add_argument("--batch-size", type=int, default=500, metavar="N")
-    run.add_argument("--scenarios", metavar="FILE",
-                     help="plan retrofits after the baseline: a scenario JSON/YAML file, or "
+    run.add_argument("--scenarios", metavar="FILE", default="default",
+                     help="plan retrofits after the baseline: a scenario JSON/YAML file, "
                           "'default' for the bundled scenarios (EPC C by 2030 at least cost; "
-                          "fabric first, then heat pump)")
+                          "fabric first, then heat pump), or 'none' to stop after the "
+                          "baseline (default: default)")
+    run.add_argument("--report", metavar="PATH", default="ara-report.html",
+                     help="write the portfolio report (HTML with charts) here, or 'none' "
+                          "(default ara-report.html)")
     run.add_argument("--progress", action="store_true",
                      help="show progress even when stderr is not a terminal")
     run.set_defaults(func=cmd_run)
+
+    report = sub.add_parser(
+        "report", help="write the portfolio report (HTML with charts) from the database",
+        description="Read a portfolio's baseline, plans and failures back from the database "
+                    "and write one self-contained HTML file with the charts.")
+    report.add_argument("--db", default="ara.db",
+                        help="SQLite file or postgresql+psycopg:// URL (default ara.db)")
+    report.add_argument("--portfolio", default="sample", metavar="ID",
+                        help="portfolio id (the CSV's file stem; default sample)")
+    report.add_argument("-o", "--output", default="ara-report.html", metavar="PATH")
+    report.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ara.persistence import UnitOfWorkFactory, get_engine
+    from ara.report import write_report
+
+    factory = UnitOfWorkFactory(get_engine(args.db))
+    print(f"report: {write_report(factory, args.portfolio, args.output)}")
+    return EXIT_OK

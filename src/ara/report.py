@@ -1,0 +1,311 @@
+"""The portfolio report: one self-contained HTML file with the figures people compare drawn.
+
+Read back from the database after a run (never from the run's memory, so the report shows what
+was committed): the baseline bands (lodged against rebaselined with SAP 10.2), bills, the
+plans of every scenario (bands before and after, cost per home, SAP gain against cost, the
+measures chosen, bills before and after) and the failures by reason. Charts are drawn with
+matplotlib (Agg backend) as inline SVG, so the file opens anywhere with no network.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+BANDS = "ABCDEFG"
+#: SAP band colours of the EPC graph (A dark green ... G red).
+BAND_COLOURS = ("#008054", "#19b459", "#8dce46", "#ffd500", "#fcaa65", "#ef8023", "#e9153b")
+
+
+@dataclass
+class ScenarioFigures:
+    scenario_id: str
+    name: str
+    before_band: list[str] = field(default_factory=list)
+    after_band: list[str] = field(default_factory=list)
+    cost_gbp: list[float] = field(default_factory=list)
+    sap_gain: list[float] = field(default_factory=list)
+    bill_before_gbp: list[float] = field(default_factory=list)
+    bill_after_gbp: list[float] = field(default_factory=list)
+    reached_goal: list[bool] = field(default_factory=list)
+    measures: Counter[str] = field(default_factory=Counter)
+    measure_cost_gbp: defaultdict[str, float] = field(
+        default_factory=lambda: defaultdict(float))
+
+
+@dataclass
+class ReportData:
+    portfolio_id: str
+    properties: int
+    certificates: int
+    lodged_band: list[str]
+    effective_band: list[str]
+    effective_sap: list[int]
+    bill_gbp: list[float]
+    rebaseline_reasons: Counter[str]
+    failures: Counter[tuple[str, str]]
+    scenarios: list[ScenarioFigures]
+
+
+def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
+    """Everything the report draws, for one portfolio, in one read-only unit of work."""
+    from ara.persistence import tables as t
+
+    with uow_factory(read_only=True) as uow:
+        conn = uow.connection
+        ids = sa.select(t.properties.c.property_id).where(
+            t.properties.c.portfolio_id == portfolio_id)
+        n_props = conn.execute(sa.select(sa.func.count()).select_from(t.properties).where(
+            t.properties.c.portfolio_id == portfolio_id)).scalar_one()
+        n_certs = conn.execute(sa.select(sa.func.count()).select_from(t.epc_certificates)
+                               .where(t.epc_certificates.c.property_id.in_(ids))).scalar_one()
+        b = t.baseline_performance.c
+        base = conn.execute(sa.select(b.property_id, b.lodged_band, b.effective_band,
+                                      b.effective_sap_score, b.bill_total_gbp,
+                                      b.rebaseline_reason)
+                            .where(b.property_id.in_(ids))
+                            .order_by(b.property_id)).all()
+        failures = conn.execute(sa.select(t.stage_failures.c.stage,
+                                          t.stage_failures.c.message)
+                                .where(t.stage_failures.c.property_id.in_(ids))).all()
+        names = dict(conn.execute(sa.select(t.scenarios.c.scenario_id,
+                                            t.scenarios.c.name)).all())
+        p = t.plans.c
+        plans = conn.execute(sa.select(p.property_id, p.scenario_id, p.total_cost_gbp,
+                                       p.sap_score_before, p.band_before, p.bill_before_gbp,
+                                       p.final_sap_score, p.final_band, p.bill_after_gbp)
+                             .where(p.property_id.in_(ids))
+                             .order_by(p.scenario_id, p.property_id)).all()
+        ph = t.plan_phases.c
+        phases = conn.execute(sa.select(ph.property_id, ph.scenario_id, ph.reached_goal)
+                              .where(ph.property_id.in_(ids))
+                              .order_by(ph.scenario_id, ph.property_id,
+                                        ph.phase_number)).all()
+        m = t.plan_measures.c
+        measures = conn.execute(sa.select(m.scenario_id, m.measure_type, m.cost_gbp)
+                                .where(m.property_id.in_(ids))).all()
+
+    last_phase: dict[tuple[str, str], bool] = {}
+    for r in phases:  # ordered by phase number: the last one wins
+        last_phase[(r.property_id, r.scenario_id)] = bool(r.reached_goal)
+    figures: dict[str, ScenarioFigures] = {}
+    for r in plans:
+        fig = figures.setdefault(r.scenario_id, ScenarioFigures(
+            r.scenario_id, names.get(r.scenario_id, r.scenario_id)))
+        if r.band_before is None or r.sap_score_before is None:
+            continue  # a plan stored before revision 0002 has no before-figures
+        fig.before_band.append(r.band_before)
+        fig.after_band.append(r.final_band or r.band_before)
+        fig.cost_gbp.append(float(r.total_cost_gbp))
+        after = r.final_sap_score if r.final_sap_score is not None else r.sap_score_before
+        fig.sap_gain.append(float(after - r.sap_score_before))
+        fig.bill_before_gbp.append(float(r.bill_before_gbp or 0.0))
+        fig.bill_after_gbp.append(float(r.bill_after_gbp if r.bill_after_gbp is not None
+                                        else r.bill_before_gbp or 0.0))
+        fig.reached_goal.append(last_phase.get((r.property_id, r.scenario_id), False))
+    for r in measures:
+        if r.scenario_id in figures:
+            figures[r.scenario_id].measures[r.measure_type] += 1
+            figures[r.scenario_id].measure_cost_gbp[r.measure_type] += float(r.cost_gbp)
+    return ReportData(
+        portfolio_id=portfolio_id, properties=int(n_props), certificates=int(n_certs),
+        lodged_band=[r.lodged_band or "-" for r in base],
+        effective_band=[r.effective_band for r in base],
+        effective_sap=[int(r.effective_sap_score) for r in base],
+        bill_gbp=[float(r.bill_total_gbp) for r in base],
+        rebaseline_reasons=Counter(r.rebaseline_reason for r in base),
+        failures=Counter((f.stage, f.message.split(";")[0][:140]) for f in failures),
+        scenarios=[figures[k] for k in sorted(figures)])
+
+
+# ---- charts -------------------------------------------------------------------------------
+
+def _svg(draw: Callable[[Any], None], width: float = 7.0, height: float = 3.6) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable
+    matplotlib.rcParams["svg.hashsalt"] = "ara"  # stable ids: the same data, the same file
+
+    fig, ax = plt.subplots(figsize=(width, height))
+    try:
+        draw(ax)
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    finally:
+        plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]  # drop the XML prolog: the SVG sits inside HTML
+
+
+def _band_counts(bands: Sequence[str]) -> list[int]:
+    counts = Counter(bands)
+    return [counts.get(b, 0) for b in BANDS]
+
+
+def band_chart(series: Sequence[tuple[str, Sequence[str]]], title: str) -> str:
+    """Grouped bars: homes per band for each named series."""
+    def draw(ax: Any) -> None:
+        width = 0.8 / max(1, len(series))
+        for k, (label, bands) in enumerate(series):
+            xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(BANDS))]
+            bars = ax.bar(xs, _band_counts(bands), width, label=label,
+                          color=BAND_COLOURS, alpha=1.0 if k == len(series) - 1 else 0.45,
+                          edgecolor="#333333", linewidth=0.5)
+            ax.bar_label(bars, fontsize=7, padding=1)
+        ax.set_xticks(range(len(BANDS)), list(BANDS))
+        ax.set_xlabel("EPC band")
+        ax.set_ylabel("homes")
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=8)
+    return _svg(draw)
+
+
+def histogram(values: Sequence[float], title: str, xlabel: str) -> str:
+    def draw(ax: Any) -> None:
+        ax.hist(values, bins=30, color="#3b6ea5", edgecolor="white")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("homes")
+        ax.set_title(title, fontsize=10)
+    return _svg(draw)
+
+
+def scatter(xs: Sequence[float], ys: Sequence[float], title: str, xlabel: str,
+            ylabel: str) -> str:
+    def draw(ax: Any) -> None:
+        ax.scatter(xs, ys, s=6, alpha=0.4, color="#3b6ea5")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=10)
+    return _svg(draw)
+
+
+def barh(counts: Counter[str], title: str, xlabel: str) -> str:
+    items = counts.most_common()[::-1]
+
+    def draw(ax: Any) -> None:
+        ax.barh([k for k, _ in items], [v for _, v in items], color="#3b6ea5")
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, fontsize=10)
+        ax.tick_params(axis="y", labelsize=8)
+    return _svg(draw, height=max(2.4, 0.3 * len(items) + 1.2))
+
+
+def bill_chart(fig: ScenarioFigures) -> str:
+    """Mean annual bill before and after the plan, by band before."""
+    before: dict[str, list[float]] = defaultdict(list)
+    after: dict[str, list[float]] = defaultdict(list)
+    for band, b, a in zip(fig.before_band, fig.bill_before_gbp, fig.bill_after_gbp,
+                          strict=True):
+        before[band].append(b)
+        after[band].append(a)
+    bands = [b for b in BANDS if before.get(b)]
+
+    def draw(ax: Any) -> None:
+        xs = range(len(bands))
+        ax.bar([x - 0.2 for x in xs], [sum(before[b]) / len(before[b]) for b in bands], 0.4,
+               label="before", color="#b0b0b0")
+        ax.bar([x + 0.2 for x in xs], [sum(after[b]) / len(after[b]) for b in bands], 0.4,
+               label="after", color="#3b6ea5")
+        ax.set_xticks(list(xs), bands)
+        ax.set_xlabel("EPC band before the plan")
+        ax.set_ylabel("GBP a year (mean)")
+        ax.set_title(f"{fig.name}: bill before and after, same Fuel Rates snapshot",
+                     fontsize=10)
+        ax.legend(fontsize=8)
+    return _svg(draw)
+
+
+# ---- HTML ---------------------------------------------------------------------------------
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _median(values: Sequence[float]) -> float:
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
+    when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [f"<h1>Ara portfolio report: {html.escape(data.portfolio_id)}</h1>",
+             f"<p class=meta>Generated {when}. Ratings recalculated with SAP 10.2 (RdSAP 10 "
+             "expansion for existing homes); bills at the Fuel Rates snapshot.</p>",
+             "<h2>Portfolio</h2>",
+             _table(("properties", "certificates", "baselined", "failures"),
+                    [(data.properties, data.certificates, len(data.effective_band),
+                      sum(data.failures.values()))])]
+    if data.effective_band:
+        mean_bill = sum(data.bill_gbp) / len(data.bill_gbp)
+        parts += [band_chart((("lodged EPC", [b for b in data.lodged_band if b != "-"]),
+                              ("recalculated (SAP 10.2)", data.effective_band)),
+                             "Homes per band: lodged against recalculated"),
+                  _table(("rebaseline reason", "homes"),
+                         sorted(data.rebaseline_reasons.items())),
+                  f"<p>Annual bills: GBP {sum(data.bill_gbp):,.0f} in all, GBP "
+                  f"{mean_bill:,.0f} a home on average.</p>"]
+    for fig in data.scenarios:
+        n = len(fig.cost_gbp)
+        if not n:
+            continue
+        reached = sum(fig.reached_goal)
+        parts += [f"<h2>Scenario: {html.escape(fig.name)}</h2>",
+                  _table(("homes planned", "reached the goal", "total cost GBP",
+                          "median cost a home GBP", "mean SAP gain",
+                          "bill saving GBP a year"),
+                         [(n, f"{reached} ({100 * reached / n:.0f} %)",
+                           f"{sum(fig.cost_gbp):,.0f}", f"{_median(fig.cost_gbp):,.0f}",
+                           f"{sum(fig.sap_gain) / n:.1f}",
+                           f"{sum(fig.bill_before_gbp) - sum(fig.bill_after_gbp):,.0f}")]),
+                  "<p class=meta>Before: the calculator's rating of each home's Effective EPC "
+                  "where the plan starts (a SAP 10.2 certificate kept as lodged above can rate "
+                  "differently here when its lodged figures diverge from the calculation).</p>",
+                  band_chart((("before", fig.before_band), ("after the plan", fig.after_band)),
+                             f"{fig.name}: homes per band before and after"),
+                  histogram(fig.cost_gbp, f"{fig.name}: cost per home",
+                            "cost with contingency (GBP)"),
+                  scatter(fig.cost_gbp, fig.sap_gain, f"{fig.name}: SAP gain against cost",
+                          "cost (GBP)", "SAP points gained"),
+                  bill_chart(fig)]
+        if fig.measures:
+            parts += [barh(fig.measures, f"{fig.name}: measures chosen", "homes"),
+                      _table(("measure", "homes", "cost GBP"),
+                             [(k, v, f"{fig.measure_cost_gbp[k]:,.0f}")
+                              for k, v in fig.measures.most_common()])]
+    if data.failures:
+        parts += ["<h2>Failures by reason</h2>",
+                  _table(("stage", "reason", "homes"),
+                         [(s, m, c) for (s, m), c in data.failures.most_common(30)])]
+    style = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;"
+             "color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid "
+             "#ccc;padding:.25em .6em;text-align:left}svg{max-width:100%;height:auto;"
+             "display:block;margin:1em 0}.meta{color:#666}")
+    return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+            f"<title>Ara report: {html.escape(data.portfolio_id)}</title>"
+            f"<style>{style}</style></head><body>" + "\n".join(parts) + "</body></html>")
+
+
+def write_report(uow_factory: Callable[..., Any], portfolio_id: str,
+                 path: str | Path) -> Path:
+    """Collect, render and write the report; returns the path written."""
+    out = Path(path)
+    out.write_text(render_html(collect(uow_factory, portfolio_id)), encoding="utf-8")
+    return out
