@@ -1,3 +1,5 @@
+import csv
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -6,6 +8,7 @@ import pytest
 
 from ara.modelling import MeasureOption, apply_options, candidate_options
 from ara.modelling.optimiser import Goal, GoalKind, PhaseOptimiser, PhaseProblem
+from ara.modelling.overlays import modelling_assumptions
 from ara.modelling.scoring import PackageScorer
 from ara.sap import calculate
 from ara.sap.tables import read_table
@@ -165,3 +168,53 @@ def test_heat_pump_removes_the_secondary_heating_table_11_has_no_fraction_for() 
     plain = inputs(dwelling(secondary_code=None, secondary_fuel=None))
     opts, _ = candidate_options(plain, certs(cert()), flags())
     assert {o.measure_type: o for o in opts}["air_source_heat_pump"].requires == ()
+
+
+def test_new_glazing_and_extract_fan_power_come_from_the_spec_tables() -> None:
+    table24 = {r["description"]: r for r in read_table("rdsap10_window_uvalues_gvalues.csv")
+               if r["region"] == "england"}
+    table6b = {r["glazing_or_frame"]: r for r in read_table("sap10_2_table6b_6c_glazing.csv")}
+    new_double = table24["Double or triple glazed — PVC or wood frame (2022 or later, current "
+                         "standard)"]
+    secondary = table24["Secondary glazing, 16mm+ gap — normal emissivity"]
+    for measure, row, light in (
+            ("double_glazing", new_double, table6b["double glazing (air filled, no low-E)"]),
+            ("secondary_glazing", secondary, table6b["secondary glazing"])):
+        after = apply_options(BASE, [0], [[option(measure)]]).to_pylist()[0]["openings"]
+        single = [o for o, b in zip(after, BASE.to_pylist()[0]["openings"], strict=True)
+                  if b["u_value"] >= 4.0]
+        assert single and all(
+            (o["u_value"], o["g_perpendicular"], o["light_transmittance"])
+            == (float(row["u_value"]), float(row["g_value"]),
+                float(light["light_transmittance_g_L"])) for o in single)
+    table4g = {r["item"]: float(r["value"])
+               for r in read_table("sap10_2_table4g_mev_default_sfp.csv")}
+    mev = apply_options(BASE, [0], [[MeasureOption("p1", "mechanical_ventilation", "mev", 0.0,
+                                                   "")]]).to_pylist()[0]
+    assert mev["ventilation_type"] == 6
+    assert mev["mv_specific_fan_power"] == pytest.approx(
+        table4g["default_sfp"] * table4g["in_use_factor_default_data"])
+    assert mev["mv_in_use_factor"] is None  # (23a) is not scaled: the factor is in the SFP
+    out = score(apply_options(BASE, [0], [[MeasureOption("p1", "mechanical_ventilation", "mev",
+                                                         0.0, "")]]))
+    assert out["status"] == "ok"
+
+
+def test_modelling_policy_lives_in_the_assumptions_file_marked_as_ara_policy() -> None:
+    path = Path(__file__).resolve().parents[2] / "src/ara/data/measures/modelling_assumptions.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "NOT SAP 10.2 / RdSAP 10 values" in text.splitlines()[0]
+    rows = {r["name"]: r for r in csv.DictReader(
+        line for line in text.splitlines() if not line.startswith("#"))}
+    assert all(r["basis"].strip() and r["unit"].strip() for r in rows.values())
+    assumed = modelling_assumptions()
+    assert assumed == {k: float(r["value"]) for k, r in rows.items()}
+    # the overlays follow the file: wall insulation adds the assumed layer, IWI the kappa
+    iwi = apply_options(BASE, [0], [[option("internal_wall_insulation")]]).to_pylist()[0]
+    wall = iwi["elements"][1]
+    assert wall["u_value"] == pytest.approx(1.0 / (1.0 / 1.6 + assumed["wall_insulation_thickness"]
+                                                   / assumed["insulation_conductivity"]))
+    assert wall["kappa_kj_per_m2k"] == assumed["iwi_kappa"]
+    decision = path.parents[4] / "docs/decisions/0011-modelling-assumptions.md"
+    documented = decision.read_text(encoding="utf-8")
+    assert all(f"`{name}`" in documented for name in rows)

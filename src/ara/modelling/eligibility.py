@@ -41,8 +41,8 @@ AS_BUILT = "4"
 HOUSES = {"0", "1"}   # house, bungalow
 FLATS = {"2", "3"}    # flat, maisonette
 NATURAL_VENTILATION = {1, 2, 9, 10}
-PV_KWP_PER_M2 = 0.12
-LOW_LOFT_MM = 100
+PV_KWP_PER_M2 = ov.modelling_assumptions()["pv_kwp_per_m2_roof"]
+LOW_LOFT_MM = ov.modelling_assumptions()["low_loft_mm"]
 #: The scalar columns of the SAP input row the rules read (list columns are summed
 #: vectorised instead of being turned into Python objects row by row).
 ROW_COLUMNS = ("draughtproofed_percent", "ventilation_type", "hot_water_delivery",
@@ -246,12 +246,13 @@ def _hot_water(row: dict[str, Any], offer: Any, reject: Any) -> None:
     if row.get("hot_water_delivery") != 3:
         reject("cylinder_insulation", "no hot water cylinder")
     elif (row.get("cylinder_insulation_type") == 1 and (row.get("cylinder_insulation_mm")
-                                                         or 0) >= 80
+                                                         or 0) >= ov.CYLINDER_INSULATION_MM
           and row.get("cylinder_thermostat") is not False):
         reject("cylinder_insulation", "cylinder already well insulated with a thermostat")
     else:
-        offer("cylinder_insulation", "cylinder_insulation:80mm", 1,
-              "80 mm cylinder insulation and a cylinder thermostat")
+        mm = ov.CYLINDER_INSULATION_MM
+        offer("cylinder_insulation", f"cylinder_insulation:{mm:g}mm", 1,
+              f"{mm:g} mm cylinder insulation and a cylinder thermostat")
 
 
 def _heating(row: dict[str, Any], cert: dict[str, Any], protected: bool, offer: Any,

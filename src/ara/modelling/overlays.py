@@ -3,20 +3,26 @@ vectorised over all packages (no per-package calculation).
 
 Each measure type has one overlay that reads only the SAP input row (so the rolling state is
 the single source of truth); targets are chosen by element kind and U-value thresholds that
-match the eligibility rules of :mod:`ara.modelling.eligibility`:
+match the eligibility rules of :mod:`ara.modelling.eligibility`. Numbers come from two places
+(decision 0011): SAP 10.2 / RdSAP 10 values from ``spec/tables`` (the 300 mm loft U, new
+double and secondary glazing, LED efficacy, the heat pump's Table 4a code, the Table 4g
+default fan power of mechanical extract ventilation), and Ara's own modelling policy from
+``ara/data/measures/modelling_assumptions.csv`` (the "uninsulated" U thresholds, insulation
+thickness and conductivity, the kappa after internal wall insulation, cylinder sizes):
 
-* walls: external walls (kind 1) with U > 0.6 W/m2K; 100 mm at lambda 0.04:
-  U' = 1/(1/U + 0.1/0.04). IWI also sets kappa to 17 kJ/m2K (assumed: SAP 10.2 Table 1e
-  value for a wall with internal insulation / dry lining; not re-read from the spec).
-* roofs (kind 3, U > 0.35): loft 300 mm -> U 0.14 (assumed RdSAP 10 Table 16 value); sloping
-  ceiling 100 mm and flat roof 200 mm by the same formula.
-* floors (kind 4 or 6, U > 0.45): 100 mm at lambda 0.04.
-* glazing: windows and roof windows with U >= 4.0 (single glazed).
+* walls: external walls (kind 1) above the wall threshold; an added insulation layer:
+  U' = 1/(1/U + thickness/conductivity). IWI also sets the wall's kappa.
+* roofs (kind 3): loft to the RdSAP 10 Table 16 300 mm U; sloping ceiling and flat roof by
+  the same formula.
+* floors (kind 4 or 6): an added layer.
+* glazing: windows and roof windows at or above the single-glazing U.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Sequence
+from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,12 +35,33 @@ from ara.sap.tables import read_table
 if TYPE_CHECKING:
     from ara.modelling.eligibility import MeasureOption
 
-WALL_U_THRESHOLD = 0.6
-ROOF_U_THRESHOLD = 0.35
-FLOOR_U_THRESHOLD = 0.45
-SINGLE_GLAZING_U = 4.0
-LAMBDA = 0.04
-IWI_KAPPA = 17.0
+ASSUMPTIONS_FILE = "modelling_assumptions.csv"
+
+
+def modelling_assumptions() -> dict[str, float]:
+    """Ara's modelling policy values (``ara/data/measures/modelling_assumptions.csv``): not
+    specification numbers, see docs/decisions/0011-modelling-assumptions.md."""
+    text = resources.files("ara").joinpath("data", "measures", ASSUMPTIONS_FILE).read_text(
+        encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {r["name"]: float(r["value"]) for r in rows}
+
+
+_ASSUMED = modelling_assumptions()
+WALL_U_THRESHOLD = _ASSUMED["wall_u_threshold"]
+ROOF_U_THRESHOLD = _ASSUMED["roof_u_threshold"]
+FLOOR_U_THRESHOLD = _ASSUMED["floor_u_threshold"]
+SINGLE_GLAZING_U = _ASSUMED["single_glazing_u_threshold"]
+LAMBDA = _ASSUMED["insulation_conductivity"]
+WALL_INSULATION_M = _ASSUMED["wall_insulation_thickness"]
+SLOPING_CEILING_INSULATION_M = _ASSUMED["sloping_ceiling_insulation_thickness"]
+FLAT_ROOF_INSULATION_M = _ASSUMED["flat_roof_insulation_thickness"]
+FLOOR_INSULATION_M = _ASSUMED["floor_insulation_thickness"]
+IWI_KAPPA = _ASSUMED["iwi_kappa"]
+CYLINDER_INSULATION_MM = _ASSUMED["cylinder_insulation_mm"]
+NEW_CYLINDER_VOLUME_L = _ASSUMED["new_cylinder_volume_l"]
+
+
 def _spec_value(table: str, match: dict[str, str], column: str) -> float:
     """One value of a spec table (``spec/tables``), so no SAP/RdSAP number lives here."""
     for row in read_table(table):
@@ -53,8 +80,32 @@ LED_EFFICACY = _spec_value("rdsap10_fixed_lighting_bulbs.csv", {"bulb_type": "LE
 # Appendix L default fixed-lighting capacity per m2 (when a dwelling has no lighting data)
 DEFAULT_CAPACITY_LM_PER_M2 = _spec_value("sap10_2_worksheet_constants.csv",
                                          {"name": "lighting_default_capacity"}, "value")
-DOUBLE_GLAZING = (1.40, 0.72, 0.80)   # U, g_perpendicular, light transmittance
-SECONDARY_GLAZING = (2.90, 0.85, 0.80)
+
+
+def _glazing_spec(description: str, table_6b_row: str) -> tuple[float, float, float]:
+    """(U, g_perpendicular, light transmittance) of new glazing: U and g from RdSAP 10 Table
+    24 (England row), light transmittance g_L from the SAP 10.2 Table 6b file."""
+    table24 = {"region": "england", "description": description}
+    return (_spec_value("rdsap10_window_uvalues_gvalues.csv", table24, "u_value"),
+            _spec_value("rdsap10_window_uvalues_gvalues.csv", table24, "g_value"),
+            _spec_value("sap10_2_table6b_6c_glazing.csv",
+                        {"table": "6b", "glazing_or_frame": table_6b_row},
+                        "light_transmittance_g_L"))
+
+
+#: New double glazing to the current standard (Table 24 "2022 or later", PVC or wood frame).
+DOUBLE_GLAZING = _glazing_spec(
+    "Double or triple glazed — PVC or wood frame (2022 or later, current standard)",
+    "double glazing (air filled, no low-E)")
+#: Secondary glazing, 16 mm+ gap, normal emissivity (Table 24).
+SECONDARY_GLAZING = _glazing_spec("Secondary glazing, 16mm+ gap — normal emissivity",
+                                  "secondary glazing")
+#: Decentralised mechanical extract without product data: SAP 10.2 Table 4g default SFP times
+#: the in-use factor for default data (note 3), folded into the SFP because Ara's
+#: mv_in_use_factor input also scales line (23a).
+MEV_SFP = (_spec_value("sap10_2_table4g_mev_default_sfp.csv", {"item": "default_sfp"}, "value")
+           * _spec_value("sap10_2_table4g_mev_default_sfp.csv",
+                         {"item": "in_use_factor_default_data"}, "value"))
 HEAT_PUMP_CODES = frozenset(range(201, 228))
 #: SAP 10.2 Table 4a "Air source heat pump in other cases" (170 % space and water): a heat
 #: pump fitted to the existing radiators runs above the 35 C flow temperature of the
@@ -253,22 +304,26 @@ def _apply_measure(table: pa.Table, measure: str, mask: np.ndarray,
                    pv: list[tuple[float, int, float] | None]) -> pa.Table:
     if measure == "cavity_wall_fill":
         # decision 0019: 100 mm at lambda 0.04 for every wall insulation, cavity fill too
-        return _elements(table, mask, (1,), WALL_U_THRESHOLD, lambda u: added_layer_u(u, 0.1))
+        return _elements(table, mask, (1,), WALL_U_THRESHOLD,
+                         lambda u: added_layer_u(u, WALL_INSULATION_M))
     if measure == "external_wall_insulation":
-        return _elements(table, mask, (1,), WALL_U_THRESHOLD, lambda u: added_layer_u(u, 0.1))
+        return _elements(table, mask, (1,), WALL_U_THRESHOLD,
+                         lambda u: added_layer_u(u, WALL_INSULATION_M))
     if measure == "internal_wall_insulation":
-        return _elements(table, mask, (1,), WALL_U_THRESHOLD, lambda u: added_layer_u(u, 0.1),
-                         kappa=IWI_KAPPA)
+        return _elements(table, mask, (1,), WALL_U_THRESHOLD,
+                         lambda u: added_layer_u(u, WALL_INSULATION_M), kappa=IWI_KAPPA)
     if measure == "loft_insulation":
         return _elements(table, mask, (3,), ROOF_U_THRESHOLD,
                          lambda u: np.minimum(u, LOFT_300MM_U))
     if measure == "sloping_ceiling_insulation":
-        return _elements(table, mask, (3,), ROOF_U_THRESHOLD, lambda u: added_layer_u(u, 0.1))
+        return _elements(table, mask, (3,), ROOF_U_THRESHOLD,
+                         lambda u: added_layer_u(u, SLOPING_CEILING_INSULATION_M))
     if measure == "flat_roof_insulation":
-        return _elements(table, mask, (3,), ROOF_U_THRESHOLD, lambda u: added_layer_u(u, 0.2))
+        return _elements(table, mask, (3,), ROOF_U_THRESHOLD,
+                         lambda u: added_layer_u(u, FLAT_ROOF_INSULATION_M))
     if measure == "floor_insulation":
         return _elements(table, mask, (4, 6), FLOOR_U_THRESHOLD,
-                         lambda u: added_layer_u(u, 0.1))
+                         lambda u: added_layer_u(u, FLOOR_INSULATION_M))
     if measure == "draught_proofing":
         return _set_scalar(table, "draughtproofed_percent", mask, 100.0)
     if measure == "double_glazing":
@@ -279,7 +334,7 @@ def _apply_measure(table: pa.Table, measure: str, mask: np.ndarray,
         return _lighting(table, mask)
     if measure == "cylinder_insulation":
         return _scalars(table, mask, {"cylinder_insulation_type": 1,
-                                      "cylinder_insulation_mm": 80.0,
+                                      "cylinder_insulation_mm": CYLINDER_INSULATION_MM,
                                       "cylinder_declared_loss_kwh_per_day": None,
                                       "cylinder_thermostat": True})
     if measure in _SYSTEMS:
@@ -287,7 +342,7 @@ def _apply_measure(table: pa.Table, measure: str, mask: np.ndarray,
         if measure in ("air_source_heat_pump", "high_heat_retention_storage_heaters"):
             vol = _floats(_column(table, "cylinder_volume_l"))
             table = _with(table, "cylinder_volume_l", pa.array(
-                np.where(mask & ~(vol > 0), 200.0, vol), from_pandas=True))
+                np.where(mask & ~(vol > 0), NEW_CYLINDER_VOLUME_L, vol), from_pandas=True))
         return table
     if measure == "secondary_heating_removal":
         return _scalars(table, mask, {"secondary_code": None, "secondary_fuel": None,
@@ -296,8 +351,8 @@ def _apply_measure(table: pa.Table, measure: str, mask: np.ndarray,
     if measure == "solar_pv":
         return _pv(table, mask, pv)
     if measure == "mechanical_ventilation":
-        # decentralised mechanical extract (type 6); SFP 0.5 W/(l/s) assumed (not sourced)
-        return _scalars(table, mask, {"ventilation_type": 6, "mv_specific_fan_power": 0.5,
+        # decentralised mechanical extract (type 6) at the Table 4g default fan power
+        return _scalars(table, mask, {"ventilation_type": 6, "mv_specific_fan_power": MEV_SFP,
                                       "intermittent_fans": 0})
     raise KeyError(f"no overlay for measure type {measure!r}")
 
