@@ -1,34 +1,90 @@
+import csv
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from ara.modelling.catalogue import exclusive_group, load_catalogue
+from ara.modelling.catalogue import (
+    PROVENANCE_FIELDS,
+    SOURCED,
+    UNSOURCED,
+    exclusive_group,
+    load_catalogue,
+)
 from ara.modelling.overlays import OVERLAY_ORDER
 
+HEADER = ("measure_type,unit,cost_per_unit_gbp,fixed_cost_gbp,contingency_percent,"
+          "source_status,source," + ",".join(PROVENANCE_FIELDS) + "\n")
+GOOD_PROVENANCE = "https://example.org/x,Publisher,2025-01-01,GBP 5 per m2,2024,none"
 
-def test_catalogue_covers_every_overlay_and_is_sourced() -> None:
+
+def committed_rows() -> list[dict[str, str]]:
+    text = resources.files("ara").joinpath("data", "measures",
+                                           "catalogue_2025_26.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def test_catalogue_covers_every_overlay_and_every_row_states_its_provenance() -> None:
     cat = load_catalogue()
     assert set(OVERLAY_ORDER) == set(cat.entries)
-    for entry in cat.entries.values():
-        assert entry.source  # sourced or explicitly marked UNSOURCED
+    rows = {r["measure_type"]: r for r in committed_rows()}
+    for mt, entry in cat.entries.items():
+        row = rows[mt]
+        assert row["source_status"] in (SOURCED, UNSOURCED)
+        if entry.sourced:
+            # a citable public figure: where, who, when, what it said, and how it became
+            # this row's costs
+            for field in PROVENANCE_FIELDS:
+                assert row[field].strip(), (mt, field)
+            assert row["source_url"].startswith(("http://", "https://"))
+            assert any(ch.isdigit() for ch in row["source_figure"])
+        else:
+            assert entry.source.startswith("UNSOURCED")
+            assert not any(row[f].strip() for f in ("source_url", "publisher"))
+    sourced = {mt for mt, e in cat.entries.items() if e.sourced}
+    assert {"cavity_wall_fill", "loft_insulation", "air_source_heat_pump",
+            "solar_pv"} <= sourced
+
+
+def test_sourced_rows_reproduce_their_published_figures() -> None:
+    cat = load_catalogue()
+    # derived from the cited figures by the rule in each row's 'adjustment' column
+    cwi = cat.entry("cavity_wall_fill")
+    assert cwi.fixed_cost_gbp + 80 * cwi.cost_per_unit_gbp == pytest.approx((480 + 660) / 2)
+    assert cwi.cost_per_unit_gbp == pytest.approx((5 + 6) / 2)
+    loft = cat.entry("loft_insulation")
+    assert (loft.fixed_cost_gbp, loft.cost_per_unit_gbp) == ((285 + 395) / 2, 0.0)
+    ashp = cat.entry("air_source_heat_pump")
+    assert ashp.fixed_cost_gbp + ashp.cost_per_unit_gbp == 12700
+    pv = cat.entry("solar_pv")
+    assert (pv.cost_per_unit_gbp, pv.fixed_cost_gbp) == (1876, 0)
 
 
 def test_cost_is_fixed_plus_units_with_contingency() -> None:
-    e = load_catalogue().entry("loft_insulation")
+    e = load_catalogue().entry("cavity_wall_fill")
     assert e.cost(40) == pytest.approx((e.fixed_cost_gbp + 40 * e.cost_per_unit_gbp)
                                        * (1 + e.contingency_percent / 100))
 
 
 def test_malformed_catalogue_raises(tmp_path: Path) -> None:
     p = tmp_path / "c.csv"
-    p.write_text("measure_type,unit,cost_per_unit_gbp,fixed_cost_gbp,contingency_percent,"
-                 "source\nx,bogus,1,1,1,s\n")
+    p.write_text(HEADER + f"x,bogus,1,1,1,SOURCED,s,{GOOD_PROVENANCE}\n")
     with pytest.raises(ValueError, match="unit"):
         load_catalogue(p)
-    p.write_text("measure_type,unit,cost_per_unit_gbp,fixed_cost_gbp,contingency_percent,"
-                 "source\nx,m2,1,1,1,\n")
+    p.write_text(HEADER + "x,m2,1,1,1,UNSOURCED,,,,,,,\n")
     with pytest.raises(ValueError, match="source"):
         load_catalogue(p)
+    p.write_text(HEADER + "x,m2,1,1,1,SOURCED,s,https://example.org,Publisher,,GBP 5,2024,none\n")
+    with pytest.raises(ValueError, match="source_date"):
+        load_catalogue(p)
+    p.write_text(HEADER + "x,m2,1,1,1,UNSOURCED,an estimate,,,,,,\n")
+    with pytest.raises(ValueError, match="says so"):
+        load_catalogue(p)
+    p.write_text(HEADER + f"x,m2,1,1,1,maybe,s,{GOOD_PROVENANCE}\n")
+    with pytest.raises(ValueError, match="source_status"):
+        load_catalogue(p)
+    p.write_text(HEADER + f"x,m2,1,1,1,SOURCED,s,{GOOD_PROVENANCE}\n")
+    assert load_catalogue(p).entry("x").sourced
 
 
 def test_heating_options_are_mutually_exclusive() -> None:

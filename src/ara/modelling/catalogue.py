@@ -1,5 +1,10 @@
 """The committed measure cost catalogue (decisions 0019-0028): 2025/26 UK installed costs per
-unit, a fixed cost and a contingency per measure type. Sources: data/measures/README.md."""
+unit, a fixed cost and a contingency per measure type, each row with its provenance.
+
+A row is ``SOURCED`` (it names the public figure it comes from: URL, publisher, date, the
+figure as published, its price base and the rule used to turn it into the row's costs) or
+``UNSOURCED`` (an estimate, its ``source`` saying so and what was searched). Sources and the
+adjustment rule: data/measures/README.md."""
 
 from __future__ import annotations
 
@@ -10,6 +15,10 @@ from pathlib import Path
 
 CATALOGUE_FILE = "catalogue_2025_26.csv"
 UNITS = ("m2", "item", "kWp", "dwelling")
+SOURCED, UNSOURCED = "SOURCED", "UNSOURCED"
+#: What a SOURCED row must name.
+PROVENANCE_FIELDS = ("source_url", "publisher", "source_date", "source_figure", "price_base",
+                     "adjustment")
 
 #: Heating and hot water options replace the whole system: at most one per package.
 HEATING_OPTIONS = ("air_source_heat_pump", "high_heat_retention_storage_heaters",
@@ -38,6 +47,13 @@ class CatalogueEntry:
     fixed_cost_gbp: float
     contingency_percent: float
     source: str
+    source_status: str = UNSOURCED
+    provenance: tuple[tuple[str, str], ...] = ()
+    """(field, value) of PROVENANCE_FIELDS for a SOURCED row."""
+
+    @property
+    def sourced(self) -> bool:
+        return self.source_status == SOURCED
 
     def cost(self, quantity: float) -> float:
         """Installed cost of ``quantity`` units, contingency included."""
@@ -77,10 +93,24 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         source = (row.get("source") or "").strip()
         if not source:
             raise ValueError(f"catalogue line {i}: no source (mark unsourced rows as such)")
+        status = (row.get("source_status") or "").strip()
+        provenance = tuple((f, (row.get(f) or "").strip()) for f in PROVENANCE_FIELDS)
+        if status == SOURCED:
+            missing = [f for f, v in provenance if not v]
+            if missing:
+                raise ValueError(f"catalogue line {i}: a SOURCED row names its {missing}")
+        elif status == UNSOURCED:
+            if not source.startswith(UNSOURCED):
+                raise ValueError(f"catalogue line {i}: an UNSOURCED row's source says so")
+            provenance = ()
+        else:
+            raise ValueError(f"catalogue line {i}: source_status {status!r} is not "
+                             f"{SOURCED} or {UNSOURCED}")
         mt = row["measure_type"].strip()
         if mt in entries:
             raise ValueError(f"catalogue line {i}: duplicate measure type {mt!r}")
         entries[mt] = CatalogueEntry(mt, unit, float(row["cost_per_unit_gbp"]),
                                      float(row["fixed_cost_gbp"]),
-                                     float(row["contingency_percent"]), source)
+                                     float(row["contingency_percent"]), source, status,
+                                     provenance)
     return Catalogue(entries)
