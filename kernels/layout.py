@@ -18,6 +18,10 @@ DF_NAMES = (
     "battery_capacity_kwh", "deflator", "sap_ecf_threshold", "sap_linear_a", "sap_linear_b",
     "sap_log_c", "sap_log_d", "heat_network_factor_main1", "heat_network_factor_water",
     "heat_network_pumping_main1", "heat_network_pumping_water",
+    *(f"hp_n24_9_{m}" for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                "oct", "nov", "dec")),
+    *(f"hp_n16_9_{m}" for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                "oct", "nov", "dec")),
 )
 DF_LIVING_AREA = 0
 DF_TMP = 1  # NaN: compute (35) from kappa
@@ -66,7 +70,12 @@ DF_HN_FACTOR_MAIN1 = 41
 DF_HN_FACTOR_WATER = 42
 DF_HN_PUMP_MAIN1 = 43
 DF_HN_PUMP_WATER = 44
-N_DF = 45
+# heat pumps (Appendix N3.5, equation N5): days of each month heated for 24 h (N24,9) and for
+# 16 h (N16,9) instead of the standard 9 h schedule; 12 columns each from these indices, zero
+# for every other system
+DF_HP_N24 = 45
+DF_HP_N16 = 57
+N_DF = 69
 
 # ---- dwelling-level integer inputs -----------------------------------------------------
 DI_NAMES = (
@@ -212,6 +221,7 @@ C_NAMES = (
     "cpv2_b",
     "cpv3_a",
     "cpv3_b",
+    "hp_unimodal_off_hours",
 )
 
 C_VENT_OPEN_CHIMNEY = 0
@@ -350,7 +360,8 @@ C_CPV2_A = 132
 C_CPV2_B = 133
 C_CPV3_A = 134
 C_CPV3_B = 135
-N_C = 136
+C_HP_UNIMODAL_OFF_HOURS = 136  # Appendix N Table N4 '16': the one daily off period (h)
+N_C = 137
 
 # ---- annual outputs: (column name, worksheet line, unit) --------------------------------
 OUTPUTS = (
@@ -500,7 +511,7 @@ TRACE_LINES = (
     "215", "217", "219", "230", "231", "232", "E_PV", "D_PV", "beta", "233a", "233b", "240",
     "241", "242", "247", "249", "250", "251", "252", "255", "256", "257", "258", "261",
     "262", "263", "264", "267", "268", "269", "272", "273", "274", "275", "276", "277",
-    "278", "281", "282", "283", "286", "287",
+    "278", "281", "282", "283", "286", "287", "N24,9", "N16,9",
 )
 T_1 = 0
 T_2 = 1
@@ -672,4 +683,6 @@ T_282 = 166
 T_283 = 167
 T_286 = 168
 T_287 = 169
-N_TRACE = 170
+T_N24_9 = 170  # Appendix N3.5: days of the month at 24 h heating (section 7)
+T_N16_9 = 171  # Appendix N3.5: days of the month at 16 h heating (section 7)
+N_TRACE = 172

@@ -174,6 +174,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     s25 = s38 = s39 = s40 = 0.0
     s45 = s46 = s57 = s59 = s61 = s64 = s64a = s65 = 0.0
     s_light = s_app = s_cook = s73 = s83 = s93 = s98 = 0.0
+    s_n24 = s_n16 = 0.0
     wind_div = c[L.C_WIND_FACTOR_DIVISOR]
     for m in range(12):
         nm = days[m]
@@ -228,9 +229,13 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         r84 = r73 + r83
         s83 += r83
         # (85)-(93)
+        n24 = df[L.DF_HP_N24 + m]
+        n16 = df[L.DF_HP_N16 + m]
         mean_internal_temperature(t_e, r39, r40, tmp, r84, f_living,
                                   df[L.DF_RESPONSIVENESS], di[L.DI_CONTROL_TYPE],
-                                  df[L.DF_TEMP_ADJ], c, res, 0)
+                                  df[L.DF_TEMP_ADJ], c, res, 0, n24, n16, nm)
+        s_n24 += n24
+        s_n16 += n16
         s93 += res[8]
         # (94)-(98)
         r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84, res[1], c)
@@ -300,6 +305,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                             (L.T_TAU, res[0]), (L.T_A, res[1]), (L.T_86, res[2]),
                             (L.T_87, res[3]), (L.T_88, res[4]), (L.T_89, res[5]),
                             (L.T_90, res[6]), (L.T_92, res[7]), (L.T_93, res[8]),
+                            (L.T_N24_9, n24), (L.T_N16_9, n16),
                             (L.T_94, r94), (L.T_95, r95), (L.T_96, t_e), (L.T_97, r97),
                             (L.T_98, r98), (L.T_211, r211), (L.T_213, r213),
                             (L.T_215, r215), (L.T_217, r217), (L.T_219, r219),
@@ -326,7 +332,8 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                         (L.T_40, s40 / 12.0), (L.T_41, 365.0), (L.T_45, s45), (L.T_46, s46),
                         (L.T_57, s57), (L.T_59, s59), (L.T_61, s61), (L.T_64, s64), (L.T_64A, s64a),
                         (L.T_65, s65), (L.T_73, s73 / 12.0), (L.T_83, s83 / 12.0),
-                        (L.T_93, s93 / 12.0), (L.T_98, s98), (L.T_99, s98 / tfa)):
+                        (L.T_93, s93 / 12.0), (L.T_98, s98), (L.T_99, s98 / tfa),
+                        (L.T_N24_9, s_n24), (L.T_N16_9, s_n16)):
             tr[line, 12] = v
     # ---- section 10a: fuel costs (prices resolved per end use, p/kWh)
     c240 = s211 * df[L.DF_PRICE_MAIN1] / 100.0

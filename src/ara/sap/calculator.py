@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ara.sap import appendix_n
 from ara.sap.prepare import Prepared, SapInputError, conform, prepare
 from ara.sap.schema import SAP_INPUT_SCHEMA
 from ara.sap.tables import load_tables, read_table
@@ -76,6 +77,25 @@ def _problem_list(prep: Prepared) -> list[tuple[str, str, str]]:
 RATING_COLUMNS = (L.O_ECF, L.O_SAP, L.O_EI)
 
 
+def _resolve_heat_pumps(prep: Prepared, mask: np.ndarray, dil: np.ndarray) -> np.ndarray:
+    """Appendix N for the heat pumps with product data among ``mask``: a first kernel pass
+    over them (in the climate of ``dil``) gives the annual-average heat loss coefficient
+    (39), from which their PSR, (206), (217) and N3.5 days are written into ``prep.dfl``.
+    Returns the PSR per dwelling (NaN where none)."""
+    hp = prep.heat_pumps
+    if hp is None:
+        return np.full(prep.n, np.nan)
+    rows = mask & hp.needs_psr
+    if not rows.any():
+        return np.full(prep.n, np.nan)
+    tables = load_tables()
+    arrays = prep.kernel_arrays()
+    first = np.zeros((prep.n, L.N_OUT))
+    calculate_batch(rows, arrays[0], dil, *arrays[2:], *tables.kernel_tables(), first,
+                    new_scratch())
+    return appendix_n.resolve(prep.dfl, hp, first[:, L.O_HTC], rows, tables.days)
+
+
 def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
     """The worksheet in the dwelling's own climate region, with the SAP and EI ratings from
     a second pass in the UK-average climate (region 0) where the region differs: only the
@@ -84,11 +104,14 @@ def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
     tables = load_tables()
     out = np.zeros((prep.n, L.N_OUT))
     arrays = prep.kernel_arrays()
+    _resolve_heat_pumps(prep, mask, prep.dil)
     calculate_batch(mask, *arrays, *tables.kernel_tables(), out, new_scratch())
     regional = prep.dil[:, L.DI_REGION] != 0
     if (regional & mask).any():
         dil_uk = prep.dil.copy()
         dil_uk[:, L.DI_REGION] = 0
+        # Appendix N again: the PSR of the rating pass is from its own (39)
+        _resolve_heat_pumps(prep, mask & regional, dil_uk)
         rating = np.zeros((prep.n, L.N_OUT))
         calculate_batch(mask & regional, arrays[0], dil_uk, *arrays[2:],
                         *tables.kernel_tables(), rating, new_scratch())
@@ -191,10 +214,12 @@ def trace(dwelling: Any, *, scope: str = "full") -> dict[str, Any]:
     out = np.zeros((1, L.N_OUT))
     tr = np.full((L.N_TRACE, 13), np.nan)
     arrays = prep.kernel_arrays()
+    psr = _resolve_heat_pumps(prep, np.ones(1, dtype=bool), prep.dil)
     trace_dwelling(0, *arrays, *tables.kernel_tables(), out, tr)
     if prep.dil[0, L.DI_REGION] != 0:  # ratings in UK-average climate (decision 0005)
         dil_uk = prep.dil.copy()
         dil_uk[:, L.DI_REGION] = 0
+        _resolve_heat_pumps(prep, np.ones(1, dtype=bool), dil_uk)
         out_uk = np.zeros((1, L.N_OUT))
         tr_uk = np.full((L.N_TRACE, 13), np.nan)
         trace_dwelling(0, arrays[0], dil_uk, *arrays[2:], *tables.kernel_tables(), out_uk,
@@ -213,9 +238,15 @@ def trace(dwelling: Any, *, scope: str = "full") -> dict[str, Any]:
             monthly = [float(x) for x in row[:12]]
             lines[label] = {"monthly": monthly,
                             "annual": None if np.isnan(row[12]) else float(row[12])}
+    for label in ("N24,9", "N16,9"):  # Appendix N3.5 days: only for such heat pumps
+        if label in lines and not any(lines[label]["monthly"]):
+            del lines[label]
+    if np.isfinite(psr[0]):
+        lines["PSR"] = float(psr[0])  # Appendix N2, from the dwelling's own climate
     last = FIRST_SYSTEM_OUTPUT if scope == "demand" else L.N_OUT
     results = {name: float(out[0, j])
                for j, (name, _line, _unit) in enumerate(L.OUTPUTS[:last])}
     if scope == "demand":
-        lines = {k: v for k, v in lines.items() if L.TRACE_LINES.index(k) < L.T_201}
+        demand = set(L.TRACE_LINES[:L.T_201]) | {"N24,9", "N16,9", "PSR"}
+        lines = {k: v for k, v in lines.items() if k in demand}
     return {"dwelling_id": str(prep.ids[0]), "lines": lines, "results": results}

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ara.sap.appendix_n import HeatPumpProducts, read_products
 from ara.sap.problems import Problems
 from ara.sap.problems import ints as _ints
 from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
@@ -43,6 +44,10 @@ class Prepared:
     dil: np.ndarray
     lists: dict[str, ListColumn]
     problems: Problems
+    # Appendix N product data of main heating system 1: (206), (217) and the N3.5 days
+    # of the dwellings that need a PSR are filled by ``ara.sap.calculator`` after a first
+    # kernel pass gives their heat loss (39); until then they hold placeholders
+    heat_pumps: HeatPumpProducts | None = None
 
     def kernel_arrays(self) -> tuple[Any, ...]:
         """Per-dwelling arrays of ``ara_kernels.worksheet`` in signature order."""
@@ -198,7 +203,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     # ---------------- lists
     lists = {name: _list(table, name) for name in
              ("storeys", "elements", "openings", "thermal_bridges", "fixed_lighting",
-              "showers", "pv_arrays")}
+              "showers", "pv_arrays", "main1_hp_psr_data")}
     st = lists["storeys"]
     p.add(np.diff(st.offsets) == 0, "storeys", "at least one storey is required")
     for f_ in ("floor_area_m2", "storey_height_m"):
@@ -386,6 +391,13 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     systems = Problems()
     resolve_systems(systems, n, dfl, dil, tables, col, null, tfa)
     _resolve_pv(systems, lists["pv_arrays"], tables, col)
+    hp_points = lists["main1_hp_psr_data"]
+    heat_pumps = read_products(
+        systems, p, n, dfl, tables.days, col, null, flat,
+        (hp_points.offsets, hp_points.fields["psr"], hp_points.fields["space_efficiency_percent"],
+         hp_points.fields["water_efficiency_percent"]),
+        _ints(col("main1_code")), col("water_heating_code", 901) == 901,
+        col("water_heating_efficiency_percent"))
     if not demand_only:
         p.extend(systems)
     for idx in (L.DF_EFF_MAIN1, L.DF_EFF_MAIN2, L.DF_EFF_SEC, L.DF_WATER_EFF,
@@ -394,7 +406,8 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
         dfl[bad, idx] = 1.0  # only rows already reported (or demand-only) reach this
 
 
-    return Prepared(n=n, ids=ids, dfl=dfl, dil=dil, lists=lists, problems=p)
+    return Prepared(n=n, ids=ids, dfl=dfl, dil=dil, lists=lists, problems=p,
+                    heat_pumps=heat_pumps if heat_pumps.needs_psr.any() else None)
 
 
 def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 def _f(
@@ -225,6 +225,18 @@ LIGHT_TYPE = pa.struct(
 )
 
 
+HP_PSR_POINT_TYPE = pa.struct(
+    [
+        _f("psr", pa.float64(), "plant size ratio of the record's dataset", unit="1",
+           nullable=False),
+        _f("space_efficiency_percent", pa.float64(), "space heating efficiency at this PSR "
+           "(for the dwelling's flow temperature)", unit="%", nullable=False),
+        _f("water_efficiency_percent", pa.float64(), "water heating efficiency at this PSR; "
+           "null = not given (then water heating needs another source)", unit="%"),
+    ]
+)
+
+
 def _heating_fields(prefix: str, line: str, main: bool) -> list[pa.Field]:
     what = f"main heating system {prefix[-1]}" if main else "secondary heating"
     fields = [
@@ -378,6 +390,26 @@ SAP_INPUT_SCHEMA = pa.schema(
            "rejected)", line="63a-63b"),
         # --- heating systems (sections 7 and 9)
         *_heating_fields("main1", "206-211", True),
+        # --- Appendix N: main heating system 1 as a heat pump with product (PCDB) data
+        _f("main1_hp_psr_data", pa.list_(HP_PSR_POINT_TYPE), "heat pump product (PCDB) "
+           "data of main heating system 1 (main1_code 201-299): efficiencies at the record's "
+           "plant size ratios, for the dwelling's flow temperature, PSR strictly increasing; "
+           "(206) = in-use factor x the efficiency interpolated at the dwelling's PSR "
+           "(Appendix N2, N3.6) and, with water_heating_code 901, (217) from the water "
+           "efficiencies (N3.7, Table N8); null = Table 4a efficiencies",
+           line="206, 217"),
+        _f("main1_hp_max_output_kw", pa.float64(), "heat pump maximum nominal output "
+           "(PCDB) for the plant size ratio PSR = output / ((39) x design temperature "
+           "difference / 1000) (Appendix N2); required with main1_hp_psr_data or duration "
+           "'V'", unit="kW", line="39"),
+        _f("main1_hp_heating_duration", pa.string(), "heat pump daily heating duration code "
+           "(PCDB, Appendix N3.5 Table N4): '24' continuous, '16' one daily off period, "
+           "'9' the standard schedule, 'V' variable (Table N5 days by PSR); null = '9'",
+           line="87, 90"),
+        _f("main1_hp_cylinder_meets_pcdb", pa.bool_(), "the hot water cylinder meets the "
+           "heat pump record's criteria (volume and heat-exchanger area at least, heat loss "
+           "(47) x (51) x (52) at most the PCDB values), for the Table N8 in-use factor; "
+           "null = false (criteria not met)", line="217"),
         *_heating_fields("main2", "207-213", True),
         *_heating_fields("secondary", "208-215", False),
         _f("secondary_fraction", pa.float64(), "fraction of heat from secondary heating; "

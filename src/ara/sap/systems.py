@@ -96,7 +96,9 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
           "a heat-network fuel code (41-58) needs a heat network main1_code (301-399)")
     dlf = _heat_network_dlf(p, st, hn, col)
 
-    # ---- efficiencies (206)-(208) with Table 4c
+    # ---- efficiencies (206)-(208) with Table 4c; a heat pump with product data gets its
+    # (206) and (217) from Appendix N once the heat loss is known (ara.sap.appendix_n)
+    product1 = ~null("main1_hp_psr_data") & _in(code1, HEAT_PUMP_CODES)
     control = _ints(col("main1_control"))
     no_stat = np.isin(control, NO_ROOM_THERMOSTAT_CONTROLS)
     eff = {}
@@ -110,7 +112,9 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         is_4b = np.isfinite(winter)
         base = np.where(np.isfinite(declared), declared,
                         np.where(is_4b, winter, _lookup(st.space_efficiency, code)))
-        p.add(present & ~(np.isfinite(base) & (base > 0)), f"{prefix}_efficiency_percent",
+        product = product1 if prefix == "main1" else np.zeros(n, dtype=bool)
+        p.add(present & ~product & ~(np.isfinite(base) & (base > 0)),
+              f"{prefix}_efficiency_percent",
               f"unknown: {prefix}_code has no Table 4a/4b efficiency in spec/; give it")
         interlock = col(f"{prefix}_interlock", 1) == 1
         penalised = is_4b & (~interlock | no_stat)
@@ -188,7 +192,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     pumping = st.heat_network_rules["pumping_electricity_fraction"]
     dfl[:, L.DF_HN_PUMP_MAIN1] = np.where(hn, pumping, 0.0)
     dfl[:, L.DF_HN_PUMP_WATER] = np.where(hn_water, pumping, 0.0)
-    p.add((blend == 0) & ~(np.isfinite(fixed_w) & (fixed_w > 0)),
+    water_product = product1 & from_main1 & ~np.isfinite(declared_w)
+    p.add((blend == 0) & ~water_product & ~(np.isfinite(fixed_w) & (fixed_w > 0)),
           "water_heating_efficiency_percent",
           "unknown: no Table 4a/4b water heating efficiency in spec/ for this water heating "
           "code and system; give it")

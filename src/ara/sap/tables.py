@@ -161,7 +161,8 @@ class SapTables:
 
 def _constants() -> np.ndarray:
     """The constants vector: worksheet constants, the method-independent rating constants
-    (sap10_2_rating_equations.csv, method 0) and the Appendix M1 beta coefficients."""
+    (sap10_2_rating_equations.csv, method 0), the Appendix M1 beta coefficients and the
+    Appendix N 16-hour off period."""
     values = {r["name"]: float(r["value"]) for r in read_table("sap10_2_worksheet_constants.csv")}
     for r in read_table("sap10_2_rating_equations.csv"):
         if r["method"] == "0":
@@ -173,6 +174,9 @@ def _constants() -> np.ndarray:
         values[f"{name}_a"] = float(r["intercept"])
         values[f"{name}_b"] = float(r["slope_per_kwh_battery"])
         values["battery_cap_kwh"] = float(r["battery_capacity_cap_kwh"])
+    for r in read_table("sap10_2_appendix_n_heat_pump_rules.csv"):
+        if r["name"] == "unimodal_off_hours":
+            values["hp_unimodal_off_hours"] = float(r["value"])
     missing = [n for n in L.C_NAMES if n not in values]
     if missing:
         raise SpecTableError(f"constants missing from spec/tables: {missing}")
