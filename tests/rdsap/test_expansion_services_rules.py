@@ -203,6 +203,26 @@ def test_mvhr_gets_the_table_4g_default_efficiency_and_an_sfp_problem() -> None:
     assert problems(result, "mv_specific_fan_power")
 
 
+@pytest.mark.parametrize("mech", ["2", "3"])  # MEV decentralised, centralised
+def test_mev_without_pcdb_gets_the_table_4g_default_sfp_times_its_in_use_factor(
+        mech: str) -> None:
+    result = expand(cert(mechanical_ventilation=mech))
+    # SAP 10.2 Table 4g default 0.8 W/(l/s) x note 3 in-use factor for default data 2.5
+    assert result.columns["mv_specific_fan_power"].to_pylist() == [pytest.approx(2.0)]
+    assert not problems(result, "mv_specific_fan_power")
+    assert any("Table 4g" in a for a in assumptions(result))
+
+
+def test_mev_from_the_pcdb_and_piv_from_outside_are_named() -> None:
+    pcdb = expand(cert(mechanical_ventilation="2",
+                       mechanical_ventilation_index_number="500123"))
+    assert pcdb.columns["mv_specific_fan_power"].to_pylist() == [None]
+    assert problems(pcdb, "mv_specific_fan_power")
+    piv = expand(cert(mechanical_ventilation="6"))
+    assert piv.columns["mv_specific_fan_power"].to_pylist() == [None]
+    assert problems(piv, "mv_specific_fan_power")
+
+
 # ------------------------------------------------------------------ climate region
 @pytest.mark.parametrize(("code", "country", "postcode", "region", "source"), [
     ("17", "ENG", "SW1A 2AA", 1, "Region-Code"), ("14", "ENG", None, 2, "Region-Code"),

@@ -291,11 +291,20 @@ def _ventilation(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     log.problem(~np.isin(mech, (0, MISSING, *MECHANICAL_VENTILATION)), "ventilation_type",
                 "unknown Mechanical-Ventilation code: natural ventilation written")
     out.put("ventilation_type", vtype)
-    mechanical = np.isin(vtype, (4, 5, 6, 7, 8))
-    log.problem(mechanical, "mv_specific_fan_power", "mechanical ventilation: no PCDB and "
-                "SAP 10.2 Table 4g default SFPs not transcribed: null written")
     pcdb = np.asarray(c.arr("mechanical_ventilation_index_number").is_valid()
                       .to_numpy(zero_copy_only=False), dtype=bool)
+    # MEV (centralised 5, decentralised 6) without a PCDB record: Table 4g default SFP times
+    # the note-3 in-use factor for default data, folded into the SFP (the calculator's
+    # mv_in_use_factor would also scale (23a)); written as an assumption
+    mev_default = np.isin(vtype, (5, 6)) & ~pcdb
+    out.put("mv_specific_fan_power", tb.mev_default_sfp, mev_default)
+    log.assume(mev_default, f"mechanical extract ventilation: SFP {tb.mev_default_sfp:g} "
+               "W/(l/s) (SAP 10.2 Table 4g default x note-3 in-use factor for default data)")
+    log.problem(np.isin(vtype, (5, 6)) & pcdb, "mv_specific_fan_power", "MEV from the PCDB: "
+                "the PCDB is not available: null written")
+    log.problem(np.isin(vtype, (4, 7, 8)), "mv_specific_fan_power", "mechanical ventilation "
+                "(PIV from outside, MV, MVHR): SAP 10.2 Table 4g default SFPs of these systems "
+                "not transcribed: null written")
     mvhr_default = (vtype == 8) & ~pcdb
     out.put("mvhr_efficiency_percent", tb.mvhr_default_percent, mvhr_default)
     log.assume(mvhr_default, f"MVHR efficiency: SAP 10.2 Table 4g default "

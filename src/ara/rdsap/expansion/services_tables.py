@@ -277,6 +277,17 @@ def _warm_air_sfp() -> float:
     raise ServicesTableError("Table 4f: warm-air SFP default not found")
 
 
+def _mev_default_sfp() -> float:
+    """Table 4g default SFP of mechanical extract ventilation times its note-3 in-use factor
+    for default data, W/(l/s): the fan power of (230a) for an MEV without a PCDB record."""
+    values = {r["item"]: float(r["value"])
+              for r in read_table("sap10_2_table4g_mev_default_sfp.csv")}
+    try:
+        return round(values["default_sfp"] * values["in_use_factor_default_data"], 6)
+    except KeyError as exc:
+        raise ServicesTableError(f"Table 4g: MEV default {exc.args[0]} not found") from exc
+
+
 def _electric_room_heaters() -> np.ndarray:
     """Table 4a 'Room heaters - electric' codes (RdSAP 10 section 12 rule 3)."""
     out = np.zeros(1000, dtype=bool)
@@ -313,6 +324,7 @@ class ServicesTables:
     mvhr_default_percent: float  # Table 4g 66 % x in-use factor 0.70
     mixer_flow_l_per_min: float  # vented mixer shower flow of the RdSAP fixtures
     warm_air_sfp: float  # Table 4f footnote e) default SFP
+    mev_default_sfp: float  # Table 4g MEV default SFP x note-3 in-use factor
     electric_room_heater: np.ndarray  # (1000,) Table 4a electric room heater codes
 
 
@@ -332,4 +344,5 @@ def services_tables() -> ServicesTables:
         room_thermostat=_room_thermostat(), boiler_age=_boiler_age(), combi=combi, cpsu=cpsu,
         tariff=_tariff_rules(), sheltered=_sheltered(),
         mvhr_default_percent=_mvhr_default_percent(), mixer_flow_l_per_min=_mixer_flow(),
-        warm_air_sfp=_warm_air_sfp(), electric_room_heater=_electric_room_heaters())
+        warm_air_sfp=_warm_air_sfp(), mev_default_sfp=_mev_default_sfp(),
+        electric_room_heater=_electric_room_heaters())
