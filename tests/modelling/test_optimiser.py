@@ -277,3 +277,16 @@ def test_an_option_whose_dependency_is_not_offered_is_never_chosen(table: pa.Tab
     [choice] = PhaseOptimiser(PackageScorer(fake_apply), Goal()).optimise(
         table, [PhaseProblem(0, pid, lonely)])
     assert choice.package == ()
+
+
+def test_searching_properties_in_slices_changes_nothing_but_the_calls(table: pa.Table) -> None:
+    whole = PhaseOptimiser(PackageScorer(fake_apply), Goal.band(Band.B)).optimise(
+        table, problems(table))
+    scorer = PackageScorer(fake_apply)
+    sliced = PhaseOptimiser(scorer, Goal.band(Band.B), slice_properties=1).optimise(
+        table, problems(table))
+    assert len(sliced) == len(whole) == table.num_rows
+    assert [(c.property_id, [o.option_id for o in c.package], c.cost_gbp, c.after)
+            for c in sliced] == [(c.property_id, [o.option_id for o in c.package], c.cost_gbp,
+                                  c.after) for c in whole]
+    assert scorer.calculator_calls == 2 * table.num_rows  # warm start + enumeration per slice

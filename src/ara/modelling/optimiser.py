@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from ara.domain.codes import Band
-from ara.modelling.scoring import OptionLike, PackageScorer, Scores
+from ara.modelling.scoring import SCORE_COLUMNS, OptionLike, PackageScorer, Scores
 
 #: SAP 10.2 Table 14 band floors (integer rating).
 BAND_FLOORS: dict[Band, int] = {Band.A: 92, Band.B: 81, Band.C: 69, Band.D: 55, Band.E: 39,
@@ -45,6 +45,8 @@ HEATING_MEASURE_TYPES: frozenset[str] = frozenset({
     "heating_controls", "controls", "controls_tune_up", "heating_and_hot_water"})
 HEATING_GROUP = "heating"
 EXHAUSTIVE_LIMIT = 10
+#: Properties searched together: every package they consider is held until the slice is done.
+SLICE_PROPERTIES = 10_000
 BUDGET_TOLERANCE_GBP = 1e-6
 
 
@@ -247,11 +249,13 @@ class PhaseOptimiser:
     """``PhaseOptimiser(scorer, goal).optimise(state, problems) -> [Choice]``."""
 
     def __init__(self, scorer: PackageScorer, goal: Goal, *,
-                 exhaustive_limit: int = EXHAUSTIVE_LIMIT, max_rounds: int = 64) -> None:
+                 exhaustive_limit: int = EXHAUSTIVE_LIMIT, max_rounds: int = 64,
+                 slice_properties: int = SLICE_PROPERTIES) -> None:
         self._scorer = scorer
         self._goal = goal
         self._limit = exhaustive_limit
         self._rounds = max_rounds
+        self._slice = max(1, slice_properties)
 
     def _score(self, state: pa.Table,
                wanted: Sequence[tuple[_Search, frozenset[int]]]) -> None:
@@ -267,7 +271,7 @@ class PhaseOptimiser:
             return
         rows = [s.problem.row for s, _ in todo]
         packages = [[s.options[i] for i in sorted(p)] for s, p in todo]  # option id order
-        scores = self._scorer.score(state, rows, packages)
+        scores = self._scorer.score(state, rows, packages, columns=SCORE_COLUMNS)
         metric = self._goal.metric(scores)
         for k, (search, package) in enumerate(todo):
             search.seen[package] = Evaluated(bool(scores.ok[k]), float(metric[k]),
@@ -290,6 +294,15 @@ class PhaseOptimiser:
                                             search.ids(p)))
 
     def optimise(self, state: pa.Table, problems: Sequence[PhaseProblem]) -> list[Choice]:
+        """One choice per problem, in order. Properties are searched ``slice_properties`` at
+        a time (each slice's packages still scored in batched calculator calls): they are
+        independent, so this only bounds the memory the searches hold."""
+        choices: list[Choice] = []
+        for start in range(0, len(problems), self._slice):
+            choices += self._optimise(state, problems[start:start + self._slice])
+        return choices
+
+    def _optimise(self, state: pa.Table, problems: Sequence[PhaseProblem]) -> list[Choice]:
         searches = [_prepare(p) for p in problems]
         empty = frozenset[int]()
         # warm start: nothing, and each unit alone, for every property in one batch
@@ -401,5 +414,5 @@ def cascade_order(s: _Search, package: frozenset[int]) -> tuple[OptionLike, ...]
 
 
 __all__ = ["BAND_FLOORS", "EXHAUSTIVE_LIMIT", "HEATING_GROUP", "HEATING_MEASURE_TYPES",
-           "Choice", "Evaluated", "Goal", "GoalKind", "PhaseOptimiser", "PhaseProblem",
-           "cascade_order", "exclusive_group"]
+           "SLICE_PROPERTIES", "Choice", "Evaluated", "Goal", "GoalKind", "PhaseOptimiser",
+           "PhaseProblem", "cascade_order", "exclusive_group"]

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ara.sap import calculate
 
@@ -45,6 +46,10 @@ Calculator = Callable[[pa.Table], pa.Table]
 #: Rows per calculator call: large enough to keep the kernel busy, small enough that the
 #: overlaid list columns of a big batch stay within memory.
 DEFAULT_CHUNK_ROWS = 50_000
+#: The output columns :func:`scores_of` reads: enough for a search, which keeps only these
+#: of every chunk (``score(..., columns=SCORE_COLUMNS)``) instead of ~100 columns a package.
+SCORE_COLUMNS = ("dwelling_id", "status", "sap_rating_continuous", "sap_rating",
+                 "co2_kg_per_year", "primary_energy_kwh")
 
 
 def default_apply() -> ApplyOptions:
@@ -80,7 +85,8 @@ def _column(outputs: pa.Table, name: str) -> np.ndarray:
 
 
 def scores_of(outputs: pa.Table) -> Scores:
-    ok = np.asarray([s == "ok" for s in outputs.column("status").to_pylist()], dtype=bool)
+    ok = np.asarray(pc.fill_null(pc.equal(outputs.column("status"), "ok"), False)
+                    .to_numpy(zero_copy_only=False), dtype=bool)
     return Scores(ok=ok,
                   sap_continuous=np.nan_to_num(_column(outputs, "sap_rating_continuous"),
                                                nan=-np.inf),
@@ -116,21 +122,25 @@ class PackageScorer:
         return self.apply(state, list(rows), [tuple(p) for p in packages])
 
     def score(self, state: pa.Table, rows: Sequence[int],
-              packages: Sequence[Sequence[OptionLike]]) -> Scores:
+              packages: Sequence[Sequence[OptionLike]], *,
+              columns: Sequence[str] | None = None) -> Scores:
         """Score package k applied to ``state`` row ``rows[k]``; one calculator call per
-        ``chunk_rows`` packages, whatever the number of properties."""
+        ``chunk_rows`` packages, whatever the number of properties. ``columns``: keep only
+        these output columns of each chunk (memory: a search scores many packages)."""
         if len(rows) != len(packages):
             raise ValueError("one state row per package")
         parts = []
         for start in range(0, len(rows), self._chunk) or [0]:
             stop = start + self._chunk
             overlaid = self.overlay(state, rows[start:stop], packages[start:stop])
-            parts.append(self._calculate(overlaid))
+            out = self._calculate(overlaid)
+            del overlaid
+            parts.append(out.select(list(columns)) if columns is not None else out)
             self.calculator_calls += 1
         self.packages_scored += len(rows)
         outputs = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         return scores_of(outputs)
 
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "ApplyOptions", "Calculator", "OptionLike", "Package",
-           "PackageScorer", "Scores", "default_apply", "lenient_calculate", "scores_of"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "SCORE_COLUMNS", "ApplyOptions", "Calculator", "OptionLike",
+           "Package", "PackageScorer", "Scores", "default_apply", "lenient_calculate", "scores_of"]
