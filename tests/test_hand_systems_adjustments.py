@@ -124,3 +124,17 @@ def test_no_secondary_recorded_means_no_secondary_for_a_gas_main() -> None:
     lines = full(dwelling())
     assert val(lines, "201") == 0.0
     assert val(lines, "215") == 0.0
+
+
+# ------------------------------------------- Table 4b rows from SAP 2009/2012 lineage (0015)
+
+def test_pre_1998_open_flue_boiler_blends_lineage_summer_efficiency() -> None:
+    # 115: gas pre-1998, balanced or open flue, wall mounted: winter 66 %, summer 56 %
+    assert table4b(115) == (66.0, 56.0)
+    check_efficiencies(cylinder(main1_code=115, main1_interlock=True), 66.0, 66.0, 56.0)
+
+
+def test_pre_1998_condensing_combi_blends_lineage_summer_efficiency() -> None:
+    # 113: gas pre-1998, fan-assisted flue, condensing combi: winter 84 %, summer 75 %
+    assert table4b(113) == (84.0, 75.0)
+    check_efficiencies(dwelling(main1_code=113, main1_interlock=True), 84.0, 84.0, 75.0)
