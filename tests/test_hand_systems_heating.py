@@ -29,6 +29,8 @@ from test_hand_systems_common import (
     input_error,
     price,
     problem,
+    rdsap_price,
+    rdsap_standing,
     result_row,
     sap_standing,
     spec_with_row,
@@ -101,6 +103,21 @@ def test_oil_boiler_with_a_supplied_standing_charge() -> None:
     assert s.pumps == 41.0 + 100.0
     with spec_with_row(SUPPLEMENT, TEST_ONLY_STANDING.format(OIL)):
         run_category(d, s)
+
+
+def test_rdsap_oil_boiler_uses_table32_oil_and_its_lineage_standing_charge() -> None:
+    """RdSAP 10 (decision 0016): heating oil at 5.44 p/kWh (the accredited worksheets' value;
+    the PDF's oil/FAME rows read swapped) and a standing charge of 0 (LINEAGE)."""
+    assert (rdsap_price(OIL), rdsap_standing(str(OIL))) == (5.44, 0.0)
+    d = oil_boiler(main1_pump_age=2, rating_method=2)
+    winter, summer = table4b(126)
+    s = Systems(eff1=winter, fuel1=OIL, price1=5.44, water_eff=(winter, summer),
+                water_fuel=OIL, price_water=5.44, pumps=PUMP_BY_AGE[2] + LIQUID_FUEL_PUMP,
+                price_other=rdsap_price(ELEC), standing=0.0, method=2)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
 
 
 def solid_fuel_boiler(**kw: Any) -> dict[str, Any]:

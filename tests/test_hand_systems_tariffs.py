@@ -73,12 +73,6 @@ def test_sap_method_off_peak_tariffs_lack_a_table12_standing_charge(tariff: int,
         err, "electricity_tariff")
 
 
-def test_rdsap_7_hour_lacks_a_table32_standing_charge() -> None:
-    err = input_error(electric(691, electricity_tariff=2, immersion_type=1, rating_method=2))
-    assert problem(err, "electricity_tariff") == [
-        "no standing charge in spec/ for the 7-hour tariff"]
-
-
 @pytest.mark.parametrize("tariff,low_code", [(4, 35), (5, 40)])
 def test_rdsap_tariffs_without_a_table32_price_are_rejected(tariff: int, low_code: int) -> None:
     """Table 32 has no 24-hour (35) or 18-hour low-rate (40) price in spec/."""
@@ -131,15 +125,37 @@ def test_rdsap_10_hour_direct_acting_with_immersion(immersion: int, volume: floa
     check_result(result_row(d), exp)
 
 
-def test_table12a_7_hour_fractions_are_in_spec_but_the_tariff_is_not_computable() -> None:
-    """Table 12a gives 7-hour 1.00 (direct-acting) and 0.90 (other uses), but neither Table
-    12 nor Table 32 in spec/ has a 7-hour standing charge, so no dwelling on it is priced."""
+def test_sap_method_7_hour_is_still_not_computable() -> None:
+    """Table 12a gives 7-hour 1.00 (direct-acting) and 0.90 (other uses), but SAP 10.2 Table
+    12 in spec/ has no 7-hour standing charge, so no SAP-method dwelling on it is priced."""
     assert (high_rate(DIRECT, "7-hour"), high_rate(OTHER_USES, "7-hour")) == (1.0, 0.9)
-    for method in (1, 2):
-        err = input_error(electric(691, electricity_tariff=2, immersion_type=2,
-                                   rating_method=method))
-        assert "no standing charge in spec/ for the 7-hour tariff" in problem(
-            err, "electricity_tariff")
+    err = input_error(electric(691, electricity_tariff=2, immersion_type=2, rating_method=1))
+    assert "no standing charge in spec/ for the 7-hour tariff" in problem(
+        err, "electricity_tariff")
+
+
+@pytest.mark.parametrize("immersion,volume", [(1, 110.0), (2, 160.0)])
+def test_rdsap_7_hour_direct_acting_with_immersion(immersion: int, volume: float) -> None:
+    """RdSAP 7-hour (decision 0016): Table 32 high 15.29 / low 5.50 p/kWh, standing charge
+    24 GBP (LINEAGE); direct-acting heaters all at the high rate, other uses 0.90, the
+    immersion by Table 13's 7-hour rows (single: [(14530 - 762 N)/V - 80 + 10 N]/100; dual:
+    [(6.8 - 0.024 V) N + 14 - 0.07 V]/100)."""
+    assert (rdsap_price(32), rdsap_price(31), rdsap_standing("7-hour")) == (15.29, 5.50, 24.0)
+    d = electric(691, electricity_tariff=2, rating_method=2, immersion_type=immersion,
+                 cylinder_volume_l=volume)
+    hi, lo = rdsap_price(32), rdsap_price(31)
+    f_space, f_other = high_rate(DIRECT, "7-hour"), high_rate(OTHER_USES, "7-hour")
+    f_water = table13("7-hour", "single" if immersion == 1 else "dual", occupancy(tfa(d)),
+                      volume)
+    assert 0.0 < f_water < 1.0
+    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC,
+                price1=f_space * hi + (1 - f_space) * lo, water_eff=IMMERSION,
+                water_fuel=ELEC, price_water=f_water * hi + (1 - f_water) * lo, pumps=0.0,
+                price_other=f_other * hi + (1 - f_other) * lo, standing=24.0, method=2)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
 
 
 def test_rdsap_gas_combi_uses_table32_and_the_rdsap_linear_equation() -> None:
