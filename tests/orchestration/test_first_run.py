@@ -137,3 +137,25 @@ def test_an_ingestion_batch_that_fails_writes_nothing(uow_factory: UnitOfWorkFac
     assert _count(uow_factory, t.epc_certificates) == 0
     assert _count(uow_factory, t.property_spatial) == 0  # looked up, but the unit never ran
     assert _count(uow_factory, t.baseline_performance) == 0
+
+
+def test_a_home_whose_fuel_the_snapshot_cannot_price_fails_once_naming_each_use(
+        uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
+    """An oil-heated home rates (RdSAP 10 Table 32) but the Fuel Rates snapshot prices only
+    gas and electricity: its space and water heating both use oil, and it gets one stage
+    failure naming both, while the rest of the batch is baselined."""
+    props = read_portfolio(_portfolio(tmp_path), "test")
+    ids = props.column("property_id").to_pylist()
+    run = _first_run(uow_factory)
+    run.create_properties("test", "homes.csv", props)
+    summary = run.run(ids, batch_size=HOMES)
+    assert summary.failed_batches == []
+    with uow_factory(read_only=True) as uow:
+        rows = uow.connection.execute(sa.select(t.stage_failures.c.property_id,
+                                                t.stage_failures.c.message).where(
+            t.stage_failures.c.error_type == "unpriced_fuel")).all()
+    assert rows, "the sample's first homes include an oil-heated one"
+    assert len({r.property_id for r in rows}) == len(rows)
+    several = [r.message for r in rows if r.message.count(" uses fuel ") > 1]
+    assert several and all("not priced by Fuel Rates snapshot" in m for m in several)
+    assert _count(uow_factory, t.baseline_performance) > HOMES // 2

@@ -137,11 +137,15 @@ class BaselineOrchestrator:
         try:
             bills = compute_bills(outputs, self._rates)
         except UnpricedFuelError as exc:
-            unpriced = {pid for pid, _use, _code in exc.problems}
+            # one failure per property, naming every end use the snapshot cannot price
+            reasons: dict[str, list[str]] = {}
             for pid, use, code in exc.problems:
+                reasons.setdefault(pid, []).append(f"{use} uses fuel {code}")
+            unpriced = set(reasons)
+            for pid, uses in reasons.items():
                 failures.append(StageFailure(pid, STAGE, "unpriced_fuel",
-                                             f"{use} uses fuel {code}, not priced by Fuel "
-                                             f"Rates snapshot {exc.snapshot}"))
+                                             f"{'; '.join(uses)}: not priced by Fuel Rates "
+                                             f"snapshot {exc.snapshot}"))
             mask = pa.array([pid not in unpriced for pid in outputs.column("dwelling_id")
                             .to_pylist()])
             outputs = outputs.filter(mask)
