@@ -3,8 +3,9 @@ unit, a fixed cost and a contingency per measure type, each row with its provena
 
 A row is ``SOURCED`` (it names the public figure it comes from: URL, publisher, date, the
 figure as published, its price base and the rule used to turn it into the row's costs) or
-``UNSOURCED`` (an estimate, its ``source`` saying so and what was searched). Sources and the
-adjustment rule: data/measures/README.md."""
+``UNSOURCED`` (an estimate, its ``source`` saying so and what was searched). A row built from
+two sources names both, its URLs separated by " ; ". No price index is applied: each figure
+stays at its published price base. Sources and the adjustment rules: data/measures/README.md."""
 
 from __future__ import annotations
 
