@@ -89,8 +89,10 @@ def render_plan(pid: str, base: Row | None, plans: list[Row], phases: list[Row],
                      f"{base['rebaseline_reason']}), CO2 "
                      f"{base['effective_co2_tonnes_per_year']:.2f} t/yr, PE "
                      f"{base['effective_primary_energy_kwh_per_m2_year']:,.0f} kWh/m2/yr, "
-                     f"bill GBP {base['bill_total_gbp']:,.0f}/yr "
+                     f"bill GBP {_num(base['bill_total_gbp'])}/yr "
                      f"(fuel rates {base['fuel_rates_snapshot']})")
+        if base.get("bill_unpriced_reason"):
+            lines.append(f"  bill not priced: {base['bill_unpriced_reason']}")
     for plan in plans:
         sid = plan["scenario_id"]
         lines.append(f"  scenario {sid}: cost GBP {plan['total_cost_gbp']:,.0f} (contingency "
@@ -122,7 +124,7 @@ def render_plan(pid: str, base: Row | None, plans: list[Row], phases: list[Row],
                 lines.append(f"      {'':>3} {'phase saving (sum of the measures)':<36} "
                              f"{ph['cost_gbp']:>9,.0f} "
                              f"{sum(m['sap_gain'] for m in mine):>+6.1f} "
-                             f"{_num(sum(m['bill_saving_gbp'] for m in mine)):>11} "
+                             f"{_num(_total(mine, 'bill_saving_gbp')):>11} "
                              f"{_num(_total(mine, 'co2_saving_kg')):>9} "
                              f"{_num(_total(mine, 'primary_energy_saving_kwh')):>9}")
             else:

@@ -73,10 +73,14 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
              "effective " + "".join(f"{effective.get(b, 0):>7}" for b in (*bands, "-")),
              "rebaselined: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())),
              ]
-    if base:
-        total = sum(r.bill_total_gbp for r in base)
-        lines.append(f"bills: GBP {total:,.0f} a year in all, GBP {total / len(base):,.0f} "
-                     "a home on average (Fuel Rates snapshot)")
+    billed = [r.bill_total_gbp for r in base if r.bill_total_gbp is not None]
+    if billed:
+        total = sum(billed)
+        lines.append(f"bills: GBP {total:,.0f} a year in all, GBP {total / len(billed):,.0f} "
+                     f"a home on average, {len(billed)} homes (Fuel Rates snapshot)")
+    if len(billed) < len(base):
+        lines.append(f"not billed: {len(base) - len(billed)} rated homes use a fuel or tariff "
+                     "the Fuel Rates snapshot does not price (ara plan shows which)")
     if run.plans_written:
         lines.append(f"plans written: {run.plans_written}")
     if run.failed_batches:

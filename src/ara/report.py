@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -107,9 +108,9 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         fig.cost_gbp.append(float(r.total_cost_gbp))
         after = r.final_sap_score if r.final_sap_score is not None else r.sap_score_before
         fig.sap_gain.append(float(after - r.sap_score_before))
-        fig.bill_before_gbp.append(float(r.bill_before_gbp or 0.0))
-        fig.bill_after_gbp.append(float(r.bill_after_gbp if r.bill_after_gbp is not None
-                                        else r.bill_before_gbp or 0.0))
+        # NaN: the Fuel Rates snapshot does not price the home's fuel then (decision 0017)
+        fig.bill_before_gbp.append(_or_nan(r.bill_before_gbp))
+        fig.bill_after_gbp.append(_or_nan(r.bill_after_gbp))
         fig.reached_goal.append(last_phase.get((r.property_id, r.scenario_id), False))
     for r in measures:
         if r.scenario_id in figures:
@@ -120,10 +121,21 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         lodged_band=[r.lodged_band or "-" for r in base],
         effective_band=[r.effective_band for r in base],
         effective_sap=[int(r.effective_sap_score) for r in base],
-        bill_gbp=[float(r.bill_total_gbp) for r in base],
+        bill_gbp=[float(r.bill_total_gbp) for r in base if r.bill_total_gbp is not None],
         rebaseline_reasons=Counter(r.rebaseline_reason for r in base),
         failures=Counter((f.stage, f.message.split(";")[0][:140]) for f in failures),
         scenarios=[figures[k] for k in sorted(figures)])
+
+
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _billed(fig: ScenarioFigures) -> list[tuple[str, float, float]]:
+    """(band before, bill before, bill after) of the plans priced on both sides."""
+    return [(band, b, a) for band, b, a in zip(fig.before_band, fig.bill_before_gbp,
+                                               fig.bill_after_gbp, strict=True)
+            if math.isfinite(b) and math.isfinite(a)]
 
 
 # ---- charts -------------------------------------------------------------------------------
@@ -206,8 +218,7 @@ def bill_chart(fig: ScenarioFigures) -> str:
     """Mean annual bill before and after the plan, by band before."""
     before: dict[str, list[float]] = defaultdict(list)
     after: dict[str, list[float]] = defaultdict(list)
-    for band, b, a in zip(fig.before_band, fig.bill_before_gbp, fig.bill_after_gbp,
-                          strict=True):
+    for band, b, a in _billed(fig):
         before[band].append(b)
         after[band].append(a)
     bands = [b for b in BANDS if before.get(b)]
@@ -254,14 +265,18 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                     [(data.properties, data.certificates, len(data.effective_band),
                       sum(data.failures.values()))])]
     if data.effective_band:
-        mean_bill = sum(data.bill_gbp) / len(data.bill_gbp)
+        mean_bill = sum(data.bill_gbp) / len(data.bill_gbp) if data.bill_gbp else float("nan")
         parts += [band_chart((("lodged EPC", [b for b in data.lodged_band if b != "-"]),
                               ("recalculated (SAP 10.2)", data.effective_band)),
                              "Homes per band: lodged against recalculated"),
                   _table(("rebaseline reason", "homes"),
                          sorted(data.rebaseline_reasons.items())),
                   f"<p>Annual bills: GBP {sum(data.bill_gbp):,.0f} in all, GBP "
-                  f"{mean_bill:,.0f} a home on average.</p>"]
+                  f"{mean_bill:,.0f} a home on average over the {len(data.bill_gbp)} homes "
+                  "the Fuel Rates snapshot prices"
+                  + (f"; {len(data.effective_band) - len(data.bill_gbp)} rated homes use a "
+                     "fuel or tariff it does not price and have no bill"
+                     if len(data.bill_gbp) < len(data.effective_band) else "") + ".</p>"]
     for fig in data.scenarios:
         n = len(fig.cost_gbp)
         if not n:
@@ -274,7 +289,9 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                          [(n, f"{reached} ({100 * reached / n:.0f} %)",
                            f"{sum(fig.cost_gbp):,.0f}", f"{_median(fig.cost_gbp):,.0f}",
                            f"{sum(fig.sap_gain) / n:.1f}",
-                           f"{sum(fig.bill_before_gbp) - sum(fig.bill_after_gbp):,.0f}")]),
+                           f"{sum(b - a for _, b, a in _billed(fig)):,.0f}"
+                           + (f" ({len(_billed(fig))} homes priced)"
+                              if len(_billed(fig)) < n else ""))]),
                   "<p class=meta>Before: the calculator's rating of each home's Effective EPC "
                   "where the plan starts (a SAP 10.2 certificate kept as lodged above can rate "
                   "differently here when its lodged figures diverge from the calculation).</p>",

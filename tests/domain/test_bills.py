@@ -21,6 +21,7 @@ from ara.domain.bills import (
     FuelRatesError,
     UnpricedFuelError,
     compute_bills,
+    compute_bills_or_unpriced,
     fuel_codes_used,
     snapshot_dates,
 )
@@ -129,6 +130,43 @@ def test_unpriced_fuel_raises_naming_property_and_fuel(rates: FuelRates) -> None
         compute_bills(outputs(gas_dwelling(), oil), rates)
     assert caught.value.problems == [("oil-7", "space_heating_main1", 4),
                                      ("oil-7", "water_heating", 4)]
+
+
+def test_unpriced_rows_keep_null_amounts_and_their_reason(rates: FuelRates) -> None:
+    """decision 0017: the priced rows are billed as compute_bills bills them; the oil home
+    gets null amounts, never a default, and a reason naming each end use and fuel."""
+    oil = dwelling("oil-7", space_heating_fuel_main1_kwh=9_000.0, fuel_main1=OIL,
+                   water_heating_fuel_kwh=1_500.0, fuel_water=OIL, lighting_kwh=300.0)
+    gas = gas_dwelling()
+    table = compute_bills_or_unpriced(outputs(oil, gas, gas_dwelling("gas-2")), rates)
+    rows = table.to_pylist()
+    assert [r["property_id"] for r in rows] == ["oil-7", gas["dwelling_id"], "gas-2"]
+    assert rows[0]["bill_total_gbp"] is None and rows[0]["space_heating_main1_gbp"] is None
+    assert rows[0]["bill_unpriced_reason"] == (
+        "space_heating_main1 uses fuel 4; water_heating uses fuel 4: not priced by Fuel "
+        "Rates snapshot 2025-10-01")
+    assert rows[0]["fuel_rates_snapshot"] == "2025-10-01"
+    priced = compute_bills(outputs(gas, gas_dwelling("gas-2")), rates).to_pylist()
+    for got, want in zip(rows[1:], priced, strict=True):
+        assert got["bill_unpriced_reason"] is None
+        assert {k: got[k] for k in want} == want
+    every = compute_bills_or_unpriced(outputs(gas), rates)
+    assert every.column("bill_unpriced_reason").null_count == 1
+
+
+def test_unpriced_rows_are_found_by_position_when_ids_repeat(rates: FuelRates) -> None:
+    """The cascade bills every prefix of a package under one dwelling id: a heat pump moves
+    the oil home onto priced electricity, so the same id is unpriced before and priced
+    after."""
+    before = dwelling("h", space_heating_fuel_main1_kwh=9_000.0, fuel_main1=OIL,
+                      lighting_kwh=300.0)
+    after = dwelling("h", space_heating_fuel_main1_kwh=3_000.0, fuel_main1=ELECTRICITY,
+                     lighting_kwh=300.0)
+    rows = compute_bills_or_unpriced(outputs(before, after), rates).to_pylist()
+    assert rows[0]["bill_total_gbp"] is None and rows[0]["bill_unpriced_reason"]
+    # 3,300 kWh x 25 p + 365 x 50 p
+    assert rows[1]["bill_total_gbp"] == pytest.approx(3_300 * 0.25 + 365 * 0.50)
+    assert rows[1]["bill_unpriced_reason"] is None
 
 
 def test_export_without_an_export_rate_raises(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pg_support import postgres_engine
 
 from ara.cli import bundled
 from ara.domain.bills import FuelRates
+from ara.domain.performance import UnpricedBill
 from ara.ingestion.epc_fetchers import BulkArchiveFetcher
 from ara.ingestion.geospatial import UprnReferenceData
 from ara.orchestration.baseline import BaselineOrchestrator
@@ -22,6 +23,7 @@ from ara.orchestration.first_run import FirstRun, read_portfolio
 from ara.orchestration.ingestion import IngestionOrchestrator
 from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
 from ara.persistence import tables as t
+from ara.persistence.mapping import load_properties
 
 SAMPLE = bundled("sample_portfolio")
 HOMES = 60
@@ -80,7 +82,9 @@ def test_two_runs_leave_one_certificate_and_one_baseline_per_property(
         rows = uow.baselines.read(ids).to_pylist()
     assert len({r["property_id"] for r in rows}) == len(rows)
     assert {r["rebaseline_reason"] for r in rows} <= {"none", "pre_sap10"}
-    assert all(r["bill_total_gbp"] > 0 for r in rows)
+    # a bill, or no bill and the reason (a fuel the snapshot does not price, decision 0017)
+    assert all((r["bill_total_gbp"] is not None and r["bill_total_gbp"] > 0)
+               != (r["bill_unpriced_reason"] is not None) for r in rows)
 
 
 def test_a_batch_that_raises_is_reported_and_the_run_goes_on(
@@ -139,23 +143,32 @@ def test_an_ingestion_batch_that_fails_writes_nothing(uow_factory: UnitOfWorkFac
     assert _count(uow_factory, t.baseline_performance) == 0
 
 
-def test_a_home_whose_fuel_the_snapshot_cannot_price_fails_once_naming_each_use(
+def test_a_home_whose_fuel_the_snapshot_cannot_price_keeps_its_ratings_without_a_bill(
         uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
-    """An oil-heated home rates (RdSAP 10 Table 32) but the Fuel Rates snapshot prices only
-    gas and electricity: its space and water heating both use oil, and it gets one stage
-    failure naming both, while the rest of the batch is baselined."""
+    """Decision 0017: an oil-heated home rates (RdSAP 10 Table 32) but the Fuel Rates snapshot
+    prices only gas and electricity. Its baseline is stored with its ratings, null bill
+    amounts and the reason naming both end uses on oil; it has no stage failure."""
     props = read_portfolio(_portfolio(tmp_path), "test")
     ids = props.column("property_id").to_pylist()
     run = _first_run(uow_factory)
     run.create_properties("test", "homes.csv", props)
     summary = run.run(ids, batch_size=HOMES)
     assert summary.failed_batches == []
+    b = t.baseline_performance.c
     with uow_factory(read_only=True) as uow:
-        rows = uow.connection.execute(sa.select(t.stage_failures.c.property_id,
-                                                t.stage_failures.c.message).where(
-            t.stage_failures.c.error_type == "unpriced_fuel")).all()
-    assert rows, "the sample's first homes include an oil-heated one"
-    assert len({r.property_id for r in rows}) == len(rows)
-    several = [r.message for r in rows if r.message.count(" uses fuel ") > 1]
-    assert several and all("not priced by Fuel Rates snapshot" in m for m in several)
-    assert _count(uow_factory, t.baseline_performance) > HOMES // 2
+        unpriced = uow.connection.execute(sa.select(
+            b.property_id, b.effective_sap_score, b.bill_total_gbp, b.bill_energy_charges_gbp,
+            b.bill_unpriced_reason).where(b.bill_unpriced_reason.is_not(None))).all()
+        failed = uow.connection.execute(sa.select(t.stage_failures.c.property_id)).scalars().all()
+        loaded = load_properties(uow, [unpriced[0].property_id]).get(unpriced[0].property_id) \
+            if unpriced else None
+    assert unpriced, "the sample's first homes include an oil-heated one"
+    assert not {r.property_id for r in unpriced} & set(failed)
+    for r in unpriced:
+        assert 1 <= r.effective_sap_score <= 100
+        assert r.bill_total_gbp is None and r.bill_energy_charges_gbp is None
+        assert r.bill_unpriced_reason.endswith("not priced by Fuel Rates snapshot 2025-10-01")
+    assert any(r.bill_unpriced_reason.count(" uses fuel 4") == 2 for r in unpriced)
+    assert loaded is not None and loaded.baseline is not None
+    assert isinstance(loaded.baseline.bill, UnpricedBill)
+    assert loaded.baseline.bill.reason == unpriced[0].bill_unpriced_reason

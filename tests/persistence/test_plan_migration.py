@@ -87,11 +87,11 @@ def rows(engine: Engine, table: str) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(sa.text(f"SELECT * FROM {table}")).mappings()]
 
 
-def test_a_database_holding_plans_upgrades_to_0002_and_back(at_0001: Engine) -> None:
+def test_a_database_holding_plans_upgrades_to_head_and_back(at_0001: Engine) -> None:
     engine = at_0001
     seed_0001(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
                                 t.metadata) == []
@@ -153,4 +153,68 @@ def test_a_database_holding_plans_upgrades_to_0002_and_back(at_0001: Engine) -> 
         == [("P1", 1, 1300.0), ("P1", 2, 1180.25), ("P2", 1, 1100.0), ("P2", 2, 1100.0)]
     assert len(rows(engine, "plan_measures")) == 3
     upgrade(engine)  # and up again
+    assert current_revision(engine) == head_revision()
+
+
+def test_0003_keeps_every_plan_row_and_lets_a_home_without_a_bill_in(at_0001: Engine) -> None:
+    """Revision 0003 (decision 0017) rebuilds plan_phases and plan_measures on SQLite to make
+    their bill columns nullable: no measure may be lost to the foreign-key cascade. Then a
+    baseline and a plan phase without a bill are stored; going down to 0002 removes exactly
+    the rows NOT NULL cannot hold (the unpriced baseline, the whole plan with an unpriced
+    phase) and keeps the rest."""
+    engine = at_0001
+    seed_0001(engine)
+    with engine.begin() as conn:  # a second plan, fully priced, that must survive
+        _insert(conn, "plans", [{"property_id": "P2", "scenario_id": "S",
+                                 "total_cost_gbp": 300.0, "final_sap_score": 60,
+                                 "final_band": "D", "planned_at": NOW}])
+        _insert(conn, "plan_phases", [{
+            "property_id": "P2", "scenario_id": "S", "phase_number": 1, "cost_gbp": 300.0,
+            "sap_score_after": 60, "band_after": "D", "co2_tonnes_per_year_after": 3.0,
+            "primary_energy_kwh_per_m2_year_after": 250.0, "bill_after_gbp": 1500.0,
+            "reached_goal": False}])
+        _insert(conn, "plan_measures", [{
+            "property_id": "P2", "scenario_id": "S", "phase_number": 1, "sequence": 1,
+            "measure_type": "draught_proofing", "measure_option": "draught_proofing",
+            "target": "main", "cost_gbp": 300.0, "sap_gain": 1.0, "bill_saving_gbp": 20.0}])
+    upgrade(engine, "0002")
+    before = {table: rows(engine, table) for table in ("plans", "plan_phases", "plan_measures")}
+    upgrade(engine, "0003")
+    assert current_revision(engine) == "0003"
+    for table, old in before.items():
+        assert sorted(map(str, rows(engine, table))) == sorted(map(str, old)), table
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE plan_phases SET bill_after_gbp = NULL "
+                             "WHERE property_id = 'P1' AND phase_number = 2"))
+        conn.execute(sa.text("UPDATE plan_measures SET bill_saving_gbp = NULL "
+                             "WHERE property_id = 'P1' AND phase_number = 2"))
+        _insert(conn, "properties", [{"property_id": "P3", "portfolio_id": "PF"}])
+        _insert(conn, "baseline_performance", [{
+            "property_id": "P3", "source_path": "epc_with_overlay",
+            "effective_sap_score": 59, "effective_band": "D",
+            "effective_co2_tonnes_per_year": 3.2,
+            "effective_primary_energy_kwh_per_m2_year": 260.0, "rebaseline_reason": "none",
+            **{f"{use}_kwh": 0.0 for use in t.END_USES},
+            "bill_energy_charges_gbp": None, "bill_standing_charges_gbp": None,
+            "bill_export_credit_gbp": None, "bill_total_gbp": None,
+            "fuel_rates_snapshot": "2025-10-01",
+            "bill_unpriced_reason": "space_heating_main1 uses fuel 4",
+            "calculated_at": NOW}])
+    [base] = rows(engine, "baseline_performance")
+    assert base["bill_total_gbp"] is None and base["bill_unpriced_reason"]
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # the migration turned them back on
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+    downgrade(engine, "0002")
     assert current_revision(engine) == "0002"
+    assert rows(engine, "baseline_performance") == []  # P3 had no bill
+    # P1's plan has an unpriced phase: all of it goes; P2's priced plan stays
+    assert [(r["property_id"], r["phase_number"]) for r in rows(engine, "plan_phases")] \
+        == [("P2", 1)]
+    assert [r["property_id"] for r in rows(engine, "plan_measures")] == ["P2"]
+    assert [r["property_id"] for r in rows(engine, "plans")] == ["P2"]
+    assert "bill_unpriced_reason" not in {
+        c["name"] for c in sa.inspect(engine).get_columns("baseline_performance")}
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()

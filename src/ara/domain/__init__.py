@@ -36,6 +36,7 @@ from ara.domain.performance import (
     EndUseKwh,
     Performance,
     PropertyBaselinePerformance,
+    UnpricedBill,
     rebaseline_reason,
 )
 from ara.domain.plans import (
@@ -68,6 +69,6 @@ __all__ = [
     "PlanningFlags", "PredictedEpc", "Properties", "Property", "PropertyBaselinePerformance",
     "PropertyType", "RebaselineReason", "RoofInsulation", "Scenario", "ScenarioPhase",
     "SiteNotes", "SolarPotential", "SourceDecision", "SourcePath", "SourceStatus",
-    "StageFailure", "SurveyDefect", "WallConstruction", "WallInsulation",
+    "StageFailure", "SurveyDefect", "UnpricedBill", "WallConstruction", "WallInsulation",
     "parse_landlord_overrides", "rebaseline_reason", "resolve_source", "survey_defects",
 ]

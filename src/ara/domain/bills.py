@@ -278,11 +278,10 @@ def _check_rows(table: pa.Table, ids: pa.ChunkedArray) -> None:
                              f"be billed: {pc.filter(ids, bad).to_pylist()[:10]}")
 
 
-def compute_bills(outputs: pa.Table, rates: FuelRates, *,
-                  id_column: str = "dwelling_id") -> pa.Table:
-    """The bill of every dwelling of ``outputs`` (``ara.sap.OUTPUT_SCHEMA`` rows), as
-    ``BILL_SCHEMA`` rows in the same order. Raises :class:`UnpricedFuelError` naming every
-    property and fuel without a price, and ``ValueError`` for rows the calculator rejected."""
+def _bill_columns(outputs: pa.Table, rates: FuelRates, id_column: str
+                  ) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, str, int]]]:
+    """The ``BILL_SCHEMA`` columns of every row (as if every fuel were priced), which rows
+    cannot be priced, and the (row, end use, fuel code) of each unpriced use."""
     ids = outputs.column(id_column).cast(pa.string())
     _check_rows(outputs, ids)
     n = outputs.num_rows
@@ -303,12 +302,10 @@ def compute_bills(outputs: pa.Table, rates: FuelRates, *,
 
     unpriced = used & ~np.isfinite(rate)
     no_export = (exported > 0) if export is None else np.zeros(n, dtype=bool)
-    if unpriced.any() or no_export.any():
-        problems = [(ids[int(i)].as_py(), uses[j].name, int(codes[j, i]))
-                    for j, i in zip(*np.nonzero(unpriced), strict=True)]
-        problems += [(ids[int(i)].as_py(), "pv_exported", 60) for i in np.nonzero(no_export)[0]]
-        problems.sort(key=lambda p: (p[0], p[1]))
-        raise UnpricedFuelError(rates.snapshot, problems)
+    problems = [(int(i), uses[j].name, int(codes[j, i]))
+                for j, i in zip(*np.nonzero(unpriced), strict=True)]
+    problems += [(int(i), "pv_exported", 60) for i in np.nonzero(no_export)[0]]
+    bad = unpriced.any(axis=0) | no_export
 
     cost = np.where(used, kwh * np.nan_to_num(rate) / 100.0, 0.0)
     cost[-1] = -cost[-1]  # PV used in the dwelling: electricity not bought
@@ -327,7 +324,50 @@ def compute_bills(outputs: pa.Table, rates: FuelRates, *,
               *(pa.array(cost[j]) for j in range(len(uses))),
               pa.array(energy), pa.array(standing), pa.array(credit), pa.array(total),
               pa.repeat(pa.scalar(rates.snapshot, pa.string()), n)]
+    return arrays, bad, problems
+
+
+def compute_bills(outputs: pa.Table, rates: FuelRates, *,
+                  id_column: str = "dwelling_id") -> pa.Table:
+    """The bill of every dwelling of ``outputs`` (``ara.sap.OUTPUT_SCHEMA`` rows), as
+    ``BILL_SCHEMA`` rows in the same order. Raises :class:`UnpricedFuelError` naming every
+    property and fuel without a price, and ``ValueError`` for rows the calculator rejected."""
+    arrays, _bad, problems = _bill_columns(outputs, rates, id_column)
+    if problems:
+        ids = arrays[0]
+        named = sorted(((ids[i].as_py(), use, code) for i, use, code in problems),
+                       key=lambda p: (p[0], p[1]))
+        raise UnpricedFuelError(rates.snapshot, named)
     return pa.Table.from_arrays(arrays, schema=BILL_SCHEMA)
+
+
+#: ``BILL_SCHEMA`` with nullable amounts and the reason a row could not be priced.
+BILL_OR_UNPRICED_SCHEMA = pa.schema([
+    *(f.with_nullable(f.name not in ("property_id", "fuel_rates_snapshot"))
+      for f in BILL_SCHEMA),
+    pa.field("bill_unpriced_reason", pa.string(), nullable=True),
+])
+
+
+def compute_bills_or_unpriced(outputs: pa.Table, rates: FuelRates, *,
+                              id_column: str = "dwelling_id") -> pa.Table:
+    """:func:`compute_bills` row by row (ids may repeat): a row using a fuel the snapshot
+    cannot price gets null amounts and ``bill_unpriced_reason`` naming each end use and
+    fuel, never a default price (decision 0017). ``BILL_OR_UNPRICED_SCHEMA`` rows in the
+    order of ``outputs``."""
+    arrays, bad, problems = _bill_columns(outputs, rates, id_column)
+    uses: dict[int, list[str]] = {}
+    for i, use, code in sorted(problems, key=lambda p: (p[0], p[1])):
+        uses.setdefault(i, []).append(f"{use} uses fuel {code}")
+    reasons: list[str | None] = [None] * outputs.num_rows
+    for i, u in uses.items():
+        reasons[i] = "; ".join(u) + f": not priced by Fuel Rates snapshot {rates.snapshot}"
+    mask = pa.array(bad)
+    columns = [arrays[0]]
+    for array in arrays[1:-1]:
+        columns.append(pc.if_else(mask, pa.scalar(None, pa.float64()), array))
+    columns += [arrays[-1], pa.array(reasons, pa.string())]
+    return pa.Table.from_arrays(columns, schema=BILL_OR_UNPRICED_SCHEMA)
 
 
 def fuel_codes_used(outputs: pa.Table) -> list[int]:
@@ -341,7 +381,7 @@ def fuel_codes_used(outputs: pa.Table) -> list[int]:
     return sorted(found)
 
 
-__all__ = ["BILL_SCHEMA", "BILL_TOTAL_COLUMNS", "DAYS_PER_YEAR", "END_USES", "FUEL_RATES_DIR",
-           "PV_EXPORTED_COLUMN", "PV_USED", "BilledEndUse", "FuelRate", "FuelRates",
-           "FuelRatesError", "UnpricedFuelError", "compute_bills",
-           "fuel_codes_used", "snapshot_dates"]
+__all__ = ["BILL_OR_UNPRICED_SCHEMA", "BILL_SCHEMA", "BILL_TOTAL_COLUMNS", "DAYS_PER_YEAR",
+           "END_USES", "FUEL_RATES_DIR", "PV_EXPORTED_COLUMN", "PV_USED", "BilledEndUse",
+           "FuelRate", "FuelRates", "FuelRatesError", "UnpricedFuelError", "compute_bills",
+           "compute_bills_or_unpriced", "fuel_codes_used", "snapshot_dates"]

@@ -90,6 +90,16 @@ class Bill:
 
 
 @dataclass(frozen=True, slots=True)
+class UnpricedBill:
+    """A rated home whose bill the Fuel Rates snapshot cannot price (a fuel or tariff it has
+    no rate for): no amount is defaulted; the reason names each end use and fuel
+    (decision 0017)."""
+
+    fuel_rates_snapshot: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class PropertyBaselinePerformance:
     """A property's baseline: Lodged and Effective performance side by side, the reason they
     may differ, kWh by end use and the bill (decision 0004)."""
@@ -102,7 +112,7 @@ class PropertyBaselinePerformance:
     """The figures modelling scores against."""
     rebaseline_reason: RebaselineReason
     end_use_kwh: EndUseKwh
-    bill: Bill
+    bill: Bill | UnpricedBill
 
     def __post_init__(self) -> None:
         if self.rebaseline_reason is RebaselineReason.NONE and self.lodged is not None \

@@ -88,8 +88,9 @@ class PlanState:
 
     performance: Performance
     """Integer SAP rating and band, CO2 t/yr, primary energy kWh/m2/yr."""
-    bill_gbp: float
-    """The annual bill at the plan's Fuel Rates snapshot."""
+    bill_gbp: float | None
+    """The annual bill at the plan's Fuel Rates snapshot; None when the snapshot does not
+    price a fuel the dwelling uses at this point (decision 0017)."""
     sap_continuous: float | None = None
     ei_rating: int | None = None
     """Environmental impact rating (worksheet line 274)."""
@@ -124,7 +125,8 @@ class PlanMeasure:
     """Installed cost, contingency included."""
     sap_gain: float
     """Continuous SAP rating gained."""
-    bill_saving_gbp: float
+    bill_saving_gbp: float | None
+    """None when the snapshot cannot price the dwelling before or after the measure."""
     co2_saving_kg: float | None = None
     """kg CO2 a year (None only in plans stored before revision 0002)."""
     primary_energy_saving_kwh: float | None = None
@@ -164,7 +166,7 @@ class PlanPhase:
         return self.after.performance
 
     @property
-    def bill_after_gbp(self) -> float:
+    def bill_after_gbp(self) -> float | None:
         return self.after.bill_gbp
 
 

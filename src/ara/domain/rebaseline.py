@@ -115,15 +115,19 @@ END_USE_SOURCES: Mapping[str, tuple[str, ...]] = {
     "pv_generation": ("pv_generation_kwh",),
 }
 BILL_COLUMNS = ("bill_energy_charges_gbp", "bill_standing_charges_gbp",
-                "bill_export_credit_gbp", "bill_total_gbp", "fuel_rates_snapshot")
+                "bill_export_credit_gbp", "bill_total_gbp", "fuel_rates_snapshot",
+                "bill_unpriced_reason")
 
 #: The rows of the ``baseline_performance`` table (``ara.persistence.tables``), column for
 #: column; a test keeps the two equal.
 BASELINE_SCHEMA = pa.schema([
     *_IDENTITY_FIELDS, *_PERFORMANCE_FIELDS,
     *(pa.field(f"{use}_kwh", pa.float64(), nullable=False) for use in END_USE_SOURCES),
-    *(pa.field(c, pa.float64(), nullable=False) for c in BILL_COLUMNS[:4]),
+    # null amounts with a reason: the home rated but the Fuel Rates snapshot does not price
+    # one of its fuels (never defaulted)
+    *(pa.field(c, pa.float64(), nullable=True) for c in BILL_COLUMNS[:4]),
     pa.field("fuel_rates_snapshot", pa.string(), nullable=False),
+    pa.field("bill_unpriced_reason", pa.string(), nullable=True),
     pa.field("calculated_at", pa.timestamp("us"), nullable=False),
 ])
 
@@ -313,7 +317,9 @@ def baseline_table(performance: pa.Table, calculated: pa.Table, bills: pa.Table,
                    calculated_at: datetime, *, id_column: str = "dwelling_id") -> pa.Table:
     """The ``baseline_performance`` rows (``BASELINE_SCHEMA``) of the properties of
     ``performance`` (from :func:`rebaseline`): their kWh by end use from ``calculated`` and
-    their bill from ``bills`` (``ara.domain.bills.compute_bills``), matched on id."""
+    their bill from ``bills`` (``ara.domain.bills.compute_bills``, or
+    ``compute_bills_or_unpriced`` whose unpriced rows keep null amounts and their reason),
+    matched on id."""
     ids = performance.column("property_id")
     calc = calculated.take(pa.array(_align(ids, calculated.column(id_column),
                                            "calculator output")))
@@ -331,7 +337,9 @@ def baseline_table(performance: pa.Table, calculated: pa.Table, bills: pa.Table,
     stamp = pa.array(np.full(n, np.datetime64(calculated_at.replace(tzinfo=None), "us")),
                      pa.timestamp("us"))
     columns = [performance.column(f.name) for f in PERFORMANCE_SCHEMA]
-    columns += end_uses + [bill.column(c) for c in BILL_COLUMNS] + [stamp]
+    reason = bill.column("bill_unpriced_reason") if "bill_unpriced_reason" in \
+        bill.column_names else pa.nulls(n, pa.string())
+    columns += end_uses + [bill.column(c) for c in BILL_COLUMNS[:-1]] + [reason, stamp]
     return pa.Table.from_arrays(columns, schema=BASELINE_SCHEMA)
 
 

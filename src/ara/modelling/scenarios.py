@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ara.domain.bills import FuelRates, UnpricedFuelError, compute_bills
+from ara.domain.bills import FuelRates, compute_bills_or_unpriced
 from ara.domain.codes import Band
 from ara.domain.performance import EndUseKwh, Performance
 from ara.domain.plans import (
@@ -194,6 +194,7 @@ class State:
     primary_energy_kwh: float
     primary_energy_kwh_per_m2: float
     bill_gbp: float
+    """NaN when the Fuel Rates snapshot does not price a fuel the dwelling uses here."""
     ei_rating: int | None = None
     end_use_kwh: EndUseKwh | None = None
 
@@ -271,9 +272,12 @@ class PlanResult:
                   rejections: Sequence[PlanRejection] = ()) -> Plan:
         """The stored form; ``scenario`` (the one run) gives each phase its goal and budget,
         ``rejections`` say why the measures each phase allows were not offered."""
+        def known(value: float) -> float | None:  # an unpriced bill (NaN) is stored as NULL
+            return value if math.isfinite(value) else None
+
         def state(s: State) -> PlanState:
-            return PlanState(s.performance(), s.bill_gbp, s.sap_continuous, s.ei_rating,
-                             s.primary_energy_kwh, s.end_use_kwh)
+            return PlanState(s.performance(), known(s.bill_gbp), s.sap_continuous,
+                             s.ei_rating, s.primary_energy_kwh, s.end_use_kwh)
 
         def goal(number: int) -> tuple[PhaseGoal | None, float | None]:
             if scenario is None:
@@ -284,7 +288,7 @@ class PlanResult:
         return Plan(self.property_id, self.scenario_id, tuple(
             PlanPhase(p.phase_number,
                       tuple(PlanMeasure(m.sequence, m.measure_type, m.option_id, m.target,
-                                        m.cost_gbp, m.sap_gain, m.bill_saving_gbp,
+                                        m.cost_gbp, m.sap_gain, known(m.bill_saving_gbp),
                                         m.co2_saving_kg, m.primary_energy_saving_kwh)
                             for m in p.measures),
                       state(p.after), p.reached_goal, state(p.before), *goal(p.phase_number),
@@ -306,25 +310,15 @@ class ScenarioOutcome:
 Candidates = Callable[[pa.Table], tuple[Sequence[OptionLike], Sequence[Any]]]
 
 
-def _bills(outputs: pa.Table, rates: FuelRates, ok: np.ndarray,
-           ids: Sequence[str]) -> tuple[np.ndarray, dict[str, str]]:
-    """Bill totals per row (NaN where not billed), and the properties a fuel left unpriced."""
+def _bills(outputs: pa.Table, rates: FuelRates, ok: np.ndarray) -> np.ndarray:
+    """Bill totals per row: NaN where the row is not ok or the snapshot does not price a fuel
+    it uses (its ratings still count; the bill is unknown, never defaulted: decision 0017)."""
     totals = np.full(outputs.num_rows, np.nan)
-    failures: dict[str, str] = {}
-    keep = ok.copy()
-    while keep.any():
-        subset = outputs.filter(pa.array(keep))
-        try:
-            billed = compute_bills(subset, rates)
-        except UnpricedFuelError as exc:
-            for pid, use, code in exc.problems:
-                failures.setdefault(pid, f"{use} uses fuel {code}, not priced by Fuel Rates "
-                                         f"snapshot {exc.snapshot}")
-            keep &= np.array([pid not in failures for pid in ids])
-            continue
-        totals[np.nonzero(keep)[0]] = billed.column("bill_total_gbp").to_numpy()
-        break
-    return totals, failures
+    if ok.any():
+        billed = compute_bills_or_unpriced(outputs.filter(pa.array(ok)), rates)
+        totals[np.nonzero(ok)[0]] = billed.column("bill_total_gbp").to_numpy(
+            zero_copy_only=False)
+    return totals
 
 
 def _state(scores: Scores, bills: np.ndarray, k: int) -> State:
@@ -432,15 +426,12 @@ class ScenarioRunner:
             return {}
         scored = self.scorer.score(state, rows, prefixes)
         ok = scored.ok.copy()
-        row_ids = [ids[r] for r in rows]
         for row, (a, b) in spans.items():
             if not ok[a:b].all():
                 failures.setdefault(ids[row], "the calculator rejects the dwelling with its "
                                               "package applied")
                 ok[a:b] = False
-        bills, unpriced = _bills(scored.outputs, self._rates, ok, row_ids)
-        for pid, reason in unpriced.items():
-            failures.setdefault(pid, reason)
+        bills = _bills(scored.outputs, self._rates, ok)
         out = {}
         for row, (a, b) in spans.items():
             if ids[row] in failures:

@@ -4,8 +4,10 @@ batch in one vectorised call, rebaseline, bill, and write one baseline row per p
 one unit of work.
 
 A property that cannot be scored (no source, a defective survey, input the expansion or the
-calculator rejects, a fuel the Fuel Rates snapshot does not price) gets a stage failure naming
-the reason and no baseline row; the other properties of the batch are written. Anything
+calculator rejects) gets a stage failure naming the reason and no baseline row; the other
+properties of the batch are written. A property that is scored but uses a fuel the Fuel Rates
+snapshot does not price keeps its baseline with a null bill and the reason
+(``bill_unpriced_reason``, decision 0017). Anything
 unexpected (a bug, a database error) raises: the unit rolls back and nothing of the batch is
 written (docs/decisions/0010-stage-failures.md).
 """
@@ -21,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ara.domain.bills import FuelRates, UnpricedFuelError, compute_bills
+from ara.domain.bills import FuelRates, compute_bills_or_unpriced
 from ara.domain.codes import SourceStatus
 from ara.domain.failures import StageFailure
 from ara.domain.rebaseline import LODGED_SCHEMA, baseline_table, rebaseline
@@ -47,6 +49,8 @@ class BaselineReport:
     divergences: int = 0
     failures: list[StageFailure] = field(default_factory=list)
     rebaseline_reasons: dict[str, int] = field(default_factory=dict)
+    unpriced: int = 0
+    """Homes rated whose bill the Fuel Rates snapshot cannot price (stored without one)."""
 
 
 def certificate_table(rows: list[dict[str, Any]]) -> pa.Table:
@@ -134,25 +138,10 @@ class BaselineOrchestrator:
         keep = pa.array([pid not in bad for pid in ids])
         outputs = outputs.filter(pc.and_(keep, pc.equal(outputs.column("status"), "ok")))
         lodged = pa.Table.from_pylist(lodged_rows, schema=LODGED_SCHEMA).filter(keep)
-        try:
-            bills = compute_bills(outputs, self._rates)
-        except UnpricedFuelError as exc:
-            # one failure per property, naming every end use the snapshot cannot price
-            reasons: dict[str, list[str]] = {}
-            for pid, use, code in exc.problems:
-                reasons.setdefault(pid, []).append(f"{use} uses fuel {code}")
-            unpriced = set(reasons)
-            for pid, uses in reasons.items():
-                failures.append(StageFailure(pid, STAGE, "unpriced_fuel",
-                                             f"{'; '.join(uses)}: not priced by Fuel Rates "
-                                             f"snapshot {exc.snapshot}"))
-            mask = pa.array([pid not in unpriced for pid in outputs.column("dwelling_id")
-                            .to_pylist()])
-            outputs = outputs.filter(mask)
-            lodged = lodged.filter(pa.array([pid not in unpriced
-                                             for pid in lodged.column("property_id")
-                                             .to_pylist()]))
-            bills = compute_bills(outputs, self._rates)
+        # a home whose fuel the snapshot does not price keeps its ratings; its bill stays
+        # null with the reason (decision 0017)
+        bills = compute_bills_or_unpriced(outputs, self._rates)
+        report.unpriced += bills.num_rows - bills.column("bill_unpriced_reason").null_count
         if not outputs.num_rows:
             return None
         result = rebaseline(lodged, outputs)

@@ -41,7 +41,13 @@ from ara.domain.overrides import (
     OverrideRow,
     overrides_from_values,
 )
-from ara.domain.performance import Bill, EndUseKwh, Performance, PropertyBaselinePerformance
+from ara.domain.performance import (
+    Bill,
+    EndUseKwh,
+    Performance,
+    PropertyBaselinePerformance,
+    UnpricedBill,
+)
 from ara.domain.plans import (
     PhaseGoal,
     Plan,
@@ -188,6 +194,19 @@ def solar_row(property_id: str, s: SolarPotential, fetched_at: datetime) -> Row:
             "max_array_kwp": s.max_array_kwp, "source": s.source, "fetched_at": fetched_at}
 
 
+def _bill_row(bill: Bill | UnpricedBill) -> Row:
+    if isinstance(bill, UnpricedBill):
+        return {"bill_energy_charges_gbp": None, "bill_standing_charges_gbp": None,
+                "bill_export_credit_gbp": None, "bill_total_gbp": None,
+                "fuel_rates_snapshot": bill.fuel_rates_snapshot,
+                "bill_unpriced_reason": bill.reason}
+    return {"bill_energy_charges_gbp": bill.energy_charges_gbp,
+            "bill_standing_charges_gbp": bill.standing_charges_gbp,
+            "bill_export_credit_gbp": bill.export_credit_gbp,
+            "bill_total_gbp": bill.total_gbp,
+            "fuel_rates_snapshot": bill.fuel_rates_snapshot, "bill_unpriced_reason": None}
+
+
 def baseline_row(property_id: str, b: PropertyBaselinePerformance,
                  certificate_number: str | None, survey_id: str | None,
                  calculated_at: datetime) -> Row:
@@ -198,11 +217,7 @@ def baseline_row(property_id: str, b: PropertyBaselinePerformance,
         **_performance_row("effective_", b.effective),
         "rebaseline_reason": b.rebaseline_reason.value,
         **{f"{use}_kwh": getattr(b.end_use_kwh, use) for use in END_USES},
-        "bill_energy_charges_gbp": b.bill.energy_charges_gbp,
-        "bill_standing_charges_gbp": b.bill.standing_charges_gbp,
-        "bill_export_credit_gbp": b.bill.export_credit_gbp,
-        "bill_total_gbp": b.bill.total_gbp,
-        "fuel_rates_snapshot": b.bill.fuel_rates_snapshot,
+        **_bill_row(b.bill),
         "calculated_at": calculated_at,
     }
 
@@ -519,7 +534,9 @@ def _baseline(r: Row) -> PropertyBaselinePerformance:
         effective=effective, rebaseline_reason=RebaselineReason(r["rebaseline_reason"]),
         end_use_kwh=EndUseKwh(**{use: r[f"{use}_kwh"] for use in END_USES}),
         bill=Bill(r["bill_energy_charges_gbp"], r["bill_standing_charges_gbp"],
-                  r["bill_export_credit_gbp"], r["fuel_rates_snapshot"]))
+                  r["bill_export_credit_gbp"], r["fuel_rates_snapshot"])
+        if r["bill_total_gbp"] is not None
+        else UnpricedBill(r["fuel_rates_snapshot"], r.get("bill_unpriced_reason") or ""))
 
 
 def _plans_by_property(tables: PlanTables) -> dict[str, list[Plan]]:

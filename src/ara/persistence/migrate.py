@@ -8,6 +8,7 @@ migration transaction holds the write lock).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -41,8 +42,19 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+class MigrationError(RuntimeError):
+    """A migration left the database inconsistent (a foreign key check failed)."""
+
+
 def _migrate(engine: Engine, direction: str, revision: str) -> None:
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        driver: Any = connection.connection.driver_connection if sqlite else None
+        if sqlite:
+            # SQLite rebuilds a table to change a column (batch mode): with foreign keys on,
+            # dropping the old table would cascade to its children. The pragma only takes
+            # effect outside a transaction; the keys are checked before they are back on.
+            driver.execute("PRAGMA foreign_keys=OFF")
         connection.info[TRANSACTION_MODE] = "write"
         try:
             with connection.begin():
@@ -50,8 +62,15 @@ def _migrate(engine: Engine, direction: str, revision: str) -> None:
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                        {"key": _MIGRATION_LOCK_KEY})
                 getattr(command, direction)(alembic_config(connection), revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise MigrationError(f"{direction} to {revision} breaks foreign "
+                                             f"keys: {broken[:5]}")
         finally:
             connection.info.pop(TRANSACTION_MODE, None)
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

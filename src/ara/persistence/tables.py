@@ -148,11 +148,13 @@ baseline_performance = sa.Table(
     sa.Column("effective_primary_energy_kwh_per_m2_year", sa.Float, nullable=False),
     sa.Column("rebaseline_reason", sa.Text, nullable=False),
     *(sa.Column(f"{use}_kwh", sa.Float, nullable=False) for use in END_USES),
-    sa.Column("bill_energy_charges_gbp", sa.Float, nullable=False),
-    sa.Column("bill_standing_charges_gbp", sa.Float, nullable=False),
-    sa.Column("bill_export_credit_gbp", sa.Float, nullable=False),
-    sa.Column("bill_total_gbp", sa.Float, nullable=False),
+    # null with bill_unpriced_reason: the snapshot does not price a fuel the home uses
+    sa.Column("bill_energy_charges_gbp", sa.Float),
+    sa.Column("bill_standing_charges_gbp", sa.Float),
+    sa.Column("bill_export_credit_gbp", sa.Float),
+    sa.Column("bill_total_gbp", sa.Float),
     sa.Column("fuel_rates_snapshot", sa.Text, nullable=False),
+    sa.Column("bill_unpriced_reason", sa.Text),
     sa.Column("calculated_at", sa.DateTime, nullable=False),
 )
 
@@ -211,7 +213,7 @@ def _state_columns(side: str, *, plan: bool = False,
 
 #: The after-figures plan phases have always stored (revision 0001): NOT NULL.
 PHASE_REQUIRED_AFTER = ("sap_score", "band", "co2_tonnes_per_year",
-                        "primary_energy_kwh_per_m2_year", "bill")
+                        "primary_energy_kwh_per_m2_year")  # bill: null when unpriced (0003)
 
 
 def _uplift_columns() -> list[sa.Column[object]]:
@@ -262,7 +264,7 @@ plan_measures = sa.Table(
     sa.Column("target", sa.Text, nullable=False),
     sa.Column("cost_gbp", sa.Float, nullable=False),
     sa.Column("sap_gain", sa.Float, nullable=False),
-    sa.Column("bill_saving_gbp", sa.Float, nullable=False),
+    sa.Column("bill_saving_gbp", sa.Float),  # null when the home's bill is unpriced
     sa.Column("co2_saving_kg", sa.Float),
     sa.Column("primary_energy_saving_kwh", sa.Float),
     sa.ForeignKeyConstraint(
