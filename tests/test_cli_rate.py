@@ -73,15 +73,15 @@ ODC_CSV = Path(__file__).resolve().parent / "rdsap/fixtures/odc_certificates.csv
 def test_rate_csv_gives_one_estimate_per_row(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["rate", "--json", str(ODC_CSV)])
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert code == 1  # one row breaks a lodgement rule, one hits calculator gaps
+    assert code == 1  # one row breaks a lodgement rule
     assert [r["file"].rsplit(":", 1)[1] for r in records] == ["2", "3", "4"]
     assert all(r["estimate"] for r in records)
     first = records[0]
     assert first["error"] is None and first["certificate_number"].endswith("123")
     assert first["lodged_sap_rating"] == 61 and first["inferred_fields"] > 10
     assert 1 <= first["sap_rating"] <= 100
-    # its MEV takes the Table 4g default SFP; its 7-hour tariff has no standing charge in spec/
-    assert "7-hour" in records[1]["error"] and "mv_specific_fan_power" not in records[1]["error"]
+    # the flat: MEV with the Table 4g default SFP, 7-hour tariff (decision 0016)
+    assert records[1]["error"] is None and 1 <= records[1]["sap_rating"] <= 100
     assert records[2]["error"].startswith("unreadable row: habitable_room_count")
 
 

@@ -24,10 +24,10 @@ from ara.sap import calculate
 
 ODC_CSV = FIXTURES / "odc_certificates.csv"
 WAREHOUSE_CSV = VECTORS / "epb-data-warehouse/export_csv/domestic.csv"
-#: calculator gaps that reject a row whatever the inference does (decision 0006): the
-#: fixture's flat has a 7-hour tariff (its mechanical extract ventilation now takes the
-#: Table 4g default SFP)
-CALCULATOR_GAPS = ("no standing charge in spec/ for the 7-hour",)
+#: calculator gaps that may reject a row whatever the inference does (decision 0006): none
+#: left for these samples (the fixture's flat, MEV on a 7-hour tariff, rates since the Table 4g
+#: default SFP and decision 0016)
+CALCULATOR_GAPS: tuple[str, ...] = ()
 
 HEADER = ("LMK_KEY,PROPERTY_TYPE,BUILT_FORM,TOTAL_FLOOR_AREA,CONSTRUCTION_AGE_BAND,"
           "NUMBER_HABITABLE_ROOMS,FLOOR_LEVEL,FLAT_TOP_STOREY,FLOOR_HEIGHT,WALLS_DESCRIPTION,"
@@ -236,7 +236,7 @@ def test_every_odc_fixture_row_reads_infers_expands_and_calculates() -> None:
     assert [f.field for f in failures] == ["habitable_room_count"]
     # ... read without validation, its room count is inferred from the floor area
     pairs = _check_all_rows(ODC_CSV, validate=False)
-    assert len(pairs) == 2  # the flat hits the named calculator gaps
+    assert len(pairs) == 3  # every row, the MEV flat on a 7-hour tariff included
     certs = infer_summary(read_summary_csv(ODC_CSV, validate=False)[0]).to_pylist()
     assert certs[2]["habitable_room_count"] == 5  # 95 m2 / 20 m2, rounded
     assert "habitable_room_count" in certs[2]["inferred_fields"]
