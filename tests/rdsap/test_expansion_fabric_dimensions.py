@@ -36,7 +36,8 @@ class TestMidTerraceWithTwoExtensions:
     pitched roof without access."""
 
     @pytest.fixture(scope="class")
-    def result(self):  # type: ignore[no-untyped-def]
+    @classmethod
+    def result(cls):  # type: ignore[no-untyped-def]
         result = expand(mid_terrace_two_extensions())
         assert result.problems == []
         return result

@@ -26,12 +26,21 @@ class SpecTableError(RuntimeError):
     """A spec table is missing, malformed, or lacks a value the calculator needs."""
 
 
+#: ``spec/tables`` of a source checkout (an editable install runs from it).
+REPO_SPEC_DIR = Path(__file__).resolve().parents[3] / "spec" / "tables"
+
+
 def spec_dir() -> Path:
-    """The ``spec/tables`` folder: ``$ARA_SPEC_DIR`` or the repository's own."""
+    """The ``spec/tables`` folder: ``$ARA_SPEC_DIR``, else the checkout's own, else the copy a
+    wheel installs as the ``ara_spec`` package."""
     env = os.environ.get("ARA_SPEC_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "spec" / "tables"
+    if REPO_SPEC_DIR.is_dir():
+        return REPO_SPEC_DIR
+    from importlib.resources import files
+
+    return Path(str(files("ara_spec") / "tables"))
 
 
 def read_table(name: str) -> list[dict[str, str]]:
