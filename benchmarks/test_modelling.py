@@ -10,15 +10,16 @@
   ``ARA_BENCH_MODELLING_PLAN_N`` properties (default 100,000) in one call: real eligibility
   (``candidate_options``), catalogue, overlays, optimiser, cascade and bills. The properties
   are the bundled synthetic sample portfolio's 2,000 certificates (RdSAP 10 expansion),
-  repeated under new ids up to N, with their planning flags; the storage heater and oil homes
-  are rejected by the calculator (no off-peak / oil prices in spec/) and counted as failures.
+  repeated under new ids up to N, with their planning flags; the storage heater (7-hour) and
+  oil homes are planned too, without a bill (decision 0017).
 
-Measured on this project's 2-core machine (2026-11-26, load about 1-2 from other work):
-planning 100,000 properties took 63.5 s, 1,575 properties/s, 1.61 million packages scored
-(25,400/s within the runner) in 48 calculator calls, process peak RSS 1.98 GB;
-``test_score_packages`` at 2,000 dwellings (64,000 packages) 56,000 packages/s. Before the
-modelling speed-ups (commit 2049683 and after) an equivalent script (same data, no planning
-flags) planned 100,000 at 1,247 properties/s, peak RSS 2.6 GB.
+Measured on this project's 2-core machine (2026-11-26, after decision 0017 let every home be
+planned): planning 100,000 properties took 72.2 s, 1,385 properties/s, 1.89 million packages
+scored (26,200/s within the runner) in 50 calculator calls, no failures, process peak RSS
+2.05 GB. Earlier the same day, with the 18 % of homes the calculator then rejected left out:
+63.5 s, 1,575 properties/s, 1.61 million packages; before the modelling speed-ups (commit
+2049683 and after) 1,247 properties/s, peak RSS 2.6 GB. ``test_score_packages`` at 2,000
+dwellings (64,000 packages): 56,000 packages/s.
 
 Packages per second go in ``extra_info``. Run: ``python -m pytest benchmarks/test_modelling.py
 --benchmark-only -s`` (``ARA_BENCH_MODELLING_DWELLINGS=2000`` for a bigger scoring batch,
