@@ -81,6 +81,10 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
     if len(billed) < len(base):
         lines.append(f"not billed: {len(base) - len(billed)} rated homes use a fuel or tariff "
                      "the Fuel Rates snapshot does not price (ara plan shows which)")
+    if run.divergences:
+        lines.append(f"divergences: {run.divergences} pristine SAP 10.2 certificates kept as "
+                     "lodged differ from their recalculation (SAP by more than 0.5, or CO2 / "
+                     "primary energy by more than 1 %)")
     if run.plans_written:
         lines.append(f"plans written: {run.plans_written}")
     if run.failed_batches:

@@ -184,7 +184,7 @@ def test_divergence_records_which_figure_and_by_how_much(result: Any) -> None:
 
 
 def test_divergence_is_logged(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level("WARNING", logger="ara.domain.rebaseline"):
+    with caplog.at_level("INFO", logger="ara.domain.rebaseline"):
         rebaseline(lodged_table([CASES[8][0]]), calculated_table([CASES[8][1]]))
     assert "1 of 1 pristine SAP 10.2 certificate(s) diverge" in caplog.text
 

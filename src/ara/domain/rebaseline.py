@@ -302,7 +302,9 @@ def rebaseline(lodged: pa.Table, calculated: pa.Table, *,
         pa.array(sap_off[diverges]), pa.array(co2_off[diverges]), pa.array(pe_off[diverges]),
     ], schema=DIVERGENCE_SCHEMA)
     if divergences.num_rows:
-        logger.warning("%d of %d pristine SAP 10.2 certificate(s) diverge from their "
+        # INFO, not WARNING: a batch job reports the count once (ara run's summary), and a
+        # library caller has ``Rebaselined.divergences`` itself
+        logger.info("%d of %d pristine SAP 10.2 certificate(s) diverge from their "
                        "calculation (SAP > %.1f or CO2 / primary energy > %.0f %%), e.g. %s",
                        divergences.num_rows, int(keep_lodged.sum()), SAP_TOLERANCE,
                        RELATIVE_TOLERANCE * 100, divergences.column("property_id")[0])

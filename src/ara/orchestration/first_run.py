@@ -84,6 +84,10 @@ class RunSummary:
     failed_batches: list[tuple[int, str]] = field(default_factory=list)
     ingestion_failures: int = 0
     baseline_failures: int = 0
+    divergences: int = 0
+    """Pristine SAP 10.2 certificates kept as lodged whose recalculation differs from them."""
+    unpriced: int = 0
+    """Homes rated without a bill (a fuel the Fuel Rates snapshot does not price)."""
     plans_written: int = 0
 
 
@@ -131,6 +135,8 @@ class FirstRun:
                     summary.ingestion_failures += count
                 elif stage == "baseline":
                     summary.baseline_failures += count
+                    summary.divergences += report.divergences
+                    summary.unpriced += report.unpriced
                 else:
                     summary.plans_written += report.plans_written
             if self._progress is not None:
