@@ -42,6 +42,8 @@ from test_hand_systems_common import (
     worksheet,
 )
 
+from ara.sap.tables import read_table
+
 GAS, OIL, COAL, ELEC = 1, 4, 11, 30
 GAS_STANDING = sap_standing(GAS) + sap_standing(ELEC)  # standard electricity adds 0
 IMMERSION = table4a_supplement(903, "efficiency_water_pct")
@@ -142,6 +144,18 @@ def test_solid_fuel_boiler_uses_table4a_column_b() -> None:
                 price_other=price(ELEC), standing=0.0)
     with spec_with_row(SUPPLEMENT, TEST_ONLY_STANDING.format(COAL)):
         run_category(d, s)
+
+
+def test_rdsap_solid_fuel_boiler_lacks_only_a_table32_coal_price() -> None:
+    """RdSAP 10: house coal has a Table 32 standing charge of 0 (LINEAGE, decision 0016) but
+    no unit price in spec/, so the dwelling is rejected by name for the price alone."""
+    assert rdsap_standing(str(COAL)) == 0.0
+    codes = {r["fuel_code"] for r in read_table("rdsap10_table32_fuel_prices_PARTIAL.csv")}
+    assert str(COAL) not in codes
+    err = input_error(solid_fuel_boiler(rating_method=2))
+    messages = problem(err, "main1_fuel")
+    assert any(m.startswith("no unit price in spec/") for m in messages)
+    assert NO_STANDING.format(COAL) not in messages
 
 
 def test_direct_electric_room_heaters() -> None:
