@@ -3,6 +3,7 @@ worksheet line)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -125,14 +126,25 @@ def integer_rating(continuous: np.ndarray, minimum: float) -> np.ndarray:
     return np.maximum(np.floor(continuous + 0.5), minimum)
 
 
-def band_of(rating: np.ndarray) -> np.ndarray:
-    """Band letter of integer ratings (sap10_2_rating_bands.csv)."""
+@lru_cache(maxsize=1)
+def _bands() -> tuple[np.ndarray, pa.Array]:
+    """Band floors and letters (sap10_2_rating_bands.csv), read once per process."""
     rows = sorted(read_table("sap10_2_rating_bands.csv"),
                   key=lambda r: float(r["min_rating_inclusive"]))
     floors = np.array([float(r["min_rating_inclusive"]) for r in rows])
-    letters = np.array([r["band"] for r in rows])
+    return floors, pa.array([r["band"] for r in rows], type=pa.string())
+
+
+def _band_indices(rating: np.ndarray) -> np.ndarray:
+    floors, letters = _bands()
     idx = np.searchsorted(floors, rating, side="right") - 1
-    return letters[np.clip(idx, 0, len(letters) - 1)]
+    return np.clip(idx, 0, len(letters) - 1)
+
+
+def band_of(rating: np.ndarray) -> np.ndarray:
+    """Band letter of integer ratings (sap10_2_rating_bands.csv)."""
+    letters = np.array(_bands()[1].to_pylist())
+    return letters[_band_indices(rating)]
 
 
 SCOPES = ("full", "demand")
@@ -168,29 +180,66 @@ def calculate(batch: Any, *, strict: bool = True, scope: str = "full") -> pa.Tab
     return _to_arrow(prep, out, bad, demand_only=scope == "demand")
 
 
+_STATUS_TEXT = pa.array([STATUS_OK, STATUS_ERROR], type=pa.string())
+
+
+def _error_texts(prep: Prepared, bad: np.ndarray) -> pa.Array:
+    """The 'error' column: for each bad row its problems as 'field: message' joined by
+    '; ' in the order they were recorded; null elsewhere."""
+    n = prep.n
+    problems = prep.problems
+    if not bad.any() or not problems.rows:
+        return pa.nulls(n, pa.string())
+    sizes = np.array([r.size for r in problems.rows])
+    rows = np.concatenate(problems.rows)
+    which = np.repeat(np.arange(len(problems.rows)), sizes)
+    order = np.argsort(rows, kind="stable")  # per row, in the order recorded
+    rows, which = rows[order], which[order]
+    texts = [f"{f}: {m}" for f, m in zip(problems.fields, problems.messages, strict=True)]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    ends = np.r_[starts[1:], rows.size]
+    joined = ["; ".join([texts[k] for k in which[a:b].tolist()])
+              for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    out = np.full(n, None, dtype=object)
+    out[rows[starts]] = joined
+    return pa.array(out, type=pa.string())
+
+
+def _validity(null: np.ndarray) -> tuple[pa.Buffer | None, int]:
+    """An Arrow validity bitmap (None when nothing is null) and the null count."""
+    count = int(null.sum())
+    if count == 0:
+        return None, 0
+    return pa.array(~null).buffers()[1], count
+
+
+def _floats(values: np.ndarray, validity: tuple[pa.Buffer | None, int]) -> pa.Array:
+    """A float64 Arrow array over contiguous ``values`` (no copy) with ``validity``."""
+    return pa.Array.from_buffers(pa.float64(), values.size,
+                                 [validity[0], pa.py_buffer(values)], null_count=validity[1])
+
+
 def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray, *,
               demand_only: bool = False) -> pa.Table:
-    status = np.where(bad, STATUS_ERROR, STATUS_OK)
-    errors: list[str | None] = [None] * prep.n
-    if bad.any():
-        for r, items in enumerate(prep.problems.per_row(prep.n)):
-            if items:
-                errors[r] = "; ".join(f"{f}: {m}" for f, m in items)
-    cols: list[pa.Array] = [prep.ids.cast(pa.string()), pa.array(status),
-                            pa.array(errors, type=pa.string())]
+    n = prep.n
+    status = _STATUS_TEXT.take(pa.array(bad.astype(np.int8)))
+    cols: list[pa.Array] = [prep.ids.cast(pa.string()), status, _error_texts(prep, bad)]
     null_systems = bad | demand_only
+    valid_bad = _validity(bad)
+    valid_systems = _validity(null_systems)
+    by_column = np.ascontiguousarray(out.T)  # one copy; each output column then contiguous
     for j in range(L.N_OUT):
-        cols.append(pa.array(out[:, j], mask=null_systems if j >= FIRST_SYSTEM_OUTPUT
-                             else bad))
+        cols.append(_floats(by_column[j], valid_systems if j >= FIRST_SYSTEM_OUTPUT
+                            else valid_bad))
     minimum = load_tables().constants[L.C_MINIMUM_RATING]
-    sap = integer_rating(out[:, L.O_SAP], minimum)
-    ei = integer_rating(out[:, L.O_EI], minimum)
-    cols += [pa.array(sap.astype(np.int32), mask=null_systems),
-             pa.array(band_of(sap), mask=null_systems),
-             pa.array(ei.astype(np.int32), mask=null_systems),
-             pa.array(band_of(ei), mask=null_systems)]
+    letters = _bands()[1]
+    for j in (L.O_SAP, L.O_EI):
+        rating = integer_rating(out[:, j], minimum)
+        cols.append(pa.array(rating.astype(np.int32), mask=null_systems))
+        cols.append(letters.take(pa.array(_band_indices(rating), mask=null_systems)))
     cols += [pa.array(prep.dil[:, FUEL_INDEX[use]].astype(np.int16), mask=null_systems)
              for use, _ in FUEL_COLUMNS]
+    assert len(cols) == len(OUTPUT_SCHEMA) and all(len(c) == n for c in cols)
     return pa.Table.from_arrays(cols, schema=OUTPUT_SCHEMA)
 
 
