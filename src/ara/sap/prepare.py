@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from ara.sap.appendix_n import HeatPumpProducts, read_products
 from ara.sap.problems import Problems
 from ara.sap.problems import ints as _ints
+from ara.sap.problems import nan_to_num as _nan_to_num
 from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
 from ara.sap.systems import resolve_systems
 from ara.sap.tables import SapTables
@@ -123,15 +124,23 @@ def _flat(table: pa.Table, name: str) -> pa.Array:
 
 def _num(arr: pa.Array, default: float) -> np.ndarray:
     """Float column with nulls replaced by ``default`` (NaN allowed as a sentinel)."""
+    nulls = arr.null_count
+    if nulls and nulls == len(arr):
+        return np.full(len(arr), default, dtype=np.float64)
     if pa.types.is_boolean(arr.type):
         arr = arr.cast(pa.int8())
     values = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)  # null -> NaN
-    if arr.null_count and not np.isnan(default):
+    if nulls and not np.isnan(default):
         values = np.where(_is_null(arr), default, values)
     return values
 
 
 def _is_null(arr: pa.Array) -> np.ndarray:
+    nulls = arr.null_count
+    if nulls == 0:
+        return np.zeros(len(arr), dtype=bool)
+    if nulls == len(arr):
+        return np.ones(len(arr), dtype=bool)
     return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -198,8 +207,10 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
         p.add(~null(name) & ~np.isfinite(values), name, "must be a finite number")
         return values
 
-    dfl = np.zeros((n, L.N_DF))
-    dil = np.zeros((n, L.N_DI), dtype=np.int64)
+    # filled column by column here (Fortran order: each column contiguous), handed to the
+    # kernels row by row (C order) at the end
+    dfl = np.zeros((n, L.N_DF), order="F")
+    dil = np.zeros((n, L.N_DI), dtype=np.int64, order="F")
     # ---------------- lists
     lists = {name: _list(table, name) for name in
              ("storeys", "elements", "openings", "thermal_bridges", "fixed_lighting",
@@ -261,8 +272,8 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     _check_children(p, sh, "showers", "power_kw", ~mixer & ~(np.isfinite(power) & (power > 0)),
                     "must be a positive rating")
     sh.fields["outlet_type"] = _ints(stype)
-    sh.fields["flow_rate_l_per_min"] = np.where(mixer, np.nan_to_num(flow), 0.0)
-    sh.fields["power_kw"] = np.where(mixer, 0.0, np.nan_to_num(power))
+    sh.fields["flow_rate_l_per_min"] = np.where(mixer, _nan_to_num(flow), 0.0)
+    sh.fields["power_kw"] = np.where(mixer, 0.0, _nan_to_num(power))
     has_showers = np.diff(sh.offsets) > 0
     p.add(has_showers & null("bath_count"), "bath_count",
           "required when showers are given (the shower rule depends on whether a bath exists)")
@@ -270,7 +281,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
           "showers without a bath are not supported yet: the SAP 10.2 showers-per-day rule "
           "for dwellings with no bath is not transcribed in spec/")
 
-    tfa = np.bincount(st.parents, weights=np.nan_to_num(st.fields["floor_area_m2"]),
+    tfa = np.bincount(st.parents, weights=_nan_to_num(st.fields["floor_area_m2"]),
                       minlength=n)
     living = require("living_area_m2")
     p.add(np.isfinite(living) & ~(living > 0), "living_area_m2", "must be positive")
@@ -332,7 +343,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     mvhr = col("mvhr_efficiency_percent")
     p.add((vtype == 8) & ~(np.isfinite(mvhr) & (mvhr >= 0) & (mvhr <= 100)),
           "mvhr_efficiency_percent", "required (0-100) for MVHR (ventilation_type 8)")
-    dfl[:, L.DF_MVHR_EFF] = np.nan_to_num(mvhr)
+    dfl[:, L.DF_MVHR_EFF] = _nan_to_num(mvhr)
 
     over = col("windows_overshading", 2)
     p.add(~np.isin(over, (1, 2, 3, 4)), "windows_overshading", "must be 1-4")
@@ -387,7 +398,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     _resolve_heating(p, table, dfl, dil, tables, col, null)
     sfp = col("warm_air_fan_sfp", 0)
     p.add(~(np.isfinite(sfp) & (sfp >= 0)), "warm_air_fan_sfp", "must be >= 0")
-    dfl[:, L.DF_WARM_AIR_SFP] = np.nan_to_num(sfp)
+    dfl[:, L.DF_WARM_AIR_SFP] = _nan_to_num(sfp)
     systems = Problems()
     resolve_systems(systems, n, dfl, dil, tables, col, null, tfa)
     _resolve_pv(systems, lists["pv_arrays"], tables, col)
@@ -406,7 +417,8 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
         dfl[bad, idx] = 1.0  # only rows already reported (or demand-only) reach this
 
 
-    return Prepared(n=n, ids=ids, dfl=dfl, dil=dil, lists=lists, problems=p,
+    return Prepared(n=n, ids=ids, dfl=np.ascontiguousarray(dfl), dil=np.ascontiguousarray(dil),
+                    lists=lists, problems=p,
                     heat_pumps=heat_pumps if heat_pumps.needs_psr.any() else None)
 
 
@@ -429,9 +441,9 @@ def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> Non
     _check_children(p, pv, "pv_arrays", "overshading", ~np.isfinite(z),
                     "required: a code with a Table H2 factor in spec/")
     pv.fields["orientation"] = np.where(horizontal, 9, np.clip(_ints(orient), 0, 9))
-    pv.fields["tilt_deg"] = np.where(horizontal, 0.0, np.nan_to_num(tilt))
-    pv.fields["z"] = np.nan_to_num(z)
-    pv.fields["peak_power_kw"] = np.nan_to_num(kwp)
+    pv.fields["tilt_deg"] = np.where(horizontal, 0.0, _nan_to_num(tilt))
+    pv.fields["z"] = _nan_to_num(z)
+    pv.fields["peak_power_kw"] = _nan_to_num(kwp)
     has_pv = np.diff(pv.offsets) > 0
     p.add(has_pv & (col("rating_method", 1) == 2), "pv_arrays",
           "PV with the RdSAP 10 rating method is not supported yet: the Table 32 PV export "
@@ -463,7 +475,7 @@ def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTa
         v = np.where(op.valid[name], op.fields[name], tab)
         _check_children(p, op, "openings", name, glazed & ~(np.isfinite(v) & (v >= 0) & (v <= 1)),
                         f"required for glazing: give it or a {what} with a tabulated value")
-        op.fields[name] = np.where(glazed, np.nan_to_num(v), 0.0)
+        op.fields[name] = np.where(glazed, _nan_to_num(v), 0.0)
     orient = op.fields["orientation"]
     _check_children(p, op, "openings", "orientation",
                     glazed & ~np.isin(orient, np.arange(1, 10)),
@@ -476,7 +488,7 @@ def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTa
     _check_children(p, op, "openings", "tilt_deg",
                     glazed & ~(np.isfinite(tilt) & (tilt >= 0) & (tilt <= 180)),
                     "required for roof windows (0-180 degrees)")
-    op.fields["tilt_deg"] = np.nan_to_num(tilt)
+    op.fields["tilt_deg"] = _nan_to_num(tilt)
     y = op.fields["thermal_bridging_y"]
     _check_children(p, op, "openings", "thermal_bridging_y",
                     op.valid["thermal_bridging_y"] & ~(np.isfinite(y) & (y >= 0)),
@@ -494,7 +506,7 @@ def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTa
     hosted = host_i >= 0
     if hosted.any():
         gidx = el.offsets[op.parents[hosted]] + host_i[hosted]
-        deducted = np.bincount(gidx, weights=np.nan_to_num(area[hosted]),
+        deducted = np.bincount(gidx, weights=_nan_to_num(area[hosted]),
                                minlength=el.fields["gross_area_m2"].size)
         over = deducted > el.fields["gross_area_m2"] + 1e-9
         _check_children(p, el, "elements", "gross_area_m2", over,
@@ -514,8 +526,8 @@ def _resolve_heating(p: Problems, table: pa.Table, dfl: np.ndarray, dil: np.ndar
         & (np.abs(f1 + f2 - 1.0) < 1e-6)
     p.add(~ok_frac & np.isfinite(f1), "main1_fraction",
           "main system fractions must be >= 0 and add up to 1")
-    dfl[:, L.DF_MAIN1_FRAC] = np.nan_to_num(f1)
-    dfl[:, L.DF_MAIN2_FRAC] = np.nan_to_num(f2)
+    dfl[:, L.DF_MAIN1_FRAC] = _nan_to_num(f1)
+    dfl[:, L.DF_MAIN2_FRAC] = _nan_to_num(f2)
 
     r_total = np.zeros(len(f1))
     for prefix, frac, present in (("main1", f1, np.ones(len(f1), dtype=bool)),
@@ -534,7 +546,7 @@ def _resolve_heating(p: Problems, table: pa.Table, dfl: np.ndarray, dil: np.ndar
         p.add(present & ~(np.isfinite(r) & (r >= 0) & (r <= 1)), f"{prefix}_responsiveness",
               f"unknown: {prefix}_code has no Table 4a responsiveness and {prefix}_emitter "
               "none in Table 4d; give it explicitly (0-1)")
-        r_total += np.where(present, np.nan_to_num(r) * np.nan_to_num(frac), 0.0)
+        r_total += np.where(present, _nan_to_num(r) * _nan_to_num(frac), 0.0)
     dfl[:, L.DF_RESPONSIVENESS] = r_total
 
     control = _ints(col("main1_control"))
@@ -545,7 +557,7 @@ def _resolve_heating(p: Problems, table: pa.Table, dfl: np.ndarray, dil: np.ndar
     adj = np.where(np.isfinite(adj_given), adj_given, adj_tab)
     p.add(~np.isfinite(adj), "main1_temperature_adjustment_k",
           "unknown: main1_control has no Table 4e temperature adjustment; give it explicitly")
-    dfl[:, L.DF_TEMP_ADJ] = np.nan_to_num(adj)
+    dfl[:, L.DF_TEMP_ADJ] = _nan_to_num(adj)
     type_given = col("main1_control_type")
     ctype = np.where(np.isfinite(type_given), type_given, type_tab)
     p.add(~np.isin(ctype, (1, 2, 3)), "main1_control_type",

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache, lru_cache
 
 import numpy as np
 
 from ara.sap.problems import Problems
 from ara.sap.problems import ints as _ints
+from ara.sap.problems import nan_to_num as _nan_to_num
 from ara.sap.tables import (
     ELECTRIC_FUELS,
     HEAT_NETWORK_FUELS,
@@ -56,14 +58,23 @@ def _table4f(tables: SapTables, item: str, condition: str) -> float:
     return tables.systems.table4f[f"{item}|{condition}"]
 
 
+@cache
 def _table4f_factor(pattern: str) -> float:
-    """A multiplier printed in a Table 4f formula or note (e.g. 'SFP x 0.4 x V')."""
+    """A multiplier printed in a Table 4f formula or note (e.g. 'SFP x 0.4 x V'); read once
+    per process."""
     for r in read_table("sap10_2_table4f_pumps_fans_electricity_PARTIAL.csv"):
         for text in (r["formula"], r["notes"]):
             m = re.search(pattern, text or "")
             if m:
                 return float(m.group(1))
     raise KeyError(pattern)
+
+
+@lru_cache(maxsize=1)
+def _rating_constants() -> dict[tuple[str, str], float]:
+    """(method, quantity) -> value of sap10_2_rating_equations.csv, read once per process."""
+    return {(r["method"], r["quantity"]): float(r["value"])
+            for r in read_table("sap10_2_rating_equations.csv")}
 
 
 def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
@@ -119,16 +130,16 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         interlock = col(f"{prefix}_interlock", 1) == 1
         penalised = is_4b & (~interlock | no_stat)
         combi = _lookup(st.boiler_combi.astype(float), code) == 1
-        eff[prefix] = np.where(present, np.nan_to_num(base) - 5.0 * penalised, 0.0)
+        eff[prefix] = np.where(present, _nan_to_num(base) - 5.0 * penalised, 0.0)
         dhw_penalty = 5.0 * (penalised & ~combi)
         summer_declared = col(f"{prefix}_summer_efficiency_percent")
         summer = np.where(np.isfinite(summer_declared), summer_declared,
                           _lookup(st.boiler_summer, code))
-        water_w[prefix] = np.nan_to_num(base) - dhw_penalty
+        water_w[prefix] = _nan_to_num(base) - dhw_penalty
         water_s[prefix] = summer - dhw_penalty
         boiler[prefix] = present & is_4b
         if prefix == "main1":
-            base1 = np.nan_to_num(base)
+            base1 = _nan_to_num(base)
     # heat networks (Appendix C): fuel = heat generated = demand x DLF (efficiency 100/DLF),
     # priced per unit of heat generated (Table 12 note k); CO2/PE per unit of fuel used by
     # the heat source: x 100 / source efficiency (Table 4a or declared)
@@ -155,13 +166,13 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     sec_frac = np.where(np.isfinite(sec_frac), sec_frac, np.where(has_sec, table11, np.nan))
     p.add(has_sec & ~np.isfinite(sec_frac), "secondary_fraction",
           "unknown: no Table 11 fraction in spec/ for main1_code; give it")
-    dfl[:, L.DF_SEC_FRAC] = np.where(has_sec, np.nan_to_num(sec_frac), 0.0)
+    dfl[:, L.DF_SEC_FRAC] = np.where(has_sec, _nan_to_num(sec_frac), 0.0)
     sec_declared = col("secondary_efficiency_percent")
     sec_eff = np.where(np.isfinite(sec_declared), sec_declared,
                        _lookup(st.space_efficiency, sec_code))
     p.add(has_sec & ~(np.isfinite(sec_eff) & (sec_eff > 0)), "secondary_efficiency_percent",
           "unknown: secondary_code has no Table 4a efficiency in spec/; give it")
-    dfl[:, L.DF_EFF_SEC] = np.where(has_sec, np.nan_to_num(sec_eff), 1.0)
+    dfl[:, L.DF_EFF_SEC] = np.where(has_sec, _nan_to_num(sec_eff), 1.0)
 
     # ---- fuels
     fuel1 = _ints(col("main1_fuel"))
@@ -202,9 +213,9 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     p.add((blend > 0) & ~np.isfinite(sel_s), "main1_summer_efficiency_percent",
           "unknown: Table 4b has no summer efficiency for this boiler in spec/; give it")
     dil[:, L.DI_WATER_BLEND] = blend
-    dfl[:, L.DF_WATER_EFF] = np.where(blend == 0, np.nan_to_num(fixed_w), 1.0)
-    dfl[:, L.DF_WATER_EFF_WINTER] = np.where(blend > 0, np.nan_to_num(sel_w), 1.0)
-    dfl[:, L.DF_WATER_EFF_SUMMER] = np.where(blend > 0, np.nan_to_num(sel_s), 1.0)
+    dfl[:, L.DF_WATER_EFF] = np.where(blend == 0, _nan_to_num(fixed_w), 1.0)
+    dfl[:, L.DF_WATER_EFF_WINTER] = np.where(blend > 0, _nan_to_num(sel_w), 1.0)
+    dfl[:, L.DF_WATER_EFF_SUMMER] = np.where(blend > 0, _nan_to_num(sel_s), 1.0)
     water_fuel = np.where(from_main1, fuel1, np.where(from_main2, fuel2,
                                                       np.where(from_sec, fuel_sec, -1)))
     wf_given = _ints(col("water_heating_fuel"))
@@ -248,7 +259,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
           "required for mechanical ventilation (Table 4g defaults are not transcribed)")
     iuf = col("mv_in_use_factor", 1.0)
     dfl[:, L.DF_FANS_PER_M3] = dfl[:, L.DF_WARM_AIR_SFP] * warm_air \
-        + np.where(mech, np.nan_to_num(sfp_mv) * np.nan_to_num(iuf) * mv, 0.0)
+        + np.where(mech, _nan_to_num(sfp_mv) * _nan_to_num(iuf) * mv, 0.0)
 
     # ---- prices (p/kWh) per end use, Table 12 / Table 32 with Table 12a fractions
     def price_of(fuel: np.ndarray) -> np.ndarray:
@@ -262,14 +273,12 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
           "required for a heat network (Table 12 / Table 32 heat-network prices are not "
           "transcribed in spec/)")
 
-    labels = np.array([TARIFFS[t][0] for t in range(1, 6)])
-    tariff_label = labels[tariff_i - 1]
     high_code = np.array([TARIFFS[t][1] for t in range(1, 6)])[tariff_i - 1]
     low_code = np.array([TARIFFS[t][2] for t in range(1, 6)])[tariff_i - 1]
     p_high = price_of(high_code)
     p_low = price_of(low_code)
-    other_high = _fraction(st.high_rate, "All other electricity uses (pumps, fans, lighting "
-                           "etc.)|space", tariff_label)
+    other_high = _fraction_by_tariff(st.high_rate, "All other electricity uses (pumps, fans, "
+                                     "lighting etc.)|space", tariff_i)
     other_high = np.where(tariff_i == 1, 1.0, other_high)
     other_high = np.where(tariff_i == 5, 1.0, other_high)  # 18-hour: other uses at high rate
     p_other = other_high * p_high + (1 - other_high) * p_low
@@ -291,7 +300,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         p.add(present & ~np.isfinite(price), field,
               "no unit price in spec/ for this fuel (Table 12 / Table 32) or no Table 12a "
               "high-rate fraction for this system on this tariff")
-        return np.where(present, np.nan_to_num(price), 0.0)
+        return np.where(present, _nan_to_num(price), 0.0)
 
     dfl[:, L.DF_PRICE_MAIN1] = end_use_price(fuel1, code1, "main1_fuel", "space",
                                              np.ones(n, dtype=bool))
@@ -310,11 +319,11 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     p.add(~np.isfinite(price_water), "water_heating_fuel",
           "no unit price in spec/ for this fuel (Table 12 / Table 32) or no Table 12a / 13 "
           "high-rate fraction for this water heater on this tariff")
-    dfl[:, L.DF_PRICE_WATER] = np.nan_to_num(price_water)
+    dfl[:, L.DF_PRICE_WATER] = _nan_to_num(price_water)
     for idx in (L.DF_PRICE_PUMPS, L.DF_PRICE_LIGHTING, L.DF_PRICE_SHOWERS, L.DF_PRICE_PV_USED):
-        dfl[:, idx] = np.nan_to_num(p_other)
+        dfl[:, idx] = _nan_to_num(p_other)
     # PV with the RdSAP method is rejected in _resolve_pv (no Table 32 export credit)
-    dfl[:, L.DF_PRICE_EXPORT] = np.nan_to_num(np.where(rdsap, st.price_rdsap[60],
+    dfl[:, L.DF_PRICE_EXPORT] = _nan_to_num(np.where(rdsap, st.price_rdsap[60],
                                                        st.price_sap[60]))
 
     # ---- CO2 / PE factor rows must exist for every fuel used
@@ -344,16 +353,14 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
                       (np.ones(n, dtype=bool), has2, has_sec, np.ones(n, dtype=bool)))
 
     # ---- rating constants by method
-    consts = {(r["method"], r["quantity"]): float(r["value"])
-              for r in read_table("sap10_2_rating_equations.csv")}
-    method_key = np.where(rdsap, "2", "1")
+    consts = _rating_constants()
     for idx, q in ((L.DF_DEFLATOR, "deflator"), (L.DF_ECF_THRESHOLD, "ecf_threshold"),
                    (L.DF_LIN_A, "linear_a"), (L.DF_LIN_B, "linear_b"), (L.DF_LOG_C, "log_c"),
                    (L.DF_LOG_D, "log_d")):
-        dfl[:, idx] = np.where(method_key == "2", consts[("2", q)], consts[("1", q)])
+        dfl[:, idx] = np.where(rdsap, consts[("2", q)], consts[("1", q)])
     battery = col("battery_capacity_kwh", 0.0)
     p.add(~(np.isfinite(battery) & (battery >= 0)), "battery_capacity_kwh", "must be >= 0")
-    dfl[:, L.DF_BATTERY] = np.nan_to_num(battery)
+    dfl[:, L.DF_BATTERY] = _nan_to_num(battery)
 
 
 def _heat_network_dlf(p: Problems, st: SystemTables, hn: np.ndarray, col: Col) -> np.ndarray:
@@ -389,26 +396,28 @@ def _immersion_fraction(p: Problems, st: SystemTables, tariff: np.ndarray, col: 
     return np.clip(out, 0.0, 1.0)
 
 
-def _fraction(table: dict[tuple[str, str], float], key: str,
-                     tariffs: np.ndarray) -> np.ndarray:
-    out = np.full(tariffs.size, np.nan)
-    for label in np.unique(tariffs):
-        out[tariffs == label] = table.get((key, str(label)), np.nan)
-    return out
+def _fraction_by_tariff(table: dict[tuple[str, str], float], key: str,
+                        tariff_i: np.ndarray) -> np.ndarray:
+    """``table[(key, tariff label)]`` per dwelling (NaN where absent) for tariff codes 1-5
+    (``TARIFFS``): one lookup per tariff, not per dwelling."""
+    values = np.array([table.get((key, TARIFFS[t][0]), np.nan) for t in range(1, 6)])
+    return values[tariff_i - 1]
 
 
 def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
                       rdsap: np.ndarray, tariff: np.ndarray, fuels: tuple[np.ndarray, ...],
                       present: tuple[np.ndarray, ...]) -> None:
     total = np.zeros(n)
-    used = np.zeros((n, 100), dtype=bool)
-    for fuel, pres in zip(fuels, present, strict=True):
-        used[np.arange(n)[pres], np.clip(fuel[pres], 0, 99)] = True
-    electric_cols = list(ELECTRIC_FUELS)
-    used[:, electric_cols] = False  # electricity: a standing charge only for off-peak meters
-    used[:, 0] = False  # no fuel (missing input is reported on its own field)
-    for code in np.flatnonzero(used.any(axis=0)):
-        rows = used[:, code]
+    clipped = [np.clip(fuel, 0, 99) for fuel in fuels]
+    codes = np.unique(np.concatenate([c[pres] for c, pres in zip(clipped, present,
+                                                                 strict=True)]))
+    # electricity: a standing charge only for off-peak meters; 0: no fuel (missing input is
+    # reported on its own field); ascending codes, as the totals are summed in that order
+    codes = codes[~np.isin(codes, list(ELECTRIC_FUELS)) & (codes != 0)]
+    for code in codes.tolist():
+        rows = np.zeros(n, dtype=bool)
+        for c, pres in zip(clipped, present, strict=True):
+            rows |= pres & (c == code)
         sap_value = st.standing_sap.get(str(code), np.nan)
         rdsap_value = st.standing_rdsap.get(str(code), np.nan)
         if _in(np.array([code]), HEAT_NETWORK_FUELS)[0]:
@@ -418,7 +427,7 @@ def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
         value = np.where(rdsap, rdsap_value, sap_value)
         p.add(rows & ~np.isfinite(value), "main1_fuel",
               f"no standing charge in spec/ for fuel {code} (Table 12 / Table 32)")
-        total += np.where(rows, np.nan_to_num(value), 0.0)
+        total += np.where(rows, _nan_to_num(value), 0.0)
     labels = {2: "7-hour", 3: "10-hour", 4: "24-hour", 5: "18-hour"}
     for t, label in labels.items():
         rows = tariff == t
@@ -427,5 +436,5 @@ def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
                              st.standing_sap.get(label, np.nan))
             p.add(rows & ~np.isfinite(value), "electricity_tariff",
                   f"no standing charge in spec/ for the {label} tariff")
-            total += np.where(rows, np.nan_to_num(value), 0.0)
+            total += np.where(rows, _nan_to_num(value), 0.0)
     dfl[:, L.DF_STANDING] = total
