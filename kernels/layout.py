@@ -138,7 +138,14 @@ S_PV = 12  # 12 monthly PV generation
 S_FABRIC = 24  # 16 lines (26)-(37)
 S_LIGHT = 40  # 13 lines L1-L9d
 S_MIT = 53  # 9 values of section 7
-N_SCRATCH = 62
+# climate-independent monthly values of the dwelling's own pass, reused by its UK-average
+# rating pass: (64)m, (64a)m, (73)m, lighting and appliance energy per month
+S_KEEP_64 = 62
+S_KEEP_64A = 74
+S_KEEP_73 = 86
+S_KEEP_LIGHT = 98
+S_KEEP_APP = 110
+N_SCRATCH = 122
 
 # ---- element kinds (schema codes) ------------------------------------------------------
 EK_EXT_WALL = 1

@@ -50,7 +50,7 @@ def _putm(tr, on, line, m, value):
 
 
 @njit(cache=True)
-def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
+def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
              el_off, el_kind, el_area, el_u, el_kappa, el_y,
              op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host,
              op_y, tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
@@ -58,10 +58,14 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
              pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
              days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
              app_profile, co2_tab, pe_tab, export_co2, export_pe, c, out, tr, on, sc):
+    """Worksheet of dwelling ``i`` in its own climate region into ``out[i]``; with
+    ``rate_uk`` a second pass in the UK-average climate (region 0, Appendix N values of
+    ``dfl_uk``) then overwrites the ECF, SAP and EI ratings. Sections 1-4, Appendix L and
+    the monthly water heating and internal gains do not depend on the climate: the second
+    pass reuses them (the same numbers, computed once)."""
     df = dfl[i]
     di = dil[i]
     o = out[i]
-    region = di[L.DI_REGION]
     # ---- section 1: dimensions (1)-(5)
     tfa, volume, distinct_levels = dimensions(st_off[i], st_off[i + 1], st_level, st_area,
                                               st_height)
@@ -142,6 +146,41 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
     f_living = df[L.DF_LIVING_AREA] / tfa  # (91)
     _put(tr, on, L.T_91, f_living)
     _put(tr, on, L.T_85, c[L.C_LIVING_AREA_HEATING_TEMPERATURE])
+    # ---- the climate-dependent rest: pass 0 in the dwelling's region; pass 1 (rate_uk) in
+    # UK-average climate for the ratings only
+    for rating_pass in range(2 if rate_uk else 1):
+        if rating_pass == 0:
+            region = di[L.DI_REGION]
+        else:
+            region = 0
+            df = dfl_uk[i]
+            on = False
+        keep = rating_pass == 1
+        _climate_pass(i, df, di, o, region, keep, tfa, volume, r8, r18, r21, r23b, r23c, vt,
+                      fl, r37, tmp, n, n_bath, per_outlet, other_daily, cold_row, r43, r55, ov,
+                      lt, appliances, cooking, f_living,
+                      sh_off, sh_type, sh_flow, sh_power,
+                      op_off, op_kind, op_area, op_g, op_ff, op_orient, op_tilt,
+                      pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
+                      days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access,
+                      light_profile, app_profile, co2_tab, pe_tab, export_co2, export_pe, c,
+                      tr, on, sc)
+
+
+@njit(cache=True)
+def _climate_pass(i, df, di, o, region, keep, tfa, volume, r8, r18, r21, r23b, r23c, vt,
+                  fl, r37, tmp, n, n_bath, per_outlet, other_daily, cold_row, r43, r55, ov,
+                  lt, appliances, cooking, f_living,
+                  sh_off, sh_type, sh_flow, sh_power,
+                  op_off, op_kind, op_area, op_g, op_ff, op_orient, op_tilt,
+                  pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
+                  days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access,
+                  light_profile, app_profile, co2_tab, pe_tab, export_co2, export_pe, c,
+                  tr, on, sc):
+    """Worksheet from section 9a on, and every monthly line, in climate ``region``. With
+    ``keep`` (the rating pass) the climate-independent monthly values are read back from
+    the scratch row where the dwelling's own pass stored them, and only the ratings
+    (ECF, SAP, EI) are written to ``o``."""
     # ---- section 9a annual quantities
     r201, r202, r203, r204, r205 = heat_shares(df)
     r231 = pumps_fans_kwh(volume, df)
@@ -191,35 +230,56 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         s38 += r38
         s39 += r39
         s40 += r40
-        # (42a)-(65)
-        t_cold = cold[cold_row, m]
-        r42a, r42b, r42c = daily_volumes(m, n_bath, other_daily, t_cold, fbeh, j2,
-                                         per_outlet, sh_off[i], sh_off[i + 1], sh_type,
-                                         sh_flow, c)
-        r64a = electric_showers_kwh(m, nm, per_outlet, sh_off[i], sh_off[i + 1], sh_type,
-                                    sh_power, fbeh, c)
-        s64a += r64a
-        r44 = r42a + r42b + r42c
-        r45, r46, r56, r57, r59, r61, r62, r64, r65 = water_month(m, nm, r44, t_cold, r55,
-                                                                  di, c)
-        s45 += r45
-        s46 += r46
-        s57 += r57
-        s59 += r59
-        s61 += r61
-        s64 += r64
-        s65 += r65
-        # (66)-(73)
-        r66 = c[L.C_METABOLIC_GAIN_PER_PERSON] * n
-        e_light = monthly_share(lt[12], m, nm, light_profile)
-        r67 = c[L.C_LIGHTING_GAIN_FRACTION] * e_light * 1000.0 / (24.0 * nm)
-        e_app = monthly_share(appliances, m, nm, app_profile)
-        r68 = e_app * 1000.0 / (24.0 * nm)
-        r69 = c[L.C_COOKING_GAIN_A] + c[L.C_COOKING_GAIN_B] * n
-        r70 = pumps_fans_gain(m, volume, di, df, c)
-        r71 = c[L.C_EVAPORATION_LOSS_PER_PERSON] * n
-        r72 = r65 * 1000.0 / (24.0 * nm)
-        r73 = r66 + r67 + r68 + r69 + r70 + r71 + r72
+        if keep:
+            r64 = sc[L.S_KEEP_64 + m]
+            r64a = sc[L.S_KEEP_64A + m]
+            s64a += r64a
+            r73 = sc[L.S_KEEP_73 + m]
+            e_light = sc[L.S_KEEP_LIGHT + m]
+            e_app = sc[L.S_KEEP_APP + m]
+        else:
+            # (42a)-(65)
+            t_cold = cold[cold_row, m]
+            r42a, r42b, r42c = daily_volumes(m, n_bath, other_daily, t_cold, fbeh, j2,
+                                             per_outlet, sh_off[i], sh_off[i + 1], sh_type,
+                                             sh_flow, c)
+            r64a = electric_showers_kwh(m, nm, per_outlet, sh_off[i], sh_off[i + 1], sh_type,
+                                        sh_power, fbeh, c)
+            s64a += r64a
+            r44 = r42a + r42b + r42c
+            r45, r46, r56, r57, r59, r61, r62, r64, r65 = water_month(m, nm, r44, t_cold,
+                                                                      r55, di, c)
+            s45 += r45
+            s46 += r46
+            s57 += r57
+            s59 += r59
+            s61 += r61
+            s64 += r64
+            s65 += r65
+            # (66)-(73)
+            r66 = c[L.C_METABOLIC_GAIN_PER_PERSON] * n
+            e_light = monthly_share(lt[12], m, nm, light_profile)
+            r67 = c[L.C_LIGHTING_GAIN_FRACTION] * e_light * 1000.0 / (24.0 * nm)
+            e_app = monthly_share(appliances, m, nm, app_profile)
+            r68 = e_app * 1000.0 / (24.0 * nm)
+            r69 = c[L.C_COOKING_GAIN_A] + c[L.C_COOKING_GAIN_B] * n
+            r70 = pumps_fans_gain(m, volume, di, df, c)
+            r71 = c[L.C_EVAPORATION_LOSS_PER_PERSON] * n
+            r72 = r65 * 1000.0 / (24.0 * nm)
+            r73 = r66 + r67 + r68 + r69 + r70 + r71 + r72
+            sc[L.S_KEEP_64 + m] = r64
+            sc[L.S_KEEP_64A + m] = r64a
+            sc[L.S_KEEP_73 + m] = r73
+            sc[L.S_KEEP_LIGHT + m] = e_light
+            sc[L.S_KEEP_APP + m] = e_app
+            if on:
+                for line, v in ((L.T_42A, r42a), (L.T_42B, r42b), (L.T_42C, r42c),
+                                (L.T_44, r44), (L.T_45, r45), (L.T_46, r46), (L.T_56, r56),
+                                (L.T_57, r57), (L.T_59, r59), (L.T_61, r61), (L.T_62, r62),
+                                (L.T_64, r64), (L.T_64A, r64a), (L.T_65, r65), (L.T_66, r66),
+                                (L.T_67, r67), (L.T_68, r68), (L.T_69, r69), (L.T_70, r70),
+                                (L.T_71, r71), (L.T_72, r72), (L.T_73, r73)):
+                    tr[line, m] = v
         s_light += e_light
         s_app += e_app
         s_cook += cooking * nm / 365.0
@@ -296,12 +356,7 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
         if on:
             for line, v in ((L.T_22, r22), (L.T_22A, r22a), (L.T_22B, r22b), (L.T_25, r25),
                             (L.T_38, r38), (L.T_39, r39), (L.T_40, r40), (L.T_41, nm),
-                            (L.T_42A, r42a), (L.T_42B, r42b), (L.T_42C, r42c), (L.T_44, r44),
-                            (L.T_45, r45), (L.T_46, r46), (L.T_56, r56), (L.T_57, r57),
-                            (L.T_59, r59), (L.T_61, r61), (L.T_62, r62), (L.T_64, r64),
-                            (L.T_64A, r64a), (L.T_65, r65), (L.T_66, r66), (L.T_67, r67),
-                            (L.T_68, r68), (L.T_69, r69), (L.T_70, r70), (L.T_71, r71),
-                            (L.T_72, r72), (L.T_73, r73), (L.T_83, r83), (L.T_84, r84),
+                            (L.T_83, r83), (L.T_84, r84),
                             (L.T_TAU, res[0]), (L.T_A, res[1]), (L.T_86, res[2]),
                             (L.T_87, res[3]), (L.T_88, res[4]), (L.T_89, res[5]),
                             (L.T_90, res[6]), (L.T_92, res[7]), (L.T_93, res[8]),
@@ -367,6 +422,11 @@ def dwelling(i, dfl, dil, st_off, st_level, st_area, st_height,
                         (L.T_283, pe_pv), (L.T_286, pe), (L.T_287, pe / tfa)):
             tr[line, 12] = v
     # ---- annual outputs
+    if keep:
+        o[L.O_ECF] = ecf
+        o[L.O_SAP] = sap
+        o[L.O_EI] = ei
+        return
     o[L.O_TFA] = tfa
     o[L.O_VOLUME] = volume
     o[L.O_OPENINGS_ACH] = r8
@@ -440,7 +500,7 @@ def new_scratch():
 
 @njit(parallel=True, cache=True)
 def calculate_batch(
-        mask, dfl, dil, st_off, st_level, st_area, st_height,
+        mask, rate_uk, dfl, dfl_uk, dil, st_off, st_level, st_area, st_height,
         el_off, el_kind, el_area, el_u, el_kappa, el_y,
         op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
         tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
@@ -448,21 +508,24 @@ def calculate_batch(
         days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
         app_profile,
         co2_tab, pe_tab, export_co2, export_pe, c, out, scratch):
-    """Every dwelling whose ``mask`` is true, in parallel over dwellings. ``scratch`` is
-    one row of ``N_SCRATCH`` per thread (``new_scratch()``)."""
+    """Every dwelling whose ``mask`` is true, in parallel over dwellings, in its own climate
+    region; where ``rate_uk`` is also true the ECF, SAP and EI ratings come from a second
+    pass in the UK-average climate with the per-dwelling numbers of ``dfl_uk`` (pass
+    ``dfl`` itself unless Appendix N values differ there). ``scratch`` is one row of
+    ``N_SCRATCH`` per thread (``new_scratch()``)."""
     tr = np.zeros((1, 13))
     for i in prange(dfl.shape[0]):
         if mask[i]:
             sc = scratch[numba.get_thread_id()]
             dwelling(
-                i, dfl, dil, st_off, st_level, st_area, st_height,
+                i, dfl, dfl_uk, rate_uk[i], dil, st_off, st_level, st_area, st_height,
                 el_off, el_kind, el_area, el_u, el_kappa, el_y,
                 op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
                 op_host, op_y,
                 tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
                 sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
                 days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
-        app_profile,
+                app_profile,
                 co2_tab, pe_tab, export_co2, export_pe, c, out, tr, False, sc)
 
 
@@ -478,7 +541,7 @@ def trace_dwelling(
         co2_tab, pe_tab, export_co2, export_pe, c, out, tr):
     """Dwelling ``i`` with every worksheet line recorded in ``tr`` (N_TRACE x 13)."""
     dwelling(
-        i, dfl, dil, st_off, st_level, st_area, st_height,
+        i, dfl, dfl, False, dil, st_off, st_level, st_area, st_height,
         el_off, el_kind, el_area, el_u, el_kappa, el_y,
         op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
         tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,

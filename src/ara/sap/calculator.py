@@ -78,11 +78,19 @@ def _problem_list(prep: Prepared) -> list[tuple[str, str, str]]:
 RATING_COLUMNS = (L.O_ECF, L.O_SAP, L.O_EI)
 
 
-def _resolve_heat_pumps(prep: Prepared, mask: np.ndarray, dil: np.ndarray) -> np.ndarray:
+def _new_out(n: int) -> np.ndarray:
+    """Kernel output rows, stored column by column (each output column contiguous for the
+    Arrow result)."""
+    return np.zeros((n, L.N_OUT), order="F")
+
+
+def _resolve_heat_pumps(prep: Prepared, mask: np.ndarray, dil: np.ndarray,
+                        dfl: np.ndarray | None = None) -> np.ndarray:
     """Appendix N for the heat pumps with product data among ``mask``: a first kernel pass
     over them (in the climate of ``dil``) gives the annual-average heat loss coefficient
-    (39), from which their PSR, (206), (217) and N3.5 days are written into ``prep.dfl``.
-    Returns the PSR per dwelling (NaN where none)."""
+    (39), from which their PSR, (206), (217) and N3.5 days are written into ``dfl``
+    (``prep.dfl`` by default). Returns the PSR per dwelling (NaN where none)."""
+    dfl = prep.dfl if dfl is None else dfl
     hp = prep.heat_pumps
     if hp is None:
         return np.full(prep.n, np.nan)
@@ -91,33 +99,35 @@ def _resolve_heat_pumps(prep: Prepared, mask: np.ndarray, dil: np.ndarray) -> np
         return np.full(prep.n, np.nan)
     tables = load_tables()
     arrays = prep.kernel_arrays()
-    first = np.zeros((prep.n, L.N_OUT))
-    calculate_batch(rows, arrays[0], dil, *arrays[2:], *tables.kernel_tables(), first,
-                    new_scratch())
-    return appendix_n.resolve(prep.dfl, hp, first[:, L.O_HTC], rows, tables.days)
+    first = _new_out(prep.n)
+    # (39) depends on neither the Appendix N values nor the rating pass
+    calculate_batch(rows, np.zeros(prep.n, dtype=bool), arrays[0], arrays[0], dil,
+                    *arrays[2:], *tables.kernel_tables(), first, new_scratch())
+    return appendix_n.resolve(dfl, hp, first[:, L.O_HTC], rows, tables.days)
 
 
 def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
     """The worksheet in the dwelling's own climate region, with the SAP and EI ratings from
     a second pass in the UK-average climate (region 0) where the region differs: only the
     ratings use UK-average climate; energy, costs and CO2 are the region's (decision
-    0009/0010/0013)."""
+    0009/0010/0013). Both passes run in one kernel call; the rating pass reuses the
+    climate-independent part of the dwelling's own pass. Heat pumps with product data get
+    their Appendix N values for the rating pass from its own (39), in a copy of ``dfl``."""
     tables = load_tables()
-    out = np.zeros((prep.n, L.N_OUT))
+    out = _new_out(prep.n)
     arrays = prep.kernel_arrays()
     _resolve_heat_pumps(prep, mask, prep.dil)
-    calculate_batch(mask, *arrays, *tables.kernel_tables(), out, new_scratch())
-    regional = prep.dil[:, L.DI_REGION] != 0
-    if (regional & mask).any():
+    rate_uk = mask & (prep.dil[:, L.DI_REGION] != 0)
+    dfl_uk = prep.dfl
+    hp = prep.heat_pumps
+    if hp is not None and (rate_uk & hp.needs_psr).any():
+        dfl_uk = prep.dfl.copy()
         dil_uk = prep.dil.copy()
         dil_uk[:, L.DI_REGION] = 0
         # Appendix N again: the PSR of the rating pass is from its own (39)
-        _resolve_heat_pumps(prep, mask & regional, dil_uk)
-        rating = np.zeros((prep.n, L.N_OUT))
-        calculate_batch(mask & regional, arrays[0], dil_uk, *arrays[2:],
-                        *tables.kernel_tables(), rating, new_scratch())
-        for j in RATING_COLUMNS:
-            out[regional, j] = rating[regional, j]
+        _resolve_heat_pumps(prep, rate_uk, dil_uk, dfl_uk)
+    calculate_batch(mask, rate_uk, prep.dfl, dfl_uk, *arrays[1:], *tables.kernel_tables(),
+                    out, new_scratch())
     return out
 
 
