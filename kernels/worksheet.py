@@ -38,14 +38,14 @@ from ara_kernels.water_heating import (
 
 
 @njit(cache=True)
-def _put(tr, on, line, value):
-    if on:
+def _put(tr, line, value):
+    if tr is not None:
         tr[line, 12] = value
 
 
 @njit(cache=True)
-def _putm(tr, on, line, m, value):
-    if on:
+def _putm(tr, line, m, value):
+    if tr is not None:
         tr[line, m] = value
 
 
@@ -57,7 +57,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
              sh_off, sh_type, sh_flow, sh_power,
              pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
              days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
-             app_profile, co2_tab, pe_tab, export_co2, export_pe, c, out, tr, on, sc):
+             app_profile, co2_tab, pe_tab, export_co2, export_pe, c, out, tr, sc):
     """Worksheet of dwelling ``i`` in its own climate region into ``out[i]``; with
     ``rate_uk`` a second pass in the UK-average climate (region 0, Appendix N values of
     ``dfl_uk``) then overwrites the ECF, SAP and EI ratings. Sections 1-4, Appendix L and
@@ -69,8 +69,8 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
     # ---- section 1: dimensions (1)-(5)
     tfa, volume, distinct_levels = dimensions(st_off[i], st_off[i + 1], st_level, st_area,
                                               st_height)
-    _put(tr, on, L.T_4, tfa)
-    _put(tr, on, L.T_5, volume)
+    _put(tr, L.T_4, tfa)
+    _put(tr, L.T_5, volume)
     # ---- section 2: ventilation (6a)-(21)
     r6a, r6b, r6c, r6d, r6e, r6f, r7a, r7b, r7c, m3h = openings_m3_per_h(di, c)
     r8 = m3h / volume  # (8)
@@ -81,7 +81,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
     r17, r18, r19, r20, r21 = infiltration_rate(r8, r16, di, df, c)
     r23a, r23b, r23c = mechanical_rates(di, df, c)
     vt = di[L.DI_VENT_TYPE]
-    if on:
+    if tr is not None:
         for line, v in ((L.T_6A, r6a), (L.T_6B, r6b), (L.T_6C, r6c), (L.T_6D, r6d),
                         (L.T_6E, r6e), (L.T_6F, r6f), (L.T_7A, r7a), (L.T_7B, r7b),
                         (L.T_7C, r7c), (L.T_8, r8), (L.T_9, float(storeys)), (L.T_10, r10),
@@ -95,7 +95,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
            op_off[i], op_off[i + 1], op_kind, op_area, op_u, op_host, op_y,
            tb_off[i], tb_off[i + 1], tb_len, tb_psi, tfa, df[L.DF_TMP], c, sc, L.S_FABRIC)
     fl = sc[L.S_FABRIC:L.S_FABRIC + 16]
-    if on:
+    if tr is not None:
         fabric_lines = (L.T_26, L.T_27, L.T_27A, L.T_28, L.T_28A, L.T_28B, L.T_29, L.T_29A,
                         L.T_30, L.T_31, L.T_32, L.T_33, L.T_34, L.T_35, L.T_36, L.T_37)
         for q in range(16):
@@ -121,376 +121,354 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                                    per_outlet, sh_off[i], sh_off[i + 1], sh_type, sh_flow, c)
         r43 += (sh + ba) * days[m] / 365.0
     r43 += other_daily
-    _put(tr, on, L.T_42, n)
-    _put(tr, on, L.T_43, r43)
-    _put(tr, on, L.T_47, df[L.DF_CYL_VOL] if di[L.DI_HW_DELIVERY] == 3 else 0.0)
-    _put(tr, on, L.T_51, r51)
-    _put(tr, on, L.T_52, r52)
-    _put(tr, on, L.T_53, r53)
-    _put(tr, on, L.T_55, r55)
+    _put(tr, L.T_42, n)
+    _put(tr, L.T_43, r43)
+    _put(tr, L.T_47, df[L.DF_CYL_VOL] if di[L.DI_HW_DELIVERY] == 3 else 0.0)
+    _put(tr, L.T_51, r51)
+    _put(tr, L.T_52, r52)
+    _put(tr, L.T_53, r53)
+    _put(tr, L.T_55, r55)
     # ---- Appendix L annual lighting, appliances, cooking
     ov = di[L.DI_OVERSHADING]
     lighting_annual(tfa, n, op_off[i], op_off[i + 1], op_kind, op_area, op_gl, op_ff,
                     access[ov, 2], li_off[i], li_off[i + 1], li_count, li_power, li_eff,
                     di[L.DI_LIGHTS_RECORDED] == 1, c, sc, L.S_LIGHT)
     lt = sc[L.S_LIGHT:L.S_LIGHT + 13]
-    if on:
+    if tr is not None:
         l_lines = (L.T_L1, L.T_L2A, L.T_L2B, L.T_L3, L.T_L4, L.T_L5, L.T_L6, L.T_L7, L.T_L8,
                    L.T_L9A, L.T_L9B, L.T_L9C, L.T_L9D)
         for q in range(13):
             tr[l_lines[q], 12] = lt[q]
     appliances = c[L.C_APPLIANCE_A] * (tfa * n) ** c[L.C_LIGHTING_EXPONENT]  # L13
     cooking = c[L.C_COOKING_ELECTRICITY_A] + c[L.C_COOKING_ELECTRICITY_B] * n  # L20
-    _put(tr, on, L.T_L13, appliances)
-    _put(tr, on, L.T_L20, cooking)
+    _put(tr, L.T_L13, appliances)
+    _put(tr, L.T_L20, cooking)
     f_living = df[L.DF_LIVING_AREA] / tfa  # (91)
-    _put(tr, on, L.T_91, f_living)
-    _put(tr, on, L.T_85, c[L.C_LIVING_AREA_HEATING_TEMPERATURE])
+    _put(tr, L.T_91, f_living)
+    _put(tr, L.T_85, c[L.C_LIVING_AREA_HEATING_TEMPERATURE])
     # ---- the climate-dependent rest: pass 0 in the dwelling's region; pass 1 (rate_uk) in
     # UK-average climate for the ratings only
     for rating_pass in range(2 if rate_uk else 1):
-        if rating_pass == 0:
-            region = di[L.DI_REGION]
-        else:
+        # with ``keep`` (the rating pass) the climate-independent monthly values are read
+        # back from the scratch row where the dwelling's own pass stored them, and only the
+        # ratings (ECF, SAP, EI) are written to ``o``; trace_dwelling never asks for it
+        keep = rating_pass == 1
+        if keep:
             region = 0
             df = dfl_uk[i]
-            on = False
-        keep = rating_pass == 1
-        _climate_pass(i, df, di, o, region, keep, tfa, volume, r8, r18, r21, r23b, r23c, vt,
-                      fl, r37, tmp, n, n_bath, per_outlet, other_daily, cold_row, r43, r55, ov,
-                      lt, appliances, cooking, f_living,
-                      sh_off, sh_type, sh_flow, sh_power,
-                      op_off, op_kind, op_area, op_g, op_ff, op_orient, op_tilt,
-                      pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
-                      days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access,
-                      light_profile, app_profile, co2_tab, pe_tab, export_co2, export_pe, c,
-                      tr, on, sc)
-
-
-@njit(cache=True)
-def _climate_pass(i, df, di, o, region, keep, tfa, volume, r8, r18, r21, r23b, r23c, vt,
-                  fl, r37, tmp, n, n_bath, per_outlet, other_daily, cold_row, r43, r55, ov,
-                  lt, appliances, cooking, f_living,
-                  sh_off, sh_type, sh_flow, sh_power,
-                  op_off, op_kind, op_area, op_g, op_ff, op_orient, op_tilt,
-                  pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
-                  days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access,
-                  light_profile, app_profile, co2_tab, pe_tab, export_co2, export_pe, c,
-                  tr, on, sc):
-    """Worksheet from section 9a on, and every monthly line, in climate ``region``. With
-    ``keep`` (the rating pass) the climate-independent monthly values are read back from
-    the scratch row where the dwelling's own pass stored them, and only the ratings
-    (ECF, SAP, EI) are written to ``o``."""
-    # ---- section 9a annual quantities
-    r201, r202, r203, r204, r205 = heat_shares(df)
-    r231 = pumps_fans_kwh(volume, df)
-    eff1 = df[L.DF_EFF_MAIN1]
-    eff2 = df[L.DF_EFF_MAIN2]
-    eff_sec = df[L.DF_EFF_SEC]
-    blend = di[L.DI_WATER_BLEND]
-    f_main1 = di[L.DI_FUEL_MAIN1]
-    f_main2 = di[L.DI_FUEL_MAIN2]
-    f_sec = di[L.DI_FUEL_SEC]
-    f_water = di[L.DI_FUEL_WATER]
-    f_elec = di[L.DI_FUEL_ELEC]
-    pv_demand = di[L.DI_PV_DEMAND]
-    if on:
-        for line, v in ((L.T_201, r201), (L.T_202, r202), (L.T_203, r203), (L.T_204, r204),
-                        (L.T_205, r205), (L.T_206, eff1),
-                        (L.T_207, eff2 if r205 > 0.0 else 0.0),
-                        (L.T_208, eff_sec if r201 > 0.0 else 0.0),
-                        (L.T_231, r231)):
-            tr[line, 12] = v
-    s211 = s213 = s215 = s219 = s_used = s_exported = s_pv = 0.0
-    co2_space = co2_water = co2_pumps = co2_light = co2_pv = 0.0
-    pe_space = pe_water = pe_pumps = pe_light = pe_pv = 0.0
-    # ---- monthly: sections 2 (22)-(25), 3 (38)-(40), 4, 5, 6, 7, 8, 9a, 10a, 12a, 13a
-    solar_gains(region, op_off[i], op_off[i + 1], op_kind, op_area, op_g, op_ff, op_orient,
-                op_tilt, access[ov, 0], solar_h, cos_lat_dec, k, c, sc, L.S_SOLAR)
-    pv_generation(days, region, pv_off[i], pv_off[i + 1], pv_kwp, pv_orient, pv_tilt, pv_z,
-                  solar_h, cos_lat_dec, k, c, sc, L.S_PV)
-    res = sc[L.S_MIT:L.S_MIT + 9]
-    s25 = s38 = s39 = s40 = 0.0
-    s45 = s46 = s57 = s59 = s61 = s64 = s64a = s65 = 0.0
-    s_light = s_app = s_cook = s73 = s83 = s93 = s98 = 0.0
-    s_n24 = s_n16 = 0.0
-    wind_div = c[L.C_WIND_FACTOR_DIVISOR]
-    for m in range(12):
-        nm = days[m]
-        t_e = temp[region, m]
-        # (22)-(25)
-        r22 = wind[region, m]
-        r22a = r22 / wind_div
-        r22b = r21 * r22a
-        r25 = effective_air_change(r22b, vt, r23b, r23c, c)
-        r38 = c[L.C_AIR_HEAT_CAPACITY] * r25 * volume
-        r39 = r37 + r38
-        r40 = r39 / tfa
-        s25 += r25
-        s38 += r38
-        s39 += r39
-        s40 += r40
-        if keep:
-            r64 = sc[L.S_KEEP_64 + m]
-            r64a = sc[L.S_KEEP_64A + m]
-            s64a += r64a
-            r73 = sc[L.S_KEEP_73 + m]
-            e_light = sc[L.S_KEEP_LIGHT + m]
-            e_app = sc[L.S_KEEP_APP + m]
         else:
-            # (42a)-(65)
-            t_cold = cold[cold_row, m]
-            r42a, r42b, r42c = daily_volumes(m, n_bath, other_daily, t_cold, fbeh, j2,
-                                             per_outlet, sh_off[i], sh_off[i + 1], sh_type,
-                                             sh_flow, c)
-            r64a = electric_showers_kwh(m, nm, per_outlet, sh_off[i], sh_off[i + 1], sh_type,
-                                        sh_power, fbeh, c)
-            s64a += r64a
-            r44 = r42a + r42b + r42c
-            r45, r46, r56, r57, r59, r61, r62, r64, r65 = water_month(m, nm, r44, t_cold,
-                                                                      r55, di, c)
-            s45 += r45
-            s46 += r46
-            s57 += r57
-            s59 += r59
-            s61 += r61
-            s64 += r64
-            s65 += r65
-            # (66)-(73)
-            r66 = c[L.C_METABOLIC_GAIN_PER_PERSON] * n
-            e_light = monthly_share(lt[12], m, nm, light_profile)
-            r67 = c[L.C_LIGHTING_GAIN_FRACTION] * e_light * 1000.0 / (24.0 * nm)
-            e_app = monthly_share(appliances, m, nm, app_profile)
-            r68 = e_app * 1000.0 / (24.0 * nm)
-            r69 = c[L.C_COOKING_GAIN_A] + c[L.C_COOKING_GAIN_B] * n
-            r70 = pumps_fans_gain(m, volume, di, df, c)
-            r71 = c[L.C_EVAPORATION_LOSS_PER_PERSON] * n
-            r72 = r65 * 1000.0 / (24.0 * nm)
-            r73 = r66 + r67 + r68 + r69 + r70 + r71 + r72
-            sc[L.S_KEEP_64 + m] = r64
-            sc[L.S_KEEP_64A + m] = r64a
-            sc[L.S_KEEP_73 + m] = r73
-            sc[L.S_KEEP_LIGHT + m] = e_light
-            sc[L.S_KEEP_APP + m] = e_app
-            if on:
-                for line, v in ((L.T_42A, r42a), (L.T_42B, r42b), (L.T_42C, r42c),
-                                (L.T_44, r44), (L.T_45, r45), (L.T_46, r46), (L.T_56, r56),
-                                (L.T_57, r57), (L.T_59, r59), (L.T_61, r61), (L.T_62, r62),
-                                (L.T_64, r64), (L.T_64A, r64a), (L.T_65, r65), (L.T_66, r66),
-                                (L.T_67, r67), (L.T_68, r68), (L.T_69, r69), (L.T_70, r70),
-                                (L.T_71, r71), (L.T_72, r72), (L.T_73, r73)):
+            region = di[L.DI_REGION]
+        # ---- section 9a annual quantities
+        r201, r202, r203, r204, r205 = heat_shares(df)
+        r231 = pumps_fans_kwh(volume, df)
+        eff1 = df[L.DF_EFF_MAIN1]
+        eff2 = df[L.DF_EFF_MAIN2]
+        eff_sec = df[L.DF_EFF_SEC]
+        blend = di[L.DI_WATER_BLEND]
+        f_main1 = di[L.DI_FUEL_MAIN1]
+        f_main2 = di[L.DI_FUEL_MAIN2]
+        f_sec = di[L.DI_FUEL_SEC]
+        f_water = di[L.DI_FUEL_WATER]
+        f_elec = di[L.DI_FUEL_ELEC]
+        pv_demand = di[L.DI_PV_DEMAND]
+        if tr is not None:
+            for line, v in ((L.T_201, r201), (L.T_202, r202), (L.T_203, r203), (L.T_204, r204),
+                            (L.T_205, r205), (L.T_206, eff1),
+                            (L.T_207, eff2 if r205 > 0.0 else 0.0),
+                            (L.T_208, eff_sec if r201 > 0.0 else 0.0),
+                            (L.T_231, r231)):
+                tr[line, 12] = v
+        s211 = s213 = s215 = s219 = s_used = s_exported = s_pv = 0.0
+        co2_space = co2_water = co2_pumps = co2_light = co2_pv = 0.0
+        pe_space = pe_water = pe_pumps = pe_light = pe_pv = 0.0
+        # ---- monthly: sections 2 (22)-(25), 3 (38)-(40), 4, 5, 6, 7, 8, 9a, 10a, 12a, 13a
+        solar_gains(region, op_off[i], op_off[i + 1], op_kind, op_area, op_g, op_ff, op_orient,
+                    op_tilt, access[ov, 0], solar_h, cos_lat_dec, k, c, sc, L.S_SOLAR)
+        pv_generation(days, region, pv_off[i], pv_off[i + 1], pv_kwp, pv_orient, pv_tilt, pv_z,
+                      solar_h, cos_lat_dec, k, c, sc, L.S_PV)
+        res = sc[L.S_MIT:L.S_MIT + 9]
+        s25 = s38 = s39 = s40 = 0.0
+        s45 = s46 = s57 = s59 = s61 = s64 = s64a = s65 = 0.0
+        s_light = s_app = s_cook = s73 = s83 = s93 = s98 = 0.0
+        s_n24 = s_n16 = 0.0
+        wind_div = c[L.C_WIND_FACTOR_DIVISOR]
+        for m in range(12):
+            nm = days[m]
+            t_e = temp[region, m]
+            # (22)-(25)
+            r22 = wind[region, m]
+            r22a = r22 / wind_div
+            r22b = r21 * r22a
+            r25 = effective_air_change(r22b, vt, r23b, r23c, c)
+            r38 = c[L.C_AIR_HEAT_CAPACITY] * r25 * volume
+            r39 = r37 + r38
+            r40 = r39 / tfa
+            s25 += r25
+            s38 += r38
+            s39 += r39
+            s40 += r40
+            if keep:
+                r64 = sc[L.S_KEEP_64 + m]
+                r64a = sc[L.S_KEEP_64A + m]
+                s64a += r64a
+                r73 = sc[L.S_KEEP_73 + m]
+                e_light = sc[L.S_KEEP_LIGHT + m]
+                e_app = sc[L.S_KEEP_APP + m]
+            else:
+                # (42a)-(65)
+                t_cold = cold[cold_row, m]
+                r42a, r42b, r42c = daily_volumes(m, n_bath, other_daily, t_cold, fbeh, j2,
+                                                 per_outlet, sh_off[i], sh_off[i + 1], sh_type,
+                                                 sh_flow, c)
+                r64a = electric_showers_kwh(m, nm, per_outlet, sh_off[i], sh_off[i + 1], sh_type,
+                                            sh_power, fbeh, c)
+                s64a += r64a
+                r44 = r42a + r42b + r42c
+                r45, r46, r56, r57, r59, r61, r62, r64, r65 = water_month(m, nm, r44, t_cold,
+                                                                          r55, di, c)
+                s45 += r45
+                s46 += r46
+                s57 += r57
+                s59 += r59
+                s61 += r61
+                s64 += r64
+                s65 += r65
+                # (66)-(73)
+                r66 = c[L.C_METABOLIC_GAIN_PER_PERSON] * n
+                e_light = monthly_share(lt[12], m, nm, light_profile)
+                r67 = c[L.C_LIGHTING_GAIN_FRACTION] * e_light * 1000.0 / (24.0 * nm)
+                e_app = monthly_share(appliances, m, nm, app_profile)
+                r68 = e_app * 1000.0 / (24.0 * nm)
+                r69 = c[L.C_COOKING_GAIN_A] + c[L.C_COOKING_GAIN_B] * n
+                r70 = pumps_fans_gain(m, volume, di, df, c)
+                r71 = c[L.C_EVAPORATION_LOSS_PER_PERSON] * n
+                r72 = r65 * 1000.0 / (24.0 * nm)
+                r73 = r66 + r67 + r68 + r69 + r70 + r71 + r72
+                sc[L.S_KEEP_64 + m] = r64
+                sc[L.S_KEEP_64A + m] = r64a
+                sc[L.S_KEEP_73 + m] = r73
+                sc[L.S_KEEP_LIGHT + m] = e_light
+                sc[L.S_KEEP_APP + m] = e_app
+                if tr is not None:
+                    for line, v in ((L.T_42A, r42a), (L.T_42B, r42b), (L.T_42C, r42c),
+                                    (L.T_44, r44), (L.T_45, r45), (L.T_46, r46), (L.T_56, r56),
+                                    (L.T_57, r57), (L.T_59, r59), (L.T_61, r61), (L.T_62, r62),
+                                    (L.T_64, r64), (L.T_64A, r64a), (L.T_65, r65), (L.T_66, r66),
+                                    (L.T_67, r67), (L.T_68, r68), (L.T_69, r69), (L.T_70, r70),
+                                    (L.T_71, r71), (L.T_72, r72), (L.T_73, r73)):
+                        tr[line, m] = v
+            s_light += e_light
+            s_app += e_app
+            s_cook += cooking * nm / 365.0
+            s73 += r73
+            # (74)-(84)
+            r83 = sc[L.S_SOLAR + m]
+            r84 = r73 + r83
+            s83 += r83
+            # (85)-(93)
+            n24 = df[L.DF_HP_N24 + m]
+            n16 = df[L.DF_HP_N16 + m]
+            mean_internal_temperature(t_e, r39, r40, tmp, r84, f_living,
+                                      df[L.DF_RESPONSIVENESS], di[L.DI_CONTROL_TYPE],
+                                      df[L.DF_TEMP_ADJ], c, res, 0, n24, n16, nm)
+            s_n24 += n24
+            s_n16 += n16
+            s93 += res[8]
+            # (94)-(98)
+            r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84, res[1], c)
+            s98 += r98
+            # (211)-(219): fuel for space and water heating
+            r211 = fuel_for_heat(r98, r204, eff1)
+            r213 = fuel_for_heat(r98, r205, eff2)
+            r215 = fuel_for_heat(r98, r201, eff_sec)
+            if blend == 1:
+                r217 = water_efficiency(r98 * r204, r64, df[L.DF_WATER_EFF_WINTER],
+                                        df[L.DF_WATER_EFF_SUMMER])
+            elif blend == 2:
+                r217 = water_efficiency(r98 * r205, r64, df[L.DF_WATER_EFF_WINTER],
+                                        df[L.DF_WATER_EFF_SUMMER])
+            else:
+                r217 = df[L.DF_WATER_EFF]
+            r219 = r64 * 100.0 / r217 if r64 > 0.0 else 0.0
+            r231m = r231 * nm / 365.0
+            s211 += r211
+            s213 += r213
+            s215 += r215
+            s219 += r219
+            # Appendix M1: PV generation and the share used in the dwelling
+            e_pv = sc[L.S_PV + m]
+            d_pv = e_light + e_app + cooking * nm / 365.0 + r231m + r64a
+            if pv_demand & 1:
+                d_pv += r211
+            if pv_demand & 2:
+                d_pv += r213
+            if pv_demand & 4:
+                d_pv += r215
+            if pv_demand & 8:
+                d_pv += r219
+            beta = onsite_fraction(e_pv, d_pv, df[L.DF_BATTERY], c)
+            used = e_pv * beta
+            exported = e_pv - used
+            s_pv += e_pv
+            s_used += used
+            s_exported += exported
+            # (261)-(269) CO2 and (275)-(283) primary energy, monthly factors for electricity
+            # heat networks: (307)/(310) heat generated x 100 / source efficiency x factor, and
+            # C3.2 pumping electricity (313) on the monthly electricity factors (no cost line)
+            hn1 = df[L.DF_HN_FACTOR_MAIN1]
+            hnw = df[L.DF_HN_FACTOR_WATER]
+            r313 = df[L.DF_HN_PUMP_MAIN1] * r211 + df[L.DF_HN_PUMP_WATER] * r219
+            co2_space += r211 * hn1 * co2_tab[f_main1, m] + r213 * co2_tab[f_main2, m] \
+                + r215 * co2_tab[f_sec, m]
+            co2_water += r219 * hnw * co2_tab[f_water, m] + r64a * co2_tab[f_elec, m]
+            co2_pumps += (r231m + r313) * co2_tab[f_elec, m]
+            co2_light += e_light * co2_tab[f_elec, m]
+            co2_pv -= used * co2_tab[f_elec, m] + exported * export_co2[m]
+            pe_space += r211 * hn1 * pe_tab[f_main1, m] + r213 * pe_tab[f_main2, m] \
+                + r215 * pe_tab[f_sec, m]
+            pe_water += r219 * hnw * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
+            pe_pumps += (r231m + r313) * pe_tab[f_elec, m]
+            pe_light += e_light * pe_tab[f_elec, m]
+            pe_pv -= used * pe_tab[f_elec, m] + exported * export_pe[m]
+            if tr is not None:
+                for line, v in ((L.T_22, r22), (L.T_22A, r22a), (L.T_22B, r22b), (L.T_25, r25),
+                                (L.T_38, r38), (L.T_39, r39), (L.T_40, r40), (L.T_41, nm),
+                                (L.T_83, r83), (L.T_84, r84),
+                                (L.T_TAU, res[0]), (L.T_A, res[1]), (L.T_86, res[2]),
+                                (L.T_87, res[3]), (L.T_88, res[4]), (L.T_89, res[5]),
+                                (L.T_90, res[6]), (L.T_92, res[7]), (L.T_93, res[8]),
+                                (L.T_N24_9, n24), (L.T_N16_9, n16),
+                                (L.T_94, r94), (L.T_95, r95), (L.T_96, t_e), (L.T_97, r97),
+                                (L.T_98, r98), (L.T_211, r211), (L.T_213, r213),
+                                (L.T_215, r215), (L.T_217, r217), (L.T_219, r219),
+                                (L.T_231, r231m), (L.T_232, e_light), (L.T_E_PV, e_pv),
+                                (L.T_D_PV, d_pv), (L.T_BETA, beta), (L.T_233A, used),
+                                (L.T_233B, exported),
+                                (L.T_261, r211 * hn1 * co2_tab[f_main1, m]),
+                                (L.T_262, r213 * co2_tab[f_main2, m]),
+                                (L.T_263, r215 * co2_tab[f_sec, m]),
+                                (L.T_264, r219 * hnw * co2_tab[f_water, m]),
+                                (L.T_267, (r231m + r313) * co2_tab[f_elec, m]),
+                                (L.T_268, e_light * co2_tab[f_elec, m]),
+                                (L.T_269, -(used * co2_tab[f_elec, m] + exported * export_co2[m])),
+                                (L.T_275, r211 * hn1 * pe_tab[f_main1, m]),
+                                (L.T_276, r213 * pe_tab[f_main2, m]),
+                                (L.T_277, r215 * pe_tab[f_sec, m]),
+                                (L.T_278, r219 * hnw * pe_tab[f_water, m]),
+                                (L.T_281, (r231m + r313) * pe_tab[f_elec, m]),
+                                (L.T_282, e_light * pe_tab[f_elec, m]),
+                                (L.T_283, -(used * pe_tab[f_elec, m] + exported * export_pe[m]))):
                     tr[line, m] = v
-        s_light += e_light
-        s_app += e_app
-        s_cook += cooking * nm / 365.0
-        s73 += r73
-        # (74)-(84)
-        r83 = sc[L.S_SOLAR + m]
-        r84 = r73 + r83
-        s83 += r83
-        # (85)-(93)
-        n24 = df[L.DF_HP_N24 + m]
-        n16 = df[L.DF_HP_N16 + m]
-        mean_internal_temperature(t_e, r39, r40, tmp, r84, f_living,
-                                  df[L.DF_RESPONSIVENESS], di[L.DI_CONTROL_TYPE],
-                                  df[L.DF_TEMP_ADJ], c, res, 0, n24, n16, nm)
-        s_n24 += n24
-        s_n16 += n16
-        s93 += res[8]
-        # (94)-(98)
-        r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84, res[1], c)
-        s98 += r98
-        # (211)-(219): fuel for space and water heating
-        r211 = fuel_for_heat(r98, r204, eff1)
-        r213 = fuel_for_heat(r98, r205, eff2)
-        r215 = fuel_for_heat(r98, r201, eff_sec)
-        if blend == 1:
-            r217 = water_efficiency(r98 * r204, r64, df[L.DF_WATER_EFF_WINTER],
-                                    df[L.DF_WATER_EFF_SUMMER])
-        elif blend == 2:
-            r217 = water_efficiency(r98 * r205, r64, df[L.DF_WATER_EFF_WINTER],
-                                    df[L.DF_WATER_EFF_SUMMER])
-        else:
-            r217 = df[L.DF_WATER_EFF]
-        r219 = r64 * 100.0 / r217 if r64 > 0.0 else 0.0
-        r231m = r231 * nm / 365.0
-        s211 += r211
-        s213 += r213
-        s215 += r215
-        s219 += r219
-        # Appendix M1: PV generation and the share used in the dwelling
-        e_pv = sc[L.S_PV + m]
-        d_pv = e_light + e_app + cooking * nm / 365.0 + r231m + r64a
-        if pv_demand & 1:
-            d_pv += r211
-        if pv_demand & 2:
-            d_pv += r213
-        if pv_demand & 4:
-            d_pv += r215
-        if pv_demand & 8:
-            d_pv += r219
-        beta = onsite_fraction(e_pv, d_pv, df[L.DF_BATTERY], c)
-        used = e_pv * beta
-        exported = e_pv - used
-        s_pv += e_pv
-        s_used += used
-        s_exported += exported
-        # (261)-(269) CO2 and (275)-(283) primary energy, monthly factors for electricity
-        # heat networks: (307)/(310) heat generated x 100 / source efficiency x factor, and
-        # C3.2 pumping electricity (313) on the monthly electricity factors (no cost line)
-        hn1 = df[L.DF_HN_FACTOR_MAIN1]
-        hnw = df[L.DF_HN_FACTOR_WATER]
-        r313 = df[L.DF_HN_PUMP_MAIN1] * r211 + df[L.DF_HN_PUMP_WATER] * r219
-        co2_space += r211 * hn1 * co2_tab[f_main1, m] + r213 * co2_tab[f_main2, m] \
-            + r215 * co2_tab[f_sec, m]
-        co2_water += r219 * hnw * co2_tab[f_water, m] + r64a * co2_tab[f_elec, m]
-        co2_pumps += (r231m + r313) * co2_tab[f_elec, m]
-        co2_light += e_light * co2_tab[f_elec, m]
-        co2_pv -= used * co2_tab[f_elec, m] + exported * export_co2[m]
-        pe_space += r211 * hn1 * pe_tab[f_main1, m] + r213 * pe_tab[f_main2, m] \
-            + r215 * pe_tab[f_sec, m]
-        pe_water += r219 * hnw * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
-        pe_pumps += (r231m + r313) * pe_tab[f_elec, m]
-        pe_light += e_light * pe_tab[f_elec, m]
-        pe_pv -= used * pe_tab[f_elec, m] + exported * export_pe[m]
-        if on:
-            for line, v in ((L.T_22, r22), (L.T_22A, r22a), (L.T_22B, r22b), (L.T_25, r25),
-                            (L.T_38, r38), (L.T_39, r39), (L.T_40, r40), (L.T_41, nm),
-                            (L.T_83, r83), (L.T_84, r84),
-                            (L.T_TAU, res[0]), (L.T_A, res[1]), (L.T_86, res[2]),
-                            (L.T_87, res[3]), (L.T_88, res[4]), (L.T_89, res[5]),
-                            (L.T_90, res[6]), (L.T_92, res[7]), (L.T_93, res[8]),
-                            (L.T_N24_9, n24), (L.T_N16_9, n16),
-                            (L.T_94, r94), (L.T_95, r95), (L.T_96, t_e), (L.T_97, r97),
-                            (L.T_98, r98), (L.T_211, r211), (L.T_213, r213),
-                            (L.T_215, r215), (L.T_217, r217), (L.T_219, r219),
-                            (L.T_231, r231m), (L.T_232, e_light), (L.T_E_PV, e_pv),
-                            (L.T_D_PV, d_pv), (L.T_BETA, beta), (L.T_233A, used),
-                            (L.T_233B, exported),
-                            (L.T_261, r211 * hn1 * co2_tab[f_main1, m]),
-                            (L.T_262, r213 * co2_tab[f_main2, m]),
-                            (L.T_263, r215 * co2_tab[f_sec, m]),
-                            (L.T_264, r219 * hnw * co2_tab[f_water, m]),
-                            (L.T_267, (r231m + r313) * co2_tab[f_elec, m]),
-                            (L.T_268, e_light * co2_tab[f_elec, m]),
-                            (L.T_269, -(used * co2_tab[f_elec, m] + exported * export_co2[m])),
-                            (L.T_275, r211 * hn1 * pe_tab[f_main1, m]),
-                            (L.T_276, r213 * pe_tab[f_main2, m]),
-                            (L.T_277, r215 * pe_tab[f_sec, m]),
-                            (L.T_278, r219 * hnw * pe_tab[f_water, m]),
-                            (L.T_281, (r231m + r313) * pe_tab[f_elec, m]),
-                            (L.T_282, e_light * pe_tab[f_elec, m]),
-                            (L.T_283, -(used * pe_tab[f_elec, m] + exported * export_pe[m]))):
-                tr[line, m] = v
-    if on:
-        for line, v in ((L.T_25, s25 / 12.0), (L.T_38, s38 / 12.0), (L.T_39, s39 / 12.0),
-                        (L.T_40, s40 / 12.0), (L.T_41, 365.0), (L.T_45, s45), (L.T_46, s46),
-                        (L.T_57, s57), (L.T_59, s59), (L.T_61, s61), (L.T_64, s64), (L.T_64A, s64a),
-                        (L.T_65, s65), (L.T_73, s73 / 12.0), (L.T_83, s83 / 12.0),
-                        (L.T_93, s93 / 12.0), (L.T_98, s98), (L.T_99, s98 / tfa),
-                        (L.T_N24_9, s_n24), (L.T_N16_9, s_n16)):
-            tr[line, 12] = v
-    # ---- section 10a: fuel costs (prices resolved per end use, p/kWh)
-    c240 = s211 * df[L.DF_PRICE_MAIN1] / 100.0
-    c241 = s213 * df[L.DF_PRICE_MAIN2] / 100.0
-    c242 = s215 * df[L.DF_PRICE_SEC] / 100.0
-    c247 = s219 * df[L.DF_PRICE_WATER] / 100.0 + s64a * df[L.DF_PRICE_SHOWERS] / 100.0
-    c249 = r231 * df[L.DF_PRICE_PUMPS] / 100.0
-    c250 = s_light * df[L.DF_PRICE_LIGHTING] / 100.0
-    c251 = df[L.DF_STANDING]
-    c252 = -(s_used * df[L.DF_PRICE_PV_USED] + s_exported * df[L.DF_PRICE_EXPORT]) / 100.0
-    c255 = c240 + c241 + c242 + c247 + c249 + c250 + c251 + c252
-    # ---- sections 11a-13a: ratings, CO2, primary energy
-    ecf = energy_cost_factor(c255, tfa, df, c)
-    sap = sap_rating(ecf, df)
-    co2 = co2_space + co2_water + co2_pumps + co2_light + co2_pv
-    ei = ei_rating(co2, tfa, c)
-    pe = pe_space + pe_water + pe_pumps + pe_light + pe_pv
-    water_eff_annual = s64 / s219 * 100.0 if s219 > 0.0 else df[L.DF_WATER_EFF]
-    if on:
-        for line, v in ((L.T_211, s211), (L.T_213, s213), (L.T_215, s215),
-                        (L.T_217, water_eff_annual), (L.T_219, s219), (L.T_231, r231),
-                        (L.T_232, s_light), (L.T_E_PV, s_pv), (L.T_233A, s_used),
-                        (L.T_233B, s_exported), (L.T_240, c240), (L.T_241, c241),
-                        (L.T_242, c242), (L.T_247, c247), (L.T_249, c249), (L.T_250, c250),
-                        (L.T_251, c251), (L.T_252, c252), (L.T_255, c255),
-                        (L.T_256, df[L.DF_DEFLATOR]), (L.T_257, ecf), (L.T_258, sap),
-                        (L.T_261, co2_space), (L.T_264, co2_water), (L.T_267, co2_pumps),
-                        (L.T_268, co2_light), (L.T_269, co2_pv), (L.T_272, co2),
-                        (L.T_273, co2 / tfa), (L.T_274, ei), (L.T_275, pe_space),
-                        (L.T_278, pe_water), (L.T_281, pe_pumps), (L.T_282, pe_light),
-                        (L.T_283, pe_pv), (L.T_286, pe), (L.T_287, pe / tfa)):
-            tr[line, 12] = v
-    # ---- annual outputs
-    if keep:
+        if tr is not None:
+            for line, v in ((L.T_25, s25 / 12.0), (L.T_38, s38 / 12.0), (L.T_39, s39 / 12.0),
+                            (L.T_40, s40 / 12.0), (L.T_41, 365.0), (L.T_45, s45),
+                            (L.T_46, s46), (L.T_57, s57), (L.T_59, s59), (L.T_61, s61),
+                            (L.T_64, s64), (L.T_64A, s64a), (L.T_65, s65),
+                            (L.T_73, s73 / 12.0), (L.T_83, s83 / 12.0),
+                            (L.T_93, s93 / 12.0), (L.T_98, s98), (L.T_99, s98 / tfa),
+                            (L.T_N24_9, s_n24), (L.T_N16_9, s_n16)):
+                tr[line, 12] = v
+        # ---- section 10a: fuel costs (prices resolved per end use, p/kWh)
+        c240 = s211 * df[L.DF_PRICE_MAIN1] / 100.0
+        c241 = s213 * df[L.DF_PRICE_MAIN2] / 100.0
+        c242 = s215 * df[L.DF_PRICE_SEC] / 100.0
+        c247 = s219 * df[L.DF_PRICE_WATER] / 100.0 + s64a * df[L.DF_PRICE_SHOWERS] / 100.0
+        c249 = r231 * df[L.DF_PRICE_PUMPS] / 100.0
+        c250 = s_light * df[L.DF_PRICE_LIGHTING] / 100.0
+        c251 = df[L.DF_STANDING]
+        c252 = -(s_used * df[L.DF_PRICE_PV_USED] + s_exported * df[L.DF_PRICE_EXPORT]) / 100.0
+        c255 = c240 + c241 + c242 + c247 + c249 + c250 + c251 + c252
+        # ---- sections 11a-13a: ratings, CO2, primary energy
+        ecf = energy_cost_factor(c255, tfa, df, c)
+        sap = sap_rating(ecf, df)
+        co2 = co2_space + co2_water + co2_pumps + co2_light + co2_pv
+        ei = ei_rating(co2, tfa, c)
+        pe = pe_space + pe_water + pe_pumps + pe_light + pe_pv
+        water_eff_annual = s64 / s219 * 100.0 if s219 > 0.0 else df[L.DF_WATER_EFF]
+        if tr is not None:
+            for line, v in ((L.T_211, s211), (L.T_213, s213), (L.T_215, s215),
+                            (L.T_217, water_eff_annual), (L.T_219, s219), (L.T_231, r231),
+                            (L.T_232, s_light), (L.T_E_PV, s_pv), (L.T_233A, s_used),
+                            (L.T_233B, s_exported), (L.T_240, c240), (L.T_241, c241),
+                            (L.T_242, c242), (L.T_247, c247), (L.T_249, c249), (L.T_250, c250),
+                            (L.T_251, c251), (L.T_252, c252), (L.T_255, c255),
+                            (L.T_256, df[L.DF_DEFLATOR]), (L.T_257, ecf), (L.T_258, sap),
+                            (L.T_261, co2_space), (L.T_264, co2_water), (L.T_267, co2_pumps),
+                            (L.T_268, co2_light), (L.T_269, co2_pv), (L.T_272, co2),
+                            (L.T_273, co2 / tfa), (L.T_274, ei), (L.T_275, pe_space),
+                            (L.T_278, pe_water), (L.T_281, pe_pumps), (L.T_282, pe_light),
+                            (L.T_283, pe_pv), (L.T_286, pe), (L.T_287, pe / tfa)):
+                tr[line, 12] = v
+        # ---- annual outputs
+        if keep:
+            o[L.O_ECF] = ecf
+            o[L.O_SAP] = sap
+            o[L.O_EI] = ei
+            return
+        o[L.O_TFA] = tfa
+        o[L.O_VOLUME] = volume
+        o[L.O_OPENINGS_ACH] = r8
+        o[L.O_INFILTRATION_ACH] = r18
+        o[L.O_SHELTERED_ACH] = r21
+        o[L.O_EFFECTIVE_ACH] = s25 / 12.0
+        o[L.O_FABRIC_LOSS] = fl[11]
+        o[L.O_HEAT_CAPACITY] = fl[12]
+        o[L.O_TMP] = tmp
+        o[L.O_BRIDGING] = fl[14]
+        o[L.O_TOTAL_FABRIC] = r37
+        o[L.O_VENT_LOSS] = s38 / 12.0
+        o[L.O_HTC] = s39 / 12.0
+        o[L.O_HLP] = s40 / 12.0
+        o[L.O_OCCUPANCY] = n
+        o[L.O_HW_LITRES] = r43
+        o[L.O_HW_ENERGY] = s45
+        o[L.O_DIST_LOSS] = s46
+        o[L.O_STORAGE_LOSS] = s57
+        o[L.O_PRIMARY_LOSS] = s59
+        o[L.O_COMBI_LOSS] = s61
+        o[L.O_WH_OUTPUT] = s64
+        o[L.O_ELECTRIC_SHOWER] = s64a
+        o[L.O_WH_GAINS] = s65
+        o[L.O_LIGHTING] = s_light
+        o[L.O_APPLIANCES] = s_app
+        o[L.O_COOKING] = s_cook
+        o[L.O_INTERNAL_GAINS] = s73 / 12.0
+        o[L.O_SOLAR_GAINS] = s83 / 12.0
+        o[L.O_LIVING_FRACTION] = f_living
+        o[L.O_MIT] = s93 / 12.0
+        o[L.O_SPACE_HEATING] = s98
+        o[L.O_SPACE_HEATING_M2] = s98 / tfa
+        o[L.O_EFF_MAIN] = eff1
+        o[L.O_FUEL_MAIN1] = s211
+        o[L.O_FUEL_MAIN2] = s213
+        o[L.O_FUEL_SEC] = s215
+        o[L.O_WATER_EFF] = water_eff_annual
+        o[L.O_FUEL_WATER] = s219
+        o[L.O_PUMPS_FANS] = r231
+        o[L.O_PV_GEN] = s_pv
+        o[L.O_PV_USED] = s_used
+        o[L.O_PV_EXPORT] = s_exported
+        o[L.O_COST_MAIN1] = c240
+        o[L.O_COST_MAIN2] = c241
+        o[L.O_COST_SEC] = c242
+        o[L.O_COST_WATER] = c247
+        o[L.O_COST_PUMPS] = c249
+        o[L.O_COST_LIGHTING] = c250
+        o[L.O_STANDING] = c251
+        o[L.O_PV_CREDIT] = c252
+        o[L.O_TOTAL_COST] = c255
         o[L.O_ECF] = ecf
         o[L.O_SAP] = sap
+        o[L.O_CO2_SPACE] = co2_space
+        o[L.O_CO2_WATER] = co2_water
+        o[L.O_CO2_PUMPS] = co2_pumps
+        o[L.O_CO2_LIGHTING] = co2_light
+        o[L.O_CO2_PV] = co2_pv
+        o[L.O_CO2] = co2
+        o[L.O_CO2_M2] = co2 / tfa
         o[L.O_EI] = ei
-        return
-    o[L.O_TFA] = tfa
-    o[L.O_VOLUME] = volume
-    o[L.O_OPENINGS_ACH] = r8
-    o[L.O_INFILTRATION_ACH] = r18
-    o[L.O_SHELTERED_ACH] = r21
-    o[L.O_EFFECTIVE_ACH] = s25 / 12.0
-    o[L.O_FABRIC_LOSS] = fl[11]
-    o[L.O_HEAT_CAPACITY] = fl[12]
-    o[L.O_TMP] = tmp
-    o[L.O_BRIDGING] = fl[14]
-    o[L.O_TOTAL_FABRIC] = r37
-    o[L.O_VENT_LOSS] = s38 / 12.0
-    o[L.O_HTC] = s39 / 12.0
-    o[L.O_HLP] = s40 / 12.0
-    o[L.O_OCCUPANCY] = n
-    o[L.O_HW_LITRES] = r43
-    o[L.O_HW_ENERGY] = s45
-    o[L.O_DIST_LOSS] = s46
-    o[L.O_STORAGE_LOSS] = s57
-    o[L.O_PRIMARY_LOSS] = s59
-    o[L.O_COMBI_LOSS] = s61
-    o[L.O_WH_OUTPUT] = s64
-    o[L.O_ELECTRIC_SHOWER] = s64a
-    o[L.O_WH_GAINS] = s65
-    o[L.O_LIGHTING] = s_light
-    o[L.O_APPLIANCES] = s_app
-    o[L.O_COOKING] = s_cook
-    o[L.O_INTERNAL_GAINS] = s73 / 12.0
-    o[L.O_SOLAR_GAINS] = s83 / 12.0
-    o[L.O_LIVING_FRACTION] = f_living
-    o[L.O_MIT] = s93 / 12.0
-    o[L.O_SPACE_HEATING] = s98
-    o[L.O_SPACE_HEATING_M2] = s98 / tfa
-    o[L.O_EFF_MAIN] = eff1
-    o[L.O_FUEL_MAIN1] = s211
-    o[L.O_FUEL_MAIN2] = s213
-    o[L.O_FUEL_SEC] = s215
-    o[L.O_WATER_EFF] = water_eff_annual
-    o[L.O_FUEL_WATER] = s219
-    o[L.O_PUMPS_FANS] = r231
-    o[L.O_PV_GEN] = s_pv
-    o[L.O_PV_USED] = s_used
-    o[L.O_PV_EXPORT] = s_exported
-    o[L.O_COST_MAIN1] = c240
-    o[L.O_COST_MAIN2] = c241
-    o[L.O_COST_SEC] = c242
-    o[L.O_COST_WATER] = c247
-    o[L.O_COST_PUMPS] = c249
-    o[L.O_COST_LIGHTING] = c250
-    o[L.O_STANDING] = c251
-    o[L.O_PV_CREDIT] = c252
-    o[L.O_TOTAL_COST] = c255
-    o[L.O_ECF] = ecf
-    o[L.O_SAP] = sap
-    o[L.O_CO2_SPACE] = co2_space
-    o[L.O_CO2_WATER] = co2_water
-    o[L.O_CO2_PUMPS] = co2_pumps
-    o[L.O_CO2_LIGHTING] = co2_light
-    o[L.O_CO2_PV] = co2_pv
-    o[L.O_CO2] = co2
-    o[L.O_CO2_M2] = co2 / tfa
-    o[L.O_EI] = ei
-    o[L.O_PE] = pe
-    o[L.O_PE_M2] = pe / tfa
+        o[L.O_PE] = pe
+        o[L.O_PE_M2] = pe / tfa
 
 
 def new_scratch():
@@ -513,7 +491,6 @@ def calculate_batch(
     pass in the UK-average climate with the per-dwelling numbers of ``dfl_uk`` (pass
     ``dfl`` itself unless Appendix N values differ there). ``scratch`` is one row of
     ``N_SCRATCH`` per thread (``new_scratch()``)."""
-    tr = np.zeros((1, 13))
     for i in prange(dfl.shape[0]):
         if mask[i]:
             sc = scratch[numba.get_thread_id()]
@@ -526,7 +503,7 @@ def calculate_batch(
                 sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
                 days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
                 app_profile,
-                co2_tab, pe_tab, export_co2, export_pe, c, out, tr, False, sc)
+                co2_tab, pe_tab, export_co2, export_pe, c, out, None, sc)
 
 
 @njit(cache=True)
@@ -548,5 +525,4 @@ def trace_dwelling(
         sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
         days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
         app_profile,
-        co2_tab, pe_tab, export_co2, export_pe, c, out, tr, True,
-        np.empty(L.N_SCRATCH))
+        co2_tab, pe_tab, export_co2, export_pe, c, out, tr, np.empty(L.N_SCRATCH))
