@@ -437,3 +437,111 @@ def test_batch_mixes_product_and_table4a_heat_pumps() -> None:
     for a, b in zip(out, singles, strict=True):
         assert a["sap_rating_continuous"] == approx(b["sap_rating_continuous"])
     assert out[0]["main_heating_efficiency_percent"] == 230.0
+
+
+# ---------------------------------------------------------------- main heating system 2
+
+
+def two_mains(psr2: float, **kw: Any) -> dict[str, Any]:
+    """Main 1: Table 4a heat pump 211 (60 %); main 2: heat pump 211 with product data
+    (40 %) at PSR ``psr2``, heating the water (914)."""
+    d: dict[str, Any] = {
+        "main1_fraction": 0.6, "main1_responsiveness": 1.0,
+        "main2_code": 211, "main2_fuel": ELEC, "main2_fraction": 0.4,
+        "main2_responsiveness": 1.0, "main2_hp_psr_data": points(),
+        "main2_hp_max_output_kw": output_for(psr2), "water_heating_code": 914}
+    d.update(kw)
+    return base(**d)
+
+
+def test_main2_product_data_gives_207_and_water_from_its_record() -> None:
+    """PSR 0.8 for main 2: (207) = 0.95 x recip(0.6, 310, 280); water from main 2 (914):
+    (217) = 0.60 x recip(0.6, 260, 240); main 1 keeps Table 4a (230 %). Fractions as for
+    any two mains: (204) = 0.6, (205) = 0.4, (211) = (98) x (204) / (206), (213) = (98) x
+    (205) / (207)."""
+    lines = full(two_mains(0.8))
+    assert lines["PSR main2"] == approx(0.8)
+    assert "PSR" not in lines  # main 1 has no product data
+    eff2 = 0.95 * recip(0.6, 310.0, 280.0)
+    assert val(lines, "206") == 230.0
+    assert val(lines, "207") == approx(eff2)
+    assert mon(lines, "217") == [approx(0.60 * recip(0.6, 260.0, 240.0))] * 12
+    q98 = mon(lines, "98")
+    assert (val(lines, "204"), val(lines, "205")) == (approx(0.6), approx(0.4))
+    assert mon(lines, "211") == [approx(q * 0.6 * 100.0 / 230.0) for q in q98]
+    assert mon(lines, "213") == [approx(q * 0.4 * 100.0 / eff2) for q in q98]
+    # no variable duration for main 2: the standard schedule, no N3.5 days
+    assert "N24,9" not in lines
+
+
+def test_main2_extension_and_water_floor() -> None:
+    """PSR 2.4: t = 0.6 towards 100 % at 3.0; water 0.60 x recip(0.6, 220, 100) = 78.6 %
+    -> raised to 100 %; with the cylinder criteria met 0.95 x 145.2 = 137.9 %."""
+    lines = full(two_mains(2.4))
+    assert val(lines, "207") == approx(0.95 * recip(0.6, 250.0, 100.0))
+    assert mon(lines, "217") == [approx(100.0)] * 12
+    lines = full(two_mains(2.4, main2_hp_cylinder_meets_pcdb=True))
+    assert mon(lines, "217") == [approx(0.95 * recip(0.6, 220.0, 100.0))] * 12
+
+
+def test_both_mains_with_product_data_each_use_their_own_record() -> None:
+    """Main 1 at PSR 1.0 (280 % -> 266 %), main 2 at PSR 0.5 (310 % -> 294.5 %): one heat
+    loss (39), two outputs, two PSRs."""
+    other = points([(0.5, 300.0, 250.0), (1.0, 290.0, 245.0)])
+    d = two_mains(0.5, main1_hp_psr_data=other, main1_hp_max_output_kw=output_for(1.0),
+                  water_heating_code=901)
+    lines = full(d)
+    assert (lines["PSR"], lines["PSR main2"]) == (approx(1.0), approx(0.5))
+    assert val(lines, "206") == approx(0.95 * 290.0)
+    assert val(lines, "207") == approx(0.95 * 310.0)
+    assert mon(lines, "217") == [approx(0.60 * 245.0)] * 12  # water from main 1 (901)
+
+
+def test_main2_product_rows_mix_with_others_in_a_batch() -> None:
+    """A batch with a main-2 product row, a main-1 product row and a Table 4a row equals
+    the rows computed one by one, in a region other than 0 (rating pass with its own PSR)."""
+    rows = [base(climate_region=13), hp(0.8, climate_region=13),
+            two_mains(0.8, climate_region=13)]
+    for i, r in enumerate(rows):
+        r["dwelling_id"] = f"d{i}"
+    out = calculate(rows).to_pylist()
+    for a, r in zip(out, rows, strict=True):
+        b = result_row(r)
+        assert a["sap_rating_continuous"] == approx(b["sap_rating_continuous"])
+        assert a["co2_kg_per_year"] == approx(b["co2_kg_per_year"])
+    regional = full(rows[2])
+    uk = full(two_mains(0.8, climate_region=0))
+    assert regional["PSR main2"] != approx(uk["PSR main2"])
+    assert out[2]["sap_rating_continuous"] == approx(val(uk, "258"))
+
+
+@pytest.mark.parametrize(("overrides", "field_name"), [
+    ({"main2_hp_max_output_kw": None}, "main2_hp_max_output_kw"),
+    ({"main2_hp_max_output_kw": -1.0}, "main2_hp_max_output_kw"),
+    ({"main2_hp_psr_data": []}, "main2_hp_psr_data"),
+    ({"main2_code": 104, "main2_fuel": 1}, "main2_hp_psr_data"),
+    ({"main2_efficiency_percent": 250.0}, "main2_efficiency_percent"),
+    ({"main2_hp_psr_data": points([(0.5, 300.0, None)])},
+     "main2_hp_psr_data.water_efficiency_percent"),
+    ({"main2_hp_psr_data": points([(1.0, 300.0, 200.0), (0.5, 280.0, 190.0)])},
+     "main2_hp_psr_data.psr"),
+])
+def test_bad_main2_product_data_is_rejected_by_name(overrides: dict[str, Any],
+                                                    field_name: str) -> None:
+    err = input_error(two_mains(0.8, **overrides))
+    assert problem(err, field_name), err.problems
+
+
+def test_main2_product_data_without_main2_is_rejected() -> None:
+    d = base(main2_hp_psr_data=points(), main2_hp_max_output_kw=5.0)
+    err = input_error(d)
+    assert problem(err, "main2_hp_psr_data"), err.problems
+
+
+def test_main2_water_efficiencies_not_needed_when_main1_heats_the_water() -> None:
+    d = two_mains(0.8, water_heating_code=901,
+                  main2_hp_psr_data=points([(x, s, None) for x, s, _w in POINTS]))
+    lines = full(d)
+    assert val(lines, "207") == approx(0.95 * recip(0.6, 310.0, 280.0))
+    # (217) is main 1's Table 4a water efficiency, as for the heat pump alone
+    assert mon(lines, "217") == [approx(v) for v in mon(full(base()), "217")]

@@ -1,4 +1,6 @@
-"""SAP 10.2 Appendix N: heat pumps from product (PCDB) data, column-wise.
+"""SAP 10.2 Appendix N: heat pumps from product (PCDB) data, column-wise (main heating
+system 1, or 2 with (207) and water code 914 instead of (206) and 901; the N3.5 days only
+for main 1).
 
 A heat pump's product record gives, at a set of plant size ratios (PSR), its space heating
 efficiency (at the dwelling's flow temperature) and its water heating efficiency, plus its
@@ -96,7 +98,7 @@ def rules() -> AppendixN:
 
 @dataclass
 class HeatPumpProducts:
-    """Validated product data of main heating system 1, one entry per dwelling."""
+    """Validated product data of one main heating system (1 or 2), one entry per dwelling."""
 
     needs_psr: np.ndarray  # (n,) PCDB efficiencies or a variable duration: PSR needed
     has_points: np.ndarray  # (n,) PSR-dependent efficiencies given
@@ -108,6 +110,7 @@ class HeatPumpProducts:
     variable: np.ndarray  # (n,) duration 'V'
     water_from_record: np.ndarray  # (n,) (217) from the record's water efficiencies
     water_in_use: np.ndarray  # (n,) Table N8 factor
+    eff_index: int = L.DF_EFF_MAIN1  # the dfl column of its space efficiency (206)/(207)
 
 
 def plant_size_ratio(max_output_kw: np.ndarray, hlc_w_per_k: np.ndarray,
@@ -182,42 +185,63 @@ def read_products(p: Problems, demand: Problems, n: int, dfl: np.ndarray, days: 
                   flat: Callable[[str], pa.Array], points: tuple[np.ndarray, np.ndarray,
                                                                   np.ndarray, np.ndarray],
                   code1: np.ndarray, water_from_main1: np.ndarray,
-                  water_declared: np.ndarray) -> HeatPumpProducts:
-    """Validate main heating system 1's product data and fill the fixed-duration days of
-    ``dfl``. ``points`` is (offsets, psr, space, water) of ``main1_hp_psr_data``.
-    Efficiency problems go to ``p`` (sections 9-13), duration problems to ``demand``."""
+                  water_declared: np.ndarray, prefix: str = "main1") -> HeatPumpProducts:
+    """Validate the product data of main heating system ``prefix`` ('main1' or 'main2')
+    and, for main 1, fill the fixed-duration days of ``dfl``. ``points`` is (offsets, psr,
+    space, water) of ``<prefix>_hp_psr_data``; ``code1`` is that system's code and
+    ``water_from_main1`` whether it heats the water (901 for main 1, 914 for main 2).
+    Efficiency problems go to ``p`` (sections 9-13), duration problems to ``demand``.
+    Main 2 has no daily heating duration input: the N3.5 days are the dwelling's and only
+    the main 1 rule is sourced (decision 0014)."""
     r = rules()
+    main = prefix  # field prefix of the messages
     offsets, x, space, water = points
     counts = np.diff(offsets)
     parents = np.repeat(np.arange(n), counts)
     heat_pump = (code1 >= HEAT_PUMP_CODES[0]) & (code1 <= HEAT_PUMP_CODES[1])
-    given = ~null("main1_hp_psr_data")
-    p.add(given & (counts == 0), "main1_hp_psr_data",
+    given = ~null(f"{main}_hp_psr_data")
+    p.add(given & (counts == 0), f"{main}_hp_psr_data",
           "needs at least one PSR point (or null for the Table 4a efficiency)")
-    p.add(given & ~heat_pump, "main1_hp_psr_data",
-          "product (PCDB) heat pump data needs a heat pump main1_code (201-299)")
+    p.add(given & ~heat_pump, f"{main}_hp_psr_data",
+          f"product (PCDB) heat pump data needs a heat pump {main}_code (201-299)")
     has_points = given & (counts > 0) & heat_pump
 
     bad_x = ~(np.isfinite(x) & (x > 0))
     step = np.diff(x)
     same_row = parents[1:] == parents[:-1]
     bad_x[1:] |= same_row & ~(step > 0)
-    p.add_rows(parents[bad_x], "main1_hp_psr_data.psr",
+    p.add_rows(parents[bad_x], f"{main}_hp_psr_data.psr",
                "PSR points must be positive and strictly increasing")
     p.add_rows(parents[~(np.isfinite(space) & (space > 0))],
-               "main1_hp_psr_data.space_efficiency_percent", "must be a positive efficiency")
+               f"{main}_hp_psr_data.space_efficiency_percent", "must be a positive efficiency")
     water_given = np.isfinite(water)
     p.add_rows(parents[water_given & ~(water > 0)],
-               "main1_hp_psr_data.water_efficiency_percent",
+               f"{main}_hp_psr_data.water_efficiency_percent",
                "must be a positive efficiency (or null)")
     water_from_record = has_points & water_from_main1 & ~np.isfinite(water_declared)
     missing_water = np.bincount(parents, weights=(~water_given).astype(float), minlength=n) > 0
-    p.add(water_from_record & missing_water, "main1_hp_psr_data.water_efficiency_percent",
+    p.add(water_from_record & missing_water, f"{main}_hp_psr_data.water_efficiency_percent",
           "required at every PSR point when the heat pump heats the water (water_heating_code "
-          "901) and water_heating_efficiency_percent is not given")
-    declared = col("main1_efficiency_percent")
-    p.add(has_points & np.isfinite(declared), "main1_efficiency_percent",
-          "give either main1_efficiency_percent or main1_hp_psr_data, not both")
+          f"{'901' if main == 'main1' else '914'}) and water_heating_efficiency_percent is "
+          "not given")
+    declared = col(f"{main}_efficiency_percent")
+    p.add(has_points & np.isfinite(declared), f"{main}_efficiency_percent",
+          f"give either {main}_efficiency_percent or {main}_hp_psr_data, not both")
+
+    if main != "main1":
+        max_kw = col(f"{main}_hp_max_output_kw")
+        bad_kw = ~(np.isfinite(max_kw) & (max_kw > 0))
+        p.add(has_points & bad_kw, f"{main}_hp_max_output_kw",
+              f"required (positive, kW) with {main}_hp_psr_data: the PSR needs it")
+        p.add(~null(f"{main}_hp_max_output_kw") & bad_kw, f"{main}_hp_max_output_kw",
+              "must be a positive output in kW")
+        meets = col(f"{main}_hp_cylinder_meets_pcdb", 0) == 1
+        return HeatPumpProducts(
+            needs_psr=has_points, has_points=has_points, offsets=offsets, psr=x,
+            space=space, water=water, max_output_kw=max_kw,
+            variable=np.zeros(n, dtype=bool), water_from_record=water_from_record,
+            water_in_use=np.where(meets, r.water_in_use_met, r.water_in_use_other),
+            eff_index=L.DF_EFF_MAIN2)
 
     duration_arr = flat("main1_hp_heating_duration")
     duration = np.array(duration_arr.fill_null("").to_pylist(), dtype=object)
@@ -264,7 +288,7 @@ def resolve(dfl: np.ndarray, hp: HeatPumpProducts, hlc: np.ndarray, rows: np.nda
     pts = rows & hp.has_points
     if pts.any():
         space = efficiency_at_psr(psr_safe, hp.offsets, hp.psr, hp.space, r)
-        dfl[pts, L.DF_EFF_MAIN1] = r.space_in_use * space[pts]
+        dfl[pts, hp.eff_index] = r.space_in_use * space[pts]
         wr = pts & hp.water_from_record
         if wr.any():
             water = efficiency_at_psr(psr_safe, hp.offsets, hp.psr,

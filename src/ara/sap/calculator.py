@@ -85,25 +85,26 @@ def _new_out(n: int) -> np.ndarray:
 
 
 def _resolve_heat_pumps(prep: Prepared, mask: np.ndarray, dil: np.ndarray,
-                        dfl: np.ndarray | None = None) -> np.ndarray:
-    """Appendix N for the heat pumps with product data among ``mask``: a first kernel pass
-    over them (in the climate of ``dil``) gives the annual-average heat loss coefficient
-    (39), from which their PSR, (206), (217) and N3.5 days are written into ``dfl``
-    (``prep.dfl`` by default). Returns the PSR per dwelling (NaN where none)."""
+                        dfl: np.ndarray | None = None) -> list[np.ndarray]:
+    """Appendix N for the heat pumps with product data among ``mask`` (main 1 and main 2):
+    a first kernel pass over them (in the climate of ``dil``) gives the annual-average heat
+    loss coefficient (39), from which their PSR, (206)/(207), (217) and N3.5 days are
+    written into ``dfl`` (``prep.dfl`` by default). Returns the PSR per dwelling of each
+    system of ``prep.heat_pumps`` (NaN where none)."""
     dfl = prep.dfl if dfl is None else dfl
-    hp = prep.heat_pumps
-    if hp is None:
-        return np.full(prep.n, np.nan)
-    rows = mask & hp.needs_psr
+    if not prep.heat_pumps:
+        return []
+    rows = mask & np.logical_or.reduce([hp.needs_psr for hp in prep.heat_pumps])
     if not rows.any():
-        return np.full(prep.n, np.nan)
+        return [np.full(prep.n, np.nan) for _ in prep.heat_pumps]
     tables = load_tables()
     arrays = prep.kernel_arrays()
     first = _new_out(prep.n)
     # (39) depends on neither the Appendix N values nor the rating pass
     calculate_batch(rows, np.zeros(prep.n, dtype=bool), arrays[0], arrays[0], dil,
                     *arrays[2:], *tables.kernel_tables(), first, new_scratch())
-    return appendix_n.resolve(dfl, hp, first[:, L.O_HTC], rows, tables.days)
+    return [appendix_n.resolve(dfl, hp, first[:, L.O_HTC], rows, tables.days)
+            for hp in prep.heat_pumps]
 
 
 def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
@@ -119,8 +120,7 @@ def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
     _resolve_heat_pumps(prep, mask, prep.dil)
     rate_uk = mask & (prep.dil[:, L.DI_REGION] != 0)
     dfl_uk = prep.dfl
-    hp = prep.heat_pumps
-    if hp is not None and (rate_uk & hp.needs_psr).any():
+    if any((rate_uk & hp.needs_psr).any() for hp in prep.heat_pumps):
         dfl_uk = prep.dfl.copy()
         dil_uk = prep.dil.copy()
         dil_uk[:, L.DI_REGION] = 0
@@ -273,7 +273,7 @@ def trace(dwelling: Any, *, scope: str = "full") -> dict[str, Any]:
     out = np.zeros((1, L.N_OUT))
     tr = np.full((L.N_TRACE, 13), np.nan)
     arrays = prep.kernel_arrays()
-    psr = _resolve_heat_pumps(prep, np.ones(1, dtype=bool), prep.dil)
+    psrs = _resolve_heat_pumps(prep, np.ones(1, dtype=bool), prep.dil)
     trace_dwelling(0, *arrays, *tables.kernel_tables(), out, tr)
     if prep.dil[0, L.DI_REGION] != 0:  # ratings in UK-average climate (decision 0005)
         dil_uk = prep.dil.copy()
@@ -300,12 +300,13 @@ def trace(dwelling: Any, *, scope: str = "full") -> dict[str, Any]:
     for label in ("N24,9", "N16,9"):  # Appendix N3.5 days: only for such heat pumps
         if label in lines and not any(lines[label]["monthly"]):
             del lines[label]
-    if np.isfinite(psr[0]):
-        lines["PSR"] = float(psr[0])  # Appendix N2, from the dwelling's own climate
+    for hp, psr in zip(prep.heat_pumps, psrs, strict=True):
+        if np.isfinite(psr[0]):  # Appendix N2, from the dwelling's own climate
+            lines["PSR" if hp.eff_index == L.DF_EFF_MAIN1 else "PSR main2"] = float(psr[0])
     last = FIRST_SYSTEM_OUTPUT if scope == "demand" else L.N_OUT
     results = {name: float(out[0, j])
                for j, (name, _line, _unit) in enumerate(L.OUTPUTS[:last])}
     if scope == "demand":
-        demand = set(L.TRACE_LINES[:L.T_201]) | {"N24,9", "N16,9", "PSR"}
+        demand = set(L.TRACE_LINES[:L.T_201]) | {"N24,9", "N16,9", "PSR", "PSR main2"}
         lines = {k: v for k, v in lines.items() if k in demand}
     return {"dwelling_id": str(prep.ids[0]), "lines": lines, "results": results}

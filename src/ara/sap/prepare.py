@@ -45,10 +45,11 @@ class Prepared:
     dil: np.ndarray
     lists: dict[str, ListColumn]
     problems: Problems
-    # Appendix N product data of main heating system 1: (206), (217) and the N3.5 days
-    # of the dwellings that need a PSR are filled by ``ara.sap.calculator`` after a first
-    # kernel pass gives their heat loss (39); until then they hold placeholders
-    heat_pumps: HeatPumpProducts | None = None
+    # Appendix N product data of main heating systems 1 and 2 (those with any product
+    # rows): (206)/(207), (217) and the N3.5 days of the dwellings that need a PSR are
+    # filled by ``ara.sap.calculator`` after a first kernel pass gives their heat loss
+    # (39); until then they hold placeholders
+    heat_pumps: tuple[HeatPumpProducts, ...] = ()
 
     def kernel_arrays(self) -> tuple[Any, ...]:
         """Per-dwelling arrays of ``ara_kernels.worksheet`` in signature order."""
@@ -214,7 +215,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     # ---------------- lists
     lists = {name: _list(table, name) for name in
              ("storeys", "elements", "openings", "thermal_bridges", "fixed_lighting",
-              "showers", "pv_arrays", "main1_hp_psr_data")}
+              "showers", "pv_arrays", "main1_hp_psr_data", "main2_hp_psr_data")}
     st = lists["storeys"]
     p.add(np.diff(st.offsets) == 0, "storeys", "at least one storey is required")
     for f_ in ("floor_area_m2", "storey_height_m"):
@@ -402,13 +403,21 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     systems = Problems()
     resolve_systems(systems, n, dfl, dil, tables, col, null, tfa)
     _resolve_pv(systems, lists["pv_arrays"], tables, col)
-    hp_points = lists["main1_hp_psr_data"]
-    heat_pumps = read_products(
-        systems, p, n, dfl, tables.days, col, null, flat,
-        (hp_points.offsets, hp_points.fields["psr"], hp_points.fields["space_efficiency_percent"],
-         hp_points.fields["water_efficiency_percent"]),
-        _ints(col("main1_code")), col("water_heating_code", 901) == 901,
-        col("water_heating_efficiency_percent"))
+    heat_pumps = []
+    has2 = ~null("main2_code")
+    for prefix, code, water_code in (("main1", _ints(col("main1_code")), 901),
+                                     ("main2", np.where(has2, _ints(col("main2_code")), -1),
+                                      914)):
+        hp_points = lists[f"{prefix}_hp_psr_data"]
+        products = read_products(
+            systems, p, n, dfl, tables.days, col, null, flat,
+            (hp_points.offsets, hp_points.fields["psr"],
+             hp_points.fields["space_efficiency_percent"],
+             hp_points.fields["water_efficiency_percent"]),
+            code, col("water_heating_code", 901) == water_code,
+            col("water_heating_efficiency_percent"), prefix)
+        if products.needs_psr.any():
+            heat_pumps.append(products)
     if not demand_only:
         p.extend(systems)
     for idx in (L.DF_EFF_MAIN1, L.DF_EFF_MAIN2, L.DF_EFF_SEC, L.DF_WATER_EFF,
@@ -419,7 +428,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
 
     return Prepared(n=n, ids=ids, dfl=np.ascontiguousarray(dfl), dil=np.ascontiguousarray(dil),
                     lists=lists, problems=p,
-                    heat_pumps=heat_pumps if heat_pumps.needs_psr.any() else None)
+                    heat_pumps=tuple(heat_pumps))
 
 
 def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> None:

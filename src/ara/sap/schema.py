@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 def _f(
@@ -411,6 +411,19 @@ SAP_INPUT_SCHEMA = pa.schema(
            "(47) x (51) x (52) at most the PCDB values), for the Table N8 in-use factor; "
            "null = false (criteria not met)", line="217"),
         *_heating_fields("main2", "207-213", True),
+        # --- Appendix N: main heating system 2 as a heat pump with product (PCDB) data
+        _f("main2_hp_psr_data", pa.list_(HP_PSR_POINT_TYPE), "heat pump product (PCDB) "
+           "data of main heating system 2 (main2_code 201-299), as main1_hp_psr_data: "
+           "(207) = in-use factor x the efficiency at the dwelling's PSR (Appendix N2, "
+           "N3.6) and, with water_heating_code 914, (217) from the water efficiencies "
+           "(N3.7, Table N8); null = Table 4a efficiencies. The daily heating duration "
+           "(N3.5) is main1_hp_heating_duration only", line="207, 217"),
+        _f("main2_hp_max_output_kw", pa.float64(), "maximum nominal output (PCDB) of main "
+           "heating system 2's heat pump for its plant size ratio (Appendix N2, with the "
+           "dwelling's (39)); required with main2_hp_psr_data", unit="kW", line="39"),
+        _f("main2_hp_cylinder_meets_pcdb", pa.bool_(), "the hot water cylinder meets main "
+           "heating system 2's heat pump record criteria (Table N8, water_heating_code "
+           "914); null = false", line="217"),
         *_heating_fields("secondary", "208-215", False),
         _f("secondary_fraction", pa.float64(), "fraction of heat from secondary heating; "
            "null = Table 11", unit="1", line="201"),

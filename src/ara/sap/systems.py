@@ -110,6 +110,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     # ---- efficiencies (206)-(208) with Table 4c; a heat pump with product data gets its
     # (206) and (217) from Appendix N once the heat loss is known (ara.sap.appendix_n)
     product1 = ~null("main1_hp_psr_data") & _in(code1, HEAT_PUMP_CODES)
+    product2 = has2 & ~null("main2_hp_psr_data") & _in(code2, HEAT_PUMP_CODES)
     control = _ints(col("main1_control"))
     no_stat = np.isin(control, NO_ROOM_THERMOSTAT_CONTROLS)
     eff = {}
@@ -123,7 +124,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         is_4b = np.isfinite(winter)
         base = np.where(np.isfinite(declared), declared,
                         np.where(is_4b, winter, _lookup(st.space_efficiency, code)))
-        product = product1 if prefix == "main1" else np.zeros(n, dtype=bool)
+        product = product1 if prefix == "main1" else product2
         p.add(present & ~product & ~(np.isfinite(base) & (base > 0)),
               f"{prefix}_efficiency_percent",
               f"unknown: {prefix}_code has no Table 4a/4b efficiency in spec/; give it")
@@ -203,7 +204,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     pumping = st.heat_network_rules["pumping_electricity_fraction"]
     dfl[:, L.DF_HN_PUMP_MAIN1] = np.where(hn, pumping, 0.0)
     dfl[:, L.DF_HN_PUMP_WATER] = np.where(hn_water, pumping, 0.0)
-    water_product = product1 & from_main1 & ~np.isfinite(declared_w)
+    water_product = ((product1 & from_main1) | (product2 & from_main2)) \
+        & ~np.isfinite(declared_w)
     p.add((blend == 0) & ~water_product & ~(np.isfinite(fixed_w) & (fixed_w > 0)),
           "water_heating_efficiency_percent",
           "unknown: no Table 4a/4b water heating efficiency in spec/ for this water heating "
