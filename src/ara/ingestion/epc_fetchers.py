@@ -36,6 +36,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -203,6 +204,7 @@ class EpcFetcher(Protocol):
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm(text: str) -> str:
     return _NON_ALNUM.sub(" ", text.upper()).strip()
 
@@ -211,9 +213,14 @@ def _compact_postcode(postcode: str | None) -> str:
     return "".join((postcode or "").split()).upper()
 
 
-def _prefixes(lines: Sequence[str]) -> set[str]:
+def _prefixes(lines: Sequence[str]) -> frozenset[str]:
     """The normalised joins of the first 1..n lines (``Flat 3`` / ``Flat 3 12 High St``)."""
-    return {_norm(" ".join(lines[:k])) for k in range(1, len(lines) + 1)} - {""}
+    return _prefixes_of(tuple(lines))
+
+
+@lru_cache(maxsize=1 << 16)  # a scan compares each archive address with every lookup of
+def _prefixes_of(lines: tuple[str, ...]) -> frozenset[str]:  # its postcode: reuse the work
+    return frozenset(_norm(" ".join(lines[:k])) for k in range(1, len(lines) + 1)) - {""}
 
 
 def _parse_date(value: object) -> date | None:
