@@ -75,7 +75,14 @@ DF_HN_PUMP_WATER = 44
 # for every other system
 DF_HP_N24 = 45
 DF_HP_N16 = 57
-N_DF = 69
+# heat networks with CHP (code 302, worksheet 12b/13b): credit for the CHP electricity per kWh
+# of heat generated = CHP fraction x electrical / heat efficiency x Table 12f factor, taken
+# off CO2 and primary energy (0 for every other system)
+DF_HN_CREDIT_CO2_MAIN1 = 69
+DF_HN_CREDIT_CO2_WATER = 70
+DF_HN_CREDIT_PE_MAIN1 = 71
+DF_HN_CREDIT_PE_WATER = 72
+N_DF = 73
 
 # ---- dwelling-level integer inputs -----------------------------------------------------
 DI_NAMES = (

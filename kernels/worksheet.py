@@ -321,12 +321,21 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             co2_space += r211 * hn1 * co2_tab[f_main1, m] + r213 * co2_tab[f_main2, m] \
                 + r215 * co2_tab[f_sec, m]
             co2_water += r219 * hnw * co2_tab[f_water, m] + r64a * co2_tab[f_elec, m]
+            # CHP heat networks: the electricity credit (0 for every other system)
+            chp_c1 = r211 * df[L.DF_HN_CREDIT_CO2_MAIN1]
+            chp_cw = r219 * df[L.DF_HN_CREDIT_CO2_WATER]
+            chp_p1 = r211 * df[L.DF_HN_CREDIT_PE_MAIN1]
+            chp_pw = r219 * df[L.DF_HN_CREDIT_PE_WATER]
+            co2_space -= chp_c1
+            co2_water -= chp_cw
             co2_pumps += (r231m + r313) * co2_tab[f_elec, m]
             co2_light += e_light * co2_tab[f_elec, m]
             co2_pv -= used * co2_tab[f_elec, m] + exported * export_co2[m]
             pe_space += r211 * hn1 * pe_tab[f_main1, m] + r213 * pe_tab[f_main2, m] \
                 + r215 * pe_tab[f_sec, m]
             pe_water += r219 * hnw * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
+            pe_space -= chp_p1
+            pe_water -= chp_pw
             pe_pumps += (r231m + r313) * pe_tab[f_elec, m]
             pe_light += e_light * pe_tab[f_elec, m]
             pe_pv -= used * pe_tab[f_elec, m] + exported * export_pe[m]
@@ -344,17 +353,17 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                                 (L.T_231, r231m), (L.T_232, e_light), (L.T_E_PV, e_pv),
                                 (L.T_D_PV, d_pv), (L.T_BETA, beta), (L.T_233A, used),
                                 (L.T_233B, exported),
-                                (L.T_261, r211 * hn1 * co2_tab[f_main1, m]),
+                                (L.T_261, r211 * hn1 * co2_tab[f_main1, m] - chp_c1),
                                 (L.T_262, r213 * co2_tab[f_main2, m]),
                                 (L.T_263, r215 * co2_tab[f_sec, m]),
-                                (L.T_264, r219 * hnw * co2_tab[f_water, m]),
+                                (L.T_264, r219 * hnw * co2_tab[f_water, m] - chp_cw),
                                 (L.T_267, (r231m + r313) * co2_tab[f_elec, m]),
                                 (L.T_268, e_light * co2_tab[f_elec, m]),
                                 (L.T_269, -(used * co2_tab[f_elec, m] + exported * export_co2[m])),
-                                (L.T_275, r211 * hn1 * pe_tab[f_main1, m]),
+                                (L.T_275, r211 * hn1 * pe_tab[f_main1, m] - chp_p1),
                                 (L.T_276, r213 * pe_tab[f_main2, m]),
                                 (L.T_277, r215 * pe_tab[f_sec, m]),
-                                (L.T_278, r219 * hnw * pe_tab[f_water, m]),
+                                (L.T_278, r219 * hnw * pe_tab[f_water, m] - chp_pw),
                                 (L.T_281, (r231m + r313) * pe_tab[f_elec, m]),
                                 (L.T_282, e_light * pe_tab[f_elec, m]),
                                 (L.T_283, -(used * pe_tab[f_elec, m] + exported * export_pe[m]))):

@@ -156,7 +156,8 @@ def test_rdsap_method_uses_table_32_heat_network_standing_charge() -> None:
 @pytest.mark.parametrize(("overrides", "field", "needle"), [
     ({"heat_network_price_p_per_kwh": None}, "heat_network_price_p_per_kwh", "required"),
     ({"heat_network_age_band": None}, "heat_network_age_band", "Table 12c"),
-    ({"main1_code": 302}, "main1_code", "not supported"),
+    ({"main1_code": 303}, "main1_code", "not supported"),
+    ({"main1_code": 302}, "heat_network_chp_flexible", "flexible"),
     ({"main1_fuel": 30}, "main1_fuel", "heat-network fuel"),
     ({"main1_fuel": 51}, "main1_fuel", "CO2 factor"),
     ({"heat_network_dlf": 0.9}, "heat_network_dlf", ">= 1"),
@@ -170,3 +171,79 @@ def test_what_spec_lacks_is_rejected_by_name(overrides: dict[str, Any], field: s
 def test_heat_network_fuel_needs_a_heat_network_system() -> None:
     err = input_error(cylinder(main1_code=104, main1_fuel=OIL_NETWORK, water_heating_code=901))
     assert any("301-399" in m for m in problem(err, "main1_fuel")), err.problems
+
+
+# ---------------------------------------------------------------- CHP and boilers (302)
+
+CHP = {r["name"]: float(r["value"])
+       for r in read_table("sap10_2_table12f_chp_heat_networks_PARTIAL.csv")}
+
+
+def chp_network(**kw: Any) -> dict[str, Any]:
+    d = {"heat_network_chp_fraction": 0.4, "heat_network_chp_heat_efficiency_percent": 45.0,
+         "heat_network_chp_electrical_efficiency_percent": 30.0,
+         "main1_efficiency_percent": 85.0, "heat_network_chp_flexible": True}
+    d.update(kw)
+    return network(302, **d)
+
+
+def test_chp_network_fuel_and_electricity_credit() -> None:
+    """Per kWh of heat generated: fuel 0.4 x 100/45 + 0.6 x 100/85 at the oil network's
+    factors (363)+(368), less 0.4 x 30/45 x the Table 12f flexible factor (364)/(464).
+    Costs as any network: heat generated x the declared price."""
+    d = chp_network()
+    lines = full(d)
+    dlf = _hn("dlf", "D")
+    fuel = 0.4 * 100.0 / 45.0 + 0.6 * 100.0 / 85.0
+    credit = 0.4 * 30.0 / 45.0
+    exp = expected(d, lines, dlf, 100.0 / fuel, [_co2(OIL_NETWORK)] * 12,
+                   pe_monthly(OIL_NETWORK))
+    c_co2, c_pe = credit * CHP["table12f_flexible_co2"], credit * CHP["table12f_flexible_pe"]
+    assert (CHP["table12f_flexible_co2"], CHP["table12f_flexible_pe"]) == (0.420, 2.369)
+    r211, r219 = mon(lines, "211"), mon(lines, "219")
+    exp["261"] = [a - q * c_co2 for a, q in zip(exp["261"], r211, strict=True)]
+    exp["264"] = [a - q * c_co2 for a, q in zip(exp["264"], r219, strict=True)]
+    exp["272"] -= (sum(r211) + sum(r219)) * c_co2
+    exp["274"] = ei_rating(exp["272"] / (tfa(d) + RATING[("0", "cf_denominator_area_offset")]))
+    exp["286"] -= (sum(r211) + sum(r219)) * c_pe
+    check(lines, exp)
+    # the credit makes CO2 lower than the same network without CHP electricity
+    no_credit = full(chp_network(heat_network_chp_electrical_efficiency_percent=0.0))
+    assert val(lines, "272") < val(no_credit, "272")
+    assert val(lines, "255") == approx(val(no_credit, "255"))
+    row = result_row(d)
+    assert row["co2_kg_per_year"] == approx(exp["272"])
+    assert row["primary_energy_kwh"] == approx(exp["286"])
+
+
+def test_chp_network_rdsap_section_c_defaults() -> None:
+    """RdSAP method, nothing declared: CHP fraction 0.35, heat 50 %, electrical 25 %,
+    boilers 80 % (RdSAP 10 section C)."""
+    d = chp_network(rating_method=2, heat_network_chp_fraction=None,
+                    heat_network_chp_heat_efficiency_percent=None,
+                    heat_network_chp_electrical_efficiency_percent=None,
+                    main1_efficiency_percent=None)
+    lines = full(d)
+    assert (CHP["rdsap_chp_fraction"], CHP["rdsap_chp_heat_efficiency"],
+            CHP["rdsap_chp_electrical_efficiency"], CHP["rdsap_boiler_efficiency"]) \
+        == (0.35, 50.0, 25.0, 80.0)
+    per_heat = (0.35 * 100.0 / 50.0 + 0.65 * 100.0 / 80.0) * _co2(OIL_NETWORK) \
+        - 0.35 * 25.0 / 50.0 * 0.420
+    assert mon(lines, "261") == [approx(q * per_heat) for q in mon(lines, "211")]
+    assert mon(lines, "264") == [approx(q * per_heat) for q in mon(lines, "219")]
+
+
+@pytest.mark.parametrize(("overrides", "field", "needle"), [
+    ({"heat_network_chp_flexible": None}, "heat_network_chp_flexible", "flexible"),
+    ({"heat_network_chp_flexible": False}, "heat_network_chp_flexible", "flexible"),
+    ({"heat_network_chp_fraction": None}, "heat_network_chp_fraction", "required"),
+    ({"heat_network_chp_fraction": 1.5}, "heat_network_chp_fraction", "out of range"),
+    ({"heat_network_chp_heat_efficiency_percent": 0.0},
+     "heat_network_chp_heat_efficiency_percent", "out of range"),
+    ({"main1_efficiency_percent": None}, "main1_efficiency_percent", "required"),
+    ({"main1_fuel": 48}, "main1_fuel", "CO2 factor"),
+])
+def test_chp_network_without_sourced_numbers_is_rejected(overrides: dict[str, Any],
+                                                         field: str, needle: str) -> None:
+    err = input_error(chp_network(**overrides))
+    assert any(needle in m for m in problem(err, field)), err.problems

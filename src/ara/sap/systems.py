@@ -36,7 +36,8 @@ TARIFFS = {1: ("standard", 30, 30), 2: ("7-hour", 32, 31), 3: ("10-hour", 34, 33
 BOILER_CODES = (101, 199)  # Table 4b gas/oil boilers, solid-fuel and electric boilers
 HEAT_PUMP_CODES = (201, 299)
 HEAT_NETWORK_CODES = (301, 399)
-HEAT_NETWORK_SUPPORTED = (301, 304)  # boilers, heat pump (Table 4a heat-source efficiency)
+HEAT_NETWORK_SUPPORTED = (301, 302, 304)  # boilers, CHP and boilers, heat pump
+HEAT_NETWORK_CHP = 302
 STORAGE_CODES = (401, 499)
 LIQUID_FUELS = (4, 71, 73, 75)
 NO_ROOM_THERMOSTAT_CONTROLS = (2101, 2102)  # Table 4e 'no thermostatic control' rows
@@ -95,8 +96,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     p.add(null("main1_code"), "main1_code", "required (SAP Table 4a/4b code)")
     hn = _in(code1, HEAT_NETWORK_CODES)
     p.add(hn & ~np.isin(code1, HEAT_NETWORK_SUPPORTED), "main1_code",
-          "this heat network code is not supported yet (301 boilers and 304 heat pump are; "
-          "302 CHP needs Table 12f)")
+          "this heat network code is not supported yet (301 boilers, 302 CHP and boilers "
+          "and 304 heat pump are)")
     p.add(has2 & _in(code2, HEAT_NETWORK_CODES), "main2_code",
           "a heat network as the second main system is not supported yet")
     fuel1_raw = _ints(col("main1_fuel"))
@@ -145,6 +146,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     # priced per unit of heat generated (Table 12 note k); CO2/PE per unit of fuel used by
     # the heat source: x 100 / source efficiency (Table 4a or declared)
     hn_factor = np.where(hn & (base1 > 0), 100.0 / np.where(base1 > 0, base1, 1.0), 1.0)
+    chp = hn & (code1 == HEAT_NETWORK_CHP)
+    hn_factor, credit_co2, credit_pe = _chp(p, chp, rdsap, col, hn_factor)
     eff["main1"] = np.where(hn, 100.0 / dlf, eff["main1"])
     dfl[:, L.DF_HN_FACTOR_MAIN1] = hn_factor
     dfl[:, L.DF_EFF_MAIN1] = eff["main1"]
@@ -201,6 +204,10 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     hn_water = hn & from_main1
     fixed_w = np.where(hn_water, 100.0 / dlf, fixed_w)
     dfl[:, L.DF_HN_FACTOR_WATER] = np.where(hn_water, hn_factor, 1.0)
+    dfl[:, L.DF_HN_CREDIT_CO2_MAIN1] = credit_co2
+    dfl[:, L.DF_HN_CREDIT_PE_MAIN1] = credit_pe
+    dfl[:, L.DF_HN_CREDIT_CO2_WATER] = np.where(hn_water, credit_co2, 0.0)
+    dfl[:, L.DF_HN_CREDIT_PE_WATER] = np.where(hn_water, credit_pe, 0.0)
     pumping = st.heat_network_rules["pumping_electricity_fraction"]
     dfl[:, L.DF_HN_PUMP_MAIN1] = np.where(hn, pumping, 0.0)
     dfl[:, L.DF_HN_PUMP_WATER] = np.where(hn_water, pumping, 0.0)
@@ -363,6 +370,55 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     battery = col("battery_capacity_kwh", 0.0)
     p.add(~(np.isfinite(battery) & (battery >= 0)), "battery_capacity_kwh", "must be >= 0")
     dfl[:, L.DF_BATTERY] = _nan_to_num(battery)
+
+
+@lru_cache(maxsize=1)
+def _chp_rules() -> dict[str, float]:
+    """sap10_2_table12f_chp_heat_networks_PARTIAL.csv by name, read once per process."""
+    return {r["name"]: float(r["value"])
+            for r in read_table("sap10_2_table12f_chp_heat_networks_PARTIAL.csv")}
+
+
+def _chp(p: Problems, chp: np.ndarray, rdsap: np.ndarray, col: Col,
+         hn_factor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Heat network with CHP and boilers (302), worksheet blocks 12b/13b per kWh of heat
+    generated: fuel = chp x 100 / (362) + (1 - chp) x 100 / (367) (both at the network
+    fuel's factors), less the CHP electricity credit chp x (361) / (362) x Table 12f
+    factor. Returns the fuel multiplier (``hn_factor`` elsewhere) and the CO2 and PE
+    credits (0 elsewhere). Without a declared value the RdSAP 10 section C defaults apply
+    to the RdSAP method only; only Table 12f flexible operation is transcribed."""
+    zero = np.zeros(chp.size)
+    if not chp.any():
+        return hn_factor, zero, zero
+    r = _chp_rules()
+
+    def value(field: str, default: str, ok: Callable[[np.ndarray], np.ndarray],
+              what: str) -> np.ndarray:
+        given = col(field)
+        v = np.where(np.isfinite(given), given, np.where(rdsap, r[default], np.nan))
+        p.add(chp & ~np.isfinite(v), field, f"required for a CHP heat network (302) with the "
+              f"SAP 10.2 method (RdSAP 10 section C default otherwise): {what}")
+        p.add(chp & np.isfinite(v) & ~ok(v), field, f"out of range: {what}")
+        return np.where(chp & np.isfinite(v) & ok(v), v, 1.0)
+
+    frac = value("heat_network_chp_fraction", "rdsap_chp_fraction",
+                 lambda v: (v >= 0) & (v <= 1), "fraction of heat from CHP, 0-1")
+    heat = value("heat_network_chp_heat_efficiency_percent", "rdsap_chp_heat_efficiency",
+                 lambda v: v > 0, "CHP heat efficiency (362) in %, > 0")
+    elec = value("heat_network_chp_electrical_efficiency_percent",
+                 "rdsap_chp_electrical_efficiency", lambda v: v >= 0,
+                 "CHP electrical efficiency (361) in %, >= 0")
+    boiler = value("main1_efficiency_percent", "rdsap_boiler_efficiency", lambda v: v > 0,
+                   "efficiency of the network's boilers (367) in %, > 0")
+    flexible = col("heat_network_chp_flexible", 0) == 1
+    p.add(chp & ~flexible, "heat_network_chp_flexible",
+          "must be true: only the Table 12f flexible-operation factors are transcribed in "
+          "spec/ (standard operation is not)")
+    fuel = frac * 100.0 / heat + (1.0 - frac) * 100.0 / boiler
+    per_heat = frac * elec / heat
+    return (np.where(chp, fuel, hn_factor),
+            np.where(chp, per_heat * r["table12f_flexible_co2"], 0.0),
+            np.where(chp, per_heat * r["table12f_flexible_pe"], 0.0))
 
 
 def _heat_network_dlf(p: Problems, st: SystemTables, hn: np.ndarray, col: Col) -> np.ndarray:
