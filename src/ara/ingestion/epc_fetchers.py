@@ -209,6 +209,7 @@ def _norm(text: str) -> str:
     return _NON_ALNUM.sub(" ", text.upper()).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def _compact_postcode(postcode: str | None) -> str:
     return "".join((postcode or "").split()).upper()
 
@@ -308,10 +309,16 @@ class _Outcomes:
             self.order[lk.property_id] = i
         self.rows: list[tuple[str, dict[str, Any]]] = []
         self.tables: list[tuple[str, pa.Table]] = []
+        self.refs: list[tuple[str, pa.RecordBatch, int]] = []
         self.failures: dict[str, FetchFailure] = {}
 
     def found_row(self, property_id: str, row: dict[str, Any]) -> None:
         self.rows.append((property_id, row))
+
+    def found_in_batch(self, property_id: str, batch: pa.RecordBatch, index: int) -> None:
+        """Row ``index`` of a reader batch: taken with the others of its batch at the end
+        (one take a batch, not a one-row table a property)."""
+        self.refs.append((property_id, batch, index))
 
     def found_table(self, property_id: str, table: pa.Table) -> None:
         self.tables.append((property_id, table))
@@ -326,8 +333,17 @@ class _Outcomes:
         # rows sliced from reader batches already have the schema: cast only the others
         parts += [t if t.schema.equals(CERTIFICATE_SCHEMA) else t.cast(CERTIFICATE_SCHEMA)
                   for _, t in self.tables]
-        table = pa.concat_tables(parts)
         ids = [pid for pid, _ in self.rows] + [pid for pid, _ in self.tables]
+        grouped: dict[int, tuple[pa.RecordBatch, list[tuple[str, int]]]] = {}
+        for pid, batch, index in self.refs:
+            grouped.setdefault(id(batch), (batch, []))[1].append((pid, index))
+        for batch, items in grouped.values():
+            taken = pa.Table.from_batches([batch.take(pa.array([i for _, i in items],
+                                                               pa.int64()))])
+            parts.append(taken if taken.schema.equals(CERTIFICATE_SCHEMA)
+                         else taken.cast(CERTIFICATE_SCHEMA))
+            ids += [pid for pid, _ in items]
+        table = pa.concat_tables(parts)
         table = table.add_column(0, FETCHED_CERTIFICATE_SCHEMA.field("property_id"),
                                  pa.array(ids, pa.string()))
         order = sorted(range(len(ids)), key=lambda i: self.order[ids[i]])
@@ -693,11 +709,10 @@ class _LocalIndex:
         for i, r in enumerate(picked.select(_MATCH_COLUMNS).to_pylist()):
             if not r["certificate_number"]:
                 continue
-            row = picked.slice(i, 1)
             candidate = _Candidate(
                 r["certificate_number"], _parse_uprn(r["uprn"]), r["postcode"],
                 tuple(r[f"address_line_{k}"] for k in range(1, 5) if r[f"address_line_{k}"]),
-                r["registration_date"], row)
+                r["registration_date"], (picked, i))
             self._consider(candidate)
 
     def _consider(self, c: _Candidate) -> None:
@@ -738,7 +753,8 @@ class _LocalIndex:
                 else:
                     outcomes.fail(pid, miss.kind, f"{name}: {miss.message}")
                 continue
-            outcomes.found_table(pid, pa.Table.from_batches([chosen.payload]))
+            batch, index = chosen.payload
+            outcomes.found_in_batch(pid, batch, index)
         rest = [f for f in source_failures if (f.certificate_number or "") not in used]
         return outcomes.result(rest)
 
