@@ -99,3 +99,28 @@ def test_ara_report_rewrites_the_same_report(sample_run: tuple[Path, Path, int],
     def body(p: Path) -> str:
         return re.sub(r"Generated [^.]*\.", "", p.read_text(encoding="utf-8"))
     assert body(again) == body(report)
+
+
+def test_reading_commands_refuse_a_database_that_is_not_there(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "none.db"
+    assert main(["report", "--db", str(missing), "-o", str(tmp_path / "r.html")]) == 2
+    assert main(["plan", "P1", "--db", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count(f"no database at {missing}") == 2
+    assert not missing.exists()  # a reading command never creates the file
+    empty = tmp_path / "empty.db"
+    sa.create_engine(f"sqlite:///{empty}").connect().close()
+    assert main(["report", "--db", str(empty)]) == 2
+    assert "holds no Ara schema" in capsys.readouterr().err
+
+
+def test_ara_report_names_the_portfolios_it_holds(sample_run: tuple[Path, Path, int],
+                                                  tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    db, _, _ = sample_run
+    assert main(["report", "--db", str(db), "--portfolio", "nope",
+                 "-o", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert "no portfolio 'nope'" in err and "(it holds: sample)" in err
+    assert not (tmp_path / "r.html").exists()

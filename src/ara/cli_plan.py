@@ -145,10 +145,14 @@ def _total(rows: list[Row], name: str) -> float | None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from ara.persistence import UnitOfWorkFactory, get_engine
+    from ara.cli_run import existing_database
+    from ara.persistence import UnitOfWorkFactory
     from ara.persistence import tables as t
 
-    factory = UnitOfWorkFactory(get_engine(args.db))
+    engine = existing_database(args.db, "plan")
+    if engine is None:
+        return 2
+    factory = UnitOfWorkFactory(engine)
     pid = args.property_id
 
     def rows(table: sa.Table) -> list[Row]:

@@ -204,10 +204,38 @@ def add_parser(sub: Any) -> None:
     report.set_defaults(func=cmd_report)
 
 
+def existing_database(db: str, command: str) -> Any:
+    """The engine of a database ``ara run`` has written, or None after printing why not (a
+    SQLite file that is not there is never created by a reading command)."""
+    from ara.persistence import get_engine
+    from ara.persistence.migrate import current_revision
+
+    if "://" not in db and not Path(db).is_file():
+        print(f"ara {command}: error: no database at {db} (ara run writes one; --db names "
+              "another)", file=sys.stderr)
+        return None
+    engine = get_engine(db)
+    if current_revision(engine) is None:
+        print(f"ara {command}: error: {db} holds no Ara schema (ara run creates it)",
+              file=sys.stderr)
+        return None
+    return engine
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from ara.persistence import UnitOfWorkFactory, get_engine
+    from ara.persistence import UnitOfWorkFactory
+    from ara.persistence import tables as t
     from ara.report import write_report
 
-    factory = UnitOfWorkFactory(get_engine(args.db))
+    engine = existing_database(args.db, "report")
+    if engine is None:
+        return EXIT_ERROR
+    factory = UnitOfWorkFactory(engine)
+    with factory(read_only=True) as uow:
+        known = uow.connection.execute(sa.select(t.portfolios.c.portfolio_id)).scalars().all()
+    if args.portfolio not in known:
+        print(f"ara report: error: no portfolio {args.portfolio!r} in {args.db} (it holds: "
+              f"{', '.join(sorted(known)) or 'none'})", file=sys.stderr)
+        return EXIT_ERROR
     print(f"report: {write_report(factory, args.portfolio, args.output)}")
     return EXIT_OK
