@@ -545,3 +545,67 @@ def test_main2_water_efficiencies_not_needed_when_main1_heats_the_water() -> Non
     assert val(lines, "207") == approx(0.95 * recip(0.6, 310.0, 280.0))
     # (217) is main 1's Table 4a water efficiency, as for the heat pump alone
     assert mon(lines, "217") == [approx(v) for v in mon(full(base()), "217")]
+
+
+# ---------------------------------------------------------------- N3.1 circulation pump
+
+TABLE5A = {(r["item"], r["condition"]): r
+           for r in read_table("sap10_2_table5a_pump_fan_gains_PARTIAL.csv")}
+TABLE4F = {(r["item"], r["condition"]): r
+           for r in read_table("sap10_2_table4f_pumps_fans_electricity_PARTIAL.csv")}
+PUMP_ROW = "Central heating pump in heated space"
+
+
+def pump_gain_w(condition: str) -> float:
+    return float(TABLE5A[(PUMP_ROW, condition)]["gain_w"])
+
+
+def heating_season(w: float) -> list[Any]:
+    return [approx(0.0 if m in SUMMER else w) for m in range(12)]
+
+
+def test_product_heat_pump_has_no_pump_gain_table4a_heat_pump_keeps_it() -> None:
+    """Table 5a note a) 'not applicable for electric heat pumps from database': with a
+    pump in the heated space dated 2013 or later, (70) is 3 W in the heating season for
+    the Table 4a heat pump (N3.1 default gain) and 0 for the same heat pump with product
+    data; the gains change (73) by exactly that."""
+    pump = {"main1_pump_in_heated_space": True, "main1_pump_age": 2}
+    t4a = full(base(**pump))
+    product = full(hp(0.8, **pump))
+    assert pump_gain_w("2013 or later") == 3.0
+    assert pump_gain_w("electric heat pump from database (Appendix N)") == 0.0
+    assert mon(t4a, "70") == heating_season(3.0)
+    assert mon(product, "70") == [approx(0.0)] * 12
+    assert [a - b for a, b in zip(mon(t4a, "73"), mon(product, "73"), strict=True)] \
+        == heating_season(3.0)
+
+
+def test_product_heat_pump_main2_loses_only_its_own_pump_gain() -> None:
+    """Main 1 a Table 4a heat pump with its pump (unknown date, 7 W), main 2 a heat pump
+    with product data with its pump (2012 or earlier, 10 W): (70) = 7 W, not 17 W; with
+    main 2 on Table 4a too, 17 W."""
+    pumps = {"main1_pump_in_heated_space": True, "main1_pump_age": 0,
+             "main2_pump_in_heated_space": True, "main2_pump_age": 1}
+    assert (pump_gain_w("unknown date"), pump_gain_w("2012 or earlier")) == (7.0, 10.0)
+    assert mon(full(two_mains(0.8, **pumps)), "70") == heating_season(7.0)
+    table4a_both = two_mains(0.8, **pumps)
+    del table4a_both["main2_hp_psr_data"], table4a_both["main2_hp_max_output_kw"]
+    assert mon(full(table4a_both), "70") == heating_season(17.0)
+
+
+def test_product_heat_pump_pump_electricity_is_in_the_efficiency() -> None:
+    """N3.1: the circulation pump's electricity 'is not included in worksheet (230c)'.
+    Declared pump (2013 or later, room thermostat): the Table 4a heat pump keeps Table 4f
+    41 kWh (the note 'not applicable for electric heat pumps from database' leaves it),
+    the product-data heat pump 0; the same for a product heat pump as main 2."""
+    pump = {"main1_has_circulation_pump": True, "main1_pump_age": 2}
+    kwh_2013 = float(TABLE4F[("Heating system circulation pump", "2013 or later")]
+                     ["kwh_per_year"])
+    assert kwh_2013 == 41.0
+    assert float(TABLE4F[("Electric heat pump circulation pump/fan",
+                          "heat pump (Appendix N / database)")]["kwh_per_year"]) == 0.0
+    assert val(full(base(**pump)), "231") == approx(kwh_2013)
+    assert val(full(hp(0.8, **pump)), "231") == approx(0.0)
+    main2 = {"main2_has_circulation_pump": True, "main2_pump_age": 2}
+    assert val(full(two_mains(0.8, **main2)), "231") == approx(0.0)
+    assert val(full(two_mains(0.8, **main2, **pump)), "231") == approx(kwh_2013)

@@ -22,7 +22,7 @@ from ara.sap.problems import Problems
 from ara.sap.problems import ints as _ints
 from ara.sap.problems import nan_to_num as _nan_to_num
 from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
-from ara.sap.systems import resolve_systems
+from ara.sap.systems import HEAT_PUMP_CODES, resolve_systems
 from ara.sap.tables import SapTables
 from ara_kernels import layout as L
 
@@ -573,9 +573,15 @@ def _resolve_heating(p: Problems, table: pa.Table, dfl: np.ndarray, dil: np.ndar
           "unknown: main1_control has no Table 9 control type in spec/; give it (1-3)")
     dil[:, L.DI_CONTROL_TYPE] = _ints(ctype)
 
+    # (70) Table 5a pump gain. Note a): "Not applicable for electric heat pumps from
+    # database": a heat pump with product data (Appendix N) gives no gain of its own; a
+    # Table 4a heat pump keeps it (N3.1; see decision 0014 and the Table 5a file).
     for prefix, idx, present in (("main1", L.DI_PUMP1_AGE, np.ones(len(f1), dtype=bool)),
                                  ("main2", L.DI_PUMP2_AGE, has2)):
         pump = col(f"{prefix}_pump_in_heated_space", 0) == 1
         age = col(f"{prefix}_pump_age", 0)
         p.add(~np.isin(age, (0, 1, 2)), f"{prefix}_pump_age", "must be 0, 1 or 2")
-        dil[:, idx] = np.where(present & pump, _ints(age), -1)
+        code = col(f"{prefix}_code", -1)
+        from_database = ~null(f"{prefix}_hp_psr_data") & (code >= HEAT_PUMP_CODES[0]) \
+            & (code <= HEAT_PUMP_CODES[1])
+        dil[:, idx] = np.where(present & pump & ~from_database, _ints(age), -1)

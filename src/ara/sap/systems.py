@@ -241,13 +241,19 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
                              _table4f(tables, "Heating system circulation pump",
                                       "2013 or later")])
     no_stat_factor = _table4f_factor(r"x ([\d.]+) if room thermostat absent")
-    for prefix, code, present in (("main1", code1, np.ones(n, dtype=bool)),
-                                  ("main2", code2, has2)):
+    # Appendix N3.1: an electric heat pump with product data has its circulation pump's
+    # electricity inside the Appendix N efficiency, "not included in worksheet (230c)"
+    # (Table 4f: "not applicable for electric heat pumps from database").
+    in_efficiency = _table4f(tables, "Electric heat pump circulation pump/fan",
+                             "heat pump (Appendix N / database)")
+    for prefix, code, present, product in (("main1", code1, np.ones(n, dtype=bool), product1),
+                                           ("main2", code2, has2, product2)):
         default_pump = _in(code, BOILER_CODES)
         has_pump = np.where(null(f"{prefix}_has_circulation_pump"), default_pump,
                             col(f"{prefix}_has_circulation_pump", 0) == 1)
         age = np.clip(_ints(col(f"{prefix}_pump_age", 0)), 0, 2)
         kwh = per_pump_age[age] * np.where(no_stat, no_stat_factor, 1.0)
+        kwh = np.where(product, in_efficiency, kwh)
         pumps += np.where(present & has_pump, kwh, 0.0)
         fan_flue = col(f"{prefix}_fan_flue", 0) == 1
         pumps += np.where(present & fan_flue & (np.where(prefix == "main1", fuel1, fuel2) == 1),
