@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -94,7 +94,7 @@ def _add_overrides_and_surveys(factory: UnitOfWorkFactory, ids: list[str]) -> No
         uow.site_notes.upsert(pa_table(t.site_notes, notes))
 
 
-def pa_table(table: sa.Table, rows: list[dict[str, object]]) -> pa.Table:
+def pa_table(table: sa.Table, rows: Sequence[Mapping[str, object]]) -> pa.Table:
     return to_arrow(table, rows, list(rows[0]))
 
 
@@ -129,7 +129,7 @@ def test_the_baseline_rows_of_the_sample_are_unchanged(uow_factory: UnitOfWorkFa
         baseline.run(ids[start:start + 25])
     digest, rows, failures = _digest(uow_factory, ids)
     assert len(rows) + len(failures) == HOMES
-    assert sorted(r["property_id"] for r in rows if r["source_path"] == "survey") == sorted(
+    assert sorted(str(r["property_id"]) for r in rows if r["source_path"] == "survey") == sorted(
         ids[10:12])
     assert [f[:2] for f in failures if f[0] == ids[12]] == [[ids[12], "defective_survey"]]
     assert digest == DIGEST
