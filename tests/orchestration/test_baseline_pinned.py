@@ -19,9 +19,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -94,7 +95,7 @@ def _add_overrides_and_surveys(factory: UnitOfWorkFactory, ids: list[str]) -> No
         uow.site_notes.upsert(pa_table(t.site_notes, notes))
 
 
-def pa_table(table: sa.Table, rows: Sequence[Mapping[str, object]]) -> pa.Table:
+def pa_table(table: sa.Table, rows: Sequence[dict[str, Any]]) -> pa.Table:
     return to_arrow(table, rows, list(rows[0]))
 
 
