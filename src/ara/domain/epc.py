@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
@@ -79,29 +79,86 @@ class OverlayError(ValueError):
     """An overlay could not be applied to the data (for example, no building part)."""
 
 
-@dataclass(frozen=True)
 class EpcData:
     """The collected data of one certificate or survey, immutable (see the module docstring
-    for the field names)."""
+    for the field names).
 
-    fields: Mapping[str, JsonValue]
+    Read from JSON (:meth:`from_json`, how storage loads it), the data is parsed at once but
+    frozen into read-only mappings only when first looked into: loading thousands of
+    certificates to score them only needs their JSON back (:meth:`to_json`,
+    :meth:`json_text`), and freezing and thawing them again dominated that."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "fields", _freeze(self.fields))
+    __slots__ = ("_fields", "_plain", "_text")
+    __match_args__ = ("fields",)
+    _fields: Mapping[str, JsonValue] | None
+    _plain: dict[str, object] | None
+    """The parsed JSON, private and never mutated (None once frozen from a mapping)."""
+    _text: str | None
+    """The JSON text it was read from, if it was."""
+
+    def __init__(self, fields: Mapping[str, JsonValue]) -> None:
+        object.__setattr__(self, "_fields", _freeze(fields))
+        object.__setattr__(self, "_plain", None)
+        object.__setattr__(self, "_text", None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    @property
+    def fields(self) -> Mapping[str, JsonValue]:
+        """The data as read-only mappings and tuples."""
+        frozen = self._fields
+        if frozen is None:
+            frozen = cast(Mapping[str, JsonValue], _freeze(self._plain))
+            object.__setattr__(self, "_fields", frozen)
+        return frozen
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, EpcData)
+        if self._plain is not None and other._plain is not None:
+            return self._plain == other._plain
+        return self.fields == other.fields
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking mappings: never hashed
+
+    def __repr__(self) -> str:
+        return f"EpcData(fields={self.fields!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (EpcData.from_json, (self.json_text(),))
 
     @classmethod
     def from_json(cls, text: str) -> EpcData:
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("EPC data JSON must be an object")
-        return cls(data)
+        self = cls.__new__(cls)
+        object.__setattr__(self, "_fields", None)
+        object.__setattr__(self, "_plain", data)
+        object.__setattr__(self, "_text", text)
+        return self
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, no spaces): equal data gives equal text."""
-        return json.dumps(self.to_plain(), sort_keys=True, separators=(",", ":"))
+        plain = self._plain if self._plain is not None else self.to_plain()
+        return json.dumps(plain, sort_keys=True, separators=(",", ":"))
+
+    def json_text(self) -> str:
+        """The data as JSON text: the text it was read from when it was read from one
+        (not necessarily canonical), else :meth:`to_json`."""
+        return self._text if self._text is not None else self.to_json()
 
     def to_plain(self) -> dict[str, object]:
         """A mutable deep copy as plain dicts and lists."""
+        if self._text is not None:
+            copy = json.loads(self._text)
+            assert isinstance(copy, dict)
+            return copy
         return {k: _thaw(v) for k, v in self.fields.items()}
 
     def get(self, key: str, default: JsonValue = None) -> JsonValue:
