@@ -22,6 +22,10 @@ DF_NAMES = (
                                 "oct", "nov", "dec")),
     *(f"hp_n16_9_{m}" for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
                                 "oct", "nov", "dec")),
+    "heat_network_chp_credit_co2_main1", "heat_network_chp_credit_co2_water",
+    "heat_network_chp_credit_pe_main1", "heat_network_chp_credit_pe_water",
+    "heat_network_factor_main2", "heat_network_pumping_main2",
+    "heat_network_chp_credit_co2_main2", "heat_network_chp_credit_pe_main2",
 )
 DF_LIVING_AREA = 0
 DF_TMP = 1  # NaN: compute (35) from kappa
@@ -82,7 +86,13 @@ DF_HN_CREDIT_CO2_MAIN1 = 69
 DF_HN_CREDIT_CO2_WATER = 70
 DF_HN_CREDIT_PE_MAIN1 = 71
 DF_HN_CREDIT_PE_WATER = 72
-N_DF = 73
+# a heat network as main heating system 2: the same three quantities for (213) (1.0 / 0 / 0
+# for every other system)
+DF_HN_FACTOR_MAIN2 = 73
+DF_HN_PUMP_MAIN2 = 74
+DF_HN_CREDIT_CO2_MAIN2 = 75
+DF_HN_CREDIT_PE_MAIN2 = 76
+N_DF = 77
 
 # ---- dwelling-level integer inputs -----------------------------------------------------
 DI_NAMES = (
@@ -700,3 +710,5 @@ T_287 = 169
 T_N24_9 = 170  # Appendix N3.5: days of the month at 24 h heating (section 7)
 T_N16_9 = 171  # Appendix N3.5: days of the month at 16 h heating (section 7)
 N_TRACE = 172
+
+assert len(DF_NAMES) == N_DF

@@ -316,9 +316,11 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             # heat networks: (307)/(310) heat generated x 100 / source efficiency x factor, and
             # C3.2 pumping electricity (313) on the monthly electricity factors (no cost line)
             hn1 = df[L.DF_HN_FACTOR_MAIN1]
+            hn2 = df[L.DF_HN_FACTOR_MAIN2]
             hnw = df[L.DF_HN_FACTOR_WATER]
-            r313 = df[L.DF_HN_PUMP_MAIN1] * r211 + df[L.DF_HN_PUMP_WATER] * r219
-            co2_space += r211 * hn1 * co2_tab[f_main1, m] + r213 * co2_tab[f_main2, m] \
+            r313 = df[L.DF_HN_PUMP_MAIN1] * r211 + df[L.DF_HN_PUMP_WATER] * r219 \
+                + df[L.DF_HN_PUMP_MAIN2] * r213
+            co2_space += r211 * hn1 * co2_tab[f_main1, m] + r213 * hn2 * co2_tab[f_main2, m] \
                 + r215 * co2_tab[f_sec, m]
             co2_water += r219 * hnw * co2_tab[f_water, m] + r64a * co2_tab[f_elec, m]
             # CHP heat networks: the electricity credit (0 for every other system)
@@ -326,15 +328,19 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             chp_cw = r219 * df[L.DF_HN_CREDIT_CO2_WATER]
             chp_p1 = r211 * df[L.DF_HN_CREDIT_PE_MAIN1]
             chp_pw = r219 * df[L.DF_HN_CREDIT_PE_WATER]
+            chp_c2 = r213 * df[L.DF_HN_CREDIT_CO2_MAIN2]
+            chp_p2 = r213 * df[L.DF_HN_CREDIT_PE_MAIN2]
             co2_space -= chp_c1
+            co2_space -= chp_c2
             co2_water -= chp_cw
             co2_pumps += (r231m + r313) * co2_tab[f_elec, m]
             co2_light += e_light * co2_tab[f_elec, m]
             co2_pv -= used * co2_tab[f_elec, m] + exported * export_co2[m]
-            pe_space += r211 * hn1 * pe_tab[f_main1, m] + r213 * pe_tab[f_main2, m] \
+            pe_space += r211 * hn1 * pe_tab[f_main1, m] + r213 * hn2 * pe_tab[f_main2, m] \
                 + r215 * pe_tab[f_sec, m]
             pe_water += r219 * hnw * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
             pe_space -= chp_p1
+            pe_space -= chp_p2
             pe_water -= chp_pw
             pe_pumps += (r231m + r313) * pe_tab[f_elec, m]
             pe_light += e_light * pe_tab[f_elec, m]
@@ -354,14 +360,14 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                                 (L.T_D_PV, d_pv), (L.T_BETA, beta), (L.T_233A, used),
                                 (L.T_233B, exported),
                                 (L.T_261, r211 * hn1 * co2_tab[f_main1, m] - chp_c1),
-                                (L.T_262, r213 * co2_tab[f_main2, m]),
+                                (L.T_262, r213 * hn2 * co2_tab[f_main2, m] - chp_c2),
                                 (L.T_263, r215 * co2_tab[f_sec, m]),
                                 (L.T_264, r219 * hnw * co2_tab[f_water, m] - chp_cw),
                                 (L.T_267, (r231m + r313) * co2_tab[f_elec, m]),
                                 (L.T_268, e_light * co2_tab[f_elec, m]),
                                 (L.T_269, -(used * co2_tab[f_elec, m] + exported * export_co2[m])),
                                 (L.T_275, r211 * hn1 * pe_tab[f_main1, m] - chp_p1),
-                                (L.T_276, r213 * pe_tab[f_main2, m]),
+                                (L.T_276, r213 * hn2 * pe_tab[f_main2, m] - chp_p2),
                                 (L.T_277, r215 * pe_tab[f_sec, m]),
                                 (L.T_278, r219 * hnw * pe_tab[f_water, m] - chp_pw),
                                 (L.T_281, (r231m + r313) * pe_tab[f_elec, m]),

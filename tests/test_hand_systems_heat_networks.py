@@ -34,6 +34,7 @@ from test_hand_systems_common import (
     rdsap_standing,
     result_row,
     sap_rating,
+    sap_standing,
     table4a,
     tfa,
     val,
@@ -246,4 +247,147 @@ def test_chp_network_rdsap_section_c_defaults() -> None:
 def test_chp_network_without_sourced_numbers_is_rejected(overrides: dict[str, Any],
                                                          field: str, needle: str) -> None:
     err = input_error(chp_network(**overrides))
+    assert any(needle in m for m in problem(err, field)), err.problems
+
+
+# ---------------------------------------------------------------- heat network as main 2
+
+HP_MAIN1 = 211  # Table 4a heat pump: electric, no Table 4f pump, no standing charge
+
+
+def network_main2(code: int = 301, fuel: int = OIL_NETWORK, **kw: Any) -> dict[str, Any]:
+    """Main 1: heat pump 211 (60 %); main 2: a heat network (40 %) heating the water
+    (914). The network inputs are the same dwelling-level fields as for main 1."""
+    d = {"main1_code": HP_MAIN1, "main1_fuel": 30, "main1_fraction": 0.6,
+         "main1_responsiveness": 1.0, "main2_code": code, "main2_fuel": fuel,
+         "main2_fraction": 0.4, "main2_responsiveness": 1.0, "water_heating_code": 914,
+         "heat_network_age_band": 4, "heat_network_price_p_per_kwh": PRICE}
+    d.update(kw)
+    return cylinder(**d)
+
+
+def test_boiler_network_as_main2_heats_its_fraction_and_the_water() -> None:
+    """(207) = (217) = 100 / DLF (Table 12c band D); (213) = (98) x 0.4 x DLF, (219) =
+    (64) x DLF; (211) = (98) x 0.6 x 100 / 230 at the electricity price. Cost (241) =
+    (213) x price, water at the same price; (251) = the heat-network standing charge once
+    (electricity on the standard tariff has none). CO2/PE of the network's heat x 100 /
+    Table 4a 301 efficiency x the oil factors; (313) = 0.01 x [(213) + (219)] on the
+    monthly electricity factors."""
+    d = network_main2()
+    lines = full(d)
+    dlf = _hn("dlf", "D")
+    eff_hp = table4a(HP_MAIN1, "efficiency_space_pct")
+    f = 100.0 / table4a(301, "efficiency_space_pct")
+    q98, q64, q64a, light = (mon(lines, k) for k in ("98", "64", "64a", "232"))
+    assert val(lines, "231") == 0.0
+    p_elec = val(lines, "250") / sum(light) * 100.0
+    r211 = [q * 0.6 * 100.0 / eff_hp for q in q98]
+    r213 = [q * 0.4 * dlf for q in q98]
+    r219 = [w * dlf for w in q64]
+    r313 = [_hn("rule", "pumping_electricity_fraction") * (a + b)
+            for a, b in zip(r213, r219, strict=True)]
+    assert (val(lines, "204"), val(lines, "205")) == (approx(0.6), approx(0.4))
+    assert val(lines, "206") == approx(eff_hp)
+    assert val(lines, "207") == approx(100.0 / dlf)
+    assert mon(lines, "217") == [approx(100.0 / dlf)] * 12
+    assert mon(lines, "211") == [approx(v) for v in r211]
+    assert mon(lines, "213") == [approx(v) for v in r213]
+    assert mon(lines, "219") == [approx(v) for v in r219]
+    c240 = sum(r211) * p_elec / 100.0
+    c241 = sum(r213) * PRICE / 100.0
+    c247 = sum(r219) * PRICE / 100.0 + sum(q64a) * p_elec / 100.0
+    c251 = _hn("rule", "standing_charge_gbp")
+    assert val(lines, "240") == approx(c240)
+    assert val(lines, "241") == approx(c241)
+    assert val(lines, "247") == approx(c247)
+    assert val(lines, "251") == approx(c251)
+    c255 = c240 + c241 + c247 + sum(light) * p_elec / 100.0 + c251
+    assert val(lines, "255") == approx(c255)
+    area = tfa(d) + RATING[("0", "cf_denominator_area_offset")]
+    assert val(lines, "258") == approx(sap_rating(RATING[("1", "deflator")] * c255 / area, 1))
+    oil = _co2(OIL_NETWORK)
+    exp261 = [a * c for a, c in zip(r211, ELEC_CO2, strict=True)]
+    exp262 = [a * f * oil for a in r213]
+    exp264 = [a * f * oil for a in r219]
+    exp267 = [p * c for p, c in zip(r313, ELEC_CO2, strict=True)]
+    for label, want in (("261", exp261), ("262", exp262), ("264", exp264), ("267", exp267)):
+        assert mon(lines, label) == [approx(v) for v in want], label
+    co2 = (sum(exp261) + sum(exp262) + sum(exp264) + sum(exp267)
+           + sum(x * c for x, c in zip(q64a, ELEC_CO2, strict=True))
+           + sum(x * c for x, c in zip(light, ELEC_CO2, strict=True)))
+    assert val(lines, "272") == approx(co2)
+    assert val(lines, "274") == approx(ei_rating(co2 / area))
+    pe_oil = pe_monthly(OIL_NETWORK)
+    pe = sum(a * e + (b + w) * f * p + (s + x + li) * e for a, b, w, s, x, li, p, e in zip(
+        r211, r213, r219, r313, q64a, light, pe_oil, ELEC_PE, strict=True))
+    assert val(lines, "286") == approx(pe)
+    row = result_row(d)
+    assert row["status"] == "ok", row["error"]
+    assert row["co2_kg_per_year"] == approx(co2)
+
+
+def test_heat_pump_network_as_main2_with_water_from_main1() -> None:
+    """304 heat-pump network as main 2 on fuel 41, water from main 1 (901, the heat pump's
+    Table 4a water efficiency): (213) = (98) x 0.4 x DLF (band K) with CO2 (262) =
+    (213) x 100 / Table 4a 304 x the monthly electricity factors; (313) = 0.01 x (213)
+    only; water carries no network factor or pumping."""
+    d = network_main2(304, HP_NETWORK, heat_network_age_band=11, water_heating_code=901)
+    lines = full(d)
+    dlf = _hn("dlf", "K")
+    f = 100.0 / table4a(304, "efficiency_space_pct")
+    r213 = [q * 0.4 * dlf for q in mon(lines, "98")]
+    assert mon(lines, "213") == [approx(v) for v in r213]
+    assert mon(lines, "217") == [approx(table4a(HP_MAIN1, "efficiency_water_pct"))] * 12
+    assert mon(lines, "262") == [approx(a * f * c) for a, c in zip(r213, ELEC_CO2,
+                                                                    strict=True)]
+    pumping = _hn("rule", "pumping_electricity_fraction")
+    assert mon(lines, "267") == [approx(pumping * a * c) for a, c in zip(r213, ELEC_CO2,
+                                                                          strict=True)]
+    r219 = mon(lines, "219")
+    assert mon(lines, "264") == [approx(w * c) for w, c in zip(r219, ELEC_CO2, strict=True)]
+    assert val(lines, "241") == approx(sum(r213) * PRICE / 100.0)
+
+
+def test_chp_network_as_main2_takes_main2_boiler_efficiency() -> None:
+    """302 as main 2: fuel 0.4 x 100/45 + 0.6 x 100/85 (85 % = main2_efficiency_percent,
+    the network's boilers) at the oil factor, less the Table 12f flexible credit
+    0.4 x 30/45 x 0.420, on (213) and on the water it heats (914)."""
+    d = network_main2(302, heat_network_chp_fraction=0.4,
+                      heat_network_chp_heat_efficiency_percent=45.0,
+                      heat_network_chp_electrical_efficiency_percent=30.0,
+                      main2_efficiency_percent=85.0, heat_network_chp_flexible=True)
+    lines = full(d)
+    per_heat = (0.4 * 100.0 / 45.0 + 0.6 * 100.0 / 85.0) * _co2(OIL_NETWORK) \
+        - 0.4 * 30.0 / 45.0 * CHP["table12f_flexible_co2"]
+    assert mon(lines, "262") == [approx(q * per_heat) for q in mon(lines, "213")]
+    assert mon(lines, "264") == [approx(q * per_heat) for q in mon(lines, "219")]
+    err = input_error(network_main2(302, heat_network_chp_fraction=0.4,
+                                    heat_network_chp_heat_efficiency_percent=45.0,
+                                    heat_network_chp_electrical_efficiency_percent=30.0,
+                                    heat_network_chp_flexible=True))
+    assert any("required" in m for m in problem(err, "main2_efficiency_percent")), \
+        err.problems
+
+
+def test_network_as_main2_standing_charge_once_with_a_network_main1_rejected() -> None:
+    """Main 1 a gas boiler: the gas and the heat-network standing charges each once.
+    Both mains heat networks: rejected by name (one set of heat_network_* inputs)."""
+    gas = network_main2(main1_code=104, main1_fuel=1)
+    lines = full(gas)
+    assert val(lines, "251") == approx(sap_standing(1) + _hn("rule", "standing_charge_gbp"))
+    err = input_error(network_main2(main1_code=301, main1_fuel=OIL_NETWORK))
+    assert any("both main systems" in m for m in problem(err, "main2_code")), err.problems
+
+
+@pytest.mark.parametrize(("overrides", "field", "needle"), [
+    ({"heat_network_price_p_per_kwh": None}, "heat_network_price_p_per_kwh", "required"),
+    ({"heat_network_age_band": None}, "heat_network_age_band", "Table 12c"),
+    ({"main2_code": 303}, "main2_code", "not supported"),
+    ({"main2_fuel": 30}, "main2_fuel", "heat-network fuel"),
+    ({"main2_fuel": 51}, "main2_fuel", "CO2 factor"),
+    ({"main2_code": 104}, "main2_fuel", "301-399"),
+])
+def test_network_as_main2_without_sourced_numbers_is_rejected(
+        overrides: dict[str, Any], field: str, needle: str) -> None:
+    err = input_error(network_main2(**overrides))
     assert any(needle in m for m in problem(err, field)), err.problems

@@ -94,19 +94,25 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     code1 = _ints(col("main1_code"))
     code2 = np.where(has2, _ints(col("main2_code")), -1)
     p.add(null("main1_code"), "main1_code", "required (SAP Table 4a/4b code)")
+    # heat networks (Appendix C) as main 1 or main 2: one network per dwelling (the
+    # heat_network_* inputs describe it), so not both mains
     hn = _in(code1, HEAT_NETWORK_CODES)
-    p.add(hn & ~np.isin(code1, HEAT_NETWORK_SUPPORTED), "main1_code",
-          "this heat network code is not supported yet (301 boilers, 302 CHP and boilers "
-          "and 304 heat pump are)")
-    p.add(has2 & _in(code2, HEAT_NETWORK_CODES), "main2_code",
-          "a heat network as the second main system is not supported yet")
-    fuel1_raw = _ints(col("main1_fuel"))
-    hn_fuel1 = _in(fuel1_raw, HEAT_NETWORK_FUELS)
-    p.add(hn & ~null("main1_fuel") & ~hn_fuel1, "main1_fuel",
-          "a heat network main needs a Table 12 heat-network fuel code (41-58)")
-    p.add(~hn & hn_fuel1, "main1_fuel",
-          "a heat-network fuel code (41-58) needs a heat network main1_code (301-399)")
-    dlf = _heat_network_dlf(p, st, hn, col)
+    hn2 = has2 & _in(code2, HEAT_NETWORK_CODES)
+    for prefix, code, is_hn, present in (("main1", code1, hn, np.ones(n, dtype=bool)),
+                                         ("main2", code2, hn2, has2)):
+        p.add(is_hn & ~np.isin(code, HEAT_NETWORK_SUPPORTED), f"{prefix}_code",
+              "this heat network code is not supported yet (301 boilers, 302 CHP and "
+              "boilers and 304 heat pump are)")
+        fuel_raw = _ints(col(f"{prefix}_fuel"))
+        hn_fuel = _in(fuel_raw, HEAT_NETWORK_FUELS)
+        p.add(is_hn & ~null(f"{prefix}_fuel") & ~hn_fuel, f"{prefix}_fuel",
+              "a heat network main needs a Table 12 heat-network fuel code (41-58)")
+        p.add(present & ~is_hn & hn_fuel, f"{prefix}_fuel",
+              f"a heat-network fuel code (41-58) needs a heat network {prefix}_code (301-399)")
+    p.add(hn & hn2, "main2_code", "both main systems heat networks are not supported (one "
+          "set of heat_network_* inputs describes one network)")
+    hn_any = hn | hn2
+    dlf = _heat_network_dlf(p, st, hn_any, col)
 
     # ---- efficiencies (206)-(208) with Table 4c; a heat pump with product data gets its
     # (206) and (217) from Appendix N once the heat loss is known (ara.sap.appendix_n)
@@ -115,6 +121,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     control = _ints(col("main1_control"))
     no_stat = np.isin(control, NO_ROOM_THERMOSTAT_CONTROLS)
     eff = {}
+    source = {}
     water_w = {}
     water_s = {}
     boiler = {}
@@ -140,16 +147,22 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         water_w[prefix] = _nan_to_num(base) - dhw_penalty
         water_s[prefix] = summer - dhw_penalty
         boiler[prefix] = present & is_4b
-        if prefix == "main1":
-            base1 = _nan_to_num(base)
+        source[prefix] = _nan_to_num(base)
     # heat networks (Appendix C): fuel = heat generated = demand x DLF (efficiency 100/DLF),
     # priced per unit of heat generated (Table 12 note k); CO2/PE per unit of fuel used by
-    # the heat source: x 100 / source efficiency (Table 4a or declared)
-    hn_factor = np.where(hn & (base1 > 0), 100.0 / np.where(base1 > 0, base1, 1.0), 1.0)
-    chp = hn & (code1 == HEAT_NETWORK_CHP)
-    hn_factor, credit_co2, credit_pe = _chp(p, chp, rdsap, col, hn_factor)
-    eff["main1"] = np.where(hn, 100.0 / dlf, eff["main1"])
-    dfl[:, L.DF_HN_FACTOR_MAIN1] = hn_factor
+    # the heat source: x 100 / source efficiency (Table 4a or declared). Main 2 the same.
+    hn_factor = {}
+    credit_co2 = {}
+    credit_pe = {}
+    for prefix, code, is_hn in (("main1", code1, hn), ("main2", code2, hn2)):
+        b = source[prefix]
+        factor = np.where(is_hn & (b > 0), 100.0 / np.where(b > 0, b, 1.0), 1.0)
+        chp = is_hn & (code == HEAT_NETWORK_CHP)
+        hn_factor[prefix], credit_co2[prefix], credit_pe[prefix] = _chp(
+            p, chp, rdsap, col, factor, prefix)
+        eff[prefix] = np.where(is_hn, 100.0 / dlf, eff[prefix])
+    dfl[:, L.DF_HN_FACTOR_MAIN1] = hn_factor["main1"]
+    dfl[:, L.DF_HN_FACTOR_MAIN2] = hn_factor["main2"]
     dfl[:, L.DF_EFF_MAIN1] = eff["main1"]
     dfl[:, L.DF_EFF_MAIN2] = np.where(has2, eff["main2"], 1.0)
 
@@ -201,15 +214,25 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
                                 np.where(from_sec, dfl[:, L.DF_EFF_SEC],
                                          _lookup(st.water_efficiency, whc))))
     fixed_w = np.where(np.isfinite(declared_w), declared_w, fixed_w)
-    hn_water = hn & from_main1
+    hn_water1 = hn & from_main1
+    hn_water2 = hn2 & from_main2
+    hn_water = hn_water1 | hn_water2
     fixed_w = np.where(hn_water, 100.0 / dlf, fixed_w)
-    dfl[:, L.DF_HN_FACTOR_WATER] = np.where(hn_water, hn_factor, 1.0)
-    dfl[:, L.DF_HN_CREDIT_CO2_MAIN1] = credit_co2
-    dfl[:, L.DF_HN_CREDIT_PE_MAIN1] = credit_pe
-    dfl[:, L.DF_HN_CREDIT_CO2_WATER] = np.where(hn_water, credit_co2, 0.0)
-    dfl[:, L.DF_HN_CREDIT_PE_WATER] = np.where(hn_water, credit_pe, 0.0)
+
+    def water_from(values: dict[str, np.ndarray], otherwise: float) -> np.ndarray:
+        return np.where(hn_water1, values["main1"],
+                        np.where(hn_water2, values["main2"], otherwise))
+
+    dfl[:, L.DF_HN_FACTOR_WATER] = water_from(hn_factor, 1.0)
+    dfl[:, L.DF_HN_CREDIT_CO2_MAIN1] = credit_co2["main1"]
+    dfl[:, L.DF_HN_CREDIT_PE_MAIN1] = credit_pe["main1"]
+    dfl[:, L.DF_HN_CREDIT_CO2_MAIN2] = credit_co2["main2"]
+    dfl[:, L.DF_HN_CREDIT_PE_MAIN2] = credit_pe["main2"]
+    dfl[:, L.DF_HN_CREDIT_CO2_WATER] = water_from(credit_co2, 0.0)
+    dfl[:, L.DF_HN_CREDIT_PE_WATER] = water_from(credit_pe, 0.0)
     pumping = st.heat_network_rules["pumping_electricity_fraction"]
     dfl[:, L.DF_HN_PUMP_MAIN1] = np.where(hn, pumping, 0.0)
+    dfl[:, L.DF_HN_PUMP_MAIN2] = np.where(hn2, pumping, 0.0)
     dfl[:, L.DF_HN_PUMP_WATER] = np.where(hn_water, pumping, 0.0)
     water_product = ((product1 & from_main1) | (product2 & from_main2)) \
         & ~np.isfinite(declared_w)
@@ -284,7 +307,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         return np.where(_in(fuel, HEAT_NETWORK_FUELS) & np.isfinite(hn_price), hn_price, table)
 
     hn_price = col("heat_network_price_p_per_kwh")
-    p.add(hn & ~(np.isfinite(hn_price) & (hn_price >= 0)), "heat_network_price_p_per_kwh",
+    p.add(hn_any & ~(np.isfinite(hn_price) & (hn_price >= 0)), "heat_network_price_p_per_kwh",
           "required for a heat network (Table 12 / Table 32 heat-network prices are not "
           "transcribed in spec/)")
 
@@ -386,7 +409,7 @@ def _chp_rules() -> dict[str, float]:
 
 
 def _chp(p: Problems, chp: np.ndarray, rdsap: np.ndarray, col: Col,
-         hn_factor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+         hn_factor: np.ndarray, prefix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Heat network with CHP and boilers (302), worksheet blocks 12b/13b per kWh of heat
     generated: fuel = chp x 100 / (362) + (1 - chp) x 100 / (367) (both at the network
     fuel's factors), less the CHP electricity credit chp x (361) / (362) x Table 12f
@@ -414,7 +437,7 @@ def _chp(p: Problems, chp: np.ndarray, rdsap: np.ndarray, col: Col,
     elec = value("heat_network_chp_electrical_efficiency_percent",
                  "rdsap_chp_electrical_efficiency", lambda v: v >= 0,
                  "CHP electrical efficiency (361) in %, >= 0")
-    boiler = value("main1_efficiency_percent", "rdsap_boiler_efficiency", lambda v: v > 0,
+    boiler = value(f"{prefix}_efficiency_percent", "rdsap_boiler_efficiency", lambda v: v > 0,
                    "efficiency of the network's boilers (367) in %, > 0")
     flexible = col("heat_network_chp_flexible", 0) == 1
     p.add(chp & ~flexible, "heat_network_chp_flexible",
