@@ -14,7 +14,9 @@ written (docs/decisions/0010-stage-failures.md).
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
 from ara.domain.bills import FuelRates, compute_bills_or_unpriced
 from ara.domain.codes import SourceStatus
@@ -53,12 +56,66 @@ class BaselineReport:
     """Homes rated whose bill the Fuel Rates snapshot cannot price (stored without one)."""
 
 
+def _relaxed_schema() -> pa.Schema:
+    return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f
+                      for f in CERTIFICATE_SCHEMA])
+
+
 def certificate_table(rows: list[dict[str, Any]]) -> pa.Table:
     """CERTIFICATE_SCHEMA rows from stored data JSON (dates come back as ISO text)."""
-    relaxed = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f
-                         for f in CERTIFICATE_SCHEMA])
-    table = pa.Table.from_pylist(rows, schema=relaxed)
+    table = pa.Table.from_pylist(rows, schema=_relaxed_schema())
     return table.cast(CERTIFICATE_SCHEMA)
+
+
+#: Columns Arrow's JSON reader cannot build (maps); filled from Python for the rows that
+#: hold a value.
+_MAP_COLUMNS = tuple(f.name for f in CERTIFICATE_SCHEMA if pa.types.is_map(f.type))
+#: Arrow's conversion of Python values refuses an integer beyond 2**53 where a float column
+#: is expected, its JSON reader reads one: text with a run of 16 digits takes the Python path
+#: so that it fails as before. (Bytes mapped to digit/other, then one substring search.)
+_DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_LONG_RUN = b"0" * 16
+
+
+def certificate_table_from_json(texts: Sequence[str]) -> pa.Table:
+    """``certificate_table`` of the JSON objects ``texts`` (one per certificate), parsed by
+    Arrow's JSON reader in one pass instead of as Python dicts. Input the reader refuses or
+    might read differently (wrong types, duplicate keys, bad surrogates, line breaks, huge
+    integers) goes through ``certificate_table`` instead, so the result, or the error, is
+    exactly that of ``certificate_table([json.loads(t) for t in texts])``."""
+    if not texts or any("\n" in text or "\r" in text for text in texts):
+        return certificate_table([json.loads(text) for text in texts])
+    buffer = "\n".join(texts).encode()
+    if buffer.translate(_DIGITS).find(_LONG_RUN) >= 0:
+        return certificate_table([json.loads(text) for text in texts])
+    relaxed = _relaxed_schema()
+    explicit = pa.schema([f for f in relaxed if f.name not in _MAP_COLUMNS])
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(buffer),
+            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(buffer) + 1),
+            parse_options=pa_json.ParseOptions(explicit_schema=explicit,
+                                               unexpected_field_behavior="ignore"))
+        if table.num_rows != len(texts) or table.schema != explicit:
+            raise ValueError("unexpected JSON reader result")
+        for name in _MAP_COLUMNS:
+            table = table.add_column(relaxed.get_field_index(name), relaxed.field(name),
+                                     _map_column(texts, name, relaxed.field(name).type))
+        table = table.combine_chunks()
+    except (pa.ArrowException, ValueError, TypeError):
+        return certificate_table([json.loads(text) for text in texts])
+    return table.cast(CERTIFICATE_SCHEMA)
+
+
+def _map_column(texts: Sequence[str], name: str, kind: pa.DataType) -> pa.Array:
+    """The map column ``name``: parsed from the texts that may hold a value for it."""
+    key = f'"{name}"'
+    absent = re.compile(rf'"{re.escape(name)}"\s*:\s*null\s*[,}}]')
+    values: list[Any] = [None] * len(texts)
+    for i, text in enumerate(texts):
+        if key in text and not (text.count(key) == 1 and absent.search(text)):
+            values[i] = json.loads(text).get(name)
+    return pa.array(values, type=kind)
 
 
 class BaselineOrchestrator:
@@ -78,7 +135,7 @@ class BaselineOrchestrator:
             props = load_properties(uow, list(property_ids))
         failures: list[StageFailure] = []
         lodged_rows: list[dict[str, Any]] = []
-        data_rows: list[dict[str, Any]] = []
+        data_texts: list[str] = []
         for prop in props:  # the source-path decision is per property (domain rules)
             decision = prop.source_decision()
             effective = decision.effective_epc
@@ -102,8 +159,8 @@ class BaselineOrchestrator:
                 "lodged_primary_energy_kwh_per_m2_year":
                     lodged.primary_energy_kwh_per_m2_year if lodged else None,
             })
-            data_rows.append(json.loads(effective.data.to_json()))
-        scored = self._score(lodged_rows, data_rows, failures, report, now)
+            data_texts.append(effective.data.json_text())
+        scored = self._score(lodged_rows, data_texts, failures, report, now)
         with self._uow() as uow:
             if scored is not None and scored.num_rows:
                 uow.baselines.upsert(scored)
@@ -112,13 +169,13 @@ class BaselineOrchestrator:
         report.failures = failures
         return report
 
-    def _score(self, lodged_rows: list[dict[str, Any]], data_rows: list[dict[str, Any]],
+    def _score(self, lodged_rows: list[dict[str, Any]], data_texts: list[str],
                failures: list[StageFailure], report: BaselineReport,
                now: datetime) -> pa.Table | None:
         if not lodged_rows:
             return None
         ids = [r["property_id"] for r in lodged_rows]
-        certs = certificate_table(data_rows)
+        certs = certificate_table_from_json(data_texts)
         expansion = expand(certs, ids)
         outputs = self._calculate(expansion.inputs)
         # expansion problems of a row the calculator still scores are assumptions recorded
