@@ -1,4 +1,5 @@
-"""``certificate_table_from_json`` (Arrow's JSON reader over the stored texts) gives exactly
+"""``certificate_table_from_json`` (Arrow's JSON reader over the stored texts,
+``ara.persistence.bulk.table_from_json_texts``) gives exactly
 what ``certificate_table`` gives for the same texts parsed by Python, table or error: on the
 sample certificates as ingestion stores them, and on input the JSON reader reads differently
 or refuses (it then takes the Python path)."""
@@ -12,8 +13,8 @@ import pyarrow as pa
 import pytest
 
 from ara.cli import bundled
-from ara.orchestration import baseline
 from ara.orchestration.baseline import certificate_table, certificate_table_from_json
+from ara.persistence import bulk
 from ara.rdsap.readers import CERTIFICATE_SCHEMA, read_certificates_table
 
 
@@ -54,9 +55,9 @@ def _same(texts: list[str]) -> None:
 
 
 def _no_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(rows: object) -> pa.Table:
+    def refuse(texts: object, schema: object) -> pa.Table:
         raise AssertionError("took the Python path")
-    monkeypatch.setattr(baseline, "certificate_table", refuse)
+    monkeypatch.setattr(bulk, "_from_python", refuse)
 
 
 def test_the_sample_certificates_give_the_same_table(texts: list[str],

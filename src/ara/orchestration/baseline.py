@@ -14,9 +14,6 @@ written (docs/decisions/0010-stage-failures.md).
 
 from __future__ import annotations
 
-import io
-import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,13 +21,13 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pa_json
 
 from ara.domain.bills import FuelRates, compute_bills_or_unpriced
 from ara.domain.codes import SourceStatus
 from ara.domain.failures import StageFailure
 from ara.domain.rebaseline import LODGED_SCHEMA, baseline_table, rebaseline
 from ara.orchestration.ingestion import failure_rows
+from ara.persistence.bulk import table_from_json_texts
 from ara.persistence.mapping import load_properties
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
@@ -67,55 +64,12 @@ def certificate_table(rows: list[dict[str, Any]]) -> pa.Table:
     return table.cast(CERTIFICATE_SCHEMA)
 
 
-#: Columns Arrow's JSON reader cannot build (maps); filled from Python for the rows that
-#: hold a value.
-_MAP_COLUMNS = tuple(f.name for f in CERTIFICATE_SCHEMA if pa.types.is_map(f.type))
-#: Arrow's conversion of Python values refuses an integer beyond 2**53 where a float column
-#: is expected, its JSON reader reads one: text with a run of 16 digits takes the Python path
-#: so that it fails as before. (Bytes mapped to digit/other, then one substring search.)
-_DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
-_LONG_RUN = b"0" * 16
-
-
 def certificate_table_from_json(texts: Sequence[str]) -> pa.Table:
     """``certificate_table`` of the JSON objects ``texts`` (one per certificate), parsed by
-    Arrow's JSON reader in one pass instead of as Python dicts. Input the reader refuses or
-    might read differently (wrong types, duplicate keys, bad surrogates, line breaks, huge
-    integers) goes through ``certificate_table`` instead, so the result, or the error, is
-    exactly that of ``certificate_table([json.loads(t) for t in texts])``."""
-    if not texts or any("\n" in text or "\r" in text for text in texts):
-        return certificate_table([json.loads(text) for text in texts])
-    buffer = "\n".join(texts).encode()
-    if buffer.translate(_DIGITS).find(_LONG_RUN) >= 0:
-        return certificate_table([json.loads(text) for text in texts])
-    relaxed = _relaxed_schema()
-    explicit = pa.schema([f for f in relaxed if f.name not in _MAP_COLUMNS])
-    try:
-        table = pa_json.read_json(
-            io.BytesIO(buffer),
-            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(buffer) + 1),
-            parse_options=pa_json.ParseOptions(explicit_schema=explicit,
-                                               unexpected_field_behavior="ignore"))
-        if table.num_rows != len(texts) or table.schema != explicit:
-            raise ValueError("unexpected JSON reader result")
-        for name in _MAP_COLUMNS:
-            table = table.add_column(relaxed.get_field_index(name), relaxed.field(name),
-                                     _map_column(texts, name, relaxed.field(name).type))
-        table = table.combine_chunks()
-    except (pa.ArrowException, ValueError, TypeError):
-        return certificate_table([json.loads(text) for text in texts])
-    return table.cast(CERTIFICATE_SCHEMA)
-
-
-def _map_column(texts: Sequence[str], name: str, kind: pa.DataType) -> pa.Array:
-    """The map column ``name``: parsed from the texts that may hold a value for it."""
-    key = f'"{name}"'
-    absent = re.compile(rf'"{re.escape(name)}"\s*:\s*null\s*[,}}]')
-    values: list[Any] = [None] * len(texts)
-    for i, text in enumerate(texts):
-        if key in text and not (text.count(key) == 1 and absent.search(text)):
-            values[i] = json.loads(text).get(name)
-    return pa.array(values, type=kind)
+    Arrow's JSON reader in one pass instead of as Python dicts
+    (:func:`ara.persistence.bulk.table_from_json_texts`): the same table, or the same
+    error, as ``certificate_table([json.loads(t) for t in texts])``."""
+    return table_from_json_texts(texts, _relaxed_schema()).cast(CERTIFICATE_SCHEMA)
 
 
 class BaselineOrchestrator:
