@@ -11,7 +11,6 @@ raises and nothing of the batch is written.
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from ara.modelling.scenarios import (
     bundled_scenarios,
 )
 from ara.modelling.scoring import ApplyOptions, Calculator, OptionLike, PackageScorer
+from ara.persistence.bulk import table_from_json_texts
 from ara.persistence.mapping import load_properties, plan_tables, scenario_tables
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
@@ -56,12 +56,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _relaxed_schema() -> pa.Schema:
+    return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f
+                      for f in CERTIFICATE_SCHEMA])
+
+
 def certificate_table(rows: list[dict[str, Any]]) -> pa.Table:
     """CERTIFICATE_SCHEMA rows from stored data JSON (dates come back as ISO text), as the
     Baseline stage rebuilds them."""
-    relaxed = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f
-                         for f in CERTIFICATE_SCHEMA])
-    return pa.Table.from_pylist(rows, schema=relaxed).cast(CERTIFICATE_SCHEMA)
+    return pa.Table.from_pylist(rows, schema=_relaxed_schema()).cast(CERTIFICATE_SCHEMA)
+
+
+def certificate_table_from_json(texts: Sequence[str]) -> pa.Table:
+    """``certificate_table`` of the JSON texts (one object per certificate), read by Arrow's
+    JSON reader in one pass: the same table, or error, as from the parsed texts."""
+    return table_from_json_texts(texts, _relaxed_schema()).cast(CERTIFICATE_SCHEMA)
 
 
 def flags_table(props: Sequence[Property]) -> pa.Table:
@@ -145,20 +154,21 @@ class ModellingOrchestrator:
         now = utc_now()
         with self._uow(read_only=True) as uow:
             props = load_properties(uow, list(property_ids))
-        usable, data_rows = [], []
+        usable: list[Property] = []
+        data_texts: list[str] = []
         for prop in props:
             decision = prop.source_decision()
             if decision.status is not SourceStatus.RESOLVED or decision.effective_epc is None:
                 report.failures[prop.property_id] = f"no Effective EPC: {decision.status.value}"
                 continue
             usable.append(prop)
-            data_rows.append(json.loads(decision.effective_epc.data.to_json()))
+            data_texts.append(decision.effective_epc.data.json_text())
         plans: list[PlanResult] = []
         domain_plans: list[Plan] = []
         scorer = PackageScorer(self._apply, self._calculator)
         if usable:
             ids = [p.property_id for p in usable]
-            certs = certificate_table(data_rows)
+            certs = certificate_table_from_json(data_texts)
             inputs = expand(certs, ids).inputs
             flags, solar = flags_table(usable), solar_table(usable)
             runner = ScenarioRunner(scorer, self._rates, exhaustive_limit=self._limit,
@@ -199,5 +209,6 @@ class ModellingOrchestrator:
 
 
 __all__ = ["FLAGS_SCHEMA", "SOLAR_SCHEMA", "STAGE", "CandidateSource", "ModellingOrchestrator",
-           "ModellingReport", "certificate_table", "default_candidates", "flags_table",
+           "ModellingReport", "certificate_table", "certificate_table_from_json",
+           "default_candidates", "flags_table",
            "phase_rejections", "solar_table"]
