@@ -51,10 +51,40 @@ def test_from_json_is_immutable_and_its_copies_independent() -> None:
 
 
 def test_from_json_still_refuses_what_is_not_an_object() -> None:
-    with pytest.raises(ValueError, match="must be an object"):
-        EpcData.from_json("[1, 2]")
+    for text in ("[1, 2]", " null", "3", '"text"'):
+        with pytest.raises(ValueError, match="must be an object"):
+            EpcData.from_json(text)
     with pytest.raises(ValueError):
-        EpcData.from_json("{not json")
+        EpcData.from_json("not json")
+
+
+def test_an_object_with_a_syntax_error_raises_the_same_error_when_first_used() -> None:
+    text = '{"a": 1,, "b": 2}'
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    data = EpcData.from_json(text)  # parsed when first needed
+    assert data.json_text() == text
+    for use in (data.to_json, data.to_plain, lambda: data.fields, lambda: data.get("a"),
+                lambda: data == EpcData.from_json("{}")):
+        with pytest.raises(json.JSONDecodeError) as raised:
+            use()
+        assert str(raised.value) == str(expected.value)
+
+
+def test_read_data_is_parsed_once_and_only_when_needed(monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    calls = []
+    real = json.loads
+
+    def counting(text: str) -> object:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(json, "loads", counting)
+    data = EpcData.from_json(TEXT)
+    assert data.json_text() == TEXT and calls == []
+    assert data.get("a") == "x\u00e9" and data.to_json() and "b" in data
+    assert len(calls) == 1
 
 
 def test_an_overlay_over_read_data_is_the_overlay_over_the_mapping() -> None:

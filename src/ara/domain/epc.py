@@ -57,6 +57,13 @@ def _thaw(value: JsonValue) -> object:
     return value
 
 
+def _parse_object(text: str) -> dict[str, object]:
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("EPC data JSON must be an object")
+    return data
+
+
 class OverlayScope(StrEnum):
     """Where in the data a field assignment is written."""
 
@@ -83,16 +90,19 @@ class EpcData:
     """The collected data of one certificate or survey, immutable (see the module docstring
     for the field names).
 
-    Read from JSON (:meth:`from_json`, how storage loads it), the data is parsed at once but
-    frozen into read-only mappings only when first looked into: loading thousands of
-    certificates to score them only needs their JSON back (:meth:`to_json`,
-    :meth:`json_text`), and freezing and thawing them again dominated that."""
+    Read from JSON (:meth:`from_json`, how storage loads it), the text is kept and parsed
+    only when the data is first looked into, and frozen into read-only mappings only then:
+    scoring thousands of loaded certificates only needs their JSON text back
+    (:meth:`json_text`), and parsing, freezing and thawing every one of them dominated that.
+    A text that does not start with ``{`` is parsed at once, so that what is not an object
+    is refused on reading as before; an object with a syntax error raises the same
+    ``json.JSONDecodeError`` as before, when first used instead of on reading."""
 
     __slots__ = ("_fields", "_plain", "_text")
     __match_args__ = ("fields",)
     _fields: Mapping[str, JsonValue] | None
     _plain: dict[str, object] | None
-    """The parsed JSON, private and never mutated (None once frozen from a mapping)."""
+    """The parsed JSON text, private and never mutated (parsed when first needed)."""
     _text: str | None
     """The JSON text it was read from, if it was."""
 
@@ -107,12 +117,18 @@ class EpcData:
     def __delattr__(self, name: str) -> None:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
+    def _parsed(self) -> dict[str, object] | None:
+        """The parsed text (cached), or None when the data was not read from JSON."""
+        if self._plain is None and self._text is not None:
+            object.__setattr__(self, "_plain", _parse_object(self._text))
+        return self._plain
+
     @property
     def fields(self) -> Mapping[str, JsonValue]:
         """The data as read-only mappings and tuples."""
         frozen = self._fields
         if frozen is None:
-            frozen = cast(Mapping[str, JsonValue], _freeze(self._plain))
+            frozen = cast(Mapping[str, JsonValue], _freeze(self._parsed()))
             object.__setattr__(self, "_fields", frozen)
         return frozen
 
@@ -120,8 +136,8 @@ class EpcData:
         if other.__class__ is not self.__class__:
             return NotImplemented
         assert isinstance(other, EpcData)
-        if self._plain is not None and other._plain is not None:
-            return self._plain == other._plain
+        if self._text is not None and other._text is not None:
+            return self._parsed() == other._parsed()
         return self.fields == other.fields
 
     __hash__ = None  # type: ignore[assignment]  # mutable-looking mappings: never hashed
@@ -134,31 +150,28 @@ class EpcData:
 
     @classmethod
     def from_json(cls, text: str) -> EpcData:
-        data = json.loads(text)
-        if not isinstance(data, dict):
-            raise ValueError("EPC data JSON must be an object")
+        plain = None if text.lstrip()[:1] == "{" else _parse_object(text)
         self = cls.__new__(cls)
         object.__setattr__(self, "_fields", None)
-        object.__setattr__(self, "_plain", data)
+        object.__setattr__(self, "_plain", plain)
         object.__setattr__(self, "_text", text)
         return self
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, no spaces): equal data gives equal text."""
-        plain = self._plain if self._plain is not None else self.to_plain()
-        return json.dumps(plain, sort_keys=True, separators=(",", ":"))
+        plain = self._parsed()
+        return json.dumps(plain if plain is not None else self.to_plain(), sort_keys=True,
+                          separators=(",", ":"))
 
     def json_text(self) -> str:
         """The data as JSON text: the text it was read from when it was read from one
-        (not necessarily canonical), else :meth:`to_json`."""
+        (not necessarily canonical, and not parsed here), else :meth:`to_json`."""
         return self._text if self._text is not None else self.to_json()
 
     def to_plain(self) -> dict[str, object]:
         """A mutable deep copy as plain dicts and lists."""
         if self._text is not None:
-            copy = json.loads(self._text)
-            assert isinstance(copy, dict)
-            return copy
+            return _parse_object(self._text)
         return {k: _thaw(v) for k, v in self.fields.items()}
 
     def get(self, key: str, default: JsonValue = None) -> JsonValue:
