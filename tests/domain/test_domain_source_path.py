@@ -129,7 +129,7 @@ def test_every_combination_takes_its_path_and_says_why(
         if overrides_kind == "overrides":
             assert "landlord overrides applied" in audit
             assert (part["wall_construction"], part["wall_insulation_type"],
-                    effective.data["built_form"]) == (4, 2, 3)
+                    effective.data["built_form"]) == ("4", "2", "3")  # codes as text
             assert effective.overlay_applied
         else:
             assert "no landlord overrides" in audit

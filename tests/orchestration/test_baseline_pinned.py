@@ -44,9 +44,8 @@ SAMPLE = bundled("sample_portfolio")
 HOMES = 60
 DIGEST = "00beb84e01b77c23c0d3be3be57da4e6ed0c850d4859cfb58a14b9174acc04a1"
 
-#: (home index, override, stored value): the overlay path. Only roof insulation: the other
-#: overrides are integer codes, which the overlay writes as numbers into text columns of the
-#: certificate table, so a batch holding one raises (a separate bug, not pinned here).
+#: (home index, override, stored value): the overlay path (roof insulation here; every other
+#: kind is exercised by tests/orchestration/test_overrides_baseline.py).
 OVERRIDES = [(1, "roof_insulation", "270mm"), (3, "roof_insulation", "0"),
              (5, "roof_insulation", "100mm"), (7, "roof_insulation", "12mm")]
 

@@ -66,7 +66,9 @@ class LandlordOverrides:
         for name in self.stated():
             scope, key = OVERRIDE_TARGETS[name]
             value = getattr(self, name)
-            out.append(FieldAssignment(scope, key, value.value if isinstance(value, Enum)
+            # certificate codes are text (``CERTIFICATE_SCHEMA``): an integer code would make
+            # the certificate table refuse the whole batch
+            out.append(FieldAssignment(scope, key, str(value.value) if isinstance(value, Enum)
                                        else value))
         return tuple(out)
 
