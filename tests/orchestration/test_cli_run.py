@@ -137,3 +137,39 @@ def test_ara_run_with_scenarios_plans_every_baselined_home_and_ara_plan_prints_i
     assert "not offered:" in out
     for r in rejected:
         assert f"{r['measure_type']}: {r['reason']}" in out
+
+
+def test_ara_run_with_the_open_data_csv_source_infers_baselines_and_plans(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--epc-source csv:PATH``: the summary rows are completed by the CSV inference in the
+    stages (dimensions, systems) before the expansion, so they are baselined and planned; the
+    row that breaks a lodgement rule is refused on read and its home has no source."""
+    import csv
+
+    fixture = Path(__file__).resolve().parents[1] / "rdsap/fixtures/odc_certificates.csv"
+    homes = tmp_path / "homes.csv"
+    with fixture.open() as src, homes.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["uprn", "address_line_1", "address_line_2",
+                                                "address_line_3", "post_town", "postcode",
+                                                "landlord_reference"])
+        writer.writeheader()
+        for i, r in enumerate(csv.DictReader(src)):
+            writer.writerow({"uprn": r.get("UPRN", ""), "address_line_1": r["ADDRESS1"],
+                             "address_line_2": r["ADDRESS2"], "address_line_3": r["ADDRESS3"],
+                             "post_town": "EXAMPLETOWN", "postcode": r["POSTCODE"],
+                             "landlord_reference": f"r{i}"})
+    db = tmp_path / "csv.db"
+    code = main(["run", str(homes), "--db", str(db), "--epc-source", f"csv:{fixture}",
+                 "--report", "none"])
+    out = capsys.readouterr().out
+    assert code == 1  # the refused row's home
+    assert re.search(r"3 properties, 2 certificates, 2 baselined", out), out
+    engine = create_engine(str(db))
+    with UnitOfWorkFactory(engine)(read_only=True) as uow:
+        conn = uow.connection
+        reasons = conn.execute(sa.select(t.stage_failures.c.stage,
+                                         t.stage_failures.c.error_type)).all()
+        plans = conn.execute(sa.select(sa.func.count()).select_from(t.plans)).scalar_one()
+    engine.dispose()
+    assert sorted(set(reasons)) == [("baseline", "no_source"), ("modelling", "modelling")]
+    assert plans == 4  # two homes, two bundled scenarios

@@ -29,10 +29,11 @@ from ara.modelling.scenarios import (
     bundled_scenarios,
 )
 from ara.modelling.scoring import ApplyOptions, Calculator, OptionLike, PackageScorer
-from ara.persistence.bulk import table_from_json_texts
+from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties, plan_tables, scenario_tables
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
+from ara.rdsap.expansion.infer_summary import complete_summary_rows
 from ara.rdsap.readers import CERTIFICATE_SCHEMA
 
 UowFactory = Callable[..., UnitOfWork]
@@ -64,7 +65,9 @@ def _relaxed_schema() -> pa.Schema:
 def certificate_table(rows: list[dict[str, Any]]) -> pa.Table:
     """CERTIFICATE_SCHEMA rows from stored data JSON (dates come back as ISO text), as the
     Baseline stage rebuilds them."""
-    return pa.Table.from_pylist(rows, schema=_relaxed_schema()).cast(CERTIFICATE_SCHEMA)
+    schema = _relaxed_schema()
+    return pa.Table.from_pylist(list(rows_with_json_maps(rows, schema)),
+                                schema=schema).cast(CERTIFICATE_SCHEMA)
 
 
 def certificate_table_from_json(texts: Sequence[str]) -> pa.Table:
@@ -168,7 +171,7 @@ class ModellingOrchestrator:
         scorer = PackageScorer(self._apply, self._calculator)
         if usable:
             ids = [p.property_id for p in usable]
-            certs = certificate_table_from_json(data_texts)
+            certs = complete_summary_rows(certificate_table_from_json(data_texts))
             inputs = expand(certs, ids).inputs
             flags, solar = flags_table(usable), solar_table(usable)
             runner = ScenarioRunner(scorer, self._rates, exhaustive_limit=self._limit,

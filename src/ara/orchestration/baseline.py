@@ -27,10 +27,11 @@ from ara.domain.codes import SourceStatus
 from ara.domain.failures import StageFailure
 from ara.domain.rebaseline import LODGED_SCHEMA, baseline_table, rebaseline
 from ara.orchestration.ingestion import failure_rows
-from ara.persistence.bulk import table_from_json_texts
+from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
+from ara.rdsap.expansion.infer_summary import complete_summary_rows
 from ara.rdsap.readers import CERTIFICATE_SCHEMA
 from ara.sap import calculate
 
@@ -60,7 +61,8 @@ def _relaxed_schema() -> pa.Schema:
 
 def certificate_table(rows: list[dict[str, Any]]) -> pa.Table:
     """CERTIFICATE_SCHEMA rows from stored data JSON (dates come back as ISO text)."""
-    table = pa.Table.from_pylist(rows, schema=_relaxed_schema())
+    schema = _relaxed_schema()
+    table = pa.Table.from_pylist(list(rows_with_json_maps(rows, schema)), schema=schema)
     return table.cast(CERTIFICATE_SCHEMA)
 
 
@@ -129,7 +131,8 @@ class BaselineOrchestrator:
         if not lodged_rows:
             return None
         ids = [r["property_id"] for r in lodged_rows]
-        certs = certificate_table_from_json(data_texts)
+        # open-data CSV rows: dimensions and systems inferred first (marked estimates)
+        certs = complete_summary_rows(certificate_table_from_json(data_texts))
         expansion = expand(certs, ids)
         outputs = self._calculate(expansion.inputs)
         # expansion problems of a row the calculator still scores are assumptions recorded

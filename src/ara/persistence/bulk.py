@@ -257,8 +257,26 @@ def table_from_json_texts(texts: Sequence[str], schema: pa.Schema) -> pa.Table:
         return _from_python(texts, schema)
 
 
+def json_map_value(value: Any) -> Any:
+    """A map value as JSON stores it (Arrow's ``to_pylist`` gives (key, value) tuples, which
+    JSON writes as two-element lists) in the form ``pa.array`` takes back."""
+    if isinstance(value, list):
+        return [tuple(pair) if isinstance(pair, list) else pair for pair in value]
+    return value
+
+
+def rows_with_json_maps(rows: Sequence[dict[str, Any]], schema: pa.Schema
+                        ) -> Sequence[dict[str, Any]]:
+    """``rows`` with every map column of ``schema`` in the form ``from_pylist`` takes."""
+    maps = [f.name for f in schema if pa.types.is_map(f.type)]
+    if not maps:
+        return rows
+    return [{**r, **{m: json_map_value(r[m]) for m in maps if m in r}} for r in rows]
+
+
 def _from_python(texts: Sequence[str], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pylist([json.loads(text) for text in texts], schema=schema)
+    return pa.Table.from_pylist(
+        list(rows_with_json_maps([json.loads(text) for text in texts], schema)), schema=schema)
 
 
 def _map_column(texts: Sequence[str], name: str, kind: pa.DataType) -> pa.Array:
@@ -268,9 +286,10 @@ def _map_column(texts: Sequence[str], name: str, kind: pa.DataType) -> pa.Array:
     values: list[Any] = [None] * len(texts)
     for i, text in enumerate(texts):
         if key in text and not (text.count(key) == 1 and absent.search(text)):
-            values[i] = json.loads(text).get(name)
+            values[i] = json_map_value(json.loads(text).get(name))
     return pa.array(values, type=kind)
 
 
 __all__ = ["COPY_CHUNK_ROWS", "DuplicateKeyError", "check_unique_keys", "conform",
-           "delete_keys", "key_filter", "read_arrow", "table_from_json_texts", "upsert_arrow"]
+           "delete_keys", "json_map_value", "key_filter", "read_arrow", "rows_with_json_maps",
+           "table_from_json_texts", "upsert_arrow"]

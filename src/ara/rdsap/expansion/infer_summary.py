@@ -44,7 +44,8 @@ from ara.rdsap.expansion.tables import fabric_tables
 from ara.rdsap.readers.schema import CERTIFICATE_SCHEMA, COLUMNS, Column
 from ara.sap.tables import SpecTableError, read_table
 
-__all__ = ["ESTIMATE_NOTE", "assumptions", "infer_row", "infer_summary", "is_estimate"]
+__all__ = ["ESTIMATE_NOTE", "assumptions", "complete_summary_rows", "infer_row", "infer_summary",
+           "is_estimate"]
 
 #: The label every output of the CSV path carries.
 ESTIMATE_NOTE = ("estimate: inferred from an open-data CSV summary row (descriptions only, "
@@ -533,3 +534,18 @@ def infer_summary(certs: pa.Table) -> pa.Table:
     :func:`infer_row`; other rows unchanged."""
     rows = certs.to_pylist()
     return pa.Table.from_pylist([infer_row(row) for row in rows], schema=CERTIFICATE_SCHEMA)
+
+
+def complete_summary_rows(certs: pa.Table) -> pa.Table:
+    """:func:`infer_summary` for the CSV summary rows of ``certs`` only, in place: a table
+    without any (the register's XML and JSON) comes back as it is, untouched and unconverted;
+    the stages run every batch through this before the expansion."""
+    csv_rows = [i for i, estimate in enumerate(is_estimate(certs)) if estimate]
+    if not csv_rows:
+        return certs
+    others = [i for i in range(certs.num_rows) if i not in set(csv_rows)]
+    inferred = infer_summary(certs.take(pa.array(csv_rows, pa.int64())))
+    rest = certs.take(pa.array(others, pa.int64())).cast(CERTIFICATE_SCHEMA)
+    merged = pa.concat_tables([inferred, rest])
+    position = {original: k for k, original in enumerate(csv_rows + others)}
+    return merged.take(pa.array([position[i] for i in range(certs.num_rows)], pa.int64()))
