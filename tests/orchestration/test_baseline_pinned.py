@@ -16,31 +16,28 @@ change giving the same digest for the same calculator.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pytest
 import sqlalchemy as sa
-from pg_support import postgres_engine
 
-from ara.cli import bundled
 from ara.domain.bills import FuelRates
 from ara.ingestion.epc_fetchers import BulkArchiveFetcher
 from ara.ingestion.geospatial import UprnReferenceData
 from ara.orchestration.baseline import BaselineOrchestrator
 from ara.orchestration.first_run import FirstRun, read_portfolio
 from ara.orchestration.ingestion import IngestionOrchestrator
-from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+from ara.persistence import UnitOfWorkFactory
 from ara.persistence import tables as t
 from ara.persistence.mapping import to_arrow
 
-SAMPLE = bundled("sample_portfolio")
+from .support import SAMPLE, sample_homes
+
 HOMES = 60
 DIGEST = "00beb84e01b77c23c0d3be3be57da4e6ed0c850d4859cfb58a14b9174acc04a1"
 
@@ -48,29 +45,6 @@ DIGEST = "00beb84e01b77c23c0d3be3be57da4e6ed0c850d4859cfb58a14b9174acc04a1"
 #: kind is exercised by tests/orchestration/test_overrides_baseline.py).
 OVERRIDES = [(1, "roof_insulation", "270mm"), (3, "roof_insulation", "0"),
              (5, "roof_insulation", "100mm"), (7, "roof_insulation", "12mm")]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "sqlite":
-        engine = create_engine(str(tmp_path / "ara.db"))
-        upgrade(engine)
-        yield UnitOfWorkFactory(engine)
-        engine.dispose()
-        return
-    with postgres_engine("ara_pin") as engine:
-        yield UnitOfWorkFactory(engine)
-
-
-def _portfolio(tmp_path: Path) -> Path:
-    with (SAMPLE / "portfolio.csv").open() as fh:
-        rows = list(csv.DictReader(fh))[:HOMES]
-    path = tmp_path / "homes.csv"
-    with path.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def _add_overrides_and_surveys(factory: UnitOfWorkFactory, ids: list[str]) -> None:
@@ -114,7 +88,7 @@ def _digest(factory: UnitOfWorkFactory, ids: list[str]
 
 def test_the_baseline_rows_of_the_sample_are_unchanged(uow_factory: UnitOfWorkFactory,
                                                        tmp_path: Path) -> None:
-    props = read_portfolio(_portfolio(tmp_path), "pin")
+    props = read_portfolio(sample_homes(tmp_path, HOMES), "pin")
     ids = props.column("property_id").to_pylist()
     archive = BulkArchiveFetcher(SAMPLE / "certificates.ndjson.gz")
     ingestion = IngestionOrchestrator(uow_factory, archive,

@@ -5,15 +5,10 @@ and is skipped, loudly, otherwise."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
-from pg_support import postgres_engine
 
-from ara.cli import bundled
 from ara.domain.bills import FuelRates
 from ara.domain.performance import UnpricedBill
 from ara.ingestion.epc_fetchers import BulkArchiveFetcher
@@ -21,35 +16,13 @@ from ara.ingestion.geospatial import UprnReferenceData
 from ara.orchestration.baseline import BaselineOrchestrator
 from ara.orchestration.first_run import FirstRun, read_portfolio
 from ara.orchestration.ingestion import IngestionOrchestrator
-from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+from ara.persistence import UnitOfWorkFactory
 from ara.persistence import tables as t
 from ara.persistence.mapping import load_properties
 
-SAMPLE = bundled("sample_portfolio")
+from .support import SAMPLE, sample_homes
+
 HOMES = 60
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "sqlite":
-        engine = create_engine(str(tmp_path / "ara.db"))
-        upgrade(engine)
-        yield UnitOfWorkFactory(engine)
-        engine.dispose()
-        return
-    with postgres_engine("ara_run") as engine:
-        yield UnitOfWorkFactory(engine)
-
-
-def _portfolio(tmp_path: Path) -> Path:
-    with (SAMPLE / "portfolio.csv").open() as fh:
-        rows = list(csv.DictReader(fh))[:HOMES]
-    path = tmp_path / "homes.csv"
-    with path.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def _first_run(factory: UnitOfWorkFactory) -> FirstRun:
@@ -65,7 +38,7 @@ def _count(factory: UnitOfWorkFactory, table: sa.Table) -> int:
 
 def test_two_runs_leave_one_certificate_and_one_baseline_per_property(
         uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
-    props = read_portfolio(_portfolio(tmp_path), "test")
+    props = read_portfolio(sample_homes(tmp_path, HOMES), "test")
     ids = props.column("property_id").to_pylist()
     for _ in range(2):
         run = _first_run(uow_factory)
@@ -89,7 +62,7 @@ def test_two_runs_leave_one_certificate_and_one_baseline_per_property(
 
 def test_a_batch_that_raises_is_reported_and_the_run_goes_on(
         uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
-    props = read_portfolio(_portfolio(tmp_path), "test")
+    props = read_portfolio(sample_homes(tmp_path, HOMES), "test")
     ids = props.column("property_id").to_pylist()
     run = _first_run(uow_factory)
     run.create_properties("test", "homes.csv", props)
@@ -129,7 +102,7 @@ class _RefusingFetcher:
 
 def test_an_ingestion_batch_that_fails_writes_nothing(uow_factory: UnitOfWorkFactory,
                                                       tmp_path: Path) -> None:
-    props = read_portfolio(_portfolio(tmp_path), "test")
+    props = read_portfolio(sample_homes(tmp_path, HOMES), "test")
     ids = props.column("property_id").to_pylist()
     ingestion = IngestionOrchestrator(uow_factory, _RefusingFetcher(),  # type: ignore[arg-type]
                                       UprnReferenceData(SAMPLE / "uprn.parquet"))
@@ -148,7 +121,7 @@ def test_a_home_whose_fuel_the_snapshot_cannot_price_keeps_its_ratings_without_a
     """Decision 0017: an oil-heated home rates (RdSAP 10 Table 32) but the Fuel Rates snapshot
     prices only gas and electricity. Its baseline is stored with its ratings, null bill
     amounts and the reason naming both end uses on oil; it has no stage failure."""
-    props = read_portfolio(_portfolio(tmp_path), "test")
+    props = read_portfolio(sample_homes(tmp_path, HOMES), "test")
     ids = props.column("property_id").to_pylist()
     run = _first_run(uow_factory)
     run.create_properties("test", "homes.csv", props)

@@ -5,15 +5,10 @@ homes are rebaselined for a changed physical state."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
-from pg_support import postgres_engine
 
-from ara.cli import bundled
 from ara.domain import BuiltForm, LandlordOverrides, PropertyType, WallConstruction
 from ara.domain.bills import FuelRates
 from ara.domain.codes import WallInsulation
@@ -22,35 +17,18 @@ from ara.ingestion.geospatial import UprnReferenceData
 from ara.orchestration.baseline import BaselineOrchestrator
 from ara.orchestration.first_run import FirstRun, read_portfolio
 from ara.orchestration.ingestion import IngestionOrchestrator
-from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+from ara.persistence import UnitOfWorkFactory
 from ara.persistence import tables as t
 from ara.persistence.mapping import override_rows, to_arrow
 
-SAMPLE = bundled("sample_portfolio")
+from .support import SAMPLE, sample_homes
+
 HOMES = 12
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "sqlite":
-        engine = create_engine(str(tmp_path / "ara.db"))
-        upgrade(engine)
-        yield UnitOfWorkFactory(engine)
-        engine.dispose()
-        return
-    with postgres_engine("ara_overrides") as engine:
-        yield UnitOfWorkFactory(engine)
 
 
 def test_every_override_kind_is_baselined(uow_factory: UnitOfWorkFactory,
                                           tmp_path: Path) -> None:
-    with (SAMPLE / "portfolio.csv").open() as fh:
-        rows = list(csv.DictReader(fh))[:HOMES]
-    path = tmp_path / "homes.csv"
-    with path.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = sample_homes(tmp_path, HOMES)
     props = read_portfolio(path, "ovr")
     ids = props.column("property_id").to_pylist()
     ingestion = IngestionOrchestrator(uow_factory, BulkArchiveFetcher(
