@@ -240,3 +240,18 @@ def test_every_odc_fixture_row_reads_infers_expands_and_calculates() -> None:
     certs = infer_summary(read_summary_csv(ODC_CSV, validate=False)[0]).to_pylist()
     assert certs[2]["habitable_room_count"] == 5  # 95 m2 / 20 m2, rounded
     assert "habitable_room_count" in certs[2]["inferred_fields"]
+
+
+def test_complete_summary_rows_infers_only_the_csv_rows_in_place() -> None:
+    from ara.rdsap.expansion.infer_summary import complete_summary_rows
+
+    csv_rows = read_summary_csv(ODC_CSV, validate=False)[0]
+    other = csv_rows.slice(0, 1).set_column(
+        csv_rows.schema.get_field_index("data_source"), "data_source",
+        pa.array(["register_json"], csv_rows.schema.field("data_source").type))
+    mixed = pa.concat_tables([other, csv_rows.slice(0, 2), other])
+    done = complete_summary_rows(mixed)
+    assert done.num_rows == 4
+    assert done.slice(0, 1).equals(other) and done.slice(3, 1).equals(other)  # untouched
+    assert done.slice(1, 2).to_pylist() == infer_summary(csv_rows.slice(0, 2)).to_pylist()
+    assert complete_summary_rows(other) is other  # no CSV row: the same table back

@@ -543,7 +543,8 @@ def complete_summary_rows(certs: pa.Table) -> pa.Table:
     csv_rows = [i for i, estimate in enumerate(is_estimate(certs)) if estimate]
     if not csv_rows:
         return certs
-    others = [i for i in range(certs.num_rows) if i not in set(csv_rows)]
+    chosen = set(csv_rows)
+    others = [i for i in range(certs.num_rows) if i not in chosen]
     inferred = infer_summary(certs.take(pa.array(csv_rows, pa.int64())))
     rest = certs.take(pa.array(others, pa.int64())).cast(CERTIFICATE_SCHEMA)
     merged = pa.concat_tables([inferred, rest])
