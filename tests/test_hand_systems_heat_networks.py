@@ -36,6 +36,7 @@ from test_hand_systems_common import (
     sap_rating,
     sap_standing,
     table4a,
+    table4a_supplement,
     tfa,
     val,
 )
@@ -390,4 +391,133 @@ def test_network_as_main2_standing_charge_once_with_a_network_main1_rejected() -
 def test_network_as_main2_without_sourced_numbers_is_rejected(
         overrides: dict[str, Any], field: str, needle: str) -> None:
     err = input_error(network_main2(**overrides))
+    assert any(needle in m for m in problem(err, field)), err.problems
+
+
+# ---------------------------------------------------------------- hot-water-only networks
+
+ROOM_HEATERS = 691  # Table 4a direct-acting electric room heaters: no pump, no network
+
+
+def water_network(code: int = 950, fuel: int = OIL_NETWORK, **kw: Any) -> dict[str, Any]:
+    """Space heating by electric room heaters (standard tariff); the water from a
+    hot-water-only heat network (Table 4a 950 boilers, 951 CHP, 952 heat pump) into the
+    dwelling's cylinder."""
+    d = {"main1_code": ROOM_HEATERS, "main1_fuel": 30, "water_heating_code": code,
+         "water_heating_fuel": fuel, "heat_network_age_band": 4,
+         "heat_network_price_p_per_kwh": PRICE}
+    d.update(kw)
+    return cylinder(**d)
+
+
+def test_boiler_water_only_network_heat_generated_cost_and_half_standing_charge() -> None:
+    """(217) = 100 / DLF (Table 12c band D), (219) = (310) = (64) x DLF priced at the
+    network's price per unit of heat generated (note k); (251) = half the heat-network
+    standing charge (note l: only DHW from the network); CO2/PE of the water =
+    (219) x 100 / 80 (Table 4a 950, the network boilers) x the oil factors; (313) = 0.01 x
+    (310) only. The room heaters are untouched: (211) = (98) at 100 % and the electricity
+    price."""
+    d = water_network()
+    lines = full(d)
+    dlf = _hn("dlf", "D")
+    source = table4a_supplement(950, "efficiency_water_pct")
+    assert source == table4a(301, "efficiency_space_pct") == 80.0  # decision 0018
+    f = 100.0 / source
+    q98, q64, q64a, light = (mon(lines, k) for k in ("98", "64", "64a", "232"))
+    p_elec = val(lines, "250") / sum(light) * 100.0
+    r211 = [q * 100.0 / table4a(ROOM_HEATERS, "efficiency_space_pct") for q in q98]
+    r219 = [w * dlf for w in q64]
+    r313 = [_hn("rule", "pumping_electricity_fraction") * w for w in r219]
+    assert mon(lines, "211") == [approx(v) for v in r211]
+    assert mon(lines, "217") == [approx(100.0 / dlf)] * 12
+    assert mon(lines, "219") == [approx(v) for v in r219]
+    assert val(lines, "231") == 0.0
+    c240 = sum(r211) * p_elec / 100.0
+    c247 = sum(r219) * PRICE / 100.0 + sum(q64a) * p_elec / 100.0
+    c251 = _hn("rule", "standing_charge_gbp") * _hn("rule", "standing_charge_dhw_only_fraction")
+    assert c251 == 60.0
+    assert val(lines, "240") == approx(c240)
+    assert val(lines, "247") == approx(c247)
+    assert val(lines, "251") == approx(c251)
+    c255 = c240 + c247 + sum(light) * p_elec / 100.0 + c251
+    assert val(lines, "255") == approx(c255)
+    area = tfa(d) + RATING[("0", "cf_denominator_area_offset")]
+    assert val(lines, "258") == approx(sap_rating(RATING[("1", "deflator")] * c255 / area, 1))
+    oil = _co2(OIL_NETWORK)
+    exp261 = [a * c for a, c in zip(r211, ELEC_CO2, strict=True)]
+    exp264 = [w * f * oil for w in r219]
+    exp267 = [p * c for p, c in zip(r313, ELEC_CO2, strict=True)]
+    for label, want in (("261", exp261), ("264", exp264), ("267", exp267)):
+        assert mon(lines, label) == [approx(v) for v in want], label
+    co2 = (sum(exp261) + sum(exp264) + sum(exp267)
+           + sum(x * c for x, c in zip(q64a, ELEC_CO2, strict=True))
+           + sum(x * c for x, c in zip(light, ELEC_CO2, strict=True)))
+    assert val(lines, "272") == approx(co2)
+    pe_oil = pe_monthly(OIL_NETWORK)
+    pe = sum(a * e + w * f * p + (s + x + li) * e for a, w, s, x, li, p, e in zip(
+        r211, r219, r313, q64a, light, pe_oil, ELEC_PE, strict=True))
+    assert val(lines, "286") == approx(pe)
+    row = result_row(d)
+    assert row["status"] == "ok", row["error"]
+    assert row["water_heating_fuel_kwh"] == approx(sum(r219))
+    assert row["co2_kg_per_year"] == approx(co2)
+
+
+def test_water_only_network_beside_a_gas_boiler_pays_both_standing_charges() -> None:
+    """Gas boiler for space (pump and flue fan as Table 4f), water from the network: the
+    gas charge in full, the network's at half (note l)."""
+    lines = full(water_network(main1_code=104, main1_fuel=1))
+    assert val(lines, "251") == approx(
+        sap_standing(1) + _hn("rule", "standing_charge_gbp")
+        * _hn("rule", "standing_charge_dhw_only_fraction"))
+    assert mon(lines, "217") == [approx(100.0 / _hn("dlf", "D"))] * 12
+
+
+def test_heat_pump_water_only_network_over_its_cop_on_monthly_factors() -> None:
+    """952 on fuel 41: (264) = (219) x 100 / 300 (Table 4a 952 = 304's heat-source
+    efficiency) x the monthly electricity factors; a declared heat-source efficiency
+    replaces the table's."""
+    d = water_network(952, HP_NETWORK, heat_network_age_band=11)
+    lines = full(d)
+    source = table4a_supplement(952, "efficiency_water_pct")
+    assert source == table4a(304, "efficiency_space_pct") == 300.0  # decision 0018
+    r219 = [w * _hn("dlf", "K") for w in mon(lines, "64")]
+    assert mon(lines, "219") == [approx(v) for v in r219]
+    assert mon(lines, "264") == [approx(w * 100.0 / source * c)
+                                 for w, c in zip(r219, ELEC_CO2, strict=True)]
+    declared = full(water_network(952, HP_NETWORK, heat_network_age_band=11,
+                                  water_heating_efficiency_percent=250.0))
+    assert mon(declared, "264") == [approx(w * 100.0 / 250.0 * c)
+                                    for w, c in zip(r219, ELEC_CO2, strict=True)]
+    assert val(declared, "247") == approx(val(lines, "247"))  # cost: heat generated x price
+
+
+def test_chp_water_only_network_rdsap_defaults_and_standing_charge() -> None:
+    """951 with the RdSAP method and nothing declared: the RdSAP 10 section C defaults
+    (CHP 0.35, heat 50 %, electrical 25 %, boilers 80 %) and the Table 12f flexible credit
+    on the water; (251) = half the Table 32 heat-network standing charge."""
+    d = water_network(951, rating_method=2, heat_network_chp_flexible=True)
+    lines = full(d)
+    per_heat = (0.35 * 100.0 / 50.0 + 0.65 * 100.0 / 80.0) * _co2(OIL_NETWORK) \
+        - 0.35 * 25.0 / 50.0 * CHP["table12f_flexible_co2"]
+    assert mon(lines, "264") == [approx(q * per_heat) for q in mon(lines, "219")]
+    assert val(lines, "251") == approx(
+        rdsap_standing("heat-network") * _hn("rule", "standing_charge_dhw_only_fraction"))
+    err = input_error(water_network(951, heat_network_chp_flexible=True))
+    assert any("required" in m for m in problem(err, "water_heating_efficiency_percent")), \
+        err.problems
+
+
+@pytest.mark.parametrize(("overrides", "field", "needle"), [
+    ({"heat_network_price_p_per_kwh": None}, "heat_network_price_p_per_kwh", "required"),
+    ({"heat_network_age_band": None}, "heat_network_age_band", "Table 12c"),
+    ({"water_heating_fuel": 1}, "water_heating_fuel", "heat-network fuel code"),
+    ({"water_heating_fuel": 51}, "water_heating_fuel", "CO2 factor"),
+    ({"water_heating_code": 903}, "water_heating_fuel", "950-952"),
+    ({"main1_code": 301, "main1_fuel": OIL_NETWORK}, "water_heating_code", "heat-network main"),
+    ({"water_heating_code": 951}, "heat_network_chp_flexible", "flexible"),
+])
+def test_water_only_network_without_sourced_numbers_is_rejected(
+        overrides: dict[str, Any], field: str, needle: str) -> None:
+    err = input_error(water_network(**overrides))
     assert any(needle in m for m in problem(err, field)), err.problems

@@ -383,7 +383,7 @@ SAP_INPUT_SCHEMA = pa.schema(
         _f("immersion_type", pa.int8(), "electric immersion: 1 single, 2 dual (Table 13, "
            "off-peak tariffs)", codes={1: "single", 2: "dual"}),
         _f("water_heating_fuel", pa.int16(), "water heating fuel (Table 12) when not from a "
-           "main system"),
+           "main system; a heat-network fuel (41-58) with water_heating_code 950-952"),
         _f("solar_water_heating", pa.bool_(), "solar water heating present (not supported "
            "yet: rejected)", line="H1-H29"),
         _f("wwhrs", pa.bool_(), "waste water heat recovery present (not supported yet: "
@@ -439,7 +439,8 @@ SAP_INPUT_SCHEMA = pa.schema(
            "ventilation system (required for types 5-8)", unit="W/(l/s)", line="230a"),
         _f("battery_capacity_kwh", pa.float64(), "usable battery capacity for PV (Appendix "
            "M1, capped at 15); null = 0", unit="kWh", line="M1"),
-        # --- Appendix C heat networks (main1_code 301/304 with a heat-network fuel 41-58)
+        # --- Appendix C heat networks (main1_code or main2_code 301/302/304 with a
+        # heat-network fuel 41-58, or hot water only: water_heating_code 950-952)
         _f("heat_network_age_band", pa.int8(), "age band of the dwelling for the Table 12c "
            "distribution loss factor (1 = A ... 13 = M); used when heat_network_dlf is null",
            codes=HEAT_NETWORK_AGE_BAND_CODES, line="306"),

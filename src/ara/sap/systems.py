@@ -38,6 +38,9 @@ HEAT_PUMP_CODES = (201, 299)
 HEAT_NETWORK_CODES = (301, 399)
 HEAT_NETWORK_SUPPORTED = (301, 302, 304)  # boilers, CHP and boilers, heat pump
 HEAT_NETWORK_CHP = 302
+# hot-water-only heat networks (Table 4a): boilers, CHP (and boilers), heat pump
+HEAT_NETWORK_WATER_ONLY = (950, 951, 952)
+HEAT_NETWORK_WATER_CHP = 951
 STORAGE_CODES = (401, 499)
 LIQUID_FUELS = (4, 71, 73, 75)
 NO_ROOM_THERMOSTAT_CONTROLS = (2101, 2102)  # Table 4e 'no thermostatic control' rows
@@ -111,8 +114,23 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
               f"a heat-network fuel code (41-58) needs a heat network {prefix}_code (301-399)")
     p.add(hn & hn2, "main2_code", "both main systems heat networks are not supported (one "
           "set of heat_network_* inputs describes one network)")
+    # a hot-water-only heat network (950-952) heats the water of a dwelling whose space
+    # heating is not on a network; its fuel is the water_heating_fuel (41-58)
+    whc = _ints(col("water_heating_code", 901))
+    hn_wonly = np.isin(whc, HEAT_NETWORK_WATER_ONLY)
+    p.add(hn_wonly & (hn | hn2), "water_heating_code",
+          "a hot-water-only heat network (950-952) with a heat-network main is not supported "
+          "(one set of heat_network_* inputs describes one network; water from the main "
+          "network is 901 / 914)")
+    wf_raw = _ints(col("water_heating_fuel"))
+    p.add(hn_wonly & ~_in(wf_raw, HEAT_NETWORK_FUELS), "water_heating_fuel",
+          "a hot-water-only heat network (950-952) needs a Table 12 heat-network fuel code "
+          "(41-58)")
+    p.add(~hn_wonly & ~np.isin(whc, (901, 902, 914)) & _in(wf_raw, HEAT_NETWORK_FUELS),
+          "water_heating_fuel", "a heat-network fuel code (41-58) for the water needs a "
+          "hot-water-only heat network water_heating_code (950-952)")
     hn_any = hn | hn2
-    dlf = _heat_network_dlf(p, st, hn_any, col)
+    dlf = _heat_network_dlf(p, st, hn_any | hn_wonly, col)
 
     # ---- efficiencies (206)-(208) with Table 4c; a heat pump with product data gets its
     # (206) and (217) from Appendix N once the heat loss is known (ara.sap.appendix_n)
@@ -154,13 +172,26 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     hn_factor = {}
     credit_co2 = {}
     credit_pe = {}
-    for prefix, code, is_hn in (("main1", code1, hn), ("main2", code2, hn2)):
+    # the heat source of a hot-water-only network: declared water_heating_efficiency_percent,
+    # else Table 4a (950 boilers 80 %, 952 heat pump 300 %; decision 0018); for 951 CHP the
+    # same field is the network boilers' (367)
+    declared_w = col("water_heating_efficiency_percent")
+    source["water"] = np.where(hn_wonly, _nan_to_num(np.where(
+        np.isfinite(declared_w), declared_w, _lookup(st.water_efficiency, whc))), 0.0)
+    p.add(hn_wonly & (whc != HEAT_NETWORK_WATER_CHP) & ~(source["water"] > 0),
+          "water_heating_efficiency_percent",
+          "unknown: no Table 4a efficiency in spec/ for this hot-water-only heat network's "
+          "heat source; give it")
+    for prefix, code, is_hn in (("main1", code1, hn), ("main2", code2, hn2),
+                                ("water", whc, hn_wonly)):
         b = source[prefix]
         factor = np.where(is_hn & (b > 0), 100.0 / np.where(b > 0, b, 1.0), 1.0)
-        chp = is_hn & (code == HEAT_NETWORK_CHP)
+        chp = is_hn & np.isin(code, (HEAT_NETWORK_CHP, HEAT_NETWORK_WATER_CHP))
         hn_factor[prefix], credit_co2[prefix], credit_pe[prefix] = _chp(
-            p, chp, rdsap, col, factor, prefix)
-        eff[prefix] = np.where(is_hn, 100.0 / dlf, eff[prefix])
+            p, chp, rdsap, col, factor,
+            "water_heating" if prefix == "water" else prefix)
+        if prefix != "water":
+            eff[prefix] = np.where(is_hn, 100.0 / dlf, eff[prefix])
     dfl[:, L.DF_HN_FACTOR_MAIN1] = hn_factor["main1"]
     dfl[:, L.DF_HN_FACTOR_MAIN2] = hn_factor["main2"]
     dfl[:, L.DF_EFF_MAIN1] = eff["main1"]
@@ -202,8 +233,6 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
           "required with a secondary system")
 
     # ---- water heating (217)
-    whc = _ints(col("water_heating_code", 901))
-    declared_w = col("water_heating_efficiency_percent")
     from_main1 = whc == 901
     from_main2 = whc == 914
     from_sec = whc == 902
@@ -216,12 +245,14 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     fixed_w = np.where(np.isfinite(declared_w), declared_w, fixed_w)
     hn_water1 = hn & from_main1
     hn_water2 = hn2 & from_main2
-    hn_water = hn_water1 | hn_water2
+    hn_water = hn_water1 | hn_water2 | hn_wonly
+    # (310) heat generated for the water = (64) x DLF, whoever supplies it
     fixed_w = np.where(hn_water, 100.0 / dlf, fixed_w)
 
     def water_from(values: dict[str, np.ndarray], otherwise: float) -> np.ndarray:
         return np.where(hn_water1, values["main1"],
-                        np.where(hn_water2, values["main2"], otherwise))
+                        np.where(hn_water2, values["main2"],
+                                 np.where(hn_wonly, values["water"], otherwise)))
 
     dfl[:, L.DF_HN_FACTOR_WATER] = water_from(hn_factor, 1.0)
     dfl[:, L.DF_HN_CREDIT_CO2_MAIN1] = credit_co2["main1"]
@@ -250,8 +281,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     dfl[:, L.DF_WATER_EFF_SUMMER] = np.where(blend > 0, _nan_to_num(sel_s), 1.0)
     water_fuel = np.where(from_main1, fuel1, np.where(from_main2, fuel2,
                                                       np.where(from_sec, fuel_sec, -1)))
-    wf_given = _ints(col("water_heating_fuel"))
-    water_fuel = np.where(water_fuel >= 0, water_fuel, wf_given)
+    water_fuel = np.where(water_fuel >= 0, water_fuel, wf_raw)
     p.add(water_fuel < 0, "water_heating_fuel",
           "required when water is not heated by a main or secondary system")
     water_fuel = np.maximum(water_fuel, 0)
@@ -307,7 +337,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         return np.where(_in(fuel, HEAT_NETWORK_FUELS) & np.isfinite(hn_price), hn_price, table)
 
     hn_price = col("heat_network_price_p_per_kwh")
-    p.add(hn_any & ~(np.isfinite(hn_price) & (hn_price >= 0)), "heat_network_price_p_per_kwh",
+    p.add((hn_any | hn_wonly) & ~(np.isfinite(hn_price) & (hn_price >= 0)),
+          "heat_network_price_p_per_kwh",
           "required for a heat network (Table 12 / Table 32 heat-network prices are not "
           "transcribed in spec/)")
 
@@ -388,7 +419,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
 
     # ---- standing charges (251): once per distinct fuel
     _standing_charges(p, n, dfl, st, rdsap, tariff_i, (fuel1, fuel2, fuel_sec, water_fuel),
-                      (np.ones(n, dtype=bool), has2, has_sec, np.ones(n, dtype=bool)))
+                      (np.ones(n, dtype=bool), has2, has_sec, np.ones(n, dtype=bool)),
+                      hn_wonly)
 
     # ---- rating constants by method
     consts = _rating_constants()
@@ -425,7 +457,7 @@ def _chp(p: Problems, chp: np.ndarray, rdsap: np.ndarray, col: Col,
               what: str) -> np.ndarray:
         given = col(field)
         v = np.where(np.isfinite(given), given, np.where(rdsap, r[default], np.nan))
-        p.add(chp & ~np.isfinite(v), field, f"required for a CHP heat network (302) with the "
+        p.add(chp & ~np.isfinite(v), field, f"required for a CHP heat network (302, 951) with the "
               f"SAP 10.2 method (RdSAP 10 section C default otherwise): {what}")
         p.add(chp & np.isfinite(v) & ~ok(v), field, f"out of range: {what}")
         return np.where(chp & np.isfinite(v) & ok(v), v, 1.0)
@@ -493,7 +525,9 @@ def _fraction_by_tariff(table: dict[tuple[str, str], float], key: str,
 
 def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
                       rdsap: np.ndarray, tariff: np.ndarray, fuels: tuple[np.ndarray, ...],
-                      present: tuple[np.ndarray, ...]) -> None:
+                      present: tuple[np.ndarray, ...], dhw_only_network: np.ndarray) -> None:
+    """(251): once per distinct fuel, plus the off-peak meter's; a heat network that only
+    provides hot water pays half the network charge (Table 12 note l)."""
     total = np.zeros(n)
     clipped = [np.clip(fuel, 0, 99) for fuel in fuels]
     codes = np.unique(np.concatenate([c[pres] for c, pres in zip(clipped, present,
@@ -511,7 +545,11 @@ def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
             # Table 12 note (k) 'Heat networks' row; RdSAP 10 Table 32 heat network row
             sap_value = st.heat_network_rules["standing_charge_gbp"]
             rdsap_value = st.standing_rdsap.get("heat-network", np.nan)
-        value = np.where(rdsap, rdsap_value, sap_value)
+            half = st.heat_network_rules["standing_charge_dhw_only_fraction"]
+            value = np.where(rdsap, rdsap_value, sap_value) \
+                * np.where(dhw_only_network, half, 1.0)
+        else:
+            value = np.where(rdsap, rdsap_value, sap_value)
         p.add(rows & ~np.isfinite(value), "main1_fuel",
               f"no standing charge in spec/ for fuel {code} (Table 12 / Table 32)")
         total += np.where(rows, _nan_to_num(value), 0.0)

@@ -150,6 +150,10 @@ _POINT_OF_USE_WATER_CODES = frozenset({907, 909})
 _FROM_SYSTEM_WATER_CODES = frozenset({901, 902, 914})
 # Hot-water-only heat networks (SAP 10.2 Table 4a codes 950-952).
 _HEAT_NETWORK_WATER_CODES = frozenset({950, 951, 952})
+# The calculator computes heat networks from SAP_INPUT_SCHEMA rows (decisions 0012, 0018), but
+# the network's declared price per unit of heat and its age band / DLF are not mapped from XML.
+_HEAT_NETWORK_ROW = ("give the dwelling as a SAP_INPUT_SCHEMA row with the heat_network_* "
+                     "fields (price, age band or DLF)")
 _COMMUNITY_HEATING_CATEGORY = 6
 
 
@@ -600,8 +604,7 @@ def _read_main_heating(heating: _Node, row: dict[str, Any]) -> dict[int, _Node]:
         category = mh.code("Main-Heating-Category", _MAIN_HEATING_CATEGORY_CODES)
         if category == _COMMUNITY_HEATING_CATEGORY:
             raise mh.error("Main-Heating-Category", "heat networks (community heating, "
-                           "category 6) are not supported: SAP_INPUT_SCHEMA has no "
-                           "heat-network fields")
+                           "category 6) are not read from SAP XML: " + _HEAT_NETWORK_ROW)
         code = mh.integer("Main-Heating-Code", lo=_SPACE_HEATING_CODE_RANGE[0],
                           hi=_SPACE_HEATING_CODE_RANGE[1])
         if code is None and category != 1:  # category 1 = "none"
@@ -649,7 +652,7 @@ def _read_heating(details: _Node, row: dict[str, Any]) -> None:
     assert whc is not None
     if whc in _HEAT_NETWORK_WATER_CODES:
         raise heating.error("Water-Heating-Code", f"code {whc} (hot-water-only heat network) "
-                            "is not supported: SAP_INPUT_SCHEMA has no heat-network fields")
+                            "is not read from SAP XML: " + _HEAT_NETWORK_ROW)
     row["water_heating_code"] = whc
     row["water_heating_fuel"] = heating.code("Water-Fuel-Type", _FUEL_CODES)
     # ImmersionHeatingTypeCode: 1 dual, 2 single -> immersion_type 2 dual, 1 single
