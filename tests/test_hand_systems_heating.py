@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_hand_common import dwelling
+from test_hand_common import approx, dwelling
 from test_hand_systems_common import (
     FLUE_FAN,
     LIQUID_FUEL_PUMP,
@@ -41,8 +41,6 @@ from test_hand_systems_common import (
     val,
     worksheet,
 )
-
-from ara.sap.tables import read_table
 
 GAS, OIL, COAL, ELEC = 1, 4, 11, 30
 GAS_STANDING = sap_standing(GAS) + sap_standing(ELEC)  # standard electricity adds 0
@@ -124,8 +122,10 @@ def test_rdsap_oil_boiler_uses_table32_oil_and_its_lineage_standing_charge() -> 
 
 def solid_fuel_boiler(**kw: Any) -> dict[str, Any]:
     """151 manual-feed solid fuel boiler on house coal, water by an immersion."""
-    return cylinder(main1_code=151, main1_fuel=COAL, water_heating_code=903,
-                    water_heating_fuel=ELEC, primary_loss_applies=False, **kw)
+    d = {"main1_code": 151, "main1_fuel": COAL, "water_heating_code": 903,
+         "water_heating_fuel": ELEC, "primary_loss_applies": False}
+    d.update(kw)
+    return cylinder(**d)
 
 
 def test_solid_fuel_boiler_is_rejected_for_want_of_a_table12_standing_charge() -> None:
@@ -146,16 +146,40 @@ def test_solid_fuel_boiler_uses_table4a_column_b() -> None:
         run_category(d, s)
 
 
-def test_rdsap_solid_fuel_boiler_lacks_only_a_table32_coal_price() -> None:
-    """RdSAP 10: house coal has a Table 32 standing charge of 0 (LINEAGE, decision 0016) but
-    no unit price in spec/, so the dwelling is rejected by name for the price alone."""
-    assert rdsap_standing(str(COAL)) == 0.0
-    codes = {r["fuel_code"] for r in read_table("rdsap10_table32_fuel_prices_PARTIAL.csv")}
-    assert str(COAL) not in codes
-    err = input_error(solid_fuel_boiler(rating_method=2))
-    messages = problem(err, "main1_fuel")
-    assert any(m.startswith("no unit price in spec/") for m in messages)
-    assert NO_STANDING.format(COAL) not in messages
+def test_rdsap_solid_fuel_boiler_uses_table32_house_coal() -> None:
+    """RdSAP 10: house coal at Table 32 3.67 p/kWh (an accredited worksheet's (242) line
+    reads x 3.6700), standing charge 0 (LINEAGE, decision 0016), CO2 / PE from Table 12."""
+    assert (rdsap_price(COAL), rdsap_standing(str(COAL))) == (3.67, 0.0)
+    d = solid_fuel_boiler(rating_method=2)
+    eff = table4a(151, "efficiency_col_B_pct")
+    s = Systems(eff1=eff, fuel1=COAL, price1=3.67, water_eff=IMMERSION, water_fuel=ELEC,
+                price_water=rdsap_price(ELEC), pumps=PUMP_BY_AGE[0],
+                price_other=rdsap_price(ELEC), standing=0.0, method=2)
+    run_category(d, s)
+
+
+# RdSAP 10 Table 32 solid fuels other than house coal (third-party transcription) with the
+# SAP 10.2 Table 12 CO2 / PE factors found with them
+@pytest.mark.parametrize(("fuel", "price_p", "co2", "pe"), [
+    (15, 3.64, 0.395, 1.064), (12, 4.61, 0.366, 1.261), (20, 4.23, 0.028, 1.046),
+    (23, 5.26, 0.053, 1.325), (21, 3.07, 0.023, 1.046), (10, 3.99, 0.087, 1.049)])
+def test_rdsap_solid_fuels_price_co2_and_primary_energy(fuel: int, price_p: float,
+                                                        co2: float, pe: float) -> None:
+    """The same boiler on each solid fuel: (240) = (211) x the Table 32 price, (261) =
+    (211) x the Table 12 CO2 factor, primary energy (211) x the Table 12 PE factor."""
+    assert rdsap_price(fuel) == price_p
+    d = solid_fuel_boiler(main1_fuel=fuel, rating_method=2)
+    eff = table4a(151, "efficiency_col_B_pct")
+    s = Systems(eff1=eff, fuel1=fuel, price1=price_p, water_eff=IMMERSION, water_fuel=ELEC,
+                price_water=rdsap_price(ELEC), pumps=PUMP_BY_AGE[0],
+                price_other=rdsap_price(ELEC), standing=rdsap_standing(str(fuel)), method=2)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
+    assert val(lines, "240") == approx(val(lines, "211") * price_p / 100.0)
+    assert val(lines, "261") == approx(val(lines, "211") * co2)
+    assert val(lines, "275") == approx(val(lines, "211") * pe)
 
 
 def test_direct_electric_room_heaters() -> None:

@@ -29,6 +29,8 @@ from test_hand_systems_common import (
     problem,
     pv_demand,
     pv_generation,
+    rdsap_price,
+    rdsap_standing,
     result_row,
     sap_standing,
     table4a,
@@ -157,7 +159,23 @@ def test_overshading_with_conflicting_table_h2_rows_is_rejected(code: int) -> No
         "required: a code with a Table H2 factor in spec/"]
 
 
-def test_pv_with_the_rdsap_method_is_rejected() -> None:
-    err = input_error(dwelling(rating_method=2, pv_arrays=[array()]))
-    assert len(problem(err, "pv_arrays")) == 1
-    assert "RdSAP" in problem(err, "pv_arrays")[0]
+def test_pv_with_the_rdsap_method_exports_at_table32_code_60() -> None:
+    """RdSAP 10: Table 32 code 60 equals code 30 (13.19 p/kWh), so (252) = -(used + exported)
+    x 13.19 / 100; the rest of the worksheet on Table 32 prices and the RdSAP rating."""
+    assert rdsap_price(EXPORT) == rdsap_price(ELEC) == 13.19
+    d = dwelling(rating_method=2, pv_arrays=[array(3.0)])
+    lines = full(d)
+    e = pv_generation(3.0, 5, 30.0, 1, 0)
+    dem = pv_demand(lines, PUMP_BY_AGE[0])
+    b = [beta(x, y) for x, y in zip(e, dem, strict=True)]
+    winter, summer = table4b(104)
+    s = Systems(eff1=winter, fuel1=GAS, price1=rdsap_price(GAS), water_eff=(winter, summer),
+                water_fuel=GAS, price_water=rdsap_price(GAS), pumps=PUMP_BY_AGE[0],
+                price_other=rdsap_price(ELEC), standing=rdsap_standing(str(GAS)),
+                method=2, pv_used=[x * y for x, y in zip(e, b, strict=True)],
+                pv_exported=[x * (1 - y) for x, y in zip(e, b, strict=True)],
+                price_export=rdsap_price(EXPORT))
+    exp = worksheet(lines, d, s)
+    assert exp["252"] == approx(-sum(e) * 13.19 / 100.0)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)

@@ -6,7 +6,7 @@ electricity uses') or, for an immersion (903), Table 13 (N from Table 1b, V the 
 volume, clamped to 0..1). Where spec/ lacks a price or a standing charge for a tariff the
 dwelling is rejected with a SapInputError naming it (nothing is defaulted): SAP 10.2 Table
 12 has no off-peak standing charges; RdSAP 10 Table 32 has the 10-hour one (23 GBP) and
-prices 33/34, so 10-hour is computable with rating_method 2.
+prices 33/34, so 10-hour is computable with rating_method 2, and 18-hour (38/40, 40 GBP).
 RdSAP 10 (rating_method 2): Table 32 prices and standing charges, deflator 0.42, SAP =
 100 - 13.95 ECF below 3.5, else 117 - 121 log10 ECF. Tolerance: relative 1e-9.
 """
@@ -73,13 +73,29 @@ def test_sap_method_off_peak_tariffs_lack_a_table12_standing_charge(tariff: int,
         err, "electricity_tariff")
 
 
-@pytest.mark.parametrize("tariff,low_code", [(4, 35), (5, 40)])
-def test_rdsap_tariffs_without_a_table32_price_are_rejected(tariff: int, low_code: int) -> None:
-    """Table 32 has no 24-hour (35) or 18-hour low-rate (40) price in spec/."""
-    codes = {r["fuel_code"] for r in read_table("rdsap10_table32_fuel_prices_PARTIAL.csv")}
-    assert str(low_code) not in codes
-    err = input_error(electric(691, electricity_tariff=tariff, rating_method=2))
-    assert any(m.startswith("no unit price in spec/") for m in problem(err, "main1_fuel"))
+def test_rdsap_18_hour_space_and_water_low_other_uses_high() -> None:
+    """RdSAP 18-hour: Table 32 low rate 7.41 (code 40) for space and water heating, high rate
+    13.67 (code 38) for every other use (SAP 10.2 section 12 / Appendix F2), standing
+    charge 40 GBP."""
+    assert (rdsap_price(38), rdsap_price(40), rdsap_standing("18-hour")) == (13.67, 7.41, 40.0)
+    d = electric(691, electricity_tariff=5, rating_method=2)
+    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC, price1=7.41,
+                water_eff=IMMERSION, water_fuel=ELEC, price_water=7.41, pumps=0.0,
+                price_other=13.67, standing=40.0, method=2)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
+
+
+def test_rdsap_24_hour_has_a_price_but_no_rule_for_other_uses() -> None:
+    """Table 32 code 35 (6.61 p/kWh) is transcribed, but no source gives the price of
+    lighting, pumps and appliances on a 24-hour heating tariff (Table 12a covers 7- and
+    10-hour only), so the dwelling is rejected by name on electricity_tariff."""
+    assert rdsap_price(35) == 6.61
+    err = input_error(electric(691, electricity_tariff=4, rating_method=2))
+    assert any("other electricity uses" in m for m in problem(err, "electricity_tariff"))
+    assert not any(m.startswith("no unit price in spec/") for m in problem(err, "main1_fuel"))
 
 
 def table13(tariff: str, kind: str, n: float, v: float) -> float:

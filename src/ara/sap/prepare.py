@@ -453,10 +453,6 @@ def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> Non
     pv.fields["tilt_deg"] = np.where(horizontal, 0.0, _nan_to_num(tilt))
     pv.fields["z"] = _nan_to_num(z)
     pv.fields["peak_power_kw"] = _nan_to_num(kwp)
-    has_pv = np.diff(pv.offsets) > 0
-    p.add(has_pv & (col("rating_method", 1) == 2), "pv_arrays",
-          "PV with the RdSAP 10 rating method is not supported yet: the Table 32 PV export "
-          "credit is not transcribed in spec/")
 
 
 def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTables) -> None:

@@ -391,7 +391,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     dfl[:, L.DF_PRICE_WATER] = _nan_to_num(price_water)
     for idx in (L.DF_PRICE_PUMPS, L.DF_PRICE_LIGHTING, L.DF_PRICE_SHOWERS, L.DF_PRICE_PV_USED):
         dfl[:, idx] = _nan_to_num(p_other)
-    # PV with the RdSAP method is rejected in _resolve_pv (no Table 32 export credit)
+    # PV export: Table 12 code 60 (SAP 10.2) or RdSAP 10 Table 32 code 60 (= code 30)
     dfl[:, L.DF_PRICE_EXPORT] = _nan_to_num(np.where(rdsap, st.price_rdsap[60],
                                                        st.price_sap[60]))
 
