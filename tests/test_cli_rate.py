@@ -27,6 +27,32 @@ def test_rate_json_has_output_columns_and_null_error(
     assert abs(record["pv_generation_kwh"] - 3454.48) < 0.01 * 3454.48
 
 
+#: The output columns the calculator contract names (issue 3), each with its worksheet line.
+CONTRACT = {"space_heating_fuel_main_kwh": "211", "space_heating_fuel_secondary_kwh": "215",
+            "water_heating_fuel_kwh": "219", "pumps_fans_kwh": "231", "lighting_kwh": "232",
+            "total_fuel_cost_gbp": "255", "energy_cost_factor": "257",
+            "sap_rating_continuous": "258", "sap_rating": "258", "sap_band": "258",
+            "co2_kg_per_year": "272", "ei_rating": "274", "ei_band": "274",
+            "primary_energy_kwh": "286", "primary_energy_kwh_per_m2": "287"}
+
+
+def test_rate_json_carries_every_contract_column(
+        sap10calcs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every named output of the contract is in ``ara rate --json`` and in OUTPUT_SCHEMA with
+    its worksheet line; (211) under its contract name equals main system 1's fuel."""
+    from ara.sap import OUTPUT_SCHEMA
+
+    code = main(["rate", "--json", str(sap10calcs / "tests/sap/M1_Photovoltaics/2/in.xml")])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 0 and record["error"] is None
+    for name, line in CONTRACT.items():
+        assert record[name] is not None, name
+        assert OUTPUT_SCHEMA.field(name).metadata[b"line"].decode() == line, name
+    for name in ("pv_generation_kwh", "pv_exported_kwh"):
+        assert record[name] is not None
+    assert record["space_heating_fuel_main_kwh"] == record["space_heating_fuel_main1_kwh"] > 0
+
+
 def test_rate_reports_a_bad_file_and_rates_the_others(
         sap10calcs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "broken.xml"

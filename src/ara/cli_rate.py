@@ -19,7 +19,8 @@ from typing import Any
 
 RATE_COLUMNS = (
     "sap_rating", "sap_band", "sap_rating_continuous", "ei_rating", "ei_band",
-    "ei_rating_continuous", "space_heating_requirement_kwh", "space_heating_fuel_main1_kwh",
+    "ei_rating_continuous", "space_heating_requirement_kwh", "space_heating_fuel_main_kwh",
+    "space_heating_fuel_main1_kwh",
     "space_heating_fuel_main2_kwh", "space_heating_fuel_secondary_kwh",
     "water_heating_fuel_kwh", "pumps_fans_kwh", "lighting_kwh", "pv_generation_kwh",
     "pv_exported_kwh", "total_fuel_cost_gbp", "energy_cost_factor", "co2_kg_per_year",

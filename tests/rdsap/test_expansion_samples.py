@@ -213,3 +213,26 @@ def test_full_sap_json_is_refused_by_name(name: str) -> None:
     require_shared()
     with pytest.raises(CertificateReadError, match="SAP-Schema-19.1.0.*no reader yet"):
         read_register_json(SAMPLE_FILES[name].read_text(encoding="utf-8"))
+
+
+def test_rdsap_10_sample_with_pv_from_percent_of_roof_rates_with_the_table32_credit() -> None:
+    """The 21.0.1 sample with 40 % of its roof under PV (RdSAP 10 section 11.1 b: one array,
+    South, 30 deg, modest overshading) rates with the RdSAP method: Table 32 code 60 equals
+    code 30, so the cost falls by E_PV x 13.19 p whatever the used/exported split, and the
+    demand side is untouched."""
+    base = fill_gaps(read_sample("RdSAP-Schema-21.0.1/epc.xml"))
+    with_pv = copy.deepcopy(base)
+    with_pv.update(pv_percent_roof_area=40, pv_connection="2")
+    result = expand(_table(base, with_pv), ["a", "b"])
+    arrays = [x["pv_arrays"] for x in result.inputs.to_pylist()]
+    assert arrays[0] == [] and len(arrays[1]) == 1
+    assert (arrays[1][0]["orientation"], arrays[1][0]["tilt_deg"]) == (5, 30.0)
+    out = calculate(result.inputs, strict=False).to_pylist()
+    assert [o["status"] for o in out] == ["ok", "ok"], [o["error"] for o in out]
+    e_pv = out[1]["pv_generation_kwh"]
+    assert e_pv > 0 and out[0]["pv_generation_kwh"] == 0
+    assert out[1]["space_heating_fuel_main_kwh"] == out[0]["space_heating_fuel_main_kwh"]
+    assert out[1]["total_fuel_cost_gbp"] == pytest.approx(
+        out[0]["total_fuel_cost_gbp"] - e_pv * 13.19 / 100.0, rel=1e-9)
+    assert out[1]["sap_rating_continuous"] > out[0]["sap_rating_continuous"]
+    assert out[1]["co2_kg_per_year"] < out[0]["co2_kg_per_year"]

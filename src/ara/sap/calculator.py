@@ -27,6 +27,10 @@ FUEL_COLUMNS = (
 FUEL_INDEX = {"main1": L.DI_FUEL_MAIN1, "main2": L.DI_FUEL_MAIN2, "secondary": L.DI_FUEL_SEC,
               "water": L.DI_FUEL_WATER, "electricity": L.DI_FUEL_ELEC}
 
+MAIN1_FUEL = "space_heating_fuel_main1_kwh"
+MAIN_FUEL_ALIAS = "space_heating_fuel_main_kwh"  # (211), the name the output contract uses
+_MAIN1_FUEL_COLUMN = [name for name, _, _ in L.OUTPUTS].index(MAIN1_FUEL)
+
 OUTPUT_SCHEMA = pa.schema(
     [
         pa.field("dwelling_id", pa.string(), nullable=False),
@@ -47,6 +51,10 @@ OUTPUT_SCHEMA = pa.schema(
         *[pa.field(f"fuel_{use}", pa.int16(), metadata={
             "description": f"SAP Table 12 fuel code of {what} (0: none), for billing"})
           for use, what in FUEL_COLUMNS],
+        pa.field(MAIN_FUEL_ALIAS, pa.float64(), metadata={
+            "line": "211", "unit": "kWh/yr", "description": "SAP 10.2 worksheet (211), "
+            "space heating fuel of main system 1 under its worksheet name: the same values "
+            f"as {MAIN1_FUEL} (main system 2 is space_heating_fuel_main2_kwh, (213))"}),
     ],
     metadata={"ara.schema": "SAP_OUTPUT", "ara.spec": "SAP 10.2 (14-03-2025)"},
 )
@@ -249,6 +257,7 @@ def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray, *,
         cols.append(letters.take(pa.array(_band_indices(rating), mask=null_systems)))
     cols += [pa.array(prep.dil[:, FUEL_INDEX[use]].astype(np.int16), mask=null_systems)
              for use, _ in FUEL_COLUMNS]
+    cols.append(cols[3 + _MAIN1_FUEL_COLUMN])  # (211) under its contract name
     assert len(cols) == len(OUTPUT_SCHEMA) and all(len(c) == n for c in cols)
     return pa.Table.from_arrays(cols, schema=OUTPUT_SCHEMA)
 
