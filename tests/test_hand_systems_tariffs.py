@@ -203,3 +203,109 @@ def test_rdsap_direct_electric_uses_the_rdsap_log_equation() -> None:
     assert exp["258"] == approx(117.0 - 121.0 * math.log10(exp["257"]))
     check_worksheet(lines, exp)
     check_result(result_row(d), exp)
+
+
+# ---------------------------------------------------------------- storage heaters and heat
+# pumps on off-peak tariffs (Table 12a; LINEAGE rows of decision 0020 where SAP 10.2 values
+# were not found)
+
+STORAGE = "Other storage heaters"
+INTEGRATED = "Integrated storage/direct-acting electric systems"
+GSHP_OTHER = "Ground or water source heat pump - other (not from database)"
+ASHP_OTHER = "Air source heat pump - other (not from database)"
+HP_DATABASE = "Air or ground source heat pump - from database (Appendix N)"
+
+
+def table11_storage() -> float:
+    rows = [r for r in read_table("sap10_2_table11_secondary_fraction.csv")
+            if r["main_system_category"]
+            == "Electric storage heaters (not integrated) - not fan-assisted"]
+    assert len(rows) == 1
+    return float(rows[0]["secondary_fraction"])
+
+
+@pytest.mark.parametrize(("tariff", "label", "high", "low"),
+                         [(2, "7-hour", 32, 31), (3, "10-hour", 34, 33)])
+def test_rdsap_storage_heaters_charge_wholly_off_peak(tariff: int, label: str, high: int,
+                                                     low: int) -> None:
+    """402 slimline storage heaters: Table 12a 'other storage heaters' 0.00 at the high rate
+    on both tariffs (7-hour SAP 10.2, worksheet-confirmed; 10-hour LINEAGE); the assumed
+    portable heaters (693, Table 11 0.15) as direct-acting (1.00 / 0.50); the immersion by
+    Table 13; other uses 0.90 / 0.80; the tariff's Table 32 standing charge."""
+    assert high_rate(STORAGE, label) == 0.0
+    d = electric(402, electricity_tariff=tariff, rating_method=2, immersion_type=2,
+                 cylinder_volume_l=160.0)
+    hi, lo = rdsap_price(high), rdsap_price(low)
+    f_sec, f_other = high_rate(DIRECT, label), high_rate(OTHER_USES, label)
+    f_water = table13(label, "dual", occupancy(tfa(d)), 160.0)
+    s = Systems(eff1=table4a(402, "efficiency_space_pct"), fuel1=ELEC, price1=lo,
+                water_eff=IMMERSION, water_fuel=ELEC, price_water=f_water * hi + (1 - f_water) * lo,
+                pumps=0.0, price_other=f_other * hi + (1 - f_other) * lo,
+                standing=rdsap_standing(label), method=2, sec_frac=table11_storage(),
+                eff_sec=table4a(693, "efficiency_space_pct"), sec_fuel=ELEC,
+                price_sec=f_sec * hi + (1 - f_sec) * lo)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
+    assert val(lines, "240") == approx(val(lines, "211") * lo / 100.0)
+
+
+def test_integrated_storage_heaters_on_7_hour_and_rejected_on_10_hour() -> None:
+    """408 integrated storage + direct-acting: 0.20 at the high rate on 7-hour (LINEAGE);
+    no 10-hour value was found (the SAP 2012 engine allows the row on 7-hour only), so a
+    10-hour dwelling is rejected by name. 424 underfloor heating in screed has no Table 12a
+    value in spec/: rejected on an off-peak tariff."""
+    f = high_rate(INTEGRATED, "7-hour")
+    assert f == 0.2
+    lines = full(electric(408, electricity_tariff=2, rating_method=2, immersion_type=1))
+    hi, lo = rdsap_price(32), rdsap_price(31)
+    assert val(lines, "240") == approx(val(lines, "211") * (f * hi + (1 - f) * lo) / 100.0)
+    for code, tariff in ((408, 3), (424, 2)):
+        err = input_error(electric(code, electricity_tariff=tariff, rating_method=2,
+                                   immersion_type=1))
+        assert any("high-rate fraction" in m for m in problem(err, "main1_fuel")), code
+
+
+@pytest.mark.parametrize(("code", "row"), [(211, GSHP_OTHER), (224, ASHP_OTHER)])
+@pytest.mark.parametrize(("tariff", "label", "high", "low"),
+                         [(2, "7-hour", 32, 31), (3, "10-hour", 34, 33)])
+def test_rdsap_heat_pump_without_product_data_by_source(code: int, row: str, tariff: int,
+                                                        label: str, high: int,
+                                                        low: int) -> None:
+    """Ground/water source (211) and air source (224) heat pumps from Table 4a: space
+    heating at their own Table 12a row (GSHP 0.70 / 0.60, ASHP 0.90 / 0.60; the ASHP 10-hour
+    value is SAP 10.2's, the others LINEAGE)."""
+    f = high_rate(row, label)
+    assert f == {(GSHP_OTHER, "7-hour"): 0.7, (GSHP_OTHER, "10-hour"): 0.6,
+                 (ASHP_OTHER, "7-hour"): 0.9, (ASHP_OTHER, "10-hour"): 0.6}[(row, label)]
+    d = electric(code, electricity_tariff=tariff, rating_method=2, immersion_type=1)
+    lines = full(d)
+    hi, lo = rdsap_price(high), rdsap_price(low)
+    assert val(lines, "240") == approx(val(lines, "211") * (f * hi + (1 - f) * lo) / 100.0)
+
+
+def test_heat_pump_with_product_data_uses_the_database_row() -> None:
+    """A heat pump with product data (Appendix N) on 7-hour: space at the 'from database'
+    row (0.80, LINEAGE), its water at the same row's water column (0.70, SAP 10.2)."""
+    assert (_rate(HP_DATABASE, "7-hour", "space_heating_or_other_use"),
+            _rate(HP_DATABASE, "7-hour", "water_heating")) == (0.8, 0.7)
+    d = electric(211, electricity_tariff=2, rating_method=2, water_heating_code=901,
+                 water_heating_fuel=None, primary_loss_applies=True,
+                 main1_hp_psr_data=[{"psr": 1.0, "space_efficiency_percent": 300.0,
+                                     "water_efficiency_percent": 250.0}],
+                 main1_hp_max_output_kw=8.0)
+    lines = full(d)
+    hi, lo = rdsap_price(32), rdsap_price(31)
+    assert val(lines, "240") == approx(val(lines, "211") * (0.8 * hi + 0.2 * lo) / 100.0)
+    assert val(lines, "247") == approx(val(lines, "219") * (0.7 * hi + 0.3 * lo) / 100.0)
+
+
+def _rate(system: str, tariff: str, column: str) -> float:
+    """The one Table 12a row of ``system`` and ``tariff`` with a value in ``column`` (the
+    database heat pump's SAP 10.2 water value and LINEAGE space value are separate rows)."""
+    rows = [r for r in read_table("sap10_2_table12a_high_rate_fractions_PARTIAL.csv")
+            if r["system_or_use"] == system and r["tariff"] == tariff
+            and r[f"high_rate_fraction_{column}"]]
+    assert len(rows) == 1
+    return float(rows[0][f"high_rate_fraction_{column}"])

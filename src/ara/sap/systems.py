@@ -47,6 +47,7 @@ NO_ROOM_THERMOSTAT_CONTROLS = (2101, 2102)  # Table 4e 'no thermostatic control'
 PORTABLE_ELECTRIC_HEATER = 693  # Appendix A.2.2 default secondary
 ELECTRICITY_STANDARD = 30
 IMMERSION = 903
+HEAT_PUMP_DATABASE_ROW = "Air or ground source heat pump - from database (Appendix N)"
 
 
 def _in(codes: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
@@ -355,11 +356,17 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
           "no Table 12a fraction or price for other electricity uses on this tariff in spec/")
 
     def end_use_price(fuel: np.ndarray, code: np.ndarray, field: str, use: str,
-                      present: np.ndarray, check: bool = True) -> np.ndarray:
+                      present: np.ndarray, product: np.ndarray, check: bool = True
+                      ) -> np.ndarray:
+        """Unit price of an end use; electric end uses on off-peak tariffs at the Table 12a
+        high-rate fraction of the system's row (a heat pump with product data: the
+        'from database (Appendix N)' row)."""
         electric = np.isin(fuel, ELECTRIC_FUELS)
         direct = price_of(fuel)
         table = st.high_rate_space if use == "space" else st.high_rate_water
         frac = table[np.clip(code, 0, 999), tariff_i]
+        frac = np.where(product, _fraction_by_tariff(
+            st.high_rate, f"{HEAT_PUMP_DATABASE_ROW}|{use}", tariff_i), frac)
         frac = np.where(tariff_i == 1, 1.0, frac)
         frac = np.where((tariff_i == 5) | (tariff_i == 4), 0.0, frac)
         elec_price = frac * p_high + (1 - frac) * p_low
@@ -372,13 +379,16 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         return np.where(present, _nan_to_num(price), 0.0)
 
     dfl[:, L.DF_PRICE_MAIN1] = end_use_price(fuel1, code1, "main1_fuel", "space",
-                                             np.ones(n, dtype=bool))
-    dfl[:, L.DF_PRICE_MAIN2] = end_use_price(fuel2, code2, "main2_fuel", "space", has2)
+                                             np.ones(n, dtype=bool), product1)
+    dfl[:, L.DF_PRICE_MAIN2] = end_use_price(fuel2, code2, "main2_fuel", "space", has2,
+                                             product2)
     dfl[:, L.DF_PRICE_SEC] = end_use_price(fuel_sec, sec_code, "secondary_fuel", "space",
-                                           has_sec)
+                                           has_sec, np.zeros(n, dtype=bool))
     water_code = np.where(from_main1, code1, np.where(from_main2, code2, whc))
     price_water = end_use_price(water_fuel, water_code, "water_heating_fuel", "water",
-                                np.ones(n, dtype=bool), check=False)
+                                np.ones(n, dtype=bool),
+                                (product1 & from_main1) | (product2 & from_main2),
+                                check=False)
     immersion_off_peak = (whc == IMMERSION) & np.isin(tariff_i, (2, 3)) \
         & np.isin(water_fuel, ELECTRIC_FUELS)
     if immersion_off_peak.any():

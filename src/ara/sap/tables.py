@@ -475,16 +475,31 @@ def _system_tables() -> SystemTables:
 TARIFF_LABELS = {1: "standard", 2: "7-hour", 3: "10-hour", 4: "24-hour", 5: "18-hour"}
 
 
+INTEGRATED_STORAGE = (408, 422, 423)  # storage + direct-acting (Table 4a labels)
+UNDERFLOOR_DIRECT = (424, 425)  # underfloor heating in screed / timber floor
+GROUND_WATER_HEAT_PUMPS = (211, 213, 221, 223, 521, 523)
+AIR_HEAT_PUMPS = (214, 224, 524)
+
+
 def table12a_row(code: int) -> str:
-    """The Table 12a Grid 1 row a SAP heating code falls under."""
+    """The Table 12a Grid 1 row a SAP heating code falls under (rows by their labels; the
+    mapping is listed in the header of sap10_2_table12a_high_rate_fractions_PARTIAL.csv)."""
     if code == 191:
         return "Direct-acting electric boiler (a)"
     if code in (193, 194, 195, 196):
         return "Electric dry core or water storage boiler"
+    if code in INTEGRATED_STORAGE:
+        return "Integrated storage/direct-acting electric systems"
+    if code in UNDERFLOOR_DIRECT:
+        return "Underfloor heating"
     if 401 <= code <= 499:
         return "Other storage heaters"
-    if 201 <= code <= 299:
+    if code in GROUND_WATER_HEAT_PUMPS:
+        return "Ground or water source heat pump - other (not from database)"
+    if code in AIR_HEAT_PUMPS:
         return "Air source heat pump - other (not from database)"
+    if 201 <= code <= 299 or 521 <= code <= 527:
+        return "Heat pump - other (row not identified)"
     if code == 903:
         return "Immersion water heater"
     return "Other systems including direct-acting electric"
