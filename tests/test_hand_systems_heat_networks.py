@@ -521,3 +521,16 @@ def test_water_only_network_without_sourced_numbers_is_rejected(
         overrides: dict[str, Any], field: str, needle: str) -> None:
     err = input_error(water_network(**overrides))
     assert any(needle in m for m in problem(err, field)), err.problems
+
+
+def test_secondary_heating_with_a_network_main_takes_table_11_lineage_fraction() -> None:
+    """A recorded secondary (693 portable electric heaters) beside a heat network main and
+    no declared fraction: (201) = the Table 11 heat-network row, 0.10 (LINEAGE, decision
+    0020); (215) = (98) x 0.10 x 100 / the heater's efficiency."""
+    rows = [r for r in read_table("sap10_2_table11_secondary_fraction.csv")
+            if r["main_system_category"] == "Heat networks"]
+    assert len(rows) == 1 and float(rows[0]["secondary_fraction"]) == 0.10
+    lines = full(network(secondary_code=693, secondary_fuel=30))
+    assert val(lines, "201") == approx(0.10)
+    eff = table4a(693, "efficiency_space_pct")
+    assert mon(lines, "215") == [approx(q * 0.10 * 100.0 / eff) for q in mon(lines, "98")]

@@ -88,14 +88,19 @@ def test_rdsap_18_hour_space_and_water_low_other_uses_high() -> None:
     check_result(result_row(d), exp)
 
 
-def test_rdsap_24_hour_has_a_price_but_no_rule_for_other_uses() -> None:
-    """Table 32 code 35 (6.61 p/kWh) is transcribed, but no source gives the price of
-    lighting, pumps and appliances on a 24-hour heating tariff (Table 12a covers 7- and
-    10-hour only), so the dwelling is rejected by name on electricity_tariff."""
-    assert rdsap_price(35) == 6.61
-    err = input_error(electric(691, electricity_tariff=4, rating_method=2))
-    assert any("other electricity uses" in m for m in problem(err, "electricity_tariff"))
-    assert not any(m.startswith("no unit price in spec/") for m in problem(err, "main1_fuel"))
+def test_rdsap_24_hour_every_use_at_code_35() -> None:
+    """RdSAP 24-hour heating tariff: Table 32 code 35 (6.61 p/kWh) is both its high and low
+    code, so space, water and every other use are at 6.61 (the other-uses row is LINEAGE,
+    decision 0020); standing charge 70 GBP (LINEAGE, decision 0016)."""
+    assert (rdsap_price(35), rdsap_standing("24-hour")) == (6.61, 70.0)
+    d = electric(691, electricity_tariff=4, rating_method=2)
+    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC, price1=6.61,
+                water_eff=IMMERSION, water_fuel=ELEC, price_water=6.61, pumps=0.0,
+                price_other=6.61, standing=70.0, method=2)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
 
 
 def table13(tariff: str, kind: str, n: float, v: float) -> float:
