@@ -196,8 +196,8 @@ def test_pv_generation_within_a_tenth_of_a_percent(path: str, expected: float,
 
 
 def test_r1_environmental_impact_rating(sap10calcs: Path) -> None:
-    """R1's EI (68 D) does not depend on prices; its SAP rating waits for the RdSAP
-    expansion issue (the engine prices water at a Table 12 rate; see decision 0004)."""
+    """R1's EI (68 D) does not depend on prices; its SAP integer differs from the engine's
+    by the engine's two pricing departures (decision 0013, the test below)."""
     xml, _ = CASES["R1_rdsap_expanded"]
     row = read_sap_xml(sap10calcs / xml)
     row["rating_method"] = 2
@@ -213,3 +213,54 @@ def test_outputs_carry_kwh_and_fuel_per_end_use_for_billing(sap10calcs: Path) ->
     for column in ("space_heating_fuel_main1_kwh", "water_heating_fuel_kwh", "pumps_fans_kwh",
                    "lighting_kwh", "appliances_kwh", "cooking_kwh"):
         assert row[column] > 0, column
+
+
+def test_r1_sap_integer_gap_is_the_two_documented_engine_departures(sap10calcs: Path) -> None:
+    """Decision 0013, checked from both sides. With the engine's own expansion of R1 (its
+    header-tank cold water included) our water heating fuel (219) equals the engine's and
+    our space heating fuel (211) is within 0.5 % (lighting gains, decision 0003). The
+    engine's cost lines show its two departures from the RdSAP 10 pricing we follow: space
+    heating at Table 32 13.19 p but water at the Table 12 16.49 p, and a 115 kWh circulation
+    pump for room heaters. Our rating is 3; applying exactly those two departures to our own
+    lines gives the engine's integer, 2."""
+    from test_hand_systems_common import RATING, integer_rating, sap_rating
+
+    from ara.sap.tables import read_table
+
+    xml, out = CASES["R1_rdsap_expanded"]
+    ws = load_worksheet(sap10calcs / out)
+    row = read_sap_xml(sap10calcs / xml)
+    row["rating_method"] = 2
+    lines = trace(row)["lines"]
+
+    def ours(label: str) -> float:
+        v = lines[label]
+        return float(v["annual"] if isinstance(v, dict) else v)
+
+    table32 = {r["fuel_code"]: float(r["unit_price_p_per_kwh"])
+               for r in read_table("rdsap10_table32_fuel_prices_PARTIAL.csv")
+               if r["fuel_code"] == "30"}["30"]
+    table12 = {r["fuel_code"]: float(r["unit_price_p_per_kwh"])
+               for r in read_table("sap10_2_table12_fuel_prices_factors_PARTIAL.csv")
+               if r["fuel_code"] == "30"}["30"]
+    assert (table32, table12) == (13.19, 16.49)
+    # our energy lines against the engine's
+    assert close(ours("219"), ws["value_219"])
+    assert abs(ours("211") - ws["value_211"]) <= 0.005 * ws["value_211"]
+    assert ours("231") == 0.0 and ws["value_231"] == 115
+    # the engine's prices, read off its own cost lines
+    assert ws["value_240"] == pytest.approx(ws["value_211"] * table32 / 100.0, rel=1e-6)
+    assert ws["value_247"] == pytest.approx(ws["value_219"] * table12 / 100.0, rel=1e-6)
+    assert ws["value_249"] == pytest.approx(ws["value_231"] * table32 / 100.0, rel=1e-6)
+    assert ours("247") == pytest.approx(ours("219") * table32 / 100.0, rel=1e-9)
+    # our rating, and the engine's departures applied to our lines
+    area = ours("4") + RATING[("0", "cf_denominator_area_offset")]
+
+    def rdsap_sap(cost: float) -> float:
+        return sap_rating(RATING[("2", "deflator")] * cost / area, 2)
+
+    assert rdsap_sap(ours("255")) == pytest.approx(ours("258"), rel=1e-9)
+    assert integer_rating(ours("258")) == 3
+    departed = ours("255") + ours("219") * (table12 - table32) / 100.0 \
+        + ws["value_231"] * table32 / 100.0
+    assert integer_rating(rdsap_sap(departed)) == ws["value_258"] == 2
