@@ -57,6 +57,21 @@ def test_band_j_solid_floor_takes_the_default_75_mm() -> None:
     assert floor(house("J", main_wall=wall("4", "4")))["u_value"] == round(u, 2) == 0.28
 
 
+def test_band_l_england_solid_floor_takes_the_rdsap_10_default_100_mm() -> None:
+    """RdSAP 10 Table 19 as-built insulation by band, England: L 100 mm, M 140 mm (third-party
+    transcription); cavity band L wall 300 mm (lineage). Band M stops at its wall thickness."""
+    from ara.sap.tables import read_table
+
+    rows = {r["key"]: float(r["value"]) for r in read_table(
+        "rdsap10_ground_floor_parameters_RDSAP2012.csv") if r["kind"] == "floor_insulation_mm"}
+    assert (rows["england:K"], rows["england:L"], rows["england:M"]) == (100.0, 100.0, 140.0)
+    assert "wales:L" not in rows and "scotland:L" not in rows
+    u = slab(100 / 30, 0.30 + LAMBDA * (RSI + 0.1 / 0.035 + RSE))
+    assert floor(house("L", main_wall=wall("4", "4")))["u_value"] == round(u, 2)
+    problems = expand(house("M", main_wall=wall("4", "4"))).problems
+    assert [p.field for p in problems] == ["building_parts[].wall_thickness_mm"]
+
+
 def test_suspended_timber_floor_of_band_b_and_line_12() -> None:
     """Construction not lodged, band B: suspended timber (lineage). d_g = w + lambda (Rsi +
     Rse); U_x = 2 h U_w / B' + 1450 eps v f_w / B'; U = 1/(2 Rsi + 0.2 + 1/(U_g + U_x))."""
@@ -110,10 +125,11 @@ def test_floors_over_other_dwellings_are_ignored(code: str) -> None:
 
 
 @pytest.mark.parametrize(("kw", "field"), [
-    ({"band": "L", "main_wall": wall("4", "4")}, "building_parts[].floor_insulation_thickness"),
+    ({"band": "L", "country": "WLS", "main_wall": wall("4", "4")},
+     "building_parts[].floor_insulation_thickness"),  # Table 19 band L: England only
     ({"band": "F", "country": "SCT", "main_wall": wall("4", "4")},
      "building_parts[].floor_insulation_thickness"),
-    ({"band": "L", "insulation": "2", "main_wall": wall("4", "4")},
+    ({"band": "L", "insulation": "2", "country": "WLS", "main_wall": wall("4", "4")},
          "building_parts[].floor_insulation_thickness"),  # retro-fitted, NI, no L row
     ({"construction": "0", "country": "NIR", "thickness": "100mm"},
      "building_parts[].floor_construction"),

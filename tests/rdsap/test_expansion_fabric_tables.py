@@ -93,7 +93,8 @@ def test_rdsap_2012_lineage_files() -> None:
         "retrofit_unknown_min_mm": 50.0}  # the last: RdSAP 10 Table 19 footnote (2)
     assert T.ground_floor_insulation_mm[ENG, band("H"): band("K") + 1].tolist() == [0, 25, 75,
                                                                                      100]
-    assert np.isnan(T.ground_floor_insulation_mm[ENG, band("L")])
+    # bands L and M: RdSAP 10 Table 19 (third-party transcription), England only
+    assert T.ground_floor_insulation_mm[ENG, band("L"): band("M") + 1].tolist() == [100, 140]
     assert np.isnan(T.ground_floor_insulation_mm[SCT]).all()
     assert T.suspended_timber_last_band[ENG] == band("B")
     cavity = 2  # THICKNESS_WALL_TYPES

@@ -43,16 +43,17 @@ FULL_SAP_XML = sorted(k for k in SAMPLE_FILES if k.startswith("SAP-") and k.ends
 FULL_SAP_JSON = sorted(k for k in SAMPLE_FILES if k.startswith("SAP-") and k.endswith("/json"))
 
 #: Fabric problems left per RdSAP schema, each with its reason.
-#: RdSAP 10 (21.x): the main dwelling is age band M with a ground floor of unknown insulation;
-#: RdSAP 10 Table 19 is not in spec/ and the RdSAP 2012 default insulation stops at band K
-#: (GAP 16: rejected by name, no number invented).
+#: RdSAP 10 (21.x): the main dwelling is age band M with a ground floor of unknown insulation:
+#: the Table 19 default is now in spec/ (140 mm, England), but the floor's U-value needs the
+#: wall thickness, and the default wall thickness (RdSAP 2012 Table S3 lineage) stops at band
+#: L (GAP: rejected by name, no number invented).
 #: RdSAP 9.x (19.0, 20.0.0): a 200.1 m2 roof window and a 180.2 m2 window in a dwelling whose
 #: roof is 45.82 m2 (19.0) or whose room-in-roof shell is 102.06 m2 (20.0.0) and whose main
 #: wall is 103.16 m2: no element can hold them (the SAP worksheet cannot deduct an opening
 #: larger than its element); the first is glazing type 1 lodged without PVC-Frame and
 #: Glazing-Gap, which the XSD requires for that glazing type.
 FABRIC_PROBLEMS: dict[str, set[str]] = {
-    "21": {"building_parts[].floor_insulation_thickness"},
+    "21": {"building_parts[].wall_thickness_mm"},
     "9": {"windows[]", "windows[].pvc_frame", "windows[].glazing_gap"},
 }
 #: Services problems after which the calculator must refuse the row (it requires the value):
@@ -139,7 +140,8 @@ RDSAP_10 = [n for n in RDSAP if "Schema-21" in n]
 def test_rdsap_10_sample_rates_once_its_gaps_are_lodged(name: str) -> None:
     result = expand(_table(fill_gaps(read_sample(name))), ["s"])
     assert {p[2] for p in result.problems}.isdisjoint(
-        {"building_parts[].floor_insulation_thickness", "windows[]", "windows[].window_location",
+        {"building_parts[].floor_insulation_thickness", "building_parts[].wall_thickness_mm",
+         "windows[]", "windows[].window_location",
          "windows[].window_wall_type", "mv_specific_fan_power", "hot_water_delivery",
          "bath_count"})
     out = calculate(result.inputs, strict=False).to_pylist()[0]
