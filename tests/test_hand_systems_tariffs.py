@@ -73,30 +73,22 @@ def test_sap_method_off_peak_tariffs_lack_a_table12_standing_charge(tariff: int,
         err, "electricity_tariff")
 
 
-def test_rdsap_18_hour_space_and_water_low_other_uses_high() -> None:
-    """RdSAP 18-hour: Table 32 low rate 7.41 (code 40) for space and water heating, high rate
-    13.67 (code 38) for every other use (SAP 10.2 section 12 / Appendix F2), standing
-    charge 40 GBP."""
-    assert (rdsap_price(38), rdsap_price(40), rdsap_standing("18-hour")) == (13.67, 7.41, 40.0)
-    d = electric(691, electricity_tariff=5, rating_method=2)
-    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC, price1=7.41,
-                water_eff=IMMERSION, water_fuel=ELEC, price_water=7.41, pumps=0.0,
-                price_other=13.67, standing=40.0, method=2)
-    lines = full(d)
-    exp = worksheet(lines, d, s)
-    check_worksheet(lines, exp)
-    check_result(result_row(d), exp)
-
-
-def test_rdsap_24_hour_every_use_at_code_35() -> None:
-    """RdSAP 24-hour heating tariff: Table 32 code 35 (6.61 p/kWh) is both its high and low
-    code, so space, water and every other use are at 6.61 (the other-uses row is LINEAGE,
-    decision 0020); standing charge 70 GBP (LINEAGE, decision 0016)."""
-    assert (rdsap_price(35), rdsap_standing("24-hour")) == (6.61, 70.0)
-    d = electric(691, electricity_tariff=4, rating_method=2)
-    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC, price1=6.61,
-                water_eff=IMMERSION, water_fuel=ELEC, price_water=6.61, pumps=0.0,
-                price_other=6.61, standing=70.0, method=2)
+@pytest.mark.parametrize(("tariff", "label", "heating", "other"), [(5, "18-hour", 40, 38),
+                                                                   (4, "24-hour", 35, 35)])
+def test_rdsap_18_and_24_hour(tariff: int, label: str, heating: int, other: int) -> None:
+    """RdSAP 18-hour: Table 32 low rate (code 40, 7.41) for space and water heating, high
+    rate (38, 13.67) for every other use (SAP 10.2 section 12 / Appendix F2), standing charge
+    40 GBP. 24-hour heating tariff: code 35 (6.61) is its high and low code, so every use is
+    at 6.61 (the other-uses row is LINEAGE, decision 0020), standing charge 70 (LINEAGE,
+    decision 0016)."""
+    assert {38: 13.67, 40: 7.41, 35: 6.61}[heating] == rdsap_price(heating)
+    assert {38: 13.67, 35: 6.61}[other] == rdsap_price(other)
+    assert rdsap_standing(label) == {"18-hour": 40.0, "24-hour": 70.0}[label]
+    d = electric(691, electricity_tariff=tariff, rating_method=2)
+    s = Systems(eff1=table4a(691, "efficiency_space_pct"), fuel1=ELEC,
+                price1=rdsap_price(heating), water_eff=IMMERSION, water_fuel=ELEC,
+                price_water=rdsap_price(heating), pumps=0.0, price_other=rdsap_price(other),
+                standing=rdsap_standing(label), method=2)
     lines = full(d)
     exp = worksheet(lines, d, s)
     check_worksheet(lines, exp)
