@@ -31,6 +31,7 @@ from test_hand_systems_common import (
     mon,
     pe_monthly,
     problem,
+    rdsap_price,
     rdsap_standing,
     result_row,
     sap_rating,
@@ -161,7 +162,7 @@ def test_rdsap_method_uses_table_32_heat_network_standing_charge() -> None:
     ({"main1_code": 303}, "main1_code", "not supported"),
     ({"main1_code": 302}, "heat_network_chp_flexible", "flexible"),
     ({"main1_fuel": 30}, "main1_fuel", "heat-network fuel"),
-    ({"main1_fuel": 51}, "main1_fuel", "CO2 factor"),
+    ({"main1_fuel": 54}, "main1_fuel", "CO2 factor"),
     ({"heat_network_dlf": 0.9}, "heat_network_dlf", ">= 1"),
 ])
 def test_what_spec_lacks_is_rejected_by_name(overrides: dict[str, Any], field: str,
@@ -243,7 +244,7 @@ def test_chp_network_rdsap_section_c_defaults() -> None:
     ({"heat_network_chp_heat_efficiency_percent": 0.0},
      "heat_network_chp_heat_efficiency_percent", "out of range"),
     ({"main1_efficiency_percent": None}, "main1_efficiency_percent", "required"),
-    ({"main1_fuel": 48}, "main1_fuel", "CO2 factor"),
+    ({"main1_fuel": 54}, "main1_fuel", "CO2 factor"),
 ])
 def test_chp_network_without_sourced_numbers_is_rejected(overrides: dict[str, Any],
                                                          field: str, needle: str) -> None:
@@ -385,7 +386,7 @@ def test_network_as_main2_standing_charge_once_with_a_network_main1_rejected() -
     ({"heat_network_age_band": None}, "heat_network_age_band", "Table 12c"),
     ({"main2_code": 303}, "main2_code", "not supported"),
     ({"main2_fuel": 30}, "main2_fuel", "heat-network fuel"),
-    ({"main2_fuel": 51}, "main2_fuel", "CO2 factor"),
+    ({"main2_fuel": 54}, "main2_fuel", "CO2 factor"),
     ({"main2_code": 104}, "main2_fuel", "301-399"),
 ])
 def test_network_as_main2_without_sourced_numbers_is_rejected(
@@ -512,7 +513,7 @@ def test_chp_water_only_network_rdsap_defaults_and_standing_charge() -> None:
     ({"heat_network_price_p_per_kwh": None}, "heat_network_price_p_per_kwh", "required"),
     ({"heat_network_age_band": None}, "heat_network_age_band", "Table 12c"),
     ({"water_heating_fuel": 1}, "water_heating_fuel", "heat-network fuel code"),
-    ({"water_heating_fuel": 51}, "water_heating_fuel", "CO2 factor"),
+    ({"water_heating_fuel": 54}, "water_heating_fuel", "CO2 factor"),
     ({"water_heating_code": 903}, "water_heating_fuel", "950-952"),
     ({"main1_code": 301, "main1_fuel": OIL_NETWORK}, "water_heating_code", "heat-network main"),
     ({"water_heating_code": 951}, "heat_network_chp_flexible", "flexible"),
@@ -534,3 +535,65 @@ def test_secondary_heating_with_a_network_main_takes_table_11_lineage_fraction()
     assert val(lines, "201") == approx(0.10)
     eff = table4a(693, "efficiency_space_pct")
     assert mon(lines, "215") == [approx(q * 0.10 * 100.0 / eff) for q in mon(lines, "98")]
+
+
+# ---------------------------------------------------------------- RdSAP 10 Table 32 prices
+GAS_BOILERS, FROM_CHP = 51, 48
+
+
+def _table32(code: int) -> float:
+    rows = [r for r in read_table("rdsap10_table32_fuel_prices_PARTIAL.csv")
+            if r["fuel_code"] == str(code)]
+    assert len(rows) == 1
+    return float(rows[0]["unit_price_p_per_kwh"])
+
+
+def test_rdsap_gas_boiler_network_priced_from_table_32() -> None:
+    """RdSAP method, no declared price: heat generated x Table 32 'heat from boilers - mains
+    gas' (4.24 p, decision 0021); CO2/PE x 100 / 80 (Table 4a 301) x the code-51 factors
+    (derived = mains gas, decision 0021); standing charge 120 (Table 32)."""
+    assert _table32(GAS_BOILERS) == 4.24
+    assert (_co2(GAS_BOILERS), _co2(1)) == (0.21, 0.21)
+    d = network(fuel=GAS_BOILERS, rating_method=2, heat_network_price_p_per_kwh=None)
+    lines = full(d)
+    dlf = _hn("dlf", "D")
+    r211 = [q * dlf for q in mon(lines, "98")]
+    assert mon(lines, "211") == [approx(v) for v in r211]
+    assert val(lines, "240") == approx(sum(r211) * 4.24 / 100.0)
+    assert val(lines, "251") == approx(rdsap_standing("heat-network"))
+    f = 100.0 / table4a(301, "efficiency_space_pct")
+    assert mon(lines, "261") == [approx(a * f * 0.21) for a in r211]
+    row = result_row(d)
+    assert row["status"] == "ok", row["error"]
+
+
+def test_rdsap_chp_network_price_is_the_chp_and_boiler_blend() -> None:
+    """302 with the RdSAP section C CHP fraction 0.35 and no declared price: 0.35 x heat
+    from CHP (Table 32 code 48, 2.97) + 0.65 x heat from gas boilers (51, 4.24) = 3.7955 p
+    per kWh of heat generated, the price an accredited RdSAP 10 worksheet shows
+    (0.037955 GBP/kWh). A CHP network whose fuel is 48 itself has no boilers' price:
+    rejected by name."""
+    d = chp_network(main1_fuel=GAS_BOILERS, rating_method=2,
+                    heat_network_price_p_per_kwh=None, heat_network_chp_fraction=None,
+                    heat_network_chp_heat_efficiency_percent=None,
+                    heat_network_chp_electrical_efficiency_percent=None,
+                    main1_efficiency_percent=None)
+    lines = full(d)
+    blend = CHP["rdsap_chp_fraction"] * _table32(FROM_CHP) \
+        + (1 - CHP["rdsap_chp_fraction"]) * _table32(GAS_BOILERS)
+    assert blend == approx(3.7955)
+    assert val(lines, "240") == approx(val(lines, "211") * blend / 100.0)
+    assert val(lines, "247") == approx(val(lines, "219") * blend / 100.0
+                                       + val(lines, "64a") * rdsap_price(30) / 100.0)
+    err = input_error(chp_network(main1_fuel=FROM_CHP, rating_method=2,
+                                  heat_network_price_p_per_kwh=None))
+    assert any("boilers' heat-network fuel" in m for m in problem(err, "main1_fuel"))
+
+
+def test_rdsap_water_only_gas_network_priced_from_table_32() -> None:
+    d = water_network(950, GAS_BOILERS, rating_method=2, heat_network_price_p_per_kwh=None)
+    lines = full(d)
+    r219 = [w * _hn("dlf", "D") for w in mon(lines, "64")]
+    assert val(lines, "247") == approx(sum(r219) * 4.24 / 100.0
+                                       + val(lines, "64a") * rdsap_price(30) / 100.0)
+    assert val(lines, "251") == approx(rdsap_standing("heat-network") * 0.5)

@@ -238,3 +238,26 @@ def test_rdsap_10_sample_with_pv_from_percent_of_roof_rates_with_the_table32_cre
         out[0]["total_fuel_cost_gbp"] - e_pv * 13.19 / 100.0, rel=1e-9)
     assert out[1]["sap_rating_continuous"] > out[0]["sap_rating_continuous"]
     assert out[1]["co2_kg_per_year"] < out[0]["co2_kg_per_year"]
+
+
+def test_rdsap_10_sample_on_a_gas_boiler_heat_network_rates_from_table_32() -> None:
+    """The 21.0.1 sample with its boiler replaced by community heating (301 on 'mains gas
+    (community)', water from it): the expansion writes fuel 51 and the main part's age band
+    (M = 13) for the Table 12c DLF; the calculator prices the heat at Table 32 4.24 p with
+    the 120 GBP heat-network standing charge and rates the home (decision 0021)."""
+    base = fill_gaps(read_sample("RdSAP-Schema-21.0.1/epc.xml"))
+    network = copy.deepcopy(base)
+    network["main_heating"][0].update(main_heating_category="6", main_fuel_type="20",
+                                      sap_main_heating_code="301",
+                                      main_heating_data_source="2")
+    network["water_heating_fuel"] = "20"
+    result = expand(_table(network), ["n"])
+    x = result.inputs.to_pylist()[0]
+    assert (x["main1_code"], x["main1_fuel"], x["heat_network_age_band"]) == (301, 51, 13)
+    assert (x["water_heating_code"], x["water_heating_fuel"]) == (901, 51)
+    out = calculate(result.inputs, strict=False).to_pylist()[0]
+    assert out["status"] == "ok", out["error"]
+    assert out["standing_charges_gbp"] == 120.0
+    assert out["space_heating_main1_cost_gbp"] == pytest.approx(
+        out["space_heating_fuel_main1_kwh"] * 4.24 / 100.0, rel=1e-9)
+    assert 1 <= out["sap_rating"] <= 100

@@ -588,3 +588,33 @@ def test_cooling_solar_and_unsupported_generators() -> None:
     assert result.columns["space_cooling"].to_pylist() == [True]
     assert result.columns["solar_water_heating"].to_pylist() == [True]
     assert any("wind turbine" in m for m in problems(result, "pv_arrays"))
+
+
+COMMUNITY = {"main_heating_category": "6", "main_fuel_type": "20",
+             "sap_main_heating_code": "301", "main_heating_data_source": "2"}
+
+
+@pytest.mark.parametrize(("changes", "band"), [
+    ({"main": COMMUNITY, "water_heating_fuel": "20"}, 8),  # band H main part -> 8
+    ({"main": COMMUNITY, "age": "B", "water_heating_fuel": "20"}, 2),
+    ({"water_heating_code": "950", "water_heating_fuel": "20"}, 8),  # hot water only
+])
+def test_heat_network_age_band_is_the_main_parts(changes: dict[str, Any], band: int) -> None:
+    """A heat network main (301) or hot-water-only network (950): heat_network_age_band =
+    the main part's age band (A = 1 ... M = 13) for the Table 12c DLF; the community fuel
+    20 maps to Table 12 code 51 (heat from gas boilers)."""
+    result = expand(cert(**changes))
+    assert problems(result, "heat_network_age_band") == []
+    assert result.columns["heat_network_age_band"].to_pylist() == [band]
+    if "main" in changes:
+        assert one("main1_code", **changes) == 301 and one("main1_fuel", **changes) == 51
+    else:
+        assert one("water_heating_code", **changes) == 950
+        assert one("water_heating_fuel", **changes) == 51
+
+
+def test_no_heat_network_no_age_band_and_unknown_band_is_a_problem() -> None:
+    assert one("heat_network_age_band") is None
+    result = expand(cert(main=COMMUNITY, age=None, water_heating_fuel="20"))
+    assert problems(result, "heat_network_age_band") == [
+        "heat network without the main part's age band: null written"]

@@ -41,6 +41,7 @@ HEAT_NETWORK_CHP = 302
 # hot-water-only heat networks (Table 4a): boilers, CHP (and boilers), heat pump
 HEAT_NETWORK_WATER_ONLY = (950, 951, 952)
 HEAT_NETWORK_WATER_CHP = 951
+HEAT_FROM_CHP = 48  # Table 12 / Table 32 'heat from CHP'
 STORAGE_CODES = (401, 499)
 LIQUID_FUELS = (4, 71, 73, 75)
 NO_ROOM_THERMOSTAT_CONTROLS = (2101, 2102)  # Table 4e 'no thermostatic control' rows
@@ -173,6 +174,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     hn_factor = {}
     credit_co2 = {}
     credit_pe = {}
+    chp_frac = {}
+    chp_rows = {}
     # the heat source of a hot-water-only network: declared water_heating_efficiency_percent,
     # else Table 4a (950 boilers 80 %, 952 heat pump 300 %; decision 0018); for 951 CHP the
     # same field is the network boilers' (367)
@@ -188,7 +191,8 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         b = source[prefix]
         factor = np.where(is_hn & (b > 0), 100.0 / np.where(b > 0, b, 1.0), 1.0)
         chp = is_hn & np.isin(code, (HEAT_NETWORK_CHP, HEAT_NETWORK_WATER_CHP))
-        hn_factor[prefix], credit_co2[prefix], credit_pe[prefix] = _chp(
+        chp_rows[prefix] = chp
+        hn_factor[prefix], credit_co2[prefix], credit_pe[prefix], chp_frac[prefix] = _chp(
             p, chp, rdsap, col, factor,
             "water_heating" if prefix == "water" else prefix)
         if prefix != "water":
@@ -332,16 +336,20 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
 
     # ---- prices (p/kWh) per end use, Table 12 / Table 32 with Table 12a fractions
     def price_of(fuel: np.ndarray) -> np.ndarray:
-        """Unit price p/kWh of a fuel code per dwelling, from the dwelling's rating method."""
+        """Unit price p/kWh of a fuel code per dwelling, from the dwelling's rating method;
+        a heat network's declared price replaces the table's (decisions 0012, 0021)."""
         f = np.clip(fuel, 0, 99)
         table = np.where(rdsap, st.price_rdsap[f], st.price_sap[f])
-        return np.where(_in(fuel, HEAT_NETWORK_FUELS) & np.isfinite(hn_price), hn_price, table)
+        return np.where(_in(fuel, HEAT_NETWORK_FUELS) & declared_hn, hn_price, table)
 
     hn_price = col("heat_network_price_p_per_kwh")
-    p.add((hn_any | hn_wonly) & ~(np.isfinite(hn_price) & (hn_price >= 0)),
+    declared_hn = np.isfinite(hn_price) & (hn_price >= 0)
+    p.add(np.isfinite(hn_price) & ~declared_hn, "heat_network_price_p_per_kwh", "must be >= 0")
+    p.add((hn_any | hn_wonly) & ~np.isfinite(hn_price) & ~rdsap,
           "heat_network_price_p_per_kwh",
-          "required for a heat network (Table 12 / Table 32 heat-network prices are not "
-          "transcribed in spec/)")
+          "required for a heat network with the SAP 10.2 method (Table 12 heat-network "
+          "prices are not transcribed in spec/; with rating_method 2 the RdSAP 10 Table 32 "
+          "price applies)")
 
     high_code = np.array([TARIFFS[t][1] for t in range(1, 6)])[tariff_i - 1]
     low_code = np.array([TARIFFS[t][2] for t in range(1, 6)])[tariff_i - 1]
@@ -384,6 +392,16 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
                                              product2)
     dfl[:, L.DF_PRICE_SEC] = end_use_price(fuel_sec, sec_code, "secondary_fuel", "space",
                                            has_sec, np.zeros(n, dtype=bool))
+    # a CHP heat network priced from RdSAP 10 Table 32: per kWh of heat generated, CHP heat
+    # (code 48) for the CHP fraction and the boilers' fuel for the rest (decision 0021)
+    for prefix, fuel, idx in (("main1", fuel1, L.DF_PRICE_MAIN1),
+                              ("main2", fuel2, L.DF_PRICE_MAIN2)):
+        blend = chp_rows[prefix] & rdsap & ~declared_hn
+        p.add(blend & (fuel == HEAT_FROM_CHP), f"{prefix}_fuel",
+              "a CHP heat network priced from Table 32 needs the boilers' heat-network fuel "
+              "(e.g. 51 gas boilers; the CHP share is priced as code 48), or a declared "
+              "heat_network_price_p_per_kwh")
+        dfl[:, idx] = np.where(blend, _chp_price(st, chp_frac[prefix], fuel), dfl[:, idx])
     water_code = np.where(from_main1, code1, np.where(from_main2, code2, whc))
     price_water = end_use_price(water_fuel, water_code, "water_heating_fuel", "water",
                                 np.ones(n, dtype=bool),
@@ -395,6 +413,13 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         frac = _immersion_fraction(p, st, tariff_i, col, tfa, tables)
         price_water = np.where(immersion_off_peak, frac * p_high + (1 - frac) * p_low,
                                price_water)
+    water_chp = np.where(hn_water1, chp_rows["main1"], np.where(
+        hn_water2, chp_rows["main2"], chp_rows["water"])) & rdsap & ~declared_hn
+    p.add(water_chp & hn_wonly & (water_fuel == HEAT_FROM_CHP), "water_heating_fuel",
+          "a CHP heat network priced from Table 32 needs the boilers' heat-network fuel "
+          "(e.g. 51 gas boilers), or a declared heat_network_price_p_per_kwh")
+    price_water = np.where(water_chp, _chp_price(st, water_from(chp_frac, 0.0), water_fuel),
+                           price_water)
     p.add(~np.isfinite(price_water), "water_heating_fuel",
           "no unit price in spec/ for this fuel (Table 12 / Table 32) or no Table 12a / 13 "
           "high-rate fraction for this water heater on this tariff")
@@ -451,16 +476,18 @@ def _chp_rules() -> dict[str, float]:
 
 
 def _chp(p: Problems, chp: np.ndarray, rdsap: np.ndarray, col: Col,
-         hn_factor: np.ndarray, prefix: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+         hn_factor: np.ndarray, prefix: str
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Heat network with CHP and boilers (302), worksheet blocks 12b/13b per kWh of heat
     generated: fuel = chp x 100 / (362) + (1 - chp) x 100 / (367) (both at the network
     fuel's factors), less the CHP electricity credit chp x (361) / (362) x Table 12f
-    factor. Returns the fuel multiplier (``hn_factor`` elsewhere) and the CO2 and PE
-    credits (0 elsewhere). Without a declared value the RdSAP 10 section C defaults apply
-    to the RdSAP method only; only Table 12f flexible operation is transcribed."""
+    factor. Returns the fuel multiplier (``hn_factor`` elsewhere), the CO2 and PE credits
+    and the fraction of heat from CHP (0 elsewhere). Without a declared value the RdSAP 10
+    section C defaults apply to the RdSAP method only; only Table 12f flexible operation is
+    transcribed."""
     zero = np.zeros(chp.size)
     if not chp.any():
-        return hn_factor, zero, zero
+        return hn_factor, zero, zero, zero
     r = _chp_rules()
 
     def value(field: str, default: str, ok: Callable[[np.ndarray], np.ndarray],
@@ -489,7 +516,15 @@ def _chp(p: Problems, chp: np.ndarray, rdsap: np.ndarray, col: Col,
     per_heat = frac * elec / heat
     return (np.where(chp, fuel, hn_factor),
             np.where(chp, per_heat * r["table12f_flexible_co2"], 0.0),
-            np.where(chp, per_heat * r["table12f_flexible_pe"], 0.0))
+            np.where(chp, per_heat * r["table12f_flexible_pe"], 0.0),
+            np.where(chp, frac, 0.0))
+
+
+def _chp_price(st: SystemTables, frac: np.ndarray, fuel: np.ndarray) -> np.ndarray:
+    """RdSAP 10 Table 32 price of heat from a CHP-and-boilers network: frac x heat from CHP
+    (48) + (1 - frac) x the boilers' heat-network fuel."""
+    boilers = st.price_rdsap[np.clip(fuel, 0, 99)]
+    return frac * st.price_rdsap[HEAT_FROM_CHP] + (1.0 - frac) * boilers
 
 
 def _heat_network_dlf(p: Problems, st: SystemTables, hn: np.ndarray, col: Col) -> np.ndarray:

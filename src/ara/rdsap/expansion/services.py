@@ -141,6 +141,7 @@ def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
     log.assume(warm_air_ok, f"warm-air fans: SFP {tb.warm_air_sfp:g} W/(l/s) (SAP 10.2 "
                "Table 4f note e)")
     showers_and_baths(c, log, out, tb, water)
+    _heat_network(c, log, out, main1.code, main2.code, age)
 
     _lighting(c, out, tb)
     _photovoltaics(c, log, out, roof, roof_type)
@@ -336,6 +337,21 @@ def _draughtproofing(c: Certificates, log: Log, out: Output) -> None:
     log.problem(~np.isfinite(pct) & ~derivable, "draughtproofed_percent",
                 "neither Percent-Draughtproofed nor draught-proofing of every window and door "
                 "lodged: null written (the calculator uses 0)")
+
+
+def _heat_network(c: Certificates, log: Log, out: Output, code1: np.ndarray,
+                  code2: np.ndarray, age: np.ndarray) -> None:
+    """A heat network (main code 301-399, or hot water only 950-952): its distribution loss
+    factor is Table 12c's for the dwelling's age band (RdSAP 10 section 10.11 / Table 29
+    cross-reference), so the main part's age band is written as heat_network_age_band."""
+    network = ((code1 >= 301) & (code1 <= 399)) | ((code2 >= 301) & (code2 <= 399)) \
+        | np.isin(c.code("water_heating_code"), (950, 951, 952))
+    known = network & (age >= 0)
+    out.put("heat_network_age_band", age + 1, known)
+    log.assume(known, "heat network: Table 12c distribution loss factor by the main "
+               "part's age band (RdSAP 10 section 10.11)")
+    log.problem(network & (age < 0), "heat_network_age_band",
+                "heat network without the main part's age band: null written")
 
 
 def _lighting(c: Certificates, out: Output, tb: ServicesTables) -> None:
