@@ -256,3 +256,19 @@ def test_liquid_fuel_row_is_not_multiplied_by_the_thermostat_factor() -> None:
     assert got == pytest.approx(PUMP_BY_AGE[2] * NO_THERMOSTAT_FACTOR + LIQUID_FUEL_PUMP,
                                 rel=1e-9)
     assert got == pytest.approx(153.3, rel=1e-9)
+
+
+def test_rdsap_bottled_lpg_combi_with_derived_primary_energy() -> None:
+    """A combi on bottled LPG (code 3), RdSAP method: Table 32 10.30 p, standing charge 0
+    (LINEAGE, decision 0016), CO2 0.241 and PE 1.141 (derived = bulk LPG, decision 0021)."""
+    assert (rdsap_price(3), rdsap_standing("3")) == (10.3, 0.0)
+    d = dwelling(main1_fuel=3, rating_method=2)
+    winter, summer = table4b(104)
+    s = Systems(eff1=winter, fuel1=3, price1=10.3, water_eff=(winter, summer), water_fuel=3,
+                price_water=10.3, pumps=PUMP_BY_AGE[0], price_other=rdsap_price(ELEC),
+                standing=0.0, method=2)
+    lines = full(d)
+    exp = worksheet(lines, d, s)
+    check_worksheet(lines, exp)
+    check_result(result_row(d), exp)
+    assert val(lines, "275") == approx(val(lines, "211") * 1.141)
