@@ -3,8 +3,6 @@ files), unknown UPRNs, and the per-UPRN cache in property_spatial."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +14,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
+from pg_support import postgres_engine
 from pyarrow._fs import _MockFileSystem
 
 from ara.domain import UNRESTRICTED, Address, Coordinates, PlanningFlags, Properties, Property
@@ -31,7 +30,6 @@ from ara.ingestion.geospatial import (
     unique_uprns,
 )
 from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
-from ara.persistence.engine import create_schema, drop_schema
 from ara.persistence.mapping import load_properties, property_row, to_arrow
 from ara.persistence.tables import arrow_schema, property_spatial
 from ara.persistence.tables import properties as properties_table
@@ -258,9 +256,6 @@ def test_the_bundled_sample_is_labelled_synthetic_and_readable() -> None:
 
 # ------------------------------------------------------------------------------------ cache
 
-POSTGRES_URL = os.environ.get("ARA_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def units(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
@@ -274,26 +269,8 @@ def units(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWork
         finally:
             engine.dispose()
         return
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        message = f"PostgreSQL not reachable: {str(error.orig).strip().splitlines()[0]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    schema = f"ara_geo_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    create_schema(admin, schema)
-    engine = create_engine(POSTGRES_URL, schema=schema)
-    try:
-        upgrade(engine)
+    with postgres_engine("ara_geo") as engine:
         yield UnitOfWorkFactory(engine)
-    finally:
-        engine.dispose()
-        drop_schema(admin, schema)
-        admin.dispose()
 
 
 def spatial_statements(factory: UnitOfWorkFactory) -> list[str]:
