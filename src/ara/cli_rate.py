@@ -17,6 +17,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ara.sap.fallbacks import MODES, Mode, check_mode, refusal_text
+
 RATE_COLUMNS = (
     "sap_rating", "sap_band", "sap_rating_continuous", "ei_rating", "ei_band",
     "ei_rating_continuous", "space_heating_requirement_kwh", "space_heating_fuel_main_kwh",
@@ -27,41 +29,49 @@ RATE_COLUMNS = (
     "primary_energy_kwh", "primary_energy_kwh_per_m2", "total_floor_area_m2",
 )
 #: Extra fields of every result: where it came from and whether it is an estimate.
-SOURCE_COLUMNS = ("certificate_number", "lodged_sap_rating", "estimate", "inferred_fields")
+SOURCE_COLUMNS = ("certificate_number", "lodged_sap_rating", "estimate", "inferred_fields",
+                  "assumptions")
 
 
-def _read(path: Path) -> dict[str, Any]:
-    """One dwelling from a file, as calculator input: full SAP XML as it is; RdSAP XML and
-    register JSON through the RdSAP 10 expansion (rating method RdSAP 10)."""
+def _read(path: Path, mode: Mode = "strict") -> tuple[dict[str, Any], list[str]]:
+    """One dwelling from a file, as calculator input, and the estimate fallbacks it used:
+    full SAP XML as it is; RdSAP XML and register JSON through the RdSAP 10 expansion
+    (rating method RdSAP 10) in ``mode``."""
     from ara.sap.xml_reader import read_sap_xml
 
     suffix = path.suffix.lower()
     if suffix == ".xml":
         head = path.read_bytes()[:4096]
         if b"RdSAP" not in head:
-            return read_sap_xml(path, dwelling_id=str(path))
+            return read_sap_xml(path, dwelling_id=str(path)), []
         from ara.rdsap.readers import read_rdsap_xml
 
-        return _expand_one(read_rdsap_xml(path), path)
+        return _expand_one(read_rdsap_xml(path), path, mode)
     if suffix == ".json":
         from ara.rdsap.readers import read_register_json
 
-        return _expand_one(read_register_json(path.read_text(encoding="utf-8")), path)
+        return _expand_one(read_register_json(path.read_text(encoding="utf-8")), path, mode)
     raise ValueError(f"unsupported file type {suffix!r} (ara rate reads SAP or RdSAP .xml, "
                      "register .json certificates and open-data .csv summary rows)")
 
 
-def _expand_one(row: dict[str, Any], path: Path) -> dict[str, Any]:
+class RefusedError(ValueError):
+    """The certificate is refused: every reason, and in strict mode what would unblock it."""
+
+
+def _expand_one(row: dict[str, Any], path: Path,
+                mode: Mode) -> tuple[dict[str, Any], list[str]]:
     import pyarrow as pa
 
     from ara.rdsap.expansion import expand
     from ara.rdsap.readers import CERTIFICATE_SCHEMA
 
-    result = expand(pa.Table.from_pylist([row], schema=CERTIFICATE_SCHEMA), [str(path)])
+    result = expand(pa.Table.from_pylist([row], schema=CERTIFICATE_SCHEMA), [str(path)],
+                    mode=mode)
+    if result.refused[0]:
+        raise RefusedError(refusal_text(result.reasons(0), mode))
     inputs: dict[str, Any] = result.inputs.to_pylist()[0]
-    if result.problems and inputs.get("storeys") is None:
-        raise ValueError("; ".join(f"{f}: {m}" for _r, _c, f, m in result.problems))
-    return inputs
+    return inputs, list(result.assumptions[0].as_py() or [])
 
 
 def _entry(name: str) -> dict[str, Any]:
@@ -72,9 +82,10 @@ def _entry(name: str) -> dict[str, Any]:
     return entry
 
 
-def _read_csv(path: Path) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+def _read_csv(path: Path, mode: Mode) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
     """(result entry, calculator input or None) per row of an open-data summary CSV: read,
-    completed by the CSV inference (an estimate), expanded."""
+    completed by the CSV inference (an estimate), expanded. Estimate mode only: strict mode
+    refuses every row (its dimensions and systems are inferred, not lodged)."""
     from ara.rdsap.expansion import expand
     from ara.rdsap.expansion.infer_summary import infer_summary
     from ara.rdsap.readers.csv_summary import read_summary_csv
@@ -87,7 +98,7 @@ def _read_csv(path: Path) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
                      error=f"unreadable row: {failure.field}: {failure.message}")
         out.append((entry, None))
     certs = infer_summary(certs)
-    result = expand(certs, [str(i) for i in range(certs.num_rows)])
+    result = expand(certs, [str(i) for i in range(certs.num_rows)], mode="estimate")
     problems: dict[int, list[str]] = {}
     for row, _cert, field, message in result.problems:
         problems.setdefault(row, []).append(f"{field}: {message}")
@@ -96,9 +107,17 @@ def _read_csv(path: Path) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
         entry = _entry(cert.get("source") or f"{path}:row {i + 1}")
         entry.update(certificate_number=cert["certificate_number"],
                      lodged_sap_rating=cert["energy_rating_current"], estimate=True,
-                     inferred_fields=len(cert["inferred_fields"] or ()))
-        if inputs[i].get("storeys") is None:  # the fabric could not be expanded
-            entry["error"] = "; ".join(problems.get(i, ["not expanded"]))
+                     inferred_fields=len(cert["inferred_fields"] or ()),
+                     assumptions=["csv_summary_inference",
+                                  *(result.assumptions[i].as_py() or [])])
+        if mode == "strict":
+            entry["error"] = ("missing in strict mode (--mode estimate rates it with these "
+                              "assumptions): an open-data CSV summary row lodges no RdSAP "
+                              "dimensions or systems: they are inferred "
+                              "(docs/rdsap/csv_inference.md)")
+            out.append((entry, None))
+        elif i in problems:
+            entry["error"] = "blocked: " + "; ".join(problems[i])
             out.append((entry, None))
         else:
             out.append((entry, inputs[i]))
@@ -110,9 +129,11 @@ def _read_csv(path: Path) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
     return sorted(out, key=line)
 
 
-def rate_files(paths: list[Path]) -> list[dict[str, Any]]:
+def rate_files(paths: list[Path], mode: Mode = "strict") -> list[dict[str, Any]]:
     """One result dict per file (per row of a CSV file): ``file``, ``error`` (None when
-    rated), SOURCE_COLUMNS and RATE_COLUMNS."""
+    rated), SOURCE_COLUMNS and RATE_COLUMNS. ``mode``: strict refuses a certificate that
+    needs an estimate fallback; estimate rates it and lists the fallbacks in
+    ``assumptions``."""
     from ara.sap import calculate
 
     results: list[dict[str, Any]] = []
@@ -121,7 +142,7 @@ def rate_files(paths: list[Path]) -> list[dict[str, Any]]:
     for path in paths:
         if path.suffix.lower() == ".csv":
             try:
-                for entry, dwelling in _read_csv(path):
+                for entry, dwelling in _read_csv(path, mode):
                     if dwelling is not None:
                         rows.append(dwelling)
                         slots.append(len(results))
@@ -133,8 +154,13 @@ def rate_files(paths: list[Path]) -> list[dict[str, Any]]:
             continue
         entry = _entry(str(path))
         try:
-            rows.append(_read(path))
+            dwelling, assumptions = _read(path, mode)
+            rows.append(dwelling)
             slots.append(len(results))
+            entry["assumptions"] = assumptions
+            entry["estimate"] = bool(assumptions)
+        except RefusedError as exc:
+            entry["error"] = f"refused: {exc}"
         except Exception as exc:  # a file that does not read is reported, the rest go on
             entry["error"] = f"{type(exc).__name__}: {exc}"
         results.append(entry)
@@ -164,10 +190,15 @@ def render(result: dict[str, Any]) -> str:
     if result["error"]:
         return f"{head}\n  error: {result['error']}"
     r = result
-    estimate = [] if not r.get("estimate") else [
-        f"  ESTIMATE     from an open-data CSV summary row: {r['inferred_fields']} fields "
-        f"inferred from descriptions and Ara's assumptions (lodged SAP "
-        f"{_fmt(r['lodged_sap_rating'])})"]
+    estimate = []
+    if r.get("inferred_fields") is not None:
+        estimate.append(
+            f"  ESTIMATE     from an open-data CSV summary row: {r['inferred_fields']} fields "
+            f"inferred from descriptions and Ara's assumptions (lodged SAP "
+            f"{_fmt(r['lodged_sap_rating'])})")
+    elif r.get("estimate"):
+        estimate.append("  ESTIMATE     with the declared fallbacks (spec/tables/"
+                        "estimate_fallbacks.csv): " + ", ".join(r.get("assumptions") or []))
     return "\n".join([
         head, *estimate,
         f"  SAP rating   {r['sap_rating']} {r['sap_band']}  ({_fmt(r['sap_rating_continuous'], 2)})"
@@ -187,7 +218,7 @@ def render(result: dict[str, Any]) -> str:
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
-    results = rate_files([Path(f) for f in args.files])
+    results = rate_files([Path(f) for f in args.files], check_mode(args.mode))
     for result in results:
         if args.json:
             print(json.dumps(result, allow_nan=False))
@@ -208,4 +239,15 @@ def add_parser(sub: Any) -> None:
                     "field (null when it worked). Exit 1 if any file or row failed.")
     rate.add_argument("files", nargs="+", metavar="FILE", help="files to rate")
     rate.add_argument("--json", action="store_true", help="one JSON object per file")
+    add_mode_argument(rate, default="strict")
     rate.set_defaults(func=cmd_rate)
+
+
+def add_mode_argument(parser: Any, default: Mode) -> None:
+    """``--mode strict|estimate`` (decision 0022)."""
+    parser.add_argument(
+        "--mode", choices=MODES, default=default,
+        help="strict: rate only from lodged data and the spec, refusing a certificate "
+             "that needs a fallback and naming what is missing; estimate: fill such gaps "
+             "from the declared fallbacks (spec/tables/estimate_fallbacks.csv), mark the "
+             f"rating as an estimate and list the assumptions (default: {default})")

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ara.cli import bundled
+from ara.cli_rate import add_mode_argument
 
 SAMPLE = "sample_portfolio"
 EXIT_OK, EXIT_FAILURES, EXIT_ERROR = 0, 1, 2
@@ -44,6 +45,17 @@ def _epc_fetcher(spec: str) -> Any:
     raise SystemExit(f"ara run: error: unknown --epc-source {spec!r}")
 
 
+def trust_line(base: Any, failures: Any) -> str:
+    """Homes by trust level (decision 0022): lodged figures kept, re-modelled from lodged data
+    and the spec, re-modelled with estimate fallbacks, refused."""
+    kept = sum(1 for r in base if r.rebaseline_reason == "none")
+    estimated = sum(1 for r in base if r.rebaseline_reason != "none" and r.estimate)
+    remodelled = len(base) - kept - estimated
+    refused = sum(1 for f in failures if f.stage == "baseline")
+    return (f"trust: lodged kept {kept}, re-modelled {remodelled}, re-modelled with estimates "
+            f"{estimated}, refused {refused}")
+
+
 def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
     from ara.persistence import tables as t
 
@@ -54,7 +66,8 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
         base = conn.execute(sa.select(
             t.baseline_performance.c.lodged_band, t.baseline_performance.c.effective_band,
             t.baseline_performance.c.rebaseline_reason,
-            t.baseline_performance.c.bill_total_gbp).where(
+            t.baseline_performance.c.bill_total_gbp, t.baseline_performance.c.estimate,
+            t.baseline_performance.c.assumptions).where(
             t.baseline_performance.c.property_id.in_(ids))).all()
         certs = conn.execute(sa.select(sa.func.count()).select_from(t.epc_certificates)
                              .where(t.epc_certificates.c.property_id.in_(ids))).scalar_one()
@@ -72,7 +85,12 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
              "lodged    " + "".join(f"{lodged.get(b, 0):>7}" for b in (*bands, "-")),
              "effective " + "".join(f"{effective.get(b, 0):>7}" for b in (*bands, "-")),
              "rebaselined: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())),
+             trust_line(base, failures),
              ]
+    used = Counter(a for r in base if r.estimate for a in (r.assumptions or "").split(",") if a)
+    if used:
+        lines.append("estimate fallbacks used (spec/tables/estimate_fallbacks.csv): " + ", ".join(
+            f"{k} {v}" for k, v in used.most_common(8)))
     billed = [r.bill_total_gbp for r in base if r.bill_total_gbp is not None]
     if billed:
         total = sum(billed)
@@ -133,7 +151,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         uow_factory, _epc_fetcher(epc_source),
         UprnReferenceData(uprn_data) if uprn_data else None, solar)
     rates = FuelRates.load()
-    baseline = BaselineOrchestrator(uow_factory, rates)
+    baseline = BaselineOrchestrator(uow_factory, rates, mode=args.mode)
     modelling = None
     if args.scenarios != "none":
         from ara.modelling.orchestrator import ModellingOrchestrator
@@ -188,6 +206,7 @@ def add_parser(sub: Any) -> None:
     run.add_argument("--report", metavar="PATH", default="ara-report.html",
                      help="write the portfolio report (HTML with charts) here, or 'none' "
                           "(default ara-report.html)")
+    add_mode_argument(run, default="estimate")
     run.add_argument("--progress", action="store_true",
                      help="show progress even when stderr is not a terminal")
     run.set_defaults(func=cmd_run)

@@ -129,6 +129,10 @@ BASELINE_SCHEMA = pa.schema([
     pa.field("fuel_rates_snapshot", pa.string(), nullable=False),
     pa.field("bill_unpriced_reason", pa.string(), nullable=True),
     pa.field("calculated_at", pa.timestamp("us"), nullable=False),
+    # estimate mode (decision 0022): rated with declared fallbacks, and their ids
+    # (comma-separated, spec/tables/estimate_fallbacks.csv)
+    pa.field("estimate", pa.bool_(), nullable=False),
+    pa.field("assumptions", pa.string(), nullable=False),
 ])
 
 
@@ -316,12 +320,14 @@ def rebaseline(lodged: pa.Table, calculated: pa.Table, *,
 # ---------------------------------------------------------------------------------------------
 
 def baseline_table(performance: pa.Table, calculated: pa.Table, bills: pa.Table,
-                   calculated_at: datetime, *, id_column: str = "dwelling_id") -> pa.Table:
+                   calculated_at: datetime, *, id_column: str = "dwelling_id",
+                   trust: pa.Table | None = None) -> pa.Table:
     """The ``baseline_performance`` rows (``BASELINE_SCHEMA``) of the properties of
     ``performance`` (from :func:`rebaseline`): their kWh by end use from ``calculated`` and
     their bill from ``bills`` (``ara.domain.bills.compute_bills``, or
     ``compute_bills_or_unpriced`` whose unpriced rows keep null amounts and their reason),
-    matched on id."""
+    matched on id. ``trust`` (``property_id``, ``estimate``, ``assumptions`` as
+    comma-separated fallback ids) marks the estimates; without it no row is one."""
     ids = performance.column("property_id")
     calc = calculated.take(pa.array(_align(ids, calculated.column(id_column),
                                            "calculator output")))
@@ -342,6 +348,11 @@ def baseline_table(performance: pa.Table, calculated: pa.Table, bills: pa.Table,
     reason = bill.column("bill_unpriced_reason") if "bill_unpriced_reason" in \
         bill.column_names else pa.nulls(n, pa.string())
     columns += end_uses + [bill.column(c) for c in BILL_COLUMNS[:-1]] + [reason, stamp]
+    if trust is None:
+        columns += [pa.array(np.zeros(n, dtype=bool)), pa.array([""] * n, pa.string())]
+    else:
+        row = pa.array(_align(ids, trust.column("property_id"), "estimate"))
+        columns += [trust.column("estimate").take(row), trust.column("assumptions").take(row)]
     return pa.Table.from_arrays(columns, schema=BASELINE_SCHEMA)
 
 

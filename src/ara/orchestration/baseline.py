@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -31,9 +32,10 @@ from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
-from ara.rdsap.expansion.infer_summary import complete_summary_rows
+from ara.rdsap.expansion.infer_summary import complete_summary_rows, is_estimate
 from ara.rdsap.readers import CERTIFICATE_SCHEMA
 from ara.sap import calculate
+from ara.sap.fallbacks import Mode, check_mode, refusal_text
 
 UowFactory = Callable[..., UnitOfWork]
 STAGE = "baseline"
@@ -52,6 +54,10 @@ class BaselineReport:
     rebaseline_reasons: dict[str, int] = field(default_factory=dict)
     unpriced: int = 0
     """Homes rated whose bill the Fuel Rates snapshot cannot price (stored without one)."""
+    estimates: int = 0
+    """Homes rated with declared estimate fallbacks (estimate mode, decision 0022)."""
+    assumptions: dict[str, int] = field(default_factory=dict)
+    """How many homes used each estimate fallback."""
 
 
 def _relaxed_schema() -> pa.Schema:
@@ -79,9 +85,11 @@ class BaselineOrchestrator:
     batch. The rebaseliner is the SAP 10.2 calculator behind the RdSAP 10 expansion."""
 
     def __init__(self, uow_factory: UowFactory, fuel_rates: FuelRates, *,
-                 rebaseliner: Callable[[pa.Table], pa.Table] | None = None) -> None:
+                 rebaseliner: Callable[[pa.Table], pa.Table] | None = None,
+                 mode: Mode = "estimate") -> None:
         self._uow = uow_factory
         self._rates = fuel_rates
+        self._mode = check_mode(mode)
         self._calculate = rebaseliner or (lambda inputs: calculate(inputs, strict=False))
 
     def run(self, property_ids: Sequence[str]) -> BaselineReport:
@@ -133,24 +141,36 @@ class BaselineOrchestrator:
         ids = [r["property_id"] for r in lodged_rows]
         # open-data CSV rows: dimensions and systems inferred first (marked estimates)
         certs = complete_summary_rows(certificate_table_from_json(data_texts))
-        expansion = expand(certs, ids)
-        outputs = self._calculate(expansion.inputs)
-        # expansion problems of a row the calculator still scores are assumptions recorded
-        # by the expansion's audit; a row the calculator rejects fails with both reasons
-        notes: dict[str, list[str]] = {}
-        for row, _cert, fld, message in expansion.problems:
-            notes.setdefault(ids[row], []).append(f"{fld}: {message}")
-        bad = set()
+        # open-data CSV rows are inferred, so they rate only in estimate mode
+        csv_rows = np.asarray(is_estimate(certs), dtype=bool)
+        expansion = expand(certs, ids, mode=self._mode)
+        refused = expansion.refused | (csv_rows if self._mode == "strict" else False)
+        bad: set[str] = set()
+        for row in np.flatnonzero(refused):  # refused by the expansion: never calculated
+            pid = ids[row]
+            reasons = expansion.reasons(int(row)) or [
+                "an open-data CSV summary row rates only in estimate mode (its dimensions and "
+                "systems are inferred)"]
+            bad.add(pid)
+            failures.append(StageFailure(pid, STAGE, "refused", refusal_text(
+                reasons, self._mode)[:4000]))
+        outputs = self._calculate(expansion.inputs.filter(pa.array(~refused)))
         for pid, status, error in zip(outputs.column("dwelling_id").to_pylist(),
                                       outputs.column("status").to_pylist(),
                                       outputs.column("error").to_pylist(), strict=True):
             if status != "ok":
                 bad.add(pid)
-                reason = "; ".join([error or status, *notes.get(pid, [])])
-                kind = "expansion" if pid in notes else "calculation"
-                failures.append(StageFailure(pid, STAGE, kind, reason[:4000]))
+                failures.append(StageFailure(pid, STAGE, "calculation",
+                                             (error or status)[:4000]))
+        assumptions = [(["csv_summary_inference"] if csv else []) + list(a or [])
+                       for csv, a in zip(csv_rows, expansion.assumptions.to_pylist(),
+                                         strict=True)]
+        trust = pa.table({"property_id": pa.array(ids, pa.string()),
+                          "estimate": pa.array([bool(a) for a in assumptions]),
+                          "assumptions": pa.array([",".join(a) for a in assumptions])})
         keep = pa.array([pid not in bad for pid in ids])
-        outputs = outputs.filter(pc.and_(keep, pc.equal(outputs.column("status"), "ok")))
+        outputs = outputs.filter(pc.is_in(outputs.column("dwelling_id"),
+                                          pa.array([i for i in ids if i not in bad])))
         lodged = pa.Table.from_pylist(lodged_rows, schema=LODGED_SCHEMA).filter(keep)
         # a home whose fuel the snapshot does not price keeps its ratings; its bill stays
         # null with the reason (decision 0017)
@@ -163,4 +183,9 @@ class BaselineOrchestrator:
         report.divergences = result.divergences.num_rows
         for reason in result.performance.column("rebaseline_reason").to_pylist():
             report.rebaseline_reasons[reason] = report.rebaseline_reasons.get(reason, 0) + 1
-        return baseline_table(result.performance, outputs, bills, now)
+        for pid, used in zip(ids, assumptions, strict=True):
+            if used and pid not in bad:
+                report.estimates += 1
+                for fid in used:
+                    report.assumptions[fid] = report.assumptions.get(fid, 0) + 1
+        return baseline_table(result.performance, outputs, bills, now, trust=trust)

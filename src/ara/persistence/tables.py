@@ -156,6 +156,9 @@ baseline_performance = sa.Table(
     sa.Column("fuel_rates_snapshot", sa.Text, nullable=False),
     sa.Column("bill_unpriced_reason", sa.Text),
     sa.Column("calculated_at", sa.DateTime, nullable=False),
+    # estimate mode (0004): rated with declared fallbacks, and which (comma-separated ids)
+    sa.Column("estimate", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("assumptions", sa.Text, nullable=False, server_default=""),
 )
 
 scenarios = sa.Table(

@@ -1,18 +1,31 @@
 """The RdSAP 10 expansion: certificate data (CERTIFICATE_SCHEMA) -> calculator inputs
 (SAP_INPUT_SCHEMA), over whole columns. The fabric part (dimensions, U-values, openings,
 thermal bridging, living area) runs first; its roof and floor areas feed the services part
-(ventilation, heating, hot water, lighting, tariff, PV)."""
+(ventilation, heating, hot water, lighting, tariff, PV).
+
+Two modes (decision 0022). Where a certificate does not lodge an item, or no transcribed
+spec table gives it, and ``spec/tables/estimate_fallbacks.csv`` declares a fallback, the
+rules write the fallback's value and record its use; then
+
+- ``strict`` (the default): the row is refused; ``refusals`` names each missing item and the
+  fallback estimate mode would use;
+- ``estimate``: the row is expanded, ``estimate`` is true and ``assumptions`` lists the
+  fallback ids.
+
+A missing item with no declared fallback, and invalid data, refuse the row in both modes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
 from ara.rdsap.expansion.fabric import expand_fabric
 from ara.rdsap.expansion.services import expand_services
+from ara.sap.fallbacks import FallbackLog, Mode, check_mode
 from ara.sap.schema import SAP_INPUT_SCHEMA
 
 Problem = tuple[int, str | None, str, str]  # (row, certificate number, field, message)
@@ -23,22 +36,45 @@ class ExpansionResult:
     inputs: pa.Table
     """SAP_INPUT_SCHEMA rows, one per certificate, ``dwelling_id`` as given."""
     problems: list[Problem]
-    """Certificates that could not be expanded; the calculator rejects their rows too."""
+    """Every reason a row is refused, sorted by row: the rules' blocking problems, and in
+    strict mode each estimate fallback the row needed."""
     audit: dict[str, pa.Array]
-    """Per-row notes of the defaults applied (from the services expansion)."""
+    """Per-row notes of the documented RdSAP defaults applied (from the services
+    expansion)."""
+    mode: Mode = "strict"
+    estimate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Per row: rated with at least one estimate fallback (estimate mode only)."""
+    assumptions: pa.Array = field(
+        default_factory=lambda: pa.array([], pa.list_(pa.string())))
+    """Per row: the ids of the fallbacks used (``spec/tables/estimate_fallbacks.csv``)."""
+
+    @property
+    def refused(self) -> np.ndarray:
+        """Per row: refused (at least one problem)."""
+        out = np.zeros(self.inputs.num_rows, dtype=bool)
+        out[[row for row, *_ in self.problems]] = True
+        return out
+
+    def reasons(self, row: int) -> list[str]:
+        """The refusal reasons of ``row`` as ``field: message`` lines."""
+        return [f"{f}: {m}" for r, _c, f, m in self.problems if r == row]
 
 
 def _floats(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pa.array(array).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None) -> ExpansionResult:
+def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None,
+           mode: Mode = "strict") -> ExpansionResult:
     """Expand ``certs`` into calculator inputs. ``dwelling_ids`` name the rows (default: the
-    certificate numbers)."""
-    fabric = expand_fabric(certs)
+    certificate numbers); ``mode`` is ``strict`` or ``estimate`` (module docstring)."""
+    check_mode(mode)
+    n = certs.num_rows
+    log = FallbackLog(n)
+    fabric = expand_fabric(certs, log)
     roof = np.nan_to_num(_floats(fabric.quantities["roof_area_m2"]))
     tfa = np.nan_to_num(_floats(fabric.quantities["total_floor_area_m2"]))
-    services = expand_services(certs, roof, tfa)
+    services = expand_services(certs, roof, tfa, log)
     columns: dict[str, pa.Array] = {**services.columns, **fabric.columns}
     ids = list(dwelling_ids) if dwelling_ids is not None else \
         [str(c) for c in certs.column("certificate_number").to_pylist()]
@@ -51,4 +87,16 @@ def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None) -> Expans
     problems: list[Problem] = [(p.row, p.certificate_number, p.field, p.message)
                                for p in fabric.problems]
     problems += [(p.row, p.certificate_number, p.field, p.message) for p in services.problems]
-    return ExpansionResult(inputs, problems, services.audit)
+    resolution = log.resolve(mode)
+    numbers = certs.column("certificate_number").to_pylist() if resolution.refusals else []
+    problems += [(row, numbers[row], fld, message) for row, fld, message in resolution.refusals]
+    problems.sort(key=lambda p: p[0])
+    estimate = resolution.estimate & ~_rows_in(problems, n)
+    return ExpansionResult(inputs, problems, services.audit, mode, estimate,
+                           resolution.assumptions)
+
+
+def _rows_in(problems: list[Problem], n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    out[[row for row, *_ in problems]] = True
+    return out

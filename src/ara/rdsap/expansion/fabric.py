@@ -80,6 +80,7 @@ from ara.rdsap.expansion.fabric_walls import (
     wall_u_values,
 )
 from ara.rdsap.expansion.tables import AGE_BANDS, COUNTRIES, FabricTables, fabric_tables
+from ara.sap.fallbacks import FallbackLog
 from ara.sap.schema import ELEMENT_TYPE, OPENING_TYPE, STOREY_TYPE, THERMAL_BRIDGE_TYPE
 
 __all__ = ["FABRIC_COLUMNS", "FabricProblem", "FabricResult", "expand_fabric"]
@@ -97,6 +98,8 @@ _COUNTRY_INDEX = np.array([0, 1, 2, 3, 0, -1])
 _COUNTRY_NAMES = ("england", "wales", "scotland", "northern_ireland", "isle_of_man")
 PROPERTY_TYPES = ("0", "1", "2", "3", "4")  # house, bungalow, flat, maisonette, park home
 TIMBER_FRAME = 5
+#: The latest age band of the wall-thickness lineage table (RdSAP 2012 Table S3: band L).
+_LATEST_THICKNESS_BAND = AGE_BANDS.index("L")
 
 
 class FabricProblem(NamedTuple):
@@ -245,14 +248,20 @@ def _element_matrix(parts: Parts, walls: _Walls, rr: RoomsInRoof, n_rows: int,
     return area, u, kind, cons
 
 
-def expand_fabric(certs: pa.Table | pa.RecordBatch) -> FabricResult:
-    """Expand the fabric of every certificate of ``certs`` (CERTIFICATE_SCHEMA)."""
+def expand_fabric(certs: pa.Table | pa.RecordBatch,
+                  fallbacks: FallbackLog | None = None) -> FabricResult:
+    """Expand the fabric of every certificate of ``certs`` (CERTIFICATE_SCHEMA). Where a
+    declared estimate fallback (``spec/tables/estimate_fallbacks.csv``) supplies a missing
+    item, its value is written and the use is recorded in ``fallbacks`` (the mode decides
+    afterwards whether the row is refused or rated as an estimate)."""
     if isinstance(certs, pa.RecordBatch):
         certs = pa.Table.from_batches([certs])
     t = fabric_tables()
     conv = t.conventions
     n = certs.num_rows
     problems = Problems()
+    if fallbacks is None:
+        fallbacks = FallbackLog(n)
 
     def col(name: str) -> pa.Array:
         return as_array(certs.column(name))
@@ -285,10 +294,18 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch) -> FabricResult:
     main = parts.main
     m = np.clip(main, 0, None)
     has_main = main >= 0
+    wall_insulation = parts.level.codes("wall_insulation_type", WALL_INSULATION_CODES) + 1
+    measured_mm = parts.level.floats("wall_thickness_mm")
     part_thickness = default_wall_thickness_mm(
-        t, pcountry, parts.band, walls.main_construction,
-        parts.level.codes("wall_insulation_type", WALL_INSULATION_CODES) + 1,
-        parts.level.floats("wall_thickness_mm"))
+        t, pcountry, parts.band, walls.main_construction, wall_insulation, measured_mm)
+    # estimate fallback: band M has no lineage row; the same construction's band L value
+    latest = default_wall_thickness_mm(
+        t, pcountry, np.minimum(parts.band, _LATEST_THICKNESS_BAND), walls.main_construction,
+        wall_insulation, measured_mm)
+    nearest = ~np.isfinite(part_thickness) & np.isfinite(latest) \
+        & (parts.band > _LATEST_THICKNESS_BAND)
+    fallbacks.use(pr[nearest], "wall_thickness_nearest_band")
+    part_thickness = np.where(nearest, latest, part_thickness)
     main_wall_m = np.where(has_main, part_thickness[m] / 1000.0, np.nan) if parts.n else \
         np.full(n, np.nan)
     # internal vs external measurement (GAP): RdSAP 2012 Table S2 conversion (lineage, L)
@@ -394,7 +411,7 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch) -> FabricResult:
     pvc_frames = bools(col("pvc_window_frames"))
     gap_default = codes(col("glazing_gap"), ("6", "12", "16+"))
     win = windows(t, Level.of(col("windows")), parts.lookup, country, present, pvc_frames,
-                  gap_default, problems)
+                  gap_default, problems, fallbacks)
     door_count = ints(col("door_count"))
     has_door_corridor = corridor & (door_count >= 1)
     main_band = np.where(has_main, parts.band[m], -1) if parts.n else np.full(n, -1)

@@ -24,6 +24,7 @@ from ara.rdsap.expansion.tables import (
     GLAZING_GAPS_MM,
     FabricTables,
 )
+from ara.sap.fallbacks import FallbackLog, fallback
 
 #: SAP-GlazingTypeCode of RdSAP-Schema-21 (1-15, ND)
 GLAZING_CODES: tuple[str, ...] = tuple(str(i) for i in range(1, 16)) + ("ND",)
@@ -93,7 +94,8 @@ def rr_roof_host(present: np.ndarray) -> np.ndarray:
 
 def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarray,
             present: np.ndarray, pvc_default: tuple[np.ndarray, np.ndarray],
-            gap_default: np.ndarray, problems: Problems) -> Openings:
+            gap_default: np.ndarray, problems: Problems,
+            fallbacks: FallbackLog | None = None) -> Openings:
     """Every lodged window (section 4.1: area = height x width, 2 d.p.), its Table 24 U and g
     (or the lodged transmission data), frame factor, orientation and host element."""
     row = level.parent
@@ -150,6 +152,22 @@ def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarr
     pvc_given = pvc_given | pvc_default[1][row]
     gap = level.codes("glazing_gap", GAP_CODES)
     gap = np.where(gap >= 0, gap, gap_default[row])
+    u_lodged = level.floats("u_value")
+    g_lodged = level.floats("solar_transmittance")
+    has_lodged_u = np.isfinite(u_lodged) & (u_lodged > 0)
+    needs_gap = np.isin(category, (_CAT["double_pre"], _CAT["triple_pre"]))
+    # estimate fallbacks (spec/tables/estimate_fallbacks.csv): frame and gap not lodged
+    log = fallbacks if fallbacks is not None else FallbackLog(int(row.max(initial=-1)) + 1)
+    frame_missing = ~pvc_given & (category >= 0) & (category != _LODGED)
+    log.use(row[frame_missing], "window_frame_unknown")
+    pvc = np.where(frame_missing, True, pvc)
+    pvc_given = pvc_given | frame_missing
+    gap_missing = (code > 0) & (category != _LODGED) & ~has_lodged_u & needs_gap & (gap < 0)
+    for frame, fallback_id in ((pvc, "glazing_gap_unknown"),
+                               (~pvc, "glazing_gap_metal_frame")):
+        log.use(row[gap_missing & frame], fallback_id)
+        gap_mm = fallback(fallback_id).value
+        gap = np.where(gap_missing & frame, GAP_CODES.index(f"{gap_mm:g}"), gap)
     ci = np.clip(country[row], 0, len(COUNTRIES) - 1)
     cat = np.clip(category, 0, None)
     gi = np.clip(gap, 0, len(GLAZING_GAPS_MM) - 1)
@@ -157,13 +175,9 @@ def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarr
     ri = roof_window.astype(np.int64)
     u_tab = t.window_u[ci, cat, gi, fi, ri]
     g_tab = t.window_g[ci, cat, gi, fi, ri]
-    needs_gap = np.isin(category, (_CAT["double_pre"], _CAT["triple_pre"]))
     u_tab = np.where(needs_gap & (gap < 0), np.nan, u_tab)
-    u_lodged = level.floats("u_value")
-    g_lodged = level.floats("solar_transmittance")
     # lodged transmission data (manufacturer / BFRC) win over Table 24 (engine-observed)
-    u = np.where(np.isfinite(u_lodged) & (u_lodged > 0), u_lodged,
-                 np.where(category >= 0, u_tab, np.nan))
+    u = np.where(has_lodged_u, u_lodged, np.where(category >= 0, u_tab, np.nan))
     g = np.where(np.isfinite(g_lodged) & (g_lodged > 0), g_lodged,
                  np.where(category >= 0, g_tab, np.nan))
     problems.add_mask(category == -2, row, f + "glazing_type",
@@ -177,8 +191,9 @@ def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarr
                       ~(needs_gap & (gap < 0)) & pvc_given, row, f + "glazing_type",
                       "Table 24 has no row for this glazing / frame / roof window in "
                       "spec/tables (e.g. metal or post-2022 roof windows)")
-    problems.add_mask(~pvc_given, row, f + "pvc_frame", "frame material (PVC-Frame) not "
-                      "recorded: needed for Table 24 and the frame factor")
+    problems.add_mask(~pvc_given & (category != -2), row, f + "pvc_frame",
+                      "frame material (PVC-Frame) not recorded: needed for Table 24 and the "
+                      "frame factor")
     conv = t.conventions
     ff = np.where(pvc, conv["frame_factor_wood_pvc"], conv["frame_factor_metal"])
     orientation = level.codes("orientation", tuple(str(i) for i in range(10)))
@@ -253,5 +268,6 @@ def host_indices(openings: Openings, present: np.ndarray, elem_index: np.ndarray
                            minlength=elem_area.size)
     too_big = np.flatnonzero(deducted > elem_area + 1e-9)
     problems.add_mask(np.isin(g, too_big) & hosted, openings.row, "windows[]",
-                      "openings larger than the element they sit in")
+                      "contradiction in the certificate's own data: openings larger than "
+                      "the wall or roof they sit in")
     return np.where(hosted, g - elem_first[openings.row], -1)

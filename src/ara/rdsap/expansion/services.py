@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.rdsap.expansion.services_heating import (
+    boiler_without_code,
     electricity_tariff,
     heating_columns,
     no_heating_system,
@@ -50,6 +51,7 @@ from ara.rdsap.expansion.services_tables import (
     ServicesTables,
     services_tables,
 )
+from ara.sap.fallbacks import FallbackLog, fallback
 
 __all__ = ["RATING_METHOD_RDSAP", "Problem", "ServicesResult", "expand_services"]
 
@@ -102,7 +104,8 @@ class ServicesResult:
 
 
 def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
-                    total_floor_area_m2: np.ndarray) -> ServicesResult:
+                    total_floor_area_m2: np.ndarray,
+                    fallbacks: FallbackLog | None = None) -> ServicesResult:
     """Expand the services data of ``certs`` (CERTIFICATE_SCHEMA rows).
 
     ``roof_area_m2`` (roof area for heat loss, before room-in-roof amendments; PV by % of
@@ -117,7 +120,7 @@ def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
         raise ValueError(f"roof_area_m2 and total_floor_area_m2 need one value per "
                          f"certificate ({n}); got {roof.shape} and {tfa.shape}")
     tb = services_tables()
-    log = Log(n)
+    log = Log(n, fallbacks if fallbacks is not None else FallbackLog(n))
     out = Output(n)
     age, roof_type = _main_part(c)
 
@@ -126,6 +129,7 @@ def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
 
     main1, main2 = read_main_systems(c, log)
     no_heating_system(main1, log)
+    boiler_without_code(c, log, tb, (main1, main2))
     imm = c.code("immersion_heating_type")
     dual_immersion = (c.code("water_heating_code") == 903) & (imm == 1)
     tariff = electricity_tariff(c, log, out, tb, main1, main2, dual_immersion)
@@ -259,12 +263,10 @@ def _ventilation(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     measured = (test == 6) & np.isfinite(q50)
     out.put("pressure_test", np.where(measured, 6, np.where(test == 7, 7, 4)))
     out.put("air_permeability_q50", q50, measured)
-    log.problem((test == 6) & ~np.isfinite(q50), "pressure_test", "pressure test lodged "
-                "without Air-Permeability: 4 (SAP algorithm) written")
+    log.fallback((test == 6) & ~np.isfinite(q50), "pressure_test_without_result")
     log.problem(test == 7, "pressure_test", "low-pressure pulse test (4 Pa): no q50 "
                 "conversion in spec/: code 7 written without q50 (the calculator rejects it)")
-    log.problem(~np.isin(test, (4, 6, 7, MISSING)), "pressure_test",
-                "unknown Pressure-Test code: 4 (SAP algorithm) written")
+    log.fallback(~np.isin(test, (4, 6, 7, MISSING)), "pressure_test_unknown_code")
 
     # sheltered sides: GAP, RdSAP 2009 Table S5 lineage
     limit, up_to, other = tb.sheltered
@@ -287,31 +289,33 @@ def _ventilation(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     psv = np.nan_to_num(c.num("psv_count"))
     natural = np.where(psv > 0, np.where(fans_out > 0, 10, 2), 1)
     vtype = np.where(vtype == 0, natural, vtype)
-    log.problem(mech == MISSING, "ventilation_type",
-                "Mechanical-Ventilation not lodged: natural ventilation written")
-    log.problem(~np.isin(mech, (0, MISSING, *MECHANICAL_VENTILATION)), "ventilation_type",
-                "unknown Mechanical-Ventilation code: natural ventilation written")
+    log.fallback(~np.isin(mech, (0, *MECHANICAL_VENTILATION)), "ventilation_not_lodged")
     out.put("ventilation_type", vtype)
     pcdb = np.asarray(c.arr("mechanical_ventilation_index_number").is_valid()
                       .to_numpy(zero_copy_only=False), dtype=bool)
     # MEV (centralised 5, decentralised 6) without a PCDB record: Table 4g default SFP times
     # the note-3 in-use factor for default data, folded into the SFP (the calculator's
     # mv_in_use_factor would also scale (23a)); written as an assumption
-    mev_default = np.isin(vtype, (5, 6)) & ~pcdb
-    out.put("mv_specific_fan_power", tb.mev_default_sfp, mev_default)
+    mev = np.isin(vtype, (5, 6))
+    mev_default = mev & ~pcdb
     log.assume(mev_default, f"mechanical extract ventilation: SFP {tb.mev_default_sfp:g} "
                "W/(l/s) (SAP 10.2 Table 4g default x note-3 in-use factor for default data)")
-    log.problem(np.isin(vtype, (5, 6)) & pcdb, "mv_specific_fan_power", "MEV from the PCDB: "
-                "the PCDB is not available: null written")
-    log.problem(np.isin(vtype, (4, 7, 8)), "mv_specific_fan_power", "mechanical ventilation "
-                "(PIV from outside, MV, MVHR): SAP 10.2 Table 4g default SFPs of these systems "
-                "not transcribed: null written")
-    mvhr_default = (vtype == 8) & ~pcdb
-    out.put("mvhr_efficiency_percent", tb.mvhr_default_percent, mvhr_default)
-    log.assume(mvhr_default, f"MVHR efficiency: SAP 10.2 Table 4g default "
+    # product data: the PCDB is not read by the expansion yet (issue 12), so a system lodged
+    # by its index takes the Table 4g default data as an estimate
+    log.fallback((mev | (vtype == 8)) & pcdb, "mechanical_ventilation_product_unavailable")
+    balanced = np.isin(vtype, (7, 8))
+    piv = vtype == 4
+    log.fallback(balanced, "mechanical_ventilation_default_sfp_balanced")
+    log.fallback(piv, "mechanical_ventilation_default_sfp_piv")
+    sfp = np.select([balanced, piv],
+                    [fallback("mechanical_ventilation_default_sfp_balanced").value,
+                     fallback("mechanical_ventilation_default_sfp_piv").value],
+                    tb.mev_default_sfp)
+    out.put("mv_specific_fan_power", sfp, mev | balanced | piv)
+    mvhr = vtype == 8
+    out.put("mvhr_efficiency_percent", tb.mvhr_default_percent, mvhr)
+    log.assume(mvhr & ~pcdb, f"MVHR efficiency: SAP 10.2 Table 4g default "
                f"{tb.mvhr_default_percent:g} % (66 % x in-use factor 0.70)")
-    log.problem((vtype == 8) & pcdb, "mvhr_efficiency_percent", "MVHR from the PCDB: the "
-                "PCDB is not available: null written")
     return vtype
 
 
@@ -330,13 +334,13 @@ def _draughtproofing(c: Certificates, log: Log, out: Output) -> None:
     derivable = ~np.isfinite(pct) & ~unknown_windows & np.isfinite(doors) \
         & (np.isfinite(dp_doors) | (doors == 0)) & (total > 0)
     derived = 100.0 * (dp_windows + np.nan_to_num(dp_doors)) / np.maximum(total, 1)
-    value = np.where(np.isfinite(pct), pct, derived)
-    out.put("draughtproofed_percent", np.clip(value, 0, 100), np.isfinite(pct) | derivable)
+    unknown = ~np.isfinite(pct) & ~derivable
+    log.fallback(unknown, "draughtproofing_not_lodged")
+    value = np.where(np.isfinite(pct), pct,
+                     np.where(unknown, fallback("draughtproofing_not_lodged").value, derived))
+    out.put("draughtproofed_percent", np.clip(value, 0, 100), np.ones(c.n, dtype=bool))
     log.assume(derivable, "draught-proofing: % of windows and doors lodged as draught-proofed "
                "(GAP: RdSAP 10 derivation not read)")
-    log.problem(~np.isfinite(pct) & ~derivable, "draughtproofed_percent",
-                "neither Percent-Draughtproofed nor draught-proofing of every window and door "
-                "lodged: null written (the calculator uses 0)")
 
 
 def _heat_network(c: Certificates, log: Log, out: Output, code1: np.ndarray,
@@ -401,8 +405,7 @@ def _photovoltaics(c: Certificates, log: Log, out: Output, roof: np.ndarray,
     factor = np.where(pitched, 1.0 / np.cos(np.radians(PV_PITCH_DEG)), 1.0)
     pct_kwp = round_half_up(PV_KWP_PER_M2 * roof * pct / 100.0 * factor, 2)
     by_pct_ok = by_pct & area_ok
-    log.problem(by_pct & ~area_ok, "pv_arrays", "PV lodged as % of roof but no roof area "
-                "for heat loss: PV left out")
+    log.fallback(by_pct & ~area_ok, "pv_percent_without_roof")
     log.assume(by_pct_ok, "PV from % of roof area: 0.12 kWp/m2, South, 30 deg, modest "
                "overshading (RdSAP 10 section 11.1 b)")
     log.assume(by_pct_ok & ~pitched, "PV from % of roof area: roof not pitched: no cos 35 "
@@ -442,9 +445,11 @@ def _photovoltaics(c: Certificates, log: Log, out: Output, roof: np.ndarray,
     conn_array = int_codes(it.field("pv_connection"))
     first = it.first(np.isin(conn_array, (1, 2)))
     conn = np.where(np.isin(conn, (1, 2)), conn, take(conn_array, first, MISSING))
-    out.put("pv_connected_to_dwelling_meter", conn == 2, has_pv & np.isin(conn, (1, 2)))
-    log.problem(has_pv & ~np.isin(conn, (1, 2)), "pv_connected_to_dwelling_meter",
-                "PV-Connection not lodged: null written")
+    conn_missing = has_pv & ~np.isin(conn, (1, 2))
+    log.fallback(conn_missing, "pv_connection_not_lodged")
+    connected = np.where(conn_missing, fallback("pv_connection_not_lodged").value == 1,
+                         conn == 2)
+    out.put("pv_connected_to_dwelling_meter", connected, has_pv)
     batteries = c.items("pv_battery_capacities_kwh")
     capacity = np.bincount(batteries.parents, weights=np.nan_to_num(floats(
         batteries.values)), minlength=n) if batteries.parents.size else np.zeros(n)
@@ -459,9 +464,6 @@ def _other(c: Certificates, log: Log, out: Output) -> None:
     out.put("rating_method", RATING_METHOD_RDSAP)
     cooling = c.flag("has_fixed_air_conditioning")
     out.put("space_cooling", cooling == 1, cooling >= 0)
-    log.problem(c.num("wind_turbines_count") > 0, "pv_arrays",
-                "wind turbine lodged: not a calculator input: ignored")
-    log.problem(c.num("hydro_electric_generation_kwh_per_yr") > 0, "pv_arrays",
-                "hydro-electric generation lodged: not a calculator input: ignored")
-    log.problem(flags(c.arr("pv_diverter")) == 1, "pv_arrays",
-                "PV diverter lodged: not a calculator input: ignored")
+    log.fallback(c.num("wind_turbines_count") > 0, "wind_turbine_ignored")
+    log.fallback(c.num("hydro_electric_generation_kwh_per_yr") > 0, "hydro_ignored")
+    log.fallback(flags(c.arr("pv_diverter")) == 1, "pv_diverter_ignored")

@@ -20,6 +20,8 @@ from ara.rdsap.expansion.services_io import (
     take,
 )
 from ara.rdsap.expansion.services_tables import ELECTRIC, NO_FUEL, ServicesTables
+from ara.sap.fallbacks import fallback
+from ara.sap.tables import read_table
 
 NO_HEATING_CODE = 699  # Table 4a 'No heating system present: electric heaters (assumed)'
 NO_HEATING_CONTROL = 2699  # Table 4e 'No heating system present'
@@ -87,8 +89,7 @@ def read_main_systems(c: Certificates, log: Log) -> tuple[MainSystem, MainSystem
     number = int_codes(it.field("main_heating_number"))
     position = np.arange(it.parents.size) - it.offsets[it.parents] + 1
     slot = np.where(np.isin(number, (1, 2)), number, position)
-    log.problem(_rows(it, slot > 2), "main2_code",
-                "more than two main heating systems lodged: only systems 1 and 2 are used")
+    log.fallback(_rows(it, slot > 2), "main_systems_beyond_two")
     code = {name: int_codes(it.field(name)) for name in (
         "sap_main_heating_code", "main_heating_category", "main_fuel_type",
         "main_heating_control", "main_heating_data_source", "heat_emitter_type",
@@ -157,8 +158,8 @@ def electricity_tariff(c: Certificates, log: Log, out: Output, tb: ServicesTable
     for m, t in METER_TARIFF.items():
         tariff = np.where(meter == m, t, tariff)
     tariff = np.where((meter == METER_DUAL) | (unknown & off_peak), by_rule[rule], tariff)
-    log.problem(~np.isin(meter, (METER_DUAL, METER_UNKNOWN, MISSING, *METER_TARIFF)),
-                "electricity_tariff", "unknown Meter-Type code: standard tariff (1) written")
+    log.fallback(~np.isin(meter, (METER_DUAL, METER_UNKNOWN, MISSING, *METER_TARIFF)),
+                 "meter_type_unknown_code")
     log.assume(unknown & ~off_peak, "electricity_tariff: meter type unknown, no off-peak "
                "system: standard tariff (RdSAP 10 section 12)")
     log.assume(unknown & off_peak, "electricity_tariff: meter type unknown with an off-peak "
@@ -198,8 +199,7 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     n = c.n
     whc = c.code("water_heating_code")
     none = np.isin(whc, (MISSING, NO_WATER_SYSTEM))
-    log.problem(whc == MISSING, "water_heating_code", "not lodged: read as no water heating "
-                "system (electric immersion 903 on standard electricity written)")
+    log.fallback(whc == MISSING, "water_heating_not_lodged")
     log.assume(whc == NO_WATER_SYSTEM, "water heating: none present: electric immersion 903 "
                "on standard electricity (RdSAP 10, JK a7761ea8)")
     code = np.where(none, IMMERSION, whc)
@@ -238,16 +238,13 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     needs_store = kind == 3
     log.assume(needs_store & ~lodged_cyl & none, "cylinder: none lodged for the assumed "
                "immersion: 'no access' cylinder defaults")
-    log.problem(needs_store & ~lodged_cyl & ~none, "cylinder_volume_l",
-                "the water heater needs a store but no cylinder is lodged: 'no access' "
-                "cylinder defaults written")
-    log.problem((kind == 1) & lodged_cyl, "hot_water_delivery",
-                "cylinder lodged with a point-of-use water heater: cylinder ignored")
+    system_without_store = (kind == 0) & ~lodged_cyl & ~combi
+    log.fallback((needs_store & ~lodged_cyl & ~none) | system_without_store,
+                 "cylinder_not_lodged")
+    log.fallback((kind == 1) & lodged_cyl, "cylinder_with_point_of_use_heater")
     delivery = np.select([kind == 1, kind == 3, (kind == 0) & lodged_cyl,
-                          (kind == 0) & combi], [1, 3, 3, 2], -1)
-    log.problem((kind == 0) & ~lodged_cyl & ~combi, "hot_water_delivery",
-                "water from a main system that is not a combi boiler, and no cylinder "
-                "lodged (CPSU / heat-pump stores are not lodged either): null written")
+                          (kind == 0) & combi, system_without_store], [1, 3, 3, 2, 3], -1)
+    lodged_cyl = lodged_cyl & (kind != 1)
     log.problem(kind == -1, "hot_water_delivery", "multi-point gas water heater: no hot "
                 "water delivery code of the calculator fits: null written")
     out.put("hot_water_delivery", delivery, delivery > 0)
@@ -290,9 +287,7 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     ins_mm = np.where(need, tb.cyl_ins_mm[band], ins_mm)
     log.assume(need & inaccessible & (age >= 0), "cylinder insulation: not accessible: "
                "RdSAP 10 Table 29 default by age band")
-    log.problem(need & ~inaccessible & (age >= 0), "cylinder_insulation_mm",
-                "insulation of an accessible cylinder not lodged: the Table 29 'not "
-                "accessible' default written")
+    log.fallback(need & ~inaccessible & (age >= 0), "cylinder_insulation_not_lodged")
     log.problem(need & (age < 0), "cylinder_insulation_mm",
                 "cylinder insulation not lodged and age band unknown: null written")
     ins_ok = store & (lodged_ins | (need & (age >= 0)))
@@ -302,10 +297,10 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
 
     # thermostat
     stat = c.flag("cylinder_thermostat")
+    stat_missing = store & (stat < 0) & ~none
+    log.fallback(stat_missing, "cylinder_thermostat_not_lodged")
+    stat = np.where(stat_missing, int(fallback("cylinder_thermostat_not_lodged").value), stat)
     out.put("cylinder_thermostat", stat == 1, store & (stat >= 0))
-    log.problem(store & (stat < 0) & ~none, "cylinder_thermostat",
-                "not lodged (RdSAP 10 default not read): null written (the calculator "
-                "assumes a thermostat)")
     log.assume(store & (stat < 0) & none, "cylinder thermostat: not lodged for the assumed "
                "immersion: null (calculator default: present)")
 
@@ -323,17 +318,16 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     boiler = np.select([source == 1, source == 2], [main1.boiler, main2.boiler], False)
     boiler_fed = pipes & boiler
     age_class = np.where(heater >= 0, tb.boiler_age[h], -1)
-    out.put("hot_water_separately_timed", age_class == 1, boiler_fed & (age_class >= 0))
+    timing_missing = (boiler_fed & (age_class < 0)) | (pipes & ~boiler)
+    log.fallback(timing_missing, "hot_water_timing_not_established")
+    timed = np.where(timing_missing,
+                     fallback("hot_water_timing_not_established").value == 1, age_class == 1)
+    out.put("hot_water_separately_timed", timed, (boiler_fed & (age_class >= 0))
+            | timing_missing)
     log.assume(boiler_fed & (age_class == 1), "hot water separately timed: boiler 1998 or "
                "later: yes (RdSAP 10 p.57)")
     log.assume(boiler_fed & (age_class == 0), "hot water separately timed: pre-1998 boiler: "
                "no (GAP: complement of the RdSAP 10 p.57 rule)")
-    log.problem(boiler_fed & (age_class < 0), "hot_water_separately_timed",
-                "boiler not classed 1998-or-later / pre-1998 (rdsap10_boiler_age_classes.csv):"
-                " null written (the calculator assumes separately timed)")
-    log.problem(pipes & ~boiler, "hot_water_separately_timed",
-                "store heated by a generator other than a main boiler: RdSAP 10 default not "
-                "read: null written (the calculator assumes separately timed)")
 
     # immersion: RdSAP 1 dual / 2 single -> SAP 1 single / 2 dual
     imm = c.code("immersion_heating_type")
@@ -386,8 +380,7 @@ def heating_columns(c: Certificates, log: Log, out: Output, tb: ServicesTables,
         age = np.where(_in(s.pump_age, 0, 2), s.pump_age, 0)
         out.put(f"{p}_pump_age", age, present & (boiler | pump_gain))
         out.put(f"{p}_fan_flue", s.fan_flue == 1, present & (s.fan_flue >= 0))
-        log.problem(present & (s.fghrs == 1), f"{p}_code", "flue gas heat recovery (FGHRS) "
-                    "is not a calculator input: ignored")
+        log.fallback(present & (s.fghrs == 1), "fghrs_ignored")
         # boiler interlock (RdSAP 10 p.57)
         control = np.clip(s.control - 2000, 0, 999)
         stat = np.where(ok_control, tb.room_thermostat[control], -1)
@@ -395,13 +388,12 @@ def heating_columns(c: Certificates, log: Log, out: Output, tb: ServicesTables,
         cyl = water.cylinder_thermostat
         interlock = (stat == 1) & (~heats_store | (cyl == 1))
         known = (stat == 0) | ((stat == 1) & (~heats_store | (cyl >= 0)))
-        out.put(f"{p}_interlock", interlock, boiler & known)
-        log.problem(boiler & ok_control & (stat < 0), f"{p}_interlock",
-                    "control code not in Table 4e group 1 (rdsap10_boiler_interlock_controls"
-                    ".csv): null written (the calculator assumes interlock)")
-        log.problem(boiler & (stat == 1) & heats_store & (cyl < 0), f"{p}_interlock",
-                    "boiler-fed cylinder without a lodged cylinder thermostat: interlock not "
-                    "established: null written (the calculator assumes interlock)")
+        unknown = boiler & ~known & ((ok_control & (stat < 0))
+                                     | ((stat == 1) & heats_store & (cyl < 0)))
+        log.fallback(unknown, "boiler_interlock_not_established")
+        assumed = fallback("boiler_interlock_not_established").value == 1
+        out.put(f"{p}_interlock", np.where(unknown, assumed, interlock),
+                boiler & (known | unknown))
 
 
 def secondary_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
@@ -410,9 +402,7 @@ def secondary_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables
     code = c.code("secondary_heating_type")
     fuel_rdsap = c.code("secondary_fuel_type")
     present = code > 0
-    log.problem(~present & ~np.isin(fuel_rdsap, (MISSING, 0)), "secondary_code",
-                "Secondary-Fuel-Type lodged without Secondary-Heating-Type: no secondary "
-                "heating written")
+    log.fallback(~present & ~np.isin(fuel_rdsap, (MISSING, 0)), "secondary_type_not_lodged")
     fuel = sap_fuel(log, tb, fuel_rdsap, tariff, present, "secondary_fuel")
     out.put("secondary_code", code, present)
     out.put("secondary_fuel", fuel, present & (fuel >= 0))
@@ -430,29 +420,26 @@ def showers_and_baths(c: Certificates, log: Log, out: Output, tb: ServicesTables
     keep = np.isin(kind, (1, 2))
     mixer = kind == 1
     from_store = np.asarray(water.delivery, dtype=np.int64)[parents] == 3
-    log.problem(_rows(it, kind == 3), "showers", "outlet lodged as 'both electric and "
-                "non-electric': not representable as one outlet: left out")
-    log.problem(_rows(it, ~np.isin(kind, (1, 2, 3, 4))), "showers",
-                "outlet of unknown type: left out")
+    log.fallback(_rows(it, ~np.isin(kind, (1, 2, 4))), "shower_outlet_not_representable")
     log.assume(_rows(it, mixer & from_store), f"mixer shower: {tb.mixer_flow_l_per_min:g} "
                "l/min (vented-system flow of the RdSAP 10 worksheet fixtures)")
-    log.problem(_rows(it, mixer & ~from_store), "showers.flow_rate_l_per_min",
-                f"mixer shower not fed from a store: Table J4 default not transcribed: the "
-                f"vented flow {tb.mixer_flow_l_per_min:g} l/min written")
+    log.fallback(_rows(it, mixer & ~from_store), "mixer_shower_flow")
     counts = it.count(keep)
     offsets = np.zeros(c.n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     outlet = np.where(kind == 2, 4, np.where(from_store, 1, 3))[keep]
-    flow = np.where(mixer, tb.mixer_flow_l_per_min, np.nan)[keep]
+    flow = np.where(mixer, np.where(from_store, tb.mixer_flow_l_per_min,
+                                    fallback("mixer_shower_flow").value), np.nan)[keep]
     power = np.full(outlet.size, np.nan)
     out.put_list("showers", offsets,
                  {"outlet_type": outlet, "flow_rate_l_per_min": flow, "power_kw": power},
                  {"flow_rate_l_per_min": np.isfinite(flow), "power_kw": np.isfinite(power)},
                  it.lodged)
     baths = c.code("number_baths")
+    baths_missing = (counts > 0) & (baths < 0)
+    log.fallback(baths_missing, "bath_count_not_lodged")
+    baths = np.where(baths_missing, int(fallback("bath_count_not_lodged").value), baths)
     out.put("bath_count", baths, baths >= 0)
-    log.problem((counts > 0) & (baths < 0), "bath_count", "Number-Baths not lodged with "
-                "showers: null written (the calculator requires it)")
     # WWHRS: an outlet or bath connected (RdSAP 10); for certificates without an outlet list
     # (RdSAP 9.x), a lodged WWHRS index number
     connected = _rows(it, np.isin(wwhrs_outlet, (2, 3, 4))) | (c.code("number_baths_wwhrs") > 0)
@@ -462,7 +449,45 @@ def showers_and_baths(c: Certificates, log: Log, out: Output, tb: ServicesTables
         index |= np.asarray(c.arr(name).is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     wwhrs = connected | (index & ~it.lodged)
     out.put("wwhrs", wwhrs)
-    log.problem(index & it.lodged & ~connected, "wwhrs", "WWHRS index number lodged but no "
-                "shower outlet or bath connected to it: no WWHRS written")
+    log.fallback(index & it.lodged & ~connected, "wwhrs_not_connected")
     solar = (c.flag("solar_water_heating") == 1) | (c.code("cylinder_size") == 5)
     out.put("solar_water_heating", solar)
+
+
+#: RdSAP fuel codes of the boiler fallback's fuel groups (rdsap10_fuel_code_to_sap_table12.csv):
+#: gas = mains gas and LPG (Table 4b's gas rows include LPG); oil = heating oil, B30K and the
+#: bio-liquids (Table 4b's liquid fuel rows).
+BOILER_FUEL_GROUPS = {"gas": (1, 2, 3, 17, 26, 27), "oil": (4, 18, 28, 34, 35, 36, 37)}
+
+
+def _boiler_fallback_codes() -> dict[tuple[str, str, str], int]:
+    return {(r["fuel_group"], r["fan_flue"], r["combi"]): int(r["sap_code"])
+            for r in read_table("estimate_boiler_codes.csv")}
+
+
+def boiler_without_code(c: Certificates, log: Log, tb: ServicesTables,
+                        systems: tuple[MainSystem, MainSystem]) -> None:
+    """A gas / LPG / oil boiler (category 2) lodged by its PCDB index without a SAP code:
+    the declared estimate fallback ``boiler_product_unavailable`` picks its Table 4b row
+    (``spec/tables/estimate_boiler_codes.csv``) from the fuel, the fan-assisted flue and
+    whether it heats water without a cylinder (a combi). The PCDB itself is not read by the
+    expansion yet, so every such boiler takes the fallback."""
+    whc = c.code("water_heating_code")
+    i = np.clip(whc - 900, 0, 99)
+    known = _in(whc, 900, 999) & tb.water.known[i]
+    source = np.where(known, tb.water.source[i], -1)
+    size = c.code("cylinder_size")
+    cylinder = np.isin(size, (0, 2, 3, 4, 5, 6)) | ((size == MISSING)
+                                                   & (c.flag("has_hot_water_cylinder") == 1))
+    rule = _boiler_fallback_codes()
+    for k, s in enumerate(systems, start=1):
+        needs = s.present & (s.code == MISSING) & (s.category == 2)
+        combi = (source == k) & ~cylinder
+        flue = np.select([s.fan_flue == 1, s.fan_flue == 0], [0, 1], 2)
+        for group, fuels in BOILER_FUEL_GROUPS.items():
+            in_group = needs & np.isin(s.fuel_rdsap, fuels)
+            for fi, fan in enumerate(("yes", "no", "unknown")):
+                for is_combi, label in ((combi, "yes"), (~combi, "no")):
+                    rows = in_group & (flue == fi) & is_combi
+                    s.code = np.where(rows, rule[(group, fan, label)], s.code)
+            log.fallback(in_group, "boiler_product_unavailable")

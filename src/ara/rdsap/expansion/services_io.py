@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.rdsap.readers.schema import CERTIFICATE_SCHEMA
+from ara.sap.fallbacks import FallbackLog
 from ara.sap.schema import SAP_INPUT_SCHEMA
 
 MISSING = -(10**9)  # integer code not lodged or not numeric
@@ -156,10 +157,13 @@ class Certificates:
 
 @dataclass
 class Log:
-    """Problems (the value is not established; the message says what was written) and
-    assumptions (a documented default or GAP decision applied to the row)."""
+    """Problems (the value is not established: null written, the row is refused),
+    fallbacks (a declared estimate-mode fallback supplied the value:
+    ``spec/tables/estimate_fallbacks.csv``; strict mode refuses the row) and assumptions (a
+    documented RdSAP default or GAP decision applied to the row)."""
 
     n: int
+    fallbacks: FallbackLog | None = None
     problem_rows: list[np.ndarray] = field(default_factory=list)
     problem_fields: list[str] = field(default_factory=list)
     problem_messages: list[str] = field(default_factory=list)
@@ -172,6 +176,12 @@ class Log:
             self.problem_rows.append(rows)
             self.problem_fields.append(field_name)
             self.problem_messages.append(message)
+
+    def fallback(self, mask: np.ndarray, fallback_id: str) -> None:
+        """The rows of ``mask`` took the declared fallback ``fallback_id``."""
+        if self.fallbacks is None:
+            self.fallbacks = FallbackLog(self.n)
+        self.fallbacks.use(np.asarray(mask, dtype=bool), fallback_id)
 
     def assume(self, mask: np.ndarray, text: str) -> None:
         rows = np.flatnonzero(mask)
