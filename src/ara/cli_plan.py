@@ -93,6 +93,15 @@ def render_plan(pid: str, base: Row | None, plans: list[Row], phases: list[Row],
                      f"(fuel rates {base['fuel_rates_snapshot']})")
         if base.get("bill_unpriced_reason"):
             lines.append(f"  bill not priced: {base['bill_unpriced_reason']}")
+        if base.get("estimate"):
+            from ara.sap.fallbacks import fallbacks
+
+            declared = fallbacks()
+            lines.append("  ESTIMATE: rated with the declared fallbacks "
+                         "(spec/tables/estimate_fallbacks.csv):")
+            for fid in (base.get("assumptions") or "").split(","):
+                fb = declared.get(fid)
+                lines.append(f"    {fid}: {fb.missing}: {fb.fallback}" if fb else f"    {fid}")
     for plan in plans:
         sid = plan["scenario_id"]
         lines.append(f"  scenario {sid}: cost GBP {plan['total_cost_gbp']:,.0f} (contingency "

@@ -113,6 +113,14 @@ class PropertyBaselinePerformance:
     rebaseline_reason: RebaselineReason
     end_use_kwh: EndUseKwh
     bill: Bill | UnpricedBill
+    assumptions: tuple[str, ...] = ()
+    """The estimate fallbacks the Effective calculation used (ids of
+    ``spec/tables/estimate_fallbacks.csv``, decision 0022); empty when it used none."""
+
+    @property
+    def estimate(self) -> bool:
+        """Rated with at least one estimate fallback."""
+        return bool(self.assumptions)
 
     def __post_init__(self) -> None:
         if self.rebaseline_reason is RebaselineReason.NONE and self.lodged is not None \

@@ -219,6 +219,7 @@ def baseline_row(property_id: str, b: PropertyBaselinePerformance,
         **{f"{use}_kwh": getattr(b.end_use_kwh, use) for use in END_USES},
         **_bill_row(b.bill),
         "calculated_at": calculated_at,
+        "estimate": b.estimate, "assumptions": ",".join(b.assumptions),
     }
 
 
@@ -536,7 +537,8 @@ def _baseline(r: Row) -> PropertyBaselinePerformance:
         bill=Bill(r["bill_energy_charges_gbp"], r["bill_standing_charges_gbp"],
                   r["bill_export_credit_gbp"], r["fuel_rates_snapshot"])
         if r["bill_total_gbp"] is not None
-        else UnpricedBill(r["fuel_rates_snapshot"], r.get("bill_unpriced_reason") or ""))
+        else UnpricedBill(r["fuel_rates_snapshot"], r.get("bill_unpriced_reason") or ""),
+        assumptions=tuple(a for a in (r.get("assumptions") or "").split(",") if a))
 
 
 def _plans_by_property(tables: PlanTables) -> dict[str, list[Plan]]:
