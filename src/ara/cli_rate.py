@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ SOURCE_COLUMNS = ("certificate_number", "lodged_sap_rating", "estimate", "inferr
                   "assumptions")
 
 
-def _read(path: Path, mode: Mode = "strict") -> tuple[dict[str, Any], list[str]]:
+def _read(path: Path, mode: Mode = "strict",
+          pcdb: Any = None) -> tuple[dict[str, Any], list[str]]:
     """One dwelling from a file, as calculator input, and the estimate fallbacks it used:
     full SAP XML as it is; RdSAP XML and register JSON through the RdSAP 10 expansion
     (rating method RdSAP 10) in ``mode``."""
@@ -46,11 +48,12 @@ def _read(path: Path, mode: Mode = "strict") -> tuple[dict[str, Any], list[str]]
             return read_sap_xml(path, dwelling_id=str(path)), []
         from ara.rdsap.readers import read_rdsap_xml
 
-        return _expand_one(read_rdsap_xml(path), path, mode)
+        return _expand_one(read_rdsap_xml(path), path, mode, pcdb)
     if suffix == ".json":
         from ara.rdsap.readers import read_register_json
 
-        return _expand_one(read_register_json(path.read_text(encoding="utf-8")), path, mode)
+        return _expand_one(read_register_json(path.read_text(encoding="utf-8")), path, mode,
+                           pcdb)
     raise ValueError(f"unsupported file type {suffix!r} (ara rate reads SAP or RdSAP .xml, "
                      "register .json certificates and open-data .csv summary rows)")
 
@@ -59,15 +62,15 @@ class RefusedError(ValueError):
     """The certificate is refused: every reason, and in strict mode what would unblock it."""
 
 
-def _expand_one(row: dict[str, Any], path: Path,
-                mode: Mode) -> tuple[dict[str, Any], list[str]]:
+def _expand_one(row: dict[str, Any], path: Path, mode: Mode,
+                pcdb: Any = None) -> tuple[dict[str, Any], list[str]]:
     import pyarrow as pa
 
     from ara.rdsap.expansion import expand
     from ara.rdsap.readers import CERTIFICATE_SCHEMA
 
     result = expand(pa.Table.from_pylist([row], schema=CERTIFICATE_SCHEMA), [str(path)],
-                    mode=mode)
+                    mode=mode, pcdb=pcdb)
     if result.refused[0]:
         raise RefusedError(refusal_text(result.reasons(0), mode))
     inputs: dict[str, Any] = result.inputs.to_pylist()[0]
@@ -129,7 +132,8 @@ def _read_csv(path: Path, mode: Mode) -> list[tuple[dict[str, Any], dict[str, An
     return sorted(out, key=line)
 
 
-def rate_files(paths: list[Path], mode: Mode = "strict") -> list[dict[str, Any]]:
+def rate_files(paths: list[Path], mode: Mode = "strict",
+               pcdb: Any = None) -> list[dict[str, Any]]:
     """One result dict per file (per row of a CSV file): ``file``, ``error`` (None when
     rated), SOURCE_COLUMNS and RATE_COLUMNS. ``mode``: strict refuses a certificate that
     needs an estimate fallback; estimate rates it and lists the fallbacks in
@@ -154,7 +158,7 @@ def rate_files(paths: list[Path], mode: Mode = "strict") -> list[dict[str, Any]]
             continue
         entry = _entry(str(path))
         try:
-            dwelling, assumptions = _read(path, mode)
+            dwelling, assumptions = _read(path, mode, pcdb)
             rows.append(dwelling)
             slots.append(len(results))
             entry["assumptions"] = assumptions
@@ -218,7 +222,12 @@ def render(result: dict[str, Any]) -> str:
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
-    results = rate_files([Path(f) for f in args.files], check_mode(args.mode))
+    try:
+        pcdb = load_user_pcdb(args.pcdb)
+    except ValueError as exc:
+        print(f"ara rate: error: {exc}", file=sys.stderr)
+        return 2
+    results = rate_files([Path(f) for f in args.files], check_mode(args.mode), pcdb)
     for result in results:
         if args.json:
             print(json.dumps(result, allow_nan=False))
@@ -240,6 +249,7 @@ def add_parser(sub: Any) -> None:
     rate.add_argument("files", nargs="+", metavar="FILE", help="files to rate")
     rate.add_argument("--json", action="store_true", help="one JSON object per file")
     add_mode_argument(rate, default="strict")
+    add_pcdb_argument(rate)
     rate.set_defaults(func=cmd_rate)
 
 
@@ -251,3 +261,29 @@ def add_mode_argument(parser: Any, default: Mode) -> None:
              "that needs a fallback and naming what is missing; estimate: fill such gaps "
              "from the declared fallbacks (spec/tables/estimate_fallbacks.csv), mark the "
              f"rating as an estimate and list the assumptions (default: {default})")
+
+
+def add_pcdb_argument(parser: Any) -> None:
+    """``--pcdb PATH`` (default: the ARA_PCDB environment variable)."""
+    parser.add_argument(
+        "--pcdb", metavar="PATH",
+        help="your copy of the BRE Product Characteristics Database (pcdb10.dat, used under "
+             "BRE's terms; Ara ships no part of it): products lodged by index take their "
+             "own data (default: $ARA_PCDB; without it such products take the declared "
+             "estimate fallback)")
+
+
+def load_user_pcdb(path: str | None) -> Any:
+    """The PCDB at ``path`` or $ARA_PCDB (parsed once, then read from the Parquet cache), or
+    None. A file that is missing or does not parse raises ValueError naming it."""
+    from ara.rdsap.pcdb import PcdbError, load_pcdb, pcdb_path_from_env
+
+    where = Path(path) if path else pcdb_path_from_env()
+    if where is None:
+        return None
+    if not where.is_file():
+        raise ValueError(f"PCDB file {where} not found (--pcdb or ARA_PCDB)")
+    try:
+        return load_pcdb(where)
+    except PcdbError as exc:
+        raise ValueError(f"PCDB file {where} cannot be read: {exc}") from exc

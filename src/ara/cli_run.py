@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ara.cli import bundled
-from ara.cli_rate import add_mode_argument
+from ara.cli_rate import add_mode_argument, add_pcdb_argument, load_user_pcdb
 
 SAMPLE = "sample_portfolio"
 EXIT_OK, EXIT_FAILURES, EXIT_ERROR = 0, 1, 2
@@ -151,7 +151,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         uow_factory, _epc_fetcher(epc_source),
         UprnReferenceData(uprn_data) if uprn_data else None, solar)
     rates = FuelRates.load()
-    baseline = BaselineOrchestrator(uow_factory, rates, mode=args.mode)
+    try:
+        pcdb = load_user_pcdb(args.pcdb)
+    except ValueError as exc:
+        print(f"ara run: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    baseline = BaselineOrchestrator(uow_factory, rates, mode=args.mode, pcdb=pcdb)
     modelling = None
     if args.scenarios != "none":
         from ara.modelling.orchestrator import ModellingOrchestrator
@@ -207,6 +212,7 @@ def add_parser(sub: Any) -> None:
                      help="write the portfolio report (HTML with charts) here, or 'none' "
                           "(default ara-report.html)")
     add_mode_argument(run, default="estimate")
+    add_pcdb_argument(run)
     run.add_argument("--progress", action="store_true",
                      help="show progress even when stderr is not a terminal")
     run.set_defaults(func=cmd_run)

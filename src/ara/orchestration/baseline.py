@@ -86,8 +86,9 @@ class BaselineOrchestrator:
 
     def __init__(self, uow_factory: UowFactory, fuel_rates: FuelRates, *,
                  rebaseliner: Callable[[pa.Table], pa.Table] | None = None,
-                 mode: Mode = "estimate") -> None:
+                 mode: Mode = "estimate", pcdb: Any = None) -> None:
         self._uow = uow_factory
+        self._pcdb = pcdb
         self._rates = fuel_rates
         self._mode = check_mode(mode)
         self._calculate = rebaseliner or (lambda inputs: calculate(inputs, strict=False))
@@ -143,7 +144,7 @@ class BaselineOrchestrator:
         certs = complete_summary_rows(certificate_table_from_json(data_texts))
         # open-data CSV rows are inferred, so they rate only in estimate mode
         csv_rows = np.asarray(is_estimate(certs), dtype=bool)
-        expansion = expand(certs, ids, mode=self._mode)
+        expansion = expand(certs, ids, mode=self._mode, pcdb=self._pcdb)
         refused = expansion.refused | (csv_rows if self._mode == "strict" else False)
         bad: set[str] = set()
         for row in np.flatnonzero(refused):  # refused by the expansion: never calculated

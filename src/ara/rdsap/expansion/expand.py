@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -27,6 +28,9 @@ from ara.rdsap.expansion.fabric import expand_fabric
 from ara.rdsap.expansion.services import expand_services
 from ara.sap.fallbacks import FallbackLog, Mode, check_mode
 from ara.sap.schema import SAP_INPUT_SCHEMA
+
+if TYPE_CHECKING:
+    from ara.rdsap.pcdb import Pcdb
 
 Problem = tuple[int, str | None, str, str]  # (row, certificate number, field, message)
 
@@ -65,16 +69,18 @@ def _floats(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None,
-           mode: Mode = "strict") -> ExpansionResult:
+           mode: Mode = "strict", pcdb: Pcdb | None = None) -> ExpansionResult:
     """Expand ``certs`` into calculator inputs. ``dwelling_ids`` name the rows (default: the
-    certificate numbers); ``mode`` is ``strict`` or ``estimate`` (module docstring)."""
+    certificate numbers); ``mode`` is ``strict`` or ``estimate`` (module docstring);
+    ``pcdb``: the user's Product Characteristics Database (:func:`ara.rdsap.pcdb.load_pcdb`)
+    for products lodged by index (boilers so far)."""
     check_mode(mode)
     n = certs.num_rows
     log = FallbackLog(n)
     fabric = expand_fabric(certs, log)
     roof = np.nan_to_num(_floats(fabric.quantities["roof_area_m2"]))
     tfa = np.nan_to_num(_floats(fabric.quantities["total_floor_area_m2"]))
-    services = expand_services(certs, roof, tfa, log)
+    services = expand_services(certs, roof, tfa, log, pcdb)
     columns: dict[str, pa.Array] = {**services.columns, **fabric.columns}
     ids = list(dwelling_ids) if dwelling_ids is not None else \
         [str(c) for c in certs.column("certificate_number").to_pylist()]

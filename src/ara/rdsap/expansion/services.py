@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -52,6 +52,9 @@ from ara.rdsap.expansion.services_tables import (
     services_tables,
 )
 from ara.sap.fallbacks import FallbackLog, fallback
+
+if TYPE_CHECKING:
+    from ara.rdsap.pcdb import Pcdb
 
 __all__ = ["RATING_METHOD_RDSAP", "Problem", "ServicesResult", "expand_services"]
 
@@ -105,7 +108,8 @@ class ServicesResult:
 
 def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
                     total_floor_area_m2: np.ndarray,
-                    fallbacks: FallbackLog | None = None) -> ServicesResult:
+                    fallbacks: FallbackLog | None = None,
+                    pcdb: Pcdb | None = None) -> ServicesResult:
     """Expand the services data of ``certs`` (CERTIFICATE_SCHEMA rows).
 
     ``roof_area_m2`` (roof area for heat loss, before room-in-roof amendments; PV by % of
@@ -129,7 +133,7 @@ def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
 
     main1, main2 = read_main_systems(c, log)
     no_heating_system(main1, log)
-    boiler_without_code(c, log, tb, (main1, main2))
+    boiler_without_code(c, log, tb, (main1, main2), pcdb)
     imm = c.code("immersion_heating_type")
     dual_immersion = (c.code("water_heating_code") == 903) & (imm == 1)
     tariff = electricity_tariff(c, log, out, tb, main1, main2, dual_immersion)

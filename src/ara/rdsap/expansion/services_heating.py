@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.rdsap.expansion.services_io import (
@@ -22,6 +24,9 @@ from ara.rdsap.expansion.services_io import (
 from ara.rdsap.expansion.services_tables import ELECTRIC, NO_FUEL, ServicesTables
 from ara.sap.fallbacks import fallback
 from ara.sap.tables import read_table
+
+if TYPE_CHECKING:
+    from ara.rdsap.pcdb import Pcdb
 
 NO_HEATING_CODE = 699  # Table 4a 'No heating system present: electric heaters (assumed)'
 NO_HEATING_CONTROL = 2699  # Table 4e 'No heating system present'
@@ -65,6 +70,9 @@ class MainSystem:
     pump_age: np.ndarray
     fan_flue: np.ndarray  # int8 1/0/-1
     fghrs: np.ndarray  # int8
+    index_number: pa.Array | None = None  # Main-Heating-Index-Number (PCDB), string per row
+    winter_efficiency: np.ndarray | None = None  # from the PCDB (%), NaN where not
+    summer_efficiency: np.ndarray | None = None
 
     @property
     def boiler(self) -> np.ndarray:
@@ -95,11 +103,18 @@ def read_main_systems(c: Certificates, log: Log) -> tuple[MainSystem, MainSystem
         "main_heating_control", "main_heating_data_source", "heat_emitter_type",
         "central_heating_pump_age")}
     fraction = floats(it.field("main_heating_fraction"))
+    index_numbers = it.field("main_heating_index_number")
     fan_flue = flags(it.field("fan_flue_present"))
     fghrs = flags(it.field("has_fghrs"))
     out = []
     for k in (1, 2):
         idx = it.first(slot == k)
+        if len(index_numbers):
+            index = pc.if_else(pa.array(idx >= 0), pc.take(
+                index_numbers, pa.array(np.where(idx >= 0, idx, 0))),
+                pa.scalar(None, index_numbers.type))
+        else:
+            index = pa.nulls(c.n, pa.string())
         out.append(MainSystem(
             present=idx >= 0,
             code=take(code["sap_main_heating_code"], idx, MISSING),
@@ -111,7 +126,8 @@ def read_main_systems(c: Certificates, log: Log) -> tuple[MainSystem, MainSystem
             emitter=take(code["heat_emitter_type"], idx, MISSING),
             pump_age=take(code["central_heating_pump_age"], idx, MISSING),
             fan_flue=take(fan_flue, idx, -1),
-            fghrs=take(fghrs, idx, -1)))
+            fghrs=take(fghrs, idx, -1),
+            index_number=index))
     return out[0], out[1]
 
 
@@ -361,6 +377,13 @@ def heating_columns(c: Certificates, log: Log, out: Output, tb: ServicesTables,
                     "SAP-Main-Heating-Code not lodged (PCDB system; the PCDB is not "
                     "available): null written")
         out.put(f"{p}_fuel", fuel, present & (fuel >= 0))
+        if s.winter_efficiency is not None and s.summer_efficiency is not None:
+            # Appendix D: the product's seasonal efficiencies from the user's PCDB
+            from_pcdb = present & np.isfinite(s.winter_efficiency)
+            out.put(f"{p}_efficiency_percent", s.winter_efficiency, from_pcdb)
+            out.put(f"{p}_summer_efficiency_percent", s.summer_efficiency, from_pcdb)
+            log.assume(from_pcdb, f"{p}: boiler efficiencies from the PCDB (SAP 10.2 "
+                       "Appendix D)")
         frac = f1 if k == 1 else f2
         out.put(f"{p}_fraction", frac, present & np.isfinite(frac))
         ok_control = _in(s.control, 2000, 2999)
@@ -454,6 +477,37 @@ def showers_and_baths(c: Certificates, log: Log, out: Output, tb: ServicesTables
     out.put("solar_water_heating", solar)
 
 
+#: PCDB table 105 codes (fuel 1 gas, 2 LPG, 4 oil; main type 1 regular, 2 combi, 3 CPSU;
+#: condensing 2 yes) -> the SAP 10.2 Table 4b code of a 1998-or-later boiler of that kind,
+#: automatic ignition (PCDB_RDSAP_DEFAULTS_LEADS.md section 1.3; EPCTK code meanings, LINEAGE).
+#: Keyed (gas or oil, main type, condensing).
+_PCDB_KIND_CODES = {("gas", 1, False): 101, ("gas", 1, True): 102, ("gas", 2, False): 103,
+                    ("gas", 2, True): 104, ("gas", 3, False): 120, ("gas", 3, True): 121,
+                    ("oil", 1, False): 126, ("oil", 1, True): 127, ("oil", 2, False): 129,
+                    ("oil", 2, True): 130}
+
+
+def pcdb_boiler_codes(product: pa.Table) -> np.ndarray:
+    """Per row of a ``Pcdb.boilers_for`` result: the Table 4b code of the product's kind, 0
+    where not found, not a gas / LPG / oil boiler of a known type, or without both seasonal
+    efficiencies."""
+    def col(name: str) -> pa.Array:
+        return product.column(name).combine_chunks()
+
+    found = np.asarray(col("found").to_numpy(zero_copy_only=False), dtype=bool)
+    fuel = int_codes(col("fuel"))
+    kind = int_codes(col("main_type"))
+    condensing = int_codes(col("condensing")) == 2
+    usable = found & np.isfinite(floats(col("winter_efficiency_pct"))) \
+        & np.isfinite(floats(col("summer_efficiency_pct")))
+    out = np.zeros(product.num_rows, dtype=np.int64)
+    for (group, main_type, cond), code in _PCDB_KIND_CODES.items():
+        fuels = (1, 2) if group == "gas" else (4,)
+        rows = usable & np.isin(fuel, fuels) & (kind == main_type) & (condensing == cond)
+        out = np.where(rows, code, out)
+    return out
+
+
 #: RdSAP fuel codes of the boiler fallback's fuel groups (rdsap10_fuel_code_to_sap_table12.csv):
 #: gas = mains gas and LPG (Table 4b's gas rows include LPG); oil = heating oil, B30K and the
 #: bio-liquids (Table 4b's liquid fuel rows).
@@ -466,12 +520,16 @@ def _boiler_fallback_codes() -> dict[tuple[str, str, str], int]:
 
 
 def boiler_without_code(c: Certificates, log: Log, tb: ServicesTables,
-                        systems: tuple[MainSystem, MainSystem]) -> None:
-    """A gas / LPG / oil boiler (category 2) lodged by its PCDB index without a SAP code:
-    the declared estimate fallback ``boiler_product_unavailable`` picks its Table 4b row
-    (``spec/tables/estimate_boiler_codes.csv``) from the fuel, the fan-assisted flue and
-    whether it heats water without a cylinder (a combi). The PCDB itself is not read by the
-    expansion yet, so every such boiler takes the fallback."""
+                        systems: tuple[MainSystem, MainSystem], pcdb: Pcdb | None = None) -> None:
+    """A gas / LPG / oil boiler (category 2) lodged by its PCDB index without a SAP code.
+
+    With the user's PCDB holding the index (SAP 10.2 Appendix D): the product's winter and
+    summer seasonal efficiencies (PCDB table 105 fields 25 / 26) replace Table 4b's, and the
+    Table 4b code of its kind (fuel, regular / combi / CPSU, condensing) tells the calculator
+    what kind of boiler it is. Otherwise the declared estimate fallback
+    ``boiler_product_unavailable`` picks the Table 4b row
+    (``spec/tables/estimate_boiler_codes.csv``) from the lodged fuel, fan-assisted flue and
+    whether it heats water without a cylinder (a combi)."""
     whc = c.code("water_heating_code")
     i = np.clip(whc - 900, 0, 99)
     known = _in(whc, 900, 999) & tb.water.known[i]
@@ -482,6 +540,18 @@ def boiler_without_code(c: Certificates, log: Log, tb: ServicesTables,
     rule = _boiler_fallback_codes()
     for k, s in enumerate(systems, start=1):
         needs = s.present & (s.code == MISSING) & (s.category == 2)
+        s.winter_efficiency = np.full(c.n, np.nan)
+        s.summer_efficiency = np.full(c.n, np.nan)
+        if pcdb is not None and s.index_number is not None and needs.any():
+            product = pcdb.boilers_for(s.index_number)
+            code = pcdb_boiler_codes(product)
+            matched = needs & (code > 0)
+            s.code = np.where(matched, code, s.code)
+            s.winter_efficiency = np.where(matched, floats(product.column(
+                "winter_efficiency_pct").combine_chunks()), np.nan)
+            s.summer_efficiency = np.where(matched, floats(product.column(
+                "summer_efficiency_pct").combine_chunks()), np.nan)
+            needs = needs & ~matched
         combi = (source == k) & ~cylinder
         flue = np.select([s.fan_flue == 1, s.fan_flue == 0], [0, 1], 2)
         for group, fuels in BOILER_FUEL_GROUPS.items():
