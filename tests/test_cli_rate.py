@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ara.cli import main
+from ara.sap.fallbacks import fallback
 
 
 def test_rate_prints_rating_and_band(sap10calcs: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,7 +98,7 @@ ODC_CSV = Path(__file__).resolve().parent / "rdsap/fixtures/odc_certificates.csv
 
 
 def test_rate_csv_gives_one_estimate_per_row(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["rate", "--json", str(ODC_CSV)])
+    code = main(["rate", "--json", "--mode", "estimate", str(ODC_CSV)])
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 1  # one row breaks a lodgement rule
     assert [r["file"].rsplit(":", 1)[1] for r in records] == ["2", "3", "4"]
@@ -106,6 +107,10 @@ def test_rate_csv_gives_one_estimate_per_row(capsys: pytest.CaptureFixture[str])
     assert first["error"] is None and first["certificate_number"].endswith("123")
     assert first["lodged_sap_rating"] == 61 and first["inferred_fields"] > 10
     assert 1 <= first["sap_rating"] <= 100
+    # the CSV inference is the first assumption of every rated row; each one is declared
+    for record in records[:2]:
+        assert record["assumptions"][0] == "csv_summary_inference"
+        assert all(fallback(fid) for fid in record["assumptions"])
     # the flat: MEV with the Table 4g default SFP, 7-hour tariff (decision 0016)
     assert records[1]["error"] is None and 1 <= records[1]["sap_rating"] <= 100
     assert records[2]["error"].startswith("unreadable row: habitable_room_count")
@@ -113,10 +118,30 @@ def test_rate_csv_gives_one_estimate_per_row(capsys: pytest.CaptureFixture[str])
 
 def test_rate_csv_readable_summary_says_it_is_an_estimate(
         capsys: pytest.CaptureFixture[str]) -> None:
-    main(["rate", str(ODC_CSV)])
+    main(["rate", "--mode", "estimate", str(ODC_CSV)])
     out = capsys.readouterr().out
     assert "ESTIMATE     from an open-data CSV summary row" in out
     assert "(lodged SAP 61)" in out
+
+
+def test_rate_csv_in_strict_mode_refuses_every_row_and_names_estimate_mode(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Strict mode (the default) rates only from lodged data: a CSV summary row lodges no
+    RdSAP dimensions or systems, so each readable row is refused, the refusal says
+    ``--mode estimate`` would rate it, and no rating is given."""
+    code = main(["rate", "--json", str(ODC_CSV)])
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1
+    assert [r["file"].rsplit(":", 1)[1] for r in records] == ["2", "3", "4"]
+    for record in records[:2]:
+        assert record["error"].startswith("missing in strict mode")
+        assert "--mode estimate" in record["error"]
+        assert record["sap_rating"] is None
+        assert record["assumptions"][0] == "csv_summary_inference"
+    assert records[2]["error"].startswith("unreadable row: habitable_room_count")
+    main(["rate", str(ODC_CSV)])
+    out = capsys.readouterr().out
+    assert "SAP rating" not in out and "--mode estimate" in out
 
 
 def test_expand_csv_marks_the_inputs_as_an_estimate(

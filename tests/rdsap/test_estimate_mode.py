@@ -83,8 +83,8 @@ def test_an_undeclared_fallback_is_a_programming_error() -> None:
 
 def complete_rdsap_10() -> dict[str, Any]:
     """The 21.0.1 sample with its gaps lodged (test data: an assessor's floor U-value, a
-    measured 300 mm wall, natural ventilation, a measured pressure test, a normal cylinder with a thermostat, one
-    bath, no WWHRS index, no secondary fuel)."""
+    measured 300 mm wall, natural ventilation, no pressure test, a normal insulated cylinder
+    with a thermostat, one bath, no WWHRS index, no secondary fuel)."""
     row = read("RdSAP-Schema-21.0.1.xml")
     part = row["building_parts"][0]
     part["floor_insulation_thickness"] = None

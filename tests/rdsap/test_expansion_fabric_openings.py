@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from test_expansion_fabric_cases import (
     alternative_wall,
@@ -17,6 +18,11 @@ from test_expansion_fabric_cases import (
     wall,
     window,
 )
+
+from ara.rdsap.expansion import expand as expand_all
+from ara.rdsap.expansion.fabric import FabricResult, expand_fabric
+from ara.rdsap.readers import CERTIFICATE_SCHEMA
+from ara.sap.fallbacks import FallbackLog, fallback
 
 
 def house(windows: list[dict[str, Any]] | None = None, *, band: str = "C",
@@ -108,8 +114,6 @@ def test_insulated_doors_take_their_lodged_u_value() -> None:
 @pytest.mark.parametrize(("kw", "field"), [
     ({"glazing": "ND"}, "windows[].glazing_type"),
     ({"glazing": "8"}, "windows[].u_value"),  # known data without the data
-    ({"glazing": "1", "gap": None}, "windows[].glazing_gap"),
-    ({"pvc": None}, "windows[].pvc_frame"),
     ({"orientation": "0"}, "windows[].orientation"),
     ({"shutters": True}, "windows[].permanent_shutters_present"),
     ({"glazing": "5", "pvc": False, "window_type": "2"}, "windows[].glazing_type"),  # metal
@@ -120,6 +124,57 @@ def test_insulated_doors_take_their_lodged_u_value() -> None:
 def test_windows_that_cannot_be_expanded_are_named(kw: dict[str, Any], field: str) -> None:
     result = expand(house([window("0", 1.0, 1.0, **kw)]))
     assert [p.field for p in result.problems] == [field]
+
+
+def expand_with_fallbacks(row: dict[str, Any]) -> tuple[FabricResult, dict[str, list[int]]]:
+    """The fabric of ``row`` and the estimate fallbacks it took (id -> rows)."""
+    log = FallbackLog(1)
+    result = expand_fabric(pa.Table.from_pylist([row], schema=CERTIFICATE_SCHEMA), log)
+    return result, {fid: rows.tolist() for fid, rows in zip(log.ids, log.rows, strict=True)}
+
+
+def gap_code(fallback_id: str) -> str:
+    """The Glazing-Gap code of the declared fallback's gap (mm)."""
+    return {6.0: "6", 12.0: "12", 16.0: "16+"}[fallback(fallback_id).value]
+
+
+@pytest.mark.parametrize(("kw", "lodged", "fallback_ids"), [
+    # pre-2002 double glazing, PVC frame, gap not lodged: the 12 mm Table 24 row
+    ({"glazing": "1", "gap": None}, {"gap": gap_code("glazing_gap_unknown")},
+     ["glazing_gap_unknown"]),
+    # the same in a metal frame: the 6 mm row (RdSAP 2012 Table S14 lineage)
+    ({"glazing": "1", "gap": None, "pvc": False},
+     {"gap": gap_code("glazing_gap_metal_frame"), "pvc": False}, ["glazing_gap_metal_frame"]),
+    # frame material not lodged: wood / PVC (Table 24 PVC/wood rows, frame factor 0.7)
+    ({"pvc": None}, {"pvc": True}, ["window_frame_unknown"]),
+    ({"glazing": "5", "gap": None, "pvc": None}, {"glazing": "5", "gap": None, "pvc": True},
+     ["window_frame_unknown"]),
+    # neither: PVC assumed first, then its gap
+    ({"glazing": "3", "gap": None, "pvc": None}, {"glazing": "3", "pvc": True,
+                                                  "gap": gap_code("glazing_gap_unknown")},
+     ["window_frame_unknown", "glazing_gap_unknown"]),
+])
+def test_window_frame_and_gap_not_lodged_take_the_declared_fallbacks(
+        kw: dict[str, Any], lodged: dict[str, Any], fallback_ids: list[str]) -> None:
+    """A window without its frame material or (pre-2002 / unknown-date double glazing) its
+    glazing gap expands as the window lodged with the fallback's frame and gap would, and
+    the fallbacks are recorded for the row; strict mode refuses the row naming the field and
+    the fallback, estimate mode lists the fallback among the row's assumptions."""
+    row = house([window("0", 1.0, 1.0, **kw)])
+    result, used = expand_with_fallbacks(row)
+    assert result.problems == []
+    assert used == {fid: [0] for fid in fallback_ids}
+    assert openings(result) == openings(expand(house([window("0", 1.0, 1.0,
+                                                                **{**kw, **lodged})])))
+    table = pa.Table.from_pylist([row], schema=CERTIFICATE_SCHEMA)
+    strict = expand_all(table, mode="strict")
+    for fid in fallback_ids:
+        field = fallback(fid).field
+        assert any(f"estimate mode would use fallback {fid}:" in m
+                   for _r, _c, f, m in strict.problems if f == field), strict.problems
+    estimate = expand_all(table, mode="estimate")
+    assert set(fallback_ids) <= set(estimate.assumptions[0].as_py())
+    assert not any(f.startswith("windows") for _r, _c, f, _m in estimate.problems)
 
 
 def test_window_in_an_extension_that_is_not_lodged_goes_to_the_main_dwelling() -> None:
