@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ara.cli_rate import add_mode_argument, add_pcdb_argument, load_user_pcdb
+
 
 def cmd_expand(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
@@ -23,15 +25,26 @@ def cmd_expand(args: argparse.Namespace) -> int:
     from ara.rdsap.expansion.infer_summary import ESTIMATE_NOTE, infer_summary, is_estimate
     from ara.rdsap.readers import read_certificates_table
     from ara.rdsap.readers.csv_summary import read_summary_csv
+    from ara.sap.fallbacks import check_mode
 
     if Path(args.input).suffix.lower() == ".csv":
         certs, read_failures = read_summary_csv(args.input)
         certs = infer_summary(certs)
     else:
         certs, read_failures = read_certificates_table(args.input)
-    result = expand(certs)
-    inputs = result.inputs
     estimates = sum(is_estimate(certs))
+    try:
+        pcdb = load_user_pcdb(args.pcdb)
+    except ValueError as exc:
+        print(f"ara expand: error: {exc}", file=sys.stderr)
+        return 2
+    mode = check_mode(args.mode)
+    if mode == "strict" and estimates:
+        print(f"ara expand: error: {args.input}: open-data CSV summary rows are inferred, not "
+              "lodged: they expand only with --mode estimate", file=sys.stderr)
+        return 2
+    result = expand(certs, mode=mode, pcdb=pcdb)
+    inputs = result.inputs
     if estimates:
         inputs = inputs.replace_schema_metadata({
             **(inputs.schema.metadata or {}), b"ara.estimate": ESTIMATE_NOTE.encode(),
@@ -42,6 +55,10 @@ def cmd_expand(args: argparse.Namespace) -> int:
     for _row, cert, field, message in result.problems:
         print(f"{cert}: {field}: {message}", file=sys.stderr)
     failed = {row for row, *_ in result.problems}
+    if result.estimate.any():
+        print(f"{int(result.estimate.sum())} rows expanded with declared estimate fallbacks "
+              "(spec/tables/estimate_fallbacks.csv): "
+              + ", ".join(sorted({a for row in result.assumptions.to_pylist() for a in row})))
     print(f"{certs.num_rows} certificates read, {len(read_failures)} unreadable; wrote "
           f"{result.inputs.num_rows} rows to {args.output} ({len(failed)} with expansion "
           "notes or problems listed on stderr)")
@@ -60,4 +77,6 @@ def add_parser(sub: Any) -> None:
                     "by documented inference first and are marked as estimates.")
     p.add_argument("input", metavar="INPUT")
     p.add_argument("-o", "--output", required=True, metavar="sap_inputs.parquet")
+    add_mode_argument(p, default="strict")
+    add_pcdb_argument(p)
     p.set_defaults(func=cmd_expand)
