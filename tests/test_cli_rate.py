@@ -151,7 +151,7 @@ def test_expand_csv_marks_the_inputs_as_an_estimate(
     from ara.sap import SAP_INPUT_SCHEMA
 
     out = tmp_path / "sap_inputs.parquet"
-    code = main(["expand", str(ODC_CSV), "-o", str(out)])
+    code = main(["expand", "--mode", "estimate", str(ODC_CSV), "-o", str(out)])
     table = pq.read_table(out)
     assert code == 1  # the unreadable row is reported
     assert table.num_rows == 2
@@ -159,3 +159,14 @@ def test_expand_csv_marks_the_inputs_as_an_estimate(
     assert table.schema.metadata[b"ara.estimate_rows"] == b"2"
     assert b"estimate" in table.schema.metadata[b"ara.estimate"]
     assert "2 rows are an estimate" in capsys.readouterr().out
+
+
+def test_expand_csv_in_strict_mode_is_refused_and_names_estimate_mode(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Strict mode (the default): the CSV rows are inferred, not lodged: nothing is written
+    and the error says ``--mode estimate``."""
+    out = tmp_path / "sap_inputs.parquet"
+    code = main(["expand", str(ODC_CSV), "-o", str(out)])
+    assert code == 2
+    assert not out.exists()
+    assert "--mode estimate" in capsys.readouterr().err

@@ -7,8 +7,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from test_expansion_fabric_cases import certificate, elements, expand, part, storey, wall
+
+from ara.rdsap.expansion import expand as expand_all
+from ara.rdsap.expansion.fabric import expand_fabric
+from ara.rdsap.readers import CERTIFICATE_SCHEMA
+from ara.sap.fallbacks import FallbackLog, fallback
+from ara.sap.tables import read_table
 
 LAMBDA, RSI, RSE = 1.5, 0.17, 0.04
 
@@ -59,17 +66,49 @@ def test_band_j_solid_floor_takes_the_default_75_mm() -> None:
 
 def test_band_l_england_solid_floor_takes_the_rdsap_10_default_100_mm() -> None:
     """RdSAP 10 Table 19 as-built insulation by band, England: L 100 mm, M 140 mm (third-party
-    transcription); cavity band L wall 300 mm (lineage). Band M stops at its wall thickness."""
-    from ara.sap.tables import read_table
-
+    transcription); cavity band L wall 300 mm (lineage). Band M has no wall thickness of its
+    own (test_band_m_ground_floor_takes_the_band_l_wall_thickness_fallback)."""
     rows = {r["key"]: float(r["value"]) for r in read_table(
         "rdsap10_ground_floor_parameters_RDSAP2012.csv") if r["kind"] == "floor_insulation_mm"}
     assert (rows["england:K"], rows["england:L"], rows["england:M"]) == (100.0, 100.0, 140.0)
     assert "wales:L" not in rows and "scotland:L" not in rows
     u = slab(100 / 30, 0.30 + LAMBDA * (RSI + 0.1 / 0.035 + RSE))
     assert floor(house("L", main_wall=wall("4", "4")))["u_value"] == round(u, 2)
-    problems = expand(house("M", main_wall=wall("4", "4"))).problems
-    assert [p.field for p in problems] == ["building_parts[].wall_thickness_mm"]
+
+
+@pytest.mark.parametrize(("thickness", "insulation_m"), [("NI", 0.14), ("100mm", 0.1)])
+def test_band_m_ground_floor_takes_the_band_l_wall_thickness_fallback(
+        thickness: str, insulation_m: float) -> None:
+    """RdSAP 2012 Table S3 (the wall-thickness lineage) stops at band L, so a band M ground
+    floor has no default w: the declared estimate fallback wall_thickness_nearest_band takes
+    the band L thickness of the same construction (cavity, not insulated: 300 mm). Insulation:
+    Table 19 England band M 140 mm when not known, else as lodged. Strict mode refuses the
+    row naming the field and the fallback; estimate mode lists it among the assumptions."""
+    s3 = {(r["wall_type"], r["insulated"], r["age_band"]): float(r["thickness_mm"])
+          for r in read_table("rdsap10_wall_thickness_defaults_RDSAP2012.csv")}
+    assert ("cavity", "false", "M") not in s3
+    w = s3[("cavity", "false", "L")] / 1000.0
+    assert w == 0.30
+    row = house("M", main_wall=wall("4", "4"), thickness=thickness)
+    log = FallbackLog(1)
+    result = expand_fabric(pa.Table.from_pylist([row], schema=CERTIFICATE_SCHEMA), log)
+    assert result.problems == []
+    assert log.ids == ["wall_thickness_nearest_band"]
+    assert log.used().tolist() == [True]
+    (found,) = [e for e in elements(result) if e["kind"] == 4]
+    u = slab(100 / 30, w + LAMBDA * (RSI + insulation_m / 0.035 + RSE))
+    assert found["u_value"] == round(u, 2)
+
+    table = pa.Table.from_pylist([row], schema=CERTIFICATE_SCHEMA)
+    strict = expand_all(table, mode="strict")
+    (message,) = [m for _r, _c, f, m in strict.problems
+                  if f == "building_parts[].wall_thickness_mm"]
+    assert message.startswith(fallback("wall_thickness_nearest_band").missing)
+    assert "strict mode refuses; estimate mode would use fallback wall_thickness_nearest_band" \
+        in message
+    estimate = expand_all(table, mode="estimate")
+    assert "wall_thickness_nearest_band" in estimate.assumptions[0].as_py()
+    assert not any(f.startswith("building_parts") for _r, _c, f, _m in estimate.problems)
 
 
 def test_suspended_timber_floor_of_band_b_and_line_12() -> None:
@@ -133,8 +172,6 @@ def test_floors_over_other_dwellings_are_ignored(code: str) -> None:
          "building_parts[].floor_insulation_thickness"),  # retro-fitted, NI, no L row
     ({"construction": "0", "country": "NIR", "thickness": "100mm"},
      "building_parts[].floor_construction"),
-    ({"band": "M", "main_wall": wall("4", "4"), "thickness": "100mm"},
-     "building_parts[].wall_thickness_mm"),  # no Table S3 band M row
     ({"heat_loss": "1", "thickness": "75mm"}, "building_parts[].floor_insulation_thickness"),
     ({"heat_loss": "1", "band": "J", "insulation": "2"},
      "building_parts[].floor_insulation_thickness"),

@@ -5,6 +5,7 @@ RdSAP-Schema-21.0.1, 21.0.0, 20.0.0 and 19.0; output schema, audit columns, vect
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from rdsap.fixtures.readers_helpers import SAMPLES, SAP10CALCS, require_shared
 
 from ara.rdsap.expansion.services import ServicesResult, expand_services
 from ara.rdsap.readers import read_rdsap_xml, rows_to_batch
+from ara.sap.fallbacks import FallbackLog, fallback
 from ara.sap.schema import SAP_INPUT_SCHEMA
+from ara.sap.tables import read_table
 
 R1 = SAP10CALCS / "tests/rdsap/1_base_case/1_detached"
 SAMPLE_VERSIONS = ("21.0.1", "21.0.0", "20.0.0", "19.0")
@@ -39,9 +42,15 @@ def r1() -> tuple[ServicesResult, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def samples() -> ServicesResult:
+def sample_run() -> tuple[ServicesResult, FallbackLog]:
     paths = [SAMPLES / f"RdSAP-Schema-{v}" / "epc.xml" for v in SAMPLE_VERSIONS]
-    return expand_services(_table(paths), np.full(4, 40.0), np.full(4, 80.0))
+    log = FallbackLog(4)
+    return expand_services(_table(paths), np.full(4, 40.0), np.full(4, 80.0), log), log
+
+
+@pytest.fixture(scope="module")
+def samples(sample_run: tuple[ServicesResult, FallbackLog]) -> ServicesResult:
+    return sample_run[0]
 
 
 # ------------------------------------------------------------------ R1 against the engine
@@ -113,7 +122,12 @@ def test_r1_has_no_problems(r1: tuple[ServicesResult, dict[str, Any]]) -> None:
 def test_samples_common_values(samples: ServicesResult) -> None:
     cols = samples.columns
     assert cols["climate_region"].to_pylist() == [9] * 4  # Region-Code 1 'Borders'
-    assert cols["main1_code"].to_pylist() == [101, 101, 101, None]  # 19.0: PCDB only
+    # 19.0: a gas combi lodged by PCDB index only, no fan-assisted flue: the Table 4b row of
+    # the boiler_product_unavailable fallback (spec/tables/estimate_boiler_codes.csv)
+    (gas_combi_no_fan,) = [int(r["sap_code"]) for r in read_table("estimate_boiler_codes.csv")
+                           if (r["fuel_group"], r["fan_flue"], r["combi"]) == ("gas", "no", "yes")]
+    assert gas_combi_no_fan == 118
+    assert cols["main1_code"].to_pylist() == [101, 101, 101, gas_combi_no_fan]
     assert cols["main1_fuel"].to_pylist() == [1] * 4
     assert cols["main1_control"].to_pylist() == [2106] * 4
     assert cols["main1_interlock"].to_pylist() == [True] * 4
@@ -137,16 +151,48 @@ def test_samples_schema_differences(samples: ServicesResult) -> None:
     assert [len(s) for s in cols["showers"].to_pylist()] == [1, 1, 0, 0]
 
 
-def test_samples_problems_are_named(samples: ServicesResult) -> None:
+def test_samples_fallbacks_are_named(sample_run: tuple[ServicesResult, FallbackLog]) -> None:
+    """What the samples leave out is filled by declared estimate fallbacks, each recorded for
+    its row with the declared value written; no blocking services problem is left."""
+    samples, log = sample_run
+    assert samples.problems == []
+    assert samples.problem_table.num_rows == 0
     by_row: dict[int, set[str]] = {}
-    for p in samples.problems:
-        assert p.certificate_number == "0000-0000-0000-0000-0000"
-        by_row.setdefault(p.row, set()).add(p.field)
-    # a regular boiler (101) heating water, yet Cylinder-Size 1 'no cylinder'
-    assert all("hot_water_delivery" in fields for fields in by_row.values())
-    assert {"pressure_test", "mv_specific_fan_power", "bath_count"} <= by_row[0]
-    assert "main1_code" in by_row[3]
-    assert samples.problem_table.num_rows == len(samples.problems)
+    for fid, rows in zip(log.ids, log.rows, strict=True):
+        for row in rows.tolist():
+            by_row.setdefault(row, set()).add(fid)
+    # every sample: Secondary-Fuel-Type without Secondary-Heating-Type
+    # 21.x, 20.0.0: a regular boiler (101) heating water, yet Cylinder-Size 1 'no cylinder':
+    # the 'no access' cylinder, its thermostat not lodged
+    # 21.x: a measured pressure test without its result, PIV from outside, showers without
+    # Number-Baths, a WWHRS index with nothing connected to it
+    # 19.0: a boiler lodged by PCDB index only
+    common = {"secondary_type_not_lodged"}
+    cylinder = {"cylinder_not_lodged", "cylinder_thermostat_not_lodged"}
+    rdsap_10 = {"pressure_test_without_result", "mechanical_ventilation_default_sfp_piv",
+                "bath_count_not_lodged", "wwhrs_not_connected"}
+    assert by_row == {0: common | cylinder | rdsap_10, 1: common | cylinder | rdsap_10,
+                      2: common | cylinder, 3: common | {"boiler_product_unavailable"}}
+    cols = samples.columns
+    assert cols["hot_water_delivery"].to_pylist() == [3, 3, 3, 2]
+    assert cols["cylinder_volume_l"].to_pylist() == [110.0, 110.0, 110.0, None]
+    assert cols["cylinder_thermostat"].to_pylist() == [
+        fallback("cylinder_thermostat_not_lodged").value == 1] * 3 + [None]
+    assert cols["pressure_test"].to_pylist()[:2] == [
+        fallback("pressure_test_without_result").value] * 2
+    assert cols["mv_specific_fan_power"].to_pylist() == [
+        fallback("mechanical_ventilation_default_sfp_piv").value] * 2 + [None, None]
+    assert cols["bath_count"].to_pylist() == [fallback("bath_count_not_lodged").value] * 2 \
+        + [None, None]
+    assert cols["secondary_code"].to_pylist() == [None] * 4
+    assert cols["wwhrs"].to_pylist() == [False] * 4
+    # strict mode refuses every sample, naming each fallback on its field
+    named: dict[int, set[str]] = {}
+    for row, field, message in log.resolve("strict").refusals:
+        found = re.search(r"estimate mode would use fallback (\w+):", message)
+        assert found and field == fallback(found.group(1)).field, (field, message)
+        named.setdefault(row, set()).add(found.group(1))
+    assert named == by_row
 
 
 # ------------------------------------------------------------------ schema and batches

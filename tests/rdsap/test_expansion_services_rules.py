@@ -1,18 +1,27 @@
 """Services expansion, rule by rule, with hand-derived expectations (RdSAP 10 Table 5, p.30,
-Table 29, section 12, section 11.1 b), p.57, ...; docs/rdsap/expansion_services.md)."""
+Table 29, section 12, section 11.1 b), p.57, ...; docs/rdsap/expansion_services.md). Where a
+certificate leaves an item out and ``spec/tables/estimate_fallbacks.csv`` declares a fallback
+(decision 0022), the test checks that the fallback was recorded for the row, that the value
+written is the declared one, and that the whole expansion refuses the row in strict mode and
+rates it in estimate mode."""
 
 from __future__ import annotations
 
 import copy
 import math
+import re
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
+from test_expansion_fabric_cases import certificate, part, storey, wall
 
+from ara.rdsap.expansion import expand as expand_all
 from ara.rdsap.expansion.services import ServicesResult, expand_services
 from ara.rdsap.readers import CERTIFICATE_SCHEMA
+from ara.sap.fallbacks import FallbackLog, fallback
+from ara.sap.tables import read_table
 
 #: A gas-combi detached house, band H, every services item lodged.
 BASE: dict[str, Any] = {
@@ -73,6 +82,59 @@ def problems(result: ServicesResult, field: str) -> list[str]:
 
 def assumptions(result: ServicesResult, row: int = 0) -> list[str]:
     return result.audit["services_assumptions"].to_pylist()[row]
+
+
+def expand_logged(*rows: dict[str, Any], roof: float = 40.0,
+                  tfa: float = 80.0) -> tuple[ServicesResult, dict[str, list[int]]]:
+    """``expand`` with a FallbackLog: the result and the estimate fallbacks the rows took
+    (fallback id -> rows)."""
+    table = pa.Table.from_pylist(list(rows), schema=CERTIFICATE_SCHEMA)
+    log = FallbackLog(len(rows))
+    result = expand_services(table, np.full(len(rows), roof), np.full(len(rows), tfa), log)
+    used: dict[str, list[int]] = {}
+    for fid, taken in zip(log.ids, log.rows, strict=True):
+        used[fid] = sorted({*used.get(fid, []), *taken.tolist()})
+    return result, used
+
+
+def whole(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with a plain fabric (one 80 m2 storey, cavity walls, the main part's age band
+    and roof, a lodged floor U-value) so that the whole expansion runs on it."""
+    lodged = row["building_parts"][0]
+    main = part(1, lodged["construction_age_band"], [storey("0", 80.0, 2.5, 36.0, 0, "1", "1")],
+                main_wall=wall("4", "4"), roof=lodged["roof_construction"], floor_u=0.5)
+    fabric = certificate([main], property_type=row["property_type"],
+                         built_form=row["built_form"], rooms=row["habitable_room_count"])
+    return {**fabric, **{k: v for k, v in row.items() if k != "building_parts"},
+            "building_parts": fabric["building_parts"]}
+
+
+def assert_strict_refuses_and_estimate_rates(row: dict[str, Any], *fallback_ids: str) -> None:
+    """The whole expansion of ``row`` (with a plain fabric): strict mode refuses it with one
+    problem per fallback, on the fallback's field and naming its id, and nothing else;
+    estimate mode expands it with no problem, estimate true and exactly these assumptions."""
+    table = pa.Table.from_pylist([whole(row)], schema=CERTIFICATE_SCHEMA)
+    strict = expand_all(table, mode="strict")
+    named = set()
+    for _row, _cert, field, message in strict.problems:
+        found = re.search(r"strict mode refuses; estimate mode would use fallback (\w+):",
+                          message)
+        assert found, (field, message)
+        assert field == fallback(found.group(1)).field
+        named.add(found.group(1))
+    assert named == set(fallback_ids) and len(strict.problems) == len(fallback_ids)
+    assert strict.refused.tolist() == [bool(fallback_ids)]
+    assert strict.estimate.tolist() == [False]
+    estimate = expand_all(table, mode="estimate")
+    assert estimate.problems == []
+    assert estimate.estimate.tolist() == [bool(fallback_ids)]
+    assert sorted(estimate.assumptions[0].as_py()) == sorted(fallback_ids)
+
+
+def test_base_certificate_needs_no_fallback() -> None:
+    """The certificates below start from BASE: every item lodged, no fallback in either mode."""
+    assert expand_logged(BASE)[1] == {}
+    assert_strict_refuses_and_estimate_rates(BASE)
 
 
 # ------------------------------------------------------------------ Table 5 extract fans
@@ -150,23 +212,37 @@ def test_draughtproofing_from_windows_and_doors_when_no_percent() -> None:
     assert any("draught-proofing" in a for a in assumptions(result))
 
 
-def test_draughtproofing_unknown_is_a_problem() -> None:
-    result = expand(cert(percent_draughtproofed=None))
-    assert result.columns["draughtproofed_percent"].to_pylist() == [None]
-    assert problems(result, "draughtproofed_percent")
+def test_draughtproofing_unknown_takes_the_declared_fallback() -> None:
+    row = cert(percent_draughtproofed=None)
+    result, used = expand_logged(row)
+    assert used == {"draughtproofing_not_lodged": [0]}
+    assert result.columns["draughtproofed_percent"].to_pylist() == [
+        fallback("draughtproofing_not_lodged").value]
+    assert not problems(result, "draughtproofed_percent")
+    assert_strict_refuses_and_estimate_rates(row, "draughtproofing_not_lodged")
 
 
 # ------------------------------------------------------------------ pressure test
-@pytest.mark.parametrize(("test", "q50", "code", "value", "problem"), [
-    ("6", 3.5, 6, 3.5, False), ("6", 0.0, 6, 0.0, False), ("6", None, 4, None, True),
-    ("4", None, 4, None, False), (None, None, 4, None, False), ("7", 2.0, 7, None, True),
+@pytest.mark.parametrize(("test", "q50", "code", "value", "problem", "fallback_id"), [
+    ("6", 3.5, 6, 3.5, False, None), ("6", 0.0, 6, 0.0, False, None),
+    ("6", None, None, None, False, "pressure_test_without_result"),
+    ("9", None, None, None, False, "pressure_test_unknown_code"),
+    ("4", None, 4, None, False, None), (None, None, 4, None, False, None),
+    ("7", 2.0, 7, None, True, None),  # 4 Pa pulse test: no q50 conversion, refused
 ])
-def test_pressure_test(test: str | None, q50: float | None, code: int, value: float | None,
-                       problem: bool) -> None:
-    result = expand(cert(pressure_test=test, air_permeability_m3_per_h_m2=q50))
-    assert result.columns["pressure_test"].to_pylist() == [code]
+def test_pressure_test(test: str | None, q50: float | None, code: int | None,
+                       value: float | None, problem: bool, fallback_id: str | None) -> None:
+    """A measured test lodged without its result, or an unknown test code, takes the
+    declared fallback's code (the SAP algorithm); ``code`` None: the fallback's."""
+    row = cert(pressure_test=test, air_permeability_m3_per_h_m2=q50)
+    result, used = expand_logged(row)
+    expected = code if fallback_id is None else fallback(fallback_id).value
+    assert result.columns["pressure_test"].to_pylist() == [expected]
     assert result.columns["air_permeability_q50"].to_pylist() == [value]
     assert bool(problems(result, "pressure_test")) is problem
+    assert used == ({} if fallback_id is None else {fallback_id: [0]})
+    if fallback_id is not None:
+        assert_strict_refuses_and_estimate_rates(row, fallback_id)
 
 
 # ------------------------------------------------------------------ sheltered sides (GAP)
@@ -197,10 +273,20 @@ def test_ventilation_type(mech: str, psv: int, fans: int, vtype: int) -> None:
                extract_fans_count=fans) == vtype
 
 
-def test_mvhr_gets_the_table_4g_default_efficiency_and_an_sfp_problem() -> None:
-    result = expand(cert(mechanical_ventilation="4"))
-    assert result.columns["mvhr_efficiency_percent"].to_pylist() == [pytest.approx(46.2)]
-    assert problems(result, "mv_specific_fan_power")
+@pytest.mark.parametrize(("mech", "efficiency"), [("4", 46.2), ("1", None)])  # MVHR, MV
+def test_balanced_ventilation_gets_the_table_4g_default_efficiency_and_the_sfp_fallback(
+        mech: str, efficiency: float | None) -> None:
+    """MVHR: the SAP 10.2 Table 4g default efficiency (66 % x in-use factor 0.70); the SFP of
+    balanced MV / MVHR is not in the transcribed Table 4g: the declared fallback."""
+    row = cert(mechanical_ventilation=mech)
+    result, used = expand_logged(row)
+    assert result.columns["mvhr_efficiency_percent"].to_pylist() == [
+        None if efficiency is None else pytest.approx(efficiency)]
+    assert used == {"mechanical_ventilation_default_sfp_balanced": [0]}
+    assert result.columns["mv_specific_fan_power"].to_pylist() == [
+        fallback("mechanical_ventilation_default_sfp_balanced").value]
+    assert not problems(result, "mv_specific_fan_power")
+    assert_strict_refuses_and_estimate_rates(row, "mechanical_ventilation_default_sfp_balanced")
 
 
 @pytest.mark.parametrize("mech", ["2", "3"])  # MEV decentralised, centralised
@@ -213,14 +299,23 @@ def test_mev_without_pcdb_gets_the_table_4g_default_sfp_times_its_in_use_factor(
     assert any("Table 4g" in a for a in assumptions(result))
 
 
-def test_mev_from_the_pcdb_and_piv_from_outside_are_named() -> None:
-    pcdb = expand(cert(mechanical_ventilation="2",
-                       mechanical_ventilation_index_number="500123"))
-    assert pcdb.columns["mv_specific_fan_power"].to_pylist() == [None]
-    assert problems(pcdb, "mv_specific_fan_power")
-    piv = expand(cert(mechanical_ventilation="6"))
-    assert piv.columns["mv_specific_fan_power"].to_pylist() == [None]
-    assert problems(piv, "mv_specific_fan_power")
+def test_mev_from_the_pcdb_and_piv_from_outside_take_the_declared_fallbacks() -> None:
+    """MEV lodged by its PCDB index, no PCDB: the Table 4g default data of an MEV lodged
+    without an index; PIV from outside: the declared SFP fallback."""
+    row = cert(mechanical_ventilation="2", mechanical_ventilation_index_number="500123")
+    pcdb, used = expand_logged(row)
+    assert used == {"mechanical_ventilation_product_unavailable": [0]}
+    assert pcdb.columns["mv_specific_fan_power"].to_pylist() == [
+        one("mv_specific_fan_power", mechanical_ventilation="2")]
+    assert not problems(pcdb, "mv_specific_fan_power")
+    assert_strict_refuses_and_estimate_rates(row, "mechanical_ventilation_product_unavailable")
+    row = cert(mechanical_ventilation="6")
+    piv, used = expand_logged(row)
+    assert used == {"mechanical_ventilation_default_sfp_piv": [0]}
+    assert piv.columns["mv_specific_fan_power"].to_pylist() == [
+        fallback("mechanical_ventilation_default_sfp_piv").value]
+    assert not problems(piv, "mv_specific_fan_power")
+    assert_strict_refuses_and_estimate_rates(row, "mechanical_ventilation_default_sfp_piv")
 
 
 # ------------------------------------------------------------------ climate region
@@ -285,10 +380,18 @@ def test_inaccessible_cylinder_volume_solid_fuel_and_dual_immersion() -> None:
     assert result.columns["immersion_type"].to_pylist() == [None, 2]
 
 
-def test_cylinder_thermostat_not_lodged_is_a_problem() -> None:
-    result = expand(cert(**dict(CYLINDER, cylinder_thermostat=None)))
-    assert result.columns["cylinder_thermostat"].to_pylist() == [None]
-    assert problems(result, "cylinder_thermostat")
+def test_cylinder_thermostat_not_lodged_takes_the_declared_fallback() -> None:
+    """A boiler-fed cylinder without a lodged thermostat: the fallback's thermostat (present);
+    the boiler interlock then follows from it (no interlock fallback needed)."""
+    row = cert(**dict(CYLINDER, cylinder_thermostat=None))
+    result, used = expand_logged(row)
+    assert used == {"cylinder_thermostat_not_lodged": [0]}
+    assert result.columns["cylinder_thermostat"].to_pylist() == [
+        fallback("cylinder_thermostat_not_lodged").value == 1]
+    assert result.columns["main1_interlock"].to_pylist() == [
+        expand(cert(**CYLINDER)).columns["main1_interlock"].to_pylist()[0]]
+    assert not problems(result, "cylinder_thermostat")
+    assert_strict_refuses_and_estimate_rates(row, "cylinder_thermostat_not_lodged")
 
 
 # ------------------------------------------------------------------ water heating
@@ -302,10 +405,22 @@ def test_combi_without_cylinder() -> None:
     assert cols["hot_water_separately_timed"].to_pylist() == [None]
 
 
-def test_regular_boiler_without_cylinder_is_a_problem() -> None:
-    result = expand(cert(main={"sap_main_heating_code": "102"}))
-    assert result.columns["hot_water_delivery"].to_pylist() == [None]
-    assert problems(result, "hot_water_delivery")
+def test_regular_boiler_without_cylinder_takes_the_no_access_cylinder_fallback() -> None:
+    """A regular boiler (102) heating water with no cylinder lodged: the declared fallback is a
+    cylinder with the Table 29 'no access' defaults, i.e. what Cylinder-Size 0 (no access)
+    gives; its thermostat is not lodged either."""
+    row = cert(main={"sap_main_heating_code": "102"})
+    result, used = expand_logged(row)
+    assert used == {"cylinder_not_lodged": [0], "cylinder_thermostat_not_lodged": [0]}
+    assert result.problems == []
+    no_access = expand(cert(main={"sap_main_heating_code": "102"}, cylinder_size="0"))
+    for name in ("hot_water_delivery", "cylinder_volume_l", "cylinder_insulation_type",
+                 "cylinder_insulation_mm", "primary_pipework_insulation",
+                 "primary_loss_applies"):
+        assert result.columns[name].to_pylist() == no_access.columns[name].to_pylist(), name
+    assert result.columns["hot_water_delivery"].to_pylist() == [3]
+    assert_strict_refuses_and_estimate_rates(row, "cylinder_not_lodged",
+                                             "cylinder_thermostat_not_lodged")
 
 
 @pytest.mark.parametrize(("code", "delivery"), [("909", 1), ("907", 1)])
@@ -350,13 +465,21 @@ def test_primary_loss_zero_loss_list(main: str, water: str, applies: bool) -> No
     assert result.columns["primary_loss_applies"].to_pylist() == [applies]
 
 
-@pytest.mark.parametrize(("code", "timed", "problem"), [
+@pytest.mark.parametrize(("code", "timed", "takes_fallback"), [
     ("102", True, False), ("101", True, False), ("126", True, False),
-    ("115", False, False), ("117", False, False), ("151", None, True)])
-def test_hot_water_separately_timed(code: str, timed: bool | None, problem: bool) -> None:
-    result = expand(cert(**dict(CYLINDER, main={"sap_main_heating_code": code})))
-    assert result.columns["hot_water_separately_timed"].to_pylist() == [timed]
-    assert bool(problems(result, "hot_water_separately_timed")) is problem
+    ("115", False, False), ("117", False, False),
+    ("151", None, True)])  # solid fuel: not classed by age: the fallback's
+def test_hot_water_separately_timed(code: str, timed: bool | None,
+                                    takes_fallback: bool) -> None:
+    row = cert(**dict(CYLINDER, main={"sap_main_heating_code": code}))
+    result, used = expand_logged(row)
+    expected = fallback("hot_water_timing_not_established").value == 1 if takes_fallback \
+        else timed
+    assert result.columns["hot_water_separately_timed"].to_pylist() == [expected]
+    assert not problems(result, "hot_water_separately_timed")
+    assert used == ({"hot_water_timing_not_established": [0]} if takes_fallback else {})
+    if takes_fallback:
+        assert_strict_refuses_and_estimate_rates(row, "hot_water_timing_not_established")
 
 
 # ------------------------------------------------------------------ interlock (p.57)
@@ -366,12 +489,27 @@ def test_hot_water_separately_timed(code: str, timed: bool | None, problem: bool
     ("2106", CYLINDER, True),
     ("2106", dict(CYLINDER, cylinder_thermostat=False), False),
     ("2101", dict(CYLINDER, cylinder_thermostat=True), False),
-    ("2106", dict(CYLINDER, cylinder_thermostat=None), None),
+    # thermostat not lodged: the cylinder-thermostat fallback (present) establishes it
+    ("2106", dict(CYLINDER, cylinder_thermostat=None), True),
 ])
 def test_boiler_interlock(control: str, extra: dict[str, Any], expected: bool | None) -> None:
     row = cert(**extra)
     row["main_heating"][0]["main_heating_control"] = control
-    assert expand(row).columns["main1_interlock"].to_pylist() == [expected]
+    result, used = expand_logged(row)
+    assert result.columns["main1_interlock"].to_pylist() == [expected]
+    assert "boiler_interlock_not_established" not in used
+
+
+def test_boiler_interlock_not_established_takes_the_declared_fallback() -> None:
+    """A boiler's control code outside Table 4e group 1 (here a heat-network code): whether
+    it has a room thermostat is not known, so neither is the interlock: the fallback's."""
+    row = cert()
+    row["main_heating"][0]["main_heating_control"] = "2306"
+    result, used = expand_logged(row)
+    assert used == {"boiler_interlock_not_established": [0]}
+    assert result.columns["main1_interlock"].to_pylist() == [
+        fallback("boiler_interlock_not_established").value == 1]
+    assert_strict_refuses_and_estimate_rates(row, "boiler_interlock_not_established")
 
 
 def test_interlock_is_not_set_for_systems_other_than_boilers() -> None:
@@ -476,11 +614,47 @@ def test_no_main_heating_is_electric_heaters_699() -> None:
             cols["main1_control"].to_pylist()) == ([699], [30], [2699])
 
 
-def test_pcdb_system_without_sap_code_is_a_problem() -> None:
-    result = expand(cert(main={"sap_main_heating_code": None, "main_heating_data_source": "1",
-                               "main_heating_index_number": "17507"}))
+def _boiler_rule(fuel_group: str, fan_flue: str, combi: str) -> int:
+    (code,) = [int(r["sap_code"]) for r in read_table("estimate_boiler_codes.csv")
+               if (r["fuel_group"], r["fan_flue"], r["combi"]) == (fuel_group, fan_flue, combi)]
+    return code
+
+
+PCDB_BOILER = {"sap_main_heating_code": None, "main_heating_data_source": "1",
+               "main_heating_index_number": "17507"}
+
+
+@pytest.mark.parametrize(("changes", "rule"), [
+    ({"main": PCDB_BOILER}, ("gas", "yes", "yes")),  # mains gas combi, fan flue
+    ({"main": dict(PCDB_BOILER, fan_flue_present=False)}, ("gas", "no", "yes")),
+    ({"main": dict(PCDB_BOILER, fan_flue_present=None)}, ("gas", "unknown", "yes")),
+    ({"main": dict(PCDB_BOILER, main_fuel_type="27")}, ("gas", "yes", "yes")),  # LPG
+    ({"main": dict(PCDB_BOILER, main_fuel_type="28")}, ("oil", "yes", "yes")),
+    ({**CYLINDER, "main": PCDB_BOILER}, ("gas", "yes", "no")),  # feeds a cylinder: regular
+    ({**CYLINDER, "main": dict(PCDB_BOILER, fan_flue_present=False)}, ("gas", "no", "no")),
+])
+def test_pcdb_boiler_without_sap_code_takes_the_table_4b_row_of_the_declared_fallback(
+        changes: dict[str, Any], rule: tuple[str, str, str]) -> None:
+    """A gas / LPG / oil boiler lodged by its PCDB index only, no PCDB: the Table 4b row that
+    spec/tables/estimate_boiler_codes.csv picks from the fuel, the fan-assisted flue and
+    whether it heats water without a cylinder (e.g. a gas combi without a fan flue: 118)."""
+    row = cert(**changes)
+    result, used = expand_logged(row)
+    assert used == {"boiler_product_unavailable": [0]}
+    assert result.columns["main1_code"].to_pylist() == [_boiler_rule(*rule)]
+    assert result.problems == []
+    assert_strict_refuses_and_estimate_rates(row, "boiler_product_unavailable")
+
+
+def test_pcdb_system_other_than_a_boiler_without_sap_code_is_a_problem() -> None:
+    """No fallback is declared for other PCDB systems (a heat pump here): refused by name in
+    both modes."""
+    result, used = expand_logged(cert(main={"sap_main_heating_code": None,
+                                            "main_heating_category": "4",
+                                            "main_heating_data_source": "1", **ELECTRIC}))
     assert result.columns["main1_code"].to_pylist() == [None]
     assert problems(result, "main1_code")
+    assert "boiler_product_unavailable" not in used
 
 
 def test_heat_pump_pumps() -> None:
@@ -496,9 +670,14 @@ def test_secondary_heating() -> None:
     cols = expand(cert(secondary_heating_type="691", secondary_fuel_type="29")).columns
     assert (cols["secondary_code"].to_pylist(), cols["secondary_fuel"].to_pylist()) == (
         [691], [30])
-    result = expand(cert(secondary_fuel_type="25"))
-    assert result.columns["secondary_code"].to_pylist() == [None]
-    assert problems(result, "secondary_code")
+    # fuel without heater type: the declared fallback leaves the secondary system out
+    row = cert(secondary_fuel_type="25")
+    result, used = expand_logged(row)
+    assert used == {"secondary_type_not_lodged": [0]}
+    assert (result.columns["secondary_code"].to_pylist(),
+            result.columns["secondary_fuel"].to_pylist()) == ([None], [None])
+    assert not problems(result, "secondary_code")
+    assert_strict_refuses_and_estimate_rates(row, "secondary_type_not_lodged")
 
 
 def test_warm_air_fan_sfp_default() -> None:
@@ -510,23 +689,36 @@ def test_warm_air_fan_sfp_default() -> None:
 def test_showers_electric_and_mixer() -> None:
     outlets = [{"shower_outlet_type": "2"}, {"shower_outlet_type": "1"},
                {"shower_outlet_type": "4"}]
-    combi = expand(cert(shower_outlets=outlets))
+    # a mixer fed by a combi: Table J4 not transcribed: the declared fallback's flow
+    row = cert(shower_outlets=outlets)
+    combi, used = expand_logged(row)
+    assert used == {"mixer_shower_flow": [0]}
     assert combi.columns["showers"].to_pylist() == [[
         {"outlet_type": 4, "flow_rate_l_per_min": None, "power_kw": None},
-        {"outlet_type": 3, "flow_rate_l_per_min": 7.0, "power_kw": None}]]
-    assert problems(combi, "showers.flow_rate_l_per_min")
-    stored = expand(cert(shower_outlets=outlets, **dict(CYLINDER, cylinder_size="2")))
-    assert stored.columns["showers"].to_pylist()[0][1]["outlet_type"] == 1
+        {"outlet_type": 3, "flow_rate_l_per_min": fallback("mixer_shower_flow").value,
+         "power_kw": None}]]
+    assert not problems(combi, "showers.flow_rate_l_per_min")
+    assert_strict_refuses_and_estimate_rates(row, "mixer_shower_flow")
+    # a mixer fed from a vented store: the worksheet fixtures' 7 l/min, no fallback
+    stored, used = expand_logged(cert(shower_outlets=outlets,
+                                      **dict(CYLINDER, cylinder_size="2")))
+    assert "mixer_shower_flow" not in used
+    assert stored.columns["showers"].to_pylist()[0][1] == {
+        "outlet_type": 1, "flow_rate_l_per_min": 7.0, "power_kw": None}
     assert not problems(stored, "showers.flow_rate_l_per_min")
     assert any("mixer shower" in a for a in assumptions(stored))
 
 
-def test_showers_without_baths_lodged_and_wwhrs() -> None:
-    result = expand(cert(number_baths=None,
-                         shower_outlets=[{"shower_outlet_type": "1", "shower_wwhrs": "2"}]))
-    assert result.columns["bath_count"].to_pylist() == [None]
-    assert problems(result, "bath_count")
+def test_showers_without_baths_lodged_take_the_declared_bath_count_and_wwhrs() -> None:
+    row = cert(number_baths=None,
+               shower_outlets=[{"shower_outlet_type": "1", "shower_wwhrs": "2"}])
+    result, used = expand_logged(row)
+    assert used["bath_count_not_lodged"] == [0]
+    assert result.columns["bath_count"].to_pylist() == [fallback("bath_count_not_lodged").value]
+    assert not problems(result, "bath_count")
     assert result.columns["wwhrs"].to_pylist() == [True]
+    # the mixer is combi-fed too (test_showers_electric_and_mixer)
+    assert_strict_refuses_and_estimate_rates(row, "bath_count_not_lodged", "mixer_shower_flow")
 
 
 # ------------------------------------------------------------------ lighting
@@ -565,14 +757,18 @@ def test_pv_from_percent_of_flat_roof_has_no_pitch_division() -> None:
 def test_pv_arrays_as_lodged() -> None:
     arrays = [{"peak_power_kw": 3.5, "orientation": "6", "pitch": "3", "overshading": "1"},
               {"peak_power_kw": 1.0, "orientation": "ND", "pitch": "1", "overshading": "2"}]
-    result = expand(cert(pv_arrays=arrays, pv_connection="2"),
-                    cert(pv_percent_roof_area=50), cert())
+    result, used = expand_logged(cert(pv_arrays=arrays, pv_connection="2"),
+                                 cert(pv_percent_roof_area=50), cert())
     assert result.columns["pv_arrays"].to_pylist() == [
         [{"peak_power_kw": 3.5, "orientation": 6, "tilt_deg": 45.0, "overshading": 1},
          {"peak_power_kw": 1.0, "orientation": 9, "tilt_deg": 0.0, "overshading": 2}],
         [{"peak_power_kw": 2.93, "orientation": 5, "tilt_deg": 30.0, "overshading": 2}],
         []]
-    assert problems(result, "pv_connected_to_dwelling_meter")  # row 1: not lodged
+    # row 1: PV-Connection not lodged: the declared fallback (connected to the dwelling)
+    assert used == {"pv_connection_not_lodged": [1]}
+    assert result.columns["pv_connected_to_dwelling_meter"].to_pylist() == [
+        True, fallback("pv_connection_not_lodged").value == 1, None]
+    assert not problems(result, "pv_connected_to_dwelling_meter")
 
 
 def test_battery_capacity() -> None:
@@ -583,11 +779,19 @@ def test_battery_capacity() -> None:
 
 
 def test_cooling_solar_and_unsupported_generators() -> None:
-    result = expand(cert(has_fixed_air_conditioning=True, solar_water_heating=True,
-                         wind_turbines_count=1))
-    assert result.columns["space_cooling"].to_pylist() == [True]
-    assert result.columns["solar_water_heating"].to_pylist() == [True]
-    assert any("wind turbine" in m for m in problems(result, "pv_arrays"))
+    """Wind turbines, hydro and PV diverters are not calculator inputs: the declared
+    fallbacks leave them out (the PV arrays are as lodged)."""
+    rows = (cert(has_fixed_air_conditioning=True, solar_water_heating=True,
+                 wind_turbines_count=1),
+            cert(hydro_electric_generation_kwh_per_yr=500.0), cert(pv_diverter=True))
+    result, used = expand_logged(*rows)
+    assert result.columns["space_cooling"].to_pylist() == [True, False, False]
+    assert result.columns["solar_water_heating"].to_pylist() == [True, False, False]
+    assert used == {"wind_turbine_ignored": [0], "hydro_ignored": [1],
+                    "pv_diverter_ignored": [2]}
+    assert result.columns["pv_arrays"].to_pylist() == [[], [], []]
+    assert result.problems == []
+    assert_strict_refuses_and_estimate_rates(rows[0], "wind_turbine_ignored")
 
 
 COMMUNITY = {"main_heating_category": "6", "main_fuel_type": "20",
