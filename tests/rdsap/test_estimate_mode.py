@@ -135,10 +135,16 @@ def test_a_gap_without_a_declared_fallback_is_refused_in_both_modes() -> None:
 
 
 def test_band_m_wall_thickness_takes_the_band_l_row_of_the_same_construction() -> None:
+    """Only where a rule reads it: with the floor U-value lodged (``complete_rdsap_10``) and
+    internal dimensions no fallback is recorded (test_expansion_samples pins that)."""
     row = complete_rdsap_10()
     part = row["building_parts"][0]
     assert part["construction_age_band"] == "M"
     part["wall_thickness_measured"], part["wall_thickness_mm"] = False, None
+    # the ground floor's BS EN ISO 13370 U-value reads the thickness (no lodged floor U)
+    part["floor_u_value"] = None
+    part["floor_insulation_thickness"] = \
+        read("RdSAP-Schema-21.0.1.xml")["building_parts"][0]["floor_insulation_thickness"]
     estimate = expand(table(row), ["d"], mode="estimate")
     part["construction_age_band"] = "L"
     band_l = expand(table(row), ["d"], mode="estimate")

@@ -262,10 +262,6 @@ def test_rdsap_10_sample_rates_once_its_gaps_are_lodged(name: str) -> None:
         (2.4, 5, 3), (2.4, 5, 3)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the expansion records wall_thickness_nearest_band for every band M building part "
-    "without a measured wall thickness, also where no rule reads the thickness (floor "
-    "U-value lodged, internal dimensions): src/ara/rdsap/expansion/fabric.py"))
 def test_lodged_floor_u_value_needs_no_wall_thickness_fallback() -> None:
     """The wall thickness of the 21.x sample is read only by the ground floor's BS EN ISO
     13370 U-value (its dimensions are internal: no Table S2 conversion); with the floor's

@@ -49,7 +49,12 @@ from ara.rdsap.expansion.fabric_dimensions import (
     read_parts,
     sum_parts,
 )
-from ara.rdsap.expansion.fabric_floors import FLOOR_INSULATION_MM, FLOOR_PROBLEMS, floor_u_values
+from ara.rdsap.expansion.fabric_floors import (
+    FLOOR_INSULATION_MM,
+    FLOOR_PROBLEMS,
+    P_WALL_THICKNESS,
+    floor_u_values,
+)
 from ara.rdsap.expansion.fabric_openings import (
     Openings,
     doors,
@@ -304,8 +309,13 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
         wall_insulation, measured_mm)
     nearest = ~np.isfinite(part_thickness) & np.isfinite(latest) \
         & (parts.band > _LATEST_THICKNESS_BAND)
-    fallbacks.use(pr[nearest], "wall_thickness_nearest_band")
+    tabulated_thickness = part_thickness  # NaN where only the fallback gives a value
     part_thickness = np.where(nearest, latest, part_thickness)
+    # the fallback is used only where a rule reads the thickness: the main part's, for the
+    # external -> internal conversion; a part's, for its ground floor (recorded below)
+    is_main_part = np.arange(parts.n) == np.where(has_main, main, -1)[pr] if parts.n else \
+        np.zeros(0, dtype=bool)
+    thickness_used = nearest & is_main_part & (measurement == 1)[pr]
     main_wall_m = np.where(has_main, part_thickness[m] / 1000.0, np.nan) if parts.n else \
         np.full(n, np.nan)
     # internal vs external measurement (GAP): RdSAP 2012 Table S2 conversion (lineage, L)
@@ -360,6 +370,17 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
         np.where(has_low, parts.st_area[low], np.nan),
         np.where(has_low, parts.st_hlp[low], np.nan), part_thickness, lv.floats("floor_u_value"))
     _report(problems, fcode, pr, "building_parts[].", FLOOR_PROBLEMS)
+    if nearest.any():  # which ground floors read the fallback thickness
+        *_, fcode_tabulated = floor_u_values(
+            t, pcountry, parts.band, parts.floor_heat_loss,
+            np.where(has_low, parts.st_construction[low], -1),
+            np.where(has_low, parts.st_insulation[low], -1),
+            lv.mapped("floor_insulation_thickness", FLOOR_INSULATION_MM),
+            np.where(has_low, parts.st_area[low], np.nan),
+            np.where(has_low, parts.st_hlp[low], np.nan), tabulated_thickness,
+            lv.floats("floor_u_value"))
+        thickness_used |= nearest & (fcode_tabulated == P_WALL_THICKNESS)
+    fallbacks.use(pr[thickness_used], "wall_thickness_nearest_band")
 
     # sheltered wall of a flat / maisonette off an unheated corridor or stairwell (section
     # 5.9, Table 4 R 0.5; RdSAP 2012 S3.13 lineage when no sheltered alternative wall)
