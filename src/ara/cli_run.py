@@ -164,7 +164,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         scenarios = bundled_scenarios() if args.scenarios == "default" \
             else [load_scenario(args.scenarios)]
-        modelling = ModellingOrchestrator(uow_factory, rates, scenarios=scenarios)
+        modelling = ModellingOrchestrator(uow_factory, rates, scenarios=scenarios,
+                                          mode=args.mode, pcdb=pcdb)
     show = args.progress or sys.stderr.isatty()
     with tqdm(total=properties.num_rows, unit="home", disable=not show,
               desc="ingest + baseline", file=sys.stderr) as bar:

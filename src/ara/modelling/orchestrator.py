@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from ara.domain.bills import FuelRates
@@ -33,8 +34,9 @@ from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties, plan_tables, scenario_tables
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
-from ara.rdsap.expansion.infer_summary import complete_summary_rows
+from ara.rdsap.expansion.infer_summary import complete_summary_rows, is_estimate
 from ara.rdsap.readers import CERTIFICATE_SCHEMA
+from ara.sap.fallbacks import Mode, check_mode, refusal_text
 
 UowFactory = Callable[..., UnitOfWork]
 #: ``candidates(inputs, certs, flags, solar) -> (options, rejections)``.
@@ -142,8 +144,11 @@ class ModellingOrchestrator:
                  candidates: CandidateSource | None = None, apply: ApplyOptions | None = None,
                  calculator: Calculator | None = None,
                  market_values: Mapping[str, float] | None = None,
-                 exhaustive_limit: int = 10) -> None:
+                 exhaustive_limit: int = 10, mode: Mode = "estimate",
+                 pcdb: Any = None) -> None:
         self._uow = uow_factory
+        self._mode = check_mode(mode)  # as the Baseline's: plans start from its state
+        self._pcdb = pcdb
         self._rates = fuel_rates
         self._scenarios = list(scenarios) if scenarios is not None else bundled_scenarios()
         self._candidates = candidates or default_candidates(catalogue)
@@ -172,11 +177,22 @@ class ModellingOrchestrator:
         if usable:
             ids = [p.property_id for p in usable]
             certs = complete_summary_rows(certificate_table_from_json(data_texts))
-            inputs = expand(certs, ids).inputs
+            expansion = expand(certs, ids, mode=self._mode, pcdb=self._pcdb)
+            refused = expansion.refused
+            if self._mode == "strict":  # open-data CSV rows are inferred: estimate mode only
+                refused = refused | np.asarray(is_estimate(certs), dtype=bool)
+            for row in np.flatnonzero(refused):  # the Baseline refused them too
+                report.failures[ids[int(row)]] = "refused: " + (
+                    refusal_text(expansion.reasons(int(row)), self._mode)
+                    or "an open-data CSV summary row rates only in estimate mode")
+            keep = ~refused
+            usable = [p for p, k in zip(usable, keep, strict=True) if k]
+            certs = certs.filter(pa.array(keep))
+            inputs = expansion.inputs.filter(pa.array(keep))
             flags, solar = flags_table(usable), solar_table(usable)
             runner = ScenarioRunner(scorer, self._rates, exhaustive_limit=self._limit,
                                     market_values=self._values)
-            for scenario in self._scenarios:
+            for scenario in (self._scenarios if usable else []):
                 calls: list[Sequence[Any]] = []
 
                 def candidates(state: pa.Table, _calls: list[Sequence[Any]] = calls

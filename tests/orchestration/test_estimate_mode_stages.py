@@ -1,0 +1,84 @@
+"""Baseline and Modelling in strict and estimate mode (decision 0022), on the first 60 homes of
+the bundled sample, against SQLite and PostgreSQL: estimate mode stores ``estimate`` and the
+fallback ids beside the Effective figures; strict mode refuses those same homes with the
+missing item named, and Modelling plans none of them (and says why)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ara.domain.bills import FuelRates
+from ara.ingestion.epc_fetchers import BulkArchiveFetcher
+from ara.ingestion.geospatial import UprnReferenceData
+from ara.modelling.orchestrator import ModellingOrchestrator
+from ara.modelling.scenarios import bundled_scenarios
+from ara.orchestration.baseline import BaselineOrchestrator
+from ara.orchestration.first_run import FirstRun, read_portfolio
+from ara.orchestration.ingestion import IngestionOrchestrator
+from ara.persistence import UnitOfWorkFactory
+from ara.persistence import tables as t
+from ara.persistence.mapping import load_properties
+from ara.sap.fallbacks import fallbacks
+
+from .support import SAMPLE, sample_homes
+
+HOMES = 60
+
+
+def _run(factory: UnitOfWorkFactory, tmp_path: Path, mode: str) -> list[str]:
+    tmp_path.mkdir()
+    props = read_portfolio(sample_homes(tmp_path, HOMES), mode)
+    ids = props.column("property_id").to_pylist()
+    ingestion = IngestionOrchestrator(factory, BulkArchiveFetcher(
+        SAMPLE / "certificates.ndjson.gz"), UprnReferenceData(SAMPLE / "uprn.parquet"))
+    rates = FuelRates.load()
+    baseline = BaselineOrchestrator(factory, rates, mode=mode)  # type: ignore[arg-type]
+    scenario = [s for s in bundled_scenarios() if "fabric" in s.scenario_id]
+    modelling = ModellingOrchestrator(factory, rates, scenarios=scenario,
+                                      mode=mode)  # type: ignore[arg-type]
+    run = FirstRun(factory, ingestion, baseline, modelling=modelling)
+    run.create_properties(mode, "homes.csv", props)
+    summary = run.run(ids, 30)
+    assert summary.failed_batches == []
+    return ids
+
+
+def test_estimate_mode_stores_the_assumptions_and_strict_refuses_those_homes(
+        uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
+    ids_e = _run(uow_factory, tmp_path / "e", "estimate")
+    ids_s = _run(uow_factory, tmp_path / "s", "strict")
+    with uow_factory(read_only=True) as uow:
+        conn = uow.connection
+        base = {r.property_id: r for r in conn.execute(sa.select(
+            t.baseline_performance.c.property_id, t.baseline_performance.c.estimate,
+            t.baseline_performance.c.assumptions))}
+        failures = {(r.property_id, r.stage): r for r in conn.execute(sa.select(
+            t.stage_failures.c.property_id, t.stage_failures.c.stage,
+            t.stage_failures.c.error_type, t.stage_failures.c.message))}
+        planned = {r.property_id for r in conn.execute(sa.select(t.plans.c.property_id))}
+        domain = {p.property_id: p for p in load_properties(uow, ids_e)}
+    # the sample's homes are the same in both portfolios (same certificates, in order)
+    estimated = [i for i, pid in enumerate(ids_e) if base[pid].estimate]
+    assert estimated, "the sample has homes that need a fallback"
+    for pid in ids_e:
+        row = base[pid]
+        assert row.estimate == bool(row.assumptions)
+        assert set(filter(None, row.assumptions.split(","))) <= set(fallbacks())
+        baseline = domain[pid].baseline
+        assert baseline is not None and baseline.estimate == row.estimate
+        assert ",".join(baseline.assumptions) == row.assumptions
+        assert pid in planned and (pid, "baseline") not in failures
+    for i, pid in enumerate(ids_s):
+        if i in estimated:
+            failure = failures[(pid, "baseline")]
+            assert failure.error_type == "refused" and pid not in base
+            assert failure.message.startswith("missing in strict mode (--mode estimate")
+            for fid in base[ids_e[i]].assumptions.split(","):
+                assert f"fallback {fid}:" in failure.message
+            assert pid not in planned
+            assert failures[(pid, "modelling")].message.startswith(
+                "refused: missing in strict mode")
+        else:
+            assert pid in base and not base[pid].estimate and pid in planned
