@@ -85,13 +85,19 @@ def test_expand_writes_calculator_inputs(tmp_path: Path,
     from ara.sap import SAP_INPUT_SCHEMA
 
     out = tmp_path / "sap_inputs.parquet"
-    code = main(["expand", str(bundled("sample_portfolio") / "certificates.ndjson.gz"),
-                 "-o", str(out)])
+    archive = str(bundled("sample_portfolio") / "certificates.ndjson.gz")
+    code = main(["expand", archive, "-o", str(out), "--mode", "estimate"])
     table = pq.read_table(out)
     assert code == 0
     assert table.num_rows == 2000
     assert table.schema.equals(SAP_INPUT_SCHEMA, check_metadata=False)
-    assert "2000 certificates read" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "2000 certificates read" in printed
+    estimated = int(printed.split(" rows expanded with declared estimate fallbacks")[0])
+    # strict mode writes only the certificates that need no fallback, and exits 1
+    assert main(["expand", archive, "-o", str(out)]) == 1
+    assert pq.read_table(out).num_rows == 2000 - estimated
+    assert f"({estimated} refused, not written" in capsys.readouterr().out
 
 
 ODC_CSV = Path(__file__).resolve().parent / "rdsap/fixtures/odc_certificates.csv"

@@ -19,6 +19,7 @@ from ara.cli_rate import add_mode_argument, add_pcdb_argument, load_user_pcdb
 
 
 def cmd_expand(args: argparse.Namespace) -> int:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ara.rdsap.expansion import expand
@@ -44,7 +45,9 @@ def cmd_expand(args: argparse.Namespace) -> int:
               "lodged: they expand only with --mode estimate", file=sys.stderr)
         return 2
     result = expand(certs, mode=mode, pcdb=pcdb)
-    inputs = result.inputs
+    # a refused certificate is not written: its row could hold fallback values (strict mode)
+    # or nulls, and a later `ara calc` must not rate it
+    inputs = result.inputs.filter(pa.array(~result.refused))
     if estimates:
         inputs = inputs.replace_schema_metadata({
             **(inputs.schema.metadata or {}), b"ara.estimate": ESTIMATE_NOTE.encode(),
@@ -60,12 +63,12 @@ def cmd_expand(args: argparse.Namespace) -> int:
               "(spec/tables/estimate_fallbacks.csv): "
               + ", ".join(sorted({a for row in result.assumptions.to_pylist() for a in row})))
     print(f"{certs.num_rows} certificates read, {len(read_failures)} unreadable; wrote "
-          f"{result.inputs.num_rows} rows to {args.output} ({len(failed)} with expansion "
-          "notes or problems listed on stderr)")
+          f"{inputs.num_rows} rows to {args.output} ({len(failed)} refused, not written: "
+          "their reasons are on stderr)")
     if estimates:
         print(f"{estimates} rows are an {ESTIMATE_NOTE}; the fields inferred are listed in "
               "each certificate's inferred_fields (docs/rdsap/csv_inference.md)")
-    return 1 if read_failures else 0
+    return 1 if read_failures or failed else 0
 
 
 def add_parser(sub: Any) -> None:

@@ -72,8 +72,8 @@ BLOCKING: dict[str, set[str]] = {"21": set(), "9": {"windows[]"}}
 #: 19.0: a gas boiler lodged by its PCDB index only (no PCDB), heating water without a cylinder
 #: and without a fan-assisted flue (Table 4b 118 by spec/tables/estimate_boiler_codes.csv).
 #: 20.0.0 JSON: PV lodged as 50 % of the roof (the XML lodges 0 %: a sample discrepancy,
-#: test_readers_json); its fabric is refused (windows[]), so the services expansion sees no
-#: roof area for heat loss and also names pv_percent_without_roof.
+#: test_readers_json); its fabric is refused (windows[]), so no roof area is known and no
+#: PV fallback stands in for it (the row is refused for its windows).
 _SECONDARY = {"secondary_type_not_lodged"}
 _CYLINDER = {"cylinder_not_lodged", "cylinder_thermostat_not_lodged"}
 _WINDOW = {"window_frame_unknown", "glazing_gap_unknown"}
@@ -96,8 +96,7 @@ def _services_key(name: str) -> str:
 
 
 def fallbacks_of(name: str) -> set[str]:
-    extra = {"pv_percent_without_roof"} if name == "RdSAP-Schema-20.0.0/json" else set()
-    return FALLBACKS[_services_key(name)] | extra
+    return FALLBACKS[_services_key(name)]
 
 
 def blocking(result: Any) -> list[tuple[str, str]]:

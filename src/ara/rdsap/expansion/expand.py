@@ -80,7 +80,9 @@ def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None,
     fabric = expand_fabric(certs, log)
     roof = np.nan_to_num(_floats(fabric.quantities["roof_area_m2"]))
     tfa = np.nan_to_num(_floats(fabric.quantities["total_floor_area_m2"]))
-    services = expand_services(certs, roof, tfa, log, pcdb)
+    fabric_refused = np.zeros(n, dtype=bool)
+    fabric_refused[fabric.failed_rows] = True
+    services = expand_services(certs, roof, tfa, log, pcdb, fabric_refused)
     columns: dict[str, pa.Array] = {**services.columns, **fabric.columns}
     ids = list(dwelling_ids) if dwelling_ids is not None else \
         [str(c) for c in certs.column("certificate_number").to_pylist()]

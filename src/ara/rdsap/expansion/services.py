@@ -109,7 +109,8 @@ class ServicesResult:
 def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
                     total_floor_area_m2: np.ndarray,
                     fallbacks: FallbackLog | None = None,
-                    pcdb: Pcdb | None = None) -> ServicesResult:
+                    pcdb: Pcdb | None = None,
+                    fabric_refused: np.ndarray | None = None) -> ServicesResult:
     """Expand the services data of ``certs`` (CERTIFICATE_SCHEMA rows).
 
     ``roof_area_m2`` (roof area for heat loss, before room-in-roof amendments; PV by % of
@@ -152,7 +153,8 @@ def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
     _heat_network(c, log, out, main1.code, main2.code, age)
 
     _lighting(c, out, tb)
-    _photovoltaics(c, log, out, roof, roof_type)
+    refused = np.zeros(n, dtype=bool) if fabric_refused is None else fabric_refused
+    _photovoltaics(c, log, out, roof, roof_type, refused)
     _other(c, log, out)
 
     audit = {"climate_region_source": region_source,
@@ -379,7 +381,7 @@ def _lighting(c: Certificates, out: Output, tb: ServicesTables) -> None:
 
 
 def _photovoltaics(c: Certificates, log: Log, out: Output, roof: np.ndarray,
-                   roof_type: np.ndarray) -> None:
+                   roof_type: np.ndarray, fabric_refused: np.ndarray) -> None:
     """PV arrays as lodged, else RdSAP 10 section 11.1 b): kWp = 0.12 x roof area x % /
     cos 35 deg (pitched), rounded to 2 d.p., South, 30 deg, modest overshading."""
     n = c.n
@@ -409,7 +411,8 @@ def _photovoltaics(c: Certificates, log: Log, out: Output, roof: np.ndarray,
     factor = np.where(pitched, 1.0 / np.cos(np.radians(PV_PITCH_DEG)), 1.0)
     pct_kwp = round_half_up(PV_KWP_PER_M2 * roof * pct / 100.0 * factor, 2)
     by_pct_ok = by_pct & area_ok
-    log.fallback(by_pct & ~area_ok, "pv_percent_without_roof")
+    # a row whose fabric is refused has no roof area to speak of: no fallback stands in
+    log.fallback(by_pct & ~area_ok & ~fabric_refused, "pv_percent_without_roof")
     log.assume(by_pct_ok, "PV from % of roof area: 0.12 kWp/m2, South, 30 deg, modest "
                "overshading (RdSAP 10 section 11.1 b)")
     log.assume(by_pct_ok & ~pitched, "PV from % of roof area: roof not pitched: no cos 35 "

@@ -1,0 +1,859 @@
+"""``ara validate``: rate many certificates and measure Ara against the lodged figures.
+
+:func:`validate` reads certificate files, folders of them and register bulk archives (NDJSON,
+``.gz``, ``.zip`` of JSON / XML / CSV files) through :mod:`ara.rdsap.readers`, in batches of
+``batch_size`` certificates. Each batch is expanded (RdSAP 10, :func:`ara.rdsap.expansion.expand`,
+in ``strict`` or ``estimate`` mode, decision 0022) and rated (:func:`ara.sap.calculate`) in one
+vectorised call each; only aggregates are kept, so memory stays flat in the number of
+certificates:
+
+* **coverage**: certificates rated, rated as estimates, refused (by the expansion or the
+  calculator), unreadable; refusal reasons counted per certificate, grouped by field and the
+  stable head of the message (digits folded to ``#``), strict-mode fallback refusals by the
+  fallback's id (``fallback <id>``); the fallbacks used by the ratings, counted by id;
+* **accuracy** of the SAP 10.2 lodgements (``RdSAP-Schema-21.x``, ``SAP-Schema-19.x``; older
+  schemas lodge SAP 2012 figures and count for coverage only): SAP (continuous against the
+  lodged integer, and integer against integer), EI, CO2 (t/yr) and primary energy
+  (kWh/m2/yr) as mean absolute error, bias (mean of calculated minus lodged) and the share of
+  certificates within 0.5 / 1 / 2 / 5 points (CO2 and primary energy: within 0.5 / 1 / 2 / 5 %
+  of the lodged figure), overall and by schema version, age band of the main building part,
+  property type, main heating (category, else SAP code group) and main fuel;
+* a histogram of the SAP error and a bounded reservoir sample of (lodged, calculated) SAP
+  points for the report's scatter chart.
+
+Full SAP XML certificates (``SAP-Schema-19.x``, which the RdSAP readers hand back unread) are
+read with :func:`ara.sap.xml_reader.read_sap_xml` and rated as lodged (no expansion). Open-data
+CSV summary rows are completed by the CSV inference (an estimate by nature,
+``csv_summary_inference``): strict mode refuses them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import sys
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ara.rdsap.readers import ReadFailure
+from ara.sap.fallbacks import Mode, check_mode, fallback, refusal_text
+
+__all__ = ["DEFAULT_BATCH_SIZE", "DIMENSIONS", "METRICS", "SCORED_SCHEMAS", "THRESHOLDS",
+           "MetricStats", "ValidationSummary", "reason_key", "validate"]
+
+DEFAULT_BATCH_SIZE = 5_000
+#: Register schemas that lodge SAP 10.2 figures: scored for accuracy.
+SCORED_SCHEMAS = re.compile(r"^(RdSAP-Schema-21\.|SAP-Schema-19\.)")
+SCORED_SCHEMAS_TEXT = "RdSAP-Schema-21.x, SAP-Schema-19.x"
+#: "within" thresholds: points (SAP, EI) or per cent of the lodged figure (CO2, PE)
+THRESHOLDS = (0.5, 1.0, 2.0, 5.0)
+DIMENSIONS = ("schema_version", "age_band", "property_type", "main_heating", "main_fuel")
+#: Histogram of the SAP error (continuous calculated minus lodged): bins of HIST_STEP points
+HIST_LOW, HIST_HIGH, HIST_STEP = -30.0, 30.0, 0.5
+RESERVOIR_SIZE = 5_000
+#: One example certificate is kept per refusal reason, for at most this many reasons.
+MAX_EXAMPLES = 200
+NOT_LODGED = "(not lodged)"
+CSV_FALLBACK = "csv_summary_inference"
+
+
+@dataclass(frozen=True)
+class _Metric:
+    label: str
+    unit: str
+    relative: bool  # "within" measured in % of the lodged figure
+    calculated: str  # the calculator's output column
+    lodged: str  # the column of the batch's lodged figures (see _lodged_meta)
+
+
+#: metric id -> what is compared. Lodged CO2 is stored in kg/yr by the readers (lodged in
+#: t/yr) and the calculator's co2_kg_per_year is kg/yr: both are compared in t/yr.
+METRICS: dict[str, _Metric] = {
+    "sap": _Metric("SAP rating (continuous) vs lodged", "points", False,
+                   "sap_rating_continuous", "lodged_sap"),
+    "sap_integer": _Metric("SAP rating (integer) vs lodged", "points", False, "sap_rating",
+                           "lodged_sap"),
+    "ei": _Metric("EI rating (continuous) vs lodged", "points", False, "ei_rating_continuous",
+                  "lodged_ei"),
+    "co2": _Metric("CO2 emissions", "t/yr", True, "co2_t_per_year", "lodged_co2_t"),
+    "pe": _Metric("primary energy", "kWh/m2/yr", True, "primary_energy_kwh_per_m2",
+                  "lodged_pe"),
+}
+
+_PROPERTY_TYPES = {"0": "house", "1": "bungalow", "2": "flat", "3": "maisonette",
+                   "4": "park home"}
+_HEATING_CATEGORIES = {"1": "none", "2": "boiler", "3": "micro-CHP", "4": "heat pump (wet)",
+                       "5": "heat pump (warm air)", "6": "heat network", "7": "storage heaters",
+                       "8": "electric underfloor", "9": "warm air", "10": "room heaters",
+                       "11": "other"}
+
+_META_SCHEMA = pa.schema([
+    ("dwelling_id", pa.string()), ("schema_version", pa.string()),
+    ("lodged_sap", pa.float64()), ("lodged_ei", pa.float64()),
+    ("lodged_co2_t", pa.float64()), ("lodged_pe", pa.float64()),
+    ("age_band", pa.string()), ("property_type", pa.string()),
+    ("main_heating", pa.string()), ("main_fuel", pa.string()),
+])
+
+
+# ------------------------------------------------------------------------------------------
+# The summary
+# ------------------------------------------------------------------------------------------
+@dataclass
+class MetricStats:
+    """Sums of one metric over a group; the figures are derived from them."""
+
+    n: int = 0
+    sum_abs: float = 0.0
+    sum_signed: float = 0.0
+    within: list[int] = field(default_factory=lambda: [0] * len(THRESHOLDS))
+
+    def add(self, row: np.ndarray) -> None:
+        """Add a row of sums: n, sum |error|, sum error, within-counts per threshold."""
+        self.n += int(row[0])
+        self.sum_abs += float(row[1])
+        self.sum_signed += float(row[2])
+        for k in range(len(THRESHOLDS)):
+            self.within[k] += int(row[3 + k])
+
+    @property
+    def mae(self) -> float | None:
+        return self.sum_abs / self.n if self.n else None
+
+    @property
+    def bias(self) -> float | None:
+        return self.sum_signed / self.n if self.n else None
+
+    def shares(self) -> dict[str, float | None]:
+        return {_threshold_key(t): (w / self.n if self.n else None)
+                for t, w in zip(THRESHOLDS, self.within, strict=True)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "mae": _round(self.mae), "bias": _round(self.bias),
+                "share_within": {k: _round(v) for k, v in self.shares().items()}}
+
+
+def _threshold_key(t: float) -> str:
+    return f"{t:g}"
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+@dataclass
+class ValidationSummary:
+    """What :func:`validate` found. Counts are certificates (a CSV file counts per row)."""
+
+    mode: str
+    inputs: list[str]
+    batch_size: int
+    certificates: int = 0
+    rated: int = 0
+    """rated from lodged data and the spec alone"""
+    rated_estimate: int = 0
+    """rated with at least one declared estimate fallback (estimate mode)"""
+    refused: int = 0
+    unreadable: int = 0
+    scored: int = 0
+    """rated SAP 10.2 lodgements (the schemas of SCORED_SCHEMAS)"""
+    by_schema: dict[str, dict[str, int]] = field(default_factory=dict)
+    """schema version -> rated / rated_estimate / refused"""
+    refusal_reasons: Counter[str] = field(default_factory=Counter)
+    refusal_examples: dict[str, str] = field(default_factory=dict)
+    """reason -> one certificate refused for it and its full refusal text"""
+    unreadable_reasons: Counter[str] = field(default_factory=Counter)
+    fallbacks_used: Counter[str] = field(default_factory=Counter)
+    """fallback id -> certificates rated with it"""
+    accuracy: dict[str, dict[str, dict[str, MetricStats]]] = field(default_factory=dict)
+    """metric -> dimension ('overall' or one of DIMENSIONS) -> group label -> sums"""
+    sap_error_counts: list[int] = field(
+        default_factory=lambda: [0] * round((HIST_HIGH - HIST_LOW) / HIST_STEP))
+    sap_error_below: int = 0
+    sap_error_above: int = 0
+    sample_lodged: list[float] = field(default_factory=list)
+    """reservoir sample of scored certificates: lodged SAP (integer)"""
+    sample_calculated: list[float] = field(default_factory=list)
+    """... and the calculated SAP (continuous) of the same certificates"""
+    elapsed_s: float = 0.0
+
+    @property
+    def rated_total(self) -> int:
+        return self.rated + self.rated_estimate
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every certificate read was rated (estimates count), 1 otherwise."""
+        return 1 if self.refused or self.unreadable else 0
+
+    @property
+    def certificates_per_s(self) -> float:
+        return self.certificates / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def overall(self, metric: str) -> MetricStats:
+        return self.accuracy.get(metric, {}).get("overall", {}).get("all", MetricStats())
+
+    def groups(self, metric: str, dimension: str) -> dict[str, MetricStats]:
+        return self.accuracy.get(metric, {}).get(dimension, {})
+
+    def histogram_edges(self) -> list[float]:
+        return [HIST_LOW + k * HIST_STEP for k in range(len(self.sap_error_counts) + 1)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data (no NaN; the reservoir sample is left out)."""
+        accuracy: dict[str, Any] = {}
+        for metric, spec in METRICS.items():
+            accuracy[metric] = {
+                "label": spec.label, "unit": spec.unit,
+                "within_unit": "% of lodged" if spec.relative else spec.unit,
+                "overall": self.overall(metric).to_dict(),
+                "by": {dim: {label: stats.to_dict() for label, stats in
+                             sorted(self.groups(metric, dim).items())}
+                       for dim in DIMENSIONS},
+            }
+        return {
+            "mode": self.mode, "inputs": self.inputs, "batch_size": self.batch_size,
+            "coverage": {"certificates": self.certificates, "rated": self.rated,
+                         "rated_estimate": self.rated_estimate, "refused": self.refused,
+                         "unreadable": self.unreadable, "scored": self.scored,
+                         "not_scored": self.rated_total - self.scored,
+                         "by_schema": {k: dict(v) for k, v in sorted(self.by_schema.items())}},
+            "scored_schemas": SCORED_SCHEMAS_TEXT,
+            "refusal_reasons": dict(self.refusal_reasons.most_common()),
+            "unreadable_reasons": dict(self.unreadable_reasons.most_common()),
+            "fallbacks_used": dict(self.fallbacks_used.most_common()),
+            "refusal_examples": dict(sorted(self.refusal_examples.items())),
+            "accuracy": accuracy,
+            "sap_error_histogram": {"low": HIST_LOW, "high": HIST_HIGH, "bin_width": HIST_STEP,
+                                    "counts": list(self.sap_error_counts),
+                                    "below": self.sap_error_below,
+                                    "above": self.sap_error_above},
+            "sample_size": len(self.sample_lodged),
+            "elapsed_s": round(self.elapsed_s, 3),
+            "certificates_per_s": round(self.certificates_per_s, 1),
+            "exit_code": self.exit_code,
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------
+# Refusal reasons
+# ------------------------------------------------------------------------------------------
+_FALLBACK_RE = re.compile(r"estimate mode would use fallback ([A-Za-z0-9_]+)")
+_HEAD_END = re.compile(r": |; | \(")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_FIELD_HEAD = r"^[A-Za-z_*][A-Za-z0-9_.\[\]*]*: "
+
+
+@lru_cache(maxsize=4096)
+def reason_key(field_name: str | None, message: str) -> str:
+    """The group of one refusal (or read failure): ``fallback <id>`` for a strict-mode
+    refusal that a declared fallback would fill, else ``field: head`` with head the message up
+    to its first ``': '``, ``'; '`` or ``' ('`` and digits folded to ``#``."""
+    if match := _FALLBACK_RE.search(message):
+        return f"fallback {match[1]}"
+    head = _NUMBER.sub("#", _HEAD_END.split(message, maxsplit=1)[0]).strip()
+    return f"{field_name}: {head}" if field_name else head
+
+
+def _count_keys(rows: np.ndarray, pairs: pa.Array | pa.ChunkedArray, split: Callable[[str], tuple[str, str]]
+                ) -> tuple[Counter[str], dict[str, int]]:
+    """Certificates per reason key: ``pairs`` holds one encoded reason per entry of ``rows``
+    (a certificate's row may repeat); ``split`` decodes an entry into (field, message). Keys
+    are computed once per distinct entry. Returns the counts and, per key, a row holding it."""
+    if len(rows) == 0:
+        return Counter(), {}
+    if isinstance(pairs, pa.ChunkedArray):
+        pairs = pairs.combine_chunks()
+    encoded = pairs.dictionary_encode()
+    keys = [reason_key(*split(text)) for text in encoded.dictionary.to_pylist()]
+    distinct = list(dict.fromkeys(keys))
+    position = {k: i for i, k in enumerate(distinct)}
+    key_id = np.array([position[k] for k in keys], dtype=np.int64)
+    which = key_id[encoded.indices.to_numpy(zero_copy_only=False)]
+    combined = np.unique(rows.astype(np.int64) * len(distinct) + which)
+    counts = np.bincount(combined % len(distinct), minlength=len(distinct))
+    first: dict[str, int] = {}
+    for value in combined.tolist():  # distinct (row, key) pairs: a few per refused row
+        first.setdefault(distinct[value % len(distinct)], value // len(distinct))
+    return Counter({k: int(c) for k, c in zip(distinct, counts.tolist(), strict=True) if c}), first
+
+
+def _split_pair(text: str) -> tuple[str, str]:
+    name, _, message = text.partition("\x1f")
+    return name, message
+
+
+def _split_fragment(text: str) -> tuple[str, str]:
+    name, sep, message = text.partition(": ")
+    return (name, message) if sep else ("", text)
+
+
+# ------------------------------------------------------------------------------------------
+# Lodged figures and the breakdown of each certificate
+# ------------------------------------------------------------------------------------------
+def _first(column: pa.ChunkedArray | pa.Array, member: str) -> pa.Array:
+    """``member`` of the first item of a list<struct> column, null for an empty list."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    n = len(array)
+    sliced = pc.list_slice(array, 0, 1)
+    flat = pc.list_flatten(sliced)
+    parents = pc.list_parent_indices(sliced).to_numpy(zero_copy_only=False)
+    position = np.full(n, -1, dtype=np.int64)
+    position[parents] = np.arange(len(flat))
+    firsts = flat.take(pa.array(position, mask=position < 0))
+    return pc.struct_field(firsts, member)
+
+
+def _floats(column: Any) -> pa.Array:
+    return pc.cast(column, pa.float64())
+
+
+def _heating_group(category: Any, code: Any) -> pa.Array:
+    by_category = pc.binary_join_element_wise("category ", category, "")
+    by_code = pc.binary_join_element_wise("SAP code ", pc.utf8_slice_codeunits(code, 0, -2),
+                                          "xx", "")
+    return pc.coalesce(by_category, by_code)
+
+
+def _certificate_meta(certs: pa.Table, ids: pa.Array) -> pa.Table:
+    """The lodged figures and breakdown keys of CERTIFICATE_SCHEMA rows, column-wise."""
+    heating = certs.column("main_heating")
+    return pa.Table.from_arrays([
+        ids, pc.cast(certs.column("schema_type"), pa.string()),
+        _floats(certs.column("energy_rating_current")),
+        _floats(certs.column("environmental_impact_current")),
+        pc.divide(_floats(certs.column("co2_emissions_current_kg_per_yr")), 1000.0),
+        _floats(certs.column("energy_consumption_current_kwh_per_m2_yr")),
+        _first(certs.column("building_parts"), "construction_age_band"),
+        pc.cast(certs.column("property_type"), pa.string()),
+        _heating_group(_first(heating, "main_heating_category"),
+                       _first(heating, "sap_main_heating_code")),
+        _first(heating, "main_fuel_type"),
+    ], schema=_META_SCHEMA)
+
+
+def _dig(document: Any, *path: str | int) -> Any:
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(document, list) or len(document) <= step:
+                return None
+        elif not isinstance(document, dict):
+            return None
+        document = document[step] if isinstance(step, int) else document.get(step)
+    if isinstance(document, dict):  # an element with attributes: {"value": ..., ...}
+        document = document.get("value")
+    return document
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _sap_xml_meta(data: bytes, dwelling_id: str) -> dict[str, Any]:
+    """The lodged figures and breakdown keys of a full SAP XML certificate (SAP10-Data)."""
+    from ara.rdsap.readers.xml_document import detect_schema_type, parse_xml, xml_to_document
+
+    root = parse_xml(data, dwelling_id)
+    document = xml_to_document(root, complete=False)
+    schema, _guessed = detect_schema_type(root, document)
+    sap = document.get("sap10_data") or {}
+    heating = _dig(sap, "sap_heating", "main_heating_details")
+    main = heating[0] if isinstance(heating, list) and heating else {}
+    category, code = _dig(main, "main_heating_category"), _dig(main, "main_heating_code")
+    fuel = _dig(main, "main_fuel_type")
+    group = (f"category {category}" if category is not None
+             else f"SAP code {str(code)[:-2]}xx" if code is not None else None)
+    return {"dwelling_id": dwelling_id, "schema_version": schema,
+            "lodged_sap": _number(document.get("energy_rating_current")),
+            "lodged_ei": _number(document.get("environmental_impact_current")),
+            "lodged_co2_t": _number(document.get("co2_emissions_current")),
+            "lodged_pe": _number(document.get("energy_consumption_current")),
+            "age_band": _dig(sap, "sap_building_parts", 0, "construction_age_band"),
+            "property_type": _dig(document, "property_type"),
+            "main_heating": group,
+            "main_fuel": f"SAP fuel {fuel}" if fuel is not None else None}
+
+
+@lru_cache(maxsize=1)
+def _fuel_names() -> dict[str, str]:
+    from ara.rdsap.readers import csv_summary
+
+    labels: dict[str, str] = getattr(csv_summary, "_FUEL_LABELS", {})
+    names: dict[str, str] = {}
+    for label, code in labels.items():
+        names.setdefault(code, label)
+    return names
+
+
+def group_label(dimension: str, raw: str | None) -> str:
+    """A readable label of one breakdown value (the code stays visible)."""
+    if raw is None or raw == "":
+        return NOT_LODGED
+    if dimension == "property_type" and raw in _PROPERTY_TYPES:
+        return f"{_PROPERTY_TYPES[raw]} ({raw})"
+    if dimension == "main_heating" and raw.startswith("category "):
+        code = raw.removeprefix("category ")
+        return f"{_HEATING_CATEGORIES.get(code, 'category')} (category {code})"
+    if dimension == "main_fuel" and raw in _fuel_names():
+        return f"{_fuel_names()[raw]} ({raw})"
+    return raw
+
+
+# ------------------------------------------------------------------------------------------
+# Accumulation
+# ------------------------------------------------------------------------------------------
+class _Accumulator:
+    """Adds each batch's outcome to the summary: counts, sums, histogram, reservoir."""
+
+    def __init__(self, summary: ValidationSummary, mode: Mode, seed: int = 20261) -> None:
+        self.s = summary
+        self.mode = mode
+        self.rng = np.random.default_rng(seed)
+        self.seen_scored = 0
+        self.sample = np.zeros((0, 2))
+        for metric in METRICS:
+            summary.accuracy[metric] = {"overall": {}, **{d: {} for d in DIMENSIONS}}
+
+    # -- coverage --------------------------------------------------------------------------
+    def _schema_counts(self, schema: pa.Array | pa.ChunkedArray, what: str) -> None:
+        if len(schema) == 0:
+            return
+        counts = pc.value_counts(pc.fill_null(schema, NOT_LODGED))
+        for item in counts.to_pylist():
+            slot = self.s.by_schema.setdefault(
+                item["values"], {"rated": 0, "rated_estimate": 0, "refused": 0})
+            slot[what] += int(item["counts"])
+
+    def unreadable(self, failures: Sequence[ReadFailure]) -> None:
+        self.s.unreadable += len(failures)
+        self.s.certificates += len(failures)
+        for failure in failures:  # read failures come one by one from the readers
+            self.s.unreadable_reasons[reason_key(failure.field, failure.message)] += 1
+
+    def refused(self, meta: pa.Table, rows: np.ndarray, reasons: Counter[str],
+                examples: dict[str, tuple[str, str]]) -> None:
+        """``rows`` of ``meta`` refused; ``reasons``: certificates per reason key;
+        ``examples``: reason -> (certificate, refusal text)."""
+        self.s.refused += len(rows)
+        self.s.certificates += len(rows)
+        self.s.refusal_reasons.update(reasons)
+        for key, (who, text) in examples.items():
+            if key not in self.s.refusal_examples and len(self.s.refusal_examples) < MAX_EXAMPLES:
+                self.s.refusal_examples[key] = f"{who}: {text}"
+        self._schema_counts(meta.column("schema_version").take(pa.array(rows, pa.int64())),
+                            "refused")
+
+    # -- ratings ---------------------------------------------------------------------------
+    def rated(self, meta: pa.Table, calc: pa.Table, estimate: np.ndarray,
+              assumptions: pa.Array | None) -> None:
+        """``meta`` and ``calc``: the rated certificates, aligned; ``estimate``: per row;
+        ``assumptions``: list<string> of fallback ids per row, or None."""
+        n = meta.num_rows
+        if n == 0:
+            return
+        s = self.s
+        estimates = int(estimate.sum())
+        s.rated_estimate += estimates
+        s.rated += n - estimates
+        s.certificates += n
+        schema = meta.column("schema_version")
+        estimate_arr = pa.array(estimate)
+        self._schema_counts(schema.filter(pc.invert(estimate_arr)), "rated")
+        self._schema_counts(schema.filter(estimate_arr), "rated_estimate")
+        if assumptions is not None and len(assumptions):
+            flat = pc.list_flatten(assumptions)
+            if len(flat):
+                for item in pc.value_counts(flat).to_pylist():
+                    s.fallbacks_used[item["values"]] += int(item["counts"])
+        scored = pc.fill_null(pc.match_substring_regex(schema, SCORED_SCHEMAS.pattern),
+                              False).to_numpy(zero_copy_only=False)
+        s.scored += int(scored.sum())
+        if not scored.any():
+            return
+        columns = {name: pc.fill_null(_floats(calc.column(name)), math.nan)
+                   .to_numpy(zero_copy_only=False)
+                   for name in ("sap_rating_continuous", "sap_rating", "ei_rating_continuous",
+                                "primary_energy_kwh_per_m2")}
+        columns["co2_t_per_year"] = pc.fill_null(_floats(calc.column("co2_kg_per_year")),
+                                                 math.nan).to_numpy(zero_copy_only=False) / 1e3
+        groups = {dim: pc.fill_null(meta.column(dim), "").combine_chunks().dictionary_encode()
+                  for dim in DIMENSIONS}
+        for metric, spec in METRICS.items():
+            lodged = pc.fill_null(meta.column(spec.lodged), math.nan).to_numpy(
+                zero_copy_only=False)
+            calculated = columns[spec.calculated]
+            valid = scored & np.isfinite(lodged) & np.isfinite(calculated)
+            if not valid.any():
+                continue
+            error = calculated[valid] - lodged[valid]
+            size = np.abs(error)
+            if spec.relative:
+                base = np.abs(lodged[valid])
+                size = np.divide(size * 100.0, base, out=np.where(size == 0, 0.0, np.inf),
+                                 where=base > 0)
+            sums = np.stack([np.ones_like(error), np.abs(error), error,
+                             *[(size <= t).astype(np.float64) for t in THRESHOLDS]], axis=1)
+            self._add_group(metric, "overall", np.zeros(len(error), np.int64), ["all"], sums,
+                            raw=False)
+            for dim, encoded in groups.items():
+                index = encoded.indices.to_numpy(zero_copy_only=False)[valid]
+                self._add_group(metric, dim, index, encoded.dictionary.to_pylist(), sums)
+            if metric == "sap":
+                self._histogram(error)
+                self._reservoir(lodged[valid], calculated[valid])
+
+    def _add_group(self, metric: str, dim: str, index: np.ndarray, labels: list[str],
+                   sums: np.ndarray, raw: bool = True) -> None:
+        k = len(labels)
+        table = np.stack([np.bincount(index, weights=sums[:, j], minlength=k)
+                          for j in range(sums.shape[1])], axis=1)
+        target = self.s.accuracy[metric][dim]
+        for i, label in enumerate(labels):
+            if table[i, 0]:
+                name = group_label(dim, label) if raw else label
+                target.setdefault(name, MetricStats()).add(table[i])
+
+    def _histogram(self, error: np.ndarray) -> None:
+        edges = np.array(self.s.histogram_edges())
+        counts, _ = np.histogram(error, bins=edges)
+        inside = (error >= edges[0]) & (error <= edges[-1])
+        self.s.sap_error_counts = [a + int(b) for a, b in
+                                   zip(self.s.sap_error_counts, counts.tolist(), strict=True)]
+        self.s.sap_error_below += int((error < edges[0]).sum())
+        self.s.sap_error_above += int((~inside & (error > edges[-1])).sum())
+
+    def _reservoir(self, lodged: np.ndarray, calculated: np.ndarray) -> None:
+        """Algorithm R over the batch, vectorised: item i of the stream (0-based) replaces
+        slot j ~ U{0..i} when j < capacity; later items win, as in the sequential form."""
+        points = np.stack([lodged, calculated], axis=1)
+        room = max(0, RESERVOIR_SIZE - len(self.sample))
+        self.sample = np.concatenate([self.sample, points[:room]])
+        rest = points[room:]
+        if len(rest):
+            seen = self.seen_scored + room + np.arange(len(rest))
+            slot = (self.rng.random(len(rest)) * (seen + 1)).astype(np.int64)
+            keep = slot < RESERVOIR_SIZE
+            self.sample[slot[keep]] = rest[keep]
+        self.seen_scored += len(points)
+
+    def finish(self) -> None:
+        self.s.sample_lodged = self.sample[:, 0].tolist()
+        self.s.sample_calculated = self.sample[:, 1].tolist()
+
+
+# ------------------------------------------------------------------------------------------
+# Inputs
+# ------------------------------------------------------------------------------------------
+_FULL_SAP = "a full SAP certificate"
+_ARCHIVES = (".zip",)
+
+
+def _is_csv(path: Path) -> bool:
+    return path.suffix.lower() == ".csv"
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files of a folder in the bulk reader's order (recursive, names sorted, no hidden)."""
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(top) / name
+
+
+class _NamedText(io.TextIOWrapper):
+    """A text stream over a zip member that names itself ``archive!member``."""
+
+    def __init__(self, buffer: Any, name: str) -> None:
+        super().__init__(buffer, encoding="utf-8-sig", errors="replace", newline="")
+        self._ara_name = name
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._ara_name
+
+
+def _csv_sources(paths: Sequence[Path]) -> Iterator[tuple[str, Callable[[], Any]]]:
+    """(name, opener) of every open-data CSV among the inputs: CSV files, CSV files in
+    folders, CSV members of zip archives (the RdSAP readers leave these to us)."""
+    for path in paths:
+        if path.is_dir():
+            files = list(_walk(path))
+        else:
+            files = [path]
+        for file in files:
+            if _is_csv(file):
+                yield str(file), (lambda f=file: f)
+            elif file.suffix.lower() in _ARCHIVES and zipfile.is_zipfile(file):
+                with zipfile.ZipFile(file) as archive:
+                    members = sorted(i.filename for i in archive.infolist()
+                                     if not i.is_dir() and i.filename.lower().endswith(".csv"))
+                for member in members:
+                    yield f"{file}!{member}", (lambda f=file, m=member: (f, m))
+
+
+def _read_bytes(source: str) -> bytes:
+    """The document a reader failure names: a file, or ``archive.zip!member``."""
+    path = Path(source)
+    if path.is_file():
+        return path.read_bytes()
+    cut = source.find("!")
+    while cut > 0:
+        archive = Path(source[:cut])
+        if archive.is_file():
+            with zipfile.ZipFile(archive) as zf:
+                return zf.read(source[cut + 1:])
+        cut = source.find("!", cut + 1)
+    raise FileNotFoundError(source)
+
+
+def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
+    """Record batches (from several readers) regrouped into tables of ``size`` rows."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        while batch.num_rows:
+            take = min(size - count, batch.num_rows)
+            pending.append(batch.slice(0, take))
+            count += take
+            batch = batch.slice(take)
+            if count >= size:
+                yield pa.Table.from_batches(pending)
+                pending, count = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
+# ------------------------------------------------------------------------------------------
+# The run
+# ------------------------------------------------------------------------------------------
+class _Run:
+    def __init__(self, summary: ValidationSummary, mode: Mode, pcdb: Any, batch_size: int,
+                 bar: Any) -> None:
+        self.acc = _Accumulator(summary, mode)
+        self.mode = mode
+        self.pcdb = pcdb
+        self.batch_size = batch_size
+        self.bar = bar
+        self.sap_rows: list[dict[str, Any]] = []
+        self.sap_meta: list[dict[str, Any]] = []
+
+    # -- failures and full SAP XML ----------------------------------------------------------
+    def failures(self, found: Sequence[ReadFailure]) -> None:
+        unreadable: list[ReadFailure] = []
+        for failure in found:
+            if failure.field == "(document)" and _FULL_SAP in failure.message and failure.source:
+                self._full_sap(failure, unreadable)
+            else:
+                unreadable.append(failure)
+        self.acc.unreadable(unreadable)
+        self.bar.update(len(unreadable))
+
+    def _full_sap(self, failure: ReadFailure, unreadable: list[ReadFailure]) -> None:
+        from ara.sap.xml_reader import read_sap_xml
+
+        source = str(failure.source)
+        try:
+            data = _read_bytes(source)
+            row = read_sap_xml(data, dwelling_id=source)
+            meta = _sap_xml_meta(data, source)
+        except Exception as exc:  # the file is reported, the rest go on
+            field_name = getattr(exc, "field", None) or "(document)"
+            reason = getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc)
+            unreadable.append(ReadFailure(failure.certificate_number, str(field_name),
+                                          str(reason), source))
+            return
+        self.sap_rows.append(row)
+        self.sap_meta.append(meta)
+        if len(self.sap_rows) >= self.batch_size:
+            self.flush_sap()
+
+    def flush_sap(self) -> None:
+        """Rate the full SAP XML certificates collected so far (as lodged: no expansion)."""
+        from ara.sap import calculate
+
+        if not self.sap_rows:
+            return
+        rows, meta_rows = self.sap_rows, self.sap_meta
+        self.sap_rows, self.sap_meta = [], []
+        meta = pa.Table.from_pylist(meta_rows, schema=_META_SCHEMA)
+        out = calculate(rows, strict=False)
+        self._calculated(meta, np.arange(len(rows)), out, np.zeros(len(rows), bool), None)
+        self.bar.update(len(rows))
+
+    # -- certificate batches ----------------------------------------------------------------
+    def certificates(self, certs: pa.Table, csv: bool) -> None:
+        from ara.rdsap.expansion import expand
+
+        n = certs.num_rows
+        if n == 0:
+            return
+        source = certs.column("source").combine_chunks()
+        fallback_ids = pa.array([f"row {i}" for i in range(n)], pa.string()) \
+            if source.null_count else None
+        ids = pc.coalesce(source, fallback_ids) if fallback_ids is not None else source
+        meta = _certificate_meta(certs, ids)
+        if csv:
+            if self.mode == "strict":
+                self._refuse_csv(meta)
+                self.bar.update(n)
+                return
+            from ara.rdsap.expansion.infer_summary import infer_summary
+
+            certs = infer_summary(certs)
+        result = expand(certs, ids.to_pylist(), mode="estimate" if csv else self.mode,
+                        pcdb=self.pcdb)
+        refused = result.refused
+        if result.problems:
+            rows, fields, messages = zip(*[(p[0], p[2], p[3]) for p in result.problems],
+                                         strict=True)
+            pairs = pc.binary_join_element_wise(pa.array(fields, pa.string()),
+                                                pa.array(messages, pa.string()), "\x1f")
+            counts, first = _count_keys(np.asarray(rows), pairs, _split_pair)
+            examples = {key: (str(ids[row]), refusal_text(result.reasons(row), self.mode))
+                        for key, row in first.items()
+                        if key not in self.acc.s.refusal_examples}
+            self.acc.refused(meta, np.flatnonzero(refused), counts, examples)
+        ok = np.flatnonzero(~refused)
+        if len(ok):
+            from ara.sap import calculate
+
+            out = calculate(result.inputs.take(pa.array(ok)), strict=False)
+            estimate = np.ones(len(ok), bool) if csv else result.estimate[ok]
+            self._calculated(meta, ok, out, estimate, result.assumptions.take(pa.array(ok)),
+                             CSV_FALLBACK if csv else None)
+        self.bar.update(n)
+
+    def _refuse_csv(self, meta: pa.Table) -> None:
+        fb = fallback(CSV_FALLBACK)
+        reason = (f"{fb.field}: {fb.missing} (strict mode refuses; estimate mode would use "
+                  f"fallback {fb.id}: {fb.fallback})")
+        key = reason_key(fb.field, reason.partition(": ")[2])
+        n = meta.num_rows
+        self.acc.refused(meta, np.arange(n), Counter({key: n}),
+                         {key: (str(meta.column("dwelling_id")[0]),
+                                refusal_text([reason], "strict"))})
+
+    def _calculated(self, meta: pa.Table, rows: np.ndarray, out: pa.Table,
+                    estimate: np.ndarray, assumptions: pa.Array | None,
+                    extra_fallback: str | None = None) -> None:
+        """``out``: calculator results of ``rows`` of ``meta`` (``estimate`` and
+        ``assumptions`` aligned with ``out``); rows the calculator rejects are refused.
+        ``extra_fallback``: a fallback every rated row used (the CSV inference)."""
+        ok = pc.equal(out.column("status"), "ok").to_numpy(zero_copy_only=False)
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            errors = pc.fill_null(out.column("error").take(pa.array(bad)), "*: rejected")
+            # 'field: message' joined by '; ' (a message may hold '; ' itself: the pieces
+            # that do not start with a field name continue the one before)
+            fragments = pc.split_pattern(errors, "; ")
+            parents = pc.list_parent_indices(fragments)
+            flat = pc.list_flatten(fragments)
+            starts = pc.match_substring_regex(flat, _FIELD_HEAD)
+            counts, first = _count_keys(
+                bad[parents.filter(starts).to_numpy(zero_copy_only=False)],
+                flat.filter(starts), _split_fragment)
+            examples = {key: (str(meta.column("dwelling_id")[int(rows[row])]),
+                              refusal_text(str(out.column("error")[row]).split("; "),
+                                           self.mode))
+                        for key, row in first.items()
+                        if key not in self.acc.s.refusal_examples}
+            self.acc.refused(meta, rows[bad], counts, examples)
+        good = pa.array(np.flatnonzero(ok), pa.int64())
+        if extra_fallback is not None and len(good):
+            self.acc.s.fallbacks_used[extra_fallback] += len(good)
+        self.acc.rated(meta.take(pa.array(rows, pa.int64()).take(good)), out.take(good),
+                       estimate[ok], assumptions.take(good) if assumptions is not None
+                       else None)
+
+
+def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estimate",
+             pcdb: Any = None, batch_size: int = DEFAULT_BATCH_SIZE,
+             progress: bool = False) -> ValidationSummary:
+    """Read, rate and score every certificate of ``paths`` (files, folders, archives); see
+    the module docstring. ``pcdb``: the user's PCDB (:func:`ara.rdsap.pcdb.load_pcdb`) or
+    None. A missing path raises FileNotFoundError before anything is read."""
+    from tqdm import tqdm
+
+    from ara.rdsap.readers import iter_summary_csv, read_certificates
+
+    checked = check_mode(str(mode))
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    inputs = [Path(p) for p in paths]
+    for path in inputs:
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    summary = ValidationSummary(mode=checked, inputs=[str(p) for p in inputs],
+                                batch_size=batch_size)
+    started = time.perf_counter()
+    with tqdm(unit=" certificates", unit_scale=True, file=sys.stderr, disable=not progress,
+              desc="ara validate") as bar:
+        run = _Run(summary, checked, pcdb, batch_size, bar)
+
+        def records() -> Iterator[pa.RecordBatch]:
+            for path in inputs:
+                if _is_csv(path):
+                    continue
+                try:
+                    for batch, found in read_certificates(path, batch_size=batch_size,
+                                                          keep_raw=False):
+                        run.failures(found)
+                        yield batch
+                except Exception as exc:  # an archive that breaks mid-way: report, go on
+                    run.failures([ReadFailure(None, "(file)", f"{type(exc).__name__}: {exc}",
+                                              str(path))])
+
+        for table in _rebatch(records(), batch_size):
+            run.certificates(table, csv=False)
+
+        def csv_records() -> Iterator[pa.RecordBatch]:
+            for name, opener in _csv_sources(inputs):
+                try:
+                    target = opener()
+                    if isinstance(target, Path):
+                        stream = iter_summary_csv(target, batch_size, keep_raw=False)
+                        yield from _csv_batches(stream, run)
+                    else:
+                        archive, member = target
+                        with zipfile.ZipFile(archive) as zf, zf.open(member) as raw, \
+                                _NamedText(raw, name) as text:
+                            stream = iter_summary_csv(text, batch_size, keep_raw=False)
+                            yield from _csv_batches(stream, run)
+                except Exception as exc:  # a CSV that does not read at all
+                    run.failures([ReadFailure(None, "(file)", f"{type(exc).__name__}: {exc}",
+                                              name)])
+
+        for table in _rebatch(csv_records(), batch_size):
+            run.certificates(table, csv=True)
+        run.flush_sap()
+    run.acc.finish()
+    summary.elapsed_s = time.perf_counter() - started
+    return summary
+
+
+def _csv_batches(stream: Iterator[tuple[pa.RecordBatch, list[ReadFailure]]], run: _Run
+                 ) -> Iterator[pa.RecordBatch]:
+    for batch, found in stream:
+        run.failures(found)
+        yield batch
+
