@@ -639,11 +639,13 @@ def build_parser() -> argparse.ArgumentParser:
     from ara.cli_plan import add_parser as add_plan_parser
     from ara.cli_rate import add_parser as add_rate_parser
     from ara.cli_run import add_parser as add_run_parser
+    from ara.cli_validate import add_parser as add_validate_parser
 
     add_rate_parser(sub)
     add_expand_parser(sub)
     add_run_parser(sub)
     add_plan_parser(sub)
+    add_validate_parser(sub)
     return parser
 
 

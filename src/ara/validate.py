@@ -42,14 +42,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ara.rdsap.readers import ReadFailure
 from ara.sap.fallbacks import Mode, check_mode, fallback, refusal_text
+
+if TYPE_CHECKING:
+    from ara.rdsap.readers import ReadFailure
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DIMENSIONS", "METRICS", "SCORED_SCHEMAS", "THRESHOLDS",
            "MetricStats", "ValidationSummary", "reason_key", "validate"]
@@ -62,7 +64,7 @@ SCORED_SCHEMAS_TEXT = "RdSAP-Schema-21.x, SAP-Schema-19.x"
 THRESHOLDS = (0.5, 1.0, 2.0, 5.0)
 DIMENSIONS = ("schema_version", "age_band", "property_type", "main_heating", "main_fuel")
 #: Histogram of the SAP error (continuous calculated minus lodged): bins of HIST_STEP points
-HIST_LOW, HIST_HIGH, HIST_STEP = -30.0, 30.0, 0.5
+HIST_LOW, HIST_HIGH, HIST_STEP = -50.0, 50.0, 0.5
 RESERVOIR_SIZE = 5_000
 #: One example certificate is kept per refusal reason, for at most this many reasons.
 MAX_EXAMPLES = 200
@@ -534,12 +536,11 @@ class _Accumulator:
 
     def _histogram(self, error: np.ndarray) -> None:
         edges = np.array(self.s.histogram_edges())
-        counts, _ = np.histogram(error, bins=edges)
-        inside = (error >= edges[0]) & (error <= edges[-1])
+        counts, _ = np.histogram(error, bins=edges)  # the last bin holds its right edge
         self.s.sap_error_counts = [a + int(b) for a, b in
                                    zip(self.s.sap_error_counts, counts.tolist(), strict=True)]
         self.s.sap_error_below += int((error < edges[0]).sum())
-        self.s.sap_error_above += int((~inside & (error > edges[-1])).sum())
+        self.s.sap_error_above += int((error > edges[-1]).sum())
 
     def _reservoir(self, lodged: np.ndarray, calculated: np.ndarray) -> None:
         """Algorithm R over the batch, vectorised: item i of the stream (0-based) replaces
@@ -669,6 +670,7 @@ class _Run:
         self.bar.update(len(unreadable))
 
     def _full_sap(self, failure: ReadFailure, unreadable: list[ReadFailure]) -> None:
+        from ara.rdsap.readers import ReadFailure
         from ara.sap.xml_reader import read_sap_xml
 
         source = str(failure.source)
@@ -794,7 +796,7 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
     None. A missing path raises FileNotFoundError before anything is read."""
     from tqdm import tqdm
 
-    from ara.rdsap.readers import iter_summary_csv, read_certificates
+    from ara.rdsap.readers import ReadFailure, iter_summary_csv, read_certificates
 
     checked = check_mode(str(mode))
     if batch_size < 1:

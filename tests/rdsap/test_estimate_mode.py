@@ -294,3 +294,15 @@ def test_first_run_counts_homes_by_trust_and_strict_refuses_the_estimates(
     assert estimated_homes > 0 and refused_estimate == 0 and none == 0
     # strict refuses exactly the homes estimate mode rated with a fallback
     assert refused_strict == estimated_homes and rated_strict == rated - estimated_homes
+
+
+def test_a_batch_where_no_certificate_lodges_a_storey_is_refused_by_name() -> None:
+    """No storey anywhere in the batch used to raise IndexError from the floor rules."""
+    row = complete_rdsap_10()
+    for part in row["building_parts"]:
+        part["floor_dimensions"] = []
+    for mode in ("strict", "estimate"):
+        result = expand(table(row), ["d"], mode=mode)  # type: ignore[arg-type]
+        assert result.refused.tolist() == [True]
+        assert ("building_parts[].floor_dimensions", "building part without storeys") in [
+            (f, m) for _, _, f, m in result.problems]

@@ -238,8 +238,7 @@ def _element_matrix(parts: Parts, walls: _Walls, rr: RoomsInRoof, n_rows: int,
     area[:, SLOT_ROOF] = roof_area
     u[:, SLOT_ROOF] = roof_u
     kind[:, SLOT_ROOF] = 3
-    low = np.clip(parts.lowest, 0, None)
-    area[:, SLOT_FLOOR] = np.where(parts.lowest >= 0, parts.st_area[low], np.nan)
+    area[:, SLOT_FLOOR] = _lowest(parts.st_area, parts.lowest, np.nan)
     u[:, SLOT_FLOOR] = floor_u
     kind[:, SLOT_FLOOR] = floor_kind
     area[:, SLOT_RR_ROOF] = rr.residual
@@ -251,6 +250,14 @@ def _element_matrix(parts: Parts, walls: _Walls, rr: RoomsInRoof, n_rows: int,
     kind[rr.k_part, ks] = rr.k_kind
     cons[rr.k_part, ks] = np.where(rr.k_is_wall, walls.main_construction[rr.k_part], 0)
     return area, u, kind, cons
+
+
+def _lowest(storey_values: np.ndarray, lowest: np.ndarray, fill: float) -> np.ndarray:
+    """Per building part, the value of its lowest storey (``lowest`` indexes the storeys, -1
+    none); ``fill`` where it has none, also when no part of the batch has a storey."""
+    if storey_values.size == 0:
+        return np.full(lowest.shape, fill)
+    return np.where(lowest >= 0, storey_values[np.clip(lowest, 0, None)], fill)
 
 
 def expand_fabric(certs: pa.Table | pa.RecordBatch,
@@ -360,24 +367,22 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
     roof_area = np.where(heat_loss_roof, roof_area, np.nan)
 
     # floors (sections 5.12-5.14, 5.17)
-    low = np.clip(parts.lowest, 0, None)
-    has_low = parts.lowest >= 0
     floor_u, floor_kind, floor_cons, fcode = floor_u_values(
         t, pcountry, parts.band, parts.floor_heat_loss,
-        np.where(has_low, parts.st_construction[low], -1),
-        np.where(has_low, parts.st_insulation[low], -1),
+        _lowest(parts.st_construction, parts.lowest, -1),
+        _lowest(parts.st_insulation, parts.lowest, -1),
         lv.mapped("floor_insulation_thickness", FLOOR_INSULATION_MM),
-        np.where(has_low, parts.st_area[low], np.nan),
-        np.where(has_low, parts.st_hlp[low], np.nan), part_thickness, lv.floats("floor_u_value"))
+        _lowest(parts.st_area, parts.lowest, np.nan),
+        _lowest(parts.st_hlp, parts.lowest, np.nan), part_thickness, lv.floats("floor_u_value"))
     _report(problems, fcode, pr, "building_parts[].", FLOOR_PROBLEMS)
     if nearest.any():  # which ground floors read the fallback thickness
         *_, fcode_tabulated = floor_u_values(
             t, pcountry, parts.band, parts.floor_heat_loss,
-            np.where(has_low, parts.st_construction[low], -1),
-            np.where(has_low, parts.st_insulation[low], -1),
+            _lowest(parts.st_construction, parts.lowest, -1),
+            _lowest(parts.st_insulation, parts.lowest, -1),
             lv.mapped("floor_insulation_thickness", FLOOR_INSULATION_MM),
-            np.where(has_low, parts.st_area[low], np.nan),
-            np.where(has_low, parts.st_hlp[low], np.nan), tabulated_thickness,
+            _lowest(parts.st_area, parts.lowest, np.nan),
+            _lowest(parts.st_hlp, parts.lowest, np.nan), tabulated_thickness,
             lv.floats("floor_u_value"))
         thickness_used |= nearest & (fcode_tabulated == P_WALL_THICKNESS)
     fallbacks.use(pr[thickness_used], "wall_thickness_nearest_band")
