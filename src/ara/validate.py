@@ -273,7 +273,8 @@ def reason_key(field_name: str | None, message: str) -> str:
     return f"{field_name}: {head}" if field_name else head
 
 
-def _count_keys(rows: np.ndarray, pairs: pa.Array | pa.ChunkedArray, split: Callable[[str], tuple[str, str]]
+def _count_keys(rows: np.ndarray, pairs: pa.Array | pa.ChunkedArray,
+                split: Callable[[str], tuple[str, str]]
                 ) -> tuple[Counter[str], dict[str, int]]:
     """Certificates per reason key: ``pairs`` holds one encoded reason per entry of ``rows``
     (a certificate's row may repeat); ``split`` decodes an entry into (field, message). Keys
@@ -593,23 +594,19 @@ class _NamedText(io.TextIOWrapper):
         return self._ara_name
 
 
-def _csv_sources(paths: Sequence[Path]) -> Iterator[tuple[str, Callable[[], Any]]]:
-    """(name, opener) of every open-data CSV among the inputs: CSV files, CSV files in
-    folders, CSV members of zip archives (the RdSAP readers leave these to us)."""
+def _csv_sources(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
+    """(file, zip member or None) of every open-data CSV among the inputs: CSV files, CSV
+    files in folders, CSV members of zip archives (the RdSAP readers leave these to us)."""
     for path in paths:
-        if path.is_dir():
-            files = list(_walk(path))
-        else:
-            files = [path]
-        for file in files:
+        for file in (_walk(path) if path.is_dir() else [path]):
             if _is_csv(file):
-                yield str(file), (lambda f=file: f)
+                yield file, None
             elif file.suffix.lower() in _ARCHIVES and zipfile.is_zipfile(file):
                 with zipfile.ZipFile(file) as archive:
                     members = sorted(i.filename for i in archive.infolist()
                                      if not i.is_dir() and i.filename.lower().endswith(".csv"))
                 for member in members:
-                    yield f"{file}!{member}", (lambda f=file, m=member: (f, m))
+                    yield file, member
 
 
 def _read_bytes(source: str) -> bytes:
@@ -812,38 +809,38 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
               desc="ara validate") as bar:
         run = _Run(summary, checked, pcdb, batch_size, bar)
 
+        def broken(name: str) -> Callable[[Exception], None]:
+            def report(exc: Exception) -> None:  # a file or archive that breaks: go on
+                run.failures([ReadFailure(None, "(file)", f"{type(exc).__name__}: {exc}",
+                                          name)])
+            return report
+
         def records() -> Iterator[pa.RecordBatch]:
             for path in inputs:
-                if _is_csv(path):
-                    continue
-                try:
-                    for batch, found in read_certificates(path, batch_size=batch_size,
-                                                          keep_raw=False):
+                if not _is_csv(path):
+                    stream = read_certificates(path, batch_size=batch_size, keep_raw=False)
+                    for batch, found in _guarded(stream, broken(str(path))):
                         run.failures(found)
                         yield batch
-                except Exception as exc:  # an archive that breaks mid-way: report, go on
-                    run.failures([ReadFailure(None, "(file)", f"{type(exc).__name__}: {exc}",
-                                              str(path))])
 
         for table in _rebatch(records(), batch_size):
             run.certificates(table, csv=False)
 
         def csv_records() -> Iterator[pa.RecordBatch]:
-            for name, opener in _csv_sources(inputs):
-                try:
-                    target = opener()
-                    if isinstance(target, Path):
-                        stream = iter_summary_csv(target, batch_size, keep_raw=False)
-                        yield from _csv_batches(stream, run)
-                    else:
-                        archive, member = target
-                        with zipfile.ZipFile(archive) as zf, zf.open(member) as raw, \
-                                _NamedText(raw, name) as text:
-                            stream = iter_summary_csv(text, batch_size, keep_raw=False)
-                            yield from _csv_batches(stream, run)
-                except Exception as exc:  # a CSV that does not read at all
-                    run.failures([ReadFailure(None, "(file)", f"{type(exc).__name__}: {exc}",
-                                              name)])
+            for file, member in _csv_sources(inputs):
+                name = str(file) if member is None else f"{file}!{member}"
+                if member is None:
+                    stream = iter_summary_csv(file, batch_size, keep_raw=False)
+                    for batch, found in _guarded(stream, broken(name)):
+                        run.failures(found)
+                        yield batch
+                    continue
+                with zipfile.ZipFile(file) as zf, zf.open(member) as raw, \
+                        _NamedText(raw, name) as text:
+                    stream = iter_summary_csv(text, batch_size, keep_raw=False)
+                    for batch, found in _guarded(stream, broken(name)):
+                        run.failures(found)
+                        yield batch
 
         for table in _rebatch(csv_records(), batch_size):
             run.certificates(table, csv=True)
@@ -853,9 +850,15 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
     return summary
 
 
-def _csv_batches(stream: Iterator[tuple[pa.RecordBatch, list[ReadFailure]]], run: _Run
-                 ) -> Iterator[pa.RecordBatch]:
-    for batch, found in stream:
-        run.failures(found)
-        yield batch
-
+def _guarded(stream: Iterator[Any], on_error: Callable[[Exception], None]) -> Iterator[Any]:
+    """The items of a reader's stream until it raises: the error goes to ``on_error`` and
+    the stream ends (errors of the caller's own code are not caught)."""
+    while True:
+        try:
+            item = next(stream)
+        except StopIteration:
+            return
+        except Exception as exc:
+            on_error(exc)
+            return
+        yield item
