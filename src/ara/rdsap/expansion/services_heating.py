@@ -254,18 +254,26 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     needs_store = kind == 3
     log.assume(needs_store & ~lodged_cyl & none, "cylinder: none lodged for the assumed "
                "immersion: 'no access' cylinder defaults")
-    system_without_store = (kind == 0) & ~lodged_cyl & ~combi
+    # SAP 10.2 heat networks case (c): hot water from a heat network with no cylinder (and no
+    # heat interface unit record) is a store of the declared loss 1.72 kWh/day, a spec rule
+    network_without_store = (kind == 0) & ~lodged_cyl & _in(heater, 301, 399)
+    system_without_store = (kind == 0) & ~lodged_cyl & ~combi & ~network_without_store
     log.fallback((needs_store & ~lodged_cyl & ~none) | system_without_store,
                  "cylinder_not_lodged")
+    log.assume(network_without_store, "hot water from a heat network without a cylinder: "
+               "declared loss 1.72 kWh/day (SAP 10.2 heat networks case (c)), thermostat "
+               "assumed (RdSAP 10 Table 29)")
     log.fallback((kind == 1) & lodged_cyl, "cylinder_with_point_of_use_heater")
     delivery = np.select([kind == 1, kind == 3, (kind == 0) & lodged_cyl,
-                          (kind == 0) & combi, system_without_store], [1, 3, 3, 2, 3], -1)
+                          (kind == 0) & combi, system_without_store | network_without_store],
+                         [1, 3, 3, 2, 3], -1)
     lodged_cyl = lodged_cyl & (kind != 1)
     log.problem(kind == -1, "hot_water_delivery", "multi-point gas water heater: no hot "
                 "water delivery code of the calculator fits: null written")
     out.put("hot_water_delivery", delivery, delivery > 0)
     store = delivery == 3
-    inaccessible = store & ((size == 0) | ~lodged_cyl | ((size == MISSING) & lodged_cyl))
+    inaccessible = store & ((size == 0) | ~lodged_cyl | ((size == MISSING) & lodged_cyl)) \
+        & ~network_without_store
 
     # volume: Cylinder-Size codes, measured, solar store, 'no access' defaults
     volume = np.full(n, np.nan)
@@ -283,6 +291,8 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     default = np.where(dual_off_peak, tb.inaccessible_dual_immersion,
                        np.where(solid, tb.inaccessible_solid_fuel, tb.inaccessible_volume))
     volume = np.where(inaccessible, default, volume)
+    hiu = _heat_network_without_cylinder()
+    volume = np.where(network_without_store, hiu["equivalent_volume"], volume)
     for value, what in ((tb.inaccessible_volume, "default"),
                         (tb.inaccessible_solid_fuel, "solid-fuel boiler"),
                         (tb.inaccessible_dual_immersion, "off-peak dual immersion")):
@@ -294,6 +304,7 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     ins = c.code("cylinder_insulation_type")
     mm = c.code("cylinder_insulation_thickness")
     declared = c.num("cylinder_heat_loss_kwh_per_day")
+    declared = np.where(network_without_store, hiu["declared_loss"], declared)
     lodged_ins = (ins == 0) | (np.isin(ins, (1, 2)) & (mm >= 0))
     ins_type = np.where(ins == 0, 2, ins)  # none: both Table 2 expressions give L at t = 0
     ins_mm = np.where(ins == 0, 0.0, mm.astype(np.float64))
@@ -313,6 +324,7 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
 
     # thermostat
     stat = c.flag("cylinder_thermostat")
+    stat = np.where(network_without_store & (stat < 0), int(hiu["cylinder_thermostat"]), stat)
     stat_missing = store & (stat < 0) & ~none
     log.fallback(stat_missing, "cylinder_thermostat_not_lodged")
     stat = np.where(stat_missing, int(fallback("cylinder_thermostat_not_lodged").value), stat)
@@ -334,12 +346,16 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     boiler = np.select([source == 1, source == 2], [main1.boiler, main2.boiler], False)
     boiler_fed = pipes & boiler
     age_class = np.where(heater >= 0, tb.boiler_age[h], -1)
-    timing_missing = (boiler_fed & (age_class < 0)) | (pipes & ~boiler)
+    # case (c) heat-network store: not separately timed (the worked Elmhurst figure behind
+    # sap10_2_heat_network_dhw_without_cylinder.csv has no 0.9 timing factor)
+    network_store = pipes & network_without_store
+    timing_missing = ((boiler_fed & (age_class < 0)) | (pipes & ~boiler)) & ~network_store
     log.fallback(timing_missing, "hot_water_timing_not_established")
     timed = np.where(timing_missing,
                      fallback("hot_water_timing_not_established").value == 1, age_class == 1)
+    timed = np.where(network_store, hiu["separately_timed"] == 1, timed)
     out.put("hot_water_separately_timed", timed, (boiler_fed & (age_class >= 0))
-            | timing_missing)
+            | timing_missing | network_store)
     log.assume(boiler_fed & (age_class == 1), "hot water separately timed: boiler 1998 or "
                "later: yes (RdSAP 10 p.57)")
     log.assume(boiler_fed & (age_class == 0), "hot water separately timed: pre-1998 boiler: "
@@ -475,6 +491,13 @@ def showers_and_baths(c: Certificates, log: Log, out: Output, tb: ServicesTables
     log.fallback(index & it.lodged & ~connected, "wwhrs_not_connected")
     solar = (c.flag("solar_water_heating") == 1) | (c.code("cylinder_size") == 5)
     out.put("solar_water_heating", solar)
+
+
+def _heat_network_without_cylinder() -> dict[str, float]:
+    """SAP 10.2 heat networks case (c) and RdSAP 10 Table 29
+    (spec/tables/sap10_2_heat_network_dhw_without_cylinder.csv)."""
+    return {r["item"]: float(r["value"])
+            for r in read_table("sap10_2_heat_network_dhw_without_cylinder.csv")}
 
 
 #: PCDB table 105 codes (fuel 1 gas, 2 LPG, 4 oil; main type 1 regular, 2 combi, 3 CPSU;
