@@ -646,15 +646,30 @@ def test_pcdb_boiler_without_sap_code_takes_the_table_4b_row_of_the_declared_fal
     assert_strict_refuses_and_estimate_rates(row, "boiler_product_unavailable")
 
 
-def test_pcdb_system_other_than_a_boiler_without_sap_code_is_a_problem() -> None:
-    """No fallback is declared for other PCDB systems (a heat pump here): refused by name in
-    both modes."""
+def test_pcdb_heat_pump_without_sap_code_takes_the_declared_table_4a_row() -> None:
+    """An electric heat pump lodged by PCDB index only: fallback
+    ``heat_pump_product_unavailable`` writes its Table 4a code as a system without product
+    data (data source 2: Table 4a's pump gain, Appendix N3.1)."""
+    row = cert(main={"sap_main_heating_code": None, "main_heating_category": "4",
+                     "main_heating_data_source": "1", **ELECTRIC})
+    result, used = expand_logged(row)
+    code = int(fallback("heat_pump_product_unavailable").value)
+    assert result.columns["main1_code"].to_pylist() == [code]
+    assert not problems(result, "main1_code")
+    assert used["heat_pump_product_unavailable"] == [0]
+    assert result.columns["main1_pump_in_heated_space"].to_pylist() == [True]
+
+
+def test_pcdb_system_of_another_kind_without_sap_code_is_a_problem() -> None:
+    """No fallback is declared for other PCDB systems (a gas-fired heat pump here): refused
+    by name in both modes."""
     result, used = expand_logged(cert(main={"sap_main_heating_code": None,
                                             "main_heating_category": "4",
-                                            "main_heating_data_source": "1", **ELECTRIC}))
+                                            "main_heating_data_source": "1",
+                                            "main_fuel_type": "26"}))
     assert result.columns["main1_code"].to_pylist() == [None]
     assert problems(result, "main1_code")
-    assert "boiler_product_unavailable" not in used
+    assert not set(used) & {"boiler_product_unavailable", "heat_pump_product_unavailable"}
 
 
 def test_heat_pump_pumps() -> None:
@@ -663,7 +678,9 @@ def test_heat_pump_pumps() -> None:
                    cert(main={"sap_main_heating_code": None, "main_heating_category": "4",
                               "main_heating_data_source": "1", **ELECTRIC}))
     assert table.columns["main1_has_circulation_pump"].to_pylist() == [False, False]
-    assert table.columns["main1_pump_in_heated_space"].to_pylist() == [True, False]
+    # the second, lodged by PCDB index only, takes the Table 4a fallback row: a Table 4a
+    # heat pump keeps the pump gain (Appendix N3.1)
+    assert table.columns["main1_pump_in_heated_space"].to_pylist() == [True, True]
 
 
 def test_secondary_heating() -> None:

@@ -531,6 +531,11 @@ def pcdb_boiler_codes(product: pa.Table) -> np.ndarray:
     return out
 
 
+#: RdSAP fuel codes of electricity (not community; 10 is the backwards-compatible code).
+ELECTRIC_RDSAP_FUELS = (10, 29)
+#: Main-Heating-Data-Source: 2 = from the SAP tables (1 = PCDB).
+SAP_TABLE_DATA = 2
+
 #: RdSAP fuel codes of the boiler fallback's fuel groups (rdsap10_fuel_code_to_sap_table12.csv):
 #: gas = mains gas and LPG (Table 4b's gas rows include LPG); oil = heating oil, B30K and the
 #: bio-liquids (Table 4b's liquid fuel rows).
@@ -584,3 +589,11 @@ def boiler_without_code(c: Certificates, log: Log, tb: ServicesTables,
                     rows = in_group & (flue == fi) & is_combi
                     s.code = np.where(rows, rule[(group, fan, label)], s.code)
             log.fallback(in_group, "boiler_product_unavailable")
+        # an electric heat pump by PCDB index: the Table 4a row of the declared fallback, as a
+        # system without product data (so Table 4a's pump gain applies, Appendix N3.1)
+        heat_pump = s.present & (s.code == MISSING) & (s.category == 4) \
+            & np.isin(s.fuel_rdsap, ELECTRIC_RDSAP_FUELS)
+        s.code = np.where(heat_pump, int(fallback("heat_pump_product_unavailable").value),
+                          s.code)
+        s.data_source = np.where(heat_pump, SAP_TABLE_DATA, s.data_source)
+        log.fallback(heat_pump, "heat_pump_product_unavailable")
