@@ -306,3 +306,54 @@ def test_a_batch_where_no_certificate_lodges_a_storey_is_refused_by_name() -> No
         assert result.refused.tolist() == [True]
         assert ("building_parts[].floor_dimensions", "building part without storeys") in [
             (f, m) for _, _, f, m in result.problems]
+
+
+def _table_s4(band: str, kind: str) -> tuple[float, float]:
+    text = (REPO / "spec/tables/rdsap2012_table_s4_window_area_LINEAGE.csv").read_text()
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    for r in csv.DictReader(io.StringIO(body)):
+        if r["age_band"] == ("L" if band == "M" else band) and r["dwelling_type"] == kind:
+            return float(r["coefficient"]), float(r["constant"])
+    raise AssertionError(band)
+
+
+@pytest.mark.parametrize(("glazed_area", "factor"), [("1", 1.0), ("2", 1.25), ("4", 1.25),
+                                                     ("3", 0.75), ("5", 0.75)])
+def test_an_older_certificate_without_a_window_list_takes_the_table_s4_windows(
+        glazed_area: str, factor: float) -> None:
+    """RdSAP-Schema-20.0.0 lodges a Glazed-Area band; without a window list the windows are
+    the RdSAP 2012 Table S4 area (lineage), east / west halves, with the lodged
+    Windows-U-Value (fallback ``windows_from_glazed_area``)."""
+    row = read("RdSAP-Schema-20.0.0.xml")
+    row.update(windows=[], glazed_area=glazed_area, multiple_glazed_proportion=80,
+               multiple_glazing_type="2")
+    strict = expand(table(row), ["d"])
+    assert any(f == "windows" and "windows_from_glazed_area" in m
+               for _, _, f, m in strict.problems)
+    result = expand(table(row), ["d"], mode="estimate")
+    assert result.problems == []
+    assert "windows_from_glazed_area" in result.assumptions.to_pylist()[0]
+    x = result.inputs.to_pylist()[0]
+    tfa = sum(s["floor_area_m2"] for s in x["storeys"])
+    band = row["building_parts"][0]["construction_age_band"]
+    coefficient, constant = _table_s4(band, "house")
+    total = (coefficient * tfa + constant) * factor
+    windows = [o for o in x["openings"] if o["kind"] != 1]
+    # 80 % double glazing (type 2), 20 % single, each half east (3) and half west (7)
+    assert [(w["orientation"], w["area_m2"]) for w in windows] == [
+        (3, round(total * 0.8 / 2, 2)), (7, round(total * 0.8 / 2, 2)),
+        (3, round(total * 0.2 / 2, 2)), (7, round(total * 0.2 / 2, 2))]
+    assert {w["u_value"] for w in windows} == {row["windows_u_value"]}
+    assert calculate(result.inputs, strict=False).column("status").to_pylist() == ["ok"]
+
+
+def test_glazed_area_windows_leave_other_rows_of_the_batch_as_they_were() -> None:
+    old = read("RdSAP-Schema-20.0.0.xml")
+    old["windows"] = []
+    batch = table(complete_rdsap_10(), old, complete_rdsap_10())
+    result = expand(batch, ["a", "b", "c"], mode="estimate")
+    alone = expand(table(complete_rdsap_10()), ["a"], mode="estimate")
+    rows = result.inputs.to_pylist()
+    assert rows[0]["openings"] == rows[2]["openings"] == alone.inputs.to_pylist()[0]["openings"]
+    assert result.assumptions.to_pylist()[0] == [] == result.assumptions.to_pylist()[2]
+    assert "windows_from_glazed_area" in result.assumptions.to_pylist()[1]
