@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ara.rdsap.readers.xml_document import reading_schema
+
 if TYPE_CHECKING:
     from ara.rdsap.readers.mapping import Context
 
@@ -139,7 +141,7 @@ def _infer_lighting(row: dict[str, Any], ctx: Context) -> None:
 def apply_old_schema_rules(row: dict[str, Any], ctx: Context) -> None:
     """Translate codes in place (recording each in ``ctx.code_mappings``) and fill the RdSAP 10
     lighting counts of RdSAP 9.x certificates (recorded in ``ctx.inferred_fields``)."""
-    schema = ctx.schema_type or ""
+    schema = reading_schema(ctx.schema_type)
     for mapping in CODE_MAPPINGS:
         if schema not in mapping.schemas:
             continue

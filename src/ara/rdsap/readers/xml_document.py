@@ -50,15 +50,38 @@ from defusedxml.common import (
 
 from ara.rdsap.readers.errors import CertificateReadError, UnsafeDocumentError
 
-__all__ = ["MAX_DOCUMENT_BYTES", "SUPPORTED_SCHEMA_TYPES", "certificate_number",
-           "decode_document", "detect_schema_type", "parse_xml", "xml_to_document"]
+__all__ = ["MAX_DOCUMENT_BYTES", "SCHEMA_ALIASES", "SUPPORTED_SCHEMA_TYPES", "certificate_number",
+           "decode_document", "detect_schema_type", "parse_xml", "reading_schema",
+           "xml_to_document"]
 
 #: Documents above this size are refused (a lodged RdSAP XML is a few tens of kB).
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 
-#: Register schemas the readers accept: RdSAP 10 (21.0.x) and RdSAP 9.x (20.0.0, 19.0).
+#: Register schemas read by a schema of the same data: the SAP-Data part of 17.0, 17.1 and
+#: 18.0 is 19.0's without SAP-Special-Features (which the readers skip), and their code
+#: lists are subsets of 19.0's; the Northern Ireland schemas differ from their England and
+#: Wales twins only in their version attribute, an optional main-heating brand / model block
+#: and (NI-20.0.0) fewer enumerations. Compared with the register's XSDs
+#: (communitiesuk/epb-register-api @ 4b94aabf3141bf0f6292576db077667cdc8182cb,
+#: api/schemas/xml/<schema>/RdSAP/Templates/EPC-CollectedData.xsd and UDT/SAP-Domains.xsd).
+#: NI-19.0 is laid out differently and is not read.
+SCHEMA_ALIASES: dict[str, str] = {
+    "RdSAP-Schema-17.0": "RdSAP-Schema-19.0", "RdSAP-Schema-17.1": "RdSAP-Schema-19.0",
+    "RdSAP-Schema-18.0": "RdSAP-Schema-19.0", "RdSAP-Schema-NI-17.3": "RdSAP-Schema-19.0",
+    "RdSAP-Schema-NI-17.4": "RdSAP-Schema-19.0", "RdSAP-Schema-NI-18.0": "RdSAP-Schema-19.0",
+    "RdSAP-Schema-NI-20.0.0": "RdSAP-Schema-20.0.0",
+    "RdSAP-Schema-NI-21.0.0": "RdSAP-Schema-21.0.0",
+    "RdSAP-Schema-NI-21.0.1": "RdSAP-Schema-21.0.1"}
+#: Register schemas the readers accept: RdSAP 10 (21.0.x), RdSAP 9.x (20.0.0, 19.0) and the
+#: schemas read as one of them (SCHEMA_ALIASES).
 SUPPORTED_SCHEMA_TYPES: tuple[str, ...] = (
-    "RdSAP-Schema-21.0.1", "RdSAP-Schema-21.0.0", "RdSAP-Schema-20.0.0", "RdSAP-Schema-19.0")
+    "RdSAP-Schema-21.0.1", "RdSAP-Schema-21.0.0", "RdSAP-Schema-20.0.0", "RdSAP-Schema-19.0",
+    *SCHEMA_ALIASES)
+
+
+def reading_schema(schema_type: str | None) -> str:
+    """The schema whose rules read ``schema_type`` (itself unless it is an alias)."""
+    return SCHEMA_ALIASES.get(schema_type or "", schema_type or "")
 
 _BASES = frozenset({"Report-Header", "Energy-Assessment", "Property-Summary", "Energy-Use",
                     "SAP-Data", "SAP-Property-Details", "Identification-Number", "Property",
