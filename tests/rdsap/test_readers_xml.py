@@ -201,11 +201,13 @@ def test_full_sap_certificate_is_refused_with_a_clear_error() -> None:
 
 
 def test_unsupported_rdsap_schema_is_refused() -> None:
-    text = xml_text("21.0.1").replace("RdSAP-Schema-21.0.1/RdSAP", "RdSAP-Schema-17.1/RdSAP")
+    # the Scottish register's schemas are not served by this register (17.1 now reads as
+    # 19.0: tests/rdsap/test_older_schemas.py)
+    text = xml_text("21.0.1").replace("RdSAP-Schema-21.0.1/RdSAP", "RdSAP-Schema-S-19.0/RdSAP")
     with pytest.raises(CertificateReadError) as caught:
         read_rdsap_xml(text)
     assert caught.value.field == "schema_type"
-    assert "RdSAP-Schema-17.1" in caught.value.message
+    assert "RdSAP-Schema-S-19.0" in caught.value.message
 
 
 def test_malformed_xml_names_the_document() -> None:
