@@ -37,29 +37,69 @@ SOURCE_COLUMNS = ("certificate_number", "lodged_sap_rating", "estimate", "inferr
 def _read(path: Path, mode: Mode = "strict",
           pcdb: Any = None) -> tuple[dict[str, Any], list[str]]:
     """One dwelling from a file, as calculator input, and the estimate fallbacks it used:
-    full SAP XML as it is; RdSAP XML and register JSON through the RdSAP 10 expansion
-    (rating method RdSAP 10) in ``mode``."""
-    from ara.sap.xml_reader import read_sap_xml
-
+    full SAP certificates (XML, and the register's JSON of SAP-Schema certificates) through
+    the full-SAP readers' rules and declared fallbacks (:mod:`ara.sap.xml_reader`,
+    :mod:`ara.sap.sap_json_reader`); RdSAP XML and register JSON through the RdSAP 10
+    expansion (rating method RdSAP 10); both in ``mode``."""
     suffix = path.suffix.lower()
     if suffix == ".xml":
         head = path.read_bytes()[:4096]
         if b"RdSAP" not in head:
-            return read_sap_xml(path, dwelling_id=str(path)), []
+            from ara.sap.xml_reader import read_sap_xml_certificate
+
+            return _full_sap(read_sap_xml_certificate(path, mode, dwelling_id=str(path)),
+                             mode)
         from ara.rdsap.readers import read_rdsap_xml
 
         return _expand_one(read_rdsap_xml(path), path, mode, pcdb)
     if suffix == ".json":
+        from ara.sap.sap_json_reader import is_sap_json, read_sap_json_certificate
+
+        text = path.read_text(encoding="utf-8")
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None  # the RdSAP reader reports the invalid JSON
+        if is_sap_json(document):
+            return _full_sap(read_sap_json_certificate(document, mode, dwelling_id=str(path)),
+                             mode)
         from ara.rdsap.readers import read_register_json
 
-        return _expand_one(read_register_json(path.read_text(encoding="utf-8")), path, mode,
-                           pcdb)
+        return _expand_one(read_register_json(text), path, mode, pcdb)
     raise ValueError(f"unsupported file type {suffix!r} (ara rate reads SAP or RdSAP .xml, "
                      "register .json certificates and open-data .csv summary rows)")
 
 
 class RefusedError(ValueError):
     """The certificate is refused: every reason, and in strict mode what would unblock it."""
+
+
+def _full_sap(reading: Any, mode: Mode) -> tuple[dict[str, Any], list[str]]:
+    """A full-SAP certificate's row and assumptions, or RefusedError naming every missing
+    item (strict mode) and what blocks it in both modes. The calculator's own checks run on
+    the refused row as estimate mode would rate it, so the refusal also says what the
+    fallbacks would not unblock."""
+    if not reading.refusals:
+        return reading.row, list(reading.assumptions)
+    reasons = list(reading.refusals)
+    reasons += [r for r in _calculator_problems(reading.row) if r not in reasons]
+    raise RefusedError(refusal_text(reasons, mode))
+
+
+def _calculator_problems(row: dict[str, Any]) -> list[str]:
+    """'field: message' for every problem the calculator finds in one row (no worksheet
+    run)."""
+    import pyarrow as pa
+
+    from ara.sap.prepare import conform, prepare
+    from ara.sap.schema import SAP_INPUT_SCHEMA
+    from ara.sap.tables import load_tables
+
+    prep = prepare(conform(pa.Table.from_pylist([row], schema=SAP_INPUT_SCHEMA)),
+                   load_tables())
+    return [f"{field}: {message}" for rows, field, message in
+            zip(prep.problems.rows, prep.problems.fields, prep.problems.messages, strict=True)
+            if len(rows)]
 
 
 def _expand_one(row: dict[str, Any], path: Path, mode: Mode,

@@ -6,6 +6,13 @@ Public API
   names; list fields are lists of dicts).
 * :func:`read_sap_xml_files` - many documents (or folders of ``*.xml``) -> a ``pyarrow.Table``
   with ``SAP_INPUT_SCHEMA``, read file by file.
+* :func:`read_sap_xml_certificate` - one document -> a :class:`SapReading` for rating in strict
+  or estimate mode (decision 0022): the row of :func:`read_sap_xml` completed by the SAP 10.2
+  rules for items SAP XML never carries and by the declared fallbacks of
+  ``spec/tables/estimate_fallbacks.csv`` (each recorded with ``FallbackLog``), with the
+  assumption ids and, when it must not be rated, the reasons (see :func:`_complete`).
+  :mod:`ara.sap.sap_json_reader` reads the register's JSON of the same certificates through
+  the same mapping and completion.
 * :class:`SapXmlError` - every failure (unsafe or malformed XML, missing required element,
   non-numeric value, unknown code, unsupported feature) names the file and the XML element.
 
@@ -34,13 +41,17 @@ at :data:`_FUEL_CODES`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as DefusedET
+import numpy as np
 import pyarrow as pa
 from defusedxml.common import (
     DefusedXmlException,
@@ -49,10 +60,12 @@ from defusedxml.common import (
     ExternalReferenceForbidden,
 )
 
+from ara.sap.fallbacks import FallbackLog, Mode, check_mode, fallback
 from ara.sap.schema import SAP_INPUT_SCHEMA
+from ara.sap.tables import ELECTRIC_FUELS, read_table
 
-__all__ = ["MAX_DOCUMENT_BYTES", "SUPPORTED_SCHEMA_VERSIONS", "SapXmlError", "read_sap_xml",
-           "read_sap_xml_files"]
+__all__ = ["MAX_DOCUMENT_BYTES", "SUPPORTED_SCHEMA_VERSIONS", "SapReading", "SapXmlError",
+           "read_sap_xml", "read_sap_xml_certificate", "read_sap_xml_files"]
 
 #: Register schema versions whose SAP10-Data layout this reader knows. A document that states
 #: another ``Schema-Version-Original`` is refused; one that states none is read.
@@ -95,6 +108,7 @@ _COMBI_BOILER_TYPE_CODES = frozenset(range(1, 11))  # SAP-CombiBoilerTypeCode
 _HW_STORE_INSULATION_CODES = frozenset({1, 2})  # HotWaterStoreInsulationTypeCode
 _PIPEWORK_INSULATION_CODES = frozenset(range(1, 5))  # PipeworkInsulationCode
 _SHOWER_OUTLET_CODES = frozenset(range(1, 6))  # ShowerOutletTypeCode
+_SHOWER_WWHRS_CODES = frozenset(range(1, 5))  # ShowerWWHRSCode
 _DESIGN_WATER_USE_CODES = frozenset({1})  # DesignWaterUseCode: 1 = <= 125 l/person/day
 _TARIFF_CODES = frozenset(range(1, 6))  # SAP-ElectricityTariffCode ("ND" -> null)
 _PV_CONNECTION_CODES = frozenset({0, 1, 2})  # PVConnectionCode
@@ -172,27 +186,49 @@ class SapXmlError(Exception):
 
 
 class _Node:
-    """An element plus its path, with typed accessors that raise SapXmlError."""
+    """An element plus its path, with typed accessors that raise SapXmlError.
+
+    The mapping below only navigates by SAP XML element names (``child``, ``children``,
+    ``text``); a subclass that answers those primitives for another shape of the same data
+    (the register's JSON, :mod:`ara.sap.sap_json_reader`) reuses every mapping rule."""
 
     __slots__ = ("el", "path", "source")
 
-    def __init__(self, el: Element, path: str, source: str) -> None:
+    def __init__(self, el: Any, path: str, source: str) -> None:
         self.el = el
         self.path = path
         self.source = source
 
-    # --- navigation -----------------------------------------------------------------------
+    # --- primitives (XML; overridden for other document shapes) ---------------------------
     def error(self, name: str | None, reason: str) -> SapXmlError:
-        return SapXmlError(self.source, f"{self.path}/{name}" if name else self.path, reason)
+        return SapXmlError(self.source, f"{self.path}/{self._step(name)}" if name
+                           else self.path, reason)
 
-    def _matches(self, name: str) -> list[Element]:
+    def _step(self, name: str) -> str:
+        """The path component naming child ``name``."""
+        return name
+
+    def _one(self, name: str) -> list[Any]:
+        """The raw children that ``child(name)`` may return (more than one is an error)."""
         return [c for c in self.el if isinstance(c.tag, str) and _local(c.tag) == name]
 
+    def _many(self, name: str) -> list[Any]:
+        """The raw children that ``children(name)`` returns."""
+        return self._one(name)
+
+    def _sub(self, raw: Any, path: str) -> _Node:
+        return type(self)(raw, path, self.source)
+
+    def _leaf(self) -> str:
+        """This node's stripped text ('' when empty)."""
+        return (self.el.text or "").strip()
+
+    # --- navigation -----------------------------------------------------------------------
     def child(self, name: str) -> _Node | None:
-        found = self._matches(name)
+        found = self._one(name)
         if len(found) > 1:
             raise self.error(name, f"element occurs {len(found)} times; expected at most once")
-        return _Node(found[0], f"{self.path}/{name}", self.source) if found else None
+        return self._sub(found[0], f"{self.path}/{self._step(name)}") if found else None
 
     def require(self, name: str) -> _Node:
         node = self.child(name)
@@ -200,14 +236,17 @@ class _Node:
             raise self.error(name, "required element is missing")
         return node
 
+    def _item_path(self, name: str, i: int) -> str:
+        return f"{self.path}/{self._step(name)}[{i}]"
+
     def children(self, name: str) -> list[_Node]:
-        return [_Node(el, f"{self.path}/{name}[{i}]", self.source)
-                for i, el in enumerate(self._matches(name), start=1)]
+        return [self._sub(el, self._item_path(name, i))
+                for i, el in enumerate(self._many(name), start=1)]
 
     def text(self, name: str, required: bool = False) -> str | None:
         """Stripped text of a child; None when the child is absent or empty."""
         node = self.child(name)
-        value = (node.el.text or "").strip() if node is not None else ""
+        value = node._leaf() if node is not None else ""
         if value:
             return value
         if required:
@@ -551,7 +590,7 @@ def _read_opening(op: _Node, opening_types: dict[str, _Node], y: float | None,
     }
 
 
-def _read_ventilation(details: _Node, row: dict[str, Any]) -> None:
+def _read_ventilation(details: _Node, row: dict[str, Any], lodged: _Lodged) -> None:
     """SAP-Ventilation -> section 2 fields. Required: pressure test and ventilation type."""
     vent = details.require("SAP-Ventilation")
     counts = {
@@ -584,10 +623,14 @@ def _read_ventilation(details: _Node, row: dict[str, Any]) -> None:
     # left null (validation asks for it with MVHR). mv_system_ach and mv_in_use_factor too.
     row["mv_specific_fan_power"] = vent.number("Mechanical-Vent-Specific-Fan-Power",
                                                minimum=0.0)
-    vent.number("Mechanical-Vent-Heat-Recovery-Efficiency", minimum=0.0)
+    lodged.mvhr_declared_efficiency = vent.number("Mechanical-Vent-Heat-Recovery-Efficiency",
+                                                  minimum=0.0)
+    lodged.mv_data_source = vent.code("Mechanical-Ventilation-Data-Source", {1, 2, 3})
+    lodged.mv_index = vent.text("Mechanical-Vent-System-Index-Number") is not None
 
 
-def _read_main_heating(heating: _Node, row: dict[str, Any]) -> dict[int, _Node]:
+def _read_main_heating(heating: _Node, row: dict[str, Any],
+                       lodged: _Lodged) -> dict[int, _Node]:
     """Main-Heating entries by Main-Heating-Number -> main1_* / main2_*."""
     systems: dict[int, _Node] = {}
     details = heating.require("Main-Heating-Details")
@@ -631,13 +674,18 @@ def _read_main_heating(heating: _Node, row: dict[str, Any]) -> dict[int, _Node]:
             mh.number("Main-Heating-Efficiency", minimum=0.0)
         row[f"{p}_summer_efficiency_percent"] = mh.number("Main-Heating-Efficiency-Summer",
                                                           minimum=0.0)
+        if mh.boolean("Has-FGHRS"):
+            lodged.fghrs.append(number)
     return systems
 
 
-def _read_heating(details: _Node, row: dict[str, Any]) -> None:
+def _read_heating(details: _Node, row: dict[str, Any], lodged: _Lodged) -> None:
     """SAP-Heating -> heating systems, water heating, cylinder, showers, baths."""
     heating = details.require("SAP-Heating")
-    systems = _read_main_heating(heating, row)
+    systems = _read_main_heating(heating, row, lodged)
+    networks = heating.child("SAP-Community-Heating-Systems")
+    lodged.heat_network_block = networks is not None and bool(
+        networks.children("SAP-Community-Heating-System"))
 
     # Secondary heating: code and fuel when given; secondary_fraction null (Table 11).
     row["secondary_code"] = heating.integer("Secondary-Heating-Code",
@@ -709,6 +757,7 @@ def _read_heating(details: _Node, row: dict[str, Any]) -> None:
     row["solar_water_heating"] = heating.child("Solar-Heating-Details") is not None
     row["wwhrs"] = (heating.child("Instantaneous-WWHRS") is not None
                     or heating.child("Storage-WWHRS") is not None)
+    lodged.baths_wwhrs = heating.integer("Number-Baths-WWHRS", hi=127)
 
     # Showers: Shower-Outlets/Shower-Outlet {Shower-Outlet-Type, Shower-Flow-Rate (l/min),
     # Shower-Power (kW)}; absent block -> null. Baths: Number-Baths; absent -> null.
@@ -720,6 +769,9 @@ def _read_heating(details: _Node, row: dict[str, Any]) -> None:
              "power_kw": s.number("Shower-Power", minimum=0.0)}
             for s in outlets.children("Shower-Outlet")
         ]
+        # ShowerWWHRSCode: 1 none, 2 / 3 instantaneous WWHRS 1 / 2, 4 storage WWHRS
+        lodged.shower_wwhrs = [s.code("Shower-WWHRS", _SHOWER_WWHRS_CODES)
+                               for s in outlets.children("Shower-Outlet")]
     row["bath_count"] = heating.integer("Number-Baths", hi=127)
 
     # Design water use (<= 125 l/person/day): Design-Water-Use (property) or
@@ -730,10 +782,16 @@ def _read_heating(details: _Node, row: dict[str, Any]) -> None:
     row["water_use_target_125"] = True if design == 1 else None
 
 
-def _read_energy_source(details: _Node, row: dict[str, Any]) -> None:
+def _read_energy_source(details: _Node, row: dict[str, Any], lodged: _Lodged) -> None:
     """SAP-Energy-Source -> tariff and PV arrays; PV-Connection -> meter connection."""
     energy = details.child("SAP-Energy-Source")
+    lodged.pv_diverter = bool(details.boolean("PV-Diverter"))
+    lodged.special_features = details.child("SAP-Special-Features") is not None
     if energy is not None:
+        turbines = energy.child("Wind-Turbines")
+        lodged.wind_turbines = len(turbines.children("Wind-Turbine")) if turbines else 0
+        lodged.hydro = (energy.number("Hydro-Electric-Generation", minimum=0.0) or 0.0) > 0 \
+            or energy.child("Hydro-Electric-Generation-Months") is not None
         row["electricity_tariff"] = energy.code("Electricity-Tariff", _TARIFF_CODES, True,
                                                 not_applicable="ND")
         arrays = energy.child("PV-Arrays")
@@ -750,6 +808,11 @@ def _read_energy_source(details: _Node, row: dict[str, Any]) -> None:
                 })
             row["pv_arrays"] = pv
         row["battery_capacity_kwh"] = energy.number("Battery-Capacity", minimum=0.0)
+    # SAP-Schema-19.1.0 places Battery-Capacity in SAP-Property-Details (next to PV-Diverter);
+    # earlier documents of this reader's tests carry it in SAP-Energy-Source: either is read.
+    battery = details.number("Battery-Capacity", minimum=0.0)
+    if battery is not None:
+        row["battery_capacity_kwh"] = battery
     # PV-Connection: 2 connected to the dwelling's meter -> True; 1 -> False;
     # 0 (not applicable) / absent -> null.
     connection = details.code("PV-Connection", _PV_CONNECTION_CODES)
@@ -771,9 +834,15 @@ def _read_lighting(details: _Node, row: dict[str, Any]) -> None:
     ]
 
 
-def _map(root: _Node, dwelling_id: str) -> dict[str, Any]:
+def _map(root: _Node, dwelling_id: str) -> tuple[dict[str, Any], _Lodged]:
     sap = _find_sap_data(root)
-    details = sap.require("SAP-Property-Details")
+    return _map_details(sap.require("SAP-Property-Details"), dwelling_id)
+
+
+def _map_details(details: _Node, dwelling_id: str) -> tuple[dict[str, Any], _Lodged]:
+    """The SAP_INPUT_SCHEMA row of the collected data (SAP-Property-Details) and the lodged
+    items the row has no field for (what :func:`_complete` needs)."""
+    lodged = _Lodged()
     row: dict[str, Any] = dict.fromkeys(_FIELD_NAMES)
     row["dwelling_id"] = dwelling_id
     # climate_region: the XML carries a postcode only -> null (calculator: 0, UK average).
@@ -782,15 +851,238 @@ def _map(root: _Node, dwelling_id: str) -> dict[str, Any]:
     row["windows_overshading"] = details.code("Windows-Overshading", _WINDOW_OVERSHADING_CODES)
     row["cold_water_source"] = details.code("Cold-Water-Source", _COLD_WATER_CODES)
     _read_parts(details, row)
-    _read_ventilation(details, row)
-    _read_heating(details, row)
-    _read_energy_source(details, row)
+    _read_ventilation(details, row, lodged)
+    _read_heating(details, row, lodged)
+    _read_energy_source(details, row, lodged)
     _read_lighting(details, row)
     # warm_air_fan_sfp and the other fields not named above have no SAP XML source: null.
     if tuple(row) != _FIELD_NAMES:  # guard against a mistyped key
         extra = sorted(set(row) - set(_FIELD_NAMES))
         raise RuntimeError(f"xml_reader produced keys outside SAP_INPUT_SCHEMA: {extra}")
-    return row
+    return row, lodged
+
+
+# ---------------------------------------------------------------------------------------------
+# Completion: SAP rules and declared fallbacks for items the certificate does not lodge
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Lodged:
+    """Lodged items that SAP_INPUT_SCHEMA has no field for, kept for :func:`_complete`."""
+
+    mv_data_source: int | None = None  # SAP-DataSourceCode: 1 PCDB, 2 declared, 3 SAP table
+    mv_index: bool = False  # Mechanical-Vent-System-Index-Number lodged
+    mvhr_declared_efficiency: float | None = None  # before its in-use factor
+    # ShowerWWHRSCode per outlet; Number-Baths-WWHRS; main systems lodging Has-FGHRS true
+    shower_wwhrs: list[int | None] = dataclasses.field(default_factory=list)
+    baths_wwhrs: int | None = None
+    fghrs: list[int] = dataclasses.field(default_factory=list)
+    heat_network_block: bool = False  # SAP-Community-Heating-Systems with a system
+    wind_turbines: int = 0
+    hydro: bool = False
+    pv_diverter: bool = False
+    special_features: bool = False  # SAP-Special-Features (Appendix Q)
+
+
+@dataclass(frozen=True)
+class SapReading:
+    """A full-SAP certificate ready for the calculator, in one mode (decision 0022).
+
+    ``row``: the SAP_INPUT_SCHEMA row, with the SAP rules applied and the declared fallbacks
+    written for every item the certificate does not lodge; ``assumptions``: the ids of the
+    fallbacks the row used (estimate mode; empty in strict mode); ``refusals``: why the row
+    must not be rated - in strict mode one message per fallback it would need (each naming
+    the missing item and the fallback, with the text ``strict mode refuses``), in both modes
+    what blocks it whatever the mode (data that contradict themselves, lodged items with no
+    input and no declared fallback); ``rules``: the SAP rules applied to items the
+    certificate does not lodge (not estimates; for the audit)."""
+
+    row: dict[str, Any]
+    mode: Mode
+    assumptions: tuple[str, ...]
+    refusals: tuple[str, ...]
+    rules: tuple[str, ...]
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+    @property
+    def estimate(self) -> bool:
+        return bool(self.assumptions) and not self.refusals
+
+
+#: SAP-GlazingTypeCode -> the Table 6b row (of sap10_2_table6b_6c_glazing.csv) whose light
+#: transmittance g_L applies. Table 6b gives g_L per glazing family: every double-glazed row
+#: (air or argon filled, low-E hard or soft coat) 0.80, every triple-glazed row 0.70, single
+#: 0.90, secondary 0.80; only g differs with the coating. The spec file transcribes the
+#: family rows; the full eight-row table (g and g_L) is listed in the CSE National Household
+#: Model's TransmittanceFactorsTest (public code index id 12976097496), and the g values the
+#: register samples lodge for their low-E triple glazing (0.57 soft coat, 0.64 hard coat) are
+#: that table's g column.
+_GLAZING_FAMILY: dict[int, str] = {
+    2: "single glazing",
+    **dict.fromkeys(range(3, 8), "double glazing (air filled, no low-E)"),
+    **dict.fromkeys(range(8, 13), "triple glazing"),
+    13: "secondary glazing",
+}
+#: Table 4a "Electric boilers" (191 direct-acting, 192 electric CPSU, 193-196 dry-core and
+#: water storage boilers): one efficiency column, which also applies when the boiler heats the
+#: water (the spec's Table 4a supplement: "no separate water column; LIN2009 marks water effy
+#: 'same'"). Their fuel is electricity (ELECTRIC_FUELS).
+_ELECTRIC_BOILER_CODES = frozenset(range(191, 197))
+_BALANCED_VENTILATION = frozenset({7, 8})
+_MEV_VENTILATION = frozenset({5, 6})
+_PIV_FROM_OUTSIDE = 4
+_MVHR = 8
+
+
+@lru_cache(maxsize=1)
+def _spec_values() -> dict[str, Any]:
+    """The spec values the completion rules use (read once)."""
+    glazing = {r["glazing_or_frame"]: r for r in read_table("sap10_2_table6b_6c_glazing.csv")}
+    light = {code: float(glazing[row]["light_transmittance_g_L"])
+             for code, row in _GLAZING_FAMILY.items()}
+    table4a = {int(r["sap_code"]): r for r in
+               read_table("sap10_2_table4a_heating_systems_PARTIAL.csv")}
+    boilers = {code: float(table4a[code]["efficiency_space_pct"])
+               for code in _ELECTRIC_BOILER_CODES
+               if code in table4a and table4a[code]["efficiency_space_pct"].strip()}
+    mev = {r["item"]: float(r["value"]) for r in read_table("sap10_2_table4g_mev_default_sfp.csv")}
+    mvhr = {r["item"]: r["value"] for r in
+            read_table("sap10_2_table4g_4h_mechanical_ventilation_defaults_PARTIAL.csv")}
+    return {
+        "light": light,
+        "electric_boiler": boilers,
+        "mev_sfp": mev["default_sfp"] * mev["in_use_factor_default_data"],
+        "mev_sfp_text": f"{mev['default_sfp']:g} x {mev['in_use_factor_default_data']:g}",
+        "mvhr_percent": float(mvhr["MVHR default heat-recovery efficiency (Table 4g)"])
+        * float(mvhr["MVHR default heat-recovery in-use factor (Table 4g)"]),
+    }
+
+
+def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode) -> SapReading:
+    """Apply the SAP rules and the declared fallbacks to a mapped row (a copy)."""
+    check_mode(mode)
+    row = dict(row)
+    spec = _spec_values()
+    log = FallbackLog(1)
+    used = np.ones(1, dtype=bool)
+    rules: list[str] = []
+    blocked: list[str] = []
+
+    def use(fallback_id: str) -> float:
+        log.use(used, fallback_id)
+        return fallback(fallback_id).value
+
+    # Light transmittance (Appendix L daylight): never lodged in SAP XML; Table 6b g_L of the
+    # glazing family (see _GLAZING_FAMILY). A glazed opening without a glazing type keeps
+    # null and the calculator asks for it.
+    if row["openings"]:
+        openings = [dict(o) for o in row["openings"]]
+        filled = 0
+        for o in openings:
+            gl = spec["light"].get(o["glazing_type"])
+            if o["kind"] != 1 and o["light_transmittance"] is None and gl is not None:
+                o["light_transmittance"] = gl
+                filled += 1
+        row["openings"] = openings
+        if filled:
+            rules.append(f"openings.light_transmittance: SAP 10.2 Table 6b g_L of the "
+                         f"glazing family ({filled} openings)")
+
+    # Water heated by an electric boiler (Water-Heating-Code 901 / 914): its Table 4a
+    # efficiency (see _ELECTRIC_BOILER_CODES).
+    whc = row["water_heating_code"]
+    heater = {901: 1, 914: 2}.get(whc) if whc is not None else None
+    if heater is not None and row["water_heating_efficiency_percent"] is None:
+        code = row[f"main{heater}_code"]
+        if code in spec["electric_boiler"] and row[f"main{heater}_efficiency_percent"] is None:
+            row["water_heating_efficiency_percent"] = spec["electric_boiler"][code]
+            rules.append(f"water_heating_efficiency_percent: SAP 10.2 Table 4a efficiency "
+                         f"of the electric boiler {code} ({spec['electric_boiler'][code]:g} %)")
+    for number in (1, 2):
+        code, fuel = row[f"main{number}_code"], row[f"main{number}_fuel"]
+        if code in _ELECTRIC_BOILER_CODES and fuel is not None and fuel not in ELECTRIC_FUELS:
+            blocked.append(f"main{number}_fuel: fuel {fuel} is not electricity but main "
+                           f"heating system {number} is an electric boiler (Main-Heating-Code "
+                           f"{code}): the certificate contradicts itself")
+
+    _complete_ventilation(row, lodged, spec, use, rules, blocked)
+
+    # Showers without Number-Baths: the Appendix J shower rule needs the bath count.
+    if row["showers"] and row["bath_count"] is None:
+        row["bath_count"] = int(use("bath_count_not_lodged"))
+
+    # WWHRS (Appendix G3 is not implemented): left out, declared. Connected: an outlet
+    # lodging Shower-WWHRS 2-4, baths lodged as connected, or no outlet saying either way.
+    if row["wwhrs"]:
+        codes = [c for c in lodged.shower_wwhrs if c is not None]
+        connected = (any(c in (2, 3, 4) for c in codes) or (lodged.baths_wwhrs or 0) > 0
+                     or not codes)
+        use("wwhrs_ignored" if connected else "wwhrs_not_connected")
+        row["wwhrs"] = False
+
+    # Lodged items the calculator has no input for: left out, declared (decision 0022).
+    if lodged.fghrs:
+        use("fghrs_ignored")
+    if lodged.wind_turbines:
+        use("wind_turbine_ignored")
+    if lodged.hydro:
+        use("hydro_ignored")
+    if lodged.pv_diverter:
+        use("pv_diverter_ignored")
+    # A heat network block that no system uses (heat-network systems are refused by the
+    # mapping with their own message, so any block that reaches here is unused).
+    if lodged.heat_network_block:
+        use("heat_network_details_unused")
+    if lodged.special_features:
+        blocked.append("SAP-Special-Features: Appendix Q special features are lodged and Ara "
+                       "has no input for them (no declared fallback)")
+
+    resolution = log.resolve(mode)
+    refusals = [message for _row, _field, message in resolution.refusals] + blocked
+    assumptions = tuple(resolution.assumptions[0].as_py() or [])
+    return SapReading(row=row, mode=mode, assumptions=assumptions, refusals=tuple(refusals),
+                      rules=tuple(rules))
+
+
+def _complete_ventilation(row: dict[str, Any], lodged: _Lodged, spec: dict[str, Any],
+                          use: Any, rules: list[str], blocked: list[str]) -> None:
+    """Mechanical ventilation without the product figures: SAP 10.2 Table 4g defaults where
+    spec/ holds them (MEV SFP 0.8 x 2.5; MVHR efficiency 66 % x 0.70), the declared
+    fallbacks where it does not (balanced and PIV SFP); a system lodged by its PCDB index
+    (no product figures read: the PCDB's ventilation layout is provisional, as in the RdSAP
+    expansion) is itself a declared fallback."""
+    vtype = row["ventilation_type"]
+    mev, balanced = vtype in _MEV_VENTILATION, vtype in _BALANCED_VENTILATION
+    piv = vtype == _PIV_FROM_OUTSIDE
+    if not (mev or balanced or piv):
+        return
+    needs_sfp = row["mv_specific_fan_power"] is None
+    needs_efficiency = vtype == _MVHR and row["mvhr_efficiency_percent"] is None
+    if needs_efficiency and lodged.mvhr_declared_efficiency is not None:
+        blocked.append(f"mvhr_efficiency_percent: a declared MVHR heat recovery efficiency "
+                       f"({lodged.mvhr_declared_efficiency:g} %) is lodged without its in-use "
+                       "factor (PCDB Table 329, not in spec/; no declared fallback)")
+        needs_efficiency = False
+    product = lodged.mv_data_source == 1 or (lodged.mv_data_source is None and lodged.mv_index)
+    if product and (needs_sfp or needs_efficiency):
+        use("mechanical_ventilation_product_unavailable")
+    if needs_sfp:
+        if balanced:
+            row["mv_specific_fan_power"] = use("mechanical_ventilation_default_sfp_balanced")
+        elif piv:
+            row["mv_specific_fan_power"] = use("mechanical_ventilation_default_sfp_piv")
+        else:
+            row["mv_specific_fan_power"] = spec["mev_sfp"]
+            if not product:
+                rules.append(f"mv_specific_fan_power: SAP 10.2 Table 4g default MEV SFP "
+                             f"{spec['mev_sfp_text']} (note 3 in-use factor)")
+    if needs_efficiency:
+        row["mvhr_efficiency_percent"] = spec["mvhr_percent"]
+        if not product:
+            rules.append(f"mvhr_efficiency_percent: SAP 10.2 Table 4g default "
+                         f"({spec['mvhr_percent']:g} % = 66 % x in-use factor 0.70)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -804,7 +1096,27 @@ def read_sap_xml(source: str | Path | bytes, dwelling_id: str | None = None) -> 
     """
     data, name, ident = _load(source, dwelling_id)
     element = _parse(data, name)
-    return _map(_Node(element, _local(element.tag), name), ident)
+    return _map(_Node(element, _local(element.tag), name), ident)[0]
+
+
+def read_sap_xml_certificate(source: str | Path | bytes, mode: str = "strict",
+                             dwelling_id: str | None = None) -> SapReading:
+    """Read one full SAP XML certificate for rating in ``mode`` (decision 0022).
+
+    The row of :func:`read_sap_xml` completed for the calculator: SAP 10.2 rules fill the
+    items SAP XML never carries (light transmittance from Table 6b, the water heating
+    efficiency of an electric boiler, Table 4g mechanical ventilation defaults), and each
+    item that needs a declared fallback of ``spec/tables/estimate_fallbacks.csv`` takes it and
+    is recorded. In ``strict`` mode such a certificate comes back with ``refusals`` naming
+    every missing item and its fallback; in ``estimate`` mode with the fallback ids in
+    ``assumptions``. Data that contradict themselves and lodged items without input or
+    fallback are in ``refusals`` in both modes. Raises :class:`SapXmlError` for a document
+    that cannot be read at all.
+    """
+    data, name, ident = _load(source, dwelling_id)
+    element = _parse(data, name)
+    row, lodged = _map(_Node(element, _local(element.tag), name), ident)
+    return _complete(row, lodged, check_mode(mode))
 
 
 def _expand(paths: Iterable[str | Path] | str | Path) -> Iterator[Path]:
