@@ -65,13 +65,14 @@ def render_text(summary: Any) -> str:
                 lines.append(f"  ... {len(counts) - SHOWN} more (--json lists every one)")
     heads = "".join(f"{'<=' + format(t, 'g'):>7}" for t in THRESHOLDS)
     lines += ["", f"Accuracy against the lodged figures: {s.scored:,} SAP 10.2 lodgements "
-                  f"scored ({SCORED_SCHEMAS_TEXT}); {s.rated_total - s.scored:,} ratings of "
-                  "older schemas (SAP 2012 figures) count for coverage only",
-              f"  {'metric':<36}{'n':>8}{'MAE':>10}{'bias':>10}{heads}"]
+                  f"scored ({SCORED_SCHEMAS_TEXT}); {s.rated_total - s.scored:,} other "
+                  "ratings (older schemas lodge SAP 2012 figures, CSV rows name no schema) "
+                  "count for coverage only",
+              f"  {'metric':<40}{'n':>8}{'MAE':>10}{'bias':>10}{heads}"]
     for metric, spec in METRICS.items():
         st = s.overall(metric)
         unit = SHORT_LABELS.get(metric, spec.label)
-        lines.append(f"  {unit:<36}{st.n:>8,}{_num(st.mae):>10}{_num(st.bias):>10}"
+        lines.append(f"  {unit:<40}{st.n:>8,}{_num(st.mae):>10}{_num(st.bias):>10}"
                      + "".join(f"{_share(v):>7}" for v in st.shares().values()))
     if s.scored:
         for dim in DIMENSIONS:
@@ -82,7 +83,7 @@ def render_text(summary: Any) -> str:
             ordered = sorted(groups.items(), key=lambda item: (
                 (0, item[0]) if dim in ("schema_version", "age_band") else (-item[1].n, item[0])))
             for label, st in ordered[:SHOWN]:
-                lines.append(f"    {label[:34]:<34}{st.n:>8,}{_num(st.mae):>10}"
+                lines.append(f"    {label[:38]:<38}{st.n:>8,}{_num(st.mae):>10}"
                              f"{_num(st.bias):>10}"
                              + "".join(f"{_share(v):>7}" for v in st.shares().values()))
             if len(ordered) > SHOWN:
@@ -120,25 +121,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def add_parser(sub: Any) -> None:
+    from ara.cli import _positive
     from ara.validate import DEFAULT_BATCH_SIZE
 
     p = sub.add_parser(
         "validate", help="rate certificates in bulk and measure the ratings against the "
                          "lodged figures",
-        description="Read every certificate of INPUT (RdSAP XML, register JSON, full SAP "
-                    "XML, open-data CSV; files, folders, register bulk archives: NDJSON, "
-                    ".gz, .zip of JSON / XML / CSV), rate them batch by batch and report "
+        description="Read every certificate of INPUT (RdSAP and full SAP XML, register "
+                    "JSON, open-data CSV; files, folders, register bulk archives: NDJSON, "
+                    ".gz, .zip of JSON / XML / NDJSON / CSV), rate them batch by batch and "
+                    "report "
                     "coverage (rated, rated as estimates, refused with reasons, unreadable; "
                     "fallbacks used) and the accuracy of the SAP 10.2 lodgements "
                     "(RdSAP-Schema-21.x, SAP-Schema-19.x) against their lodged SAP, EI, CO2 "

@@ -1,16 +1,19 @@
 """``ara validate``: rate many certificates and measure Ara against the lodged figures.
 
 :func:`validate` reads certificate files, folders of them and register bulk archives (NDJSON,
-``.gz``, ``.zip`` of JSON / XML / CSV files) through :mod:`ara.rdsap.readers`, in batches of
-``batch_size`` certificates. Each batch is expanded (RdSAP 10, :func:`ara.rdsap.expansion.expand`,
-in ``strict`` or ``estimate`` mode, decision 0022) and rated (:func:`ara.sap.calculate`) in one
-vectorised call each; only aggregates are kept, so memory stays flat in the number of
-certificates:
+plain or ``.gz``; ``.zip`` of JSON / XML / NDJSON / CSV files) one document at a time and
+hands them to the readers (:func:`ara.rdsap.readers.read_documents`,
+:func:`~ara.rdsap.readers.iter_summary_csv`, the full-SAP readers of :mod:`ara.sap`) in
+batches of ``batch_size`` certificates. Each batch is expanded (RdSAP 10,
+:func:`ara.rdsap.expansion.expand`, in ``strict`` or ``estimate`` mode, decision 0022) and rated
+(:func:`ara.sap.calculate`) in one vectorised call each; only aggregates are kept, so memory
+stays flat in the number of certificates:
 
-* **coverage**: certificates rated, rated as estimates, refused (by the expansion or the
-  calculator), unreadable; refusal reasons counted per certificate, grouped by field and the
-  stable head of the message (digits folded to ``#``), strict-mode fallback refusals by the
-  fallback's id (``fallback <id>``); the fallbacks used by the ratings, counted by id;
+* **coverage**: certificates rated, rated as estimates, refused (by a reader's rules, the
+  expansion or the calculator), unreadable; refusal reasons counted per certificate, grouped
+  by field and the stable head of the message (digits folded to ``#``), strict-mode fallback
+  refusals by the fallback's id (``fallback <id>``); the fallbacks used by the ratings,
+  counted by id;
 * **accuracy** of the SAP 10.2 lodgements (``RdSAP-Schema-21.x``, ``SAP-Schema-19.x``; older
   schemas lodge SAP 2012 figures and count for coverage only): SAP (continuous against the
   lodged integer, and integer against integer), EI, CO2 (t/yr) and primary energy
@@ -21,14 +24,16 @@ certificates:
 * a histogram of the SAP error and a bounded reservoir sample of (lodged, calculated) SAP
   points for the report's scatter chart.
 
-Full SAP XML certificates (``SAP-Schema-19.x``, which the RdSAP readers hand back unread) are
-read with :func:`ara.sap.xml_reader.read_sap_xml` and rated as lodged (no expansion). Open-data
-CSV summary rows are completed by the CSV inference (an estimate by nature,
-``csv_summary_inference``): strict mode refuses them.
+Full SAP certificates (``SAP-Schema-19.x`` XML, which the RdSAP readers hand back unread, and
+their register JSON) are read by :mod:`ara.sap.xml_reader` / :mod:`ara.sap.sap_json_reader`
+in the run's mode and rated without the RdSAP expansion. Open-data CSV summary rows are
+completed by the CSV inference (an estimate by nature, ``csv_summary_inference``): strict mode
+refuses them.
 """
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import math
@@ -37,8 +42,10 @@ import re
 import sys
 import time
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -267,7 +274,7 @@ def reason_key(field_name: str | None, message: str) -> str:
     """The group of one refusal (or read failure): ``fallback <id>`` for a strict-mode
     refusal that a declared fallback would fill, else ``field: head`` with head the message up
     to its first ``': '``, ``'; '`` or ``' ('`` and digits folded to ``#``."""
-    if match := _FALLBACK_RE.search(message):
+    if match := _FALLBACK_RE.search(message) or _FALLBACK_RE.search(field_name or ""):
         return f"fallback {match[1]}"
     head = _NUMBER.sub("#", _HEAD_END.split(message, maxsplit=1)[0]).strip()
     return f"{field_name}: {head}" if field_name else head
@@ -289,12 +296,14 @@ def _count_keys(rows: np.ndarray, pairs: pa.Array | pa.ChunkedArray,
     position = {k: i for i, k in enumerate(distinct)}
     key_id = np.array([position[k] for k in keys], dtype=np.int64)
     which = key_id[encoded.indices.to_numpy(zero_copy_only=False)]
-    combined = np.unique(rows.astype(np.int64) * len(distinct) + which)
-    counts = np.bincount(combined % len(distinct), minlength=len(distinct))
-    first: dict[str, int] = {}
-    for value in combined.tolist():  # distinct (row, key) pairs: a few per refused row
-        first.setdefault(distinct[value % len(distinct)], value // len(distinct))
-    return Counter({k: int(c) for k, c in zip(distinct, counts.tolist(), strict=True) if c}), first
+    k = len(distinct)
+    combined = np.unique(rows.astype(np.int64) * k + which)  # distinct (row, key), by row
+    counts = np.bincount(combined % k, minlength=k)
+    present, at = np.unique(combined % k, return_index=True)  # the first row of each key
+    first = {distinct[key]: int(combined[i] // k)
+             for key, i in zip(present.tolist(), at.tolist(), strict=True)}
+    return Counter({key: int(c) for key, c in zip(distinct, counts.tolist(), strict=True)
+                    if c}), first
 
 
 def _split_pair(text: str) -> tuple[str, str]:
@@ -372,26 +381,37 @@ def _number(value: Any) -> float | None:
 
 
 def _sap_xml_meta(data: bytes, dwelling_id: str) -> dict[str, Any]:
-    """The lodged figures and breakdown keys of a full SAP XML certificate (SAP10-Data)."""
+    """The lodged figures and breakdown keys of a full SAP XML certificate."""
     from ara.rdsap.readers.xml_document import detect_schema_type, parse_xml, xml_to_document
 
     root = parse_xml(data, dwelling_id)
     document = xml_to_document(root, complete=False)
     schema, _guessed = detect_schema_type(root, document)
-    sap = document.get("sap10_data") or {}
+    return _sap_meta(document, schema, dwelling_id)
+
+
+def _sap_meta(document: dict[str, Any], schema: str | None, dwelling_id: str
+              ) -> dict[str, Any]:
+    """The lodged figures and breakdown keys of a full SAP certificate in the register's JSON
+    shape (the XML's collected data sit under ``sap10_data``, the register JSON's at the top
+    level). CO2 is lodged in t/yr; the main fuel in SAP's own fuel codes."""
+    sap = document.get("sap10_data")
+    sap = sap if isinstance(sap, dict) else document
     heating = _dig(sap, "sap_heating", "main_heating_details")
     main = heating[0] if isinstance(heating, list) and heating else {}
     category, code = _dig(main, "main_heating_category"), _dig(main, "main_heating_code")
     fuel = _dig(main, "main_fuel_type")
     group = (f"category {category}" if category is not None
              else f"SAP code {str(code)[:-2]}xx" if code is not None else None)
+    age = _dig(sap, "sap_building_parts", 0, "construction_age_band")
+    kind = _dig(document, "property_type")
     return {"dwelling_id": dwelling_id, "schema_version": schema,
-            "lodged_sap": _number(document.get("energy_rating_current")),
-            "lodged_ei": _number(document.get("environmental_impact_current")),
-            "lodged_co2_t": _number(document.get("co2_emissions_current")),
-            "lodged_pe": _number(document.get("energy_consumption_current")),
-            "age_band": _dig(sap, "sap_building_parts", 0, "construction_age_band"),
-            "property_type": _dig(document, "property_type"),
+            "lodged_sap": _number(_dig(document, "energy_rating_current")),
+            "lodged_ei": _number(_dig(document, "environmental_impact_current")),
+            "lodged_co2_t": _number(_dig(document, "co2_emissions_current")),
+            "lodged_pe": _number(_dig(document, "energy_consumption_current")),
+            "age_band": str(age) if age is not None else None,
+            "property_type": str(kind) if kind is not None else None,
             "main_heating": group,
             "main_fuel": f"SAP fuel {fuel}" if fuel is not None else None}
 
@@ -427,9 +447,8 @@ def group_label(dimension: str, raw: str | None) -> str:
 class _Accumulator:
     """Adds each batch's outcome to the summary: counts, sums, histogram, reservoir."""
 
-    def __init__(self, summary: ValidationSummary, mode: Mode, seed: int = 20261) -> None:
+    def __init__(self, summary: ValidationSummary, seed: int = 20261) -> None:
         self.s = summary
-        self.mode = mode
         self.rng = np.random.default_rng(seed)
         self.seen_scored = 0
         self.sample = np.zeros((0, 2))
@@ -566,11 +585,9 @@ class _Accumulator:
 # Inputs
 # ------------------------------------------------------------------------------------------
 _FULL_SAP = "a full SAP certificate"
-_ARCHIVES = (".zip",)
-
-
-def _is_csv(path: Path) -> bool:
-    return path.suffix.lower() == ".csv"
+#: what the bulk reader takes from a folder, and the CSV summaries
+_FOLDER_SUFFIXES = (".xml", ".json", ".jsonl", ".ndjson", ".gz", ".zip", ".csv")
+_DOCUMENT_NAME = re.compile(r"^<document (\d+)>$")
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -578,8 +595,198 @@ def _walk(folder: Path) -> Iterator[Path]:
     for top, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
+            if not name.startswith(".") and name.lower().endswith(_FOLDER_SUFFIXES):
                 yield Path(top) / name
+
+
+def _files(inputs: Sequence[Path]) -> Iterator[Path]:
+    for path in inputs:
+        if path.is_dir():
+            yield from _walk(path)
+        else:
+            yield path
+
+
+def _kind(file: Path) -> str:
+    """csv (open-data summary rows), zip (members read one by one), document (one XML or JSON
+    file), or archive (NDJSON, plain or .gz, or a .json too large for one document)."""
+    from ara.rdsap.readers import MAX_DOCUMENT_BYTES
+
+    suffix = file.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".zip" and zipfile.is_zipfile(file):
+        return "zip"
+    if suffix == ".xml" or (suffix == ".json" and file.stat().st_size <= MAX_DOCUMENT_BYTES):
+        return "document"
+    return "archive"
+
+
+def _failure(source: str, field_name: str, message: str) -> ReadFailure:
+    from ara.rdsap.readers import ReadFailure
+
+    return ReadFailure(None, field_name, message, source)
+
+
+@lru_cache(maxsize=1)
+def _sap_json_test() -> Callable[[Any], bool] | None:
+    """:func:`ara.sap.sap_json_reader.is_sap_json` where that reader exists."""
+    try:
+        from ara.sap.sap_json_reader import is_sap_json
+    except ImportError:  # pragma: no cover - a tree without the full-SAP JSON reader
+        return None
+    return is_sap_json
+
+
+Payload = bytes | str | dict[str, Any]
+
+
+class _Documents:
+    """Every certificate document of the inputs, in order, for
+    :func:`ara.rdsap.readers.read_documents` (which names them ``<document i>``: the real
+    names are kept for the documents not yet consumed and put back into each batch).
+
+    XML and JSON files and zip members are one document each (a JSON array: one per item);
+    NDJSON archives (plain, ``.gz``, zip members) one per line. JSON is parsed once, here:
+    a full-SAP register JSON certificate goes to ``full_sap`` instead of the RdSAP readers.
+    A file or member that cannot be read is reported to ``report`` and the rest go on."""
+
+    def __init__(self, report: Callable[[list[ReadFailure]], None],
+                 full_sap: Callable[[str, dict[str, Any]], None]) -> None:
+        self.report = report
+        self.full_sap = full_sap
+        self.names: dict[int, str] = {}
+        self.count = 0
+
+    def payloads(self, files: Iterator[Path]) -> Iterator[Payload]:
+        for name, payload in self._items(files):
+            self.names[self.count] = name
+            self.count += 1
+            yield payload
+
+    def rename(self, batch: pa.RecordBatch, found: list[ReadFailure]
+               ) -> tuple[pa.RecordBatch, list[ReadFailure]]:
+        """The batch and failures with their documents' names; every document pulled so far
+        is in them (the reader yields with nothing pending), so the names are then let go."""
+        def real(source: str | None) -> str | None:
+            match = _DOCUMENT_NAME.match(source or "")
+            return self.names.get(int(match[1]), source) if match else source
+
+        sources = pa.array([real(s) for s in batch.column("source").to_pylist()], pa.string())
+        index = batch.schema.get_field_index("source")
+        batch = pa.RecordBatch.from_arrays(
+            [sources if i == index else batch.column(i) for i in range(batch.num_columns)],
+            schema=batch.schema)
+        found = [f._replace(source=real(f.source)) for f in found]
+        self.names.clear()
+        return batch, found
+
+    def _items(self, files: Iterator[Path]) -> Iterator[tuple[str, Payload]]:
+        from ara.rdsap.readers import MAX_DOCUMENT_BYTES
+
+        for file in files:
+            kind = _kind(file)
+            try:
+                if kind == "document":
+                    yield from self._payloads(str(file), file.suffix.lower(),
+                                              file.read_bytes())
+                elif kind == "archive":
+                    opener = gzip.open if file.suffix.lower() == ".gz" else open
+                    with opener(file, "rb") as stream:
+                        yield from self._lines(str(file), stream)
+                elif kind == "zip":
+                    yield from self._zip(file, MAX_DOCUMENT_BYTES)
+            except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+                self.report([_failure(str(file), "(file)", f"cannot read: "
+                                      f"{type(exc).__name__}: {exc}")])
+
+    def _zip(self, file: Path, limit: int) -> Iterator[tuple[str, Payload]]:
+        with zipfile.ZipFile(file) as archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                lower = info.filename.lower()
+                name = f"{file}!{info.filename}"
+                if info.is_dir() or not lower.endswith((".xml", ".json", ".jsonl", ".ndjson")):
+                    continue
+                try:
+                    if lower.endswith((".jsonl", ".ndjson")) or (
+                            lower.endswith(".json") and info.file_size > limit):
+                        with archive.open(info) as member:
+                            yield from self._lines(name, member)
+                    elif info.file_size > limit:
+                        self.report([_failure(name, "(document)",
+                                              "document exceeds the size limit")])
+                    else:
+                        yield from self._payloads(name, Path(lower).suffix, archive.read(info))
+                except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+                    self.report([_failure(name, "(file)", f"cannot read: "
+                                          f"{type(exc).__name__}: {exc}")])
+
+    def _payloads(self, name: str, suffix: str, data: bytes) -> Iterator[tuple[str, Payload]]:
+        """One file's documents: XML bytes; a JSON certificate, an array of them, or NDJSON
+        that happens to be named .json."""
+        if suffix == ".xml":
+            yield name, data
+            return
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.report([_failure(name, "(document)", f"not UTF-8: {exc}")])
+            return
+        try:
+            parsed = json.loads(text)
+        except ValueError as exc:
+            if "Extra data" in str(exc):
+                yield from self._lines(name, io.BytesIO(data))
+            else:
+                yield name, text  # the reader reports it (invalid JSON)
+            return
+        except RecursionError:
+            yield name, text
+            return
+        if isinstance(parsed, list):
+            for i, item in enumerate(parsed):
+                yield from self._json(f"{name}[{i}]", item, None)
+        else:
+            yield from self._json(name, parsed, text)
+
+    def _json(self, name: str, obj: Any, text: str | None) -> Iterator[tuple[str, Payload]]:
+        is_sap = _sap_json_test()
+        if isinstance(obj, dict):
+            if is_sap is not None and is_sap(obj):
+                self.full_sap(name, obj)
+            else:
+                yield name, obj
+        else:  # not an object: the reader says so
+            yield name, text if text is not None else json.dumps(obj)
+
+    def _lines(self, name: str, stream: Any) -> Iterator[tuple[str, Payload]]:
+        """NDJSON, line by line (never whole): over-long lines are skipped unread."""
+        from ara.rdsap.readers import MAX_DOCUMENT_BYTES
+
+        number = 0
+        while line := stream.readline(MAX_DOCUMENT_BYTES + 1):
+            number += 1
+            where = f"{name}:{number}"
+            if len(line) > MAX_DOCUMENT_BYTES and not line.endswith(b"\n"):
+                while (rest := stream.readline(MAX_DOCUMENT_BYTES)) and \
+                        not rest.endswith(b"\n"):
+                    pass
+                self.report([_failure(where, "(line)",
+                                      f"line longer than {MAX_DOCUMENT_BYTES} bytes")])
+                continue
+            if not line.strip():
+                continue
+            try:
+                text = line.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                self.report([_failure(where, "(line)", f"not UTF-8: {exc}")])
+                continue
+            try:
+                parsed = json.loads(text)
+            except (ValueError, RecursionError):
+                yield where, text  # the reader reports the invalid JSON
+                continue
+            yield from self._json(where, parsed, text)
 
 
 class _NamedText(io.TextIOWrapper):
@@ -594,19 +801,22 @@ class _NamedText(io.TextIOWrapper):
         return self._ara_name
 
 
-def _csv_sources(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
+def _csv_sources(inputs: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
     """(file, zip member or None) of every open-data CSV among the inputs: CSV files, CSV
-    files in folders, CSV members of zip archives (the RdSAP readers leave these to us)."""
-    for path in paths:
-        for file in (_walk(path) if path.is_dir() else [path]):
-            if _is_csv(file):
-                yield file, None
-            elif file.suffix.lower() in _ARCHIVES and zipfile.is_zipfile(file):
+    files in folders, CSV members of zip archives."""
+    for file in _files(inputs):
+        kind = _kind(file)
+        if kind == "csv":
+            yield file, None
+        elif kind == "zip":
+            try:
                 with zipfile.ZipFile(file) as archive:
                     members = sorted(i.filename for i in archive.infolist()
                                      if not i.is_dir() and i.filename.lower().endswith(".csv"))
-                for member in members:
-                    yield file, member
+            except (OSError, zipfile.BadZipFile):
+                continue  # reported by the document pass
+            for member in members:
+                yield file, member
 
 
 def _read_bytes(source: str) -> bytes:
@@ -647,7 +857,7 @@ def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]
 class _Run:
     def __init__(self, summary: ValidationSummary, mode: Mode, pcdb: Any, batch_size: int,
                  bar: Any) -> None:
-        self.acc = _Accumulator(summary, mode)
+        self.acc = _Accumulator(summary)
         self.mode = mode
         self.pcdb = pcdb
         self.batch_size = batch_size
@@ -655,48 +865,90 @@ class _Run:
         self.sap_rows: list[dict[str, Any]] = []
         self.sap_meta: list[dict[str, Any]] = []
 
-    # -- failures and full SAP XML ----------------------------------------------------------
+    # -- failures and full SAP certificates ------------------------------------------------
     def failures(self, found: Sequence[ReadFailure]) -> None:
+        """Read failures: unreadable, except the full SAP XML the RdSAP readers hand back."""
         unreadable: list[ReadFailure] = []
         for failure in found:
             if failure.field == "(document)" and _FULL_SAP in failure.message and failure.source:
-                self._full_sap(failure, unreadable)
+                self._full_sap(str(failure.source), failure.certificate_number, "xml", None,
+                               unreadable)
             else:
                 unreadable.append(failure)
         self.acc.unreadable(unreadable)
         self.bar.update(len(unreadable))
 
-    def _full_sap(self, failure: ReadFailure, unreadable: list[ReadFailure]) -> None:
-        from ara.rdsap.readers import ReadFailure
-        from ara.sap.xml_reader import read_sap_xml
+    def full_sap_json(self, source: str, document: dict[str, Any]) -> None:
+        """A full-SAP register JSON certificate (found while reading the documents)."""
+        unreadable: list[ReadFailure] = []
+        self._full_sap(source, None, "json", document, unreadable)
+        self.acc.unreadable(unreadable)
+        self.bar.update(len(unreadable))
 
-        source = str(failure.source)
+    def _full_sap(self, source: str, number: str | None, kind: str,
+                  document: dict[str, Any] | None, unreadable: list[ReadFailure]) -> None:
+        """Read a full SAP certificate with the SAP readers (in the run's mode where they
+        offer modes, decision 0022): refused at once, or kept for the next calculator call
+        (no RdSAP expansion)."""
+        from ara.rdsap.readers import ReadFailure
+        from ara.sap import xml_reader
+
+        refusals: list[str] = []
+        assumptions: list[str] = []
         try:
-            data = _read_bytes(source)
-            row = read_sap_xml(data, dwelling_id=source)
-            meta = _sap_xml_meta(data, source)
-        except Exception as exc:  # the file is reported, the rest go on
+            reading: Any = None
+            if kind == "json":
+                from ara.sap.sap_json_reader import read_sap_json_certificate
+
+                inner: dict[str, Any] = document or {}
+                if isinstance(inner.get("data"), dict) and len(inner) <= 4:  # the envelope
+                    inner = inner["data"]
+                reading = read_sap_json_certificate(inner, self.mode, dwelling_id=source)
+                schema = inner.get("schema_type") or inner.get("schema_version_original")
+                meta = _sap_meta(inner, str(schema) if schema else None, source)
+            else:
+                data = _read_bytes(source)
+                certificate = getattr(xml_reader, "read_sap_xml_certificate", None)
+                if certificate is not None:
+                    reading = certificate(data, self.mode, dwelling_id=source)
+                else:  # a SAP XML reader without modes
+                    row = xml_reader.read_sap_xml(data, dwelling_id=source)
+                meta = _sap_xml_meta(data, source)
+            if reading is not None:
+                row = reading.row
+                refusals, assumptions = list(reading.refusals), list(reading.assumptions)
+        except (xml_reader.SapXmlError, ValueError, OSError, KeyError,
+                zipfile.BadZipFile) as exc:  # the document is unreadable, the rest go on
             field_name = getattr(exc, "field", None) or "(document)"
             reason = getattr(exc, "reason", None) or getattr(exc, "message", None) or str(exc)
-            unreadable.append(ReadFailure(failure.certificate_number, str(field_name),
-                                          str(reason), source))
+            unreadable.append(ReadFailure(number, str(field_name), str(reason), source))
+            return
+        if refusals:
+            keys = Counter({reason_key(*_split_fragment(r)) for r in refusals})
+            self.acc.refused(pa.Table.from_pylist([meta], schema=_META_SCHEMA),
+                             np.zeros(1, int), keys,
+                             {key: (source, refusal_text(refusals, self.mode)) for key in keys})
+            self.bar.update(1)
             return
         self.sap_rows.append(row)
-        self.sap_meta.append(meta)
+        self.sap_meta.append({**meta, "_assumptions": assumptions})
         if len(self.sap_rows) >= self.batch_size:
             self.flush_sap()
 
     def flush_sap(self) -> None:
-        """Rate the full SAP XML certificates collected so far (as lodged: no expansion)."""
+        """Rate the full SAP XML certificates collected so far (no RdSAP expansion)."""
         from ara.sap import calculate
 
         if not self.sap_rows:
             return
         rows, meta_rows = self.sap_rows, self.sap_meta
         self.sap_rows, self.sap_meta = [], []
+        assumptions = pa.array([m.pop("_assumptions") for m in meta_rows],
+                               pa.list_(pa.string()))
         meta = pa.Table.from_pylist(meta_rows, schema=_META_SCHEMA)
         out = calculate(rows, strict=False)
-        self._calculated(meta, np.arange(len(rows)), out, np.zeros(len(rows), bool), None)
+        estimate = np.array([len(a) > 0 for a in assumptions.to_pylist()], dtype=bool)
+        self._calculated(meta, np.arange(len(rows)), out, estimate, assumptions)
         self.bar.update(len(rows))
 
     # -- certificate batches ----------------------------------------------------------------
@@ -723,8 +975,7 @@ class _Run:
                         pcdb=self.pcdb)
         refused = result.refused
         if result.problems:
-            rows, fields, messages = zip(*[(p[0], p[2], p[3]) for p in result.problems],
-                                         strict=True)
+            rows, _numbers, fields, messages = zip(*result.problems, strict=True)
             pairs = pc.binary_join_element_wise(pa.array(fields, pa.string()),
                                                 pa.array(messages, pa.string()), "\x1f")
             counts, first = _count_keys(np.asarray(rows), pairs, _split_pair)
@@ -793,7 +1044,7 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
     None. A missing path raises FileNotFoundError before anything is read."""
     from tqdm import tqdm
 
-    from ara.rdsap.readers import ReadFailure, iter_summary_csv, read_certificates
+    from ara.rdsap.readers import ReadFailure, iter_summary_csv, read_documents
 
     checked = check_mode(str(mode))
     if batch_size < 1:
@@ -815,13 +1066,15 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
                                           name)])
             return report
 
+        documents = _Documents(run.failures, run.full_sap_json)
+
         def records() -> Iterator[pa.RecordBatch]:
-            for path in inputs:
-                if not _is_csv(path):
-                    stream = read_certificates(path, batch_size=batch_size, keep_raw=False)
-                    for batch, found in _guarded(stream, broken(str(path))):
-                        run.failures(found)
-                        yield batch
+            stream = read_documents(documents.payloads(_files(inputs)), batch_size,
+                                    keep_raw=False)
+            for batch, found in stream:
+                batch, found = documents.rename(batch, found)
+                run.failures(found)
+                yield batch
 
         for table in _rebatch(records(), batch_size):
             run.certificates(table, csv=False)
@@ -835,8 +1088,14 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
                         run.failures(found)
                         yield batch
                     continue
-                with zipfile.ZipFile(file) as zf, zf.open(member) as raw, \
-                        _NamedText(raw, name) as text:
+                with ExitStack() as stack:
+                    try:
+                        zf = stack.enter_context(zipfile.ZipFile(file))
+                        text = stack.enter_context(
+                            _NamedText(stack.enter_context(zf.open(member)), name))
+                    except Exception as exc:
+                        broken(name)(exc)
+                        continue
                     stream = iter_summary_csv(text, batch_size, keep_raw=False)
                     for batch, found in _guarded(stream, broken(name)):
                         run.failures(found)

@@ -51,6 +51,9 @@ def coverage_chart(summary: ValidationSummary) -> str:
             values = [0.0] * len(rows) + [float(summary.unreadable)]
             ax.barh(names, values, left=left, color=COLOURS["unreadable"],
                     label=LABELS["unreadable"], edgecolor="#333333", linewidth=0.4)
+            left[-1] += summary.unreadable
+        for y, total in enumerate(left):
+            ax.text(total, y, f" {total:,.0f}", va="center", fontsize=7)
         ax.invert_yaxis()
         ax.set_xlabel("certificates")
         ax.set_title("Coverage by schema version", fontsize=10)
@@ -192,11 +195,11 @@ def render_html(summary: ValidationSummary, generated_at: datetime | None = None
                          _fallback_rows(s.fallbacks_used))]
     parts += ["<h2>Accuracy against the lodged figures</h2>",
               f"<p class=meta>{s.scored:,} rated SAP 10.2 lodgements ({SCORED_SCHEMAS_TEXT}) "
-              f"scored; {s.rated_total - s.scored:,} ratings of older schemas lodge SAP 2012 "
-              "figures and count for coverage only. Error = calculated minus lodged; bias is "
-              "its mean, MAE the mean of its size. SAP and EI: within so many points of the "
-              "lodged integer rating; CO2 and primary energy: within so many per cent of the "
-              "lodged figure.</p>",
+              f"scored; {s.rated_total - s.scored:,} other ratings (older schemas lodge SAP "
+              "2012 figures, open-data CSV rows name no schema) count for coverage only. "
+              "Error = calculated minus lodged; bias is its mean, MAE the mean of its size. "
+              "SAP and EI: within so many points of the lodged integer rating; CO2 and "
+              "primary energy: within so many per cent of the lodged figure.</p>",
               _table(("metric", "unit", "n", "MAE", "bias",
                       *[f"within {t:g}" for t in THRESHOLDS]), _accuracy_rows(s))]
     if s.scored:
