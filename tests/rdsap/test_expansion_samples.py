@@ -314,9 +314,10 @@ def test_full_sap_xml_goes_through_the_sap_reader(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", FULL_SAP_JSON)
-def test_full_sap_json_is_refused_by_name(name: str) -> None:
+def test_full_sap_json_is_refused_by_the_rdsap_reader_naming_the_sap_reader(name: str) -> None:
     require_shared()
-    with pytest.raises(CertificateReadError, match="SAP-Schema-19.1.0.*no reader yet"):
+    with pytest.raises(CertificateReadError,
+                       match="SAP-Schema-19.1.0.*sap_json_reader.read_sap_json_certificate"):
         read_register_json(SAMPLE_FILES[name].read_text(encoding="utf-8"))
 
 

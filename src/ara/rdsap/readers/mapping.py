@@ -413,8 +413,9 @@ def document_to_row(document: dict[str, Any], ctx: Context, *, validate: bool = 
         raise CertificateReadError(
             ctx.certificate_number, "schema_type",
             f"unsupported schema {ctx.schema_type!r}: the readers take RdSAP certificates of "
-            f"{', '.join(SUPPORTED_SCHEMA_TYPES)} (full SAP certificates: their XML is read by "
-            "ara.sap.xml_reader.read_sap_xml; their register JSON has no reader yet)",
+            f"{', '.join(SUPPORTED_SCHEMA_TYPES)} (full SAP certificates are read by "
+            "ara.sap.xml_reader.read_sap_xml_certificate and "
+            "ara.sap.sap_json_reader.read_sap_json_certificate)",
             source=ctx.source)
     ctx.document = document
     try:
