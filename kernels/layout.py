@@ -26,6 +26,10 @@ DF_NAMES = (
     "heat_network_chp_credit_pe_main1", "heat_network_chp_credit_pe_water",
     "heat_network_factor_main2", "heat_network_pumping_main2",
     "heat_network_chp_credit_co2_main2", "heat_network_chp_credit_pe_main2",
+    "solar_aperture_area_m2", "solar_zero_loss_efficiency", "solar_a1_w_per_m2k",
+    "solar_a2_w_per_m2k2", "solar_loop_efficiency", "solar_incidence_angle_modifier",
+    "solar_overshading_factor", "solar_loop_heat_loss_w_per_k", "solar_dedicated_volume_l",
+    "solar_combined_cylinder_volume_l", "solar_tilt_deg", "solar_pump_kwh",
 )
 DF_LIVING_AREA = 0
 DF_TMP = 1  # NaN: compute (35) from kappa
@@ -92,7 +96,22 @@ DF_HN_FACTOR_MAIN2 = 73
 DF_HN_PUMP_MAIN2 = 74
 DF_HN_CREDIT_CO2_MAIN2 = 75
 DF_HN_CREDIT_PE_MAIN2 = 76
-N_DF = 77
+# solar water heating (Appendix H; zero when DI_SOLAR is 0): (H1)-(H6), (H8), (H10), (H12),
+# (H13) (the combined cylinder's volume (47); 0 for a separate solar store), the collector
+# tilt and the solar pump electricity (230g) (already included in DF_PUMPS_FIXED)
+DF_SOLAR_AREA = 77
+DF_SOLAR_ETA0 = 78
+DF_SOLAR_A1 = 79
+DF_SOLAR_A2 = 80
+DF_SOLAR_LOOP_EFF = 81
+DF_SOLAR_IAM = 82
+DF_SOLAR_Z = 83
+DF_SOLAR_LOOP_LOSS = 84
+DF_SOLAR_VOLUME = 85
+DF_SOLAR_COMBINED_VOLUME = 86
+DF_SOLAR_TILT = 87
+DF_SOLAR_PUMP = 88
+N_DF = 89
 
 # ---- dwelling-level integer inputs -----------------------------------------------------
 DI_NAMES = (
@@ -106,6 +125,7 @@ DI_NAMES = (
     "control_type", "pump1_age", "pump2_age", "cylinder_in_heated_space",
     "fixed_lighting_recorded", "water_blend_system", "fuel_main1", "fuel_main2",
     "fuel_secondary", "fuel_water", "fuel_electricity", "pv_demand_mask",
+    "solar_water_heating", "solar_orientation", "pv_diverter",
 )
 DI_REGION = 0
 DI_STOREY_COUNT = 1  # 0: derive from storeys
@@ -147,7 +167,11 @@ DI_FUEL_SEC = 36
 DI_FUEL_WATER = 37
 DI_FUEL_ELEC = 38  # electricity for pumps, fans, lighting, showers
 DI_PV_DEMAND = 39  # bits: 1 main1, 2 main2, 4 secondary, 8 water count in PV demand
-N_DI = 40
+DI_SOLAR = 40  # 1: solar water heating (Appendix H), hot water only
+DI_SOLAR_ORIENT = 41  # collector orientation code 1-9
+DI_PV_DIVERTER = 42  # 1: a PV diverter meeting the Appendix G4 conditions known before the
+# kernel (the cylinder-larger-than-(43) condition is checked in the kernel)
+N_DI = 43
 
 # ---- per-thread scratch row (no allocation inside the dwelling loop) -------------------
 S_SOLAR = 0  # 12 monthly solar gains (83)m
@@ -156,8 +180,9 @@ S_FABRIC = 24  # 16 lines (26)-(37)
 S_LIGHT = 40  # 13 lines L1-L9d
 S_MIT = 53  # 9 values of section 7
 # climate-independent monthly values of the dwelling's own pass, reused by its UK-average
-# rating pass: (64)m, (64a)m, (73)m, lighting and appliance energy per month
-S_KEEP_64 = 62
+# rating pass: (62)m, (64a)m, (73)m, lighting and appliance energy per month ((64)m depends
+# on the climate through solar water heating (63c)m and a PV diverter (63b)m)
+S_KEEP_62 = 62
 S_KEEP_64A = 74
 S_KEEP_73 = 86
 S_KEEP_LIGHT = 98
@@ -246,6 +271,12 @@ C_NAMES = (
     "cpv3_a",
     "cpv3_b",
     "hp_unimodal_off_hours",
+    "solar_loop_loss_base", "solar_loop_loss_per_m2", "solar_loop_a2_temperature_difference",
+    "solar_combined_remainder_fraction", "solar_reference_volume_per_m2",
+    "solar_storage_correction_exponent", "solar_reference_temperature_base",
+    "solar_reference_temperature_cold_factor", "solar_reference_temperature_external_factor",
+    "solar_x_max", "solar_h3_ca", "solar_h3_cb", "solar_h3_cc", "solar_h3_cd", "solar_h3_ce",
+    "solar_h3_cf", "pv_diverter_surplus_fraction", "pv_diverter_storage_loss_factor",
 )
 
 C_VENT_OPEN_CHIMNEY = 0
@@ -385,7 +416,27 @@ C_CPV2_B = 133
 C_CPV3_A = 134
 C_CPV3_B = 135
 C_HP_UNIMODAL_OFF_HOURS = 136  # Appendix N Table N4 '16': the one daily off period (h)
-N_C = 137
+# Appendix H (sap10_2_appendix_h_solar_water_heating.csv)
+C_SOLAR_LOOP_LOSS_BASE = 137
+C_SOLAR_LOOP_LOSS_PER_M2 = 138
+C_SOLAR_LOOP_A2_DT = 139
+C_SOLAR_COMBINED_REMAINDER = 140
+C_SOLAR_REFERENCE_VOLUME = 141
+C_SOLAR_STORAGE_EXPONENT = 142
+C_SOLAR_TREF_BASE = 143
+C_SOLAR_TREF_COLD = 144
+C_SOLAR_TREF_EXTERNAL = 145
+C_SOLAR_X_MAX = 146
+C_SOLAR_H3_CA = 147
+C_SOLAR_H3_CB = 148
+C_SOLAR_H3_CC = 149
+C_SOLAR_H3_CD = 150
+C_SOLAR_H3_CE = 151
+C_SOLAR_H3_CF = 152
+# Appendix G4 (sap10_2_appendix_g4_pv_diverter.csv)
+C_DIVERTER_SURPLUS_FRACTION = 153
+C_DIVERTER_STORAGE_LOSS = 154
+N_C = 155
 
 # ---- annual outputs: (column name, worksheet line, unit) --------------------------------
 OUTPUTS = (
@@ -524,18 +575,20 @@ N_OUT = 64
 # scalar lines use only column 12.
 TRACE_LINES = (
     "1", "2", "3", "4", "5", "6a", "6b", "6c", "6d", "6e", "6f", "7a", "7b", "7c", "8", "9",
-    "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "22a", "22b",
-    "23a", "23b", "23c", "25", "26", "27", "27a", "28", "28a", "28b", "29", "29a", "30", "31",
-    "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "42a", "42b", "42c",
-    "43", "44", "45", "46", "47", "51", "52", "53", "55", "56", "57", "59", "61", "62",
-    "64", "64a", "65", "66", "67", "68", "69", "70", "71", "72", "73", "83", "84", "85", "86",
-    "87", "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99", "L1",
-    "L2a", "L2b", "L3", "L4", "L5", "L6", "L7", "L8", "L9a", "L9b", "L9c", "L9d", "L13",
-    "L20", "tau", "a", "201", "202", "203", "204", "205", "206", "207", "208", "211", "213",
-    "215", "217", "219", "230", "231", "232", "E_PV", "D_PV", "beta", "233a", "233b", "240",
-    "241", "242", "247", "249", "250", "251", "252", "255", "256", "257", "258", "261",
-    "262", "263", "264", "267", "268", "269", "272", "273", "274", "275", "276", "277",
-    "278", "281", "282", "283", "286", "287", "N24,9", "N16,9",
+    "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "22a",
+    "22b", "23a", "23b", "23c", "25", "26", "27", "27a", "28", "28a", "28b", "29", "29a",
+    "30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "42a",
+    "42b", "42c", "43", "44", "45", "46", "47", "51", "52", "53", "55", "56", "57", "59",
+    "61", "62", "63b", "H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "H9", "H10", "H11",
+    "H12", "H13", "H14", "H15", "H16", "H17", "H18", "H20", "H21", "H22", "H23", "H24",
+    "63c", "64", "64a", "65", "66", "67", "68", "69", "70", "71", "72", "73", "83", "84",
+    "85", "86", "87", "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "98",
+    "99", "L1", "L2a", "L2b", "L3", "L4", "L5", "L6", "L7", "L8", "L9a", "L9b", "L9c",
+    "L9d", "L13", "L20", "tau", "a", "201", "202", "203", "204", "205", "206", "207", "208",
+    "211", "213", "215", "217", "219", "230", "230g", "231", "232", "E_PV", "D_PV", "beta",
+    "233a", "233b", "240", "241", "242", "247", "249", "250", "251", "252", "255", "256",
+    "257", "258", "261", "262", "263", "264", "267", "268", "269", "272", "273", "274",
+    "275", "276", "277", "278", "281", "282", "283", "286", "287", "N24,9", "N16,9",
 )
 T_1 = 0
 T_2 = 1
@@ -610,105 +663,131 @@ T_57 = 69
 T_59 = 70
 T_61 = 71
 T_62 = 72
-T_64 = 73
-T_64A = 74
-T_65 = 75
-T_66 = 76
-T_67 = 77
-T_68 = 78
-T_69 = 79
-T_70 = 80
-T_71 = 81
-T_72 = 82
-T_73 = 83
-T_83 = 84
-T_84 = 85
-T_85 = 86
-T_86 = 87
-T_87 = 88
-T_88 = 89
-T_89 = 90
-T_90 = 91
-T_91 = 92
-T_92 = 93
-T_93 = 94
-T_94 = 95
-T_95 = 96
-T_96 = 97
-T_97 = 98
-T_98 = 99
-T_99 = 100
-T_L1 = 101
-T_L2A = 102
-T_L2B = 103
-T_L3 = 104
-T_L4 = 105
-T_L5 = 106
-T_L6 = 107
-T_L7 = 108
-T_L8 = 109
-T_L9A = 110
-T_L9B = 111
-T_L9C = 112
-T_L9D = 113
-T_L13 = 114
-T_L20 = 115
-T_TAU = 116
-T_A = 117
-T_201 = 118
-T_202 = 119
-T_203 = 120
-T_204 = 121
-T_205 = 122
-T_206 = 123
-T_207 = 124
-T_208 = 125
-T_211 = 126
-T_213 = 127
-T_215 = 128
-T_217 = 129
-T_219 = 130
-T_230 = 131
-T_231 = 132
-T_232 = 133
-T_E_PV = 134
-T_D_PV = 135
-T_BETA = 136
-T_233A = 137
-T_233B = 138
-T_240 = 139
-T_241 = 140
-T_242 = 141
-T_247 = 142
-T_249 = 143
-T_250 = 144
-T_251 = 145
-T_252 = 146
-T_255 = 147
-T_256 = 148
-T_257 = 149
-T_258 = 150
-T_261 = 151
-T_262 = 152
-T_263 = 153
-T_264 = 154
-T_267 = 155
-T_268 = 156
-T_269 = 157
-T_272 = 158
-T_273 = 159
-T_274 = 160
-T_275 = 161
-T_276 = 162
-T_277 = 163
-T_278 = 164
-T_281 = 165
-T_282 = 166
-T_283 = 167
-T_286 = 168
-T_287 = 169
-T_N24_9 = 170  # Appendix N3.5: days of the month at 24 h heating (section 7)
-T_N16_9 = 171  # Appendix N3.5: days of the month at 16 h heating (section 7)
-N_TRACE = 172
+T_63B = 73
+T_H1 = 74
+T_H2 = 75
+T_H3 = 76
+T_H4 = 77
+T_H5 = 78
+T_H6 = 79
+T_H7 = 80
+T_H8 = 81
+T_H9 = 82
+T_H10 = 83
+T_H11 = 84
+T_H12 = 85
+T_H13 = 86
+T_H14 = 87
+T_H15 = 88
+T_H16 = 89
+T_H17 = 90
+T_H18 = 91
+T_H20 = 92
+T_H21 = 93
+T_H22 = 94
+T_H23 = 95
+T_H24 = 96
+T_63C = 97
+T_64 = 98
+T_64A = 99
+T_65 = 100
+T_66 = 101
+T_67 = 102
+T_68 = 103
+T_69 = 104
+T_70 = 105
+T_71 = 106
+T_72 = 107
+T_73 = 108
+T_83 = 109
+T_84 = 110
+T_85 = 111
+T_86 = 112
+T_87 = 113
+T_88 = 114
+T_89 = 115
+T_90 = 116
+T_91 = 117
+T_92 = 118
+T_93 = 119
+T_94 = 120
+T_95 = 121
+T_96 = 122
+T_97 = 123
+T_98 = 124
+T_99 = 125
+T_L1 = 126
+T_L2A = 127
+T_L2B = 128
+T_L3 = 129
+T_L4 = 130
+T_L5 = 131
+T_L6 = 132
+T_L7 = 133
+T_L8 = 134
+T_L9A = 135
+T_L9B = 136
+T_L9C = 137
+T_L9D = 138
+T_L13 = 139
+T_L20 = 140
+T_TAU = 141
+T_A = 142
+T_201 = 143
+T_202 = 144
+T_203 = 145
+T_204 = 146
+T_205 = 147
+T_206 = 148
+T_207 = 149
+T_208 = 150
+T_211 = 151
+T_213 = 152
+T_215 = 153
+T_217 = 154
+T_219 = 155
+T_230 = 156
+T_230G = 157
+T_231 = 158
+T_232 = 159
+T_E_PV = 160
+T_D_PV = 161
+T_BETA = 162
+T_233A = 163
+T_233B = 164
+T_240 = 165
+T_241 = 166
+T_242 = 167
+T_247 = 168
+T_249 = 169
+T_250 = 170
+T_251 = 171
+T_252 = 172
+T_255 = 173
+T_256 = 174
+T_257 = 175
+T_258 = 176
+T_261 = 177
+T_262 = 178
+T_263 = 179
+T_264 = 180
+T_267 = 181
+T_268 = 182
+T_269 = 183
+T_272 = 184
+T_273 = 185
+T_274 = 186
+T_275 = 187
+T_276 = 188
+T_277 = 189
+T_278 = 190
+T_281 = 191
+T_282 = 192
+T_283 = 193
+T_286 = 194
+T_287 = 195
+T_N24_9 = 196  # Appendix N3.5: days of the month at 24 h heating (section 7)
+T_N16_9 = 197  # Appendix N3.5: days of the month at 16 h heating (section 7)
+N_TRACE = 198
 
 assert len(DF_NAMES) == N_DF

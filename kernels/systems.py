@@ -41,3 +41,16 @@ def pumps_fans_kwh(volume, df):
     systems) plus fans proportional to volume (warm air SFP x 0.4 x V, mechanical
     ventilation IUF x SFP x 1.22 x V)."""
     return df[L.DF_PUMPS_FIXED] + df[L.DF_FANS_PER_M3] * volume
+
+
+@njit(cache=True)
+def water_efficiency_month(blend, q_space_main1, q_space_main2, q_water_kwh, df):
+    """Line (217)m: Appendix D eq. D1 with the space heat of main 1 (``blend`` 1) or main 2
+    (2) that also heats the water, else the fixed water heating efficiency."""
+    if blend == 1:
+        return water_efficiency(q_space_main1, q_water_kwh, df[L.DF_WATER_EFF_WINTER],
+                                df[L.DF_WATER_EFF_SUMMER])
+    if blend == 2:
+        return water_efficiency(q_space_main2, q_water_kwh, df[L.DF_WATER_EFF_WINTER],
+                                df[L.DF_WATER_EFF_SUMMER])
+    return df[L.DF_WATER_EFF]

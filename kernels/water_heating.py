@@ -153,20 +153,22 @@ def combi_loss(days, daily_litres, di, c):
 
 
 @njit(cache=True)
-def water_month(m, days, daily_litres, t_cold, storage_per_day, di, c):
-    """Lines (45)m, (46)m, (56)m, (57)m, (59)m, (61)m, (62)m, (64)m and (65)m for month m."""
+def water_month(m, days, daily_litres, t_cold, storage_per_day, store_fraction, di, c):
+    """Lines (45)m, (46)m, (56)m, (57)m, (59)m, (61)m, (62)m and (65)m for month m.
+    ``store_fraction`` is (57)m / (56)m: [(47) - Vs] / (47) when the cylinder holds
+    dedicated solar storage Vs (Appendix H (H12)), else 1. (64)m adds the climate-dependent
+    (63b)m and (63c)m to (62)m (``ara_kernels.worksheet``)."""
     r45 = c[L.C_WATER_HEAT_CAPACITY] * daily_litres * days \
         * (c[L.C_HOT_WATER_TEMPERATURE] - t_cold) / 3600.0
     delivery = di[L.DI_HW_DELIVERY]
     r46 = 0.0 if delivery == 1 else c[L.C_DISTRIBUTION_LOSS_FACTOR] * r45
     r56 = storage_per_day * days
-    r57 = r56  # no dedicated solar storage (solar water heating is rejected before the kernel)
+    r57 = r56 * store_fraction
     r59 = primary_loss(m, days, di, c)
     r61 = combi_loss(days, daily_litres, di, c)
     f85 = c[L.C_WATER_HEATER_OUTPUT_FACTOR]
     r62 = f85 * r45 + r46 + r57 + r59 + r61
-    r64 = r62  # (63) solar / WWHRS / FGHRS contributions: none
     store_gain = r57 if di[L.DI_CYL_IN_HEATED] == 1 else 0.0
     r65 = c[L.C_WATER_GAINS_OUTPUT_FACTOR] * (f85 * r45 + r61) \
         + c[L.C_WATER_GAINS_LOSS_FACTOR] * (r46 + store_gain + r59)
-    return r45, r46, r56, r57, r59, r61, r62, r64, r65
+    return r45, r46, r56, r57, r59, r61, r62, r65

@@ -16,9 +16,20 @@ from ara_kernels.gains import lighting_annual, monthly_share, pumps_fans_gain
 from ara_kernels.internal_temperature import mean_internal_temperature
 from ara_kernels.pv import onsite_fraction, pv_generation
 from ara_kernels.rating import ei_rating, energy_cost_factor, sap_rating
-from ara_kernels.solar import solar_gains
+from ara_kernels.solar import flux_on_surface, inclined_abc, solar_gains
+from ara_kernels.solar_water_heating import (
+    diverted_kwh,
+    solar_dwelling,
+    solar_month,
+    storage_fraction,
+)
 from ara_kernels.space_heating import space_heating_month
-from ara_kernels.systems import fuel_for_heat, heat_shares, pumps_fans_kwh, water_efficiency
+from ara_kernels.systems import (
+    fuel_for_heat,
+    heat_shares,
+    pumps_fans_kwh,
+    water_efficiency_month,
+)
 from ara_kernels.ventilation import (
     effective_air_change,
     infiltration_rate,
@@ -121,6 +132,28 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                                    per_outlet, sh_off[i], sh_off[i + 1], sh_type, sh_flow, c)
         r43 += (sh + ba) * days[m] / 365.0
     r43 += other_daily
+    # Appendix H solar water heating: the collector and store lines (H10)-(H16) and the
+    # (57) share of the cylinder outside the dedicated solar storage
+    solar_on = di[L.DI_SOLAR] == 1
+    store_fraction = 1.0
+    h11 = h16 = 0.0
+    if solar_on:
+        h11, h14, h15, h16 = solar_dwelling(df, c)
+        store_fraction = storage_fraction(df)
+        if tr is not None:
+            for line, v in ((L.T_H1, df[L.DF_SOLAR_AREA]), (L.T_H2, df[L.DF_SOLAR_ETA0]),
+                            (L.T_H3, df[L.DF_SOLAR_A1]), (L.T_H4, df[L.DF_SOLAR_A2]),
+                            (L.T_H5, df[L.DF_SOLAR_LOOP_EFF]), (L.T_H6, df[L.DF_SOLAR_IAM]),
+                            (L.T_H8, df[L.DF_SOLAR_Z]), (L.T_H10, df[L.DF_SOLAR_LOOP_LOSS]),
+                            (L.T_H11, h11), (L.T_H12, df[L.DF_SOLAR_VOLUME]),
+                            (L.T_H13, df[L.DF_SOLAR_COMBINED_VOLUME]), (L.T_H14, h14),
+                            (L.T_H15, h15), (L.T_H16, h16),
+                            (L.T_230G, df[L.DF_SOLAR_PUMP])):
+                tr[line, 12] = v
+    # Appendix G4 PV diverter: the conditions known before the kernel, and a cylinder larger
+    # than the daily hot water volume (43)
+    diverter_on = di[L.DI_PV_DIVERTER] == 1 and di[L.DI_HW_DELIVERY] == 3 \
+        and df[L.DF_CYL_VOL] > r43
     _put(tr, L.T_42, n)
     _put(tr, L.T_43, r43)
     _put(tr, L.T_47, df[L.DF_CYL_VOL] if di[L.DI_HW_DELIVERY] == 3 else 0.0)
@@ -187,6 +220,11 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
         pv_generation(days, region, pv_off[i], pv_off[i + 1], pv_kwp, pv_orient, pv_tilt, pv_z,
                       solar_h, cos_lat_dec, k, c, sc, L.S_PV)
         res = sc[L.S_MIT:L.S_MIT + 9]
+        # the collector plane (Appendix U3.2 coefficients), once per pass
+        col_a = col_b = col_c = 0.0
+        if solar_on:
+            col_a, col_b, col_c = inclined_abc(di[L.DI_SOLAR_ORIENT], df[L.DF_SOLAR_TILT], k)
+        s63b = s63c = s_h7 = s_h9 = s_h17 = 0.0
         s25 = s38 = s39 = s40 = 0.0
         s45 = s46 = s57 = s59 = s61 = s64 = s64a = s65 = 0.0
         s_light = s_app = s_cook = s73 = s83 = s93 = s98 = 0.0
@@ -208,7 +246,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             s39 += r39
             s40 += r40
             if keep:
-                r64 = sc[L.S_KEEP_64 + m]
+                r62 = sc[L.S_KEEP_62 + m]
                 r64a = sc[L.S_KEEP_64A + m]
                 s64a += r64a
                 r73 = sc[L.S_KEEP_73 + m]
@@ -224,14 +262,13 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                                             sh_power, fbeh, c)
                 s64a += r64a
                 r44 = r42a + r42b + r42c
-                r45, r46, r56, r57, r59, r61, r62, r64, r65 = water_month(m, nm, r44, t_cold,
-                                                                          r55, di, c)
+                r45, r46, r56, r57, r59, r61, r62, r65 = water_month(m, nm, r44, t_cold, r55,
+                                                                     store_fraction, di, c)
                 s45 += r45
                 s46 += r46
                 s57 += r57
                 s59 += r59
                 s61 += r61
-                s64 += r64
                 s65 += r65
                 # (66)-(73)
                 r66 = c[L.C_METABOLIC_GAIN_PER_PERSON] * n
@@ -244,7 +281,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                 r71 = c[L.C_EVAPORATION_LOSS_PER_PERSON] * n
                 r72 = r65 * 1000.0 / (24.0 * nm)
                 r73 = r66 + r67 + r68 + r69 + r70 + r71 + r72
-                sc[L.S_KEEP_64 + m] = r64
+                sc[L.S_KEEP_62 + m] = r62
                 sc[L.S_KEEP_64A + m] = r64a
                 sc[L.S_KEEP_73 + m] = r73
                 sc[L.S_KEEP_LIGHT + m] = e_light
@@ -253,9 +290,28 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                     for line, v in ((L.T_42A, r42a), (L.T_42B, r42b), (L.T_42C, r42c),
                                     (L.T_44, r44), (L.T_45, r45), (L.T_46, r46), (L.T_56, r56),
                                     (L.T_57, r57), (L.T_59, r59), (L.T_61, r61), (L.T_62, r62),
-                                    (L.T_64, r64), (L.T_64A, r64a), (L.T_65, r65), (L.T_66, r66),
+                                    (L.T_64A, r64a), (L.T_65, r65), (L.T_66, r66),
                                     (L.T_67, r67), (L.T_68, r68), (L.T_69, r69), (L.T_70, r70),
                                     (L.T_71, r71), (L.T_72, r72), (L.T_73, r73)):
+                        tr[line, m] = v
+            # (63c)m = -(H24)m: solar water heating in this pass's climate (Appendix H)
+            r64 = r62
+            r63c = 0.0
+            if solar_on:
+                flux = flux_on_surface(solar_h[region, m], col_a, col_b, col_c,
+                                       cos_lat_dec[region, m])
+                h7, h9, h20, h21, h22, h23, h24 = solar_month(nm, r62, cold[cold_row, m], t_e,
+                                                              flux, h11, h16, df, c)
+                r63c = -h24
+                r64 = r62 + r63c
+                s63c += r63c
+                s_h7 += h7
+                s_h9 += h9
+                s_h17 += r62
+                if tr is not None:
+                    for line, v in ((L.T_H7, h7), (L.T_H9, h9), (L.T_H17, r62), (L.T_H18, 1.0),
+                                    (L.T_H20, h20), (L.T_H21, h21), (L.T_H22, h22),
+                                    (L.T_H23, h23), (L.T_H24, h24), (L.T_63C, r63c)):
                         tr[line, m] = v
             s_light += e_light
             s_app += e_app
@@ -281,20 +337,12 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             r211 = fuel_for_heat(r98, r204, eff1)
             r213 = fuel_for_heat(r98, r205, eff2)
             r215 = fuel_for_heat(r98, r201, eff_sec)
-            if blend == 1:
-                r217 = water_efficiency(r98 * r204, r64, df[L.DF_WATER_EFF_WINTER],
-                                        df[L.DF_WATER_EFF_SUMMER])
-            elif blend == 2:
-                r217 = water_efficiency(r98 * r205, r64, df[L.DF_WATER_EFF_WINTER],
-                                        df[L.DF_WATER_EFF_SUMMER])
-            else:
-                r217 = df[L.DF_WATER_EFF]
+            r217 = water_efficiency_month(blend, r98 * r204, r98 * r205, r64, df)
             r219 = r64 * 100.0 / r217 if r64 > 0.0 else 0.0
             r231m = r231 * nm / 365.0
             s211 += r211
             s213 += r213
             s215 += r215
-            s219 += r219
             # Appendix M1: PV generation and the share used in the dwelling
             e_pv = sc[L.S_PV + m]
             d_pv = e_light + e_app + cooking * nm / 365.0 + r231m + r64a
@@ -309,6 +357,18 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             beta = onsite_fraction(e_pv, d_pv, df[L.DF_BATTERY], c)
             used = e_pv * beta
             exported = e_pv - used
+            # Appendix G4: the diverted surplus (63b)m, after beta from the pre-diverter
+            # (219); (64)m, (217)m and (219)m again, and the export less the diverted heat
+            r63b = 0.0
+            if diverter_on:
+                r63b = -diverted_kwh(e_pv, beta, r62, c)
+                r64 = r64 + r63b
+                r217 = water_efficiency_month(blend, r98 * r204, r98 * r205, r64, df)
+                r219 = r64 * 100.0 / r217 if r64 > 0.0 else 0.0
+                exported = exported + r63b / c[L.C_DIVERTER_STORAGE_LOSS]
+                s63b += r63b
+            s64 += r64
+            s219 += r219
             s_pv += e_pv
             s_used += used
             s_exported += exported
@@ -348,7 +408,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             if tr is not None:
                 for line, v in ((L.T_22, r22), (L.T_22A, r22a), (L.T_22B, r22b), (L.T_25, r25),
                                 (L.T_38, r38), (L.T_39, r39), (L.T_40, r40), (L.T_41, nm),
-                                (L.T_83, r83), (L.T_84, r84),
+                                (L.T_64, r64), (L.T_83, r83), (L.T_84, r84),
                                 (L.T_TAU, res[0]), (L.T_A, res[1]), (L.T_86, res[2]),
                                 (L.T_87, res[3]), (L.T_88, res[4]), (L.T_89, res[5]),
                                 (L.T_90, res[6]), (L.T_92, res[7]), (L.T_93, res[8]),
@@ -374,7 +434,15 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                                 (L.T_282, e_light * pe_tab[f_elec, m]),
                                 (L.T_283, -(used * pe_tab[f_elec, m] + exported * export_pe[m]))):
                     tr[line, m] = v
+                if diverter_on:
+                    tr[L.T_63B, m] = r63b
         if tr is not None:
+            if solar_on:
+                for line, v in ((L.T_H7, s_h7), (L.T_H9, s_h9), (L.T_H17, s_h17),
+                                (L.T_H24, -s63c), (L.T_63C, s63c)):
+                    tr[line, 12] = v
+            if diverter_on:
+                tr[L.T_63B, 12] = s63b
             for line, v in ((L.T_25, s25 / 12.0), (L.T_38, s38 / 12.0), (L.T_39, s39 / 12.0),
                             (L.T_40, s40 / 12.0), (L.T_41, 365.0), (L.T_45, s45),
                             (L.T_46, s46), (L.T_57, s57), (L.T_59, s59), (L.T_61, s61),

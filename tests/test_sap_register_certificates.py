@@ -266,8 +266,8 @@ def test_lodged_items_without_input_are_declared_not_dropped() -> None:
          "</SAP-Special-Feature></SAP-Special-Features>"),
     ])
     result = reading(XML_190, "estimate", data)
-    assert list(result.assumptions) == [*BASE, "fghrs_ignored", "hydro_ignored",
-                                        "pv_diverter_ignored"]
+    assert list(result.assumptions) == [*BASE, "fghrs_ignored", "hydro_ignored"]
+    assert result.row["pv_diverter"] is True  # an input now (SAP 10.2 Appendix G4)
     assert result.refusals == ("SAP-Special-Features: Appendix Q special features are lodged "
                                "and Ara has no input for them (no declared fallback)",)
 

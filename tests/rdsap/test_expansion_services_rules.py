@@ -796,16 +796,17 @@ def test_battery_capacity() -> None:
 
 
 def test_cooling_solar_and_unsupported_generators() -> None:
-    """Wind turbines, hydro and PV diverters are not calculator inputs: the declared
-    fallbacks leave them out (the PV arrays are as lodged)."""
+    """Wind turbines and hydro are not calculator inputs: the declared fallbacks leave them
+    out (the PV arrays are as lodged). A PV diverter is written as lodged (SAP 10.2 Appendix
+    G4: the calculator applies its conditions)."""
     rows = (cert(has_fixed_air_conditioning=True, solar_water_heating=True,
                  wind_turbines_count=1),
             cert(hydro_electric_generation_kwh_per_yr=500.0), cert(pv_diverter=True))
     result, used = expand_logged(*rows)
     assert result.columns["space_cooling"].to_pylist() == [True, False, False]
     assert result.columns["solar_water_heating"].to_pylist() == [True, False, False]
-    assert used == {"wind_turbine_ignored": [0], "hydro_ignored": [1],
-                    "pv_diverter_ignored": [2]}
+    assert used == {"wind_turbine_ignored": [0], "hydro_ignored": [1]}
+    assert result.columns["pv_diverter"].to_pylist() == [None, None, True]
     assert result.columns["pv_arrays"].to_pylist() == [[], [], []]
     assert result.problems == []
     assert_strict_refuses_and_estimate_rates(rows[0], "wind_turbine_ignored")

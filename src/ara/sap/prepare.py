@@ -22,6 +22,7 @@ from ara.sap.problems import Problems
 from ara.sap.problems import ints as _ints
 from ara.sap.problems import nan_to_num as _nan_to_num
 from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
+from ara.sap.solar_inputs import resolve_diverter, resolve_solar
 from ara.sap.systems import HEAT_PUMP_CODES, resolve_systems
 from ara.sap.tables import SapTables
 from ara_kernels import layout as L
@@ -390,8 +391,8 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     p.add(~np.isin(pipe, (1, 2, 3, 4)), "primary_pipework_insulation", "must be 1-4")
     dil[:, L.DI_PIPE_INSULATION] = _ints(pipe)
     dil[:, L.DI_CYL_IN_HEATED] = 1
-    for name, what in (("solar_water_heating", "solar water heating (Appendix H)"),
-                       ("wwhrs", "waste water heat recovery (Appendix G)"),
+    solar = resolve_solar(p, dfl, dil, tables, col, null, delivery)
+    for name, what in (("wwhrs", "waste water heat recovery (Appendix G)"),
                        ("space_cooling", "space cooling (worksheet section 8c)")):
         p.add(col(name, 0) == 1, name, f"{what} is not supported yet")
 
@@ -402,7 +403,11 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     dfl[:, L.DF_WARM_AIR_SFP] = _nan_to_num(sfp)
     systems = Problems()
     resolve_systems(systems, n, dfl, dil, tables, col, null, tfa)
+    if solar.any():  # (230g) the solar pump, Table 4f
+        dfl[solar, L.DF_PUMPS_FIXED] += dfl[solar, L.DF_SOLAR_PUMP]
     _resolve_pv(systems, lists["pv_arrays"], tables, col)
+    if not demand_only:  # (63b) needs the PV and systems of sections 9-10
+        resolve_diverter(dil, col, lists["pv_arrays"].offsets, solar, delivery)
     heat_pumps = []
     has2 = ~null("main2_code")
     for prefix, code, water_code in (("main1", _ints(col("main1_code")), 901),

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 
 def _f(
@@ -84,6 +84,14 @@ OVERSHADING_CODES: dict[int, str] = {
     2: "average or unknown",
     3: "more than average",
     4: "heavy",
+}
+
+SOLAR_OVERSHADING_CODES: dict[int, str] = {
+    1: "none or very little",
+    2: "modest",
+    3: "significant",
+    4: "heavy",
+    5: "severe (no Table H2 value in spec/: rejected)",
 }
 
 PRESSURE_TEST_CODES: dict[int, str] = {
@@ -384,8 +392,45 @@ SAP_INPUT_SCHEMA = pa.schema(
            "off-peak tariffs)", codes={1: "single", 2: "dual"}),
         _f("water_heating_fuel", pa.int16(), "water heating fuel (Table 12) when not from a "
            "main system; a heat-network fuel (41-58) with water_heating_code 950-952"),
-        _f("solar_water_heating", pa.bool_(), "solar water heating present (not supported "
-           "yet: rejected)", line="H1-H29"),
+        _f("solar_water_heating", pa.bool_(), "solar water heating present (SAP 10.2 "
+           "Appendix H monthly method, hot water only: (63c)m = -(H24)m); the solar_* fields "
+           "then describe it; null = false", line="H1-H24, 63c"),
+        _f("solar_aperture_area_m2", pa.float64(), "collector aperture area (required with "
+           "solar water heating)", unit="m2", line="H1"),
+        _f("solar_zero_loss_efficiency", pa.float64(), "collector zero-loss efficiency eta0, "
+           "0-1 (required with solar water heating: Table H1 defaults are not transcribed)",
+           unit="1", line="H2"),
+        _f("solar_a1_w_per_m2k", pa.float64(), "collector linear heat loss coefficient a1 "
+           "(required with solar water heating)", unit="W/m2K", line="H3"),
+        _f("solar_a2_w_per_m2k2", pa.float64(), "collector second-order heat loss coefficient "
+           "a2 (required with solar water heating)", unit="W/m2K2", line="H4"),
+        _f("solar_loop_efficiency", pa.float64(), "collector loop efficiency, 0-1 (required "
+           "with solar water heating: the Table H1 default is not transcribed)", unit="1",
+           line="H5"),
+        _f("solar_incidence_angle_modifier", pa.float64(), "incidence angle modifier of the "
+           "collector, > 0 (required with solar water heating: the Table H1 default is not "
+           "transcribed)", unit="1", line="H6"),
+        _f("solar_orientation", pa.int8(), "collector orientation (required with solar water "
+           "heating; 9 or tilt 0 = horizontal)", codes=ORIENTATION_CODES, line="H7"),
+        _f("solar_tilt_deg", pa.float64(), "collector tilt from horizontal, 0-90 (required "
+           "with solar water heating)", unit="degree", line="H7"),
+        _f("solar_overshading", pa.int8(), "collector overshading, Table H2 "
+           "(SAP-SolarCollectorOvershadingCode; required with solar water heating)",
+           codes=SOLAR_OVERSHADING_CODES, line="H8"),
+        _f("solar_loop_heat_loss_w_per_k", pa.float64(), "overall heat loss coefficient of "
+           "the collector loop pipework from a test; null = 5 + 0.5 x (H1)", unit="W/K",
+           line="H10"),
+        _f("solar_dedicated_volume_l", pa.float64(), "dedicated solar storage volume Vs "
+           "(required with solar water heating)", unit="l", line="H12"),
+        _f("solar_combined_cylinder", pa.bool_(), "the dedicated solar storage is part of the "
+           "hot water cylinder (hot_water_delivery 3; cylinder_volume_l is the combined "
+           "volume (H13) = (47), and (57) = (56) x [(47) - Vs] / (47)); null = false (a "
+           "separate solar store)", line="H13, 57"),
+        _f("solar_pump_electric", pa.bool_(), "the solar circuit pump is electrically "
+           "powered (Table 4f (230g)); false = PV-powered (no pump electricity); null = true",
+           line="230g"),
+        _f("solar_pump_kwh_per_year", pa.float64(), "declared solar pump electricity; null = "
+           "Table 4f (25 + 5 x (H1)) x 2 for an electric pump", unit="kWh/yr", line="230g"),
         _f("wwhrs", pa.bool_(), "waste water heat recovery present (not supported yet: "
            "rejected)", line="63a-63b"),
         # --- heating systems (sections 7 and 9)
@@ -483,6 +528,13 @@ SAP_INPUT_SCHEMA = pa.schema(
         ])), "photovoltaic arrays", line="M1"),
         _f("pv_connected_to_dwelling_meter", pa.bool_(), "PV connected to the dwelling's "
            "meter"),
+        _f("pv_diverter", pa.bool_(), "a PV diverter heats the hot water cylinder with "
+           "surplus PV (SAP 10.2 Appendix G4: (63b)m = -E_PV,m x (1 - beta_m) x 0.8 x 0.9, at "
+           "most (62)m; the export falls by (63b)m / 0.9). Left out, as G4 says, unless PV "
+           "arrays are given, pv_connected_to_dwelling_meter is not false, there is no solar "
+           "water heating and no battery, and a cylinder (hot_water_delivery 3) larger than "
+           "the daily hot water volume (43); left out with scope='demand'; null = false",
+           line="63b"),
     ],
     metadata={"ara.schema": "SAP_INPUT_SCHEMA", "ara.schema_version": SCHEMA_VERSION,
               "ara.spec": "SAP 10.2 (14-03-2025)"},

@@ -112,6 +112,7 @@ class SystemTables:
     immersion: dict[tuple[str, str], tuple[float, ...]]  # Table 13 coefficients
     heat_network_dlf: np.ndarray  # (14,) Table 12c DLF by age band code 1=A..13=M (NaN: none)
     heat_network_rules: dict[str, float]  # Appendix C / Table 12 note k-l numbers by name
+    solar_pump: tuple[float, float, float]  # Table 4f (230g): (a + b x H1) x k -> (a, b, k)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class SapTables:
     glazing_light: np.ndarray  # (16,) Table 6b g_L by glazing code
     frame_factor: np.ndarray  # (16,) Table 6c by SAP frame code
     systems: SystemTables  # section 9-13 lookups (efficiencies, fuels, prices)
+    solar_collector_z: np.ndarray  # (6,) Table H2 collector overshading (H8) by code (NaN: none)
 
     def kernel_tables(self) -> tuple[np.ndarray, ...]:
         """The table arguments of ``ara_kernels.worksheet`` in their order."""
@@ -186,10 +188,60 @@ def _constants() -> np.ndarray:
     for r in read_table("sap10_2_appendix_n_heat_pump_rules.csv"):
         if r["name"] == "unimodal_off_hours":
             values["hp_unimodal_off_hours"] = float(r["value"])
+    solar = {r["name"]: r["value"] for r in read_table(APPENDIX_H)}
+    for name, key in SOLAR_CONSTANTS.items():
+        values[name] = float(solar[key])
+    for r in read_table("sap10_2_appendix_g4_pv_diverter.csv"):
+        values[f"pv_diverter_{r['name']}"] = float(r["value"])
     missing = [n for n in L.C_NAMES if n not in values]
     if missing:
         raise SpecTableError(f"constants missing from spec/tables: {missing}")
     return np.array([values[n] for n in L.C_NAMES])
+
+
+APPENDIX_H = "sap10_2_appendix_h_solar_water_heating.csv"
+#: constants vector name -> row of the Appendix H table
+SOLAR_CONSTANTS = {
+    "solar_loop_loss_base": "loop_loss_base_w_per_k",
+    "solar_loop_loss_per_m2": "loop_loss_per_m2_w_per_m2k",
+    "solar_loop_a2_temperature_difference": "loop_a2_temperature_difference_k",
+    "solar_combined_remainder_fraction": "combined_remainder_fraction",
+    "solar_reference_volume_per_m2": "reference_volume_l_per_m2",
+    "solar_storage_correction_exponent": "storage_correction_exponent",
+    "solar_reference_temperature_base": "reference_temperature_base_c",
+    "solar_reference_temperature_cold_factor": "reference_temperature_cold_factor",
+    "solar_reference_temperature_external_factor": "reference_temperature_external_factor",
+    "solar_x_max": "x_factor_max",
+    **{f"solar_h3_c{x}": f"table_h3_c{x}" for x in "abcdef"},
+}
+
+
+def _solar_collector_z() -> np.ndarray:
+    """Table H2 collector overshading factor (H8) by SAP-SolarCollectorOvershadingCode 1-5
+    (NaN where the table has no value: code 5 'severe')."""
+    out = np.full(6, np.nan)
+    for r in read_table(APPENDIX_H):
+        m = re.fullmatch(r"collector_overshading_code_(\d)", r["name"])
+        if m:
+            out[int(m.group(1))] = _number(r["value"])
+    return out
+
+
+_SOLAR_PUMP = re.compile(r"\((\d+(?:\.\d+)?) \+ (\d+(?:\.\d+)?) x H1\) x (\d+(?:\.\d+)?)")
+
+
+def _solar_pump() -> tuple[float, float, float]:
+    """SAP 10.2 Table 4f 'Solar water heating pump, electrically powered (230g)':
+    (a + b x H1) x k kWh/year, read from the formula text of the Table 4f supplement."""
+    for r in read_table("sap10_2_table4f_supplement.csv"):
+        if r["item"].startswith("Solar water heating pump"):
+            m = _SOLAR_PUMP.search(r["formula"])
+            if m is None:
+                raise SpecTableError(f"Table 4f solar pump formula not understood: "
+                                     f"{r['formula']!r}")
+            a, b, k = (float(g) for g in m.groups())
+            return a, b, k
+    raise SpecTableError("Table 4f supplement: no solar water heating pump row")
 
 
 def _access() -> np.ndarray:
@@ -337,6 +389,7 @@ def load_tables() -> SapTables:
         glazing_light=gl,
         frame_factor=ff,
         systems=_system_tables(),
+        solar_collector_z=_solar_collector_z(),
     )
 
 
@@ -466,7 +519,7 @@ def _system_tables() -> SystemTables:
         table4f=table4f, high_rate=high_rate, standing_sap=standing_sap,
         standing_rdsap=standing_rdsap, pv_overshading=pv_z, secondary_fraction=secondary,
         always_secondary=always_secondary, immersion=_immersion(),
-        heat_network_dlf=dlf, heat_network_rules=hn_rules,
+        heat_network_dlf=dlf, heat_network_rules=hn_rules, solar_pump=_solar_pump(),
         high_rate_space=_high_rate_by_code(high_rate, "space"),
         high_rate_water=_high_rate_by_code(high_rate, "water"),
     )

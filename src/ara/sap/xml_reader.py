@@ -1029,8 +1029,8 @@ def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode) -> SapReading:
         use("wind_turbine_ignored")
     if lodged.hydro:
         use("hydro_ignored")
-    if lodged.pv_diverter:
-        use("pv_diverter_ignored")
+    # a PV diverter is a calculator input (SAP 10.2 Appendix G4, conditions applied there)
+    row["pv_diverter"] = lodged.pv_diverter
     # A heat network block that no system uses (heat-network systems are refused by the
     # mapping with their own message, so any block that reaches here is unused).
     if lodged.heat_network_block:

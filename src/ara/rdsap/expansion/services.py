@@ -473,4 +473,6 @@ def _other(c: Certificates, log: Log, out: Output) -> None:
     out.put("space_cooling", cooling == 1, cooling >= 0)
     log.fallback(c.num("wind_turbines_count") > 0, "wind_turbine_ignored")
     log.fallback(c.num("hydro_electric_generation_kwh_per_yr") > 0, "hydro_ignored")
-    log.fallback(flags(c.arr("pv_diverter")) == 1, "pv_diverter_ignored")
+    # SAP 10.2 Appendix G4: the calculator applies the diverter's conditions itself
+    diverter = flags(c.arr("pv_diverter"))
+    out.put("pv_diverter", diverter == 1, diverter >= 0)

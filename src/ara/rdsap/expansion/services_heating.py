@@ -489,8 +489,9 @@ def showers_and_baths(c: Certificates, log: Log, out: Output, tb: ServicesTables
     wwhrs = connected | (index & ~it.lodged)
     out.put("wwhrs", wwhrs)
     log.fallback(index & it.lodged & ~connected, "wwhrs_not_connected")
-    solar = (c.flag("solar_water_heating") == 1) | (c.code("cylinder_size") == 5)
-    out.put("solar_water_heating", solar)
+    from ara.rdsap.expansion.services_solar import solar_water_heating
+
+    solar_water_heating(c, log, out, water.delivery)
 
 
 def _heat_network_without_cylinder() -> dict[str, float]:
