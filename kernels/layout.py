@@ -277,6 +277,7 @@ C_NAMES = (
     "solar_reference_temperature_cold_factor", "solar_reference_temperature_external_factor",
     "solar_x_max", "solar_h3_ca", "solar_h3_cb", "solar_h3_cc", "solar_h3_cd", "solar_h3_ce",
     "solar_h3_cf", "pv_diverter_surplus_fraction", "pv_diverter_storage_loss_factor",
+    "showers_no_bath_a", "showers_no_bath_b",
 )
 
 C_VENT_OPEN_CHIMNEY = 0
@@ -436,7 +437,9 @@ C_SOLAR_H3_CF = 152
 # Appendix G4 (sap10_2_appendix_g4_pv_diverter.csv)
 C_DIVERTER_SURPLUS_FRACTION = 153
 C_DIVERTER_STORAGE_LOSS = 154
-N_C = 155
+C_SHOWERS_NO_BATH_A = 155
+C_SHOWERS_NO_BATH_B = 156
+N_C = 157
 
 # ---- annual outputs: (column name, worksheet line, unit) --------------------------------
 OUTPUTS = (

@@ -45,14 +45,15 @@ def baths_per_day(n, baths, showers, c):
 
 
 @njit(cache=True)
-def showers_per_outlet(n, sh_lo, sh_hi, c):
+def showers_per_outlet(n, baths, sh_lo, sh_hi, c):
     """Appendix J: showers a day per outlet, N_shower / N_outlets with N_shower =
-    0.45 N + 0.65 (a bath is present; the rule without a bath is not transcribed and such
-    input is rejected before the kernel)."""
+    0.45 N + 0.65 when a bath is present, 0.58 N + 0.83 when none is (J1)."""
     outlets = sh_hi - sh_lo
     if outlets <= 0:
         return 0.0
-    return (c[L.C_SHOWERS_WITH_BATH_A] * n + c[L.C_SHOWERS_WITH_BATH_B]) / outlets
+    if baths > 0:
+        return (c[L.C_SHOWERS_WITH_BATH_A] * n + c[L.C_SHOWERS_WITH_BATH_B]) / outlets
+    return (c[L.C_SHOWERS_NO_BATH_A] * n + c[L.C_SHOWERS_NO_BATH_B]) / outlets
 
 
 @njit(cache=True)

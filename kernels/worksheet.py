@@ -120,7 +120,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
     if baths < 0:
         baths = 0 if showers > 0 else 1
     n_bath = baths_per_day(n, baths, showers, c)
-    per_outlet = showers_per_outlet(n, sh_off[i], sh_off[i + 1], c)
+    per_outlet = showers_per_outlet(n, baths, sh_off[i], sh_off[i + 1], c)
     other_daily = c[L.C_OTHER_USES_A] * n + c[L.C_OTHER_USES_B]
     if di[L.DI_TARGET_125] == 1:
         other_daily *= c[L.C_WATER_TARGET_FACTOR]

@@ -323,3 +323,24 @@ def test_combi_gains_65() -> None:
     e61 = [900.0 * n / 365.0 for n in DAYS]
     e65 = [0.25 * (0.85 * e45[m] + e61[m]) + 0.8 * (0.15 * e45[m]) for m in range(12)]
     assert monthly(lines, "65") == [approx(v) for v in e65]
+
+
+@pytest.mark.parametrize(("baths", "a", "b"), [(1, "showers_with_bath_a", "showers_with_bath_b"),
+                                               (0, "showers_no_bath_a", "showers_no_bath_b")])
+def test_mixer_shower_volume_with_and_without_a_bath(baths: int, a: str, b: str) -> None:
+    """(42a)m = N_shower x 7 l/min x 6 min x f_beh,m x (41 - Tcold,m) / (52 - Tcold,m) for one
+    mixer outlet, N_shower = 0.45 N + 0.65 with a bath and 0.58 N + 0.83 without (J1); with
+    a bath, (42b)m = (0.13 N + 0.19) baths a day x 73 l; without, no bath water."""
+    d = dwelling(bath_count=baths, showers=[
+        {"outlet_type": 1, "flow_rate_l_per_min": 7.0, "power_kw": None}])
+    lines = run(d)
+    n = occupancy(float(scalar(lines, "4")))
+    n_shower = C[a] * n + C[b]
+    tc, fbeh = cold("mains"), j_row("J5")
+    expected = [n_shower * 7.0 * 6.0 * fbeh[m] * (41.0 - tc[m]) / (52.0 - tc[m])
+                for m in range(12)]
+    assert monthly(lines, "42a") == approx(expected)
+    n_bath = C["baths_with_shower_a"] * n + C["baths_with_shower_b"] if baths else 0.0
+    assert monthly(lines, "42b") == approx(
+        [n_bath * C["bath_volume"] * fbeh[m] * (42.0 - tc[m]) / (52.0 - tc[m])
+         for m in range(12)])

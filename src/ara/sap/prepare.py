@@ -279,9 +279,6 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     has_showers = np.diff(sh.offsets) > 0
     p.add(has_showers & null("bath_count"), "bath_count",
           "required when showers are given (the shower rule depends on whether a bath exists)")
-    p.add(has_showers & (col("bath_count", -1) == 0), "showers",
-          "showers without a bath are not supported yet: the SAP 10.2 showers-per-day rule "
-          "for dwellings with no bath is not transcribed in spec/")
 
     tfa = np.bincount(st.parents, weights=_nan_to_num(st.fields["floor_area_m2"]),
                       minlength=n)
