@@ -2,11 +2,12 @@
 and as the data warehouse's JSON, read into SAP_INPUT_SCHEMA rows, completed by SAP 10.2 rules
 and declared fallbacks, refused by name in strict mode and rated as estimates in estimate mode.
 
-The samples (``tests/vectors/register/SAP-Schema-19.*``) are synthetic and lodge what Ara
-cannot rate in either mode: the 18-hour tariff, whose SAP 10.2 standing charge is not in
-spec/, and (19.2.0, and the JSON) a non-electric fuel for an electric CPSU. The estimate-mode
-ratings are therefore checked on copies with those items edited (standard tariff, electricity),
-and the unedited samples are checked to be refused for exactly those reasons.
+The samples (``tests/vectors/register/SAP-Schema-19.*``) are synthetic. They lodge the 18-hour
+tariff, whose SAP 10.2 standing charge is not in spec/: strict mode refuses it, estimate mode
+takes RdSAP 10 Table 32's (fallback ``sap_method_standing_charge_lineage``), so the 19.0.0 and
+19.1.0 XML rate as they are. 19.2.0 and the JSON lodge a non-electric fuel for an electric CPSU:
+refused in both modes for that contradiction. The edited copies (standard tariff, electricity)
+rate without the tariff fallback.
 """
 
 from __future__ import annotations
@@ -44,14 +45,17 @@ SAMPLES = [XML_190, XML_191, XML_192, JSON_191]
 BASE = ["mechanical_ventilation_product_unavailable", "mechanical_ventilation_default_sfp_balanced",
         "bath_count_not_lodged", "wwhrs_ignored"]
 WITH_TURBINES_AND_NETWORK = [*BASE, "wind_turbine_ignored", "heat_network_details_unused"]
-ASSUMPTIONS = {XML_190: BASE, XML_191: WITH_TURBINES_AND_NETWORK,
-               XML_192: WITH_TURBINES_AND_NETWORK, JSON_191: WITH_TURBINES_AND_NETWORK}
+TARIFF = "sap_method_standing_charge_lineage"
+#: The edited copies (standard tariff): no tariff fallback.
+EDITED_ASSUMPTIONS = {XML_190: BASE, XML_191: WITH_TURBINES_AND_NETWORK,
+                      XML_192: WITH_TURBINES_AND_NETWORK, JSON_191: WITH_TURBINES_AND_NETWORK}
+#: The samples as lodged (18-hour tariff): the tariff fallback last.
+ASSUMPTIONS = {name: [*ids, TARIFF] for name, ids in EDITED_ASSUMPTIONS.items()}
 #: What blocks each sample in both modes (the reader's own checks).
 CONTRADICTION = ("main1_fuel: fuel {fuel} is not electricity but main heating system 1 is an "
                  "electric boiler (Main-Heating-Code 192): the certificate contradicts itself")
 BLOCKED = {XML_190: (), XML_191: (), XML_192: (CONTRADICTION.format(fuel=5),),
            JSON_191: (CONTRADICTION.format(fuel=47),)}
-TARIFF_18 = "electricity_tariff: no standing charge in spec/ for the 18-hour tariff"
 
 #: Edits that make each sample ratable: standard tariff; electricity for the electric CPSU.
 EDITS: dict[str, list[tuple[str, str]]] = {
@@ -230,7 +234,7 @@ def test_wwhrs_not_connected_and_mev_from_sap_table() -> None:
                             ("<Mechanical-Ventilation-Data-Source>1<",
                              "<Mechanical-Ventilation-Data-Source>3<")])
     result = reading(XML_190, "estimate", data)
-    assert list(result.assumptions) == ["bath_count_not_lodged", "wwhrs_not_connected"]
+    assert list(result.assumptions) == ["bath_count_not_lodged", "wwhrs_not_connected", TARIFF]
     # MEV without product data: the SAP 10.2 Table 4g default SFP 0.8 x note-3 factor 2.5
     assert result.row["mv_specific_fan_power"] == pytest.approx(2.0)
     assert any(r.startswith("mv_specific_fan_power: SAP 10.2 Table 4g") for r in result.rules)
@@ -266,7 +270,7 @@ def test_lodged_items_without_input_are_declared_not_dropped() -> None:
          "</SAP-Special-Feature></SAP-Special-Features>"),
     ])
     result = reading(XML_190, "estimate", data)
-    assert list(result.assumptions) == [*BASE, "fghrs_ignored", "hydro_ignored"]
+    assert list(result.assumptions) == [*BASE, "fghrs_ignored", "hydro_ignored", TARIFF]
     assert result.row["pv_diverter"] is True  # an input now (SAP 10.2 Appendix G4)
     assert result.refusals == ("SAP-Special-Features: Appendix Q special features are lodged "
                                "and Ara has no input for them (no declared fallback)",)
@@ -281,22 +285,25 @@ def test_ara_rate_refuses_the_samples_by_name(capsys: pytest.CaptureFixture[str]
     assert code == 1
     for name, record in zip(SAMPLES, strict, strict=True):
         error = record["error"]
-        assert error.startswith("refused: blocked: ") and TARIFF_18 in error
-        assert "| missing in strict mode: " in error
+        assert error.startswith("refused: blocked: " if BLOCKED[name]
+                                else "refused: missing in strict mode")
         for fid in ASSUMPTIONS[name]:
             assert f"estimate mode would use fallback {fid}:" in error
         for blocked in BLOCKED[name]:
             assert blocked in error
         assert record["estimate"] is False and record["sap_rating"] is None
     code, estimate = rate(["--mode", "estimate", *files], capsys)
-    assert code == 1
+    assert code == 1  # 19.2.0 and the JSON contradict themselves
     for name, record in zip(SAMPLES, estimate, strict=True):
-        assert record["sap_rating"] is None
-        assert record["assumptions"] in (ASSUMPTIONS[name], None)
-        assert TARIFF_18 in record["error"]
-        assert "strict mode refuses" not in record["error"]
-        for blocked in BLOCKED[name]:
-            assert blocked in record["error"]
+        if BLOCKED[name]:
+            assert record["sap_rating"] is None
+            assert "strict mode refuses" not in record["error"]
+            for blocked in BLOCKED[name]:
+                assert blocked in record["error"]
+        else:  # the 19.0.0 and 19.1.0 XML as lodged: rated as estimates
+            assert record["error"] is None and record["estimate"] is True
+            assert record["assumptions"] == ASSUMPTIONS[name]
+            assert record["sap_band"] in "ABCDEFG"
 
 
 def test_ara_rate_estimate_rates_the_edited_samples(
@@ -311,7 +318,7 @@ def test_ara_rate_estimate_rates_the_edited_samples(
     for name, record in zip(SAMPLES, records, strict=True):
         assert record["error"] is None
         assert record["estimate"] is True
-        assert record["assumptions"] == ASSUMPTIONS[name]
+        assert record["assumptions"] == EDITED_ASSUMPTIONS[name]
         assert record["sap_rating"] is not None and record["sap_band"] in "ABCDEFG"
     by_name = dict(zip(SAMPLES, records, strict=True))
     # XML and JSON of the same certificate rate the same
@@ -328,7 +335,7 @@ def test_ara_rate_estimate_rates_the_edited_samples(
     for name, record in zip(SAMPLES, strict, strict=True):
         assert record["error"].startswith("refused: missing in strict mode (--mode estimate "
                                           "rates it with these assumptions): ")
-        for fid in ASSUMPTIONS[name]:
+        for fid in EDITED_ASSUMPTIONS[name]:
             assert f"fallback {fid}:" in record["error"]
 
 
@@ -340,3 +347,19 @@ def test_ara_rate_readable_summary_marks_the_estimate(
     out = capsys.readouterr().out
     assert "ESTIMATE     with the declared fallbacks" in out
     assert ", ".join(WITH_TURBINES_AND_NETWORK) in out
+
+
+def test_sap_method_standing_charge_from_the_rdsap_table_only_with_the_fallback() -> None:
+    """(251) of the 19.1.0 sample (SAP 10.2 method, 18-hour tariff, electricity only): the
+    RdSAP 10 Table 32 18-hour standing charge with ``standing_charges_lineage`` (set by
+    estimate mode), refused without it."""
+    from ara.sap import calculate, trace
+    from ara.sap.tables import load_tables
+
+    row = reading(XML_191, "estimate").row
+    assert row["standing_charges_lineage"] is True and row["rating_method"] in (None, 1)
+    lines = trace(row)["lines"]
+    assert lines["251"] == pytest.approx(load_tables().systems.standing_rdsap["18-hour"])
+    out = calculate([{**row, "standing_charges_lineage": None}], strict=False).to_pylist()[0]
+    assert out["status"] == "error"
+    assert "no standing charge in spec/ for the 18-hour tariff" in out["error"]

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 
 
 def _f(
@@ -475,6 +475,11 @@ SAP_INPUT_SCHEMA = pa.schema(
         _f("electricity_tariff", pa.int8(), "electricity tariff (SAP-ElectricityTariffCode: 1 "
            "standard, 2 off-peak 7 hour, 3 off-peak 10 hour, 4 24 hour, 5 off-peak 18 hour); "
            "null = 1", line="Table 12a"),
+        _f("standing_charges_lineage", pa.bool_(), "SAP 10.2 method only: where SAP 10.2 "
+           "Table 12 has no standing charge in spec/ for a fuel or tariff, take RdSAP 10 Table "
+           "32's (the SAP 2012 list it re-uses); set by estimate mode (fallback "
+           "sap_method_standing_charge_lineage); null = false (such input is refused)",
+           line="251"),
         _f("water_heating_efficiency_percent", pa.float64(), "declared water heater "
            "efficiency; null = from the system (Appendix D, Table 4a)", unit="%", line="217"),
         _f("rating_method", pa.int8(), "1 SAP 10.2 (Table 12 prices, deflator 0.36), 2 RdSAP "

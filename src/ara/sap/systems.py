@@ -453,9 +453,10 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
                               + ((water_fuel == 30) | (water_fuel == 39)) * 8)
 
     # ---- standing charges (251): once per distinct fuel
+    lineage = col("standing_charges_lineage", 0) == 1
     _standing_charges(p, n, dfl, st, rdsap, tariff_i, (fuel1, fuel2, fuel_sec, water_fuel),
                       (np.ones(n, dtype=bool), has2, has_sec, np.ones(n, dtype=bool)),
-                      hn_wonly)
+                      hn_wonly, lineage)
 
     # ---- rating constants by method
     consts = _rating_constants()
@@ -570,9 +571,11 @@ def _fraction_by_tariff(table: dict[tuple[str, str], float], key: str,
 
 def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
                       rdsap: np.ndarray, tariff: np.ndarray, fuels: tuple[np.ndarray, ...],
-                      present: tuple[np.ndarray, ...], dhw_only_network: np.ndarray) -> None:
+                      present: tuple[np.ndarray, ...], dhw_only_network: np.ndarray,
+                      lineage: np.ndarray) -> None:
     """(251): once per distinct fuel, plus the off-peak meter's; a heat network that only
-    provides hot water pays half the network charge (Table 12 note l)."""
+    provides hot water pays half the network charge (Table 12 note l). ``lineage``: a SAP
+    10.2-method row takes RdSAP 10 Table 32's charge where Table 12 has none in spec/."""
     total = np.zeros(n)
     clipped = [np.clip(fuel, 0, 99) for fuel in fuels]
     codes = np.unique(np.concatenate([c[pres] for c, pres in zip(clipped, present,
@@ -594,7 +597,8 @@ def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
             value = np.where(rdsap, rdsap_value, sap_value) \
                 * np.where(dhw_only_network, half, 1.0)
         else:
-            value = np.where(rdsap, rdsap_value, sap_value)
+            value = np.where(rdsap | (lineage & ~np.isfinite(sap_value)), rdsap_value,
+                             sap_value)
         p.add(rows & ~np.isfinite(value), "main1_fuel",
               f"no standing charge in spec/ for fuel {code} (Table 12 / Table 32)")
         total += np.where(rows, _nan_to_num(value), 0.0)
@@ -602,8 +606,9 @@ def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
     for t, label in labels.items():
         rows = tariff == t
         if rows.any():
-            value = np.where(rdsap, st.standing_rdsap.get(label, np.nan),
-                             st.standing_sap.get(label, np.nan))
+            sap_value = st.standing_sap.get(label, np.nan)
+            value = np.where(rdsap | (lineage & ~np.isfinite(sap_value)),
+                             st.standing_rdsap.get(label, np.nan), sap_value)
             p.add(rows & ~np.isfinite(value), "electricity_tariff",
                   f"no standing charge in spec/ for the {label} tariff")
             total += np.where(rows, _nan_to_num(value), 0.0)

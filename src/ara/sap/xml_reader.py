@@ -62,7 +62,7 @@ from defusedxml.common import (
 
 from ara.sap.fallbacks import FallbackLog, Mode, check_mode, fallback
 from ara.sap.schema import SAP_INPUT_SCHEMA
-from ara.sap.tables import ELECTRIC_FUELS, read_table
+from ara.sap.tables import ELECTRIC_FUELS, HEAT_NETWORK_FUELS, load_tables, read_table
 
 __all__ = ["MAX_DOCUMENT_BYTES", "SUPPORTED_SCHEMA_VERSIONS", "SapReading", "SapXmlError",
            "read_sap_xml", "read_sap_xml_certificate", "read_sap_xml_files"]
@@ -1039,11 +1039,30 @@ def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode) -> SapReading:
         blocked.append("SAP-Special-Features: Appendix Q special features are lodged and Ara "
                        "has no input for them (no declared fallback)")
 
+    if _standing_charge_only_in_lineage(row):
+        use("sap_method_standing_charge_lineage")
+        row["standing_charges_lineage"] = True
+
     resolution = log.resolve(mode)
     refusals = [message for _row, _field, message in resolution.refusals] + blocked
     assumptions = tuple(resolution.assumptions[0].as_py() or [])
     return SapReading(row=row, mode=mode, assumptions=assumptions, refusals=tuple(refusals),
                       rules=tuple(rules))
+
+
+def _standing_charge_only_in_lineage(row: dict[str, Any]) -> bool:
+    """A fuel or off-peak tariff of the row whose SAP 10.2 Table 12 standing charge is not in
+    spec/ while RdSAP 10 Table 32 (the SAP 2012 list) has one."""
+    st = load_tables().systems
+    labels = {2: "7-hour", 3: "10-hour", 4: "24-hour", 5: "18-hour"}
+    keys = [labels[t] for t in (row.get("electricity_tariff") or 1,) if t in labels]
+    for name in ("main1_fuel", "main2_fuel", "secondary_fuel", "water_heating_fuel"):
+        fuel = row.get(name)
+        if fuel is not None and int(fuel) not in ELECTRIC_FUELS \
+                and not HEAT_NETWORK_FUELS[0] <= int(fuel) <= HEAT_NETWORK_FUELS[1]:
+            keys.append(str(int(fuel)))
+    return any(not np.isfinite(st.standing_sap.get(k, np.nan))
+               and np.isfinite(st.standing_rdsap.get(k, np.nan)) for k in keys)
 
 
 def _complete_ventilation(row: dict[str, Any], lodged: _Lodged, spec: dict[str, Any],
