@@ -127,3 +127,14 @@ def test_warm_air_fans_reach_the_pumps_and_fans_line() -> None:
     before, after = calculate([base, fans]).to_pylist()
     volume = after["dwelling_volume_m3"]
     assert abs(after["pumps_fans_kwh"] - before["pumps_fans_kwh"] - 1.5 * 0.4 * volume) < 1e-9
+
+
+def test_a_missing_standing_charge_is_named_on_the_field_that_lodges_the_fuel() -> None:
+    """Bottled LPG for secondary heating (Table 12 code 5) has no SAP-method standing charge in
+    spec/: the refusal names secondary_fuel, not main1_fuel."""
+    from test_hand_common import dwelling
+
+    out = calculate([dwelling(secondary_code=631, secondary_fuel=5)], strict=False).to_pylist()[0]
+    assert out["status"] == "error"
+    assert "secondary_fuel: no standing charge in spec/ for fuel 5" in out["error"]
+    assert "main1_fuel: no standing charge" not in out["error"]

@@ -569,6 +569,10 @@ def _fraction_by_tariff(table: dict[tuple[str, str], float], key: str,
     return values[tariff_i - 1]
 
 
+#: The fuel fields of ``_standing_charges``'s ``fuels``, in order.
+FUEL_FIELDS = ("main1_fuel", "main2_fuel", "secondary_fuel", "water_heating_fuel")
+
+
 def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
                       rdsap: np.ndarray, tariff: np.ndarray, fuels: tuple[np.ndarray, ...],
                       present: tuple[np.ndarray, ...], dhw_only_network: np.ndarray,
@@ -599,8 +603,13 @@ def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
         else:
             value = np.where(rdsap | (lineage & ~np.isfinite(sap_value)), rdsap_value,
                              sap_value)
-        p.add(rows & ~np.isfinite(value), "main1_fuel",
-              f"no standing charge in spec/ for fuel {code} (Table 12 / Table 32)")
+        # named on the field that lodges the fuel (the first of them, once per row)
+        reported = np.zeros(n, dtype=bool)
+        for c, pres, field in zip(clipped, present, FUEL_FIELDS, strict=True):
+            here = pres & (c == code) & ~np.isfinite(value) & ~reported
+            p.add(here, field, f"no standing charge in spec/ for fuel {code} "
+                  "(Table 12 / Table 32)")
+            reported |= here
         total += np.where(rows, _nan_to_num(value), 0.0)
     labels = {2: "7-hour", 3: "10-hour", 4: "24-hour", 5: "18-hour"}
     for t, label in labels.items():
