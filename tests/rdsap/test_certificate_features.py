@@ -132,3 +132,99 @@ def test_boiler_by_pcdb_index_with_and_without_the_pcdb(
         without[0]["space_heating_fuel_main1_kwh"]
     assert with_pcdb[0]["space_heating_fuel_main1_kwh"] == pytest.approx(
         with_pcdb[0]["space_heating_requirement_kwh"] / 0.915, rel=0.02)
+
+
+# ---------------------------------------------------------------------------- no bath -------
+
+def test_showers_in_a_home_with_no_bath(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Number-Baths 0 lodged: no fallback, and the no-bath shower rule (J1) instead of the
+    with-bath one: more shower water, no bath water."""
+    no_bath = rate_both(
+        tmp_path, edit_xml(("<Cylinder-Size>1</Cylinder-Size>",
+                            "<Cylinder-Size>1</Cylinder-Size><Number-Baths>0</Number-Baths>")),
+        edit_json(lambda d: d["sap_heating"].update(number_baths=0)), capsys)
+    assert set(no_bath[0]["assumptions"]) == BASE_ASSUMPTIONS - {"bath_count_not_lodged"}
+    one_bath = rate_both(
+        tmp_path, edit_xml(("<Cylinder-Size>1</Cylinder-Size>",
+                            "<Cylinder-Size>1</Cylinder-Size><Number-Baths>1</Number-Baths>")),
+        edit_json(lambda d: d["sap_heating"].update(number_baths=1)), capsys)
+    # a bath adds 0.13 N + 0.19 baths of 73 l a day but takes 0.13 N + 0.18 showers of 42 l
+    assert no_bath[0]["water_heating_fuel_kwh"] < one_bath[0]["water_heating_fuel_kwh"]
+
+
+# ------------------------------------------------------------- PV with a battery, diverter --
+
+PV_XML = (("<Percent-Roof-Area>0</Percent-Roof-Area>",
+           "<Percent-Roof-Area>40</Percent-Roof-Area>"),
+          ("<PV-Connection>0</PV-Connection>", "<PV-Connection>2</PV-Connection>"))
+
+
+def pv_json(data: dict[str, Any]) -> None:
+    source = data["sap_energy_source"]
+    source["photovoltaic_supply"]["none_or_no_details"]["percent_roof_area"] = 40
+    source["pv_connection"] = 2
+
+
+NO_BATTERY_XML = (("<PV-Battery-Count>1</PV-Battery-Count>",
+                   "<PV-Battery-Count>0</PV-Battery-Count>"),
+                  ("<PV-Batteries>\n          <PV-Battery>\n            <Battery-Capacity>5"
+                   "</Battery-Capacity>\n          </PV-Battery>\n        </PV-Batteries>", ""))
+
+
+def no_battery_json(data: dict[str, Any]) -> None:
+    source = data["sap_energy_source"]
+    source["pv_battery_count"] = 0
+    del source["pv_batteries"]
+
+
+def test_pv_battery_keeps_more_generation_in_the_home(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The sample's 5 kWh battery with PV on 40 % of the roof: Appendix M1 beta rises with
+    C_bat, so less of the same generation is exported."""
+    battery = rate_both(tmp_path, edit_xml(*PV_XML), edit_json(pv_json), capsys)
+    without = rate_both(tmp_path, edit_xml(*PV_XML, *NO_BATTERY_XML),
+                        edit_json(lambda d: (pv_json(d), no_battery_json(d))), capsys)
+    assert battery[0]["pv_generation_kwh"] == pytest.approx(without[0]["pv_generation_kwh"])
+    assert battery[0]["pv_generation_kwh"] > 0
+    assert battery[0]["pv_exported_kwh"] < without[0]["pv_exported_kwh"]
+
+
+def test_pv_diverter_heats_the_cylinder_from_surplus_generation(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A PV diverter to an immersion (Appendix G4; no battery, a cylinder): part of the surplus
+    heats water, so less water-heating fuel and less export; the generation is the same."""
+    diverter_xml = ("</PV-Connection>", "</PV-Connection><PV-Diverter>true</PV-Diverter>")
+    # a large cylinder (Cylinder-Size 4, 210 l): G4 needs one larger than the daily volume (43)
+    large = ("<Cylinder-Size>1</Cylinder-Size>", "<Cylinder-Size>4</Cylinder-Size>")
+
+    def large_json(d: dict[str, Any]) -> None:
+        pv_json(d)
+        no_battery_json(d)
+        d["sap_heating"]["cylinder_size"] = 4
+
+    plain = rate_both(tmp_path, edit_xml(*PV_XML, *NO_BATTERY_XML, large),
+                      edit_json(large_json), capsys)
+    xml = edit_xml(*PV_XML, *NO_BATTERY_XML, large)
+    assert xml.count(diverter_xml[0]) == 1
+    diverted = rate_both(tmp_path, xml.replace(*diverter_xml),
+                         edit_json(lambda d: (large_json(d),
+                                              d["sap_energy_source"].update(pv_diverter=True))),
+                         capsys)
+    assert diverted[0]["pv_generation_kwh"] == pytest.approx(plain[0]["pv_generation_kwh"])
+    assert diverted[0]["water_heating_fuel_kwh"] < plain[0]["water_heating_fuel_kwh"]
+    assert diverted[0]["pv_exported_kwh"] < plain[0]["pv_exported_kwh"]
+
+
+# ------------------------------------------------------------------ solar water heating -----
+
+def test_solar_water_heating_lodged_as_present_takes_the_rdsap_10_defaults(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Solar-Water-Heating Y with no details: RdSAP 10 Table 29's panel (3 m2, South, 30 deg,
+    modest overshading) on the sample's store; (63c) lowers the water-heating fuel."""
+    plain = rate_both(tmp_path, XML, JSON, capsys)
+    solar = rate_both(tmp_path, edit_xml(("<Solar-Water-Heating>N</Solar-Water-Heating>",
+                                          "<Solar-Water-Heating>Y</Solar-Water-Heating>")),
+                      edit_json(lambda d: d.update(solar_water_heating="Y")), capsys)
+    assert solar[0]["water_heating_fuel_kwh"] < plain[0]["water_heating_fuel_kwh"]
+    assert solar[0]["sap_rating_continuous"] > plain[0]["sap_rating_continuous"]
