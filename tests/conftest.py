@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("ARA_SHARED_DIR", REPO.parent / "shared"))
-SAP10CALCS = SHARED / "vectors" / "sap10calcs"
+#: Vectors copied into the repository with their source and licence (tests/vectors/README.md).
+VECTORS = REPO / "tests" / "vectors"
+SAP10CALCS = VECTORS / "sap10calcs"
 
 
 @pytest.fixture(scope="session")
 def sap10calcs() -> Path:
     """The sap10calcs worksheet vectors; a missing folder is a failure, never a skip."""
     if not SAP10CALCS.is_dir():
-        pytest.fail(f"shared vectors not found at {SAP10CALCS} (set ARA_SHARED_DIR)")
+        pytest.fail(f"test vectors not found at {SAP10CALCS}")
     return SAP10CALCS
 
 

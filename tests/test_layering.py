@@ -129,3 +129,18 @@ def test_imported_modules_sees_lazy_and_relative_imports(tmp_path: Path) -> None
     source.write_text("def f():\n    from ..persistence import uow\n    import ara.cli\n")
     found = {m for _line, m in imported_modules(source, "ara.sap")}
     assert {"ara.persistence", "ara.persistence.uow", "ara.cli"} <= found
+
+
+def test_no_test_reads_a_folder_beside_the_checkout() -> None:
+    """Every file a test reads lives in the repository (tests/vectors, with sources and
+    licences): no test module names the shared folder beside the checkout."""
+    import re
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    pattern = re.compile(r"ARA_SHARED_DIR|parents?\[\d\]\s*/\s*\"shared\"|parent\s*/\s*\"shared\""
+                         r"|/work/shared")
+    offenders = [str(p.relative_to(tests)) for p in tests.rglob("*.py")
+                 if p.name not in ("build_recordings.py", Path(__file__).name)
+                 and pattern.search(p.read_text("utf-8"))]
+    assert offenders == []

@@ -1,8 +1,7 @@
 """Tests for ara.sap.xml_reader: full SAP XML (SAP-Schema-19.x) -> SAP_INPUT_SCHEMA rows.
 
-The reference documents live in the shared vectors folder (/work/shared/vectors, found as
-``Path(__file__).resolve().parents[2] / 'shared'``). If that folder is missing the tests that
-need it FAIL (they never skip).
+The reference documents are copies in ``tests/vectors`` (sources and licences in its
+README). If one is missing the tests that need it FAIL (they never skip).
 """
 
 from __future__ import annotations
@@ -22,8 +21,7 @@ except ModuleNotFoundError:  # not installed: fall back to the source tree
 from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA  # noqa: E402
 from ara.sap.xml_reader import SapXmlError, read_sap_xml, read_sap_xml_files  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-VECTORS = SHARED / "vectors"
+VECTORS = Path(__file__).resolve().parent / "vectors"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "xml"
 
 EXAMPLE = "sap10calcs/examples/example_complete_sap.xml"
@@ -55,8 +53,7 @@ FULL_SAP_FILES = [
 def vector(rel: str) -> Path:
     """Path of a shared vector; fails (never skips) when the shared folder is missing."""
     if not VECTORS.is_dir():
-        pytest.fail(f"shared vectors folder not found at {VECTORS}: the SAP XML reader tests "
-                    "need /work/shared/vectors")
+        pytest.fail(f"test vectors folder not found at {VECTORS}")
     path = VECTORS / rel
     if not path.is_file():
         pytest.fail(f"shared vector missing: {path}")

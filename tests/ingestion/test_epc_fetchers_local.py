@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,7 @@ from ara.ingestion import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("ARA_SHARED_DIR", REPO.parent / "shared"))
-XML_SAMPLE = SHARED / "vectors" / "epb-register-api" / "samples" / "RdSAP-Schema-21.0.1" / \
+XML_SAMPLE = REPO / "tests" / "vectors" / "epb-register-api" / "samples" / "RdSAP-Schema-21.0.1" / \
     "epc.xml"
 
 
@@ -122,7 +120,7 @@ def write_xml(folder: Path, name: str, rrn: str, uprn: int, registered: str) -> 
 
 def test_xml_folder_finds_the_newest_certificate_of_each_property(tmp_path: Path) -> None:
     if not XML_SAMPLE.is_file():
-        pytest.fail(f"shared vectors not found at {XML_SAMPLE} (set ARA_SHARED_DIR)")
+        pytest.fail(f"test vector not found at {XML_SAMPLE}")
     (tmp_path / "sub").mkdir()
     write_xml(tmp_path, "a.xml", "1111-0000-0000-0000-0001", 12457, "2025-04-04")
     write_xml(tmp_path / "sub", "b.xml", "1111-0000-0000-0000-0002", 12457, "2025-05-01")
