@@ -124,3 +124,28 @@ def test_ara_report_names_the_portfolios_it_holds(sample_run: tuple[Path, Path, 
     err = capsys.readouterr().err
     assert "no portfolio 'nope'" in err and "(it holds: sample)" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_report_counts_homes_by_trust_level_and_the_fallbacks_used(tmp_path: Path) -> None:
+    """The report's trust table equals the database: lodged kept (rebaseline reason none),
+    re-modelled, re-modelled with estimates, refused (Baseline failures); the fallbacks
+    chart lists each fallback id with its homes."""
+    import sqlite3
+
+    from ara.cli import main
+
+    db, out = tmp_path / "t.db", tmp_path / "r.html"
+    assert main(["run", "--db", str(db), "--scenarios", "none", "--report", str(out)]) in (0, 1)
+    with sqlite3.connect(db) as con:
+        kept, remodelled, estimated = con.execute(
+            "SELECT SUM(rebaseline_reason = 'none'), SUM(rebaseline_reason != 'none' AND NOT "
+            "estimate), SUM(rebaseline_reason != 'none' AND estimate) FROM baseline_performance"
+        ).fetchone()
+        refused = con.execute("SELECT COUNT(*) FROM stage_failures WHERE stage = 'baseline'"
+                              ).fetchone()[0]
+    page = out.read_text(encoding="utf-8")
+    for level, count in (("lodged kept", kept), ("re-modelled", remodelled),
+                         ("re-modelled with estimates", estimated), ("refused", refused)):
+        assert f"<td>{level}</td><td>{count}</td>" in page
+    assert estimated > 0 and "Estimate fallbacks used" in page
+    assert "hot_water_timing_not_established" in page

@@ -46,14 +46,13 @@ def _epc_fetcher(spec: str) -> Any:
 
 
 def trust_line(base: Any, failures: Any) -> str:
-    """Homes by trust level (decision 0022): lodged figures kept, re-modelled from lodged data
-    and the spec, re-modelled with estimate fallbacks, refused."""
-    kept = sum(1 for r in base if r.rebaseline_reason == "none")
-    estimated = sum(1 for r in base if r.rebaseline_reason != "none" and r.estimate)
-    remodelled = len(base) - kept - estimated
-    refused = sum(1 for f in failures if f.stage == "baseline")
-    return (f"trust: lodged kept {kept}, re-modelled {remodelled}, re-modelled with estimates "
-            f"{estimated}, refused {refused}")
+    """Homes by trust level (decision 0022; counted by :func:`ara.report.trust_levels`)."""
+    from ara.report import trust_levels
+
+    t = trust_levels(base, failures)
+    return (f"trust: lodged kept {t['lodged kept']}, re-modelled {t['re-modelled']}, "
+            f"re-modelled with estimates {t['re-modelled with estimates']}, "
+            f"refused {t['refused']}")
 
 
 def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:

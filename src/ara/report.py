@@ -54,6 +54,11 @@ class ReportData:
     rebaseline_reasons: Counter[str]
     failures: Counter[tuple[str, str]]
     scenarios: list[ScenarioFigures]
+    trust: Counter[str] = field(default_factory=Counter)
+    """Homes by trust level (decision 0022): lodged kept, re-modelled, re-modelled with
+    estimates, refused."""
+    assumptions: Counter[str] = field(default_factory=Counter)
+    """Homes rated with each estimate fallback."""
 
 
 def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
@@ -71,11 +76,12 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         b = t.baseline_performance.c
         base = conn.execute(sa.select(b.property_id, b.lodged_band, b.effective_band,
                                       b.effective_sap_score, b.bill_total_gbp,
-                                      b.rebaseline_reason)
+                                      b.rebaseline_reason, b.estimate, b.assumptions)
                             .where(b.property_id.in_(ids))
                             .order_by(b.property_id)).all()
         failures = conn.execute(sa.select(t.stage_failures.c.stage,
-                                          t.stage_failures.c.message)
+                                          t.stage_failures.c.message,
+                                          t.stage_failures.c.error_type)
                                 .where(t.stage_failures.c.property_id.in_(ids))).all()
         names = dict(conn.execute(sa.select(t.scenarios.c.scenario_id,
                                             t.scenarios.c.name)).all())
@@ -124,7 +130,29 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         bill_gbp=[float(r.bill_total_gbp) for r in base if r.bill_total_gbp is not None],
         rebaseline_reasons=Counter(r.rebaseline_reason for r in base),
         failures=Counter((f.stage, f.message.split(";")[0][:140]) for f in failures),
-        scenarios=[figures[k] for k in sorted(figures)])
+        scenarios=[figures[k] for k in sorted(figures)],
+        trust=trust_levels(base, failures),
+        assumptions=Counter(a for r in base if r.estimate
+                            for a in (r.assumptions or "").split(",") if a))
+
+
+TRUST_LEVELS = ("lodged kept", "re-modelled", "re-modelled with estimates", "refused")
+
+
+def trust_levels(base: Sequence[Any], failures: Sequence[Any]) -> Counter[str]:
+    """Homes by trust level: the lodged figures kept (a pristine SAP 10.2 certificate),
+    re-modelled from lodged data and the spec, re-modelled with declared estimate fallbacks,
+    refused by the Baseline."""
+    out: Counter[str] = Counter(dict.fromkeys(TRUST_LEVELS, 0))
+    for r in base:
+        if r.rebaseline_reason == "none":
+            out["lodged kept"] += 1
+        elif r.estimate:
+            out["re-modelled with estimates"] += 1
+        else:
+            out["re-modelled"] += 1
+    out["refused"] = sum(1 for f in failures if f.stage == "baseline")
+    return out
 
 
 def _or_nan(value: float | None) -> float:
@@ -271,6 +299,11 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                              "Homes per band: lodged against recalculated"),
                   _table(("rebaseline reason", "homes"),
                          sorted(data.rebaseline_reasons.items())),
+                  "<h3>How far to trust each rating</h3>",
+                  _table(("trust level", "homes"), [(k, data.trust[k]) for k in TRUST_LEVELS]),
+                  *([barh(data.assumptions, "Estimate fallbacks used "
+                          "(spec/tables/estimate_fallbacks.csv)", "homes")]
+                    if data.assumptions else []),
                   f"<p>Annual bills: GBP {sum(data.bill_gbp):,.0f} in all, GBP "
                   f"{mean_bill:,.0f} a home on average over the {len(data.bill_gbp)} homes "
                   "the Fuel Rates snapshot prices"
