@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -170,8 +171,11 @@ def test_register_follows_next_page_of_a_search(server: ReplayServer) -> None:
     assert server.hits("/api/domestic/search", uprn="777") == 2
 
 
-def test_register_newest_certificate_of_an_unsupported_schema_is_reported_unreadable(
+def test_register_newest_certificate_of_a_full_sap_schema_is_taken_as_its_summary(
         server: ReplayServer) -> None:
+    """A full SAP (SAP-Schema) certificate is found like any other: its summary row (every
+    RdSAP survey column null) and its document, which the Baseline rates with the full SAP
+    readers (issue 13)."""
     server.route("/api/domestic/search", Reply.json(search_body([
         search_item("0000-0000-0000-0000-2000", uprn=888, address="1 Some Street",
                     postcode="A0 0AA", registered="2020-05-04", schema="RdSAP-Schema-20.0.0"),
@@ -181,8 +185,12 @@ def test_register_newest_certificate_of_an_unsupported_schema_is_reported_unread
 
     result = register(server).fetch([PropertyLookup("p1", uprn=888)])
 
-    assert [(f.property_id, f.kind) for f in result.failures] == [("p1", "unreadable")]
-    assert "unsupported schema 'SAP-Schema-19.1.0'" in result.failures[0].message
+    assert result.failures == ()
+    row = result.certificates.to_pylist()[0]
+    assert (row["certificate_number"], row["schema_type"]) == ("0000-0000-0000-0000-1910",
+                                                               "SAP-Schema-19.1.0")
+    assert row["energy_rating_current"] == 72 and row["building_parts"] is None
+    assert json.loads(row["raw_document"])["data"]["schema_type"] == "SAP-Schema-19.1.0"
 
 
 def test_register_batch_result_names_each_property_outcome_in_request_order(

@@ -17,7 +17,10 @@ postcode and address, where the address must equal the certificate's address lin
 in upper case, punctuation ignored, either side possibly longer by whole trailing lines) and
 all matches must be one dwelling (one UPRN), else the property is ``ambiguous``. Nothing is
 guessed: a near miss is reported, not taken. Certificates become rows through the RdSAP
-readers only (``read_register_json``, ``read_summary_csv``, ``read_certificates``).
+readers only (``read_register_json``, ``read_summary_csv``, ``read_certificates``); a full SAP
+(SAP-Schema) certificate of the register API, a bulk archive or an XML folder becomes a
+summary row (``full_sap="summary"``: metadata, lodged results, ``raw_document``) that the
+Baseline rates with the full SAP readers.
 
 The HTTP fetchers run a batch concurrently (asyncio, at most ``max_in_flight`` requests open,
 starts paced); ``fetch`` is synchronous, ``fetch_async`` is the coroutine.
@@ -503,7 +506,8 @@ class RegisterApiFetcher(_HttpFetcher):
             raise MalformedResponseError(self.name, f"certificate {number}: the response has "
                                          "no 'data' object", status_code=reply.status_code)
         row = read_register_json(reply.text(), certificate_number=number,
-                                 validate=self.validate, keep_raw=self.keep_raw)
+                                 validate=self.validate, keep_raw=self.keep_raw,
+                                 full_sap="summary")
         row["source"] = f"{self.base_url}/api/certificate?certificate_number={number}"
         outcomes.found_row(lookup.property_id, row)
 
@@ -832,8 +836,10 @@ class BulkArchiveFetcher(_LocalFetcher):
     def __init__(self, path: str | os.PathLike[str], *, batch_size: int = 10_000,
                  validate: bool = True, keep_raw: bool = True, workers: int = 1) -> None:
         super().__init__(path)
+        # full SAP certificates: their summary, rated from raw_document by the Baseline
         self._options: dict[str, Any] = {"batch_size": batch_size, "validate": validate,
-                                         "keep_raw": keep_raw, "workers": workers}
+                                         "keep_raw": keep_raw, "workers": workers,
+                                         "full_sap": "summary"}
 
     def _batches(self) -> Batches:
         if not self.path.exists():

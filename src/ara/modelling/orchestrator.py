@@ -4,8 +4,10 @@ to SAP inputs, run every scenario over the whole batch, and write one plan per (
 scenario), with its phases and measures, in one unit of work (a re-run replaces the plans).
 
 A property without a scoreable Effective EPC, or that the calculator or the Fuel Rates
-snapshot cannot score, gets a ``modelling`` stage failure and no plan; anything unexpected
-raises and nothing of the batch is written.
+snapshot cannot score, gets a ``modelling`` stage failure and no plan; so does a home whose
+Effective EPC is a full SAP (``SAP-Schema``) certificate (:data:`FULL_SAP_NOT_PLANNED`: the
+measures' eligibility reads RdSAP survey fields). Anything unexpected raises and nothing of the
+batch is written.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyarrow as pa
 
 from ara.domain.bills import FuelRates
 from ara.domain.codes import SourceStatus
+from ara.domain.epc import OverlayError
 from ara.domain.plans import Plan, PlanRejection
 from ara.domain.property import Property
 from ara.modelling.scenarios import (
@@ -36,6 +39,7 @@ from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
 from ara.rdsap.expansion.infer_summary import complete_summary_rows, is_estimate
 from ara.rdsap.readers import CERTIFICATE_SCHEMA
+from ara.rdsap.readers.mapping import is_full_sap_schema
 from ara.sap.fallbacks import Mode, check_mode, refusal_text
 
 UowFactory = Callable[..., UnitOfWork]
@@ -43,6 +47,8 @@ UowFactory = Callable[..., UnitOfWork]
 CandidateSource = Callable[[pa.Table, pa.Table, pa.Table, pa.Table],
                            tuple[Sequence[OptionLike], Sequence[Any]]]
 STAGE = "modelling"
+FULL_SAP_NOT_PLANNED = ("full-SAP certificate: retrofit planning reads RdSAP survey data, not "
+                        "yet available for full SAP certificates")
 
 FLAGS_SCHEMA = pa.schema([("property_id", pa.string()), ("conservation_area", pa.bool_()),
                           ("listed_building", pa.bool_()), ("heritage_building", pa.bool_())])
@@ -165,7 +171,14 @@ class ModellingOrchestrator:
         usable: list[Property] = []
         data_texts: list[str] = []
         for prop in props:
-            decision = prop.source_decision()
+            try:
+                decision = prop.source_decision()
+            except OverlayError:  # overrides of a building part: a full SAP summary has none
+                epc = prop.lodged_epc
+                if epc is None or not is_full_sap_schema(epc.schema_type):
+                    raise
+                report.failures[prop.property_id] = FULL_SAP_NOT_PLANNED
+                continue
             if decision.status is not SourceStatus.RESOLVED or decision.effective_epc is None:
                 report.failures[prop.property_id] = f"no Effective EPC: {decision.status.value}"
                 continue
@@ -176,7 +189,17 @@ class ModellingOrchestrator:
         scorer = PackageScorer(self._apply, self._calculator)
         if usable:
             ids = [p.property_id for p in usable]
-            certs = complete_summary_rows(certificate_table_from_json(data_texts))
+            certs = certificate_table_from_json(data_texts)
+            full_sap = [is_full_sap_schema(s) for s in certs.column("schema_type").to_pylist()]
+            if any(full_sap):  # not planned (yet); the other homes of the batch are
+                for pid, full in zip(ids, full_sap, strict=True):
+                    if full:
+                        report.failures[pid] = FULL_SAP_NOT_PLANNED
+                rdsap = [not full for full in full_sap]
+                usable = [p for p, k in zip(usable, rdsap, strict=True) if k]
+                ids = [p.property_id for p in usable]
+                certs = certs.filter(pa.array(rdsap))
+            certs = complete_summary_rows(certs)
             expansion = expand(certs, ids, mode=self._mode, pcdb=self._pcdb)
             refused = expansion.refused
             if self._mode == "strict":  # open-data CSV rows are inferred: estimate mode only
@@ -227,7 +250,7 @@ class ModellingOrchestrator:
         return report
 
 
-__all__ = ["FLAGS_SCHEMA", "SOLAR_SCHEMA", "STAGE", "CandidateSource", "ModellingOrchestrator",
-           "ModellingReport", "certificate_table", "certificate_table_from_json",
-           "default_candidates", "flags_table",
+__all__ = ["FLAGS_SCHEMA", "FULL_SAP_NOT_PLANNED", "SOLAR_SCHEMA", "STAGE", "CandidateSource",
+           "ModellingOrchestrator", "ModellingReport", "certificate_table",
+           "certificate_table_from_json", "default_candidates", "flags_table",
            "phase_rejections", "solar_table"]

@@ -35,7 +35,7 @@ from typing import IO, Any, Literal
 
 import pyarrow as pa
 
-from ara.rdsap.readers.documents import register_json_row, xml_row
+from ara.rdsap.readers.documents import FullSap, register_json_row, xml_row
 from ara.rdsap.readers.errors import CertificateReadError, ReadFailure
 from ara.rdsap.readers.schema import CERTIFICATE_SCHEMA
 from ara.rdsap.readers.xml_document import MAX_DOCUMENT_BYTES
@@ -176,10 +176,12 @@ def _source_documents(source: str | os.PathLike[str] | Iterable[str | os.PathLik
             yield from _path_documents(Path(path))
 
 
-def _to_row(document: _Document, validate: bool, keep_raw: bool) -> dict[str, Any]:
+def _to_row(document: _Document, validate: bool, keep_raw: bool,
+            full_sap: FullSap = "refuse") -> dict[str, Any]:
     if document.kind == "xml":
         return xml_row(document.payload, source=document.source, validate=validate,
-                       keep_raw=keep_raw, data_source=document.data_source)
+                       keep_raw=keep_raw, data_source=document.data_source,
+                       full_sap=full_sap)
     if document.kind == "json_text":
         try:
             obj = json.loads(document.payload)
@@ -189,11 +191,12 @@ def _to_row(document: _Document, validate: bool, keep_raw: bool) -> dict[str, An
                                        source=document.source) from None
         return register_json_row(obj, source=document.source,
                                  raw_document=document.payload if keep_raw else None,
-                                 validate=validate, data_source=document.data_source)
+                                 validate=validate, data_source=document.data_source,
+                                 full_sap=full_sap)
     return register_json_row(document.payload, source=document.source,
                              raw_document=json.dumps(document.payload, ensure_ascii=False)
                              if keep_raw else None, validate=validate,
-                             data_source=document.data_source)
+                             data_source=document.data_source, full_sap=full_sap)
 
 
 def _raise_first(found: list[ReadFailure]) -> None:
@@ -202,7 +205,8 @@ def _raise_first(found: list[ReadFailure]) -> None:
                                source=first.source, failures=found)
 
 
-def _chunk_rows(chunk: list[_Document], validate: bool, keep_raw: bool, stop_at_failure: bool
+def _chunk_rows(chunk: list[_Document], validate: bool, keep_raw: bool, stop_at_failure: bool,
+                full_sap: FullSap = "refuse"
                 ) -> tuple[list[dict[str, Any]], list[ReadFailure]]:
     rows: list[dict[str, Any]] = []
     failures: list[ReadFailure] = []
@@ -211,7 +215,7 @@ def _chunk_rows(chunk: list[_Document], validate: bool, keep_raw: bool, stop_at_
             failures.append(document.payload)
         else:
             try:
-                rows.append(_to_row(document, validate, keep_raw))
+                rows.append(_to_row(document, validate, keep_raw, full_sap))
             except CertificateReadError as exc:
                 failures += exc.failures
         if failures and stop_at_failure:
@@ -219,14 +223,15 @@ def _chunk_rows(chunk: list[_Document], validate: bool, keep_raw: bool, stop_at_
     return rows, failures
 
 
-def _convert_chunk(chunk: list[_Document], validate: bool, keep_raw: bool, stop: bool
-                   ) -> tuple[pa.RecordBatch, list[ReadFailure]]:
+def _convert_chunk(chunk: list[_Document], validate: bool, keep_raw: bool, stop: bool,
+                   full_sap: FullSap = "refuse") -> tuple[pa.RecordBatch, list[ReadFailure]]:
     """Worker side of the parallel reader: one chunk of documents to one batch (made of pieces
     of ``_PIECE`` rows, as in the serial reader)."""
     pieces: list[pa.RecordBatch] = []
     failures: list[ReadFailure] = []
     for start in range(0, len(chunk), _PIECE):
-        rows, found = _chunk_rows(chunk[start:start + _PIECE], validate, keep_raw, stop)
+        rows, found = _chunk_rows(chunk[start:start + _PIECE], validate, keep_raw, stop,
+                                  full_sap)
         failures += found
         if rows:
             pieces.append(rows_to_batch(rows))
@@ -247,7 +252,8 @@ def _chunks(documents: Iterator[_Document], size: int) -> Iterator[list[_Documen
 
 
 def _parallel_batches(documents: Iterator[_Document], batch_size: int, errors: Errors,
-                      validate: bool, keep_raw: bool, workers: int
+                      validate: bool, keep_raw: bool, workers: int,
+                      full_sap: FullSap = "refuse"
                       ) -> Iterator[tuple[pa.RecordBatch, list[ReadFailure]]]:
     """Chunks of ``batch_size`` documents converted in worker processes, results in order; at
     most ``2 * workers`` chunks are in flight, so memory stays bounded."""
@@ -258,7 +264,8 @@ def _parallel_batches(documents: Iterator[_Document], batch_size: int, errors: E
     with ProcessPoolExecutor(max_workers=workers) as pool:
         try:
             for chunk in _chunks(documents, batch_size):
-                pending.append(pool.submit(_convert_chunk, chunk, validate, keep_raw, stop))
+                pending.append(pool.submit(_convert_chunk, chunk, validate, keep_raw, stop,
+                                           full_sap))
                 while len(pending) >= 2 * workers:
                     batch, failures = pending.popleft().result()
                     if failures and stop:
@@ -275,13 +282,15 @@ def _parallel_batches(documents: Iterator[_Document], batch_size: int, errors: E
 
 
 def _batches(documents: Iterator[_Document], batch_size: int, errors: Errors, validate: bool,
-             keep_raw: bool, workers: int = 1
+             keep_raw: bool, workers: int = 1, full_sap: FullSap = "refuse"
              ) -> Iterator[tuple[pa.RecordBatch, list[ReadFailure]]]:
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    if full_sap not in ("refuse", "summary"):
+        raise ValueError(f"full_sap must be 'refuse' or 'summary', not {full_sap!r}")
     if workers > 1:
         yield from _parallel_batches(documents, batch_size, errors, validate, keep_raw,
-                                     workers)
+                                     workers, full_sap)
         return
     # Rows become Arrow every _PIECE rows: fewer live Python objects (faster, smaller) than
     # holding a whole batch of dicts; the pieces are joined when the batch is yielded.
@@ -291,7 +300,7 @@ def _batches(documents: Iterator[_Document], batch_size: int, errors: Errors, va
     rows: list[dict[str, Any]] = []
     failures: list[ReadFailure] = []
     for document in documents:
-        new_rows, found = _chunk_rows([document], validate, keep_raw, False)
+        new_rows, found = _chunk_rows([document], validate, keep_raw, False, full_sap)
         rows += new_rows
         if found:
             if errors == "raise":
@@ -322,7 +331,8 @@ def _join(pieces: list[pa.RecordBatch]) -> pa.RecordBatch:
 
 def read_certificates(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
                       | IO[bytes], batch_size: int = 10_000, *, errors: Errors = "collect",
-                      validate: bool = True, keep_raw: bool = True, workers: int = 1
+                      validate: bool = True, keep_raw: bool = True, workers: int = 1,
+                      full_sap: FullSap = "refuse"
                       ) -> Iterator[tuple[pa.RecordBatch, list[ReadFailure]]]:
     """Stream certificates from files (see the module docstring) as ``(batch, failures)``.
 
@@ -330,9 +340,12 @@ def read_certificates(source: str | os.PathLike[str] | Iterable[str | os.PathLik
     (the batches before it have been yielded); ``validate=False`` skips the lodgement rules;
     ``keep_raw=False`` leaves ``raw_document`` null (smaller batches). ``workers > 1`` converts
     chunks of ``batch_size`` documents in that many processes (files are still read by this
-    process, in order; batches come back in order).
+    process, in order; batches come back in order). A full SAP (SAP-Schema) certificate is a
+    read failure unless ``full_sap="summary"``, which reads its summary only
+    (:data:`~ara.rdsap.readers.documents.FullSap`; the ingestion fetchers ask for it).
     """
-    return _batches(_source_documents(source), batch_size, errors, validate, keep_raw, workers)
+    return _batches(_source_documents(source), batch_size, errors, validate, keep_raw, workers,
+                    full_sap)
 
 
 def _memory_documents(documents: Iterable[bytes | str | dict[str, Any]]
@@ -360,12 +373,13 @@ def _memory_documents(documents: Iterable[bytes | str | dict[str, Any]]
 
 def read_documents(documents: Iterable[bytes | str | dict[str, Any]], batch_size: int = 10_000,
                    *, errors: Errors = "collect", validate: bool = True, keep_raw: bool = True,
-                   workers: int = 1) -> Iterator[tuple[pa.RecordBatch, list[ReadFailure]]]:
+                   workers: int = 1, full_sap: FullSap = "refuse"
+                   ) -> Iterator[tuple[pa.RecordBatch, list[ReadFailure]]]:
     """Stream in-memory documents (RdSAP XML bytes/text, register JSON text or objects) as
     ``(batch, failures)``; the iterable is consumed lazily. Options as for
     :func:`read_certificates`."""
     return _batches(_memory_documents(documents), batch_size, errors, validate, keep_raw,
-                    workers)
+                    workers, full_sap)
 
 
 def read_certificates_table(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],

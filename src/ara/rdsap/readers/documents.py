@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from ara.rdsap.readers.errors import CertificateReadError
-from ara.rdsap.readers.mapping import Context, document_to_row
+from ara.rdsap.readers.mapping import (
+    Context,
+    document_to_row,
+    full_sap_summary_row,
+    is_full_sap_schema,
+)
 from ara.rdsap.readers.values import to_text
 from ara.rdsap.readers.xml_document import (
     MAX_DOCUMENT_BYTES,
@@ -20,11 +26,37 @@ from ara.rdsap.readers.xml_document import (
     xml_to_document,
 )
 
-__all__ = ["XmlSource", "read_register_json", "read_rdsap_xml", "register_json_row",
+__all__ = ["FullSap", "XmlSource", "read_register_json", "read_rdsap_xml", "register_json_row",
            "xml_row", "xml_to_register_json"]
 
 #: A path, the document's bytes or text, or a binary/text file object.
 XmlSource = str | os.PathLike[str] | bytes | IO[bytes] | IO[str]
+
+#: What the readers do with a full SAP (SAP-Schema) certificate: ``"refuse"`` it (the default:
+#: the RdSAP readers read RdSAP certificates; ``ara.sap.xml_reader`` and
+#: ``ara.sap.sap_json_reader`` read full SAP ones), or read its ``"summary"`` only (metadata,
+#: lodged results, descriptions, ``raw_document``; every RdSAP physical column null), as the
+#: ingestion paths do so that the First Run stores the certificate and the Baseline rates it
+#: with the full SAP readers from ``raw_document``.
+FullSap = Literal["refuse", "summary"]
+_FULL_SAP_ROOTS = ("SAP-Report", "SAP-Compliance-Report")
+_SAP_SCHEMA_RE = re.compile(r"SAP-Schema(?:-NI|-S)?-\d+(?:\.\d+)*")
+
+
+def _check_full_sap(full_sap: str) -> None:
+    if full_sap not in ("refuse", "summary"):
+        raise ValueError(f"full_sap must be 'refuse' or 'summary', not {full_sap!r}")
+
+
+def _full_sap_xml_schema(root: Any, document: dict[str, Any]) -> str | None:
+    """The SAP-Schema a full SAP XML document states (``xsi:schemaLocation``, else
+    ``Schema-Version-Original``); None when it states none."""
+    location = next((value for key, value in root.attrib.items()
+                     if local_name(key) == "schemaLocation"), "")
+    for text in (location, document.get("schema_version_original")):
+        if isinstance(text, str) and (match := _SAP_SCHEMA_RE.search(text)):
+            return match[0]
+    return None
 
 _CERTIFICATE_KEYS = ("certificate_number", "certificateNumber", "rrn", "assessment_id")
 
@@ -52,12 +84,23 @@ def _load_xml_source(source: XmlSource) -> tuple[bytes, str | None]:
 
 
 def xml_row(data: bytes, *, source: str | None = None, schema_type: str | None = None,
-            validate: bool = True, keep_raw: bool = True, data_source: str = "xml"
-            ) -> dict[str, Any]:
+            validate: bool = True, keep_raw: bool = True, data_source: str = "xml",
+            full_sap: FullSap = "refuse") -> dict[str, Any]:
     """The row of one RdSAP XML document given as bytes (see :func:`read_rdsap_xml`)."""
+    _check_full_sap(full_sap)
     root = parse_xml(data, source)
     name = local_name(root.tag)
     rrn = certificate_number(root)
+    if name in _FULL_SAP_ROOTS and full_sap == "summary":
+        document = xml_to_document(root, complete=False)
+        stated = schema_type or _full_sap_xml_schema(root, document)
+        if stated is None:
+            raise CertificateReadError(rrn, "schema_type", "a full SAP certificate that names "
+                                       "no SAP-Schema (xsi:schemaLocation, "
+                                       "Schema-Version-Original)", source=source)
+        return full_sap_summary_row(document, Context(
+            certificate_number=rrn, schema_type=stated, data_source=data_source,
+            source=source, raw_document=decode_document(data) if keep_raw else None))
     if name != "RdSAP-Report":
         what = "a full SAP certificate (read it with ara.sap.xml_reader.read_sap_xml)" if name in (
             "SAP-Report", "SAP-Compliance-Report") else f"root element <{name}>"
@@ -74,7 +117,8 @@ def xml_row(data: bytes, *, source: str | None = None, schema_type: str | None =
 
 
 def read_rdsap_xml(source: XmlSource, *, schema_type: str | None = None,
-                   validate: bool = True, keep_raw: bool = True) -> dict[str, Any]:
+                   validate: bool = True, keep_raw: bool = True,
+                   full_sap: FullSap = "refuse") -> dict[str, Any]:
     """Read one RdSAP XML certificate (schemas 21.0.1, 21.0.0, 20.0.0, 19.0) into a row.
 
     ``source`` is a path, the document as bytes or text, or a file object. The row is a dict
@@ -82,7 +126,8 @@ def read_rdsap_xml(source: XmlSource, *, schema_type: str | None = None,
     ``schema_type`` overrides the schema found in the document (``xsi:schemaLocation``,
     ``Schema-Version-Original``, else guessed and listed in ``inferred_fields``).
     With ``validate`` the register's lodgement rules are checked; ``keep_raw=False`` leaves
-    ``raw_document`` null.
+    ``raw_document`` null. A full SAP certificate (``SAP-Report``) is refused unless
+    ``full_sap="summary"`` (see :data:`FullSap`).
 
     Raises :class:`~ara.rdsap.readers.errors.UnsafeDocumentError` for XXE / entity-expansion
     documents and :class:`~ara.rdsap.readers.errors.CertificateReadError` (certificate, field,
@@ -90,7 +135,7 @@ def read_rdsap_xml(source: XmlSource, *, schema_type: str | None = None,
     """
     data, name = _load_xml_source(source)
     return xml_row(data, source=name, schema_type=schema_type, validate=validate,
-                   keep_raw=keep_raw)
+                   keep_raw=keep_raw, full_sap=full_sap)
 
 
 def unwrap_envelope(obj: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -119,16 +164,32 @@ def _json_schema_type(document: dict[str, Any]) -> tuple[str | None, bool]:
     return ("RdSAP-Schema-20.0.0" if older else "RdSAP-Schema-21.0.1"), True
 
 
+def _json_full_sap_schema(document: dict[str, Any]) -> str | None:
+    """The SAP-Schema a register JSON document names (``schema_type``, else
+    ``schema_version_original``), or None when it is not a full SAP certificate."""
+    for key in ("schema_type", "schema_version_original"):
+        declared = document.get(key)
+        if isinstance(declared, str) and declared.strip():
+            declared = declared.strip()
+            return declared if is_full_sap_schema(declared) else None
+    return None
+
+
 def register_json_row(obj: dict[str, Any], *, certificate_number: str | None = None,
                       source: str | None = None, raw_document: str | None = None,
-                      validate: bool = True, data_source: str = "register_json"
-                      ) -> dict[str, Any]:
+                      validate: bool = True, data_source: str = "register_json",
+                      full_sap: FullSap = "refuse") -> dict[str, Any]:
     """The row of one parsed register JSON object (see :func:`read_register_json`)."""
+    _check_full_sap(full_sap)
     if not isinstance(obj, dict):
         raise CertificateReadError(certificate_number, "(document)",
                                    f"expected a JSON object, found {type(obj).__name__}",
                                    source=source)
     document, number = unwrap_envelope(obj)
+    if full_sap == "summary" and (sap_schema := _json_full_sap_schema(document)):
+        return full_sap_summary_row(document, Context(
+            certificate_number=certificate_number or number, schema_type=sap_schema,
+            data_source=data_source, source=source, raw_document=raw_document))
     schema_type, guessed = _json_schema_type(document)
     ctx = Context(certificate_number=certificate_number or number, schema_type=schema_type,
                   data_source=data_source, source=source, raw_document=raw_document)
@@ -139,14 +200,15 @@ def register_json_row(obj: dict[str, Any], *, certificate_number: str | None = N
 
 def read_register_json(obj_or_text: dict[str, Any] | str | bytes, *,
                        certificate_number: str | None = None, validate: bool = True,
-                       keep_raw: bool = True) -> dict[str, Any]:
+                       keep_raw: bool = True, full_sap: FullSap = "refuse") -> dict[str, Any]:
     """Read one certificate of the register API (``GET /api/certificate``) into a row.
 
     ``obj_or_text`` is the parsed JSON or its text; the ``{"data": ...}`` envelope is optional.
     The certificate number is taken from ``certificate_number`` when given, else from the
     document (``certificate_number``, ``rrn``); the register's document itself carries none.
     ``raw_document`` holds the text given, or the object re-serialised when an object was given.
-    Errors as for :func:`read_rdsap_xml`.
+    A full SAP certificate (``schema_type`` SAP-Schema-...) is refused unless
+    ``full_sap="summary"`` (see :data:`FullSap`). Errors as for :func:`read_rdsap_xml`.
     """
     if isinstance(obj_or_text, bytes | str):
         text = obj_or_text.decode("utf-8") if isinstance(obj_or_text, bytes) else obj_or_text
@@ -160,7 +222,7 @@ def read_register_json(obj_or_text: dict[str, Any] | str | bytes, *,
         obj = obj_or_text
         raw = json.dumps(obj, ensure_ascii=False) if keep_raw else None
     return register_json_row(obj, certificate_number=certificate_number, raw_document=raw,
-                             validate=validate)
+                             validate=validate, full_sap=full_sap)
 
 
 def xml_to_register_json(source: XmlSource, *, include_certificate_number: bool = True,

@@ -13,6 +13,7 @@ certificate is refused with one :class:`CertificateReadError` listing them all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,10 +22,11 @@ from ara.rdsap.readers import values as v
 from ara.rdsap.readers.code_mapping import apply_old_schema_rules
 from ara.rdsap.readers.errors import CertificateReadError, ReadFailure
 from ara.rdsap.readers.rules import check_lodgement_rules
-from ara.rdsap.readers.schema import COLUMNS, Column
+from ara.rdsap.readers.schema import _AUDIT, _DESCRIPTIONS, _LODGED, _METADATA, COLUMNS, Column
 from ara.rdsap.readers.xml_document import SUPPORTED_SCHEMA_TYPES
 
-__all__ = ["Context", "document_to_row", "empty_row", "items"]
+__all__ = ["FULL_SAP_SCHEMA_RE", "FULL_SAP_SUMMARY_COLUMNS", "Context", "document_to_row",
+           "empty_row", "full_sap_summary_row", "is_full_sap_schema", "items"]
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "code": v.to_code, "index": v.to_code, "int": v.to_int, "float": v.to_float,
@@ -431,6 +433,56 @@ def document_to_row(document: dict[str, Any], ctx: Context, *, validate: bool = 
         raise CertificateReadError(ctx.certificate_number, "(document)",
                                    f"unexpected document structure ({type(exc).__name__}: "
                                    f"{exc})", source=ctx.source) from None
+    if ctx.failures:
+        first = ctx.failures[0]
+        raise CertificateReadError(ctx.certificate_number, first.field, first.message,
+                                   source=ctx.source, failures=list(ctx.failures))
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Full SAP certificates: the summary only
+# ---------------------------------------------------------------------------------------------
+#: Register schemas of full SAP (new-build) certificates whose summary the readers take on the
+#: ingestion paths (``full_sap="summary"``): SAP-Schema-16.x to 19.2.0 (and their NI twins).
+FULL_SAP_SCHEMA_RE = re.compile(r"SAP-Schema-(?:NI-)?(?:1[678]\.\d+(?:\.\d+)?|19\.[0-2]\.0)")
+
+#: The columns of a full SAP certificate's row: what the domain needs of any certificate
+#: (metadata, lodged results, descriptions, the property type of ``Report-Header``, the audit
+#: columns with ``raw_document``). Every other column (the RdSAP survey data) stays null: the
+#: full SAP readers (``ara.sap.xml_reader``, ``ara.sap.sap_json_reader``) read the document
+#: itself when the certificate is rated.
+FULL_SAP_SUMMARY_COLUMNS: tuple[Column, ...] = (
+    _METADATA + _LODGED + _DESCRIPTIONS
+    + tuple(c for c in COLUMNS if c.name == "property_type") + _AUDIT)
+
+
+def is_full_sap_schema(schema_type: str | None) -> bool:
+    """Whether a register schema names a full SAP certificate (``SAP-Schema-...``)."""
+    return bool(schema_type) and str(schema_type).startswith("SAP-Schema")
+
+
+def full_sap_summary_row(document: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """One row of ``CERTIFICATE_SCHEMA`` holding only the summary of a full SAP certificate
+    (:data:`FULL_SAP_SUMMARY_COLUMNS`; every RdSAP physical column null), from its document
+    in the register's JSON shape. No RdSAP code mapping and no RdSAP lodgement rule applies.
+    Raises :class:`CertificateReadError` for a schema outside :data:`FULL_SAP_SCHEMA_RE`, a
+    value that cannot be read, or a certificate without its inspection date."""
+    if not FULL_SAP_SCHEMA_RE.fullmatch(ctx.schema_type or ""):
+        raise CertificateReadError(
+            ctx.certificate_number, "schema_type",
+            f"unsupported full SAP schema {ctx.schema_type!r}: the readers take the summary of "
+            "SAP-Schema-16.x to 19.2.0 certificates", source=ctx.source)
+    ctx.document = document
+    try:
+        row = empty_row()
+        row.update(_walk(FULL_SAP_SUMMARY_COLUMNS, document, ctx, ""))
+    except (AttributeError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        raise CertificateReadError(ctx.certificate_number, "(document)",
+                                   f"unexpected document structure ({type(exc).__name__}: "
+                                   f"{exc})", source=ctx.source) from None
+    if row["inspection_date"] is None and not ctx.failures:
+        ctx.fail("inspection_date", "a full SAP certificate without its Inspection-Date")
     if ctx.failures:
         first = ctx.failures[0]
         raise CertificateReadError(ctx.certificate_number, first.field, first.message,
