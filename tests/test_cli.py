@@ -247,3 +247,20 @@ def test_console_entry_point_runs_as_a_module() -> None:
 
     assert proc.returncode == 0
     assert proc.stdout.startswith("ara ")
+
+
+def test_calc_estimate_mode_completes_full_sap_xml_with_declared_fallbacks(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The register's SAP-Schema-19.1.0 sample as lodged: refused by ara calc (strict, the
+    default) naming what it lacks; with --mode estimate the full-SAP reader completes it (SAP
+    rules and declared fallbacks) and it is calculated, the count of estimates on stderr."""
+    sample = Path(__file__).resolve().parent / "vectors" / "register" / "SAP-Schema-19.1.0.xml"
+    output = tmp_path / "results.parquet"
+    assert main(["calc", str(sample), "-o", str(output)]) == 2
+    assert "bath_count" in capsys.readouterr().err and not output.exists()
+    assert main(["calc", str(sample), "-o", str(output), "--mode", "estimate"]) == 0
+    assert "1 SAP XML file(s) completed with declared estimate fallbacks" in \
+        capsys.readouterr().err
+    table = pq.read_table(output)
+    assert table.column("dwelling_id").to_pylist() == ["SAP-Schema-19.1.0"]
+    assert table.column("status").to_pylist() == ["ok"]

@@ -107,11 +107,23 @@ def _xml_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _xml_batches(files: list[Path], size: int) -> Iterator[pa.Table]:
-    from ara.sap.xml_reader import read_sap_xml_files
+def _xml_batches(files: list[Path], size: int, mode: str = "strict",
+                 estimates: list[int] | None = None) -> Iterator[pa.Table]:
+    """SAP XML files in batches: as lodged (strict), or completed by the SAP 10.2 rules and
+    the declared estimate fallbacks (estimate; ``estimates`` collects how many files used
+    one)."""
+    from ara.sap.schema import SAP_INPUT_SCHEMA
+    from ara.sap.xml_reader import read_sap_xml_certificate, read_sap_xml_files
 
     for start in range(0, len(files), size):
-        yield read_sap_xml_files(files[start:start + size])
+        chunk = files[start:start + size]
+        if mode == "strict":
+            yield read_sap_xml_files(chunk)
+            continue
+        readings = [read_sap_xml_certificate(f, mode, dwelling_id=f.stem) for f in chunk]
+        if estimates is not None:
+            estimates.append(sum(1 for r in readings if r.assumptions))
+        yield pa.Table.from_pylist([r.row for r in readings], schema=SAP_INPUT_SCHEMA)
 
 
 def _ipc_batches(path: Path) -> tuple[int | None, Iterator[pa.RecordBatch]]:
@@ -137,21 +149,23 @@ def _jsonl_batches(path: Path) -> Iterator[pa.RecordBatch]:
         yield from opener(str(path), parse_options=parse)
 
 
-def open_source(path: Path, batch_size: int) -> Source:
-    """Open ``path`` by its suffix (a folder means SAP XML files)."""
+def open_source(path: Path, batch_size: int, mode: str = "strict",
+                estimates: list[int] | None = None) -> Source:
+    """Open ``path`` by its suffix (a folder means SAP XML files; ``mode`` applies to them)."""
     try:
-        return _open_source(path, batch_size)
+        return _open_source(path, batch_size, mode, estimates)
     except (pa.ArrowException, OSError) as exc:
         raise CliError(f"{path}: cannot read: {exc}") from exc
 
 
-def _open_source(path: Path, batch_size: int) -> Source:
+def _open_source(path: Path, batch_size: int, mode: str = "strict",
+                 estimates: list[int] | None = None) -> Source:
     if not path.exists():
         raise CliError(f"{path}: no such file or folder")
     suffix = path.suffix.lower()
     if path.is_dir() or suffix == ".xml":
         files = _xml_files(path)
-        return Source(path, len(files), _xml_batches(files, batch_size))
+        return Source(path, len(files), _xml_batches(files, batch_size, mode, estimates))
     if suffix in PARQUET_SUFFIXES:
         pf = pq.ParquetFile(str(path))
         return Source(path, pf.metadata.num_rows,
@@ -339,7 +353,8 @@ def cmd_calc(args: argparse.Namespace) -> int:
     if output is not None and output.is_dir():
         raise CliError(f"{output}: is a folder; give a file name ending "
                        f"{', '.join(OUTPUT_SUFFIXES)}")
-    source = open_source(input_path, args.batch_size)
+    estimates: list[int] = []
+    source = open_source(input_path, args.batch_size, args.mode, estimates)
     temp = _temp_path(output) if output is not None else None
     writer: Writer | None = None
     summary = Summary()
@@ -383,6 +398,10 @@ def cmd_calc(args: argparse.Namespace) -> int:
             temp.unlink(missing_ok=True)
         raise
     elapsed = time.perf_counter() - started
+    if sum(estimates):
+        print(f"{sum(estimates)} SAP XML file(s) completed with declared estimate fallbacks "
+              "(spec/tables/estimate_fallbacks.csv; ara rate --mode estimate lists them per "
+              "file)", file=sys.stderr)
     return _report(args, input_path, output, summary, elapsed, OUTPUT_SCHEMA)
 
 
@@ -614,6 +633,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="input file or folder (default: bundled sample_dwellings.parquet)")
     calc.add_argument("-o", "--output", metavar="OUTPUT",
                       help="results file: .parquet, .csv or .jsonl (default: print a summary)")
+    from ara.cli_rate import add_mode_argument
+
+    add_mode_argument(calc, default="strict")
     calc.add_argument("--lenient", action="store_true",
                       help="write rejected dwellings with status 'error' instead of stopping")
     calc.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, metavar="N",
