@@ -264,3 +264,39 @@ def test_calc_estimate_mode_completes_full_sap_xml_with_declared_fallbacks(
     table = pq.read_table(output)
     assert table.column("dwelling_id").to_pylist() == ["SAP-Schema-19.1.0"]
     assert table.column("status").to_pylist() == ["ok"]
+
+
+def test_calc_writes_only_the_columns_asked_for_with_the_codec_asked_for(tmp_path: Path) -> None:
+    output = tmp_path / "few.parquet"
+    assert main(["calc", "-o", str(output), "--columns", "sap_rating,co2_kg_per_year",
+                 "--compression", "lz4"]) == 0
+    table = pq.read_table(output)
+    assert table.column_names == ["dwelling_id", "status", "error", "co2_kg_per_year",
+                                  "sap_rating"]
+    meta = pq.ParquetFile(output).metadata.row_group(0)
+    codecs = {meta.column(i).compression for i in range(meta.num_columns)}
+    assert codecs == {"LZ4"}
+    # float outputs are written without dictionary encoding (decision: 3x faster to write)
+    full = tmp_path / "all.parquet"
+    assert main(["calc", "-o", str(full)]) == 0
+    row_group = pq.ParquetFile(full).metadata.row_group(0)
+    names = pq.ParquetFile(full).schema_arrow.names
+    sap = row_group.column(names.index("sap_rating_continuous"))
+    assert not any("DICTIONARY" in str(e) for e in sap.encodings)
+    assert pq.read_table(full).select(["dwelling_id", "sap_rating", "co2_kg_per_year"]).equals(
+        pq.read_table(output).select(["dwelling_id", "sap_rating", "co2_kg_per_year"]))
+
+
+def test_calc_refuses_an_unknown_column_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calc", "--columns", "sap_rating,no_such_column"]) == 2
+    assert "--columns: unknown output column(s) no_such_column" in capsys.readouterr().err
+
+
+def test_calc_does_not_import_the_database_stack(tmp_path: Path) -> None:
+    """Start-up of ara calc: the database, HTTP and plotting stacks stay unloaded."""
+    code = ("import sys; from ara.cli import main; main(['calc', '-o', sys.argv[1]]); "
+            "print(sorted(m for m in ('sqlalchemy', 'httpx', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.parquet")],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -13,8 +13,6 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
-
 Row = Mapping[str, Any]
 
 #: End uses as printed, in ``ara.persistence.tables.END_USES`` order.
@@ -154,6 +152,8 @@ def _total(rows: list[Row], name: str) -> float | None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
     from ara.cli_run import existing_database
     from ara.persistence import UnitOfWorkFactory
     from ara.persistence import tables as t
@@ -164,7 +164,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     factory = UnitOfWorkFactory(engine)
     pid = args.property_id
 
-    def rows(table: sa.Table) -> list[Row]:
+    def rows(table: Any) -> list[Row]:
         order = [table.c[k] for k in ("scenario_id", "phase_number", "sequence",
                                       "measure_type", "stage") if k in table.c]
         return [dict(r) for r in conn.execute(sa.select(table).where(

@@ -16,8 +16,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from ara.cli import bundled
 from ara.cli_rate import add_mode_argument, add_pcdb_argument, load_user_pcdb
 
@@ -56,6 +54,8 @@ def trust_line(base: Any, failures: Any) -> str:
 
 
 def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
+    import sqlalchemy as sa
+
     from ara.persistence import tables as t
 
     with uow_factory(read_only=True) as uow:
@@ -248,6 +248,8 @@ def existing_database(db: str, command: str) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
     from ara.persistence import UnitOfWorkFactory
     from ara.persistence import tables as t
     from ara.report import write_report
