@@ -176,3 +176,19 @@ def test_expand_csv_in_strict_mode_is_refused_and_names_estimate_mode(
     assert code == 2
     assert not out.exists()
     assert "--mode estimate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["SAP-Schema-19.1.0.xml", "RdSAP-Schema-21.0.1.xml"])
+def test_rate_routes_xml_by_its_parsed_root_whatever_the_encoding(
+        name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A UTF-16 document has no ASCII 'RdSAP' in its bytes: the root element decides (issue
+    15 item 8), and the UTF-16 file rates exactly as the UTF-8 one."""
+    source = Path(__file__).resolve().parent / "vectors" / "register" / name
+    text = source.read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    utf16 = tmp_path / name
+    utf16.write_bytes(text.encode("utf-16"))
+    assert b"RdSAP" not in utf16.read_bytes()
+    assert main(["rate", "--json", "--mode", "estimate", str(source), str(utf16)]) == 0
+    a, b = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert a["sap_rating_continuous"] == b["sap_rating_continuous"]
+    assert a["assumptions"] == b["assumptions"]

@@ -43,8 +43,7 @@ def _read(path: Path, mode: Mode = "strict",
     expansion (rating method RdSAP 10); both in ``mode``."""
     suffix = path.suffix.lower()
     if suffix == ".xml":
-        head = path.read_bytes()[:4096]
-        if b"RdSAP" not in head:
+        if _xml_root(path) == "SAP-Report":
             from ara.sap.xml_reader import read_sap_xml_certificate
 
             return _full_sap(read_sap_xml_certificate(path, mode, dwelling_id=str(path)),
@@ -68,6 +67,21 @@ def _read(path: Path, mode: Mode = "strict",
         return _expand_one(read_register_json(text), path, mode, pcdb)
     raise ValueError(f"unsupported file type {suffix!r} (ara rate reads SAP or RdSAP .xml, "
                      "register .json certificates and open-data .csv summary rows)")
+
+
+def _xml_root(path: Path) -> str | None:
+    """The local name of the document's root element, read by the XML parser (so any
+    declared encoding, UTF-16 included, is honoured; entities and DTDs refused), or None
+    when it does not parse (the RdSAP reader then names the fault)."""
+    import defusedxml.ElementTree as DefusedET
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        for _event, element in DefusedET.iterparse(str(path), events=("start",)):
+            return str(element.tag).rsplit("}", 1)[-1]
+    except (DefusedXmlException, SyntaxError, ValueError, OSError):
+        return None
+    return None
 
 
 class RefusedError(ValueError):
