@@ -187,3 +187,30 @@ def test_legacy_key_and_encoded_credentials_never_appear_in_errors(
     assert str(caught.value).startswith("EPC open data API (legacy): HTTP 403")
     for text in (caplog.text, str(caught.value)):
         assert KEY_VALUE not in text and encoded not in text
+
+
+@pytest.mark.parametrize("offset", range(280, 305))
+def test_token_straddling_the_cut_of_an_error_message_never_leaks(
+        server: ReplayServer, offset: int) -> None:
+    """Redact first, then cut (issue 15 item 3): an echoed token starting anywhere around the
+    300-character limit of the quoted error body, or around the 2,000-byte read, is masked
+    whole or masked as a cut tail; never a run of 4 or more of its characters survives."""
+    body = "x" * offset + TOKEN_VALUE + " tail"
+    server.route("/api/domestic/search", Reply.error(400, body), query={"uprn": "1"})
+    fetcher = RegisterApiFetcher(Secret(TOKEN_VALUE, "ARA_EPC_API_TOKEN"), base_url=server.url,
+                                 retry=FAST_RETRY, requests_per_second=None)
+    result = fetcher.fetch([PropertyLookup("p1", uprn=1)])
+    [failure] = result.failures
+    for size in range(4, len(TOKEN_VALUE) + 1):
+        assert TOKEN_VALUE[:size] not in failure.message
+
+
+@pytest.mark.parametrize("cut", [1, 3, 4, 10, 30])
+def test_redact_masks_a_secret_cut_at_the_end_of_the_text(cut: int) -> None:
+    from ara.ingestion.secrets import redact, redact_and_cut
+
+    secret = Secret(TOKEN_VALUE, "t")
+    text = "prefix " + TOKEN_VALUE[:cut]
+    masked = redact(text, [secret])
+    assert (TOKEN_VALUE[:cut] not in masked) if cut >= 4 else masked == text
+    assert TOKEN_VALUE[:4] not in redact_and_cut("a" * 10 + TOKEN_VALUE, [secret], 14)

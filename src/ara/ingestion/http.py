@@ -50,7 +50,7 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
-from ara.ingestion.secrets import Secret, redact
+from ara.ingestion.secrets import Secret, redact, redact_and_cut
 
 __all__ = ["AuthError", "BasicAuth", "BearerAuth", "ClientError", "FetchError",
            "FetchTimeoutError", "HttpClient", "HttpReply", "MalformedResponseError",
@@ -410,7 +410,8 @@ class HttpClient:
     def _detail(self, body: bytes) -> str:
         """A short, redacted excerpt of an error body (the register's ``{"error": ...}``,
         PVGIS's ``{"message": ...}``)."""
-        text = body[:2000].decode("utf-8", errors="replace").strip()
+        # decode generously and redact before any cut (a token may straddle it)
+        text = self.redact(body[:65536].decode("utf-8", errors="replace")).strip()
         if not text:
             return ""
         try:
@@ -422,7 +423,7 @@ class HttpClient:
             if message:
                 text = message if isinstance(message, str) else json.dumps(message)
         text = " ".join(text.split())
-        return f": {self.redact(text[:300])}"
+        return f": {redact_and_cut(text, self._secrets, 300)}"
 
 
 class _RetryableError(Exception):

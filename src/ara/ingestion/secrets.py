@@ -85,14 +85,30 @@ class Secret:
         raise TypeError(f"{self._name}: a Secret is never pickled")
 
 
+#: A text that ends with this many leading characters of a secret or more (a cut through the
+#: token) has that tail masked too.
+_MIN_PARTIAL = 4
+
+
 def redact(text: str, secrets: Iterable[Secret]) -> str:
     """``text`` with every secret's value replaced by a mask (for messages that quote a
-    server's reply: some servers echo request headers)."""
+    server's reply: some servers echo request headers). A text cut through a secret, so that
+    it ends with the secret's first characters, has that tail masked as well."""
     for secret in secrets:
         value = secret.reveal()
         if value and value in text:
             text = text.replace(value, _MASK)
+        for size in range(min(len(value) - 1, len(text)), _MIN_PARTIAL - 1, -1):
+            if text.endswith(value[:size]):
+                text = text[:-size] + _MASK
+                break
     return text
+
+
+def redact_and_cut(text: str, secrets: Iterable[Secret], limit: int) -> str:
+    """Redact first, then cut to ``limit`` characters: a secret that straddles the cut is
+    masked whole before the cut could split it."""
+    return redact(text, secrets)[:limit]
 
 
 def credentials_path(environ: Mapping[str, str] | None = None) -> Path:
