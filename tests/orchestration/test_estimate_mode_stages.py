@@ -82,3 +82,37 @@ def test_estimate_mode_stores_the_assumptions_and_strict_refuses_those_homes(
                 "refused: missing in strict mode")
         else:
             assert pid in base and not base[pid].estimate and pid in planned
+
+
+def test_a_stage_re_run_replaces_its_failures_and_results(
+        uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
+    """Issue 15 item 2: Baseline and Modelling re-run in strict mode refuse the homes that
+    need a fallback (their estimate baselines and plans go); re-run in estimate mode, the
+    failures of the earlier run go and the baselines and plans come back: never stale rows."""
+    ids = _run(uow_factory, tmp_path / "e", "estimate")
+    rates = FuelRates.load()
+    scenario = [s for s in bundled_scenarios() if "fabric" in s.scenario_id]
+
+    def state() -> tuple[set[str], set[tuple[str, str]], set[str]]:
+        with uow_factory(read_only=True) as uow:
+            conn = uow.connection
+            base = {r[0] for r in conn.execute(sa.select(t.baseline_performance.c.property_id))}
+            fails = {(r[0], r[1]) for r in conn.execute(sa.select(
+                t.stage_failures.c.property_id, t.stage_failures.c.stage))}
+            plans = {r[0] for r in conn.execute(sa.select(t.plans.c.property_id))}
+        return base, fails, plans
+
+    base_e, fails_e, plans_e = state()
+    assert base_e == set(ids) and fails_e == set() and plans_e == set(ids)
+    for mode in ("strict", "estimate"):
+        BaselineOrchestrator(uow_factory, rates, mode=mode).run(ids)  # type: ignore[arg-type]
+        ModellingOrchestrator(uow_factory, rates, scenarios=scenario,
+                              mode=mode).run(ids)  # type: ignore[arg-type]
+        base, fails, plans = state()
+        refused = {pid for pid, stage in fails if stage == "baseline"}
+        if mode == "strict":
+            assert refused and base == set(ids) - refused
+            assert {pid for pid, stage in fails if stage == "modelling"} == refused
+            assert plans == set(ids) - refused
+        else:
+            assert (base, fails, plans) == (base_e, fails_e, plans_e)

@@ -235,6 +235,11 @@ class ModellingOrchestrator:
         with self._uow() as uow:
             stored = scenario_tables(s.to_domain() for s in self._scenarios)
             uow.scenarios.write(stored.scenarios, stored.phases)
+            # a re-run replaces: this stage's failures of the batch, and the plans of a home
+            # that fails now
+            uow.stage_failures.clear(list(property_ids), STAGE)
+            if report.failures:
+                uow.plans.delete(sorted(report.failures))
             if domain_plans:
                 uow.plans.write(plan_tables(domain_plans, now))
             if report.failures:

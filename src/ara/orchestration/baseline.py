@@ -209,6 +209,11 @@ class BaselineOrchestrator:
             data_texts.append(effective.data.json_text())
         scored = self._score(lodged_rows, data_texts, failures, report, now, documents)
         with self._uow() as uow:
+            # a re-run replaces: this stage's failures of the batch, and the baseline of a
+            # home that fails now (it must not stay as if still current)
+            uow.stage_failures.clear(property_ids, STAGE)
+            if failures:
+                uow.baselines.delete(sorted({f.property_id for f in failures}))
             if scored is not None and scored.num_rows:
                 uow.baselines.upsert(scored)
             if failures:

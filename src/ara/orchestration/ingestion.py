@@ -149,6 +149,7 @@ class IngestionOrchestrator:
                 uow.spatial.upsert(spatial)
             if solar_rows is not None and solar_rows.num_rows:
                 uow.solar_potential.upsert(solar_rows)
+            uow.stage_failures.clear(property_ids, STAGE)  # a re-run replaces them
             if failures:
                 uow.stage_failures.upsert(failure_rows(failures, now))
         report.failures = failures

@@ -146,6 +146,12 @@ class BaselineRepository(TableRepository):
 class StageFailureRepository(TableRepository):
     table = t.stage_failures
 
+    def clear(self, property_ids: Sequence[str], stage: str) -> int:
+        """Delete ``stage``'s failures of ``property_ids`` (a stage re-run replaces them)."""
+        ids = list(property_ids)
+        return delete_keys(self._conn, self.table, ["property_id", "stage"],
+                           [ids, [stage] * len(ids)])
+
 
 @dataclass(frozen=True)
 class ScenarioTables:
