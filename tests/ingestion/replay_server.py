@@ -38,6 +38,9 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     truncate_to: int | None = None
+    drip_s: float = 0.0
+    """Send the body one byte at a time, this many seconds apart (a server that never lets a
+    read time out)."""
 
     @classmethod
     def json(cls, value: Any, status: int = 200, **options: Any) -> Reply:
@@ -175,8 +178,15 @@ class ReplayServer:
                 self.end_headers()
                 body = reply.body if reply.truncate_to is None else reply.body[:reply.truncate_to]
                 try:
-                    self.wfile.write(body)
-                    self.wfile.flush()
+                    if reply.drip_s:
+                        for i in range(len(body)):
+                            if server._stopping.wait(reply.drip_s):
+                                return
+                            self.wfile.write(body[i:i + 1])
+                            self.wfile.flush()
+                    else:
+                        self.wfile.write(body)
+                        self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     return
                 if reply.truncate_to is not None:

@@ -299,3 +299,20 @@ def test_retry_after_in_the_future_as_an_http_date_counts_down_from_now() -> Non
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
 
     assert 25 <= (_retry_after_s(when) or 0) <= 30
+
+
+def test_a_server_that_drips_its_reply_hits_the_total_deadline(server: ReplayServer) -> None:
+    """Issue 15 item 4: a byte every 0.05 s never lets one read time out (0.15 s), but the
+    whole request has a deadline (4 x the timeout): a timeout failure that says which limit
+    was exceeded, after the retries, in bounded time."""
+    import time
+
+    certificate_route(server, Reply.recording(CERTIFICATE, drip_s=0.05))
+    started = time.monotonic()
+    result = fetcher(server, timeout_s=0.15).fetch([by_number()])
+    elapsed = time.monotonic() - started
+
+    failure = result.failures[0]
+    assert (failure.kind, failure.attempts) == ("timeout", 3)
+    assert "took longer than the 0.6 s deadline" in failure.message
+    assert elapsed < 3 * 0.6 + 2.0  # three attempts and their backoff, not the whole drip

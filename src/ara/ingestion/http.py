@@ -222,6 +222,7 @@ class HttpClient:
 
     def __init__(self, api: str, base_url: str, *, auth: BearerAuth | BasicAuth | None = None,
                  headers: Mapping[str, str] | None = None, timeout_s: float = 30.0,
+                 deadline_s: float | None = None,
                  retry: RetryPolicy | None = None, max_in_flight: int = 8,
                  requests_per_second: float | None = None, max_body_bytes: int = 64 << 20,
                  transport: httpx.AsyncBaseTransport | None = None,
@@ -233,6 +234,8 @@ class HttpClient:
             raise ValueError(f"requests_per_second must be > 0, not {requests_per_second}")
         if not timeout_s > 0:
             raise ValueError(f"timeout_s must be > 0, not {timeout_s}")
+        if deadline_s is not None and not deadline_s > 0:
+            raise ValueError(f"deadline_s must be > 0, not {deadline_s}")
         self.api = api
         self.base_url = base_url.rstrip("/")
         self._auth = auth
@@ -240,6 +243,9 @@ class HttpClient:
         self._headers = {"Accept": "application/json", "User-Agent": "ara-ingestion",
                          **(headers or {})}
         self._timeout_s = timeout_s
+        # httpx's timeout bounds each wait (connect, each read); a server that drips a byte
+        # at a time never trips it, so every request also has a total deadline
+        self._deadline_s = deadline_s if deadline_s is not None else 4 * timeout_s
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max_in_flight
         self._interval_s = 1.0 / requests_per_second if requests_per_second else 0.0
@@ -328,8 +334,14 @@ class HttpClient:
         async with self._slots:
             log.debug("%s: GET %s (attempt %d)", self.api, where, attempt)
             try:
-                async with self._client.stream("GET", path, params=params) as response:
+                async with asyncio.timeout(self._deadline_s), \
+                        self._client.stream("GET", path, params=params) as response:
                     body = await self._read_capped(response, where)
+            except TimeoutError:
+                raise _RetryableError(FetchTimeoutError(
+                    self.api, f"GET {where}: the whole response took longer than the "
+                    f"{self._deadline_s:g} s deadline (each wait is bounded by "
+                    f"{self._timeout_s:g} s)"), backoff) from None
             except httpx.TimeoutException as exc:
                 raise _RetryableError(FetchTimeoutError(
                     self.api, f"GET {where}: no response within {self._timeout_s:g} s "
