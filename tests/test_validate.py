@@ -608,3 +608,15 @@ def test_broken_archives_are_unreadable_and_the_rest_rated(tmp_path: Path) -> No
     assert (s.certificates, s.unreadable, s.rated_estimate) == (3, 2, 1)
     assert sum(v for k, v in s.unreadable_reasons.items() if k.startswith("(file)")) == 1
     assert s.exit_code == 1
+
+
+def test_workers_give_the_same_summary_as_one_process() -> None:
+    """--workers converts documents in processes; every figure but the timings is the same."""
+    from ara.validate import validate as run_validate
+
+    folder = Path(__file__).resolve().parent / "vectors" / "register"
+    one, two = (run_validate([folder], workers=w).to_dict() for w in (1, 2))
+    for timing in ("elapsed_s", "certificates_per_s"):
+        one.pop(timing)
+        two.pop(timing)
+    assert one == two

@@ -106,7 +106,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ara validate: error: {exc}", file=sys.stderr)
         return 2
     summary = validate(args.inputs, check_mode(args.mode), pcdb, args.batch_size,
-                       args.progress or sys.stderr.isatty())
+                       args.progress or sys.stderr.isatty(), args.workers)
     if args.json:
         print(summary.to_json())
     else:
@@ -149,6 +149,10 @@ def add_parser(sub: Any) -> None:
                    help="print one JSON summary object instead of the readable summary")
     p.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, metavar="N",
                    help=f"certificates per batch (default {DEFAULT_BATCH_SIZE:,})")
+    p.add_argument("--workers", type=_positive, default=1, metavar="N",
+                   help="processes converting certificates to rows (default 1; measured "
+                        "on 20,000 certificates on 2 busy cores, 2 workers were slower: "
+                        "try it on a quiet machine with many cores)")
     p.add_argument("--progress", action="store_true",
                    help="show the progress bar even when stderr is not a terminal")
     p.set_defaults(func=cmd_validate)

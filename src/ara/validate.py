@@ -1038,10 +1038,12 @@ class _Run:
 
 def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estimate",
              pcdb: Any = None, batch_size: int = DEFAULT_BATCH_SIZE,
-             progress: bool = False) -> ValidationSummary:
+             progress: bool = False, workers: int = 1) -> ValidationSummary:
     """Read, rate and score every certificate of ``paths`` (files, folders, archives); see
     the module docstring. ``pcdb``: the user's PCDB (:func:`ara.rdsap.pcdb.load_pcdb`) or
-    None. A missing path raises FileNotFoundError before anything is read."""
+    None. ``workers``: processes converting documents to rows (reading is most of the time;
+    the results are the same for any number). A missing path raises FileNotFoundError before
+    anything is read."""
     from tqdm import tqdm
 
     from ara.rdsap.readers import ReadFailure, iter_summary_csv, read_documents
@@ -1049,6 +1051,8 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
     checked = check_mode(str(mode))
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     inputs = [Path(p) for p in paths]
     for path in inputs:
         if not path.exists():
@@ -1070,7 +1074,7 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
 
         def records() -> Iterator[pa.RecordBatch]:
             stream = read_documents(documents.payloads(_files(inputs)), batch_size,
-                                    keep_raw=False)
+                                    keep_raw=False, workers=workers)
             for batch, found in stream:
                 batch, found = documents.rename(batch, found)
                 run.failures(found)
