@@ -108,22 +108,34 @@ def _xml_files(path: Path) -> list[Path]:
 
 
 def _xml_batches(files: list[Path], size: int, mode: str = "strict",
-                 estimates: list[int] | None = None) -> Iterator[pa.Table]:
+                 estimates: list[int] | None = None,
+                 unreadable: list[tuple[str, str]] | None = None) -> Iterator[pa.Table]:
     """SAP XML files in batches: as lodged (strict), or completed by the SAP 10.2 rules and
     the declared estimate fallbacks (estimate; ``estimates`` collects how many files used
-    one)."""
+    one). With ``unreadable`` (lenient), a file that does not read is recorded there as
+    (dwelling id, reason) and the others go on; without it the first one raises."""
     from ara.sap.schema import SAP_INPUT_SCHEMA
-    from ara.sap.xml_reader import read_sap_xml_certificate, read_sap_xml_files
+    from ara.sap.xml_reader import SapXmlError, read_sap_xml, read_sap_xml_certificate
 
     for start in range(0, len(files), size):
-        chunk = files[start:start + size]
-        if mode == "strict":
-            yield read_sap_xml_files(chunk)
-            continue
-        readings = [read_sap_xml_certificate(f, mode, dwelling_id=f.stem) for f in chunk]
+        rows: list[dict[str, Any]] = []
+        used = 0
+        for f in files[start:start + size]:
+            try:
+                if mode == "strict":
+                    rows.append(read_sap_xml(f))
+                    continue
+                reading = read_sap_xml_certificate(f, mode, dwelling_id=f.stem)
+            except SapXmlError as exc:
+                if unreadable is None:
+                    raise
+                unreadable.append((f.stem, f"{f}: {exc.field}: {exc.reason}"))
+                continue
+            used += bool(reading.assumptions)
+            rows.append(reading.row)
         if estimates is not None:
-            estimates.append(sum(1 for r in readings if r.assumptions))
-        yield pa.Table.from_pylist([r.row for r in readings], schema=SAP_INPUT_SCHEMA)
+            estimates.append(used)
+        yield pa.Table.from_pylist(rows, schema=SAP_INPUT_SCHEMA)
 
 
 def _ipc_batches(path: Path) -> tuple[int | None, Iterator[pa.RecordBatch]]:
@@ -150,22 +162,26 @@ def _jsonl_batches(path: Path) -> Iterator[pa.RecordBatch]:
 
 
 def open_source(path: Path, batch_size: int, mode: str = "strict",
-                estimates: list[int] | None = None) -> Source:
-    """Open ``path`` by its suffix (a folder means SAP XML files; ``mode`` applies to them)."""
+                estimates: list[int] | None = None,
+                unreadable: list[tuple[str, str]] | None = None) -> Source:
+    """Open ``path`` by its suffix (a folder means SAP XML files; ``mode`` and ``unreadable``
+    apply to them: see ``_xml_batches``)."""
     try:
-        return _open_source(path, batch_size, mode, estimates)
+        return _open_source(path, batch_size, mode, estimates, unreadable)
     except (pa.ArrowException, OSError) as exc:
         raise CliError(f"{path}: cannot read: {exc}") from exc
 
 
 def _open_source(path: Path, batch_size: int, mode: str = "strict",
-                 estimates: list[int] | None = None) -> Source:
+                 estimates: list[int] | None = None,
+                 unreadable: list[tuple[str, str]] | None = None) -> Source:
     if not path.exists():
         raise CliError(f"{path}: no such file or folder")
     suffix = path.suffix.lower()
     if path.is_dir() or suffix == ".xml":
         files = _xml_files(path)
-        return Source(path, len(files), _xml_batches(files, batch_size, mode, estimates))
+        return Source(path, len(files), _xml_batches(files, batch_size, mode, estimates,
+                                                     unreadable))
     if suffix in PARQUET_SUFFIXES:
         pf = pq.ParquetFile(str(path))
         return Source(path, pf.metadata.num_rows,
@@ -366,7 +382,9 @@ def cmd_calc(args: argparse.Namespace) -> int:
                        f"{', '.join(OUTPUT_SUFFIXES)}")
     schema = _output_schema(OUTPUT_SCHEMA, args.columns)
     estimates: list[int] = []
-    source = open_source(input_path, args.batch_size, args.mode, estimates)
+    # --lenient: a file that does not read becomes an error row, the others go on
+    unreadable: list[tuple[str, str]] | None = [] if args.lenient else None
+    source = open_source(input_path, args.batch_size, args.mode, estimates, unreadable)
     temp = _temp_path(output) if output is not None else None
     writer: Writer | None = None
     summary = Summary()
@@ -390,6 +408,9 @@ def cmd_calc(args: argparse.Namespace) -> int:
                     raise CliError(f"{input_path}: {len(exc.problems)} input problem(s) in "
                                    f"{rows}; nothing written:\n"
                                    + _format_problems(exc.problems)) from exc
+                if unreadable:
+                    result = pa.concat_tables([result, _error_rows(unreadable, OUTPUT_SCHEMA)])
+                    unreadable.clear()
                 if schema is not OUTPUT_SCHEMA:
                     result = result.select(schema.names)
                 if writer is not None:
@@ -417,6 +438,19 @@ def cmd_calc(args: argparse.Namespace) -> int:
               "(spec/tables/estimate_fallbacks.csv; ara rate --mode estimate lists them per "
               "file)", file=sys.stderr)
     return _report(args, input_path, output, summary, elapsed, schema)
+
+
+def _error_rows(failed: Sequence[tuple[str, str]], schema: pa.Schema) -> pa.Table:
+    """Output rows of inputs that could not be read: status 'error', the reason, nulls."""
+    from ara.sap.calculator import STATUS_ERROR
+
+    n = len(failed)
+    given = {"dwelling_id": pa.array([d for d, _ in failed], pa.string()),
+             "status": pa.array([STATUS_ERROR] * n, pa.string()),
+             "error": pa.array([r for _, r in failed], pa.string())}
+    return pa.Table.from_arrays(
+        [given[f.name].cast(f.type) if f.name in given else pa.nulls(n, f.type)
+         for f in schema], schema=schema)
 
 
 def _output_schema(full: pa.Schema, columns: str | None) -> pa.Schema:

@@ -79,7 +79,7 @@ def _xml_root(path: Path) -> str | None:
     try:
         for _event, element in DefusedET.iterparse(str(path), events=("start",)):
             return str(element.tag).rsplit("}", 1)[-1]
-    except (DefusedXmlException, SyntaxError, ValueError, OSError):
+    except (DefusedXmlException, SyntaxError, ValueError, LookupError, OSError):
         return None
     return None
 

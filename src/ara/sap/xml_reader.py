@@ -349,7 +349,21 @@ def _parse(data: bytes, source: str) -> Element:
         raise SapXmlError(source, "(document)", f"unsafe XML rejected: {exc!r}") from None
     except ParseError as exc:
         raise SapXmlError(source, "(document)", f"malformed XML: {exc}") from None
+    except (LookupError, UnicodeError, ValueError) as exc:  # e.g. an unknown encoding
+        raise SapXmlError(source, "(document)", f"unreadable XML: {exc}") from None
+    # deeper nesting than any SAP document has: refused before any recursive walk
+    deepest, level = 1, [root]
+    while level and deepest <= MAX_DEPTH:
+        level = [child for element in level for child in element]
+        deepest += bool(level)
+    if deepest > MAX_DEPTH:
+        raise SapXmlError(source, "(document)", f"unsafe XML rejected: elements nested more "
+                          f"than {MAX_DEPTH} deep")
     return root
+
+
+#: Deepest element nesting accepted (SAP documents are under 15 deep).
+MAX_DEPTH = 64
 
 
 def _load(source: str | Path | bytes, dwelling_id: str | None) -> tuple[bytes, str, str]:

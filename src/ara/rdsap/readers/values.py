@@ -90,8 +90,19 @@ def to_code(value: Any) -> str | None:
     return text
 
 
+#: The integer columns are int32: a value beyond it is refused by name, never overflowed.
+INT32_MAX = 2**31 - 1
+
+
 def to_int(value: Any) -> int | None:
-    """An integer (``"3"``, ``3``, ``3.0`` and ``"3.0"`` all give 3)."""
+    """An integer (``"3"``, ``3``, ``3.0`` and ``"3.0"`` all give 3), within int32."""
+    number = _to_int(value)
+    if number is not None and not -INT32_MAX - 1 <= number <= INT32_MAX:
+        raise ValueProblem(f"{number} is out of range (at most {INT32_MAX:,})")
+    return number
+
+
+def _to_int(value: Any) -> int | None:
     value = unwrap(value)
     if value is None:
         return None

@@ -191,7 +191,33 @@ def parse_xml(data: bytes | str, source: str | None = None) -> Element:
     except ParseError as exc:
         raise CertificateReadError(None, "(document)", f"malformed XML: {exc}",
                                    source=source) from None
+    except (LookupError, UnicodeError, ValueError) as exc:  # e.g. an unknown encoding
+        raise CertificateReadError(None, "(document)", f"unreadable XML: {exc}",
+                                   source=source) from None
+    depth = _depth(root)
+    if depth > MAX_DEPTH:
+        raise UnsafeDocumentError(None, "(document)", f"unsafe XML rejected: elements nested "
+                                  f"{depth} deep (more than {MAX_DEPTH})", source=source)
     return root
+
+
+#: Deepest element nesting a register document may have (certificates are under 15 deep);
+#: deeper documents are refused before any recursive conversion.
+MAX_DEPTH = 64
+
+
+def _depth(root: Element) -> int:
+    """Nesting depth of the tree, measured without recursion (stops past MAX_DEPTH)."""
+    deepest, level = 1, [root]
+    while level:
+        nxt = [child for element in level for child in element]
+        if not nxt:
+            break
+        deepest += 1
+        if deepest > MAX_DEPTH:
+            break
+        level = nxt
+    return deepest
 
 
 def certificate_number(root: Element) -> str | None:

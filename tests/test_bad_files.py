@@ -1,0 +1,85 @@
+"""Issue 15 item 1: one bad certificate file fails only itself. An unknown encoding
+declaration, an integer too large for its column and XML nested thousands deep are refused by
+name by the readers, so a folder of certificates reads (or rates, or calculates) every other
+file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import pytest
+
+from ara.cli import main
+from ara.rdsap.readers import CertificateReadError, read_certificates_table, read_rdsap_xml
+from ara.sap.xml_reader import SapXmlError, read_sap_xml
+
+VECTORS = Path(__file__).resolve().parent / "vectors"
+RDSAP = (VECTORS / "register" / "RdSAP-Schema-21.0.1.xml").read_text(encoding="utf-8")
+_SAP_TEXT = (VECTORS / "sap10calcs" / "examples" / "example_complete_sap.xml").read_text(
+    encoding="utf-8")
+#: with the XML declaration written as the register writes it (double quotes)
+SAP = '<?xml version="1.0" encoding="UTF-8"?>\n' + _SAP_TEXT.split("?>", 1)[1].lstrip()
+
+
+def bad_variants(text: str, number_element: str) -> dict[str, str]:
+    """(name -> document): unknown encoding, an int32 overflow, 5,000-deep nesting."""
+    open_tag = f"<{number_element}>"
+    assert text.count(open_tag) >= 1
+    root_end = text.rindex("</")
+    return {
+        "encoding": text.replace('encoding="UTF-8"', 'encoding="X-NOPE"', 1),
+        "overflow": text.replace(open_tag, open_tag + "9" * 30, 1),
+        "deep": text[:root_end] + "<a>" * 5000 + "</a>" * 5000 + text[root_end:],
+    }
+
+
+@pytest.mark.parametrize("kind", ["encoding", "overflow", "deep"])
+def test_rdsap_reader_refuses_each_bad_document_by_name(kind: str) -> None:
+    text = bad_variants(RDSAP, "Habitable-Room-Count")[kind]
+    with pytest.raises(CertificateReadError) as caught:
+        read_rdsap_xml(text.encode("utf-8"))
+    message = str(caught.value)
+    assert {"encoding": "unknown encoding", "overflow": "out of range",
+            "deep": "nested"}[kind] in message
+
+
+@pytest.mark.parametrize("kind", ["encoding", "deep"])
+def test_sap_reader_refuses_each_bad_document_by_name(kind: str) -> None:
+    text = bad_variants(SAP, "Habitable-Rooms-Count" if "<Habitable-Rooms-Count>" in SAP
+                        else "Total-Floor-Area")[kind]
+    with pytest.raises(SapXmlError, match={"encoding": "unknown encoding",
+                                           "deep": "nested"}[kind]):
+        read_sap_xml(text.encode("utf-8"))
+
+
+def test_a_folder_reads_every_good_file_and_names_each_bad_one(tmp_path: Path) -> None:
+    for name, text in bad_variants(RDSAP, "Habitable-Room-Count").items():
+        (tmp_path / f"{name}.xml").write_bytes(text.encode("utf-8"))
+    (tmp_path / "good.xml").write_text(RDSAP, encoding="utf-8")
+    table, failures = read_certificates_table(tmp_path)
+    assert table.num_rows == 1
+    assert sorted(Path(f.source or "").name for f in failures) == [
+        "deep.xml", "encoding.xml", "overflow.xml"]
+    assert main(["expand", str(tmp_path), "-o", str(tmp_path / "x.parquet"),
+                 "--mode", "estimate"]) == 1  # unreadable files: exit 1, the rest written
+
+
+def test_calc_lenient_writes_an_error_row_for_each_unreadable_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "xml"
+    folder.mkdir()
+    (folder / "a_good.xml").write_text(SAP, encoding="utf-8")
+    (folder / "b_encoding.xml").write_bytes(
+        SAP.replace('encoding="UTF-8"', 'encoding="X-NOPE"', 1).encode("utf-8"))
+    (folder / "c_malformed.xml").write_text("<SAP-Report><open></SAP-Report>")
+    out = tmp_path / "out.csv"
+    assert main(["calc", str(folder), "-o", str(out), "--lenient"]) == 1
+    rows = pacsv.read_csv(out).to_pylist()
+    assert [(r["dwelling_id"], r["status"]) for r in rows] == [
+        ("a_good", "ok"), ("b_encoding", "error"), ("c_malformed", "error")]
+    assert "unknown encoding" in rows[1]["error"] and "malformed XML" in rows[2]["error"]
+    # without --lenient the first unreadable file stops the run, named, nothing written
+    assert main(["calc", str(folder), "-o", str(tmp_path / "strict.csv")]) == 2
+    assert "b_encoding.xml" in capsys.readouterr().err
+    assert not (tmp_path / "strict.csv").exists()
