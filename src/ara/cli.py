@@ -738,6 +738,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit status of an unexpected failure (BSD EX_SOFTWARE).
+EXIT_INTERNAL = 70
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -752,6 +756,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
+    except Exception as exc:  # a bug: one line for the user; ARA_DEBUG=1 shows the traceback
+        if os.environ.get("ARA_DEBUG"):
+            raise
+        print(f"ara {args.command}: internal error: {type(exc).__name__}: {exc} (a bug in "
+              "Ara: run again with ARA_DEBUG=1 for the traceback and report it)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
     return code
 
 

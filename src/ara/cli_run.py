@@ -117,52 +117,72 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Everything given is checked (portfolio, EPC source and its credentials, UPRN data,
+    PCDB, scenarios) before the database is opened, so a refusal leaves no database behind."""
     from tqdm import tqdm
 
     from ara.domain.bills import FuelRates
     from ara.ingestion.geospatial import UprnReferenceData
+    from ara.ingestion.secrets import CredentialsError
     from ara.orchestration.baseline import BaselineOrchestrator
     from ara.orchestration.first_run import FirstRun, PortfolioError, read_portfolio
     from ara.orchestration.ingestion import IngestionOrchestrator
-    from ara.persistence import UnitOfWorkFactory, get_engine, upgrade
+    from ara.persistence import UnitOfWorkFactory
 
+    def refuse(message: object) -> int:
+        print(f"ara run: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+
+    if args.batch_size < 1:
+        return refuse(f"--batch-size must be at least 1, not {args.batch_size}")
     sample = bundled(SAMPLE)
     portfolio_path = Path(args.portfolio) if args.portfolio else sample / "portfolio.csv"
     epc_source = args.epc_source or (f"archive:{sample / 'certificates.ndjson.gz'}"
                                      if not args.portfolio else "api")
     uprn_data = args.uprn_data or (str(sample / "uprn.parquet") if not args.portfolio
                                    else None)
-    engine = get_engine(args.db)
-    upgrade(engine)
-    uow_factory = UnitOfWorkFactory(engine)
     portfolio_id = portfolio_path.stem if args.portfolio else "sample"
     try:
         properties = read_portfolio(portfolio_path, portfolio_id)
     except (PortfolioError, OSError) as exc:
-        print(f"ara run: error: {exc}", file=sys.stderr)
+        return refuse(exc)
+    try:
+        fetcher = _epc_fetcher(epc_source)
+    except CredentialsError as exc:
+        return refuse(f"{exc} (the sources archive:PATH, xml:DIR and csv:PATH need no "
+                      "token: --epc-source)")
+    if uprn_data and not Path(uprn_data).exists():
+        return refuse(f"--uprn-data {uprn_data}: no such file")
+    try:
+        pcdb = load_user_pcdb(args.pcdb)
+    except ValueError as exc:
+        return refuse(exc)
+    scenarios = None
+    if args.scenarios != "none":
+        from ara.modelling.scenarios import bundled_scenarios, load_scenario
+
+        try:
+            scenarios = bundled_scenarios() if args.scenarios == "default" \
+                else [load_scenario(args.scenarios)]
+        except ValueError as exc:
+            return refuse(exc)
+    engine = _open_database(args.db)
+    if engine is None:
         return EXIT_ERROR
+    uow_factory = UnitOfWorkFactory(engine)
     solar = None
     if args.solar == "pvgis":
         from ara.ingestion.solar import PvgisFetcher
 
         solar = PvgisFetcher()
     ingestion = IngestionOrchestrator(
-        uow_factory, _epc_fetcher(epc_source),
-        UprnReferenceData(uprn_data) if uprn_data else None, solar)
+        uow_factory, fetcher, UprnReferenceData(uprn_data) if uprn_data else None, solar)
     rates = FuelRates.load()
-    try:
-        pcdb = load_user_pcdb(args.pcdb)
-    except ValueError as exc:
-        print(f"ara run: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
     baseline = BaselineOrchestrator(uow_factory, rates, mode=args.mode, pcdb=pcdb)
     modelling = None
-    if args.scenarios != "none":
+    if scenarios is not None:
         from ara.modelling.orchestrator import ModellingOrchestrator
-        from ara.modelling.scenarios import bundled_scenarios, load_scenario
 
-        scenarios = bundled_scenarios() if args.scenarios == "default" \
-            else [load_scenario(args.scenarios)]
         modelling = ModellingOrchestrator(uow_factory, rates, scenarios=scenarios,
                                           mode=args.mode, pcdb=pcdb)
     show = args.progress or sys.stderr.isatty()
@@ -180,6 +200,33 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"report: {write_report(uow_factory, portfolio_id, args.report)}")
     failed = summary.failed_batches or summary.ingestion_failures or summary.baseline_failures
     return EXIT_FAILURES if failed else EXIT_OK
+
+
+def _open_database(db: str) -> Any:
+    """The engine of ``db``, migrated to the current schema; None after printing one line
+    when it cannot be reached (a SQLite file is created only when it can be)."""
+    import sqlalchemy as sa
+
+    from ara.persistence import get_engine, upgrade
+
+    if "://" not in db and not Path(db).resolve().parent.is_dir():
+        print(f"ara run: error: --db {db}: folder {Path(db).resolve().parent} does not exist",
+              file=sys.stderr)
+        return None
+    try:
+        engine = get_engine(db)
+        upgrade(engine)
+    except (sa.exc.OperationalError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        shown = db
+        if "://" in db:
+            try:
+                shown = sa.engine.make_url(db).render_as_string(hide_password=True)
+            except sa.exc.ArgumentError:
+                shown = db.split("://", 1)[0] + "://..."
+        print(f"ara run: error: cannot open the database {shown}: {reason}", file=sys.stderr)
+        return None
+    return engine
 
 
 def add_parser(sub: Any) -> None:

@@ -129,14 +129,29 @@ def parse_scenario(data: Mapping[str, Any]) -> ScenarioDefinition:
 def load_scenario(path: str | Path) -> ScenarioDefinition:
     """A scenario file: ``.json``, or ``.yaml``/``.yml`` when PyYAML is installed."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the scenario file: {exc}") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             import yaml  # type: ignore[import-untyped]
         except ImportError as error:  # pragma: no cover - PyYAML is optional
             raise ValueError(f"{path}: reading YAML needs PyYAML; use JSON") from error
-        return parse_scenario(yaml.safe_load(text))
-    return parse_scenario(json.loads(text))
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"{path}: not valid JSON: {exc}") from None
+    try:
+        return parse_scenario(data)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a scenario ({exc}); see src/ara/data/scenarios for "
+                         "the layout") from None
 
 
 def bundled_scenarios() -> list[ScenarioDefinition]:

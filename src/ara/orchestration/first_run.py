@@ -37,6 +37,16 @@ def read_portfolio(path: Path, portfolio_id: str) -> pa.Table:
     """``properties`` rows from a landlord's CSV: a ``uprn`` and/or an address with a
     postcode, optional ``landlord_reference``. The property id is stable across re-runs:
     derived from the portfolio and the UPRN (or reference, or address)."""
+    try:
+        return _read_portfolio(path, portfolio_id)
+    except UnicodeDecodeError as exc:
+        raise PortfolioError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+                             f"offset {exc.start}); save the file as UTF-8") from None
+    except csv.Error as exc:
+        raise PortfolioError(f"{path}: not a readable CSV file: {exc}") from None
+
+
+def _read_portfolio(path: Path, portfolio_id: str) -> pa.Table:
     rows = []
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)

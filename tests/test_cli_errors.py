@@ -1,0 +1,81 @@
+"""Issue 15 item 6 / issue 14 'clean failures': every refusal of ``ara run`` is one line
+naming the file or option, exit status 2, no traceback, and no database file left behind;
+anything unexpected is one line with exit status 70 (ARA_DEBUG=1 shows the traceback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ara import cli
+from ara.cli import main
+
+
+@pytest.fixture
+def no_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ARA_EPC_API_TOKEN", raising=False)
+    monkeypatch.delenv("ARA_CREDENTIALS_FILE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def _portfolio(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "homes.csv"
+    path.write_bytes(data)
+    return path
+
+
+GOOD = b"uprn,address_line_1,post_town,postcode\n1,1 High Street,Town,AB1 2CD\n"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (lambda t: [str(_portfolio(t, GOOD.replace(b"High", b"H\xe9gh")))],
+     "not UTF-8 text (byte 0xe9"),
+    (lambda t: [str(_portfolio(t, GOOD.replace(b",", b";")))], "unknown column(s)"),
+    (lambda t: ["--batch-size", "0"], "--batch-size must be at least 1, not 0"),
+    (lambda t: ["--scenarios", str(_portfolio(t, b'{"name": "x",'))], "not valid JSON"),
+    (lambda t: ["--scenarios", str(_portfolio(t, b'[1, 2]'))], "not a scenario"),
+    (lambda t: [str(_portfolio(t, GOOD)), "--epc-source", "api"],
+     "no token for the EPC register API"),
+    (lambda t: ["--pcdb", str(t / "missing.dat")], "PCDB file"),
+    (lambda t: ["--uprn-data", str(t / "missing.parquet")], "--uprn-data"),
+])
+def test_run_refuses_in_one_line_before_creating_the_database(
+        args: object, expected: str, tmp_path: Path, no_token: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "ara.db"
+    code = main(["run", *args(tmp_path), "--db", str(db)])  # type: ignore[operator]
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("ara run: error: ") and expected in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not db.exists()
+
+
+def test_an_unreachable_database_is_one_line_without_its_password(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--scenarios", "none", "--report", "none",
+                 "--db", "postgresql+psycopg://someone:hunter2@127.0.0.1:1/nowhere"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot open the database" in err
+    assert "hunter2" not in err and "Traceback" not in err
+
+
+def test_an_unexpected_failure_is_one_line_with_exit_70(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(_args: object) -> int:
+        raise RuntimeError("something Ara did not expect")
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    parser.set_defaults(func=broken)
+    for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
+        for sub in action.choices.values():
+            sub.set_defaults(func=broken)
+    assert main(["calc"]) == 70
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: something Ara did not expect" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv("ARA_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["calc"])
