@@ -79,3 +79,21 @@ def test_an_unexpected_failure_is_one_line_with_exit_70(
     monkeypatch.setenv("ARA_DEBUG", "1")
     with pytest.raises(RuntimeError):
         main(["calc"])
+
+
+@pytest.mark.parametrize(("command", "code", "expected"), [
+    (["rate", "--mode", "estimate"], 1, "no certificate rows in the file"),
+    (["expand", "--mode", "estimate", "-o", "{tmp}/x.parquet"], 2, "no certificates in the input"),
+    (["validate"], 2, "no certificates found in the inputs"),
+])
+@pytest.mark.parametrize("content", [b"", b"LMK_KEY,ADDRESS1\n"])
+def test_an_empty_input_is_never_reported_as_success(
+        command: list[str], code: int, expected: str, content: bytes, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 15 item 7: an empty CSV (or a header alone) rates nothing: not exit 0."""
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    assert main([*args, str(path)]) == code
+    captured = capsys.readouterr()
+    assert expected in captured.out + captured.err

@@ -44,6 +44,9 @@ def cmd_expand(args: argparse.Namespace) -> int:
         print(f"ara expand: error: {args.input}: open-data CSV summary rows are inferred, not "
               "lodged: they expand only with --mode estimate", file=sys.stderr)
         return 2
+    if certs.num_rows == 0 and not read_failures:
+        print(f"ara expand: error: {args.input}: no certificates in the input", file=sys.stderr)
+        return 2
     result = expand(certs, mode=mode, pcdb=pcdb)
     # a refused certificate is not written: its row could hold fallback values (strict mode)
     # or nulls, and a later `ara calc` must not rate it

@@ -200,7 +200,12 @@ def rate_files(paths: list[Path], mode: Mode = "strict",
     for path in paths:
         if path.suffix.lower() == ".csv":
             try:
-                for entry, dwelling in _read_csv(path, mode):
+                read = _read_csv(path, mode)
+                if not read:  # an empty file or a header only: nothing to rate is a failure
+                    entry = _entry(str(path))
+                    entry["error"] = "no certificate rows in the file"
+                    read = [(entry, None)]
+                for entry, dwelling in read:
                     if dwelling is not None:
                         rows.append(dwelling)
                         slots.append(len(results))

@@ -205,7 +205,10 @@ class ValidationSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when every certificate read was rated (estimates count), 1 otherwise."""
+        """0 when every certificate read was rated (estimates count), 1 when any was refused
+        or unreadable, 2 when the inputs held no certificate at all (nothing was measured)."""
+        if self.certificates == 0 and not self.unreadable:
+            return 2
         return 1 if self.refused or self.unreadable else 0
 
     @property
