@@ -31,3 +31,43 @@ def test_the_build_configuration_ships_every_table_and_data_folder() -> None:
     data = {p.relative_to(REPO / "src").as_posix().replace("/", ".")
             for p in (REPO / "src/ara/data").rglob("*") if p.is_dir()} | {"ara.data"}
     assert data <= set(config["packages"])  # every data folder is listed, or it is dropped
+
+
+def test_the_distribution_is_named_apart_from_the_unrelated_ara_and_is_typed() -> None:
+    """'ara' on the package index is another project: the distribution is ara-sap, the
+    import name ara; LICENSE, py.typed and the extras that keep the calculator light."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "ara-sap" and project["license"] == "MIT"
+    assert (REPO / "LICENSE").is_file() and (REPO / "CHANGELOG.md").is_file()
+    assert (REPO / "src" / "ara" / "py.typed").is_file()
+    core = " ".join(project["dependencies"])
+    for heavy in ("sqlalchemy", "psycopg", "httpx", "matplotlib", "alembic"):
+        assert heavy not in core and heavy in " ".join(
+            project["optional-dependencies"]["pipeline"])
+
+
+def test_import_ara_gives_the_calculator_and_the_readers_lazily() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, ara; assert 'ara.sap' not in sys.modules; "
+            "print(ara.sap.calculate.__name__, ara.rdsap.expand.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["calculate", "expand"]
+    version = subprocess.run([sys.executable, "-m", "ara", "--version"], capture_output=True,
+                             text=True, check=True)
+    assert "0.1.0" in version.stdout + version.stderr
+
+
+def test_a_pipeline_command_without_its_extra_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    from ara.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "httpx" else real(name, *a))
+    assert main(["run"]) == 2
+    assert "pip install 'ara-sap[pipeline]'" in capsys.readouterr().err

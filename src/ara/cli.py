@@ -738,6 +738,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The modules of the 'pipeline' extra each command needs beyond the calculator.
+PIPELINE_MODULES = ("sqlalchemy", "alembic", "psycopg", "httpx", "yaml", "matplotlib")
+
+
+def missing_extra(command: str, modules: Sequence[str] = PIPELINE_MODULES) -> bool:
+    """True after printing one line when a module of the 'pipeline' extra is missing: the
+    calculator installs without the database, HTTP and plotting stacks."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"ara {command}: error: needs {', '.join(missing)}, from the 'pipeline' extra: "
+              "pip install 'ara-sap[pipeline]'", file=sys.stderr)
+    return bool(missing)
+
+
 #: Exit status of an unexpected failure (BSD EX_SOFTWARE).
 EXIT_INTERNAL = 70
 

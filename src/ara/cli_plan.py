@@ -152,6 +152,10 @@ def _total(rows: list[Row], name: str) -> float | None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from ara.cli import missing_extra
+
+    if missing_extra("plan", ("sqlalchemy", "alembic")):
+        return 2
     import sqlalchemy as sa
 
     from ara.cli_run import existing_database

@@ -119,6 +119,10 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """Everything given is checked (portfolio, EPC source and its credentials, UPRN data,
     PCDB, scenarios) before the database is opened, so a refusal leaves no database behind."""
+    from ara.cli import missing_extra
+
+    if missing_extra("run"):
+        return EXIT_ERROR
     from tqdm import tqdm
 
     from ara.domain.bills import FuelRates
@@ -295,6 +299,10 @@ def existing_database(db: str, command: str) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ara.cli import missing_extra
+
+    if missing_extra("report", ("sqlalchemy", "alembic", "matplotlib")):
+        return EXIT_ERROR
     import sqlalchemy as sa
 
     from ara.persistence import UnitOfWorkFactory

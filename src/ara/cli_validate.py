@@ -92,6 +92,10 @@ def render_text(summary: Any) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ara.cli import missing_extra
+
+    if args.report and missing_extra("validate --report", ("matplotlib",)):
+        return 2
     from ara.sap.fallbacks import check_mode
     from ara.validate import validate
 
