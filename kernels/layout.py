@@ -30,6 +30,8 @@ DF_NAMES = (
     "solar_a2_w_per_m2k2", "solar_loop_efficiency", "solar_incidence_angle_modifier",
     "solar_overshading_factor", "solar_loop_heat_loss_w_per_k", "solar_dedicated_volume_l",
     "solar_combined_cylinder_volume_l", "solar_tilt_deg", "solar_pump_kwh",
+    "wwhrs1_mixer_flow_l_per_min", "wwhrs1_efficiency_percent", "wwhrs1_utilisation_factor",
+    "wwhrs2_mixer_flow_l_per_min", "wwhrs2_efficiency_percent", "wwhrs2_utilisation_factor",
 )
 DF_LIVING_AREA = 0
 DF_TMP = 1  # NaN: compute (35) from kappa
@@ -111,7 +113,16 @@ DF_SOLAR_VOLUME = 85
 DF_SOLAR_COMBINED_VOLUME = 86
 DF_SOLAR_TILT = 87
 DF_SOLAR_PUMP = 88
-N_DF = 89
+# instantaneous waste water heat recovery systems 1 and 2 (Appendix G3, lineage form of
+# decision 0024; zero when DI_WWHRS is 0): the summed flow rate of the mixer showers draining
+# to the system, its PCDB efficiency (%) and utilisation factor
+DF_WWHRS1_FLOW = 89
+DF_WWHRS1_EFF = 90
+DF_WWHRS1_UTIL = 91
+DF_WWHRS2_FLOW = 92
+DF_WWHRS2_EFF = 93
+DF_WWHRS2_UTIL = 94
+N_DF = 95
 
 # ---- dwelling-level integer inputs -----------------------------------------------------
 DI_NAMES = (
@@ -125,7 +136,7 @@ DI_NAMES = (
     "control_type", "pump1_age", "pump2_age", "cylinder_in_heated_space",
     "fixed_lighting_recorded", "water_blend_system", "fuel_main1", "fuel_main2",
     "fuel_secondary", "fuel_water", "fuel_electricity", "pv_demand_mask",
-    "solar_water_heating", "solar_orientation", "pv_diverter",
+    "solar_water_heating", "solar_orientation", "pv_diverter", "wwhrs",
 )
 DI_REGION = 0
 DI_STOREY_COUNT = 1  # 0: derive from storeys
@@ -171,7 +182,8 @@ DI_SOLAR = 40  # 1: solar water heating (Appendix H), hot water only
 DI_SOLAR_ORIENT = 41  # collector orientation code 1-9
 DI_PV_DIVERTER = 42  # 1: a PV diverter meeting the Appendix G4 conditions known before the
 # kernel (the cylinder-larger-than-(43) condition is checked in the kernel)
-N_DI = 43
+DI_WWHRS = 43  # 1: instantaneous WWHRS with connected mixer showers ((63a), Appendix G3)
+N_DI = 44
 
 # ---- per-thread scratch row (no allocation inside the dwelling loop) -------------------
 S_SOLAR = 0  # 12 monthly solar gains (83)m
@@ -180,14 +192,16 @@ S_FABRIC = 24  # 16 lines (26)-(37)
 S_LIGHT = 40  # 13 lines L1-L9d
 S_MIT = 53  # 9 values of section 7
 # climate-independent monthly values of the dwelling's own pass, reused by its UK-average
-# rating pass: (62)m, (64a)m, (73)m, lighting and appliance energy per month ((64)m depends
-# on the climate through solar water heating (63c)m and a PV diverter (63b)m)
+# rating pass: (62)m, (64a)m, (73)m, lighting and appliance energy per month, and the WWHRS
+# saving (63a)m ((64)m depends on the climate through solar water heating (63c)m and a PV
+# diverter (63b)m)
 S_KEEP_62 = 62
 S_KEEP_64A = 74
 S_KEEP_73 = 86
 S_KEEP_LIGHT = 98
 S_KEEP_APP = 110
-N_SCRATCH = 122
+S_KEEP_63A = 122
+N_SCRATCH = 134
 
 # ---- element kinds (schema codes) ------------------------------------------------------
 EK_EXT_WALL = 1
@@ -277,7 +291,7 @@ C_NAMES = (
     "solar_reference_temperature_cold_factor", "solar_reference_temperature_external_factor",
     "solar_x_max", "solar_h3_ca", "solar_h3_cb", "solar_h3_cc", "solar_h3_cd", "solar_h3_ce",
     "solar_h3_cf", "pv_diverter_surplus_fraction", "pv_diverter_storage_loss_factor",
-    "showers_no_bath_a", "showers_no_bath_b",
+    "showers_no_bath_a", "showers_no_bath_b", "wwhrs_drain_temperature",
 )
 
 C_VENT_OPEN_CHIMNEY = 0
@@ -439,7 +453,9 @@ C_DIVERTER_SURPLUS_FRACTION = 153
 C_DIVERTER_STORAGE_LOSS = 154
 C_SHOWERS_NO_BATH_A = 155
 C_SHOWERS_NO_BATH_B = 156
-N_C = 157
+# Appendix G3 (sap10_2_appendix_g3_wwhrs.csv): shower waste water temperature, SAP 2009 (G10)
+C_WWHRS_DRAIN_TEMPERATURE = 157
+N_C = 158
 
 # ---- annual outputs: (column name, worksheet line, unit) --------------------------------
 OUTPUTS = (
@@ -578,20 +594,21 @@ N_OUT = 64
 # scalar lines use only column 12.
 TRACE_LINES = (
     "1", "2", "3", "4", "5", "6a", "6b", "6c", "6d", "6e", "6f", "7a", "7b", "7c", "8", "9",
-    "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "22a",
-    "22b", "23a", "23b", "23c", "25", "26", "27", "27a", "28", "28a", "28b", "29", "29a",
-    "30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "42a",
-    "42b", "42c", "43", "44", "45", "46", "47", "51", "52", "53", "55", "56", "57", "59",
-    "61", "62", "63b", "H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "H9", "H10", "H11",
-    "H12", "H13", "H14", "H15", "H16", "H17", "H18", "H20", "H21", "H22", "H23", "H24",
-    "63c", "64", "64a", "65", "66", "67", "68", "69", "70", "71", "72", "73", "83", "84",
-    "85", "86", "87", "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "98",
-    "99", "L1", "L2a", "L2b", "L3", "L4", "L5", "L6", "L7", "L8", "L9a", "L9b", "L9c",
-    "L9d", "L13", "L20", "tau", "a", "201", "202", "203", "204", "205", "206", "207", "208",
-    "211", "213", "215", "217", "219", "230", "230g", "231", "232", "E_PV", "D_PV", "beta",
-    "233a", "233b", "240", "241", "242", "247", "249", "250", "251", "252", "255", "256",
-    "257", "258", "261", "262", "263", "264", "267", "268", "269", "272", "273", "274",
-    "275", "276", "277", "278", "281", "282", "283", "286", "287", "N24,9", "N16,9",
+    "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "22a", "22b",
+    "23a", "23b", "23c", "25", "26", "27", "27a", "28", "28a", "28b", "29", "29a", "30", "31",
+    "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "42a", "42b", "42c",
+    "43", "44", "45", "46", "47", "51", "52", "53", "55", "56", "57", "59", "61", "62",
+    "V_ww1", "Q_ww1", "eta_ww1", "U_ww1", "S_ww1", "V_ww2", "Q_ww2", "eta_ww2", "U_ww2",
+    "S_ww2", "63a", "63b", "H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "H9", "H10", "H11",
+    "H12", "H13", "H14", "H15", "H16", "H17", "H18", "H20", "H21", "H22", "H23", "H24", "63c",
+    "64", "64a", "65", "66", "67", "68", "69", "70", "71", "72", "73", "83", "84", "85", "86",
+    "87", "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99", "L1", "L2a",
+    "L2b", "L3", "L4", "L5", "L6", "L7", "L8", "L9a", "L9b", "L9c", "L9d", "L13", "L20", "tau",
+    "a", "201", "202", "203", "204", "205", "206", "207", "208", "211", "213", "215", "217",
+    "219", "230", "230g", "231", "232", "E_PV", "D_PV", "beta", "233a", "233b", "240", "241",
+    "242", "247", "249", "250", "251", "252", "255", "256", "257", "258", "261", "262", "263",
+    "264", "267", "268", "269", "272", "273", "274", "275", "276", "277", "278", "281", "282",
+    "283", "286", "287", "N24,9", "N16,9",
 )
 T_1 = 0
 T_2 = 1
@@ -666,131 +683,142 @@ T_57 = 69
 T_59 = 70
 T_61 = 71
 T_62 = 72
-T_63B = 73
-T_H1 = 74
-T_H2 = 75
-T_H3 = 76
-T_H4 = 77
-T_H5 = 78
-T_H6 = 79
-T_H7 = 80
-T_H8 = 81
-T_H9 = 82
-T_H10 = 83
-T_H11 = 84
-T_H12 = 85
-T_H13 = 86
-T_H14 = 87
-T_H15 = 88
-T_H16 = 89
-T_H17 = 90
-T_H18 = 91
-T_H20 = 92
-T_H21 = 93
-T_H22 = 94
-T_H23 = 95
-T_H24 = 96
-T_63C = 97
-T_64 = 98
-T_64A = 99
-T_65 = 100
-T_66 = 101
-T_67 = 102
-T_68 = 103
-T_69 = 104
-T_70 = 105
-T_71 = 106
-T_72 = 107
-T_73 = 108
-T_83 = 109
-T_84 = 110
-T_85 = 111
-T_86 = 112
-T_87 = 113
-T_88 = 114
-T_89 = 115
-T_90 = 116
-T_91 = 117
-T_92 = 118
-T_93 = 119
-T_94 = 120
-T_95 = 121
-T_96 = 122
-T_97 = 123
-T_98 = 124
-T_99 = 125
-T_L1 = 126
-T_L2A = 127
-T_L2B = 128
-T_L3 = 129
-T_L4 = 130
-T_L5 = 131
-T_L6 = 132
-T_L7 = 133
-T_L8 = 134
-T_L9A = 135
-T_L9B = 136
-T_L9C = 137
-T_L9D = 138
-T_L13 = 139
-T_L20 = 140
-T_TAU = 141
-T_A = 142
-T_201 = 143
-T_202 = 144
-T_203 = 145
-T_204 = 146
-T_205 = 147
-T_206 = 148
-T_207 = 149
-T_208 = 150
-T_211 = 151
-T_213 = 152
-T_215 = 153
-T_217 = 154
-T_219 = 155
-T_230 = 156
-T_230G = 157
-T_231 = 158
-T_232 = 159
-T_E_PV = 160
-T_D_PV = 161
-T_BETA = 162
-T_233A = 163
-T_233B = 164
-T_240 = 165
-T_241 = 166
-T_242 = 167
-T_247 = 168
-T_249 = 169
-T_250 = 170
-T_251 = 171
-T_252 = 172
-T_255 = 173
-T_256 = 174
-T_257 = 175
-T_258 = 176
-T_261 = 177
-T_262 = 178
-T_263 = 179
-T_264 = 180
-T_267 = 181
-T_268 = 182
-T_269 = 183
-T_272 = 184
-T_273 = 185
-T_274 = 186
-T_275 = 187
-T_276 = 188
-T_277 = 189
-T_278 = 190
-T_281 = 191
-T_282 = 192
-T_283 = 193
-T_286 = 194
-T_287 = 195
-T_N24_9 = 196  # Appendix N3.5: days of the month at 24 h heating (section 7)
-T_N16_9 = 197  # Appendix N3.5: days of the month at 16 h heating (section 7)
-N_TRACE = 198
+T_V_WW1 = 73
+T_Q_WW1 = 74
+T_ETA_WW1 = 75
+T_U_WW1 = 76
+T_S_WW1 = 77
+T_V_WW2 = 78
+T_Q_WW2 = 79
+T_ETA_WW2 = 80
+T_U_WW2 = 81
+T_S_WW2 = 82
+T_63A = 83
+T_63B = 84
+T_H1 = 85
+T_H2 = 86
+T_H3 = 87
+T_H4 = 88
+T_H5 = 89
+T_H6 = 90
+T_H7 = 91
+T_H8 = 92
+T_H9 = 93
+T_H10 = 94
+T_H11 = 95
+T_H12 = 96
+T_H13 = 97
+T_H14 = 98
+T_H15 = 99
+T_H16 = 100
+T_H17 = 101
+T_H18 = 102
+T_H20 = 103
+T_H21 = 104
+T_H22 = 105
+T_H23 = 106
+T_H24 = 107
+T_63C = 108
+T_64 = 109
+T_64A = 110
+T_65 = 111
+T_66 = 112
+T_67 = 113
+T_68 = 114
+T_69 = 115
+T_70 = 116
+T_71 = 117
+T_72 = 118
+T_73 = 119
+T_83 = 120
+T_84 = 121
+T_85 = 122
+T_86 = 123
+T_87 = 124
+T_88 = 125
+T_89 = 126
+T_90 = 127
+T_91 = 128
+T_92 = 129
+T_93 = 130
+T_94 = 131
+T_95 = 132
+T_96 = 133
+T_97 = 134
+T_98 = 135
+T_99 = 136
+T_L1 = 137
+T_L2A = 138
+T_L2B = 139
+T_L3 = 140
+T_L4 = 141
+T_L5 = 142
+T_L6 = 143
+T_L7 = 144
+T_L8 = 145
+T_L9A = 146
+T_L9B = 147
+T_L9C = 148
+T_L9D = 149
+T_L13 = 150
+T_L20 = 151
+T_TAU = 152
+T_A = 153
+T_201 = 154
+T_202 = 155
+T_203 = 156
+T_204 = 157
+T_205 = 158
+T_206 = 159
+T_207 = 160
+T_208 = 161
+T_211 = 162
+T_213 = 163
+T_215 = 164
+T_217 = 165
+T_219 = 166
+T_230 = 167
+T_230G = 168
+T_231 = 169
+T_232 = 170
+T_E_PV = 171
+T_D_PV = 172
+T_BETA = 173
+T_233A = 174
+T_233B = 175
+T_240 = 176
+T_241 = 177
+T_242 = 178
+T_247 = 179
+T_249 = 180
+T_250 = 181
+T_251 = 182
+T_252 = 183
+T_255 = 184
+T_256 = 185
+T_257 = 186
+T_258 = 187
+T_261 = 188
+T_262 = 189
+T_263 = 190
+T_264 = 191
+T_267 = 192
+T_268 = 193
+T_269 = 194
+T_272 = 195
+T_273 = 196
+T_274 = 197
+T_275 = 198
+T_276 = 199
+T_277 = 200
+T_278 = 201
+T_281 = 202
+T_282 = 203
+T_283 = 204
+T_286 = 205
+T_287 = 206
+T_N24_9 = 207  # Appendix N3.5: days of the month at 24 h heating (section 7)
+T_N16_9 = 208  # Appendix N3.5: days of the month at 16 h heating (section 7)
+N_TRACE = 209
 
 assert len(DF_NAMES) == N_DF

@@ -2,8 +2,8 @@
 in section 4 as (63c)m = -(H24)m), and Appendix G4: PV diverters ((63b)m).
 
 Hot-water-only collectors: (H18) = 1 (the space-heating path (H25)-(H29) and the (H18) blend
-are not transcribed and such systems are rejected before the kernel). WWHRS is rejected
-before the kernel too, so (H17)m = (62)m. Constants and their status:
+are not transcribed and such systems are rejected before the kernel). (H17)m = (62)m +
+(63a)m, the demand net of an instantaneous WWHRS (Appendix G3). Constants and their status:
 ``spec/tables/sap10_2_appendix_h_solar_water_heating.csv`` and
 ``sap10_2_appendix_g4_pv_diverter.csv``.
 """
@@ -44,7 +44,8 @@ def storage_fraction(df):
 @njit(cache=True)
 def solar_month(days, h17, t_cold, t_e, flux_w_per_m2, h11, h16, df, c):
     """Lines (H7)m, (H9)m, (H20)m-(H24)m of one month. ``flux_w_per_m2`` is the Appendix U3.2
-    24-hour mean flux on the collector plane; ``h17`` the month's demand (H17) = (62)m.
+    24-hour mean flux on the collector plane; ``h17`` the month's demand (H17) = (62)m +
+    (63a)m.
 
     (H7) = 0.024 x n_m x S (U3.3, kWh/m2); (H9) = (H1) (H2) (H7) (H8);
     (H20) = 55 + 3.86 Tcold - 1.32 Te; (H21) = (H20) - Te;
@@ -75,12 +76,12 @@ def solar_month(days, h17, t_cold, t_e, flux_w_per_m2, h11, h16, df, c):
 
 
 @njit(cache=True)
-def diverted_kwh(e_pv, beta, r62, c):
-    """Appendix G4 step 4: S = E_PV,m x (1 - beta_m) x 0.8 x 0.9, at most (62)m + (63a)m
-    ((63a) = 0: WWHRS is rejected before the kernel); (63b)m = -S."""
+def diverted_kwh(e_pv, beta, r62w, c):
+    """Appendix G4 step 4: S = E_PV,m x (1 - beta_m) x 0.8 x 0.9, at most ``r62w`` = (62)m +
+    (63a)m; (63b)m = -S."""
     s = e_pv * (1.0 - beta) * c[L.C_DIVERTER_SURPLUS_FRACTION] * c[L.C_DIVERTER_STORAGE_LOSS]
-    if s > r62:
-        s = r62
+    if s > r62w:
+        s = r62w
     if s < 0.0:
         s = 0.0
     return s

@@ -157,8 +157,8 @@ def combi_loss(days, daily_litres, di, c):
 def water_month(m, days, daily_litres, t_cold, storage_per_day, store_fraction, di, c):
     """Lines (45)m, (46)m, (56)m, (57)m, (59)m, (61)m, (62)m and (65)m for month m.
     ``store_fraction`` is (57)m / (56)m: [(47) - Vs] / (47) when the cylinder holds
-    dedicated solar storage Vs (Appendix H (H12)), else 1. (64)m adds the climate-dependent
-    (63b)m and (63c)m to (62)m (``ara_kernels.worksheet``)."""
+    dedicated solar storage Vs (Appendix H (H12)), else 1. (64)m adds the WWHRS saving (63a)m
+    and the climate-dependent (63b)m and (63c)m to (62)m (``ara_kernels.worksheet``)."""
     r45 = c[L.C_WATER_HEAT_CAPACITY] * daily_litres * days \
         * (c[L.C_HOT_WATER_TEMPERATURE] - t_cold) / 3600.0
     delivery = di[L.DI_HW_DELIVERY]

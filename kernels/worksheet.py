@@ -37,6 +37,7 @@ from ara_kernels.ventilation import (
     openings_m3_per_h,
     structural_infiltration,
 )
+from ara_kernels.waste_water_heat_recovery import instantaneous_month
 from ara_kernels.water_heating import (
     baths_per_day,
     daily_volumes,
@@ -150,6 +151,13 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                             (L.T_H15, h15), (L.T_H16, h16),
                             (L.T_230G, df[L.DF_SOLAR_PUMP])):
                 tr[line, 12] = v
+    # Appendix G3 instantaneous WWHRS: (63a)m from the connected mixer showers (the same in
+    # both passes: kept in the scratch row for the rating pass)
+    wwhrs_on = di[L.DI_WWHRS] == 1
+    if wwhrs_on and tr is not None:
+        for line, v in ((L.T_ETA_WW1, df[L.DF_WWHRS1_EFF]), (L.T_U_WW1, df[L.DF_WWHRS1_UTIL]),
+                        (L.T_ETA_WW2, df[L.DF_WWHRS2_EFF]), (L.T_U_WW2, df[L.DF_WWHRS2_UTIL])):
+            tr[line, 12] = v
     # Appendix G4 PV diverter: the conditions known before the kernel, and a cylinder larger
     # than the daily hot water volume (43)
     diverter_on = di[L.DI_PV_DIVERTER] == 1 and di[L.DI_HW_DELIVERY] == 3 \
@@ -224,7 +232,8 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
         col_a = col_b = col_c = 0.0
         if solar_on:
             col_a, col_b, col_c = inclined_abc(di[L.DI_SOLAR_ORIENT], df[L.DF_SOLAR_TILT], k)
-        s63b = s63c = s_h7 = s_h9 = s_h17 = 0.0
+        s63a = s63b = s63c = s_h7 = s_h9 = s_h17 = 0.0
+        s_v1 = s_q1 = s_s1 = s_v2 = s_q2 = s_s2 = 0.0
         s25 = s38 = s39 = s40 = 0.0
         s45 = s46 = s57 = s59 = s61 = s64 = s64a = s65 = 0.0
         s_light = s_app = s_cook = s73 = s83 = s93 = s98 = 0.0
@@ -245,8 +254,11 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             s38 += r38
             s39 += r39
             s40 += r40
+            r63a = 0.0
             if keep:
                 r62 = sc[L.S_KEEP_62 + m]
+                if wwhrs_on:
+                    r63a = sc[L.S_KEEP_63A + m]
                 r64a = sc[L.S_KEEP_64A + m]
                 s64a += r64a
                 r73 = sc[L.S_KEEP_73 + m]
@@ -270,6 +282,25 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                 s59 += r59
                 s61 += r61
                 s65 += r65
+                if wwhrs_on:
+                    v1, q1, h1 = instantaneous_month(nm, per_outlet, fbeh[m], t_cold,
+                                                     df[L.DF_WWHRS1_FLOW], df[L.DF_WWHRS1_EFF],
+                                                     df[L.DF_WWHRS1_UTIL], c)
+                    v2, q2, h2 = instantaneous_month(nm, per_outlet, fbeh[m], t_cold,
+                                                     df[L.DF_WWHRS2_FLOW], df[L.DF_WWHRS2_EFF],
+                                                     df[L.DF_WWHRS2_UTIL], c)
+                    r63a = -(h1 + h2)
+                    sc[L.S_KEEP_63A + m] = r63a
+                    s_v1 += v1
+                    s_q1 += q1
+                    s_s1 += h1
+                    s_v2 += v2
+                    s_q2 += q2
+                    s_s2 += h2
+                    if tr is not None:
+                        for line, v in ((L.T_V_WW1, v1), (L.T_Q_WW1, q1), (L.T_S_WW1, h1),
+                                        (L.T_V_WW2, v2), (L.T_Q_WW2, q2), (L.T_S_WW2, h2)):
+                            tr[line, m] = v
                 # (66)-(73)
                 r66 = c[L.C_METABOLIC_GAIN_PER_PERSON] * n
                 e_light = monthly_share(lt[12], m, nm, light_profile)
@@ -294,22 +325,29 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                                     (L.T_67, r67), (L.T_68, r68), (L.T_69, r69), (L.T_70, r70),
                                     (L.T_71, r71), (L.T_72, r72), (L.T_73, r73)):
                         tr[line, m] = v
+            # (62)m + (63a)m: the demand net of waste water heat recovery, (H17)m of Appendix H
+            r62w = r62
+            if wwhrs_on:
+                r62w = r62 + r63a
+                s63a += r63a
+                if tr is not None:
+                    tr[L.T_63A, m] = r63a
             # (63c)m = -(H24)m: solar water heating in this pass's climate (Appendix H)
-            r64 = r62
+            r64 = r62w
             r63c = 0.0
             if solar_on:
                 flux = flux_on_surface(solar_h[region, m], col_a, col_b, col_c,
                                        cos_lat_dec[region, m])
-                h7, h9, h20, h21, h22, h23, h24 = solar_month(nm, r62, cold[cold_row, m], t_e,
+                h7, h9, h20, h21, h22, h23, h24 = solar_month(nm, r62w, cold[cold_row, m], t_e,
                                                               flux, h11, h16, df, c)
                 r63c = -h24
-                r64 = r62 + r63c
+                r64 = r62w + r63c
                 s63c += r63c
                 s_h7 += h7
                 s_h9 += h9
-                s_h17 += r62
+                s_h17 += r62w
                 if tr is not None:
-                    for line, v in ((L.T_H7, h7), (L.T_H9, h9), (L.T_H17, r62), (L.T_H18, 1.0),
+                    for line, v in ((L.T_H7, h7), (L.T_H9, h9), (L.T_H17, r62w), (L.T_H18, 1.0),
                                     (L.T_H20, h20), (L.T_H21, h21), (L.T_H22, h22),
                                     (L.T_H23, h23), (L.T_H24, h24), (L.T_63C, r63c)):
                         tr[line, m] = v
@@ -361,7 +399,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             # (219); (64)m, (217)m and (219)m again, and the export less the diverted heat
             r63b = 0.0
             if diverter_on:
-                r63b = -diverted_kwh(e_pv, beta, r62, c)
+                r63b = -diverted_kwh(e_pv, beta, r62w, c)
                 r64 = r64 + r63b
                 r217 = water_efficiency_month(blend, r98 * r204, r98 * r205, r64, df)
                 r219 = r64 * 100.0 / r217 if r64 > 0.0 else 0.0
@@ -443,6 +481,11 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                     tr[line, 12] = v
             if diverter_on:
                 tr[L.T_63B, 12] = s63b
+            if wwhrs_on:
+                for line, v in ((L.T_V_WW1, s_v1), (L.T_Q_WW1, s_q1), (L.T_S_WW1, s_s1),
+                                (L.T_V_WW2, s_v2), (L.T_Q_WW2, s_q2), (L.T_S_WW2, s_s2),
+                                (L.T_63A, s63a)):
+                    tr[line, 12] = v
             for line, v in ((L.T_25, s25 / 12.0), (L.T_38, s38 / 12.0), (L.T_39, s39 / 12.0),
                             (L.T_40, s40 / 12.0), (L.T_41, 365.0), (L.T_45, s45),
                             (L.T_46, s46), (L.T_57, s57), (L.T_59, s59), (L.T_61, s61),

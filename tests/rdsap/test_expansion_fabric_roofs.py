@@ -214,9 +214,8 @@ def test_dwelling_above_means_no_roof(code: str) -> None:
 
 
 @pytest.mark.parametrize(("roof", "field"), [
-    ({"roof": "6"}, "building_parts[].roof_construction"),  # thatch: GAP
+    # thatch and 'none' (0) take declared fallbacks (tests/rdsap/test_coverage_fallbacks.py)
     ({"roof": "9"}, "building_parts[].roof_construction"),  # non-residential above: GAP
-    ({"roof": "0"}, "building_parts[].roof_construction"),
 ])
 def test_roofs_that_cannot_be_expanded_are_named(roof: dict[str, Any], field: str) -> None:
     result = expand(house(**roof))

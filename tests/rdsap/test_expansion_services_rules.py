@@ -228,7 +228,8 @@ def test_draughtproofing_unknown_takes_the_declared_fallback() -> None:
     ("6", None, None, None, False, "pressure_test_without_result"),
     ("9", None, None, None, False, "pressure_test_unknown_code"),
     ("4", None, 4, None, False, None), (None, None, 4, None, False, None),
-    ("7", 2.0, 7, None, True, None),  # 4 Pa pulse test: no q50 conversion, refused
+    # 4 Pa pulse test: no q50 conversion in spec/: the SAP algorithm (declared fallback)
+    ("7", 2.0, None, None, False, "pressure_test_pulse_not_converted"),
 ])
 def test_pressure_test(test: str | None, q50: float | None, code: int | None,
                        value: float | None, problem: bool, fallback_id: str | None) -> None:
@@ -733,9 +734,12 @@ def test_showers_without_baths_lodged_take_the_declared_bath_count_and_wwhrs() -
     assert used["bath_count_not_lodged"] == [0]
     assert result.columns["bath_count"].to_pylist() == [fallback("bath_count_not_lodged").value]
     assert not problems(result, "bath_count")
-    assert result.columns["wwhrs"].to_pylist() == [True]
+    # a mixer drains to WWHRS 1, lodged without an index (no PCDB product): left out
+    assert used["wwhrs_ignored"] == [0]
+    assert result.columns["wwhrs"].to_pylist() == [False]
     # the mixer is combi-fed too (test_showers_electric_and_mixer)
-    assert_strict_refuses_and_estimate_rates(row, "bath_count_not_lodged", "mixer_shower_flow")
+    assert_strict_refuses_and_estimate_rates(row, "bath_count_not_lodged", "mixer_shower_flow",
+                                             "wwhrs_ignored")
 
 
 # ------------------------------------------------------------------ lighting
@@ -789,10 +793,14 @@ def test_pv_arrays_as_lodged() -> None:
 
 
 def test_battery_capacity() -> None:
-    result = expand(cert(pv_battery_count=2, pv_battery_capacities_kwh=[5.0, 2.5]),
-                    cert(pv_battery_count=1))
-    assert result.columns["battery_capacity_kwh"].to_pylist() == [7.5, None]
-    assert [p.row for p in result.problems if p.field == "battery_capacity_kwh"] == [1]
+    """Lodged capacities are summed; a count without capacities takes the schema's default
+    capacity per battery (declared fallback pv_battery_capacity_not_lodged: 5 kWh)."""
+    result, used = expand_logged(cert(pv_battery_count=2, pv_battery_capacities_kwh=[5.0, 2.5]),
+                                 cert(pv_battery_count=1))
+    assert result.columns["battery_capacity_kwh"].to_pylist() == [
+        7.5, fallback("pv_battery_capacity_not_lodged").value]
+    assert not [p.row for p in result.problems if p.field == "battery_capacity_kwh"]
+    assert used == {"pv_battery_capacity_not_lodged": [1]}
 
 
 def test_cooling_solar_and_unsupported_generators() -> None:

@@ -25,6 +25,7 @@ from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
 from ara.sap.solar_inputs import resolve_diverter, resolve_solar
 from ara.sap.systems import HEAT_PUMP_CODES, resolve_systems
 from ara.sap.tables import SapTables
+from ara.sap.wwhrs_inputs import resolve_wwhrs
 from ara_kernels import layout as L
 
 
@@ -389,9 +390,9 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     dil[:, L.DI_PIPE_INSULATION] = _ints(pipe)
     dil[:, L.DI_CYL_IN_HEATED] = 1
     solar = resolve_solar(p, dfl, dil, tables, col, null, delivery)
-    for name, what in (("wwhrs", "waste water heat recovery (Appendix G)"),
-                       ("space_cooling", "space cooling (worksheet section 8c)")):
-        p.add(col(name, 0) == 1, name, f"{what} is not supported yet")
+    resolve_wwhrs(p, dfl, dil, flat("shower_wwhrs"), sh, col)
+    p.add(col("space_cooling", 0) == 1, "space_cooling",
+          "space cooling (worksheet section 8c) is not supported yet")
 
     # ---------------- heating systems: fractions, responsiveness, controls, pumps
     _resolve_heating(p, table, dfl, dil, tables, col, null)

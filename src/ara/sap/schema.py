@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.4.0"
+SCHEMA_VERSION = "1.5.0"
 
 
 def _f(
@@ -134,6 +134,13 @@ PIPEWORK_INSULATION_CODES: dict[int, str] = {
     2: "first 1 metre from cylinder insulated",
     3: "all accessible pipework insulated",
     4: "fully insulated",
+}
+
+SHOWER_WWHRS_CODES: dict[int, str] = {  # SAP-Schema ShowerWWHRSCode
+    1: "none",
+    2: "instantaneous WWHRS 1",
+    3: "instantaneous WWHRS 2",
+    4: "storage WWHRS (not supported: refused)",
 }
 
 SHOWER_OUTLET_CODES: dict[int, str] = {
@@ -431,8 +438,28 @@ SAP_INPUT_SCHEMA = pa.schema(
            line="230g"),
         _f("solar_pump_kwh_per_year", pa.float64(), "declared solar pump electricity; null = "
            "Table 4f (25 + 5 x (H1)) x 2 for an electric pump", unit="kWh/yr", line="230g"),
-        _f("wwhrs", pa.bool_(), "waste water heat recovery present (not supported yet: "
-           "rejected)", line="63a-63b"),
+        _f("wwhrs", pa.bool_(), "waste water heat recovery present (SAP 10.2 Appendix G3, "
+           "instantaneous systems only, in the SAP 2009 (G10) lineage form of decision 0024: "
+           "(63a)m = -sum over systems of 4.18 x V_m x (35 - Tcold,m) / 3600 x eta / 100 x U, "
+           "V_m the warm water of the mixer showers draining to the system); shower_wwhrs "
+           "then says which outlets drain to which system, and wwhrs_1_* / wwhrs_2_* give "
+           "each system's PCDB data. Storage WWHRS are refused (their method is not "
+           "transcribed); null = false", line="63a"),
+        _f("shower_wwhrs", pa.list_(pa.int8()), "per shower outlet, in the order of "
+           "showers (same length): the WWHRS its waste water drains through "
+           "(ShowerWWHRSCode). Instantaneous systems serve mixer showers only; 4 (storage) "
+           "is refused; null list or null entry = 1 none", codes=SHOWER_WWHRS_CODES,
+           line="63a"),
+        _f("wwhrs_1_efficiency_percent", pa.float64(), "instantaneous WWHRS 1: the "
+           "product's efficiency from the PCDB (table 353), 0-100 (required when an outlet "
+           "drains to it)", unit="%", line="63a"),
+        _f("wwhrs_1_utilisation_factor", pa.float64(), "instantaneous WWHRS 1: the "
+           "product's utilisation factor from the PCDB (table 353), 0-1 (required when an "
+           "outlet drains to it)", unit="1", line="63a"),
+        _f("wwhrs_2_efficiency_percent", pa.float64(), "instantaneous WWHRS 2: as "
+           "wwhrs_1_efficiency_percent", unit="%", line="63a"),
+        _f("wwhrs_2_utilisation_factor", pa.float64(), "instantaneous WWHRS 2: as "
+           "wwhrs_1_utilisation_factor", unit="1", line="63a"),
         # --- heating systems (sections 7 and 9)
         *_heating_fields("main1", "206-211", True),
         # --- Appendix N: main heating system 1 as a heat pump with product (PCDB) data

@@ -193,10 +193,20 @@ def _constants() -> np.ndarray:
         values[name] = float(solar[key])
     for r in read_table("sap10_2_appendix_g4_pv_diverter.csv"):
         values[f"pv_diverter_{r['name']}"] = float(r["value"])
+    values.update(_wwhrs_constants())
     missing = [n for n in L.C_NAMES if n not in values]
     if missing:
         raise SpecTableError(f"constants missing from spec/tables: {missing}")
     return np.array([values[n] for n in L.C_NAMES])
+
+
+APPENDIX_G3 = "sap10_2_appendix_g3_wwhrs.csv"
+
+
+def _wwhrs_constants() -> dict[str, float]:
+    """Appendix G3 (lineage form, decision 0024): the shower waste water temperature."""
+    rows = {r["name"]: r["value"] for r in read_table(APPENDIX_G3)}
+    return {"wwhrs_drain_temperature": float(rows["drain_temperature_c"])}
 
 
 APPENDIX_H = "sap10_2_appendix_h_solar_water_heating.csv"

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.rdsap.expansion.fabric_arrow import (
+    MISSING_CODE,
     Level,
     Problems,
     as_array,
@@ -85,7 +86,7 @@ from ara.rdsap.expansion.fabric_walls import (
     wall_u_values,
 )
 from ara.rdsap.expansion.tables import AGE_BANDS, COUNTRIES, FabricTables, fabric_tables
-from ara.sap.fallbacks import FallbackLog
+from ara.sap.fallbacks import FallbackLog, fallback
 from ara.sap.schema import ELEMENT_TYPE, OPENING_TYPE, STOREY_TYPE, THERMAL_BRIDGE_TYPE
 
 __all__ = ["FABRIC_COLUMNS", "FabricProblem", "FabricResult", "expand_fabric"]
@@ -170,18 +171,38 @@ class _Walls:
     alt_sheltered: np.ndarray
 
 
+def _insulation_thickness_fallback(w: dict[str, np.ndarray], rows: np.ndarray,
+                                   fallbacks: FallbackLog) -> None:
+    """Estimate fallbacks of walls without an assessor U-value: added insulation (external,
+    internal, or with a filled cavity) lodged without its thickness takes the declared
+    thickness (``wall_insulation_thickness_unknown``, the Table 20 'insulated, thickness
+    unknown' pattern: the 50 mm row); a curtain wall is recorded as
+    ``curtain_wall_age_unknown``."""
+    no_u = ~(np.isfinite(w["u_lodged"]) & (w["u_lodged"] > 0))
+    curtain = w["construction"] == 7
+    unknown = np.isin(w["insulation"], (1, 3, 6, 7)) & ~np.isfinite(w["insulation_mm"]) \
+        & no_u & ~curtain
+    fallbacks.use(rows[unknown], "wall_insulation_thickness_unknown")
+    # a curtain wall without a lodged U: section 5.18's pre-2023 value (wall_u_values)
+    fallbacks.use(rows[curtain & no_u], "curtain_wall_age_unknown")
+    w["insulation_mm"] = np.where(unknown, fallback("wall_insulation_thickness_unknown").value,
+                                  w["insulation_mm"])
+
+
 def _walls(t: FabricTables, parts: Parts, country: np.ndarray,
-           problems: Problems) -> _Walls:
+           problems: Problems, fallbacks: FallbackLog) -> _Walls:
     """Main and alternative walls of every part (section 5: Tables 6-9, 12-14, 23; 5.6
     assessor U; 5.9 sheltered)."""
     pr = parts.row
     w = _wall_inputs(parts.level)
+    _insulation_thickness_fallback(w, pr, fallbacks)
     main_u, code = wall_u_values(t, country[pr], parts.band, sheltered=np.zeros(pr.size, bool),
                                  **w)
     _report(problems, code, pr, "building_parts[].", WALL_PROBLEMS)
     alt = Level.of(parts.level.field("alternative_walls"))
     ap = alt.parent
     aw = _wall_inputs(alt)
+    _insulation_thickness_fallback(aw, pr[ap], fallbacks)
     sheltered, _ = alt.bools("sheltered_wall")
     alt_u, acode = wall_u_values(t, country[pr[ap]], parts.band[ap], sheltered=sheltered, **aw)
     _report(problems, acode, pr[ap], "building_parts[].alternative_walls[].", WALL_PROBLEMS)
@@ -302,7 +323,7 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
     parts = read_parts(certs, conv["upper_storey_height_allowance_m"], problems)
     pr = parts.row
     pcountry = country[pr]
-    walls = _walls(t, parts, country, problems)
+    walls = _walls(t, parts, country, problems, fallbacks)
     main = parts.main
     m = np.clip(main, 0, None)
     has_main = main >= 0
@@ -333,30 +354,49 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
     party_code = parts.level.codes("party_wall_construction", PARTY_WALL_CODES)
     party_u = party_wall_u(t, party_code, is_flat[pr])
     has_party = parts.party_area > 0
+    # estimate fallback: 'cavity masonry, filled and sealed' (code 4) has no Table 15 row;
+    # SAP 2009 / 2012 give a fully filled, edge-sealed cavity party wall 0.0
+    sealed = party_code == PARTY_WALL_CODES.index("4")
+    party_u = np.where(sealed, fallback("party_wall_filled_and_sealed").value, party_u)
     problems.add_mask(has_party & (party_code == PARTY_WALL_CODES.index("NA")), pr,
                       "building_parts[].party_wall_construction",
                       "party wall length lodged with construction 'not applicable'")
-    problems.add_mask(has_party & (party_code == PARTY_WALL_CODES.index("4")), pr,
-                      "building_parts[].party_wall_construction",
-                      "party wall 'cavity masonry, filled and sealed' (code 4): no Table 15 "
-                      "value established (GAP)")
     problems.add_mask(has_party & (party_code == -2), pr,
                       "building_parts[].party_wall_construction",
                       "party wall construction is not a PartyWallConstructionCode")
 
     # rooms in roof (sections 3.9, 3.10)
-    rr = rooms_in_roof(t, parts.level, pr, pcountry, walls.main_u, party_u, problems)
+    rr = rooms_in_roof(t, parts.level, pr, pcountry, walls.main_u, party_u, problems,
+                       parts.band, fallbacks)
+    # the party wall fallback counts where a party wall (or party gable) is billed
+    party_gable = np.bincount(rr.k_part[rr.k_kind == 7], minlength=parts.n) > 0
+    fallbacks.use(pr[sealed & (has_party | party_gable)], "party_wall_filled_and_sealed")
 
     # roofs (section 5.11; roof area section 3.8: largest floor area less the RR floor)
     lv = parts.level
     roof_type = lv.codes("roof_construction", ROOF_CODES)
+    roof_u_lodged = lv.floats("roof_u_value")
+    no_roof_u = ~(np.isfinite(roof_u_lodged) & (roof_u_lodged >= 0))
+    # estimate fallback: roof construction 'none' (0), NR or absent, and no assessor U: a
+    # pitched slate / tile roof with loft access (code 4), its lodged insulation or the
+    # age-band default; a flat or maisonette lodged as not on the top storey has another
+    # dwelling above (code 3)
+    unrecorded = no_roof_u & np.isin(roof_type, (MISSING_CODE, ROOF_CODES.index("0"),
+                                                 ROOF_CODES.index("NR")))
+    top, top_given = bools(col("top_storey"))
+    below_top = (is_flat & top_given & ~top)[pr]
+    fallbacks.use(pr[unrecorded], "roof_construction_not_recorded")
+    roof_type = np.where(unrecorded, np.where(below_top, ROOF_CODES.index("3"),
+                                              ROOF_CODES.index("4")), roof_type)
+    # estimate fallback: thatch takes the RdSAP 2012 Tables S9 / S10 rows (roof_u_values)
+    fallbacks.use(pr[no_roof_u & (roof_type == ROOF_CODES.index("6"))], "thatched_roof_lineage")
     roof_u, rcode = roof_u_values(
         t, pcountry, parts.band, roof_type, lv.codes("roof_insulation_location",
                                                      ROOF_LOCATION_CODES),
         lv.mapped("roof_insulation_thickness", ROOF_MM),
         lv.mapped("rafter_insulation_thickness", ROOF_MM),
         lv.mapped("flat_roof_insulation_thickness", ROOF_MM),
-        lv.mapped("sloping_ceiling_insulation_thickness", ROOF_MM), lv.floats("roof_u_value"))
+        lv.mapped("sloping_ceiling_insulation_thickness", ROOF_MM), roof_u_lodged)
     _report(problems, rcode, pr, "building_parts[].", ROOF_PROBLEMS)
     heat_loss_roof = (roof_type >= 0) & ~np.isin(roof_type, NO_ROOF) & (rcode == 0)
     # a room in roof larger than the largest storey below covers all of that storey's roof:

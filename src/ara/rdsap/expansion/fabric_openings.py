@@ -50,6 +50,10 @@ _CATEGORY = np.array([
     _LODGED,  # 15 single, known data
     -2,  # ND
 ])
+# 'known data' codes (7 double, 8 triple, 15 single) -> the same glazing of unknown date /
+# unknown data (3, 6, 5): estimate fallback glazing_known_data_not_lodged
+_UNKNOWN_DATE = np.arange(_CATEGORY.size)
+_UNKNOWN_DATE[[7, 8, 15]] = [3, 6, 5]
 # RdSAP glazing code -> SAP-Schema-19.1 SAP-GlazingTypeCode (2 single, 3 double, 8 triple,
 # 13 secondary): fills the light transmittance of Table 6b in the calculator
 _SAP_GLAZING = np.array([0, 3, 3, 3, 13, 2, 8, 3, 8, 8, 8, 13, 13, 3, 8, 2, 0])
@@ -146,18 +150,28 @@ def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarr
     # Table 24 U and g
     code = level.codes("glazing_type", GLAZING_CODES) + 1  # back to the code numbers
     code = np.where(code >= 1, code, 0)
+    log = fallbacks if fallbacks is not None else FallbackLog(int(row.max(initial=-1)) + 1)
+    # estimate fallback: glazing type 'ND' or absent -> double glazing of unknown date
+    not_recorded = _CATEGORY[code] == -2
+    log.use(row[not_recorded], "glazing_type_not_recorded")
+    code = np.where(not_recorded, int(fallback("glazing_type_not_recorded").value), code)
+    # estimate fallback: 'known data' glazing lodged without its U-value or g-value -> the
+    # Table 24 row of the same glazing of unknown date (the lodged one of the two is kept)
+    u_lodged = level.floats("u_value")
+    g_lodged = level.floats("solar_transmittance")
+    has_lodged_u = np.isfinite(u_lodged) & (u_lodged > 0)
+    data_missing = (_CATEGORY[code] == _LODGED) & ~(
+        has_lodged_u & np.isfinite(g_lodged) & (g_lodged > 0))
+    log.use(row[data_missing], "glazing_known_data_not_lodged")
+    code = np.where(data_missing, _UNKNOWN_DATE[code], code)
     category = _CATEGORY[code]
     pvc, pvc_given = level.bools("pvc_frame")
     pvc = np.where(pvc_given, pvc, pvc_default[0][row])
     pvc_given = pvc_given | pvc_default[1][row]
     gap = level.codes("glazing_gap", GAP_CODES)
     gap = np.where(gap >= 0, gap, gap_default[row])
-    u_lodged = level.floats("u_value")
-    g_lodged = level.floats("solar_transmittance")
-    has_lodged_u = np.isfinite(u_lodged) & (u_lodged > 0)
     needs_gap = np.isin(category, (_CAT["double_pre"], _CAT["triple_pre"]))
     # estimate fallbacks (spec/tables/estimate_fallbacks.csv): frame and gap not lodged
-    log = fallbacks if fallbacks is not None else FallbackLog(int(row.max(initial=-1)) + 1)
     frame_missing = ~pvc_given & (category >= 0) & (category != _LODGED)
     log.use(row[frame_missing], "window_frame_unknown")
     pvc = np.where(frame_missing, True, pvc)
@@ -175,13 +189,23 @@ def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarr
     ri = roof_window.astype(np.int64)
     u_tab = t.window_u[ci, cat, gi, fi, ri]
     g_tab = t.window_g[ci, cat, gi, fi, ri]
+    # estimate fallback: a roof window whose glazing / frame has no Table 24 roof-window row
+    # (metal frames, 2022 or later): the vertical window's row plus the roof-window increment
+    # Table 24 gives the same glazing in a PVC / wood frame (2022 or later: the 2002-2021 one)
+    inc_cat = np.where(cat == _CAT["post_2022"], _CAT["post_cutoff"], cat)
+    increment = t.window_u[ci, inc_cat, gi, 0, 1] - t.window_u[ci, inc_cat, gi, 0, 0]
+    vertical_u = t.window_u[ci, cat, gi, fi, 0]
+    roof_row_missing = roof_window & (category >= 0) & ~np.isfinite(u_tab) \
+        & np.isfinite(vertical_u) & np.isfinite(increment) & ~(needs_gap & (gap < 0)) \
+        & ~(has_lodged_u & np.isfinite(g_lodged) & (g_lodged > 0))
+    log.use(row[roof_row_missing], "roof_window_row_missing")
+    u_tab = np.where(roof_row_missing, round_half_up(vertical_u + increment), u_tab)
+    g_tab = np.where(roof_row_missing, t.window_g[ci, cat, gi, fi, 0], g_tab)
     u_tab = np.where(needs_gap & (gap < 0), np.nan, u_tab)
     # lodged transmission data (manufacturer / BFRC) win over Table 24 (engine-observed)
     u = np.where(has_lodged_u, u_lodged, np.where(category >= 0, u_tab, np.nan))
     g = np.where(np.isfinite(g_lodged) & (g_lodged > 0), g_lodged,
                  np.where(category >= 0, g_tab, np.nan))
-    problems.add_mask(category == -2, row, f + "glazing_type",
-                      "glazing type not recorded ('ND' or absent)")
     problems.add_mask((category == _LODGED) & ~(np.isfinite(u) & np.isfinite(g)), row,
                       f + "u_value", "'known data' glazing needs its U-value and solar "
                       "transmittance")
@@ -197,12 +221,16 @@ def windows(t: FabricTables, level: Level, lookup: np.ndarray, country: np.ndarr
     conv = t.conventions
     ff = np.where(pvc, conv["frame_factor_wood_pvc"], conv["frame_factor_metal"])
     orientation = level.codes("orientation", tuple(str(i) for i in range(10)))
+    # estimate fallback: orientation 0 (unknown) or absent -> east / west
+    unknown_orientation = np.isin(orientation, (0, -1))
+    log.use(row[unknown_orientation], "window_orientation_unknown")
+    orientation = np.where(unknown_orientation,
+                           int(fallback("window_orientation_unknown").value), orientation)
     problems.add_mask((orientation <= 0), row, f + "orientation",
-                      "window orientation unknown: SAP needs a compass point (1-8) or "
-                      "horizontal (9)")
+                      "window orientation is not a compass point (1-8) or horizontal (9)")
+    # estimate fallback: permanent shutters left out (their RdSAP 10 treatment is a GAP)
     shutters, _ = level.bools("permanent_shutters_present")
-    problems.add_mask(shutters, row, f + "permanent_shutters_present",
-                      "permanent shutters: RdSAP 10 treatment not established (GAP)")
+    log.use(row[shutters], "permanent_shutters_ignored")
     tilt = np.where(roof_window, conv["roof_window_tilt_deg"], 90.0)
     return Openings(row=row, part=part, slot=slot, kind=kind, area=area, u=u, g=g,
                     frame_factor=ff, glazing_type=_SAP_GLAZING[code],

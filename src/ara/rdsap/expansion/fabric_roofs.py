@@ -8,8 +8,16 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow.compute as pc
 
-from ara.rdsap.expansion.fabric_arrow import Level, Problems, codes, floats, round_half_up
+from ara.rdsap.expansion.fabric_arrow import (
+    Level,
+    Problems,
+    codes,
+    floats,
+    mapped,
+    round_half_up,
+)
 from ara.rdsap.expansion.tables import AGE_BANDS, COUNTRIES, ROOF_THICKNESS_MM, FabricTables
+from ara.sap.fallbacks import FallbackLog
 
 #: RoofTypeCode: 0 none, 1 flat, 2 pitched (old), 3 another dwelling above, 4 pitched with
 #: loft access, 5 pitched without access, 6 thatch, 7 same dwelling above, 8 sloping
@@ -33,8 +41,8 @@ P_NO_TABLE_VALUE = 5
 ROOF_PROBLEMS: dict[int, tuple[str, str]] = {
     P_ROOF_TYPE: ("roof_construction", "roof construction not recorded or 'none' (0): "
                   "lodge the roof type"),
-    P_THATCH: ("roof_construction", "thatched roof: the RdSAP 10 U-values are not "
-               "transcribed (GAP); lodge a Roof-U-Value"),
+    P_THATCH: ("roof_construction", "thatched roof: no RdSAP 2012 Table S9 / S10 lineage "
+               "value for this country, age band and thickness; lodge a Roof-U-Value"),
     P_RAFTERS_UNKNOWN: ("rafter_insulation_thickness", "insulation at rafters / sloping "
                         "ceiling of unknown thickness and no Table 18 column 2 value for this "
                         "country / age band; lodge the thickness or a Roof-U-Value"),
@@ -52,6 +60,15 @@ def _row(mm: np.ndarray) -> np.ndarray:
     rows = np.clip(rows, 0, len(ROOF_THICKNESS_MM) - 1)
     exact = np.isfinite(mm) & (np.asarray(ROOF_THICKNESS_MM)[rows] == mm)
     return np.where(exact, rows, -1)
+
+
+def _thatch_by_thickness(t: FabricTables, mm: np.ndarray) -> np.ndarray:
+    """RdSAP 2012 Table S9 thatched column: the row of the thickest listed insulation not
+    above ``mm`` (S9 lists no 125, 175 or 225 mm row)."""
+    listed = np.flatnonzero(np.isfinite(t.thatch_u))
+    thickness = np.asarray(ROOF_THICKNESS_MM, dtype=np.float64)[listed]
+    k = np.searchsorted(thickness, np.where(np.isfinite(mm), mm, -1.0), side="right") - 1
+    return np.where(k >= 0, t.thatch_u[listed[np.clip(k, 0, None)]], np.nan)
 
 
 def roof_u_values(t: FabricTables, country: np.ndarray, band: np.ndarray,
@@ -102,7 +119,15 @@ def roof_u_values(t: FabricTables, country: np.ndarray, band: np.ndarray,
                        (sloping & ~np.isfinite(slope_t)),
                        np.where(np.isfinite(rafters_default), problem, P_RAFTERS_UNKNOWN),
                        problem)
-    problem = np.where(rc == 6, P_THATCH, problem)
+    # thatch (estimate fallback thatched_roof_lineage, recorded by the caller): RdSAP 2012
+    # Table S9 thatched column at the lodged thickness (the next thinner listed row), else
+    # Table S10 thatched roof by age band (band M as L)
+    thatch = rc == 6
+    thatch_t = np.where(np.isfinite(joists_mm), joists_mm, rafter_t)
+    u = np.where(thatch, np.where(np.isfinite(thatch_t), _thatch_by_thickness(t, thatch_t),
+                                  t.thatch_default_u[ci, np.minimum(bi, AGE_BANDS.index("L"))]),
+                 u)
+    problem = np.where(thatch & ~np.isfinite(u), P_THATCH, problem)
     problem = np.where(rc == 9, P_ABOVE_NON_RESIDENTIAL, problem)
     problem = np.where((rc < 0) | (rc == 0), P_ROOF_TYPE, problem)
     no_roof = np.isin(rc, NO_ROOF)
@@ -147,13 +172,37 @@ class RoomsInRoof:
     k_is_wall: np.ndarray  # gable / common / stud wall (for (11) and windows)
 
 
+def _table17_beyond(t: FabricTables, country: np.ndarray, col: np.ndarray,
+                    trow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(U, by analogy) of room-in-roof surfaces whose Table 17 row is not transcribed:
+    slopes and flat ceilings take Table 16 column 1 / column 2 at the same thickness (the
+    transcribed mineral-wool columns equal them), PUR / PIR the lower of that and the
+    column's thickest transcribed row; stud walls (and any surface without a Table 16 row)
+    the thickest transcribed row of their column (estimate fallbacks
+    room_in_roof_insulation_table16 / room_in_roof_insulation_thickest_row)."""
+    thickest = np.array([np.flatnonzero(np.isfinite(t.rr_u[:, k])).max()
+                         for k in range(t.rr_u.shape[1])])
+    floor_u = t.rr_u[thickest[col], col]
+    r = np.clip(trow, 0, None)
+    ci = np.clip(country, 0, len(COUNTRIES) - 1)
+    analog = np.select([col < 2, col < 4], [t.roof_joists_u[ci, r], t.roof_rafters_u[ci, r]],
+                       np.nan)
+    pur = col % 2 == 1
+    by_analogy = np.isfinite(analog)
+    u = np.where(by_analogy, np.where(pur, np.fmin(analog, floor_u), analog), floor_u)
+    return u, by_analogy
+
+
 def rooms_in_roof(t: FabricTables, parts_level: Level, part_row: np.ndarray,
                   country: np.ndarray, main_wall_u: np.ndarray, party_u: np.ndarray,
-                  problems: Problems) -> RoomsInRoof:
+                  problems: Problems, part_band: np.ndarray | None = None,
+                  fallbacks: FallbackLog | None = None) -> RoomsInRoof:
     """Room-in-roof areas and U-values (sections 3.9-3.10). ``main_wall_u`` (per part) is the
     U of the part's main wall (Table 4 'as common wall'), ``party_u`` the Table 15 U of the
-    part's party wall construction, ``country`` per part."""
+    part's party wall construction, ``country`` and ``part_band`` (the part's age band) per
+    part. Estimate fallbacks used are recorded in ``fallbacks``."""
     conv = t.conventions
+    log = fallbacks if fallbacks is not None else FallbackLog(int(part_row.max(initial=-1)) + 1)
     rr = parts_level.field("room_in_roof")
     area_raw = floats(pc.struct_field(rr, "floor_area_m2"))
     has = np.isfinite(area_raw) & (area_raw > 0)
@@ -161,17 +210,39 @@ def rooms_in_roof(t: FabricTables, parts_level: Level, part_row: np.ndarray,
     band = codes(pc.struct_field(rr, "construction_age_band"), AGE_BANDS)
     rr_type = codes(pc.struct_field(rr, "room_in_roof_type"), RR_TYPES)
     insulation = codes(pc.struct_field(rr, "insulation"), RR_INSULATION_CODES)
+    # estimate fallback: a room in roof without its age band takes its building part's
+    if part_band is not None:
+        inherit = has & (band < 0) & (part_band >= 0)
+        log.use(part_row[inherit], "room_in_roof_age_band_not_recorded")
+        band = np.where(inherit, part_band, band)
     problems.add_mask(has & (band < 0), part_row, "building_parts[].room_in_roof."
                       "construction_age_band", "room-in-roof age band not recorded")
-    legacy = has & (insulation >= 0) & ~np.isin(insulation, [RR_INSULATION_CODES.index(c)
-                                                             for c in RR_AS_BUILT])
-    problems.add_mask(legacy, part_row, "building_parts[].room_in_roof.insulation",
-                      "RdSAP 9.x room-in-roof insulation (flat ceiling only / all elements "
-                      "50-150 mm) is not expanded with RdSAP 10 rules; only as built / "
-                      "unknown is")
+    # RdSAP 9.x codes 2 (flat ceiling only) and 3-5 (all elements 50 / 100 / 150 mm): the
+    # estimate fallback room_in_roof_legacy_insulation below; code 1 ('none', not to be
+    # used) is refused
+    legacy_codes = [RR_INSULATION_CODES.index(c) for c in ("2", "3", "4", "5")]
+    legacy = has & np.isin(insulation, legacy_codes)
+    problems.add_mask(has & (insulation >= 0) & ~np.isin(insulation, [
+        RR_INSULATION_CODES.index(c) for c in RR_AS_BUILT]) & ~legacy, part_row,
+        "building_parts[].room_in_roof.insulation", "RdSAP 9.x room-in-roof insulation "
+        "'none' (code 1, for backwards compatibility only) is not expanded")
     ci = np.clip(country, 0, len(COUNTRIES) - 1)
     bi = np.clip(band, 0, len(AGE_BANDS) - 1)
     rr_default_u = t.roof_rr_default_u[ci, bi]  # Table 18 column 4
+    # estimate fallback (RdSAP 2012 lineage): 'all elements 50 / 100 / 150 mm' take the lower
+    # of Table 18 column 4 and the RdSAP 2012 Table S10 room-in-roof note values (0.68 /
+    # 0.40 / 0.30, Table 16 column 1 at those thicknesses); 'flat ceiling only' keeps column
+    # 4; the whole shell then takes the worse of that and the flat ceiling's Table 17
+    # column 2a value for its lodged Roof-Insulation-Thickness
+    legacy_mm = np.select([insulation == RR_INSULATION_CODES.index(c) for c in ("3", "4", "5")],
+                          [50.0, 100.0, 150.0], np.nan)
+    lrow = _row(legacy_mm)
+    elements_u = np.where(lrow >= 0, np.fmin(rr_default_u, t.roof_joists_u[
+        ci, np.clip(lrow, 0, None)]), rr_default_u)
+    ceiling_row = _row(mapped(pc.struct_field(rr, "roof_insulation_thickness"), ROOF_MM))
+    ceiling_u = np.where(ceiling_row >= 0, t.rr_u[np.clip(ceiling_row, 0, None), 2], np.nan)
+    log.use(part_row[legacy & (band >= 0)], "room_in_roof_legacy_insulation")
+    rr_default_u = np.where(legacy, np.fmax(elements_u, ceiling_u), rr_default_u)
     # section 3.9.1 step d: shell area 12.5 sqrt(A / 1.5), rounded before any subtraction
     shell = np.where(has, round_half_up(12.5 * np.sqrt(area / 1.5)), 0.0)
 
@@ -248,12 +319,20 @@ def rooms_in_roof(t: FabricTables, parts_level: Level, part_row: np.ndarray,
     trow = _row(thick)
     t17 = np.where(trow >= 0, t.rr_u[np.clip(trow, 0, None), col], np.nan)
     known = np.isfinite(thick)
+    # estimate fallbacks: Table 17 rows of 175 mm (stud walls) and 200 mm or more are not
+    # transcribed (GAP)
+    beyond = has[kp] & roofish & known & (trow >= 0) & ~np.isfinite(t17) \
+        & ~np.isfinite(u_lodged)
+    u_beyond, by_analogy = _table17_beyond(t, country[kp], col, trow)
+    log.use(part_row[kp[beyond & by_analogy]], "room_in_roof_insulation_table16")
+    log.use(part_row[kp[beyond & ~by_analogy]], "room_in_roof_insulation_thickest_row")
+    t17 = np.where(beyond, u_beyond, t17)
     k_u = np.where(roofish, np.where(known, t17, rr_default_u[kp]), k_u)
     k_kind = np.where(roofish, np.where(kind_i == 3, 1, 3), k_kind)
     problems.add_mask(has[kp] & roofish & known & ~np.isfinite(t17) & ~np.isfinite(u_lodged),
                       part_row[kp], "building_parts[].room_in_roof.surfaces[]."
-                      "insulation_thickness", "Table 17 rows of 175 mm (stud walls) and "
-                      "200 mm or more are not transcribed (GAP); lodge a U-value")
+                      "insulation_thickness", "no Table 17 row for this insulation "
+                      "thickness; lodge a U-value")
     lodged = np.isfinite(u_lodged) & (u_lodged >= 0)
     k_u = np.where(lodged, u_lodged, k_u)
     k_kind = np.where(lodged & (k_kind == 0) & is_gable & (gable != 3), 1, k_kind)

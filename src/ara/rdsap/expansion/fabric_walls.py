@@ -11,6 +11,7 @@ import numpy as np
 
 from ara.rdsap.expansion.fabric_arrow import round_half_up
 from ara.rdsap.expansion.tables import COUNTRIES, WALL_TYPES, FabricTables
+from ara.sap.fallbacks import fallback
 
 #: WallConstructionCode: 1 granite, 2 sandstone, 3 solid brick, 4 cavity, 5 timber frame,
 #: 6 basement, 7 curtain, 8 system built, 9 cob, 10 park home.
@@ -36,7 +37,7 @@ _STONE = (1, 2)
 # problem codes of wall_u_values
 OK = 0
 P_CONSTRUCTION = 1
-P_CURTAIN = 2
+P_CURTAIN = 2  # no longer raised: section 5.18 / curtain_wall_age_unknown
 P_PARK_HOME = 3
 P_NO_TABLE_VALUE = 4
 P_STONE_THICKNESS = 5
@@ -46,8 +47,6 @@ P_AGE_BAND = 8
 WALL_PROBLEMS: dict[int, tuple[str, str]] = {
     P_CONSTRUCTION: ("wall_construction", "wall construction not recorded or not a "
                      "WallConstructionCode"),
-    P_CURTAIN: ("wall_construction", "curtain wall (code 7): RdSAP 10 rule not established "
-                "(GAP, docs/rdsap/expansion_fabric.md); lodge a Wall-U-Value"),
     P_PARK_HOME: ("wall_construction", "park home wall (code 10): RdSAP 10 rule not "
                   "established (GAP, docs/rdsap/expansion_fabric.md); lodge a Wall-U-Value"),
     P_NO_TABLE_VALUE: ("wall_construction", "no Tables 6-9 / 23 U-value for this country, "
@@ -108,18 +107,22 @@ def wall_u_values(t: FabricTables, country: np.ndarray, band: np.ndarray,
     u0 = np.where(lower, np.minimum(u0, stone_formula), u0)
     # section 5.17 Table 23: basement walls by age band
     u0 = np.where(c == 6, t.basement_wall_u[bi], u0)
+    # section 5.18: a curtain wall without a lodged U takes the pre-2023 value (the schemas
+    # lodge no installation date: estimate fallback curtain_wall_age_unknown, recorded by
+    # the caller); no insulation or lining is added to it
+    curtain = c == 7
+    u0 = np.where(curtain, fallback("curtain_wall_age_unknown").value, u0)
     # added insulation (section 5.8, Table 14 where the thickness is known): R = t / lambda
-    added = np.isin(insulation, (1, 3, 6, 7))
+    added = np.isin(insulation, (1, 3, 6, 7)) & ~curtain
     lam = np.where(np.isfinite(conductivity), conductivity, DEFAULT_CONDUCTIVITY)
     r_added = np.where(added, insulation_mm / 1000.0 / lam, 0.0)
     # dry-lining on an otherwise uninsulated wall (as built / unknown): R 0.17 (section 5.8)
-    r_dry = np.where(dry_lined & np.isin(insulation, (4, 5)), DRY_LINING_R, 0.0)
+    r_dry = np.where(dry_lined & np.isin(insulation, (4, 5)) & ~curtain, DRY_LINING_R, 0.0)
     u = 1.0 / (1.0 / u0 + r_added + r_dry)
     problem = np.where(added & ~np.isfinite(insulation_mm), P_INSULATION_THICKNESS, problem)
     problem = np.where((insulation < 1) | (insulation > 7), P_INSULATION_TYPE, problem)
     problem = np.where(~np.isfinite(u) & (problem == OK), P_NO_TABLE_VALUE, problem)
     problem = np.where(band < 0, P_AGE_BAND, problem)
-    problem = np.where(c == 7, P_CURTAIN, problem)
     problem = np.where(c == 10, P_PARK_HOME, problem)
     problem = np.where(c == 0, P_CONSTRUCTION, problem)
     # section 5.6 (JK 01514436): a lodged U-value overrides the tables
@@ -165,7 +168,7 @@ PARTY_WALL_CODES: tuple[str, ...] = ("0", "1", "2", "3", "4", "NA", "NI")
 def party_wall_u(t: FabricTables, party_code: np.ndarray, is_flat: np.ndarray) -> np.ndarray:
     """Table 15 (section 5.10) by PartyWallConstructionCode index; 'NI' (no information)
     and a missing code read as 'unable to determine'; NaN for 'NA' and for code 4 (no
-    Table 15 row: GAP)."""
+    Table 15 row: the caller applies the estimate fallback party_wall_filled_and_sealed)."""
     code = np.where((party_code == PARTY_WALL_CODES.index("NI")) | (party_code < 0), 0,
                     party_code)
     valid = code <= 4

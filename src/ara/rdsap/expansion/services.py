@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.rdsap.expansion.services_heating import (
+    NO_HEATING_CODE,
     boiler_without_code,
     electricity_tariff,
     heating_columns,
@@ -141,6 +142,12 @@ def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
     fuel1 = sap_fuel(log, tb, main1.fuel_rdsap, tariff, main1.present, "main1_fuel")
     fuel2 = sap_fuel(log, tb, main2.fuel_rdsap, tariff, main2.present, "main2_fuel")
     sec_code, sec_fuel = secondary_heating(c, log, out, tb, tariff)
+    # estimate fallback: SAP 10.2 Table 11 (as transcribed) has no row for code 699 (no
+    # heating system, electric heaters assumed): the electric room heaters' fraction
+    sec_with_none = (main1.code == NO_HEATING_CODE) & (sec_code > 0)
+    log.fallback(sec_with_none, "no_heating_system_secondary_fraction")
+    out.put("secondary_fraction", fallback("no_heating_system_secondary_fraction").value,
+            sec_with_none)
     water = water_heating(c, log, out, tb, main1, main2, sec_code, (fuel1, fuel2, sec_fuel),
                           tariff, age)
     heating_columns(c, log, out, tb, main1, main2, (fuel1, fuel2), water)
@@ -149,7 +156,7 @@ def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
     out.put("warm_air_fan_sfp", tb.warm_air_sfp, warm_air_ok)
     log.assume(warm_air_ok, f"warm-air fans: SFP {tb.warm_air_sfp:g} W/(l/s) (SAP 10.2 "
                "Table 4f note e)")
-    showers_and_baths(c, log, out, tb, water)
+    showers_and_baths(c, log, out, tb, water, pcdb)
     _heat_network(c, log, out, main1.code, main2.code, age)
 
     _lighting(c, out, tb)
@@ -267,11 +274,11 @@ def _ventilation(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     test = c.code("pressure_test")
     q50 = c.num("air_permeability_m3_per_h_m2")
     measured = (test == 6) & np.isfinite(q50)
-    out.put("pressure_test", np.where(measured, 6, np.where(test == 7, 7, 4)))
+    out.put("pressure_test", np.where(measured, 6, 4))
     out.put("air_permeability_q50", q50, measured)
     log.fallback((test == 6) & ~np.isfinite(q50), "pressure_test_without_result")
-    log.problem(test == 7, "pressure_test", "low-pressure pulse test (4 Pa): no q50 "
-                "conversion in spec/: code 7 written without q50 (the calculator rejects it)")
+    # estimate fallback: a 4 Pa (pulse) test has no q50 conversion in spec/: SAP algorithm
+    log.fallback(test == 7, "pressure_test_pulse_not_converted")
     log.fallback(~np.isin(test, (4, 6, 7, MISSING)), "pressure_test_unknown_code")
 
     # sheltered sides: GAP, RdSAP 2009 Table S5 lineage
@@ -462,9 +469,13 @@ def _photovoltaics(c: Certificates, log: Log, out: Output, roof: np.ndarray,
         batteries.values)), minlength=n) if batteries.parents.size else np.zeros(n)
     count = c.num("pv_battery_count")
     has_capacity = batteries.count(np.ones(batteries.parents.size, dtype=bool)) > 0
-    out.put("battery_capacity_kwh", capacity, has_capacity & (capacity > 0))
-    log.problem((count > 0) & ~has_capacity, "battery_capacity_kwh",
-                "PV battery count lodged without capacities: null written")
+    # estimate fallback: a battery count without capacities takes the schema's default
+    # capacity (Battery-Capacity default="5", 'defaults to 5kW in unknown') per battery
+    unlodged = (count > 0) & ~has_capacity
+    log.fallback(unlodged, "pv_battery_capacity_not_lodged")
+    capacity = np.where(unlodged, np.nan_to_num(count)
+                        * fallback("pv_battery_capacity_not_lodged").value, capacity)
+    out.put("battery_capacity_kwh", capacity, (has_capacity | unlodged) & (capacity > 0))
 
 
 def _other(c: Certificates, log: Log, out: Output) -> None:

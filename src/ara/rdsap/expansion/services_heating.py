@@ -140,6 +140,13 @@ def no_heating_system(main1: MainSystem, log: Log) -> None:
     main1.code = np.where(none, NO_HEATING_CODE, main1.code)
     main1.fuel_rdsap = np.where(none & np.isin(main1.fuel_rdsap, (MISSING, 0)),
                                 ELECTRICITY_RDSAP, main1.fuel_rdsap)
+    # Table 4a code 699 assumes electric heaters: whatever fuel was lodged with it
+    lodged_other = (main1.code == NO_HEATING_CODE) & ~np.isin(
+        main1.fuel_rdsap, (MISSING, 0, ELECTRICITY_RDSAP))
+    log.assume(lodged_other, "main1: code 699 (no heating system): electric heaters assumed "
+               "(SAP 10.2 Table 4a), the lodged main fuel is not used")
+    main1.fuel_rdsap = np.where(main1.code == NO_HEATING_CODE, ELECTRICITY_RDSAP,
+                                main1.fuel_rdsap)
     main1.control = np.where(none & (main1.control == MISSING), NO_HEATING_CONTROL,
                              main1.control)
     main1.present = np.ones_like(main1.present)
@@ -214,9 +221,17 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     primary loss and pipework, separate timing, immersion type."""
     n = c.n
     whc = c.code("water_heating_code")
+    # estimate fallback: hot water 'from the main system' when that system is 'no heating
+    # system present' (code 699, electric heaters assumed, which heat no water): as for a
+    # dwelling without a water heating system
+    from_no_system = ((whc == 901) & (main1.code == NO_HEATING_CODE)) \
+        | ((whc == 914) & main2.present & (main2.code == NO_HEATING_CODE))
+    log.fallback(from_no_system, "water_from_no_heating_system")
+    whc = np.where(from_no_system, NO_WATER_SYSTEM, whc)
     none = np.isin(whc, (MISSING, NO_WATER_SYSTEM))
     log.fallback(whc == MISSING, "water_heating_not_lodged")
-    log.assume(whc == NO_WATER_SYSTEM, "water heating: none present: electric immersion 903 "
+    log.assume((whc == NO_WATER_SYSTEM) & ~from_no_system, "water heating: none present: "
+               "electric immersion 903 "
                "on standard electricity (RdSAP 10, JK a7761ea8)")
     code = np.where(none, IMMERSION, whc)
     i = np.clip(code - 900, 0, 99)
@@ -409,6 +424,14 @@ def heating_columns(c: Certificates, log: Log, out: Output, tb: ServicesTables,
         out.put(f"{p}_category", s.category, present & _in(s.category, 1, 11))
         emitter = np.where(_in(s.emitter, 0, 4), EMITTER[np.clip(s.emitter, 0, 4)], -1)
         out.put(f"{p}_emitter", emitter, present & (emitter > 0))
+        # estimate fallback: underfloor heating (alone or with radiators) of a boiler or heat
+        # pump, whose responsiveness is Table 4d's by floor construction, not lodged
+        from_4d = present & (_in(s.code, 101, 141) | _in(s.code, 211, 227)
+                             | ((s.code == MISSING) & np.isin(s.category, (2, 4))))
+        underfloor = from_4d & np.isin(emitter, (2, 3))
+        log.fallback(underfloor, "underfloor_responsiveness_floor_unknown")
+        out.put(f"{p}_responsiveness",
+                fallback("underfloor_responsiveness_floor_unknown").value, underfloor)
         # pumps: boilers have a circulation pump (Table 4f) inside the heated space (Table
         # 5a gain); electric heat pumps have the pump in their efficiency (Table 4f 0) but
         # Table 4a heat pumps keep the gain (App. N3.1); PCDB heat pumps neither
@@ -449,12 +472,11 @@ def secondary_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables
 
 
 def showers_and_baths(c: Certificates, log: Log, out: Output, tb: ServicesTables,
-                      water: Water) -> None:
+                      water: Water, pcdb: Pcdb | None = None) -> None:
     """Shower outlets (electric: Table J4 9.3 kW by the calculator's default; mixer: the
-    vented flow of the RdSAP fixtures), baths, WWHRS flag."""
+    vented flow of the RdSAP fixtures), baths, WWHRS (``services_wwhrs``)."""
     it = c.items("shower_outlets")
     kind = int_codes(it.field("shower_outlet_type"))
-    wwhrs_outlet = int_codes(it.field("shower_wwhrs"))
     parents = it.parents
     keep = np.isin(kind, (1, 2))
     mixer = kind == 1
@@ -479,16 +501,10 @@ def showers_and_baths(c: Certificates, log: Log, out: Output, tb: ServicesTables
     log.fallback(baths_missing, "bath_count_not_lodged")
     baths = np.where(baths_missing, int(fallback("bath_count_not_lodged").value), baths)
     out.put("bath_count", baths, baths >= 0)
-    # WWHRS: an outlet or bath connected (RdSAP 10); for certificates without an outlet list
-    # (RdSAP 9.x), a lodged WWHRS index number
-    connected = _rows(it, np.isin(wwhrs_outlet, (2, 3, 4))) | (c.code("number_baths_wwhrs") > 0)
-    index = np.zeros(c.n, dtype=bool)
-    for name in ("wwhrs_index_number_1", "wwhrs_index_number_2",
-                 "storage_wwhrs_index_number"):
-        index |= np.asarray(c.arr(name).is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    wwhrs = connected | (index & ~it.lodged)
-    out.put("wwhrs", wwhrs)
-    log.fallback(index & it.lodged & ~connected, "wwhrs_not_connected")
+    # WWHRS: instantaneous systems by their PCDB product, the rest left out as declared
+    from ara.rdsap.expansion.services_wwhrs import waste_water_heat_recovery
+
+    waste_water_heat_recovery(c, log, out, it, kind, keep, pcdb)
     from ara.rdsap.expansion.services_solar import solar_water_heating
 
     solar_water_heating(c, log, out, water.delivery)

@@ -114,6 +114,11 @@ class FabricTables:
     suspended_timber_last_band: np.ndarray  # [country], -1 where not transcribed
     # conventions (rdsap10_fabric_conventions_LINEAGE.csv)
     conventions: dict[str, float]
+    # RdSAP 2012 lineage (estimate fallback thatched_roof_lineage): Table S9 thatched column
+    # [ROOF_THICKNESS_MM row] (NaN where S9 has no row) and Table S10 thatched roof
+    # [country, band] (NaN for band M)
+    thatch_u: np.ndarray
+    thatch_default_u: np.ndarray
 
 
 THICKNESS_WALL_TYPES: tuple[str, ...] = ("stone", "solid_brick", "cavity", "timber_frame",
@@ -324,6 +329,22 @@ def _ground_floor() -> tuple[dict[str, float], np.ndarray, np.ndarray]:
     return params, insulation, last_timber
 
 
+def _thatch() -> tuple[np.ndarray, np.ndarray]:
+    by_mm = np.full(len(ROOF_THICKNESS_MM), np.nan)
+    by_band = np.full((N_COUNTRIES, N_BANDS), np.nan)
+    overrides = []
+    for r in read_table("rdsap2012_thatched_roof_uvalues_LINEAGE.csv"):
+        if r["kind"] == "thickness":
+            by_mm[ROOF_THICKNESS_MM.index(int(r["insulation_mm"]))] = _f(r["u_value"])
+        elif r["region"].strip() == "all":
+            by_band[:, _band(r["age_band"])] = _f(r["u_value"])
+        else:
+            overrides.append((_country(r["region"]), _band(r["age_band"]), _f(r["u_value"])))
+    for c, b, value in overrides:
+        by_band[c, b] = value
+    return by_mm, by_band
+
+
 def _conventions() -> dict[str, float]:
     return {r["name"]: _f(r["value"]) for r in read_table("rdsap10_fabric_conventions_LINEAGE.csv")}
 
@@ -341,6 +362,7 @@ def fabric_tables() -> FabricTables:
     door_ext, door_corridor = _doors()
     thickness, thickness_scot = _wall_thickness()
     ground, ground_ins, last_timber = _ground_floor()
+    thatch_u, thatch_default_u = _thatch()
     return FabricTables(
         wall_u=wall_u, wall_by_thickness=wall_formula, wall_formula_if_lower=wall_if_lower,
         brick_bounds_mm=brick_bounds, brick_u=brick_u, stone_a=stone_a, stone_b=stone_b,
@@ -364,4 +386,5 @@ def fabric_tables() -> FabricTables:
         ground_floor=ground, ground_floor_insulation_mm=ground_ins,
         suspended_timber_last_band=last_timber,
         conventions=_conventions(),
+        thatch_u=thatch_u, thatch_default_u=thatch_default_u,
     )
