@@ -357,3 +357,20 @@ def test_glazed_area_windows_leave_other_rows_of_the_batch_as_they_were() -> Non
     assert rows[0]["openings"] == rows[2]["openings"] == alone.inputs.to_pylist()[0]["openings"]
     assert result.assumptions.to_pylist()[0] == [] == result.assumptions.to_pylist()[2]
     assert "windows_from_glazed_area" in result.assumptions.to_pylist()[1]
+
+
+@pytest.mark.parametrize(("field", "value", "name"), [
+    ("mechanical_ventilation", "-99999", "ventilation_type"),
+    ("pressure_test", "9", "pressure_test"),
+    ("meter_type", "77", "electricity_tariff"),
+])
+def test_a_code_outside_the_register_list_is_invalid_and_refused_in_both_modes(
+        field: str, value: str, name: str) -> None:
+    """Invalid data (a code no schema defines) is not a missing item: no fallback stands in
+    for it, in either mode (only a missing one takes a declared fallback)."""
+    row = complete_rdsap_10()
+    row[field] = value
+    for mode in ("strict", "estimate"):
+        result = expand(table(row), ["d"], mode=mode)  # type: ignore[arg-type]
+        assert result.refused.tolist() == [True]
+        assert [(f, "invalid" in m) for _, _, f, m in result.problems] == [(name, True)]

@@ -226,15 +226,15 @@ def test_draughtproofing_unknown_takes_the_declared_fallback() -> None:
 @pytest.mark.parametrize(("test", "q50", "code", "value", "problem", "fallback_id"), [
     ("6", 3.5, 6, 3.5, False, None), ("6", 0.0, 6, 0.0, False, None),
     ("6", None, None, None, False, "pressure_test_without_result"),
-    ("9", None, None, None, False, "pressure_test_unknown_code"),
+    ("9", None, 4, None, True, None),  # not a code: invalid, refused in both modes
     ("4", None, 4, None, False, None), (None, None, 4, None, False, None),
     # 4 Pa pulse test: no q50 conversion in spec/: the SAP algorithm (declared fallback)
     ("7", 2.0, None, None, False, "pressure_test_pulse_not_converted"),
 ])
 def test_pressure_test(test: str | None, q50: float | None, code: int | None,
                        value: float | None, problem: bool, fallback_id: str | None) -> None:
-    """A measured test lodged without its result, or an unknown test code, takes the
-    declared fallback's code (the SAP algorithm); ``code`` None: the fallback's."""
+    """A measured test lodged without its result takes the declared fallback's code (the SAP
+    algorithm; ``code`` None: the fallback's); a code outside the list is a problem."""
     row = cert(pressure_test=test, air_permeability_m3_per_h_m2=q50)
     result, used = expand_logged(row)
     expected = code if fallback_id is None else fallback(fallback_id).value

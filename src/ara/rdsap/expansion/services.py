@@ -279,7 +279,9 @@ def _ventilation(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     log.fallback((test == 6) & ~np.isfinite(q50), "pressure_test_without_result")
     # estimate fallback: a 4 Pa (pulse) test has no q50 conversion in spec/: SAP algorithm
     log.fallback(test == 7, "pressure_test_pulse_not_converted")
-    log.fallback(~np.isin(test, (4, 6, 7, MISSING)), "pressure_test_unknown_code")
+    # a code outside the register's list is invalid data, not a gap: refused in both modes
+    log.problem(~np.isin(test, (4, 6, 7, MISSING)), "pressure_test",
+                "not a Pressure-Test code (4, 6 or 7): invalid, refused")
 
     # sheltered sides: GAP, RdSAP 2009 Table S5 lineage
     limit, up_to, other = tb.sheltered
@@ -302,7 +304,9 @@ def _ventilation(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     psv = np.nan_to_num(c.num("psv_count"))
     natural = np.where(psv > 0, np.where(fans_out > 0, 10, 2), 1)
     vtype = np.where(vtype == 0, natural, vtype)
-    log.fallback(~np.isin(mech, (0, *MECHANICAL_VENTILATION)), "ventilation_not_lodged")
+    log.fallback(mech == MISSING, "ventilation_not_lodged")
+    log.problem(~np.isin(mech, (0, MISSING, *MECHANICAL_VENTILATION)), "ventilation_type",
+                "not a Mechanical-Ventilation code (0-6): invalid, refused")
     out.put("ventilation_type", vtype)
     pcdb = np.asarray(c.arr("mechanical_ventilation_index_number").is_valid()
                       .to_numpy(zero_copy_only=False), dtype=bool)

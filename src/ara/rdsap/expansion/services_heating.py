@@ -181,8 +181,8 @@ def electricity_tariff(c: Certificates, log: Log, out: Output, tb: ServicesTable
     for m, t in METER_TARIFF.items():
         tariff = np.where(meter == m, t, tariff)
     tariff = np.where((meter == METER_DUAL) | (unknown & off_peak), by_rule[rule], tariff)
-    log.fallback(~np.isin(meter, (METER_DUAL, METER_UNKNOWN, MISSING, *METER_TARIFF)),
-                 "meter_type_unknown_code")
+    log.problem(~np.isin(meter, (METER_DUAL, METER_UNKNOWN, MISSING, *METER_TARIFF)),
+                "electricity_tariff", "not a Meter-Type code: invalid, refused")
     log.assume(unknown & ~off_peak, "electricity_tariff: meter type unknown, no off-peak "
                "system: standard tariff (RdSAP 10 section 12)")
     log.assume(unknown & off_peak, "electricity_tariff: meter type unknown with an off-peak "
