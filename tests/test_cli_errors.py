@@ -97,3 +97,24 @@ def test_an_empty_input_is_never_reported_as_success(
     assert main([*args, str(path)]) == code
     captured = capsys.readouterr()
     assert expected in captured.out + captured.err
+
+
+def test_portfolio_headers_are_read_in_any_case_and_duplicate_uprns_named(
+        tmp_path: Path) -> None:
+    from ara.orchestration.first_run import PortfolioError, read_portfolio
+
+    path = _portfolio(tmp_path, b" UPRN ,Address_Line_1,POSTCODE\n1,1 High St,AB1 2CD\n"
+                                b"2,2 High St,AB1 2CD\n")
+    table = read_portfolio(path, "p")
+    assert table.column("uprn").to_pylist() == [1, 2]
+    assert table.column("address_line_1").to_pylist() == ["1 High St", "2 High St"]
+    path = _portfolio(tmp_path, b"uprn,address_line_1,postcode\n7,a,AB1\n8,b,AB1\n7,c,AB1\n")
+    with pytest.raises(PortfolioError, match=r"1 UPRN\(s\) listed more than once: uprn 7 on "
+                                             r"lines 2, 4"):
+        read_portfolio(path, "p")
+    path = _portfolio(tmp_path, b"uprn,UPRN\n1,1\n")
+    with pytest.raises(PortfolioError, match=r"column\(s\) \['uprn'\] given twice"):
+        read_portfolio(path, "p")
+    path = _portfolio(tmp_path, b"uprn\n-5\n")
+    with pytest.raises(PortfolioError, match="is not a UPRN"):
+        read_portfolio(path, "p")

@@ -48,21 +48,34 @@ def read_portfolio(path: Path, portfolio_id: str) -> pa.Table:
 
 def _read_portfolio(path: Path, portfolio_id: str) -> pa.Table:
     rows = []
+    lines_of: dict[str, list[int]] = {}
+    uprn_lines: dict[int, list[int]] = {}
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         if reader.fieldnames is None:
             raise PortfolioError(f"{path}: empty file")
-        unknown = [c for c in reader.fieldnames if c not in PORTFOLIO_COLUMNS]
+        # headers are matched without regard to case or surrounding spaces ("UPRN", " Postcode")
+        header = {name: name.strip().lower() for name in reader.fieldnames if name is not None}
+        unknown = [c for c, key in header.items() if key not in PORTFOLIO_COLUMNS]
         if unknown:
             raise PortfolioError(f"{path}: unknown column(s) {unknown}; expected some of "
-                                 f"{list(PORTFOLIO_COLUMNS)}")
-        for line, r in enumerate(reader, start=2):
+                                 f"{list(PORTFOLIO_COLUMNS)} (any case)")
+        doubled = sorted({k for k in header.values() if list(header.values()).count(k) > 1})
+        if doubled:
+            raise PortfolioError(f"{path}: column(s) {doubled} given twice")
+        for line, raw in enumerate(reader, start=2):
+            r = {header[k]: v for k, v in raw.items() if k in header}
             uprn_text = (r.get("uprn") or "").strip()
             try:
                 uprn = int(uprn_text) if uprn_text else None
             except ValueError:
                 raise PortfolioError(f"{path}:{line}: uprn {uprn_text!r} is not a number") \
                     from None
+            # positive and within the int64 column (the bundled synthetic sample uses
+            # 13-digit numbers on purpose, outside the real 12-digit range)
+            if uprn is not None and not 0 < uprn < 2**63:
+                raise PortfolioError(f"{path}:{line}: uprn {uprn} is not a UPRN (a positive "
+                                     "whole number)")
             postcode = (r.get("postcode") or "").strip() or None
             address = (r.get("address_line_1") or "").strip() or None
             ref = (r.get("landlord_reference") or "").strip() or None
@@ -70,8 +83,12 @@ def _read_portfolio(path: Path, portfolio_id: str) -> pa.Table:
                 raise PortfolioError(f"{path}:{line}: needs a uprn, or an address line with "
                                      "a postcode")
             key = f"{portfolio_id}|{uprn or ''}|{ref or ''}|{address or ''}|{postcode or ''}"
+            property_id = "P" + hashlib.sha1(key.encode()).hexdigest()[:15]
+            lines_of.setdefault(property_id, []).append(line)
+            if uprn is not None:
+                uprn_lines.setdefault(uprn, []).append(line)
             rows.append({
-                "property_id": "P" + hashlib.sha1(key.encode()).hexdigest()[:15],
+                "property_id": property_id,
                 "portfolio_id": portfolio_id, "uprn": uprn, "landlord_reference": ref,
                 "address_line_1": address,
                 "address_line_2": (r.get("address_line_2") or "").strip() or None,
@@ -79,9 +96,17 @@ def _read_portfolio(path: Path, portfolio_id: str) -> pa.Table:
                 "post_town": (r.get("post_town") or "").strip() or None,
                 "postcode": postcode,
             })
-    ids = [r["property_id"] for r in rows]
-    if len(set(ids)) != len(ids):
-        raise PortfolioError(f"{path}: the same property is listed twice")
+    repeated = {u: ls for u, ls in uprn_lines.items() if len(ls) > 1}
+    if repeated:
+        shown = "; ".join(f"uprn {u} on lines {', '.join(map(str, ls))}"
+                          for u, ls in sorted(repeated.items())[:10])
+        more = f" (and {len(repeated) - 10} more)" if len(repeated) > 10 else ""
+        raise PortfolioError(f"{path}: {len(repeated)} UPRN(s) listed more than once: "
+                             f"{shown}{more}")
+    twice = [ls for ls in lines_of.values() if len(ls) > 1]
+    if twice:
+        raise PortfolioError(f"{path}: the same property is listed twice (lines "
+                             f"{', '.join(map(str, twice[0]))})")
     return pa.Table.from_pylist(rows)
 
 
