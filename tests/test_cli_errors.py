@@ -118,3 +118,25 @@ def test_portfolio_headers_are_read_in_any_case_and_duplicate_uprns_named(
     path = _portfolio(tmp_path, b"uprn\n-5\n")
     with pytest.raises(PortfolioError, match="is not a UPRN"):
         read_portfolio(path, "p")
+
+
+def test_a_scenario_with_an_unknown_measure_or_goal_is_refused_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 14: a misspelt measure is not accepted silently; the known ones are listed."""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"scenario_id": "s", "name": "s", "phases": [{"allowed_measure_types": '
+                   '["loft_insulation", "lof_insulation"]}]}')
+    assert main(["run", "--scenarios", str(bad), "--db", str(tmp_path / "a.db")]) == 2
+    err = capsys.readouterr().err
+    assert "phase 1: unknown measure type(s) 'lof_insulation'" in err
+    assert "loft_insulation" in err.split("the catalogue has:")[1]
+    assert not (tmp_path / "a.db").exists()
+    bad.write_text('{"scenario_id": "s", "name": "s", "phases": [{"goal": "max_fun"}]}')
+    assert main(["run", "--scenarios", str(bad), "--db", str(tmp_path / "a.db")]) == 2
+    assert "unknown goal 'max_fun'" in capsys.readouterr().err
+    good = tmp_path / "good.json"
+    good.write_text('{"scenario_id": "s", "name": "s", "phases": [{"allowed_measure_types": '
+                    '["*_insulation"], "goal": "max_sap"}]}')
+    from ara.modelling.scenarios import load_scenario
+
+    assert load_scenario(good).phases[0].allowed_measure_types == ("*_insulation",)

@@ -148,10 +148,27 @@ def load_scenario(path: str | Path) -> ScenarioDefinition:
         except ValueError as exc:
             raise ValueError(f"{path}: not valid JSON: {exc}") from None
     try:
-        return parse_scenario(data)
+        scenario = parse_scenario(data)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ValueError(f"{path}: not a scenario ({exc}); see src/ara/data/scenarios for "
                          "the layout") from None
+    check_measure_types(scenario, path)
+    return scenario
+
+
+def check_measure_types(scenario: ScenarioDefinition, where: object = "scenario") -> None:
+    """Every allowed measure type (or pattern) of every phase names at least one measure of
+    the catalogue: a misspelt measure would otherwise silently plan nothing."""
+    from ara.modelling.catalogue import load_catalogue
+
+    known = sorted(load_catalogue().entries)
+    for number, phase in enumerate(scenario.phases, start=1):
+        unknown = [p for p in phase.allowed_measure_types
+                   if not any(fnmatch.fnmatchcase(m, p) for m in known)]
+        if unknown:
+            raise ValueError(f"{where}: phase {number}: unknown measure type(s) "
+                             f"{', '.join(map(repr, unknown))}; the catalogue has: "
+                             f"{', '.join(known)}")
 
 
 def bundled_scenarios() -> list[ScenarioDefinition]:
