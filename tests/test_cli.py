@@ -300,3 +300,19 @@ def test_calc_does_not_import_the_database_stack(tmp_path: Path) -> None:
                          capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_calculate_takes_any_object_with_the_arrow_c_stream_interface() -> None:
+    """Issue 14: polars and pandas (2.2+) DataFrames expose __arrow_c_stream__; any such
+    object is read as SAP_INPUT_SCHEMA columns and gives the same results as the table."""
+    from ara.sap import calculate
+
+    table = pq.read_table(sample_dwellings_path()).slice(0, 50)
+
+    class Stream:  # what a dataframe library hands over: only the C stream capsule
+        def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+            return table.__arrow_c_stream__(requested_schema)
+
+    assert calculate(Stream()).equals(calculate(table))
+    with pytest.raises(TypeError, match="Arrow C stream interface"):
+        calculate(42)

@@ -69,8 +69,17 @@ def _as_table(data: Any) -> pa.Table:
         return pa.Table.from_pylist([data], schema=SAP_INPUT_SCHEMA)
     if isinstance(data, list):
         return pa.Table.from_pylist(data, schema=SAP_INPUT_SCHEMA)
-    raise TypeError(f"expected a pyarrow Table, RecordBatch, dict or list of dicts, "
-                    f"not {type(data).__name__}")
+    if hasattr(data, "__arrow_c_stream__"):  # polars, pandas via pyarrow, DuckDB, ...
+        return pa.table(data)
+    if hasattr(data, "__dataframe__") or type(data).__name__ == "DataFrame":
+        try:  # a pandas DataFrame (columns of SAP_INPUT_SCHEMA; nested columns as lists)
+            return pa.Table.from_pandas(data, preserve_index=False)
+        except (TypeError, ValueError, pa.ArrowException) as exc:
+            raise TypeError(f"cannot read the DataFrame as SAP_INPUT_SCHEMA columns: "
+                            f"{exc}") from None
+    raise TypeError(f"expected a pyarrow Table, RecordBatch, an object with the Arrow C "
+                    f"stream interface (__arrow_c_stream__: polars, pandas 2.2+), a pandas "
+                    f"DataFrame, a dict or a list of dicts, not {type(data).__name__}")
 
 
 def _problem_list(prep: Prepared) -> list[tuple[str, str, str]]:
@@ -173,9 +182,12 @@ def calculate(batch: Any, *, strict: bool = True, scope: str = "full") -> pa.Tab
     """Compute worksheet sections 1-8 for every dwelling of ``batch``.
 
     ``batch`` is a pyarrow Table or RecordBatch following ``SAP_INPUT_SCHEMA`` (missing
-    optional columns are read as null). Returns one row per dwelling, columns per
-    ``OUTPUT_SCHEMA``. In strict mode any bad row raises one :class:`SapInputError` naming
-    every offending dwelling and field; with ``strict=False`` bad rows come back with
+    optional columns are read as null), or any object with the Arrow C stream interface
+    (``__arrow_c_stream__``: a polars DataFrame, a pandas DataFrame from pandas 2.2), a
+    pandas DataFrame, a dict (one dwelling) or a list of dicts. Returns one row per dwelling,
+    columns per ``OUTPUT_SCHEMA``. In strict mode any bad row raises one
+    :class:`SapInputError` naming every offending dwelling and field; with ``strict=False``
+    bad rows come back with
     status 'error', a message and null outputs, and the good rows are computed.
     ``scope="demand"`` computes worksheet sections 1-8 only: heating systems, fuels and
     tariffs are not required, and the columns of sections 9-13 are null.
