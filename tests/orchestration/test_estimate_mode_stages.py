@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from ara.domain.bills import FuelRates
@@ -116,3 +117,32 @@ def test_a_stage_re_run_replaces_its_failures_and_results(
             assert plans == set(ids) - refused
         else:
             assert (base, fails, plans) == (base_e, fails_e, plans_e)
+
+
+def test_the_first_run_keeps_the_garbage_collector_quiet_and_restores_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: the run's own thresholds while it runs, the caller's afterwards, also when a
+    stage raises."""
+    import gc
+
+    from ara.orchestration import first_run
+
+    seen: list[tuple[int, ...]] = []
+
+    class Stage:
+        def __init__(self, fail: bool) -> None:
+            self.fail = fail
+
+        def run(self, batch: list[str]) -> object:
+            seen.append(gc.get_threshold())
+            if self.fail:
+                raise RuntimeError("stage failed")
+            return type("R", (), {"failures": [], "divergences": 0, "unpriced": 0})()
+
+    before = gc.get_threshold()
+    run = first_run.FirstRun(lambda **_: None, Stage(False), Stage(True))  # type: ignore[arg-type]
+    monkeypatch.setattr(run, "_record", lambda *a: None)
+    summary = run.run(["a", "b"], 1)
+    assert summary.failed_batches and seen
+    assert all(t == first_run.RUN_GC_THRESHOLD for t in seen)
+    assert gc.get_threshold() == before
