@@ -28,6 +28,8 @@ def _data() -> ReportData:
                           bill_before_gbp=[1500.0, 1800.0, 2400.0],
                           bill_after_gbp=[1300.0, 1400.0, 1700.0],
                           reached_goal=[True, True, False],
+                          sap_before=[60.0, 45.0, 30.0], sap_after=[64.0, 57.0, 50.0],
+                          phases=[(1, ["*"], None, "C", "target_band")],
                           measures=Counter({"loft_insulation": 2, "air_source_heat_pump": 1}),
                           measure_cost_gbp=defaultdict(float, {"loft_insulation": 1800.0,
                                                                "air_source_heat_pump": 11000.0}))
@@ -48,9 +50,11 @@ def test_report_draws_every_chart_and_escapes_text() -> None:
     assert "EPC C &lt;by&gt; 2030: homes per band before and after" in page
     assert "<by>" not in page and "p&amp;1" in page
     assert "no standing charge &lt;7-hour&gt;" in page
-    # the scenario table: 2 of 3 reached the goal, costs 18,000 in all, median 5,000,
-    # mean gain 12.0, bills 5,700 -> 4,400 = 1,300 saved
-    assert "2 (67 %)" in page and "18,000" in page and "5,000" in page
+    # the scenario table: 2 of 3 reached band C, costs 18,000 in all, median 5,000,
+    # mean gain 12.0, bills 5,700 -> 4,400 = 1,300 saved; none worse
+    assert "2 (66.7 %)" in page and "18,000" in page and "5,000" in page
+    assert "Goal: phase 1: any eligible measure; reach band C at least cost" in page
+    assert "<td>0 (0 %)</td>" in page
     assert "<td>12.0</td>" in page and "<td>1,300</td>" in page
     assert render_html(_data(), WHEN) == page  # deterministic
 
@@ -149,3 +153,45 @@ def test_report_counts_homes_by_trust_level_and_the_fallbacks_used(tmp_path: Pat
         assert f"<td>{level}</td><td>{count}</td>" in page
     assert estimated > 0 and "Estimate fallbacks used" in page
     assert "hot_water_timing_not_established" in page
+
+
+def test_percentages_never_round_to_all_or_nothing() -> None:
+    from ara.report import percent
+
+    assert percent(1994, 2000) == "99.7 %" and percent(1999, 2000) == "99.9 %"
+    assert percent(2000, 2000) == "100 %" and percent(0, 2000) == "0 %"
+    assert percent(1, 100_000) == "0.1 %" and percent(1, 0) == "-"
+
+
+def test_the_report_states_each_goal_and_counts_homes_that_reach_it_or_get_worse(
+        tmp_path: Path) -> None:
+    """Issue 14: the goal, budget and phases in words; 'reached' counts homes whose final band
+    is the target or better (a 'largest gain' goal has no target); homes whose SAP falls or
+    whose bill rises are counted; measures in words; a sortable per-home table; the band
+    chart's legend drawn in a neutral shade, not one band's colour."""
+    import sqlite3
+
+    from ara.cli import main
+
+    db, out = tmp_path / "g.db", tmp_path / "g.html"
+    assert main(["run", "--db", str(db), "--report", str(out)]) in (0, 1)
+    page = out.read_text(encoding="utf-8")
+    assert "Goal: phase 1: any eligible measure; reach band C at least cost; no budget " \
+           "limit." in page
+    assert ("Goal: phase 1: cavity wall fill, internal wall insulation" in page
+            and "then phase 2: air source heat pump; the largest CO2 reduction" in page)
+    with sqlite3.connect(db) as con:
+        reached, planned = con.execute(
+            "SELECT SUM(final_band <= 'C'), COUNT(*) FROM plans "
+            "WHERE scenario_id = 'epc_c_by_2030'").fetchone()
+        worse = con.execute("SELECT COUNT(*) FROM plans WHERE scenario_id = "
+                            "'fabric_first_then_heat_pump' AND final_sap_score < "
+                            "sap_score_before").fetchone()[0]
+    from ara.report import percent
+
+    assert f"<td>{reached} ({percent(reached, planned)})</td>" in page
+    assert "<td>no target band</td>" in page
+    assert f"<td>{worse} ({percent(worse, planned)})</td>" in page
+    assert "air source heat pump" in page and "air_source_heat_pump</td>" not in page
+    assert page.count("<table class=sortable>") == 1 and "<script>" in page
+    assert page.count("<tr><td>P") >= 2000  # one row per home

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -37,9 +38,36 @@ class ScenarioFigures:
     bill_before_gbp: list[float] = field(default_factory=list)
     bill_after_gbp: list[float] = field(default_factory=list)
     reached_goal: list[bool] = field(default_factory=list)
+    sap_before: list[float] = field(default_factory=list)
+    sap_after: list[float] = field(default_factory=list)
+    phases: list[tuple[int, list[str], float | None, str | None, str | None]] = field(
+        default_factory=list)
+    """(number, allowed measure types, budget GBP, target band, goal kind) of each phase."""
     measures: Counter[str] = field(default_factory=Counter)
     measure_cost_gbp: defaultdict[str, float] = field(
         default_factory=lambda: defaultdict(float))
+
+    def target_band(self) -> str | None:
+        """The band the last phase aims at, if its goal is a band."""
+        bands = [band for *_, band, _kind in self.phases if band]
+        return bands[-1] if bands else None
+
+    def goal_text(self) -> str:
+        """The scenario's goal, budget and phases, as a person would say them."""
+        if not self.phases:
+            return "Goal and phases not stored with this plan."
+        out = []
+        for number, allowed, budget, band, kind in self.phases:
+            what = "any eligible measure" if allowed == ["*"] else ", ".join(
+                measure_words(m) for m in allowed)
+            goal = (f"reach band {band} at least cost" if band else
+                    {"max_sap": "the largest SAP gain",
+                     "max_co2_reduction": "the largest CO2 reduction",
+                     "max_energy_reduction": "the largest energy reduction"}.get(
+                         kind or "", kind or "no goal"))
+            money = f"budget GBP {budget:,.0f}" if budget is not None else "no budget limit"
+            out.append(f"phase {number}: {what}; {goal}; {money}")
+        return "Goal: " + "; then ".join(out) + "."
 
 
 @dataclass
@@ -59,6 +87,9 @@ class ReportData:
     estimates, refused."""
     assumptions: Counter[str] = field(default_factory=Counter)
     """Homes rated with each estimate fallback."""
+    homes: list[tuple[str, str, str, int, str, float | None]] = field(default_factory=list)
+    """Per baselined home: property id, lodged band, effective band, effective SAP, trust
+    level, annual bill (None when unpriced)."""
 
 
 def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
@@ -85,6 +116,10 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
                                 .where(t.stage_failures.c.property_id.in_(ids))).all()
         names = dict(conn.execute(sa.select(t.scenarios.c.scenario_id,
                                             t.scenarios.c.name)).all())
+        sp = t.scenario_phases.c
+        scenario_phases = conn.execute(sa.select(
+            sp.scenario_id, sp.phase_number, sp.allowed_measure_types_json, sp.budget_gbp,
+            sp.target_band, sp.goal_kind).order_by(sp.scenario_id, sp.phase_number)).all()
         p = t.plans.c
         plans = conn.execute(sa.select(p.property_id, p.scenario_id, p.total_cost_gbp,
                                        p.sap_score_before, p.band_before, p.bill_before_gbp,
@@ -118,6 +153,13 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         fig.bill_before_gbp.append(_or_nan(r.bill_before_gbp))
         fig.bill_after_gbp.append(_or_nan(r.bill_after_gbp))
         fig.reached_goal.append(last_phase.get((r.property_id, r.scenario_id), False))
+        fig.sap_before.append(float(r.sap_score_before))
+        fig.sap_after.append(float(after))
+    for r in scenario_phases:
+        if r.scenario_id in figures:
+            figures[r.scenario_id].phases.append(
+                (int(r.phase_number), list(json.loads(r.allowed_measure_types_json)),
+                 r.budget_gbp, r.target_band, r.goal_kind))
     for r in measures:
         if r.scenario_id in figures:
             figures[r.scenario_id].measures[r.measure_type] += 1
@@ -132,11 +174,20 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         failures=Counter((f.stage, f.message.split(";")[0][:140]) for f in failures),
         scenarios=[figures[k] for k in sorted(figures)],
         trust=trust_levels(base, failures),
+        homes=[(r.property_id, r.lodged_band or "-", r.effective_band,
+                int(r.effective_sap_score), _trust_of(r),
+                None if r.bill_total_gbp is None else float(r.bill_total_gbp)) for r in base],
         assumptions=Counter(a for r in base if r.estimate
                             for a in (r.assumptions or "").split(",") if a))
 
 
 TRUST_LEVELS = ("lodged kept", "re-modelled", "re-modelled with estimates", "refused")
+
+
+def _trust_of(r: Any) -> str:
+    from ara.read_models import trust_level  # the one rule (ara list, export, this report)
+
+    return trust_level(r.rebaseline_reason, r.estimate, refused=False) or "-"
 
 
 def trust_levels(base: Sequence[Any], failures: Sequence[Any]) -> Counter[str]:
@@ -145,14 +196,46 @@ def trust_levels(base: Sequence[Any], failures: Sequence[Any]) -> Counter[str]:
     refused by the Baseline."""
     out: Counter[str] = Counter(dict.fromkeys(TRUST_LEVELS, 0))
     for r in base:
-        if r.rebaseline_reason == "none":
-            out["lodged kept"] += 1
-        elif r.estimate:
-            out["re-modelled with estimates"] += 1
-        else:
-            out["re-modelled"] += 1
+        out[_trust_of(r)] += 1
     out["refused"] = sum(1 for f in failures if f.stage == "baseline")
     return out
+
+
+#: Sorts a table.sortable by the clicked column (numbers as numbers), in the page itself.
+SORT_SCRIPT = """<script>
+document.querySelectorAll("table.sortable th").forEach(function (th, col) {
+  th.style.cursor = "pointer";
+  th.addEventListener("click", function () {
+    var body = th.closest("table").tBodies[0] || th.closest("table");
+    var rows = Array.from(body.querySelectorAll("tr")).filter(function (r) {
+      return r.querySelector("td"); });
+    var asc = th.dataset.asc !== "1"; th.dataset.asc = asc ? "1" : "0";
+    function key(r) { var t = r.children[col].textContent.replace(/,/g, "");
+      var n = parseFloat(t); return isNaN(n) ? t : n; }
+    rows.sort(function (a, b) { var x = key(a), y = key(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1); });
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
+});
+</script>"""
+
+
+def percent(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a percentage that never rounds to 0 % or 100 % unless it is
+    exactly that (1,994 of 2,000 is 99.7 %, not 100 %)."""
+    if whole <= 0:
+        return "-"
+    if part in (0, whole):
+        return f"{100 * part // whole} %"
+    value = 100 * part / whole
+    return f"{min(max(value, 0.1), 99.9):.1f} %"
+
+
+def measure_words(measure_type: str) -> str:
+    """A catalogue measure type in words (``air_source_heat_pump`` -> ``air source heat
+    pump``; LED kept in capitals)."""
+    words = measure_type.replace("_", " ")
+    return words.replace("led ", "LED ") if words.startswith("led ") else words
 
 
 def _or_nan(value: float | None) -> float:
@@ -208,7 +291,13 @@ def band_chart(series: Sequence[tuple[str, Sequence[str]]], title: str) -> str:
         ax.set_xlabel("EPC band")
         ax.set_ylabel("homes")
         ax.set_title(title, fontsize=10)
-        ax.legend(fontsize=8)
+        # the bars take their band's colour; the legend tells the series apart by shade,
+        # drawn the way the bars are (a neutral colour at each series' opacity)
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(facecolor="#777777", edgecolor="#333333",
+                                 alpha=1.0 if k == len(series) - 1 else 0.45, label=label)
+                           for k, (label, _bands) in enumerate(series)], fontsize=8)
     return _svg(draw)
 
 
@@ -314,12 +403,22 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
         n = len(fig.cost_gbp)
         if not n:
             continue
-        reached = sum(fig.reached_goal)
+        target = fig.target_band()
+        if target is not None:  # a band goal: homes whose final band is the target or better
+            reached = sum(1 for b in fig.after_band if b in BANDS and b <= target)
+            reached_text = f"{reached} ({percent(reached, n)})"
+        else:  # a 'most gain' goal has no target to reach
+            reached_text = "no target band"
+        worse_sap = sum(1 for a, b in zip(fig.sap_before, fig.sap_after, strict=True) if b < a)
+        worse_bill = sum(1 for _, before, after in _billed(fig) if after > before)
         parts += [f"<h2>Scenario: {html.escape(fig.name)}</h2>",
-                  _table(("homes planned", "reached the goal", "total cost GBP",
+                  f"<p>{html.escape(fig.goal_text())}</p>",
+                  _table(("homes planned", "reached the goal", "SAP worse after",
+                          "bill higher after", "total cost GBP",
                           "median cost a home GBP", "mean SAP gain",
                           "bill saving GBP a year"),
-                         [(n, f"{reached} ({100 * reached / n:.0f} %)",
+                         [(n, reached_text, f"{worse_sap} ({percent(worse_sap, n)})",
+                           f"{worse_bill} ({percent(worse_bill, n)})",
                            f"{sum(fig.cost_gbp):,.0f}", f"{_median(fig.cost_gbp):,.0f}",
                            f"{sum(fig.sap_gain) / n:.1f}",
                            f"{sum(b - a for _, b, a in _billed(fig)):,.0f}"
@@ -336,10 +435,19 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                           "cost (GBP)", "SAP points gained"),
                   bill_chart(fig)]
         if fig.measures:
-            parts += [barh(fig.measures, f"{fig.name}: measures chosen", "homes"),
+            worded = Counter({measure_words(k): v for k, v in fig.measures.items()})
+            parts += [barh(worded, f"{fig.name}: measures chosen", "homes"),
                       _table(("measure", "homes", "cost GBP"),
-                             [(k, v, f"{fig.measure_cost_gbp[k]:,.0f}")
+                             [(measure_words(k), v, f"{fig.measure_cost_gbp[k]:,.0f}")
                               for k, v in fig.measures.most_common()])]
+    if data.homes:
+        parts += ["<h2>Homes</h2><p class=meta>Click a column heading to sort.</p>",
+                  _table(("property", "lodged band", "effective band", "SAP", "trust",
+                          "bill GBP a year"),
+                         [(pid, lodged, band, sap, trust, "-" if bill is None else
+                           f"{bill:,.0f}") for pid, lodged, band, sap, trust, bill
+                          in data.homes]).replace("<table>", "<table class=sortable>", 1),
+                  SORT_SCRIPT]
     if data.failures:
         parts += ["<h2>Failures by reason</h2>",
                   _table(("stage", "reason", "homes"),
