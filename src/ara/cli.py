@@ -727,6 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ara.cli_expand import add_parser as add_expand_parser
     from ara.cli_plan import add_parser as add_plan_parser
     from ara.cli_rate import add_parser as add_rate_parser
+    from ara.cli_results import add_parsers as add_results_parsers
     from ara.cli_run import add_parser as add_run_parser
     from ara.cli_validate import add_parser as add_validate_parser
 
@@ -734,6 +735,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_expand_parser(sub)
     add_run_parser(sub)
     add_plan_parser(sub)
+    add_results_parsers(sub)
     add_validate_parser(sub)
     return parser
 

@@ -1,16 +1,17 @@
-"""``ara plan PROPERTY_ID [--db]``: one property's retrofit plans as a readable table: the
-baseline; per scenario the plan's totals (cost, SAP/band, EI, CO2, primary energy and bill
-before and after at one Fuel Rates snapshot, valuation uplift range); per phase its goal and
-budget, the figures before and after, kWh by end use, and each measure with its cost, SAP
-gain and bill, CO2 and primary energy savings; and why other measures were not offered.
+"""``ara plan REF [--db DB] [--portfolio ID]``: one property's retrofit plans as a readable
+table: the baseline; per scenario the plan's totals (cost, SAP/band, EI, CO2, primary energy
+and bill before and after at one Fuel Rates snapshot, valuation uplift range); per phase its
+goal and budget, the figures before and after, kWh by end use, and each measure with its
+cost, SAP gain and bill, CO2 and primary energy savings; and why other measures were not
+offered. REF is the property id, its UPRN or its landlord reference (read through
+:mod:`ara.read_models`); one that names several properties is refused with the list of them.
 
 Figures a plan stored before schema revision 0002 lacks print as ``-``."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Row = Mapping[str, Any]
@@ -78,9 +79,13 @@ def _saving(before: float | None, after: float | None) -> float | None:
     return None if before is None or after is None else before - after
 
 
-def render_plan(pid: str, base: Row | None, plans: list[Row], phases: list[Row],
-                measures: list[Row], rejections: list[Row], failures: list[Row]) -> str:
-    lines = [f"property {pid}"]
+def render_plan(pid: str, base: Row | None, plans: Sequence[Row], phases: Sequence[Row],
+                measures: Sequence[Row], rejections: Sequence[Row], failures: Sequence[Row], *,
+                heading: str | None = None) -> str:
+    """The plan as text; ``heading`` (who the property is) replaces the bare id."""
+    lines = [f"property {heading or pid}"]
+    if base is None and not plans and not failures:
+        lines.append("  no baseline, plan or failure stored yet (ara run)")
     if base is not None:
         lines.append(f"  baseline: SAP {base['effective_sap_score']} {base['effective_band']} "
                      f"(lodged {base['lodged_sap_score'] or '-'} {base['lodged_band'] or ''}, "
@@ -152,40 +157,17 @@ def _total(rows: list[Row], name: str) -> float | None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from ara.cli import missing_extra
+    from ara import read_models as rm
+    from ara.cli_results import checked, open_database, reading
 
-    if missing_extra("plan", ("sqlalchemy", "alembic")):
-        return 2
-    import sqlalchemy as sa
-
-    from ara.cli_run import existing_database
-    from ara.persistence import UnitOfWorkFactory
-    from ara.persistence import tables as t
-
-    engine = existing_database(args.db, "plan")
+    engine = open_database(args.db, "plan")
     if engine is None:
         return 2
-    factory = UnitOfWorkFactory(engine)
-    pid = args.property_id
-
-    def rows(table: Any) -> list[Row]:
-        order = [table.c[k] for k in ("scenario_id", "phase_number", "sequence",
-                                      "measure_type", "stage") if k in table.c]
-        return [dict(r) for r in conn.execute(sa.select(table).where(
-            table.c.property_id == pid).order_by(*order)).mappings()]
-
-    with factory(read_only=True) as uow:
-        conn = uow.connection
-        baseline = rows(t.baseline_performance)
-        plans, phases = rows(t.plans), rows(t.plan_phases)
-        measures, rejections = rows(t.plan_measures), rows(t.plan_rejections)
-        failures = rows(t.stage_failures)
-    base = baseline[0] if baseline else None
-    if base is None and not plans:
-        print(f"ara plan: error: no baseline or plan for property {pid} in {args.db}",
-              file=sys.stderr)
-        return 2
-    print(render_plan(pid, base, plans, phases, measures, rejections, failures))
+    with reading(engine) as conn:
+        prop = checked(lambda: rm.resolve_property(conn, args.ref, args.portfolio))
+        view = rm.plan_view(conn, prop)
+    print(render_plan(prop.property_id, view.baseline, view.plans, view.phases, view.measures,
+                      view.rejections, view.failures, heading=prop.describe()))
     return 0
 
 
@@ -194,7 +176,11 @@ def add_parser(sub: Any) -> None:
                        description="Print a property's baseline, each scenario's totals, "
                                    "phases (goal, budget, before and after) and measures with "
                                    "cost and savings, why other measures were not offered, "
-                                   "and its stage failures.")
-    p.add_argument("property_id", metavar="PROPERTY_ID")
+                                   "and its stage failures. REF: the property id, its UPRN or "
+                                   "its landlord reference.")
+    p.add_argument("ref", metavar="REF", help="property id, UPRN or landlord reference")
     p.add_argument("--db", default="ara.db", help="SQLite file or PostgreSQL URL")
+    p.add_argument("--portfolio", metavar="ID",
+                   help="look REF up in this portfolio only (a UPRN or reference can be in "
+                        "several)")
     p.set_defaults(func=cmd_plan)
