@@ -7,10 +7,14 @@ database) on the bundled sample with SQLite.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import warnings
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -195,3 +199,80 @@ def test_the_report_states_each_goal_and_counts_homes_that_reach_it_or_get_worse
     assert "air source heat pump" in page and "air_source_heat_pump</td>" not in page
     assert page.count("<table class=sortable>") == 1 and "<script>" in page
     assert page.count("<tr><td>P") >= 2000  # one row per home
+
+
+# ---- the report in a real browser ---------------------------------------------------------
+
+def _browser() -> Any:
+    """Headless Chromium driven through its own chromedriver (Debian's ``chromium`` and
+    ``chromium-driver``, which ``.ci/run`` installs). Without them the test is skipped, loudly,
+    and under ``CI=true`` it fails: the report is what people read, so CI must open it."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:  # pragma: no cover - selenium is a dev dependency
+        chromium = None
+    if chromium is None or driver is None:
+        message = ("HEADLESS BROWSER NOT FOUND: the report's browser test needs chromium, "
+                   "chromium-driver and selenium (apt-get install chromium chromium-driver)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: a missing browser is a failure)", pytrace=False)
+        warnings.warn(message, stacklevel=2)
+        pytest.skip(message)
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,900"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
+
+
+def _sap_column(browser: Any) -> list[int]:
+    return [int(v) for v in browser.execute_script(
+        "return Array.from(document.querySelectorAll('table.sortable tbody tr'))"
+        ".map(function (r) { return r.children[3].textContent; });")]
+
+
+def test_the_report_opens_in_a_browser_draws_its_charts_and_sorts_its_table(
+        sample_run: tuple[Path, Path, int], tmp_path: Path) -> None:
+    """The written report of the bundled run, opened in headless Chromium: no script errors,
+    every chart laid out at a readable size inside the page, no sideways scrolling at desktop or
+    phone width, and the homes table sorts by SAP as numbers (both ways) when its heading is
+    clicked. A screenshot is kept beside the test's files for a person to look at."""
+    _, report, _ = sample_run
+    browser = _browser()
+    try:
+        browser.get(report.resolve().as_uri())
+        assert browser.title == "Ara report: sample"
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
+        sizes = browser.execute_script(
+            "return Array.from(document.querySelectorAll('svg')).map(function (s) {"
+            " var r = s.getBoundingClientRect(); return [r.width, r.height]; });")
+        assert len(sizes) >= 6
+        assert all(300 <= w <= 1280 and 150 <= h for w, h in sizes), sizes
+        for width in (1280, 390):
+            browser.set_window_size(width, 900)
+            assert browser.execute_script(
+                "return document.documentElement.scrollWidth"
+                " <= document.documentElement.clientWidth + 1;"), f"sideways scroll at {width}px"
+        browser.set_window_size(1280, 900)
+
+        unsorted = _sap_column(browser)
+        assert len(unsorted) > 100 and unsorted != sorted(unsorted)
+        heading = browser.find_elements("css selector", "table.sortable th")[3]
+        assert heading.text == "SAP"
+        browser.execute_script("arguments[0].scrollIntoView();", heading)
+        heading.click()
+        assert _sap_column(browser) == sorted(unsorted)
+        heading.click()
+        assert _sap_column(browser) == sorted(unsorted, reverse=True)
+        assert browser.get_log("browser") == []
+        browser.execute_script("window.scrollTo(0, 0);")
+        shot = tmp_path / "report.png"
+        assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    finally:
+        browser.quit()

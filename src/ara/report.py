@@ -361,7 +361,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
                    for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # wrapped so that a wide table scrolls by itself on a narrow screen, not the whole page
+    return (f"<div class=wide><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            "</table></div>")
 
 
 def _median(values: Sequence[float]) -> float:
@@ -455,8 +457,10 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
     style = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;"
              "color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid "
              "#ccc;padding:.25em .6em;text-align:left}svg{max-width:100%;height:auto;"
-             "display:block;margin:1em 0}.meta{color:#666}")
+             "display:block;margin:1em 0}.meta{color:#666}.wide{overflow-x:auto}"
+             "h1,h2,p{overflow-wrap:anywhere}")
     return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+            "<meta name=viewport content='width=device-width,initial-scale=1'>"
             f"<title>Ara report: {html.escape(data.portfolio_id)}</title>"
             f"<style>{style}</style></head><body>" + "\n".join(parts) + "</body></html>")
 
