@@ -131,7 +131,7 @@ def expand_services(certs: pa.Table, roof_area_m2: np.ndarray,
     age, roof_type = _main_part(c)
 
     region_source = _climate_region(c, out)
-    vent_type = _ventilation(c, log, out, tb, age)
+    vent_type = _ventilation(c, log, out, tb, age, pcdb)
 
     main1, main2 = read_main_systems(c, log)
     no_heating_system(main1, log)
@@ -225,8 +225,11 @@ def _climate_region(c: Certificates, out: Output) -> pa.Array:
 
 
 def _ventilation(c: Certificates, log: Log, out: Output, tb: ServicesTables,
-                 age: np.ndarray) -> np.ndarray:
-    """SAP section 2 inputs from RdSAP 10 section 4.1 / Table 5 (p.27-30)."""
+                 age: np.ndarray, pcdb: Pcdb | None = None) -> np.ndarray:
+    """SAP section 2 inputs from RdSAP 10 section 4.1 / Table 5 (p.27-30); a mechanical
+    ventilation system lodged by index takes its product's SFP (and MVHR efficiency) from the
+    user's PCDB where SAP 10.2 section 2.6.4 can be applied to it
+    (:mod:`ara.rdsap.expansion.services_products`), else the declared Table 4g defaults."""
     n = c.n
     for column, name in (("open_chimneys_count", "open_chimneys"),
                          ("open_flues_count", "open_flues"),
@@ -308,30 +311,41 @@ def _ventilation(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     log.problem(~np.isin(mech, (0, MISSING, *MECHANICAL_VENTILATION)), "ventilation_type",
                 "not a Mechanical-Ventilation code (0-6): invalid, refused")
     out.put("ventilation_type", vtype)
-    pcdb = np.asarray(c.arr("mechanical_ventilation_index_number").is_valid()
-                      .to_numpy(zero_copy_only=False), dtype=bool)
+    indexed = np.asarray(c.arr("mechanical_ventilation_index_number").is_valid()
+                         .to_numpy(zero_copy_only=False), dtype=bool)
+    # product data (SAP 10.2 section 2.6.4): MEV, MV and MVHR lodged by index and usable in
+    # the user's PCDB; the in-use factor is folded into the SFP (the calculator's
+    # mv_in_use_factor would also scale (23a))
+    from ara.rdsap.expansion.services_products import ventilation_products
+
+    product = ventilation_products(c, log, vtype, indexed, pcdb)
     # MEV (centralised 5, decentralised 6) without a PCDB record: Table 4g default SFP times
-    # the note-3 in-use factor for default data, folded into the SFP (the calculator's
-    # mv_in_use_factor would also scale (23a)); written as an assumption
+    # the note-3 in-use factor for default data, folded into the SFP; written as an
+    # assumption
     mev = np.isin(vtype, (5, 6))
-    mev_default = mev & ~pcdb
+    mev_default = mev & ~indexed
     log.assume(mev_default, f"mechanical extract ventilation: SFP {tb.mev_default_sfp:g} "
                "W/(l/s) (SAP 10.2 Table 4g default x note-3 in-use factor for default data)")
-    # product data: the PCDB is not read by the expansion yet (issue 12), so a system lodged
-    # by its index takes the Table 4g default data as an estimate
-    log.fallback((mev | (vtype == 8)) & pcdb, "mechanical_ventilation_product_unavailable")
+    # a system lodged by its index whose product data cannot be used (no PCDB, an index it
+    # does not hold, a record the rules cannot apply) takes the Table 4g default data
+    by_index = (mev | (vtype == 8)) & indexed & ~product.used
+    log.fallback(by_index & ~product.found, "mechanical_ventilation_product_unavailable")
+    log.fallback(product.found & ~product.used, "mechanical_ventilation_product_not_usable")
     balanced = np.isin(vtype, (7, 8))
     piv = vtype == 4
-    log.fallback(balanced, "mechanical_ventilation_default_sfp_balanced")
+    log.fallback(balanced & ~product.used, "mechanical_ventilation_default_sfp_balanced")
     log.fallback(piv, "mechanical_ventilation_default_sfp_piv")
-    sfp = np.select([balanced, piv],
-                    [fallback("mechanical_ventilation_default_sfp_balanced").value,
+    sfp = np.select([product.used, balanced, piv],
+                    [product.sfp,
+                     fallback("mechanical_ventilation_default_sfp_balanced").value,
                      fallback("mechanical_ventilation_default_sfp_piv").value],
                     tb.mev_default_sfp)
     out.put("mv_specific_fan_power", sfp, mev | balanced | piv)
     mvhr = vtype == 8
-    out.put("mvhr_efficiency_percent", tb.mvhr_default_percent, mvhr)
-    log.assume(mvhr & ~pcdb, f"MVHR efficiency: SAP 10.2 Table 4g default "
+    efficiency = np.where(mvhr & product.used, product.efficiency_percent,
+                          tb.mvhr_default_percent)
+    out.put("mvhr_efficiency_percent", efficiency, mvhr)
+    log.assume(mvhr & ~indexed, f"MVHR efficiency: SAP 10.2 Table 4g default "
                f"{tb.mvhr_default_percent:g} % (66 % x in-use factor 0.70)")
     return vtype
 

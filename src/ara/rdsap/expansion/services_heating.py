@@ -26,6 +26,7 @@ from ara.sap.fallbacks import fallback
 from ara.sap.tables import read_table
 
 if TYPE_CHECKING:
+    from ara.rdsap.expansion.services_products import HeatPumpProduct
     from ara.rdsap.pcdb import Pcdb
 
 NO_HEATING_CODE = 699  # Table 4a 'No heating system present: electric heaters (assumed)'
@@ -73,6 +74,7 @@ class MainSystem:
     index_number: pa.Array | None = None  # Main-Heating-Index-Number (PCDB), string per row
     winter_efficiency: np.ndarray | None = None  # from the PCDB (%), NaN where not
     summer_efficiency: np.ndarray | None = None
+    heat_pump_product: HeatPumpProduct | None = None  # table 362 record (services_products)
 
     @property
     def boiler(self) -> np.ndarray:
@@ -415,6 +417,12 @@ def heating_columns(c: Certificates, log: Log, out: Output, tb: ServicesTables,
             out.put(f"{p}_summer_efficiency_percent", s.summer_efficiency, from_pcdb)
             log.assume(from_pcdb, f"{p}: boiler efficiencies from the PCDB (SAP 10.2 "
                        "Appendix D)")
+        if s.heat_pump_product is not None:
+            # Appendix N: the heat pump's PCDB record (main{k}_hp_*, Table N8 criteria)
+            from ara.rdsap.expansion.services_products import heat_pump_columns
+
+            heat_pump_columns(out, log, k, s.heat_pump_product, water.source == k,
+                              water.store)
         frac = f1 if k == 1 else f2
         out.put(f"{p}_fraction", frac, present & np.isfinite(frac))
         ok_control = _in(s.control, 2000, 2999)
@@ -606,10 +614,29 @@ def boiler_without_code(c: Certificates, log: Log, tb: ServicesTables,
                     rows = in_group & (flue == fi) & is_combi
                     s.code = np.where(rows, rule[(group, fan, label)], s.code)
             log.fallback(in_group, "boiler_product_unavailable")
-        # an electric heat pump by PCDB index: the Table 4a row of the declared fallback, as a
-        # system without product data (so Table 4a's pump gain applies, Appendix N3.1)
+        # an electric heat pump by PCDB index: its record in the user's PCDB (SAP 10.2
+        # Appendix N, ara.rdsap.expansion.services_products); otherwise the Table 4a row of
+        # the declared fallback, as a system without product data (so Table 4a's pump gain
+        # applies, Appendix N3.1)
         heat_pump = s.present & (s.code == MISSING) & (s.category == 4) \
             & np.isin(s.fuel_rdsap, ELECTRIC_RDSAP_FUELS)
+        if pcdb is not None and 362 in pcdb.tables and s.index_number is not None \
+                and heat_pump.any():
+            from ara.rdsap.expansion.services_products import (
+                PCDB_HEAT_PUMP_CODE,
+                heat_pump_products,
+            )
+
+            hp = heat_pump_products(pcdb, s.index_number, heat_pump, source == k, k, log)
+            s.heat_pump_product = hp
+            s.code = np.where(hp.usable, PCDB_HEAT_PUMP_CODE, s.code)
+            s.data_source = np.where(hp.usable, 1, s.data_source)
+            fallback_code = int(fallback("heat_pump_product_not_usable").value)
+            not_usable = hp.found & ~hp.usable
+            s.code = np.where(not_usable, fallback_code, s.code)
+            s.data_source = np.where(not_usable, SAP_TABLE_DATA, s.data_source)
+            log.fallback(not_usable, "heat_pump_product_not_usable")
+            heat_pump = heat_pump & ~hp.found
         s.code = np.where(heat_pump, int(fallback("heat_pump_product_unavailable").value),
                           s.code)
         s.data_source = np.where(heat_pump, SAP_TABLE_DATA, s.data_source)
