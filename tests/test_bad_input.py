@@ -138,3 +138,43 @@ def test_a_missing_standing_charge_is_named_on_the_field_that_lodges_the_fuel() 
     assert out["status"] == "error"
     assert "secondary_fuel: no standing charge in spec/ for fuel 5" in out["error"]
     assert "main1_fuel: no standing charge" not in out["error"]
+
+
+@pytest.mark.parametrize(("mutate", "field", "bound"), [
+    (lambda d: d["elements"][1].update(u_value=1e200), "elements.u_value", "0-10 W/m2K"),
+    (lambda d: d["elements"][1].update(u_value=10.01), "elements.u_value", "0-10 W/m2K"),
+    (lambda d: d["openings"][1].update(u_value=1e200), "openings.u_value", "0-10 W/m2K"),
+    (lambda d: d["storeys"][0].update(storey_height_m=1e6), "storeys.storey_height_m",
+     "0-100 m"),
+    (lambda d: d["storeys"][0].update(floor_area_m2=2e5), "storeys.floor_area_m2",
+     "0-100000 m2"),
+    (lambda d: d["elements"][1].update(gross_area_m2=1e9), "elements.gross_area_m2",
+     "0-100000 m2"),
+])
+def test_physically_impossible_values_are_refused_by_name_with_their_bound(  # type: ignore[no-untyped-def]
+        mutate, field: str, bound: str) -> None:
+    """Issue 15 item 7: a U-value of 1e200 was rated (SAP 1, a bill of 3e202 GBP). Values
+    outside spec/tables/calculator_input_domains.csv are refused before any kernel runs, in
+    strict calls (SapInputError) and lenient ones (an error row, the others rated)."""
+    dwelling = semi_detached("d1")
+    mutate(dwelling)
+    with pytest.raises(SapInputError) as err:
+        calculate([dwelling])
+    named = [m for d, f, m in err.value.problems if (d, f) == ("d1", field)]
+    assert named and "physically impossible" in named[0] and bound in named[0], err.value
+    out = calculate([dwelling, semi_detached("good")], strict=False)
+    assert out.column("status").to_pylist() == ["error", "ok"]
+    assert out.column("sap_rating").to_pylist()[0] is None
+    assert field in out.column("error").to_pylist()[0]
+
+
+def test_implausible_but_possible_values_are_rated() -> None:
+    """The domains refuse only the impossible: a single-glazed metal window (U 5.7), an
+    uninsulated wall at the 7.1 W/m2K surface-resistance limit and a 6 m storey are rated."""
+    dwelling = semi_detached("d1")
+    dwelling["openings"][1]["u_value"] = 5.7
+    dwelling["elements"][1]["u_value"] = 7.1
+    dwelling["storeys"][0]["storey_height_m"] = 6.0
+    out = calculate([dwelling])
+    assert out.column("status").to_pylist() == ["ok"]
+    assert 1 <= out.column("sap_rating").to_pylist()[0] < 56  # worse than the base house

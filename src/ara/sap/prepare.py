@@ -10,6 +10,7 @@ is a documented sentinel (``thermal_mass_parameter``, ``air_permeability_q50``,
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from ara.sap.problems import nan_to_num as _nan_to_num
 from ara.sap.schema import REQUIRED_FIELDS, SAP_INPUT_SCHEMA
 from ara.sap.solar_inputs import resolve_diverter, resolve_solar
 from ara.sap.systems import HEAT_PUMP_CODES, resolve_systems
-from ara.sap.tables import SapTables
+from ara.sap.tables import SapTables, read_table
 from ara.sap.wwhrs_inputs import resolve_wwhrs
 from ara_kernels import layout as L
 
@@ -165,6 +166,31 @@ def _list(table: pa.Table, name: str) -> ListColumn:
     return ListColumn(offsets, parents, fields, valid)
 
 
+@functools.cache
+def input_domains() -> tuple[tuple[str, str, float, float, str, str], ...]:
+    """(list, field, minimum, maximum, unit, basis) of every calculator input with a physical
+    domain, from ``spec/tables/calculator_input_domains.csv``."""
+    out = []
+    for row in read_table("calculator_input_domains.csv"):
+        name, _, field_name = row["field"].partition(".")
+        out.append((name, field_name, float(row["minimum"]), float(row["maximum"]),
+                    row["unit"], row["basis"]))
+    return tuple(out)
+
+
+def _check_domains(p: Problems, lists: dict[str, ListColumn]) -> None:
+    """Refuse physically impossible values (a U-value of 1e200, a storey 1 km tall) before any
+    kernel runs; non-finite and negative values are refused by the field's own check."""
+    for name, field_name, low, high, unit, basis in input_domains():
+        lc = lists[name]
+        v = lc.fields[field_name]
+        with np.errstate(invalid="ignore"):
+            bad = lc.valid[field_name] & np.isfinite(v) & ((v < low) | (v > high))
+        _check_children(p, lc, name, field_name, bad,
+                        f"physically impossible: outside {low:g}-{high:g} {unit} ({basis}; "
+                        "spec/tables/calculator_input_domains.csv)")
+
+
 def _check_children(p: Problems, lc: ListColumn, name: str, field_name: str,
                     bad: np.ndarray, message: str) -> None:
     if bad.any():
@@ -245,6 +271,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     el.fields["kind"] = _ints(ek)
 
     op = lists["openings"]
+    _check_domains(p, lists)  # on the values as given, before openings are resolved
     _resolve_openings(p, op, el, tables)
 
     tb = lists["thermal_bridges"]
