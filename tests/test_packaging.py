@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +73,101 @@ def test_a_pipeline_command_without_its_extra_says_how_to_install_it(
                         lambda name, *a: None if name == "httpx" else real(name, *a))
     assert main(["run"]) == 2
     assert "pip install 'ara-sap[pipeline]'" in capsys.readouterr().err
+
+
+def _numpydoc_sections(doc: str) -> dict[str, list[str]]:
+    """The sections of a numpydoc docstring: header -> its lines (a header is a line
+    followed by a line of dashes of the header's length)."""
+    lines = doc.splitlines()
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        underline = lines[i + 1] if i + 1 < len(lines) else ""
+        if (line.strip() and not line.startswith(" ") and underline == "-" * len(line)):
+            current = sections.setdefault(line, [])
+            i += 2
+            continue
+        if current is not None:
+            current.append(line)
+        i += 1
+    return sections
+
+
+def _documented_parameters(section: list[str]) -> list[str]:
+    """Names of the ``name : type`` (or bare ``name``) lines at the section's left margin."""
+    import re
+
+    names = []
+    for line in section:
+        if line.strip() and not line.startswith(" "):
+            match = re.fullmatch(r"\*{0,2}([A-Za-z_]\w*)(\s*:\s*\S.*)?", line)
+            assert match, f"not a 'name : type' line: {line!r}"
+            names.append(match[1])
+    return names
+
+
+_SPEC_REFERENCE = (r"\((?:[0-9]+[a-z]?|[A-Z][0-9]+)\)|\b[Ss]ections? [0-9]|\bTables? [0-9]"
+                   r"|\bAppendix [A-Z]|Schema-[0-9]")
+
+
+def _numpydoc_problems(func: Callable[..., Any]) -> list[str]:
+    import inspect
+    import re
+
+    doc = inspect.cleandoc(getattr(func, "__doc__", None) or "")
+    name = getattr(func, "__qualname__", repr(func))
+    sections = _numpydoc_sections(doc)
+    problems = [f"{name}: no '{header}' section" for header in
+                ("Parameters", "Returns", "References") if header not in sections]
+    if not doc or not doc.splitlines()[0].strip():
+        problems.append(f"{name}: no one-line summary")
+    if "References" in sections and not re.search(_SPEC_REFERENCE,
+                                                  "\n".join(sections["References"])):
+        problems.append(f"{name}: References cites no worksheet line or spec section")
+    if "Parameters" in sections:
+        real = [p.name for p in inspect.signature(func).parameters.values()
+                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        documented = _documented_parameters(sections["Parameters"])
+        if documented != real:
+            problems.append(f"{name}: Parameters documents {documented}, the signature "
+                            f"has {real}")
+    return problems
+
+
+def test_public_functions_have_numpydoc_sections() -> None:
+    """Issue 14: every public function of ara.sap and ara.rdsap has a numpydoc docstring
+    (summary, Parameters, Returns, References citing the worksheet or spec) whose
+    Parameters are exactly the signature's, in order; a broken docstring is caught."""
+    import inspect
+
+    import ara.rdsap
+    import ara.sap
+
+    functions = [getattr(module, name) for module in (ara.sap, ara.rdsap)
+                 for name in module.__all__ if inspect.isfunction(getattr(module, name))]
+    names = sorted(f.__name__ for f in functions)
+    assert names == ["calculate", "expand", "load_pcdb", "read_certificates",
+                     "read_rdsap_xml", "read_register_json", "trace"]
+    problems = [problem for f in functions for problem in _numpydoc_problems(f)]
+    assert not problems, "\n".join(problems)
+
+    def broken(batch: object, *, strict: bool = True) -> None:
+        """Compute something.
+
+        Parameters
+        ----------
+        batch : object
+            The input.
+        scope : str
+            Not a parameter of this function.
+
+        Returns
+        -------
+        None
+        """
+
+    found = _numpydoc_problems(broken)
+    assert any("no 'References' section" in p for p in found)
+    assert any("Parameters documents ['batch', 'scope']" in p for p in found)

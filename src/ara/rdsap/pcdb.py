@@ -182,7 +182,59 @@ def read_pcdb(path: str | os.PathLike[str], *,
 
 def load_pcdb(path: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None,
               *, format_aliases: FormatAliases | None = None) -> Pcdb:
-    """Like :func:`read_pcdb`, through a Parquet cache keyed by the file's SHA-256."""
+    """Read the user's PCDB file, through a Parquet cache keyed by the file's SHA-256.
+
+    Like :func:`read_pcdb`, through a Parquet cache keyed by the file's SHA-256. The file
+    is read and hashed every time; the cache entry is
+    ``<cache_dir>/<sha256>-<layout fingerprint>[-a<aliases hash>]/`` (one Parquet file
+    per table and a ``meta.json``). A complete entry is read back without parsing; a
+    missing, stale or unreadable one is replaced by parsing the file again. Ara never
+    ships the PCDB: ``path`` is the user's own copy from BRE (``pcdb_path_from_env``
+    reads ``$ARA_PCDB``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The PCDB file (``pcdb10.dat``, PCDF layout).
+    cache_dir : str or os.PathLike, optional
+        Root folder of the cache; default :func:`default_cache_dir` (``$ARA_PCDB_CACHE``,
+        else ``~/.cache/ara/pcdb``).
+    format_aliases : mapping of (table, format) to format, optional
+        Read a table format Ara does not know with the layout of a known one, for a user
+        who has checked that the layout is unchanged, e.g. ``{(105, 211): 210}``. The
+        aliases are part of the cache key.
+
+    Returns
+    -------
+    Pcdb
+        ``tables``: one ``pyarrow.Table`` per table number; the ``SUPPORTED_FORMATS``
+        tables (105 gas/oil boilers, 362 heat pumps, 323 centralised MEV and MVHR, 322
+        decentralised MEV, 329 ventilation in-use factors, 353 WWHRS, 313 FGHRS) with
+        typed, named columns (``ara.rdsap.pcdb_layouts``), every other table as raw text
+        fields; every table ends with ``block``, ``line`` and ``raw``. Also ``blocks``
+        (:class:`BlockInfo` per ``$`` block), ``file_revision``, ``file_date``,
+        ``sha256``, ``source``, and look-ups aligned row by row with a column of index
+        numbers (``boilers_for``, ``heat_pumps_for``, ``ventilation_for``).
+
+    Raises
+    ------
+    PcdbError
+        The file is not the supported PCDF layout: a table format that is neither
+        supported nor aliased, a row with the wrong number of fields, a typed field that
+        is not a number, a duplicated index number, no ``$999`` end marker; the message
+        names the file and line. Nothing is skipped.
+    OSError
+        ``path`` cannot be read. (A cache that cannot be written only warns.)
+
+    References
+    ----------
+    BRE Product Characteristics Database, PCDF file format (``pcdb10.dat``; BRE does not
+    publish the format): the layout sources [F], [EP], [B], [C] and [J] of this module's
+    docstring and ``ara.rdsap.pcdb_layouts``, position by position. SAP 10.2 Appendix D
+    (boiler seasonal efficiencies from the PCDB), Appendix N (heat pumps, decision 0014),
+    Tables 4g/4h (mechanical ventilation) and Appendix G (FGHRS; G3 WWHRS), which use these
+    records in place of the default tables.
+    """
     data = Path(path).read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()

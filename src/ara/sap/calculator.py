@@ -179,18 +179,88 @@ FIRST_SYSTEM_OUTPUT = L.O_EFF_MAIN  # outputs from here on need sections 9-13
 
 
 def calculate(batch: Any, *, strict: bool = True, scope: str = "full") -> pa.Table:
-    """Compute worksheet sections 1-8 for every dwelling of ``batch``.
+    """Compute the SAP 10.2 worksheet for every dwelling of ``batch``, in compiled code.
+
+    The whole batch runs in one kernel call: worksheet sections 1-13, from dimensions (1)
+    to primary energy (287), or sections 1-8 only with ``scope="demand"``. Energy, costs,
+    CO2 and primary energy are computed in the dwelling's own climate region; the SAP and
+    EI ratings come from a second pass in the UK-average climate (region 0) for the
+    dwellings whose region differs. Heat pumps with product data get their Appendix N
+    values (PSR, (206)/(207), (217)) from a first pass that gives their (39).
 
     ``batch`` is a pyarrow Table or RecordBatch following ``SAP_INPUT_SCHEMA`` (missing
     optional columns are read as null), or any object with the Arrow C stream interface
     (``__arrow_c_stream__``: a polars DataFrame, a pandas DataFrame from pandas 2.2), a
-    pandas DataFrame, a dict (one dwelling) or a list of dicts. Returns one row per dwelling,
-    columns per ``OUTPUT_SCHEMA``. In strict mode any bad row raises one
-    :class:`SapInputError` naming every offending dwelling and field; with ``strict=False``
-    bad rows come back with
-    status 'error', a message and null outputs, and the good rows are computed.
-    ``scope="demand"`` computes worksheet sections 1-8 only: heating systems, fuels and
-    tariffs are not required, and the columns of sections 9-13 are null.
+    pandas DataFrame, a dict (one dwelling) or a list of dicts. Returns one row per
+    dwelling, columns per ``OUTPUT_SCHEMA``. In strict mode any bad row raises one
+    :class:`SapInputError` naming every offending dwelling and field; with
+    ``strict=False`` bad rows come back with status 'error', a message and null outputs,
+    and the good rows are computed. ``scope="demand"`` computes worksheet sections 1-8
+    only: heating systems, fuels and tariffs are not required, and the columns of sections
+    9-13 are null.
+
+    Parameters
+    ----------
+    batch : pyarrow.Table, pyarrow.RecordBatch, DataFrame, dict or list of dict
+        The dwellings, one row each, with the columns of ``SAP_INPUT_SCHEMA``
+        (``ara.sap.SAP_INPUT_SCHEMA``); ``dwelling_id`` names each row in the output and in
+        error messages.
+    strict : bool, default True
+        True: any rejected row raises :class:`SapInputError` and nothing is returned.
+        False (lenient): rejected rows, and rows whose worksheet produced a non-finite
+        value, come back with ``status`` 'error', the reasons in ``error`` and null
+        outputs; the other rows are computed.
+    scope : {"full", "demand"}, default "full"
+        ``"full"``: the whole worksheet, sections 1-13. ``"demand"``: the demand side,
+        sections 1-8 ((1)-(99)); heating systems, fuels, tariffs and PV need not be given,
+        and every column from ``main_heating_efficiency_percent`` (206) on, the ratings,
+        bands and fuel codes are null.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per input row, in input order, with schema ``OUTPUT_SCHEMA``:
+        ``dwelling_id``; ``status`` ('ok' or 'error') and ``error`` (``field: message``
+        texts joined by '; ', null when ok); one float64 column per worksheet output
+        (``ara_kernels.layout.OUTPUTS``; each field's metadata gives its worksheet line and
+        unit), from (4) ``total_floor_area_m2`` through (99) ``space_heating_kwh_per_m2``,
+        (206)-(219) efficiencies and fuel, (231)-(233b) electricity and PV, (240)-(255)
+        costs, (257) ``energy_cost_factor``, (258) ``sap_rating_continuous``, (261)-(273)
+        CO2 and (274) ``ei_rating_continuous`` to (286)-(287) primary energy;
+        ``sap_rating`` and ``ei_rating`` (int32: nearest integer, halves up, at least 1)
+        with ``sap_band`` and ``ei_band`` (A-G); ``fuel_main1``, ``fuel_main2``,
+        ``fuel_secondary``, ``fuel_water``, ``fuel_electricity`` (SAP Table 12 fuel codes,
+        0: none); and ``space_heating_fuel_main_kwh``, a copy of (211) under its contract
+        name.
+
+    Raises
+    ------
+    SapInputError
+        ``strict=True`` and at least one row is rejected (missing, invalid or unsupported
+        input, decision 0006) or gives a non-finite value; ``problems`` lists
+        ``(dwelling_id, field, message)`` for every one.
+    ValueError
+        ``scope`` is not "full" or "demand".
+    TypeError
+        ``batch`` is of none of the accepted kinds, or a DataFrame that cannot be read as
+        ``SAP_INPUT_SCHEMA`` columns.
+
+    References
+    ----------
+    SAP 10.2 (14-03-2025), worksheet lines (1)-(287): sections 1-8, dimensions (1)-(5)
+    to the space heating requirement (98)-(99), with Appendix L (L1)-(L21); sections 9-13,
+    energy requirements (201)-(233b), fuel costs (240)-(257), SAP rating (258), CO2
+    emissions and EI rating (261)-(274) and primary energy (275)-(287). Appendix N (heat
+    pumps with product data: N2 PSR, N3.5 days); ratings rounded as in SAP 10.2 sections
+    13-14, with bands from ``sap10_2_rating_bands.csv``.
+    RdSAP-method ratings (``rating_method`` 2): RdSAP 10 Table 32 prices and section 19
+    rating constants. Project decisions: 0004 (RdSAP rating method), 0005 (ratings in
+    UK-average climate), 0006 (unsupported input is rejected by name), 0014 (Appendix N).
+
+    Examples
+    --------
+    >>> out = calculate(dwellings, strict=False)  # doctest: +SKIP
+    >>> out.column("sap_rating")  # doctest: +SKIP
     """
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
@@ -277,10 +347,55 @@ def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray, *,
 def trace(dwelling: Any, *, scope: str = "full") -> dict[str, Any]:
     """Every worksheet line of one dwelling.
 
-    Returns ``{"dwelling_id": ..., "lines": {label: value}}`` where a monthly line's value
-    is ``{"monthly": [12 values], "annual": total-or-mean}`` and a single-valued line's
-    value is a float. ``dwelling`` is a dict row, or a one-row Table/RecordBatch.
-    ``scope="demand"`` traces sections 1-8 only (systems need not be given).
+    The same worksheet as :func:`calculate`, run for one dwelling with every intermediate
+    line kept, for checking against a worksheet line by line. Lines are in the dwelling's
+    own climate region except the rating lines (257), (258) and (274), which come from a
+    pass in the UK-average climate when the region is not 0, as in :func:`calculate`.
+
+    Returns ``{"dwelling_id": ..., "lines": {label: value}, "results": {name: value}}``
+    where a monthly line's value is ``{"monthly": [12 values], "annual": total-or-mean}``
+    and a single-valued line's value is a float. ``dwelling`` is a dict row, or a one-row
+    Table/RecordBatch. ``scope="demand"`` traces sections 1-8 only (systems need not be
+    given).
+
+    Parameters
+    ----------
+    dwelling : dict, pyarrow.Table, pyarrow.RecordBatch or DataFrame
+        One dwelling with the columns of ``SAP_INPUT_SCHEMA`` (any input :func:`calculate`
+        accepts, holding exactly one row).
+    scope : {"full", "demand"}, default "full"
+        ``"full"``: worksheet sections 1-13. ``"demand"``: sections 1-8 only (lines before
+        (201), Appendix L and the Appendix N lines); heating systems, fuels and tariffs
+        need not be given.
+
+    Returns
+    -------
+    dict
+        ``dwelling_id`` (str); ``lines``: worksheet label -> value, labels as in
+        ``ara_kernels.layout.TRACE_LINES`` ("1" ... "287", Appendix L "L1"..., Appendix H
+        "H1"..., Appendix G3 WWHRS "V_ww1"..., Appendix N "N24,9" / "N16,9" when used, and "PSR"
+        / "PSR main2" for heat pumps with product data); a line not computed for the
+        dwelling is absent. A monthly line is ``{"monthly": [12 floats], "annual": float
+        or None}``, any other a float. ``results``: output column name -> float, the
+        float64 columns of :func:`calculate` (only those before (206),
+        ``main_heating_efficiency_percent``, with ``scope="demand"``).
+
+    Raises
+    ------
+    SapInputError
+        The dwelling's input is rejected (decision 0006); ``problems`` names every field.
+    ValueError
+        ``scope`` is not "full" or "demand", or ``dwelling`` has more or fewer than one
+        row.
+    TypeError
+        ``dwelling`` is of none of the kinds :func:`calculate` accepts.
+
+    References
+    ----------
+    SAP 10.2 (14-03-2025), worksheet lines (1)-(287) with Appendix G3 (WWHRS), Appendix H
+    (H1)-(H24), Appendix L (L1)-(L20) and Appendix N (N2 PSR, N3.5 days (N24,9)/(N16,9)). Project
+    decisions: 0005 (ratings (257), (258), (274) in UK-average climate), 0006 (rejected
+    input), 0014 (Appendix N).
     """
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")

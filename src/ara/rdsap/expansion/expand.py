@@ -73,10 +73,74 @@ def _floats(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None,
            mode: Mode = "strict", pcdb: Pcdb | None = None) -> ExpansionResult:
-    """Expand ``certs`` into calculator inputs. ``dwelling_ids`` name the rows (default: the
-    certificate numbers); ``mode`` is ``strict`` or ``estimate`` (module docstring);
-    ``pcdb``: the user's Product Characteristics Database (:func:`ara.rdsap.pcdb.load_pcdb`)
-    for products lodged by index (boilers so far)."""
+    """Expand certificate rows into SAP 10.2 calculator inputs, by the RdSAP 10 rules.
+
+    Expand ``certs`` into calculator inputs, column-wise over the whole table. The fabric
+    part (dimensions, U-values, openings, thermal bridging, living area) runs first; its
+    roof and floor areas feed the services part (ventilation, heating, hot water,
+    lighting, tariff, PV). A certificate that lodges a glazed-area band instead of its
+    windows gets windows from the band (fallback ``windows_from_glazed_area``).
+    ``dwelling_ids`` name the rows (default: the certificate numbers); ``mode`` is
+    ``strict`` or ``estimate`` (module docstring); ``pcdb``: the user's Product
+    Characteristics Database (:func:`ara.rdsap.pcdb.load_pcdb`) for products lodged by
+    index.
+
+    Parameters
+    ----------
+    certs : pyarrow.Table
+        Certificate data with the columns of ``CERTIFICATE_SCHEMA``, as the readers give
+        it (:func:`read_rdsap_xml`, :func:`read_register_json`, :func:`read_certificates`).
+    dwelling_ids : sequence of str, optional
+        One id per row of ``certs`` for the ``dwelling_id`` column; default: each row's
+        ``certificate_number``.
+    mode : {"strict", "estimate"}, default "strict"
+        What to do with a row that needs a declared estimate fallback
+        (``spec/tables/estimate_fallbacks.csv``): ``"strict"`` refuses it, naming each
+        missing item and the fallback estimate mode would use; ``"estimate"`` expands it
+        with the fallbacks, flags it in ``estimate`` and lists them in ``assumptions``. A
+        missing item with no declared fallback, and invalid data, refuse the row in both
+        modes.
+    pcdb : Pcdb, optional
+        The user's PCDB (:func:`load_pcdb`) for products lodged by index number: gas /
+        oil boilers without a SAP code (table 105, Appendix D), heat pumps (table 362,
+        Appendix N), mechanical ventilation (tables 322/323/329) and WWHRS (table 353).
+        Without it, or when it does not hold the product, the rules fall back on the
+        tables (for boilers and heat pumps through the declared fallbacks
+        ``boiler_product_unavailable`` and ``heat_pump_product_unavailable``, which strict
+        mode refuses).
+
+    Returns
+    -------
+    ExpansionResult
+        ``inputs``: a ``pyarrow.Table`` of ``SAP_INPUT_SCHEMA``, one row per certificate in
+        order (``rating_method`` 2, the RdSAP method, unless the rules set it; columns no
+        rule fills are null); ``problems``: ``(row, certificate_number, field, message)``
+        for every reason a row is refused, sorted by row (``refused`` and ``reasons(row)``
+        read them); ``audit``: per-row notes of the RdSAP defaults applied; ``mode``;
+        ``estimate``: per row, rated with at least one fallback (estimate mode, rows not
+        refused); ``assumptions``: per row, the ids of the fallbacks used. A refused row
+        still has a row in ``inputs``; leave it out before :func:`ara.sap.calculate`.
+
+    Raises
+    ------
+    ValueError
+        ``mode`` is not "strict" or "estimate".
+
+    References
+    ----------
+    RdSAP 10 specification (10-06-2025, the numbering of ``docs/rdsap``): section 3
+    (dimensions; 3.3 alternative walls, 3.7 openings, 3.8-3.10 roofs and rooms in roof),
+    section 4.1 and Table 5 (ventilation), section 5 (U-values: walls, 5.8 added
+    insulation, roofs 5.11, floors 5.12-5.17) with Tables 4, 6-9, 12, 13, 15-18, 20 and 23,
+    Tables 24 and 26 (windows, doors), Table 21 (thermal bridging), section 9.2 and Table
+    27 (living area), section 10.11 and Table 29 (heat networks, heating and hot-water
+    defaults), section 11.1 b (PV), section 12 (electricity tariff), section 15
+    (rounding); SAP 10.2 Tables 3, 4a-4h and Appendices D, G3, H, J and N for the values
+    the certificate names. Rule by rule, with sources and confidence:
+    ``docs/rdsap/expansion_fabric.md`` and ``docs/rdsap/expansion_services.md``.
+    Project decisions: 0006 (reject, never default), 0022 (strict and estimate modes),
+    0021 (heat networks), 0023 (solar water heating, Table 29 panel), 0024 (WWHRS).
+    """
     check_mode(mode)
     n = certs.num_rows
     windows_needed = needs_windows(certs) if n else np.zeros(0, dtype=bool)

@@ -336,13 +336,68 @@ def read_certificates(source: str | os.PathLike[str] | Iterable[str | os.PathLik
                       ) -> Iterator[tuple[pa.RecordBatch, list[ReadFailure]]]:
     """Stream certificates from files (see the module docstring) as ``(batch, failures)``.
 
-    ``errors="raise"`` raises :class:`CertificateReadError` at the first refused certificate
-    (the batches before it have been yielded); ``validate=False`` skips the lodgement rules;
-    ``keep_raw=False`` leaves ``raw_document`` null (smaller batches). ``workers > 1`` converts
-    chunks of ``batch_size`` documents in that many processes (files are still read by this
-    process, in order; batches come back in order). A full SAP (SAP-Schema) certificate is a
-    read failure unless ``full_sap="summary"``, which reads its summary only
-    (:data:`~ara.rdsap.readers.documents.FullSap`; the ingestion fetchers ask for it).
+    The source is consumed lazily, one document at a time, so memory stays bounded by one
+    batch. ``errors="raise"`` raises :class:`CertificateReadError` at the first refused
+    certificate (the batches before it have been yielded); ``validate=False`` skips the
+    lodgement rules; ``keep_raw=False`` leaves ``raw_document`` null (smaller batches).
+    ``workers > 1`` converts chunks of ``batch_size`` documents in that many processes
+    (files are still read by this process, in order; batches come back in order). A full
+    SAP (SAP-Schema) certificate is a read failure unless ``full_sap="summary"``, which
+    reads its summary only (:data:`~ara.rdsap.readers.documents.FullSap`; the ingestion
+    fetchers ask for it).
+
+    Parameters
+    ----------
+    source : str, os.PathLike, iterable of paths, or binary stream
+        An NDJSON archive (``.jsonl`` / ``.ndjson``, optionally ``.gz``; one register
+        JSON certificate per line); a folder, walked recursively in name order (``*.xml``
+        RdSAP XML, ``*.json`` register JSON, and archives; hidden entries skipped); a
+        ``.zip`` of any of these (members streamed); a list of such paths; or an open
+        binary NDJSON stream.
+    batch_size : int, default 10000
+        Most certificates per yielded batch (at least 1); with ``workers > 1`` also the
+        chunk each worker converts.
+    errors : {"collect", "raise"}, default "collect"
+        ``"collect"``: a refused certificate or line becomes a ``ReadFailure`` in the
+        failures of the batch being filled, and the stream goes on. ``"raise"``: the
+        first one raises.
+    validate : bool, default True
+        Check the register's lodgement rules on every certificate.
+    keep_raw : bool, default True
+        Keep each document's text in ``raw_document``; False leaves it null.
+    workers : int, default 1
+        Number of processes converting documents to rows; 1 converts in this process.
+    full_sap : {"refuse", "summary"}, default "refuse"
+        A full SAP certificate: ``"refuse"`` makes it a read failure; ``"summary"`` reads
+        its summary only (metadata, lodged results, descriptions, ``raw_document``).
+
+    Returns
+    -------
+    iterator of (pyarrow.RecordBatch, list of ReadFailure)
+        Pairs in source order: a record batch of ``CERTIFICATE_SCHEMA`` with at most
+        ``batch_size`` rows (possibly none when only failures were met), and the
+        :class:`~ara.rdsap.readers.errors.ReadFailure` records (``certificate_number``,
+        ``field``, ``message``, ``source`` as ``path``, ``path:line`` or
+        ``archive!member``) of the certificates or lines refused while that batch was
+        filled. ``read_certificates_table`` collects the whole stream into one table.
+
+    Raises
+    ------
+    CertificateReadError
+        With ``errors="raise"``, at the first refused certificate, while iterating;
+        ``failures`` lists its problems.
+    ValueError
+        ``batch_size`` is below 1 or ``full_sap`` is not "refuse" or "summary" (raised
+        when iteration starts).
+
+    References
+    ----------
+    The register's bulk export (NDJSON of register JSON documents) and its RdSAP XML, of
+    the schemas RdSAP-Schema-21.0.1, 21.0.0, 20.0.0 and 19.0 and their aliases
+    (``SUPPORTED_SCHEMA_TYPES``; register XSDs of communitiesuk/epb-register-api, copies
+    in ``tests/vectors/xsd/``); each document is read as by :func:`read_rdsap_xml` or
+    :func:`read_register_json`. Project decision 0008 (``BulkArchiveFetcher`` and
+    ``XmlFolderFetcher`` read through this function).
     """
     return _batches(_source_documents(source), batch_size, errors, validate, keep_raw, workers,
                     full_sap)

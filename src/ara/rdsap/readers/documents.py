@@ -121,17 +121,71 @@ def read_rdsap_xml(source: XmlSource, *, schema_type: str | None = None,
                    full_sap: FullSap = "refuse") -> dict[str, Any]:
     """Read one RdSAP XML certificate (schemas 21.0.1, 21.0.0, 20.0.0, 19.0) into a row.
 
-    ``source`` is a path, the document as bytes or text, or a file object. The row is a dict
-    keyed by the names of ``CERTIFICATE_SCHEMA`` (list columns are lists of dicts).
+    ``source`` is a path, the document as bytes or text, or a file object. The row is a
+    dict keyed by the names of ``CERTIFICATE_SCHEMA`` (list columns are lists of dicts).
     ``schema_type`` overrides the schema found in the document (``xsi:schemaLocation``,
     ``Schema-Version-Original``, else guessed and listed in ``inferred_fields``).
-    With ``validate`` the register's lodgement rules are checked; ``keep_raw=False`` leaves
-    ``raw_document`` null. A full SAP certificate (``SAP-Report``) is refused unless
-    ``full_sap="summary"`` (see :data:`FullSap`).
+    With ``validate`` the register's lodgement rules are checked; ``keep_raw=False``
+    leaves ``raw_document`` null. A full SAP certificate (``SAP-Report``) is refused
+    unless ``full_sap="summary"`` (see :data:`FullSap`). The schemas read as one of these
+    (``SCHEMA_ALIASES``: 17.0, 17.1, 18.0 and the Northern Ireland schemas NI-17.3 to
+    NI-21.0.1) are read too; RdSAP 9.x codes that changed meaning are translated to
+    RdSAP 10 codes. XML is parsed with ``defusedxml``; the same certificate as register
+    JSON gives the same row (:func:`read_register_json`).
 
-    Raises :class:`~ara.rdsap.readers.errors.UnsafeDocumentError` for XXE / entity-expansion
-    documents and :class:`~ara.rdsap.readers.errors.CertificateReadError` (certificate, field,
-    message) for anything else that cannot be read or breaks a lodgement rule.
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes or file object
+        The certificate: a path, the XML as bytes or as text (a string that starts with
+        ``<``), or a binary or text file object. Documents over ``MAX_DOCUMENT_BYTES``
+        (16 MiB) are refused.
+    schema_type : str, optional
+        The register schema to read the document as (e.g. ``"RdSAP-Schema-21.0.1"``),
+        overriding the one the document states or the guess.
+    validate : bool, default True
+        Check the register's lodgement rules (``ara.rdsap.readers.rules``) and refuse a
+        certificate that breaks one.
+    keep_raw : bool, default True
+        Keep the document's text in ``raw_document``; False leaves it null.
+    full_sap : {"refuse", "summary"}, default "refuse"
+        A full SAP certificate (``SAP-Report``, ``SAP-Compliance-Report``): ``"refuse"``
+        raises; ``"summary"`` reads its metadata, lodged results, descriptions and
+        ``raw_document`` only, every RdSAP physical column null.
+
+    Returns
+    -------
+    dict
+        One row of ``CERTIFICATE_SCHEMA`` (``CERTIFICATE_SCHEMA_VERSION`` 1.0.0): column
+        name -> value, list columns (building parts, windows, ...) as lists of dicts,
+        with ``certificate_number``, ``schema_type``, ``data_source`` "xml",
+        ``inferred_fields`` and ``raw_document``; ``rows_to_batch`` turns rows into a
+        record batch.
+
+    Raises
+    ------
+    UnsafeDocumentError
+        An XXE / entity-expansion document (entity declarations, external references)
+        or one over the size limit.
+    CertificateReadError
+        Anything else that cannot be read or breaks a lodgement rule: not an RdSAP
+        certificate, a full SAP one with ``full_sap="refuse"``, bad XML, a bad value;
+        ``certificate_number``, ``field`` and ``message`` say which, ``failures`` lists
+        every problem.
+    ValueError
+        ``full_sap`` is not "refuse" or "summary".
+    OSError
+        ``source`` is a path that cannot be read.
+
+    References
+    ----------
+    The register's XSDs (communitiesuk/epb-register-api @ 4b94aabf,
+    ``api/schemas/xml/<schema>/RdSAP/Templates/EPC-CollectedData.xsd`` and
+    ``UDT/SAP-Domains.xsd``): RdSAP-Schema-21.0.1 and 21.0.0 (RdSAP 10), 20.0.0 and 19.0
+    (RdSAP 9.x), with the aliases of ``SCHEMA_ALIASES``; copies of 21.0.1 and 20.0.0 in
+    ``tests/vectors/xsd/``. The register's domestic lodgement rules
+    (``ara.rdsap.readers.rules``); RdSAP 9.x -> RdSAP 10 codes:
+    ``docs/rdsap/code_mapping.md``. Measured coverage of the XSDs: ``docs/coverage.md``.
+    Project decision 0008 (every certificate becomes a row through these readers).
     """
     data, name = _load_xml_source(source)
     return xml_row(data, source=name, schema_type=schema_type, validate=validate,
@@ -203,12 +257,55 @@ def read_register_json(obj_or_text: dict[str, Any] | str | bytes, *,
                        keep_raw: bool = True, full_sap: FullSap = "refuse") -> dict[str, Any]:
     """Read one certificate of the register API (``GET /api/certificate``) into a row.
 
-    ``obj_or_text`` is the parsed JSON or its text; the ``{"data": ...}`` envelope is optional.
-    The certificate number is taken from ``certificate_number`` when given, else from the
-    document (``certificate_number``, ``rrn``); the register's document itself carries none.
-    ``raw_document`` holds the text given, or the object re-serialised when an object was given.
-    A full SAP certificate (``schema_type`` SAP-Schema-...) is refused unless
-    ``full_sap="summary"`` (see :data:`FullSap`). Errors as for :func:`read_rdsap_xml`.
+    ``obj_or_text`` is the parsed JSON or its text; the ``{"data": ...}`` envelope is
+    optional (a bulk-export row ``{"certificate_number": ..., "document": {...}}`` is
+    unwrapped too). The certificate number is taken from ``certificate_number`` when
+    given, else from the document (``certificate_number``, ``rrn``); the register's
+    document itself carries none. ``raw_document`` holds the text given, or the object
+    re-serialised when an object was given. A full SAP certificate (``schema_type``
+    SAP-Schema-...) is refused unless ``full_sap="summary"`` (see :data:`FullSap`).
+    Errors as for :func:`read_rdsap_xml`. The schema is the document's ``schema_type``,
+    else guessed from ``sap_version`` (below 10: RdSAP-Schema-20.0.0, otherwise 21.0.1)
+    and listed in ``inferred_fields``.
+
+    Parameters
+    ----------
+    obj_or_text : dict, str or bytes
+        The register's JSON for one certificate, parsed or as (UTF-8) text, with or
+        without its envelope.
+    certificate_number : str, optional
+        The certificate's RRN, used in place of any number found in the object.
+    validate : bool, default True
+        Check the register's lodgement rules and refuse a certificate that breaks one.
+    keep_raw : bool, default True
+        Keep the JSON text in ``raw_document``; False leaves it null.
+    full_sap : {"refuse", "summary"}, default "refuse"
+        A full SAP certificate: ``"refuse"`` raises; ``"summary"`` reads its summary only
+        (metadata, lodged results, descriptions, ``raw_document``).
+
+    Returns
+    -------
+    dict
+        One row of ``CERTIFICATE_SCHEMA`` as for :func:`read_rdsap_xml`, with
+        ``data_source`` "register_json"; XML and JSON of the same certificate give the
+        same row (one mapping of the register's JSON shape).
+
+    Raises
+    ------
+    CertificateReadError
+        Invalid JSON, not a JSON object, a full SAP certificate with
+        ``full_sap="refuse"``, a value that cannot be read or breaks a lodgement rule.
+    ValueError
+        ``full_sap`` is not "refuse" or "summary".
+
+    References
+    ----------
+    The register's JSON of the RdSAP schemas RdSAP-Schema-21.0.1, 21.0.0 and 20.0.0 (and
+    the XSDs above them, as for :func:`read_rdsap_xml`), as served by ``GET
+    /api/certificate`` and by the bulk export (communitiesuk/epb-data-warehouse samples in
+    ``tests/vectors/register/``). The register's domestic lodgement rules
+    (``ara.rdsap.readers.rules``). Project decision 0008 (EPC fetchers read through these
+    readers).
     """
     if isinstance(obj_or_text, bytes | str):
         text = obj_or_text.decode("utf-8") if isinstance(obj_or_text, bytes) else obj_or_text
