@@ -178,3 +178,16 @@ def test_implausible_but_possible_values_are_rated() -> None:
     out = calculate([dwelling])
     assert out.column("status").to_pylist() == ["ok"]
     assert 1 <= out.column("sap_rating").to_pylist()[0] < 56  # worse than the base house
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_row_refused_after_the_kernels_raises_no_numpy_warning_in_lenient_mode() -> None:
+    """A row that passes every input check but overflows in the worksheet (thermal bridges of
+    1e308 m at 1e308 W/mK) comes back as an error row, without numpy's 'invalid value
+    encountered in cast' reaching the user's stderr."""
+    dwelling = semi_detached("d1")
+    dwelling["thermal_bridges"] = [{"length_m": 1e308, "psi_w_per_mk": 1e308}]
+    out = calculate([dwelling, semi_detached("good")], strict=False)
+    assert out.column("sap_rating").to_pylist()[0] is None
+    assert out.column("status").to_pylist() == ["error", "ok"]
+    assert "non-finite" in out.column("error").to_pylist()[0]

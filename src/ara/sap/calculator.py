@@ -335,7 +335,9 @@ def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray, *,
     letters = _bands()[1]
     for j in (L.O_SAP, L.O_EI):
         rating = integer_rating(out[:, j], minimum)
-        cols.append(pa.array(rating.astype(np.int32), mask=null_systems))
+        # masked rows (refused, or no systems) may hold NaN: zeroed before the cast
+        cols.append(pa.array(np.where(null_systems, 0, rating).astype(np.int32),
+                             mask=null_systems))
         cols.append(letters.take(pa.array(_band_indices(rating), mask=null_systems)))
     cols += [pa.array(prep.dil[:, FUEL_INDEX[use]].astype(np.int16), mask=null_systems)
              for use, _ in FUEL_COLUMNS]
