@@ -443,3 +443,9 @@ def test_reading_commands_refuse_in_one_line_and_create_no_database(
     assert ".xlsx needs openpyxl" in line and ".parquet and .csv work" in line
     dispose_engines()  # SQLite's WAL files of the empty one go with its last connection
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db", "older.db"]
+
+
+def test_the_list_command_offers_exactly_the_read_models_statuses() -> None:
+    from ara import cli_results, read_models
+
+    assert cli_results.STATUSES == read_models.STATUSES
