@@ -162,9 +162,32 @@ def test_expand_csv_marks_the_inputs_as_an_estimate(
     assert code == 1  # the unreadable row is reported
     assert table.num_rows == 2
     assert table.schema.equals(SAP_INPUT_SCHEMA, check_metadata=False)
-    assert table.schema.metadata[b"ara.estimate_rows"] == b"2"
+    assert pq.read_metadata(out).metadata[b"ara.estimate_rows"] == b"2"
     assert b"estimate" in table.schema.metadata[b"ara.estimate"]
     assert "2 rows are an estimate" in capsys.readouterr().out
+
+
+def test_expand_streams_in_batches_with_the_same_output_and_no_partial_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 15 item 5: ``ara expand`` reads, expands and writes a batch at a time (memory
+    bounded by one batch; the peak RSS on large inputs is in benchmarks/). Batches of 1 row
+    and one batch of all rows write the same table, field documentation included; the output
+    appears only when complete; --batch-size 0 is refused in one line."""
+    import pyarrow.parquet as pq
+
+    one, whole = tmp_path / "one.parquet", tmp_path / "whole.parquet"
+    assert main(["expand", "--mode", "estimate", str(ODC_CSV), "-o", str(one),
+                 "--batch-size", "1"]) == 1
+    assert main(["expand", "--mode", "estimate", str(ODC_CSV), "-o", str(whole)]) == 1
+    a, b = pq.read_table(one), pq.read_table(whole)
+    assert a.num_rows == 2 and a.equals(b) and a.schema.equals(b.schema, check_metadata=True)
+    assert a.schema.field("storeys").metadata  # the calculator's field documentation is kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.parquet", "whole.parquet"]
+    capsys.readouterr()
+    assert main(["expand", "--mode", "estimate", str(ODC_CSV), "-o", str(tmp_path / "z"),
+                 "--batch-size", "0"]) == 2
+    assert "--batch-size must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "z").exists()
 
 
 def test_expand_csv_in_strict_mode_is_refused_and_names_estimate_mode(

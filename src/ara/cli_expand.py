@@ -5,8 +5,13 @@ listed.
 
 CSV summary rows carry no RdSAP survey data: they are completed by the CSV inference
 (:mod:`ara.rdsap.expansion.infer_summary`) first, so their inputs are an **estimate**. The
-Parquet file then carries the schema metadata ``ara.estimate`` (the note) and
-``ara.estimate_rows`` (how many rows), and the summary line says so."""
+Parquet file then carries the schema metadata ``ara.estimate`` (the note) and, in the file's
+key-value metadata (``pyarrow.parquet.read_metadata(path).metadata``; known only at the end),
+``ara.estimate_rows`` (how many rows), and the summary line says so.
+
+The input is read, expanded and written in batches (``--batch-size``), so memory is bounded by
+one batch whatever the input's size; the output is written to ``OUTPUT.part`` and renamed when
+complete, so a stopped run never leaves a partial file under the output's name."""
 
 from __future__ import annotations
 
@@ -17,61 +22,107 @@ from typing import Any
 
 from ara.cli_rate import add_mode_argument, add_pcdb_argument, load_user_pcdb
 
+#: Certificates read, expanded and written at a time: memory stays flat in the input's size.
+BATCH_SIZE = 5_000
+
+
+def _with_note(schema: Any, is_csv: bool) -> Any:
+    """The output schema; rows from an open-data CSV are all estimates, and say so."""
+    from ara.rdsap.expansion.infer_summary import ESTIMATE_NOTE
+
+    if not is_csv:
+        return schema
+    return schema.with_metadata({**(schema.metadata or {}), b"ara.estimate": ESTIMATE_NOTE})
+
 
 def cmd_expand(args: argparse.Namespace) -> int:
+    import os
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ara.rdsap.expansion import expand
     from ara.rdsap.expansion.infer_summary import ESTIMATE_NOTE, infer_summary, is_estimate
-    from ara.rdsap.readers import read_certificates_table
-    from ara.rdsap.readers.csv_summary import read_summary_csv
+    from ara.rdsap.readers import read_certificates
+    from ara.rdsap.readers.csv_summary import iter_summary_csv
     from ara.sap.fallbacks import check_mode
 
-    if Path(args.input).suffix.lower() == ".csv":
-        certs, read_failures = read_summary_csv(args.input)
-        certs = infer_summary(certs)
-    else:
-        certs, read_failures = read_certificates_table(args.input)
-    estimates = sum(is_estimate(certs))
     try:
         pcdb = load_user_pcdb(args.pcdb)
     except ValueError as exc:
         print(f"ara expand: error: {exc}", file=sys.stderr)
         return 2
     mode = check_mode(args.mode)
-    if mode == "strict" and estimates:
+    batch_size = args.batch_size
+    if batch_size < 1:
+        print(f"ara expand: error: --batch-size must be at least 1, not {batch_size}",
+              file=sys.stderr)
+        return 2
+    is_csv = Path(args.input).suffix.lower() == ".csv"
+    if is_csv and mode == "strict":
         print(f"ara expand: error: {args.input}: open-data CSV summary rows are inferred, not "
               "lodged: they expand only with --mode estimate", file=sys.stderr)
         return 2
-    if certs.num_rows == 0 and not read_failures:
-        print(f"ara expand: error: {args.input}: no certificates in the input", file=sys.stderr)
-        return 2
-    result = expand(certs, mode=mode, pcdb=pcdb)
-    # a refused certificate is not written: its row could hold fallback values (strict mode)
-    # or nulls, and a later `ara calc` must not rate it
-    inputs = result.inputs.filter(pa.array(~result.refused))
-    if estimates:
-        inputs = inputs.replace_schema_metadata({
-            **(inputs.schema.metadata or {}), b"ara.estimate": ESTIMATE_NOTE.encode(),
-            b"ara.estimate_rows": str(estimates).encode()})
-    pq.write_table(inputs, args.output)
-    for failure in read_failures:
-        print(f"unreadable: {failure}", file=sys.stderr)
-    for _row, cert, field, message in result.problems:
-        print(f"{cert}: {field}: {message}", file=sys.stderr)
-    failed = {row for row, *_ in result.problems}
-    if result.estimate.any():
-        print(f"{int(result.estimate.sum())} rows expanded with declared estimate fallbacks "
-              "(spec/tables/estimate_fallbacks.csv): "
-              + ", ".join(sorted({a for row in result.assumptions.to_pylist() for a in row})))
-    print(f"{certs.num_rows} certificates read, {len(read_failures)} unreadable; wrote "
-          f"{inputs.num_rows} rows to {args.output} ({len(failed)} refused, not written: "
-          "their reasons are on stderr)")
+    batches = (iter_summary_csv(args.input, batch_size, keep_raw=False) if is_csv
+               else read_certificates(args.input, batch_size, keep_raw=False))
+    # written to a temporary file beside the output and renamed at the end, so that a run that
+    # stops part-way never leaves a partial Parquet file under the output's name
+    out = Path(args.output)
+    part = out.with_name(out.name + ".part")
+    writer: Any = None
+    read = unreadable = refused = estimates = estimated_rows = 0
+    assumptions: set[str] = set()
+    try:
+        for batch, read_failures in batches:
+            certs = pa.Table.from_batches([batch])
+            if is_csv:
+                certs = infer_summary(certs)
+            read += certs.num_rows
+            unreadable += len(read_failures)
+            for failure in read_failures:
+                print(f"unreadable: {failure}", file=sys.stderr)
+            if certs.num_rows == 0:
+                continue
+            estimates += sum(is_estimate(certs))
+            result = expand(certs, mode=mode, pcdb=pcdb)
+            # a refused certificate is not written: its row could hold fallback values
+            # (strict mode) or nulls, and a later `ara calc` must not rate it
+            inputs = result.inputs.filter(pa.array(~result.refused))
+            for _row, cert, field, message in result.problems:
+                print(f"{cert}: {field}: {message}", file=sys.stderr)
+            refused += len({row for row, *_ in result.problems})
+            estimated_rows += int(result.estimate.sum())
+            assumptions.update(a for row in result.assumptions.to_pylist() for a in row)
+            if writer is None:
+                writer = pq.ParquetWriter(part, _with_note(inputs.schema, is_csv))
+            writer.write_table(inputs)
+            print(f"... {read} certificates read", file=sys.stderr, flush=True)
+        if read == 0 and unreadable == 0:
+            print(f"ara expand: error: {args.input}: no certificates in the input",
+                  file=sys.stderr)
+            return 2
+        if writer is None:  # nothing expanded: an empty file with the calculator's schema
+            from ara.sap import SAP_INPUT_SCHEMA
+            writer = pq.ParquetWriter(part, _with_note(SAP_INPUT_SCHEMA, is_csv))
+        if estimates:  # the count is known only now: in the footer's key-value metadata
+            writer.add_key_value_metadata({"ara.estimate_rows": str(estimates)})
+        writer.close()
+        writer = None
+        os.replace(part, out)
+    finally:
+        if writer is not None:
+            writer.close()
+        part.unlink(missing_ok=True)
+    written = read - refused
+    if estimated_rows:
+        print(f"{estimated_rows} rows expanded with declared estimate fallbacks "
+              "(spec/tables/estimate_fallbacks.csv): " + ", ".join(sorted(assumptions)))
+    print(f"{read} certificates read, {unreadable} unreadable; wrote {written} rows to "
+          f"{args.output} ({refused} refused, not written: their reasons are on stderr)")
     if estimates:
         print(f"{estimates} rows are an {ESTIMATE_NOTE}; the fields inferred are listed in "
               "each certificate's inferred_fields (docs/rdsap/csv_inference.md)")
-    return 1 if read_failures or failed else 0
+    return 1 if unreadable or refused else 0
 
 
 def add_parser(sub: Any) -> None:
@@ -85,4 +136,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("-o", "--output", required=True, metavar="sap_inputs.parquet")
     add_mode_argument(p, default="strict")
     add_pcdb_argument(p)
+    p.add_argument("--batch-size", type=int, default=BATCH_SIZE, metavar="N",
+                   help=f"certificates read, expanded and written at a time (default "
+                        f"{BATCH_SIZE:,}): memory is bounded by one batch, whatever the "
+                        "input's size")
     p.set_defaults(func=cmd_expand)
