@@ -83,3 +83,29 @@ def test_calc_lenient_writes_an_error_row_for_each_unreadable_file(
     assert main(["calc", str(folder), "-o", str(tmp_path / "strict.csv")]) == 2
     assert "b_encoding.xml" in capsys.readouterr().err
     assert not (tmp_path / "strict.csv").exists()
+
+
+@pytest.mark.parametrize("name", ["big.xml", "big.json"])
+def test_an_oversized_document_is_refused_before_it_is_read(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 15 item 5: a document over the 64 MiB limit is refused from its size alone (a
+    sparse file: nothing is written to disk, and reading it is made to fail), by ``ara rate``
+    and by the full-SAP readers, with the limit named."""
+    from ara.sap.sap_json_reader import read_sap_json
+    from ara.sap.xml_reader import MAX_DOCUMENT_BYTES
+
+    big = tmp_path / name
+    with big.open("wb") as fh:
+        fh.truncate(MAX_DOCUMENT_BYTES + 1)
+
+    def never(*_args: object, **_kwargs: object) -> bytes:
+        raise AssertionError("the oversized document was read")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    monkeypatch.setattr(Path, "read_text", never)
+    assert main(["rate", str(big)]) == 1
+    assert f"above the {MAX_DOCUMENT_BYTES:,}-byte limit" in capsys.readouterr().out
+    reader = read_sap_xml if name.endswith(".xml") else read_sap_json
+    with pytest.raises(SapXmlError, match="-byte limit"):
+        reader(big)

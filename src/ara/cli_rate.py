@@ -40,8 +40,15 @@ def _read(path: Path, mode: Mode = "strict",
     full SAP certificates (XML, and the register's JSON of SAP-Schema certificates) through
     the full-SAP readers' rules and declared fallbacks (:mod:`ara.sap.xml_reader`,
     :mod:`ara.sap.sap_json_reader`); RdSAP XML and register JSON through the RdSAP 10
-    expansion (rating method RdSAP 10); both in ``mode``."""
+    expansion (rating method RdSAP 10); both in ``mode``. A document larger than
+    :data:`~ara.sap.xml_reader.MAX_DOCUMENT_BYTES` is refused before it is read."""
+    from ara.sap.xml_reader import MAX_DOCUMENT_BYTES
+
     suffix = path.suffix.lower()
+    if suffix in (".xml", ".json") and (size := path.stat().st_size) > MAX_DOCUMENT_BYTES:
+        raise ValueError(f"document is {size:,} bytes, above the {MAX_DOCUMENT_BYTES:,}-byte "
+                         "limit for one certificate (many certificates in one file: "
+                         "ara expand or ara validate stream it)")
     if suffix == ".xml":
         if _xml_root(path) == "SAP-Report":
             from ara.sap.xml_reader import read_sap_xml_certificate
@@ -304,7 +311,8 @@ def add_parser(sub: Any) -> None:
                     "per row, completed by documented inference and marked as estimates) "
                     "and print a readable summary, or with --json one JSON object per file "
                     "(per CSV row) holding the output columns, 'estimate' and an 'error' "
-                    "field (null when it worked). Exit 1 if any file or row failed.")
+                    "field (null when it worked). Exit 1 if any file or row failed. An XML or "
+                    "JSON document over 64 MiB is refused before it is read.")
     rate.add_argument("files", nargs="+", metavar="FILE", help="files to rate")
     rate.add_argument("--json", action="store_true", help="one JSON object per file")
     add_mode_argument(rate, default="strict")

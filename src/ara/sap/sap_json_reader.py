@@ -187,6 +187,9 @@ def _load(source: str | Path | bytes | dict[str, Any],
         path = Path(source)
         name, ident = path.name, dwelling_id if dwelling_id is not None else path.stem
         try:
+            if (size := path.stat().st_size) > MAX_DOCUMENT_BYTES:  # refused before reading
+                raise SapJsonError(name, "(document)", f"document is {size} bytes, above the "
+                                   f"{MAX_DOCUMENT_BYTES}-byte limit")
             data = path.read_bytes()
         except OSError as exc:
             raise SapJsonError(name, "(file)", f"cannot read file: {exc.strerror or exc}"

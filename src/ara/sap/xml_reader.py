@@ -373,6 +373,9 @@ def _load(source: str | Path | bytes, dwelling_id: str | None) -> tuple[bytes, s
         return bytes(source), ident, ident
     path = Path(source)
     try:
+        if (size := path.stat().st_size) > MAX_DOCUMENT_BYTES:  # refused before it is read
+            raise SapXmlError(path.name, "(document)", f"document is {size} bytes, above the "
+                              f"{MAX_DOCUMENT_BYTES}-byte limit")
         data = path.read_bytes()
     except OSError as exc:
         raise SapXmlError(path.name, "(file)", f"cannot read file: {exc.strerror or exc}"
