@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from ara.cli import main
-from ara.report import ReportData, ScenarioFigures, render_html
+from ara.report import BAND_COLOURS, ReportData, ScenarioFigures, render_html
 
 WHEN = datetime(2026, 11, 26, tzinfo=UTC)
 
@@ -274,5 +274,17 @@ def test_the_report_opens_in_a_browser_draws_its_charts_and_sorts_its_table(
         browser.execute_script("window.scrollTo(0, 0);")
         shot = tmp_path / "report.png"
         assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+        # the screenshot itself: the first screen shows the band chart, drawn in the band
+        # colours of every band the sample's recalculation holds (B to G) and the neutral
+        # legend patches, on a white page
+        from PIL import Image
+
+        pixels = Image.open(shot).convert("RGB")
+        colours = {colour for _count, colour in pixels.getcolors(maxcolors=1 << 20) or []}
+        assert (255, 255, 255) in colours
+        for hex_colour in (*BAND_COLOURS[1:], "#777777"):
+            rgb = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+            assert any(all(abs(a - b) <= 4 for a, b in zip(rgb, c, strict=True))
+                       for c in colours), f"{hex_colour} not on the first screen"
     finally:
         browser.quit()
