@@ -28,25 +28,26 @@ def _portfolio(tmp_path: Path, data: bytes) -> Path:
 GOOD = b"uprn,address_line_1,post_town,postcode\n1,1 High Street,Town,AB1 2CD\n"
 
 
-@pytest.mark.parametrize(("args", "expected"), [
+@pytest.mark.parametrize(("args", "expected", "status"), [
     (lambda t: [str(_portfolio(t, GOOD.replace(b"High", b"H\xe9gh")))],
-     "not UTF-8 text (byte 0xe9"),
-    (lambda t: [str(_portfolio(t, GOOD.replace(b",", b";")))], "unknown column(s)"),
-    (lambda t: ["--batch-size", "0"], "--batch-size must be at least 1, not 0"),
-    (lambda t: ["--scenarios", str(_portfolio(t, b'{"name": "x",'))], "not valid JSON"),
-    (lambda t: ["--scenarios", str(_portfolio(t, b'[1, 2]'))], "not a scenario"),
+     "not UTF-8 text (byte 0xe9", 2),
+    (lambda t: [str(_portfolio(t, GOOD.replace(b",", b";")))], "unknown column(s)", 2),
+    (lambda t: ["--batch-size", "0"], "--batch-size must be at least 1, not 0", 2),
+    (lambda t: ["--scenarios", str(_portfolio(t, b'{"name": "x",'))], "not valid JSON", 2),
+    (lambda t: ["--scenarios", str(_portfolio(t, b'[1, 2]'))], "not a scenario", 2),
+    # configuration, not input: the distinct status 78
     (lambda t: [str(_portfolio(t, GOOD)), "--epc-source", "api"],
-     "no token for the EPC register API"),
-    (lambda t: ["--pcdb", str(t / "missing.dat")], "PCDB file"),
-    (lambda t: ["--uprn-data", str(t / "missing.parquet")], "--uprn-data"),
+     "no token for the EPC register API", 78),
+    (lambda t: ["--pcdb", str(t / "missing.dat")], "PCDB file", 2),
+    (lambda t: ["--uprn-data", str(t / "missing.parquet")], "--uprn-data", 2),
 ])
 def test_run_refuses_in_one_line_before_creating_the_database(
-        args: object, expected: str, tmp_path: Path, no_token: None,
+        args: object, expected: str, status: int, tmp_path: Path, no_token: None,
         capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "ara.db"
     code = main(["run", *args(tmp_path), "--db", str(db)])  # type: ignore[operator]
     err = capsys.readouterr().err
-    assert code == 2
+    assert code == status
     assert err.startswith("ara run: error: ") and expected in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not db.exists()
@@ -57,7 +58,7 @@ def test_an_unreachable_database_is_one_line_without_its_password(
     code = main(["run", "--scenarios", "none", "--report", "none",
                  "--db", "postgresql+psycopg://someone:hunter2@127.0.0.1:1/nowhere"])
     err = capsys.readouterr().err
-    assert code == 2 and "cannot open the database" in err
+    assert code == 78 and "cannot open the database" in err
     assert "hunter2" not in err and "Traceback" not in err
 
 

@@ -37,6 +37,9 @@ from ara import __version__
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_BAD_INPUT = 2
+#: Refused for the environment, not the input: credentials missing, the 'pipeline' extra not
+#: installed, the database unreachable or at another schema revision (BSD EX_CONFIG).
+EXIT_CONFIG = 78
 
 DEFAULT_BATCH_SIZE = 100_000
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -747,13 +750,19 @@ PIPELINE_MODULES = ("sqlalchemy", "alembic", "psycopg", "httpx", "yaml", "matplo
 def missing_extra(command: str, modules: Sequence[str] = PIPELINE_MODULES) -> bool:
     """True after printing one line when a module of the 'pipeline' extra is missing: the
     calculator installs without the database, HTTP and plotting stacks."""
+    message = extra_message(modules)
+    if message:
+        print(f"ara {command}: error: {message}", file=sys.stderr)
+    return bool(message)
+
+
+def extra_message(modules: Sequence[str] = PIPELINE_MODULES) -> str:
+    """What to install when a module of the 'pipeline' extra is missing, else ''."""
     import importlib.util
 
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        print(f"ara {command}: error: needs {', '.join(missing)}, from the 'pipeline' extra: "
-              "pip install 'ara-sap[pipeline]'", file=sys.stderr)
-    return bool(missing)
+    return (f"needs {', '.join(missing)}, from the 'pipeline' extra: "
+            "pip install 'ara-sap[pipeline]'") if missing else ""
 
 
 #: Exit status of an unexpected failure (BSD EX_SOFTWARE).

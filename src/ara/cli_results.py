@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 
-from ara.cli import CliError
+from ara.cli import EXIT_CONFIG, CliError
 
 T = TypeVar("T")
 
@@ -38,10 +38,10 @@ LIST_COLUMNS = (("property_id", "property"), ("uprn", "uprn"), ("landlord_refere
 def open_database(db: str, command: str) -> Any:
     """The engine of the database ``ara run`` wrote at ``db``, or None after printing one
     line saying why not (a reading command never creates a database)."""
-    from ara.cli import missing_extra
+    from ara.cli import extra_message
 
-    if missing_extra(command, ("sqlalchemy", "alembic")):
-        return None
+    if message := extra_message(("sqlalchemy", "alembic")):
+        raise CliError(message, EXIT_CONFIG)
     import sqlalchemy as sa
 
     from ara.cli_run import existing_database
@@ -58,10 +58,11 @@ def open_database(db: str, command: str) -> Any:
                 shown = sa.engine.make_url(db).render_as_string(hide_password=True)
             except sa.exc.ArgumentError:
                 shown = db.split("://", 1)[0] + "://..."
-        raise CliError(f"cannot open the database {shown}: {reason}") from None
+        raise CliError(f"cannot open the database {shown}: {reason}", EXIT_CONFIG) from None
     if engine is not None and revision != head_revision():
         raise CliError(f"{db} is at schema revision {revision}, this Ara reads "
-                       f"{head_revision()}: a run of this Ara (ara run) migrates it")
+                       f"{head_revision()}: a run of this Ara (ara run) migrates it",
+                       EXIT_CONFIG)
     return engine
 
 
@@ -144,7 +145,8 @@ def export_format(path: Path) -> str:
 
         if importlib.util.find_spec("openpyxl") is None:
             raise CliError(f"-o {path}: .xlsx needs openpyxl, from the 'pipeline' extra "
-                           "(pip install 'ara-sap[pipeline]'); .parquet and .csv work without")
+                           "(pip install 'ara-sap[pipeline]'); .parquet and .csv work without",
+                           EXIT_CONFIG)
     if not path.resolve().parent.is_dir():
         raise CliError(f"-o {path}: folder {path.resolve().parent} does not exist")
     return suffix

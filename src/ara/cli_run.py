@@ -119,10 +119,10 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """Everything given is checked (portfolio, EPC source and its credentials, UPRN data,
     PCDB, scenarios) before the database is opened, so a refusal leaves no database behind."""
-    from ara.cli import missing_extra
+    from ara.cli import EXIT_CONFIG, missing_extra
 
     if missing_extra("run"):
-        return EXIT_ERROR
+        return EXIT_CONFIG
     from tqdm import tqdm
 
     from ara.domain.bills import FuelRates
@@ -133,9 +133,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ara.orchestration.ingestion import IngestionOrchestrator
     from ara.persistence import UnitOfWorkFactory
 
-    def refuse(message: object) -> int:
+    def refuse(message: object, code: int = EXIT_ERROR) -> int:
         print(f"ara run: error: {message}", file=sys.stderr)
-        return EXIT_ERROR
+        return code
 
     if args.batch_size < 1:
         return refuse(f"--batch-size must be at least 1, not {args.batch_size}")
@@ -154,7 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         fetcher = _epc_fetcher(epc_source)
     except CredentialsError as exc:
         return refuse(f"{exc} (the sources archive:PATH, xml:DIR and csv:PATH need no "
-                      "token: --epc-source)")
+                      "token: --epc-source)", EXIT_CONFIG)
     if uprn_data and not Path(uprn_data).exists():
         return refuse(f"--uprn-data {uprn_data}: no such file")
     try:
@@ -172,7 +172,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             return refuse(exc)
     engine = _open_database(args.db)
     if engine is None:
-        return EXIT_ERROR
+        return EXIT_CONFIG
     uow_factory = UnitOfWorkFactory(engine)
     solar = None
     if args.solar == "pvgis":
@@ -299,10 +299,10 @@ def existing_database(db: str, command: str) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ara.cli import missing_extra
+    from ara.cli import EXIT_CONFIG, missing_extra
 
     if missing_extra("report", ("sqlalchemy", "alembic", "matplotlib")):
-        return EXIT_ERROR
+        return EXIT_CONFIG
     import sqlalchemy as sa
 
     from ara.persistence import UnitOfWorkFactory

@@ -95,7 +95,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ara.cli import missing_extra
 
     if args.report and missing_extra("validate --report", ("matplotlib",)):
-        return 2
+        from ara.cli import EXIT_CONFIG
+
+        return EXIT_CONFIG
     from ara.sap.fallbacks import check_mode
     from ara.validate import validate
 

@@ -84,10 +84,11 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out.out, out.err
 
 
-def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Exit 2 with one line on stderr naming the command; returns the line."""
+def _refused(capsys: pytest.CaptureFixture[str], *argv: str, status: int = 2) -> str:
+    """Exit ``status`` (2 bad input, 78 configuration) with one line on stderr naming the
+    command; returns the line."""
     code, out, err = _cli(capsys, *argv)
-    assert code == 2 and out == "", (code, out, err)
+    assert code == status and out == "", (code, out, err)
     assert err.count("\n") == 1 and err.startswith(f"ara {argv[0]}: error: "), err
     return err
 
@@ -419,11 +420,12 @@ def test_reading_commands_refuse_in_one_line_and_create_no_database(
     engine = create_engine(str(older))
     upgrade(engine, "0003")
     engine.dispose()
-    line = _refused(capsys, "export", "-o", str(tmp_path / "h.csv"), "--db", str(older))
+    line = _refused(capsys, "export", "-o", str(tmp_path / "h.csv"), "--db", str(older),
+                    status=78)
     assert f"{older} is at schema revision 0003, this Ara reads {head_revision()}" in line
 
     unreachable = "postgresql+psycopg://someone:secret@127.0.0.1:1/nothing"
-    line = _refused(capsys, "list", "--db", unreachable)
+    line = _refused(capsys, "list", "--db", unreachable, status=78)
     assert "cannot open the database" in line and "secret" not in line
 
     # the format is checked before the database is opened
@@ -439,7 +441,8 @@ def test_reading_commands_refuse_in_one_line_and_create_no_database(
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "openpyxl" else real(name, *a))
-    line = _refused(capsys, "export", "-o", str(tmp_path / "h.xlsx"), "--db", str(missing))
+    line = _refused(capsys, "export", "-o", str(tmp_path / "h.xlsx"), "--db", str(missing),
+                    status=78)
     assert ".xlsx needs openpyxl" in line and ".parquet and .csv work" in line
     dispose_engines()  # SQLite's WAL files of the empty one go with its last connection
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db", "older.db"]
