@@ -191,3 +191,38 @@ def test_a_row_refused_after_the_kernels_raises_no_numpy_warning_in_lenient_mode
     assert out.column("sap_rating").to_pylist()[0] is None
     assert out.column("status").to_pylist() == ["error", "ok"]
     assert "non-finite" in out.column("error").to_pylist()[0]
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize(("mutate", "field"), [
+    (lambda d: d.update(climate_region="banana"), "climate_region"),
+    (lambda d: d.update(living_area_m2=[18.0]), "living_area_m2"),
+    (lambda d: d["storeys"][0].update(level=[6, 6]), "storeys"),
+    (lambda d: d.update(dwelling_id=["a", "b"]), "dwelling_id"),
+])
+def test_a_value_of_the_wrong_type_is_refused_naming_dwelling_and_field(
+        mutate, field: str, strict: bool) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15 (fuzz): a dict row whose value does not convert to its schema type (text for
+    a number, a list for a scalar) is a SapInputError naming the dwelling and field, not a
+    bare pyarrow error naming neither."""
+    bad = semi_detached("d1")
+    mutate(bad)
+    with pytest.raises(SapInputError) as err:
+        calculate([semi_detached("good"), bad], strict=strict)
+    assert [(d, f) for d, f, _ in err.value.problems] == [
+        ("['a', 'b']" if field == "dwelling_id" else "d1", field)]
+    assert "cannot be read as" in str(err.value)
+
+
+def test_the_kernel_is_compiled_once_whatever_the_batch() -> None:
+    """Issue 15 (fuzz): one dwelling, several, and a list column with a null (copied by Arrow,
+    not zero-copy) all call the worksheet kernel with one signature: none of them compiles
+    a second specialisation (some seconds each)."""
+    from ara_kernels.worksheet import calculate_batch
+
+    with_null = semi_detached("null-area")
+    del with_null["storeys"][0]["floor_area_m2"]
+    calculate([semi_detached("one")])
+    calculate([semi_detached("a"), semi_detached("b")])
+    calculate([semi_detached("a"), with_null], strict=False)
+    assert len(calculate_batch.signatures) == 1, calculate_batch.signatures

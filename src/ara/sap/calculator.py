@@ -60,15 +60,38 @@ OUTPUT_SCHEMA = pa.schema(
 )
 
 
+def _unconvertible(rows: list[Any]) -> list[tuple[str, str, str]]:
+    """(dwelling_id, field, message) for every value of the dict rows that does not convert
+    to its SAP_INPUT_SCHEMA type (a text where a number belongs, a list for a scalar...)."""
+    problems: list[tuple[str, str, str]] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            problems.append((f"row {i + 1}", "*", f"not a dict of SAP_INPUT_SCHEMA fields: "
+                                                  f"{type(row).__name__}"))
+            continue
+        dwelling = str(row.get("dwelling_id", f"row {i + 1}"))[:80]
+        for field in SAP_INPUT_SCHEMA:
+            if field.name not in row:
+                continue
+            try:
+                pa.array([row[field.name]], type=field.type)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError) as exc:
+                problems.append((dwelling, field.name,
+                                 f"cannot be read as {field.type}: {str(exc)[:200]}"))
+    return problems or [("*", "*", "the rows cannot be read as SAP_INPUT_SCHEMA")]
+
+
 def _as_table(data: Any) -> pa.Table:
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, pa.RecordBatch):
         return pa.Table.from_batches([data])
-    if isinstance(data, dict):
-        return pa.Table.from_pylist([data], schema=SAP_INPUT_SCHEMA)
-    if isinstance(data, list):
-        return pa.Table.from_pylist(data, schema=SAP_INPUT_SCHEMA)
+    if isinstance(data, dict | list):
+        rows = [data] if isinstance(data, dict) else data
+        try:
+            return pa.Table.from_pylist(rows, schema=SAP_INPUT_SCHEMA)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+            raise SapInputError(_unconvertible(rows)) from None
     if hasattr(data, "__arrow_c_stream__"):  # polars, pandas via pyarrow, DuckDB, ...
         return pa.table(data)
     if hasattr(data, "__dataframe__") or type(data).__name__ == "DataFrame":
@@ -116,12 +139,35 @@ def _resolve_heat_pumps(prep: Prepared, mask: np.ndarray, dil: np.ndarray,
         return [np.full(prep.n, np.nan) for _ in prep.heat_pumps]
     tables = load_tables()
     arrays = prep.kernel_arrays()
-    first = _new_out(prep.n)
     # (39) depends on neither the Appendix N values nor the rating pass
-    calculate_batch(rows, np.zeros(prep.n, dtype=bool), arrays[0], arrays[0], dil,
-                    *arrays[2:], *tables.kernel_tables(), first, new_scratch())
+    first = _kernel(rows, np.zeros(prep.n, dtype=bool), arrays[0], arrays[0], dil, arrays,
+                    tables)
     return [appendix_n.resolve(dfl, hp, first[:, L.O_HTC], rows, tables.days)
             for hp in prep.heat_pumps]
+
+
+def _kernel(mask: np.ndarray, rate_uk: np.ndarray, dfl: np.ndarray, dfl_uk: np.ndarray,
+            dil: np.ndarray, arrays: tuple[Any, ...], tables: Any) -> np.ndarray:
+    """One ``calculate_batch`` call; its output rows. The arguments are given one type
+    whatever the data, so the kernel is compiled (some seconds) once, not once more for a
+    batch of one dwelling (whose column-ordered output Numba would type as row-ordered: it
+    gets a spare row) or for a list column with nulls (copied by Arrow, not zero-copy: every
+    per-element array is passed as a read-only view)."""
+    n = mask.size
+    out = _new_out(max(n, 2))
+    calculate_batch(mask, rate_uk, dfl, dfl_uk, dil, *[_read_only(a) for a in arrays[2:]],
+                    *tables.kernel_tables(), out, new_scratch())
+    return out[:n]
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only C-contiguous view of a per-element input array: the kernel's signature is
+    the same whether Arrow handed the column over zero-copy (read-only) or as a copy (a
+    column with nulls), so a dwelling with a missing list value does not compile (some
+    seconds) a second specialisation of the worksheet kernel."""
+    view = np.ascontiguousarray(values).view()
+    view.flags.writeable = False
+    return view
 
 
 def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
@@ -132,7 +178,6 @@ def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
     climate-independent part of the dwelling's own pass. Heat pumps with product data get
     their Appendix N values for the rating pass from its own (39), in a copy of ``dfl``."""
     tables = load_tables()
-    out = _new_out(prep.n)
     arrays = prep.kernel_arrays()
     _resolve_heat_pumps(prep, mask, prep.dil)
     rate_uk = mask & (prep.dil[:, L.DI_REGION] != 0)
@@ -143,9 +188,7 @@ def _run(prep: Prepared, mask: np.ndarray) -> np.ndarray:
         dil_uk[:, L.DI_REGION] = 0
         # Appendix N again: the PSR of the rating pass is from its own (39)
         _resolve_heat_pumps(prep, rate_uk, dil_uk, dfl_uk)
-    calculate_batch(mask, rate_uk, prep.dfl, dfl_uk, *arrays[1:], *tables.kernel_tables(),
-                    out, new_scratch())
-    return out
+    return _kernel(mask, rate_uk, prep.dfl, dfl_uk, arrays[1], arrays, tables)
 
 
 def integer_rating(continuous: np.ndarray, minimum: float) -> np.ndarray:
@@ -238,7 +281,9 @@ def calculate(batch: Any, *, strict: bool = True, scope: str = "full") -> pa.Tab
     SapInputError
         ``strict=True`` and at least one row is rejected (missing, invalid or unsupported
         input, decision 0006) or gives a non-finite value; ``problems`` lists
-        ``(dwelling_id, field, message)`` for every one.
+        ``(dwelling_id, field, message)`` for every one. In either mode: a dict row holds
+        a value that cannot be converted to its field's SAP_INPUT_SCHEMA type (a text for a
+        number, a list for a scalar), or the batch names a field the schema does not have.
     ValueError
         ``scope`` is not "full" or "demand".
     TypeError
