@@ -166,5 +166,6 @@ def round_half_up(x: np.ndarray | float, places: int = 2) -> np.ndarray:
     A relative 1e-9 nudge absorbs binary representation error (6.25 x 2.74)."""
     x = np.asarray(x, dtype=np.float64)
     scale = 10.0 ** places
-    mag = np.abs(x) * scale
-    return np.sign(x) * np.floor(mag * (1.0 + 1e-12) + 0.5 + 1e-9) / scale
+    with np.errstate(over="ignore"):  # an absurd lodged value overflows to inf, which the
+        mag = np.abs(x) * scale        # calculator's domain checks refuse by name
+        return np.sign(x) * np.floor(mag * (1.0 + 1e-12) + 0.5 + 1e-9) / scale

@@ -220,8 +220,9 @@ def sum_parts(parts: Parts) -> None:
     half-up; roof area basis = the largest storey floor area (section 3.8)."""
     parts.st_area = round_half_up(parts.st_area)
     n = parts.n
-    hlp_h = np.nan_to_num(parts.st_hlp * parts.st_height)
-    pwl_h = np.nan_to_num(parts.st_pwl * parts.st_height)
+    with np.errstate(over="ignore"):  # absurd lodged sizes overflow to inf: refused later
+        hlp_h = np.nan_to_num(parts.st_hlp * parts.st_height)
+        pwl_h = np.nan_to_num(parts.st_pwl * parts.st_height)
     parts.wall_gross = round_half_up(np.bincount(parts.st_part, weights=hlp_h, minlength=n))
     parts.party_area = round_half_up(np.bincount(parts.st_part, weights=pwl_h, minlength=n))
     max_area = np.zeros(n)
