@@ -44,21 +44,14 @@ def open_database(db: str, command: str) -> Any:
         raise CliError(message, EXIT_CONFIG)
     import sqlalchemy as sa
 
-    from ara.cli_run import existing_database
+    from ara.cli_run import cannot_open, existing_database
     from ara.persistence import current_revision, head_revision
 
     try:
         engine = existing_database(db, command)
         revision = None if engine is None else current_revision(engine)
     except (sa.exc.OperationalError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        shown = db
-        if "://" in db:
-            try:
-                shown = sa.engine.make_url(db).render_as_string(hide_password=True)
-            except sa.exc.ArgumentError:
-                shown = db.split("://", 1)[0] + "://..."
-        raise CliError(f"cannot open the database {shown}: {reason}", EXIT_CONFIG) from None
+        raise CliError(cannot_open(db, exc), EXIT_CONFIG) from None
     if engine is not None and revision != head_revision():
         raise CliError(f"{db} is at schema revision {revision}, this Ara reads "
                        f"{head_revision()}: a run of this Ara (ara run) migrates it",

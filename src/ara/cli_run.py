@@ -221,16 +221,24 @@ def _open_database(db: str) -> Any:
         engine = get_engine(db)
         upgrade(engine)
     except (sa.exc.OperationalError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        shown = db
-        if "://" in db:
-            try:
-                shown = sa.engine.make_url(db).render_as_string(hide_password=True)
-            except sa.exc.ArgumentError:
-                shown = db.split("://", 1)[0] + "://..."
-        print(f"ara run: error: cannot open the database {shown}: {reason}", file=sys.stderr)
+        print(f"ara run: error: {cannot_open(db, exc)}", file=sys.stderr)
         return None
     return engine
+
+
+def cannot_open(db: str, exc: BaseException) -> str:
+    """One line: the database (its password hidden) and the first line of why it cannot be
+    opened."""
+    import sqlalchemy as sa
+
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    shown = db
+    if "://" in db:
+        try:
+            shown = sa.engine.make_url(db).render_as_string(hide_password=True)
+        except sa.exc.ArgumentError:
+            shown = db.split("://", 1)[0] + "://..."
+    return f"cannot open the database {shown}: {reason}"
 
 
 def add_parser(sub: Any) -> None:
