@@ -399,6 +399,47 @@ def test_fuzz_open_data_csv(rnd: random.Random, steps: int, entry: str,
         run_rate(path, capsys)
 
 
+_UPRN = re.compile(r"<UPRN>[^<]*</UPRN>")
+
+
+@settings(FUZZ, max_examples=12)
+@given(source=st.sampled_from(RDSAP_XML), rnd=st.randoms(use_true_random=False),
+       steps=st.integers(0, 3))  # 0: the certificate as it is, so the rated path is run too
+def test_fuzz_first_run(source: Path, rnd: random.Random, steps: int,
+                        tmp_path_factory: pytest.TempPathFactory,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    """``ara run`` (ingestion and baseline, SQLite) on a one-home portfolio whose certificate
+    is a mutant in an XML folder: exit 0 or 1, no traceback, and the home ends with either a
+    rating in the possible range or a failure naming its stage and reason."""
+    import sqlalchemy as sa
+
+    tmp = tmp_path_factory.mktemp("run")
+    folder = tmp / "certificates"
+    folder.mkdir()
+    uprn = "UPRN-000000000123" if "-2" in source.name else "123"
+    text = _UPRN.sub(f"<UPRN>{uprn}</UPRN>", _text(source), count=1)
+    _write(folder, "mutant.xml", mutate_xml(text, rnd, steps))
+    portfolio = _write(tmp, "homes.csv", "uprn,address_line_1,post_town,postcode\n"
+                                         "123,1 High Street,Town,AB1 2CD\n")
+    db = tmp / "ara.db"
+    with time_limit(4 * CASE_SECONDS, f"ara run {source.name}"):
+        code = main(["run", str(portfolio), "--db", str(db), "--epc-source", f"xml:{folder}",
+                     "--scenarios", "none", "--report", "none"])
+    err = capsys.readouterr().err
+    check_stderr(err, f"ara run {source.name}")
+    assert code in (0, 1), (code, err)
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        saps = conn.execute(sa.text("SELECT effective_sap_score FROM baseline_performance")
+                            ).scalars().all()
+        failures = conn.execute(sa.text("SELECT stage, message FROM stage_failures")).all()
+    engine.dispose()
+    assert len(saps) + len(failures) >= 1, "the home has neither a rating nor a failure"
+    assert all(RATING_RANGE[0] <= s <= RATING_RANGE[1] for s in saps), saps
+    assert all(stage and message.strip() for stage, message in failures), failures
+    event(f"run: {'rated' if saps else 'failed'}")
+
+
 def _check_table(table: pa.Table, ids: list[Any]) -> None:
     rows = table.to_pylist()
     assert len(rows) == len(ids)
