@@ -131,7 +131,10 @@ def add_parser(sub: Any) -> None:
         description="Read certificates (RdSAP XML file or folder, register JSON, NDJSON "
                     "archive, open-data summary CSV) and write their SAP_INPUT_SCHEMA rows "
                     "from the RdSAP 10 expansion to a Parquet file. CSV rows are completed "
-                    "by documented inference first and are marked as estimates.")
+                    "by documented inference first and are marked as estimates. Read, "
+                    "expanded and written --batch-size certificates at a time (memory flat in "
+                    "the input's size); one XML or JSON document (or archive line) over 64 MiB "
+                    "is refused by name, never held whole.")
     p.add_argument("input", metavar="INPUT")
     p.add_argument("-o", "--output", required=True, metavar="sap_inputs.parquet")
     add_mode_argument(p, default="strict")
