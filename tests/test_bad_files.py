@@ -109,3 +109,27 @@ def test_an_oversized_document_is_refused_before_it_is_read(
     reader = read_sap_xml if name.endswith(".xml") else read_sap_json
     with pytest.raises(SapXmlError, match="-byte limit"):
         reader(big)
+
+
+def test_a_uprn_too_large_for_its_column_is_no_uprn(tmp_path: Path) -> None:
+    """Found by the fuzz test: an open-data CSV row whose UPRN is 10**30 made ``ara expand``
+    raise OverflowError when the inferred rows were tabled. A number too large for the int64
+    UPRN column is no UPRN (as non-numeric address ids already are); the row is expanded."""
+    from ara.rdsap.readers.values import to_uprn
+
+    assert to_uprn(str(10**30)) is None and to_uprn(10**30) is None
+    assert to_uprn("UPRN-000012345678") == 12345678 and to_uprn(str(2**63 - 1)) == 2**63 - 1
+    source = Path(__file__).parent / "vectors" / "epb-data-warehouse" / "export_csv"
+    lines = (source / "domestic.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    column = header.index("UPRN")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    rows[1][column] = str(10**30)
+    bad = tmp_path / "domestic.csv"
+    with bad.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    code = main(["expand", "--mode", "estimate", str(bad), "-o", str(tmp_path / "o.parquet")])
+    assert code in (0, 1) and (tmp_path / "o.parquet").exists()

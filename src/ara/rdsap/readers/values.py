@@ -204,19 +204,27 @@ def to_date(value: Any) -> dt.date | None:
     raise ValueProblem(f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
 
 
+#: The largest UPRN the certificate tables hold (their int64 column). Real UPRNs have at most
+#: 12 digits (OS AddressBase); the bundled synthetic sample uses 13, so the bound is the
+#: column's, and a longer number is no UPRN.
+MAX_UPRN = 2**63 - 1
+
+
 def to_uprn(value: Any) -> int | None:
     """A UPRN from ``UPRN-000012345678``, ``12345678`` or a number; non-numeric address ids
-    (``RRN-...``, unmatched addresses) and the all-zero placeholder give ``None`` rather than an
-    error (UPRNs start at 1)."""
+    (``RRN-...``, unmatched addresses), the all-zero placeholder and numbers too large for
+    the int64 column give ``None`` rather than an error (UPRNs start at 1)."""
     value = unwrap(value)
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value > 0 else None
+        return value if 0 < value <= MAX_UPRN else None
     text = str(value).strip()
     if text.upper().startswith("UPRN-"):
         text = text[5:]
-    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
+    if not (text.isascii() and text.isdigit()) or len(text) > 20:
+        return None
+    return int(text) if 0 < int(text) <= MAX_UPRN else None
 
 
 def sap_version(value: Any) -> str | None:
