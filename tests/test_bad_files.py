@@ -133,3 +133,29 @@ def test_a_uprn_too_large_for_its_column_is_no_uprn(tmp_path: Path) -> None:
         csv.writer(fh).writerows(rows)
     code = main(["expand", "--mode", "estimate", str(bad), "-o", str(tmp_path / "o.parquet")])
     assert code in (0, 1) and (tmp_path / "o.parquet").exists()
+
+
+@pytest.mark.parametrize("area", ["9" * 40, "1e308", "0", "-5", "200000"])
+def test_an_impossible_floor_area_in_a_csv_row_fails_only_that_row_by_name(
+        area: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the fuzz test in CI: TOTAL_FLOOR_AREA of forty nines was read as 1e40 and the
+    inference made room counts too large for their column (OverflowError out of ara expand).
+    A floor area outside (0, 100,000] m2 now fails its row, naming the field; the other rows
+    are expanded."""
+    import csv
+    import io
+
+    source = Path(__file__).parent / "vectors" / "epb-data-warehouse" / "export_csv"
+    rows = list(csv.reader(io.StringIO(
+        (source / "domestic.csv").read_text(encoding="utf-8-sig"))))
+    rows[1][rows[0].index("TOTAL_FLOOR_AREA")] = area
+    bad = tmp_path / "domestic.csv"
+    with bad.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    out = tmp_path / "o.parquet"
+    assert main(["expand", "--mode", "estimate", str(bad), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "total_floor_area_m2" in err and "not a possible floor area" in err
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).num_rows == len(rows) - 2  # every other row expanded

@@ -150,6 +150,22 @@ def _lenient(convert: Callable[[Any], Any]) -> _Converter:
     return read
 
 
+#: The largest floor area a dwelling can have, as in the calculator's domain of a storey's
+#: area (spec/tables/calculator_input_domains.csv): 10 ha.
+MAX_FLOOR_AREA_M2 = 100_000.0
+
+
+def _floor_area(text: str) -> float | None:
+    """TOTAL_FLOOR_AREA: unreadable text is no value (as for the other summary numbers); a
+    number that no dwelling can have (0 or less, over 10 ha, 1e40) is refused by name."""
+    value: float | None = _lenient(v.to_float)(text)
+    if value is not None and not 0 < value <= MAX_FLOOR_AREA_M2:
+        raise v.ValueProblem(f"{value:g} m2 is not a possible floor area (0 to "
+                             f"{MAX_FLOOR_AREA_M2:,.0f} m2, the calculator's domain: "
+                             "spec/tables/calculator_input_domains.csv)")
+    return value
+
+
 def _label(table: dict[str, str]) -> _Converter:
     return lambda text: table.get(" ".join(text.split()).lower())
 
@@ -231,7 +247,7 @@ _DIRECT: dict[str, tuple[str, _Converter]] = {
     "HEATING_COST_POTENTIAL": ("heating_cost_potential_gbp_per_yr", _lenient(v.to_float)),
     "HOT_WATER_COST_CURRENT": ("hot_water_cost_current_gbp_per_yr", _lenient(v.to_float)),
     "HOT_WATER_COST_POTENTIAL": ("hot_water_cost_potential_gbp_per_yr", _lenient(v.to_float)),
-    "TOTAL_FLOOR_AREA": ("total_floor_area_m2", _lenient(v.to_float)),
+    "TOTAL_FLOOR_AREA": ("total_floor_area_m2", _floor_area),
     "PROPERTY_TYPE": ("property_type", _label(_PROPERTY_TYPES)),
     "BUILT_FORM": ("built_form", _label(_BUILT_FORMS)),
     "EXTENSION_COUNT": ("extensions_count", _lenient(v.to_int)),
@@ -317,7 +333,11 @@ def summary_row(cells: dict[str, str | None], *, source: str | None = None,
         if text.strip().lower() in _NULLS:
             used.add(header)
             continue
-        value = convert(text)
+        try:
+            value = convert(text)
+        except v.ValueProblem as exc:  # a value outside its physical domain
+            raise CertificateReadError(row.get("certificate_number"), column, str(exc),
+                                       source=source) from None
         if value is not None and row.get(column) is None:
             row[column] = value
             used.add(header)
