@@ -1,6 +1,6 @@
 """Side by side with the fastest open SAP implementation found: the ``sap2012`` package
 (SAP 2012 worksheet in plain Python, one dwelling per call; see
-``shared/vectors/peers/README.md``). It is not a dependency of Ara: ``pip install sap2012`` to
+``tests/vectors/README.md``). It is not a dependency of Ara: ``pip install sap2012`` to
 include it, otherwise its benchmark is skipped.
 
 Not like for like: sap2012 computes the SAP 2012 worksheet of one resolved dwelling per call;
@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-import os
 import timeit
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,7 @@ from bench_support import dwellings, record, remember
 from ara.sap import calculate
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("ARA_SHARED_DIR", REPO.parent / "shared"))
-PEER_INPUTS = SHARED / "vectors" / "peers" / "sap2012_example_inputs.json"
+PEER_INPUTS = REPO / "tests" / "vectors" / "peers" / "sap2012_example_inputs.json"
 OURS_N = 10_000
 
 
@@ -49,7 +47,7 @@ def test_sap2012_one_core(benchmark: Any) -> None:
         pytest.skip("peer benchmark skipped: the sap2012 package is not installed "
                     "(pip install sap2012 to compare; it is not an Ara dependency)")
     if not PEER_INPUTS.exists():
-        pytest.skip(f"peer benchmark skipped: {PEER_INPUTS} not found (set ARA_SHARED_DIR)")
+        pytest.skip(f"peer benchmark skipped: {PEER_INPUTS} not found (tests/vectors/peers)")
     inputs = json.loads(PEER_INPUTS.read_text())
     benchmark.group = "peer: dwellings per second on one core"
 

@@ -26,7 +26,7 @@ from ara.rdsap.readers import CERTIFICATE_SCHEMA, read_rdsap_xml
 
 N = int(float(os.environ.get("ARA_BENCH_SERVICES_N", "1e5")))
 REPO = Path(__file__).resolve().parents[1]
-VECTORS = Path(os.environ.get("ARA_SHARED_DIR", REPO.parent / "shared")) / "vectors"
+VECTORS = REPO / "tests" / "vectors"  # copies with their sources: tests/vectors/README.md
 SAMPLES = [VECTORS / "sap10calcs/tests/rdsap/1_base_case/1_detached/in.xml"] + [
     VECTORS / f"epb-register-api/samples/RdSAP-Schema-{v}/epc.xml"
     for v in ("21.0.1", "21.0.0", "20.0.0", "19.0")]

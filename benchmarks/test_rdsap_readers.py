@@ -36,8 +36,8 @@ N = int(float(os.environ.get("ARA_BENCH_READER_N", "1e5")))
 WORKERS = tuple(int(w) for w in os.environ.get("ARA_BENCH_READER_WORKERS", "1").split(","))
 BATCH = 10_000
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = (Path(os.environ.get("ARA_SHARED_DIR", REPO.parent / "shared")) / "vectors" /
-          "epb-register-api" / "samples" / "RdSAP-Schema-21.0.1" / "epc.xml")
+SAMPLE = (REPO / "tests" / "vectors" / "epb-register-api" / "samples" / "RdSAP-Schema-21.0.1"
+          / "epc.xml")
 
 # (text in the sample, placeholder): the values varied per certificate
 _VARIED = (
@@ -159,7 +159,7 @@ def _read_all(documents: Iterator[Any], workers: int) -> tuple[int, int]:
 @pytest.fixture(scope="module", autouse=True)
 def _sample_present() -> None:
     if not SAMPLE.is_file():
-        pytest.fail(f"register sample not found at {SAMPLE} (set ARA_SHARED_DIR)")
+        pytest.fail(f"register sample not found at {SAMPLE} (tests/vectors, see its README)")
 
 
 @pytest.mark.parametrize("workers", WORKERS, ids=[f"{w}proc" for w in WORKERS])

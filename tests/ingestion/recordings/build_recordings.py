@@ -1,4 +1,4 @@
-"""Rebuild the recorded responses of this folder from the shared vectors (run it by hand
+"""Rebuild the recorded responses of this folder from the copied vectors in tests/vectors (run it by hand
 after a vector changes: ``python tests/ingestion/recordings/build_recordings.py``).
 
 Sources (all synthetic or real public samples, see README.md):
@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-SHARED = Path(os.environ.get("ARA_SHARED_DIR", REPO.parent / "shared"))
-VECTORS = SHARED / "vectors"
+VECTORS = REPO / "tests" / "vectors"  # copies with their sources: tests/vectors/README.md
 
 #: schema type -> the certificate number given to its sample
 CERTIFICATES = {
@@ -96,8 +94,9 @@ def build_legacy() -> None:
 
 def build_pvgis() -> None:
     name = "pvcalc_37N_38E_50kWp_cSi_35deg_S.json"
-    (HERE / "pvgis").mkdir(exist_ok=True)
-    shutil.copyfile(VECTORS / "pvgis" / name, HERE / "pvgis" / name)
+    # the recorded PVGIS response is itself the vector (stored once, here): check it is there
+    if not (HERE / "pvgis" / name).is_file():
+        raise SystemExit(f"missing recorded PVGIS response {HERE / 'pvgis' / name}")
 
 
 if __name__ == "__main__":
