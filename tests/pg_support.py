@@ -19,8 +19,9 @@ POSTGRES_URL = os.environ.get("ARA_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-@contextmanager
-def postgres_engine(prefix: str = "ara_test") -> Iterator[Engine]:
+def reachable_admin() -> Engine:
+    """An engine on the test database, checked reachable: unreachable is a failure under
+    CI=true and a loud skip otherwise."""
     admin = create_engine(POSTGRES_URL)
     try:
         with admin.connect() as conn:
@@ -31,6 +32,12 @@ def postgres_engine(prefix: str = "ara_test") -> Iterator[Engine]:
         if os.environ.get("CI") == "true":
             pytest.fail(message + " (CI=true: a missing database is a failure)")
         pytest.skip(message)
+    return admin
+
+
+@contextmanager
+def postgres_engine(prefix: str = "ara_test") -> Iterator[Engine]:
+    admin = reachable_admin()
     schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     create_schema(admin, schema)
     engine = create_engine(POSTGRES_URL, schema=schema)

@@ -10,7 +10,6 @@ is killed as soon as one is crossed."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from pg_support import POSTGRES_URL
+from pg_support import POSTGRES_URL, reachable_admin
 
 from ara.cli import bundled
 from ara.persistence import create_engine
@@ -55,16 +54,7 @@ def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
             return str(tmp_path / f"ara-{len(list(tmp_path.iterdir()))}.db")
         yield sqlite
         return
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        message = f"PostgreSQL at 127.0.0.1:5432 is not reachable ({error.orig})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: a missing database is a failure)")
-        pytest.skip(message)
+    admin = reachable_admin()
 
     def postgres() -> str:
         schema = f"ara_kill_{uuid.uuid4().hex[:10]}"

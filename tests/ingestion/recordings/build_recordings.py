@@ -1,5 +1,5 @@
-"""Rebuild the recorded responses of this folder from the copied vectors in tests/vectors (run it by hand
-after a vector changes: ``python tests/ingestion/recordings/build_recordings.py``).
+"""Rebuild the recorded responses of this folder from the copied vectors in tests/vectors
+(run it by hand after a vector changes: ``python tests/ingestion/recordings/build_recordings.py``).
 
 Sources (all synthetic or real public samples, see README.md):
 
