@@ -33,6 +33,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from ara import __version__
+from ara.batches import rebatch
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -81,24 +82,6 @@ class Source:
     path: Path
     total: int | None
     batches: Iterator[pa.Table]
-
-
-def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
-    """Regroup record batches of any size into tables of exactly ``size`` rows (the last may
-    be shorter), slicing without copies."""
-    pending: list[pa.RecordBatch] = []
-    count = 0
-    for batch in batches:
-        while batch.num_rows:
-            take = min(size - count, batch.num_rows)
-            pending.append(batch.slice(0, take))
-            count += take
-            batch = batch.slice(take)
-            if count == size:
-                yield pa.Table.from_batches(pending)
-                pending, count = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending)
 
 
 def _xml_files(path: Path) -> list[Path]:
@@ -188,12 +171,12 @@ def _open_source(path: Path, batch_size: int, mode: str = "strict",
     if suffix in PARQUET_SUFFIXES:
         pf = pq.ParquetFile(str(path))
         return Source(path, pf.metadata.num_rows,
-                      _rebatch(pf.iter_batches(batch_size=batch_size), batch_size))
+                      rebatch(pf.iter_batches(batch_size=batch_size), batch_size))
     if suffix in IPC_SUFFIXES:
         total, batches = _ipc_batches(path)
-        return Source(path, total, _rebatch(batches, batch_size))
+        return Source(path, total, rebatch(batches, batch_size))
     if suffix in JSONL_SUFFIXES:
-        return Source(path, None, _rebatch(_jsonl_batches(path), batch_size))
+        return Source(path, None, rebatch(_jsonl_batches(path), batch_size))
     known = ", ".join(PARQUET_SUFFIXES + IPC_SUFFIXES + JSONL_SUFFIXES + (".xml",))
     raise CliError(f"{path}: unsupported input type {suffix or '(no suffix)'!r}; "
                    f"expected one of {known} or a folder of .xml files")

@@ -55,6 +55,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ara.batches import rebatch
 from ara.sap.fallbacks import Mode, check_mode, fallback, refusal_text
 
 if TYPE_CHECKING:
@@ -837,23 +838,6 @@ def _read_bytes(source: str) -> bytes:
     raise FileNotFoundError(source)
 
 
-def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
-    """Record batches (from several readers) regrouped into tables of ``size`` rows."""
-    pending: list[pa.RecordBatch] = []
-    count = 0
-    for batch in batches:
-        while batch.num_rows:
-            take = min(size - count, batch.num_rows)
-            pending.append(batch.slice(0, take))
-            count += take
-            batch = batch.slice(take)
-            if count >= size:
-                yield pa.Table.from_batches(pending)
-                pending, count = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending)
-
-
 # ------------------------------------------------------------------------------------------
 # The run
 # ------------------------------------------------------------------------------------------
@@ -1083,7 +1067,7 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
                 run.failures(found)
                 yield batch
 
-        for table in _rebatch(records(), batch_size):
+        for table in rebatch(records(), batch_size):
             run.certificates(table, csv=False)
 
         def csv_records() -> Iterator[pa.RecordBatch]:
@@ -1108,7 +1092,7 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
                         run.failures(found)
                         yield batch
 
-        for table in _rebatch(csv_records(), batch_size):
+        for table in rebatch(csv_records(), batch_size):
             run.certificates(table, csv=True)
         run.flush_sap()
     run.acc.finish()
