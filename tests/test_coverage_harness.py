@@ -50,8 +50,8 @@ harness = _load_harness()
 #: (rated in estimate mode, counted) of the one-at-a-time variants, as measured when the
 #: harness was written (docs/coverage.md). The share may only grow; raise these when it does.
 ESTIMATE_FLOORS: dict[str, tuple[int, int]] = {
-    "RdSAP-Schema-21.0.1": (1096, 1160),  # 94.5 %
-    "RdSAP-Schema-20.0.0": (684, 740),  # 92.4 %
+    "RdSAP-Schema-21.0.1": (1124, 1160),  # 96.9 %
+    "RdSAP-Schema-20.0.0": (712, 740),  # 96.2 %
 }
 
 #: The same for strict mode, for the record (not a floor: declaring a new fallback for what

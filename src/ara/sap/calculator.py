@@ -12,7 +12,7 @@ import pyarrow as pa
 from ara.sap import appendix_n
 from ara.sap.prepare import Prepared, SapInputError, conform, prepare
 from ara.sap.schema import SAP_INPUT_SCHEMA
-from ara.sap.tables import load_tables, read_table
+from ara.sap.tables import PROXY_ROW, load_tables, read_table
 from ara_kernels import layout as L
 from ara_kernels.worksheet import calculate_batch, new_scratch, trace_dwelling
 
@@ -384,8 +384,9 @@ def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray, *,
         cols.append(pa.array(np.where(null_systems, 0, rating).astype(np.int32),
                              mask=null_systems))
         cols.append(letters.take(pa.array(_band_indices(rating), mask=null_systems)))
-    cols += [pa.array(prep.dil[:, FUEL_INDEX[use]].astype(np.int16), mask=null_systems)
-             for use, _ in FUEL_COLUMNS]
+    # fuel codes, not the CO2 / PE table rows (PROXY_ROW + code: estimate-mode proxies)
+    cols += [pa.array((prep.dil[:, FUEL_INDEX[use]] % PROXY_ROW).astype(np.int16),
+                      mask=null_systems) for use, _ in FUEL_COLUMNS]
     cols.append(cols[3 + _MAIN1_FUEL_COLUMN])  # (211) under its contract name
     assert len(cols) == len(OUTPUT_SCHEMA) and all(len(c) == n for c in cols)
     return pa.Table.from_arrays(cols, schema=OUTPUT_SCHEMA)

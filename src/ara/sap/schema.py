@@ -507,6 +507,12 @@ SAP_INPUT_SCHEMA = pa.schema(
            "32's (the SAP 2012 list it re-uses); set by estimate mode (fallback "
            "sap_method_standing_charge_lineage); null = false (such input is refused)",
            line="251"),
+        _f("fuel_factors_proxy", pa.bool_(), "a fuel whose SAP 10.2 Table 12 CO2 or "
+           "primary energy factor, unit price or standing charge is not in spec/ takes the "
+           "missing figure from the proxy fuel of spec/tables/estimate_fuel_proxies.csv (the "
+           "fuel keeps every figure it has); set by estimate mode (fallback "
+           "fuel_factor_proxy, decision 0025); null = false (such input is refused)",
+           line="240-286"),
         _f("water_heating_efficiency_percent", pa.float64(), "declared water heater "
            "efficiency; null = from the system (Appendix D, Table 4a)", unit="%", line="217"),
         _f("rating_method", pa.int8(), "1 SAP 10.2 (Table 12 prices, deflator 0.36), 2 RdSAP "

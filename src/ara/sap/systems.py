@@ -21,6 +21,7 @@ from ara.sap.problems import nan_to_num as _nan_to_num
 from ara.sap.tables import (
     ELECTRIC_FUELS,
     HEAT_NETWORK_FUELS,
+    PROXY_ROW,
     SapTables,
     SystemTables,
     read_table,
@@ -340,8 +341,12 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
         a heat network's declared price replaces the table's (decisions 0012, 0021)."""
         f = np.clip(fuel, 0, 99)
         table = np.where(rdsap, st.price_rdsap[f], st.price_sap[f])
+        # estimate mode (fallback fuel_factor_proxy): a missing price from the fuel's proxy
+        table = np.where(proxy & ~np.isfinite(table),
+                         np.where(rdsap, st.price_rdsap_proxy[f], st.price_sap_proxy[f]), table)
         return np.where(_in(fuel, HEAT_NETWORK_FUELS) & declared_hn, hn_price, table)
 
+    proxy = col("fuel_factors_proxy", 0) == 1
     hn_price = col("heat_network_price_p_per_kwh")
     declared_hn = np.isfinite(hn_price) & (hn_price >= 0)
     p.add(np.isfinite(hn_price) & ~declared_hn, "heat_network_price_p_per_kwh", "must be >= 0")
@@ -431,21 +436,28 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
                                                        st.price_sap[60]))
 
     # ---- CO2 / PE factor rows must exist for every fuel used
+    def factor_row(fuel: np.ndarray) -> np.ndarray:
+        f = np.clip(fuel, 0, 99)
+        own = np.isfinite(st.co2[f, 0]) & np.isfinite(st.pe[f, 0])
+        return np.where(proxy & ~own, f + PROXY_ROW, f)
+
     for name, fuel, present in (("main1_fuel", fuel1, np.ones(n, dtype=bool)),
                                 ("main2_fuel", fuel2, has2),
                                 ("secondary_fuel", fuel_sec, has_sec),
                                 ("water_heating_fuel", water_fuel, np.ones(n, dtype=bool))):
         ok = (fuel >= 0) & (fuel < 100)
-        fc = np.clip(fuel, 0, 99)
+        fc = factor_row(fuel)
         p.add(present & ~ok, name, "unknown fuel code (Table 12)")
         p.add(present & ok & ~np.isfinite(st.co2[fc, 0]), name,
               "no SAP 10.2 Table 12 CO2 factor in spec/ for this fuel")
         p.add(present & ok & ~np.isfinite(st.pe[fc, 0]), name,
               "no SAP 10.2 Table 12 primary energy factor in spec/ for this fuel")
-    dil[:, L.DI_FUEL_MAIN1] = np.clip(fuel1, 0, 99)
-    dil[:, L.DI_FUEL_MAIN2] = np.clip(fuel2, 0, 99)
-    dil[:, L.DI_FUEL_SEC] = np.clip(fuel_sec, 0, 99)
-    dil[:, L.DI_FUEL_WATER] = np.clip(water_fuel, 0, 99)
+    # the kernel's CO2 / PE table row per fuel: the fuel's own, or with the fallback
+    # fuel_factor_proxy its completed row (PROXY_ROW + code)
+    dil[:, L.DI_FUEL_MAIN1] = factor_row(fuel1)
+    dil[:, L.DI_FUEL_MAIN2] = factor_row(fuel2)
+    dil[:, L.DI_FUEL_SEC] = factor_row(fuel_sec)
+    dil[:, L.DI_FUEL_WATER] = factor_row(water_fuel)
     dil[:, L.DI_FUEL_ELEC] = 30
     standard = (fuel1 == 30) | (fuel1 == 39)
     dil[:, L.DI_PV_DEMAND] = (standard * 1 + ((fuel2 == 30) | (fuel2 == 39)) * 2
@@ -456,7 +468,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     lineage = col("standing_charges_lineage", 0) == 1
     _standing_charges(p, n, dfl, st, rdsap, tariff_i, (fuel1, fuel2, fuel_sec, water_fuel),
                       (np.ones(n, dtype=bool), has2, has_sec, np.ones(n, dtype=bool)),
-                      hn_wonly, lineage)
+                      hn_wonly, lineage, proxy)
 
     # ---- rating constants by method
     consts = _rating_constants()
@@ -576,10 +588,11 @@ FUEL_FIELDS = ("main1_fuel", "main2_fuel", "secondary_fuel", "water_heating_fuel
 def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
                       rdsap: np.ndarray, tariff: np.ndarray, fuels: tuple[np.ndarray, ...],
                       present: tuple[np.ndarray, ...], dhw_only_network: np.ndarray,
-                      lineage: np.ndarray) -> None:
+                      lineage: np.ndarray, proxy: np.ndarray) -> None:
     """(251): once per distinct fuel, plus the off-peak meter's; a heat network that only
     provides hot water pays half the network charge (Table 12 note l). ``lineage``: a SAP
-    10.2-method row takes RdSAP 10 Table 32's charge where Table 12 has none in spec/."""
+    10.2-method row takes RdSAP 10 Table 32's charge where Table 12 has none in spec/;
+    ``proxy``: a row whose fuel still has none takes its estimate-mode proxy's."""
     total = np.zeros(n)
     clipped = [np.clip(fuel, 0, 99) for fuel in fuels]
     codes = np.unique(np.concatenate([c[pres] for c, pres in zip(clipped, present,
@@ -603,6 +616,10 @@ def _standing_charges(p: Problems, n: int, dfl: np.ndarray, st: SystemTables,
         else:
             value = np.where(rdsap | (lineage & ~np.isfinite(sap_value)), rdsap_value,
                              sap_value)
+            for other in st.fuel_proxies.get(code, ()):
+                value = np.where(proxy & ~np.isfinite(value), np.where(
+                    rdsap | lineage, st.standing_rdsap.get(str(other), np.nan),
+                    st.standing_sap.get(str(other), np.nan)), value)
         # named on the field that lodges the fuel (the first of them, once per row)
         reported = np.zeros(n, dtype=bool)
         for c, pres, field in zip(clipped, present, FUEL_FIELDS, strict=True):

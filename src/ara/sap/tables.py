@@ -96,8 +96,12 @@ class SystemTables:
     water_efficiency: np.ndarray  # Table 4a water efficiency % (heat pumps, HW-only codes)
     price_sap: np.ndarray  # Table 12 unit price p/kWh by fuel code
     price_rdsap: np.ndarray  # RdSAP 10 Table 32 unit price p/kWh by fuel code
-    co2: np.ndarray  # (100, 12) kg/kWh by fuel and month (Table 12; 12d for electricity)
-    pe: np.ndarray  # (100, 12) primary energy factor by fuel and month (Table 12 / 12e)
+    co2: np.ndarray  # (200, 12) kg/kWh by fuel and month (Table 12; 12d for electricity);
+    # row PROXY_ROW + code: the fuel's factors completed from its estimate-mode proxies
+    pe: np.ndarray  # (200, 12) primary energy factor by fuel and month (Table 12 / 12e), idem
+    price_sap_proxy: np.ndarray  # (100,) price_sap completed from the estimate-mode proxies
+    price_rdsap_proxy: np.ndarray  # (100,) price_rdsap completed from the proxies
+    fuel_proxies: dict[int, tuple[int, ...]]  # fuel code -> its proxies in order (estimate mode)
     export_co2: np.ndarray  # (12,) Table 12d PV export
     export_pe: np.ndarray  # (12,) Table 12e PV export
     table4f: dict[str, float]  # Table 4f kWh/yr and factors by row key
@@ -421,6 +425,92 @@ def _fuel_prices(name: str, column: str) -> np.ndarray:
     return out
 
 
+#: Row offset of the estimate-mode rows of the CO2 / primary energy tables: row
+#: ``PROXY_ROW + code`` holds the fuel's own factors, each missing one taken from its proxies
+#: (``spec/tables/estimate_fuel_proxies.csv``, fallback ``fuel_factor_proxy``, decision 0025).
+PROXY_ROW = 100
+
+
+def fuel_proxies() -> dict[int, tuple[int, ...]]:
+    """Estimate-mode proxies of the fuels without some SAP 10.2 figure in spec/.
+
+    Returns
+    -------
+    dict of int to tuple of int
+        Per fuel code of ``spec/tables/estimate_fuel_proxies.csv``: its proxy, the proxy's
+        proxy and so on (a figure the fuel lacks comes from the first that has it).
+
+    Raises
+    ------
+    SpecTableError
+        The table's proxies form a cycle.
+    """
+    direct = {int(r["fuel_code"]): int(r["proxy_code"])
+              for r in read_table("estimate_fuel_proxies.csv")}
+    chains: dict[int, tuple[int, ...]] = {}
+    for code in direct:
+        chain = [code]
+        while chain[-1] in direct:
+            if direct[chain[-1]] in chain:
+                raise SpecTableError(f"estimate_fuel_proxies.csv: the proxies of fuel {code} "
+                                     "form a cycle")
+            chain.append(direct[chain[-1]])
+        chains[code] = tuple(chain[1:])
+    return chains
+
+
+def _with_proxy_rows(table: np.ndarray, proxies: dict[int, tuple[int, ...]]) -> np.ndarray:
+    """``table`` (100 fuel rows) and below it the rows completed from the proxies."""
+    completed = table.copy()
+    for code, chain in proxies.items():
+        for proxy in chain:
+            missing = ~np.isfinite(completed[code])
+            completed[code, missing] = table[proxy, missing]
+    return np.concatenate([table, completed])
+
+
+def _proxy_prices(prices: np.ndarray, proxies: dict[int, tuple[int, ...]]) -> np.ndarray:
+    """Unit prices completed from the proxies; not for heat networks, whose heat is priced
+    per unit of heat (Table 12 note k), never at the price of the fuel burnt."""
+    completed = prices.copy()
+    for code, chain in proxies.items():
+        if HEAT_NETWORK_FUELS[0] <= code <= HEAT_NETWORK_FUELS[1]:
+            continue
+        for proxy in chain:
+            if not np.isfinite(completed[code]):
+                completed[code] = prices[proxy]
+    return completed
+
+
+def needs_fuel_proxy(fuel: np.ndarray, rdsap: np.ndarray) -> np.ndarray:
+    """Which fuel codes lack a figure the calculator needs that their proxies give.
+
+    Parameters
+    ----------
+    fuel : numpy.ndarray of int
+        SAP 10.2 Table 12 fuel codes (negative: none).
+    rdsap : numpy.ndarray of bool
+        Per value: rated by the RdSAP 10 method (Table 32 prices) rather than SAP 10.2's.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the fuel has estimate-mode proxies (``estimate_fuel_proxies.csv``) and
+        its own CO2 or primary energy factor, or its unit price for the method (fuels
+        priced per unit: not electricity, not heat networks), is not in spec/: the rows
+        that need the fallback ``fuel_factor_proxy``.
+    """
+    st = load_tables().systems
+    fuel = np.asarray(fuel, dtype=np.int64)
+    f = np.clip(fuel, 0, 99)
+    proxied = (fuel >= 0) & (fuel < 100) & np.isin(f, list(st.fuel_proxies))
+    lacks = ~np.isfinite(st.co2[f, 0]) | ~np.isfinite(st.pe[f, 0])
+    priced = ~np.isin(f, ELECTRIC_FUELS) & ~((f >= HEAT_NETWORK_FUELS[0])
+                                             & (f <= HEAT_NETWORK_FUELS[1]))
+    price = np.where(rdsap, st.price_rdsap[f], st.price_sap[f])
+    return proxied & (lacks | (priced & ~np.isfinite(price)))
+
+
 def _system_tables() -> SystemTables:
     winter = np.full(1000, np.nan)
     summer = np.full(1000, np.nan)
@@ -466,6 +556,9 @@ def _system_tables() -> SystemTables:
         pe[code] = imp_pe
     co2[0] = 0.0  # fuel 0: no system (zero energy)
     pe[0] = 0.0
+    proxies = fuel_proxies()
+    co2 = _with_proxy_rows(co2, proxies)
+    pe = _with_proxy_rows(pe, proxies)
     table4f: dict[str, float] = {}
     for r in read_table("sap10_2_table4f_pumps_fans_electricity_PARTIAL.csv"):
         table4f[f"{r['item']}|{r['condition']}"] = _number(r["kwh_per_year"])
@@ -524,6 +617,11 @@ def _system_tables() -> SystemTables:
         price_rdsap=_fuel_prices("rdsap10_table32_fuel_prices_PARTIAL.csv",
                                  "unit_price_p_per_kwh"),
         co2=co2, pe=pe,
+        price_sap_proxy=_proxy_prices(_fuel_prices(
+            "sap10_2_table12_fuel_prices_factors_PARTIAL.csv", "unit_price_p_per_kwh"), proxies),
+        price_rdsap_proxy=_proxy_prices(_fuel_prices(
+            "rdsap10_table32_fuel_prices_PARTIAL.csv", "unit_price_p_per_kwh"), proxies),
+        fuel_proxies=proxies,
         export_co2=np.array([float(export[m]["co2_export_pv_kg_per_kwh"]) for m in MONTHS]),
         export_pe=np.array([float(export[m]["pe_export_pv"]) for m in MONTHS]),
         table4f=table4f, high_rate=high_rate, standing_sap=standing_sap,

@@ -62,7 +62,13 @@ from defusedxml.common import (
 
 from ara.sap.fallbacks import FallbackLog, Mode, check_mode, fallback
 from ara.sap.schema import SAP_INPUT_SCHEMA
-from ara.sap.tables import ELECTRIC_FUELS, HEAT_NETWORK_FUELS, load_tables, read_table
+from ara.sap.tables import (
+    ELECTRIC_FUELS,
+    HEAT_NETWORK_FUELS,
+    load_tables,
+    needs_fuel_proxy,
+    read_table,
+)
 
 __all__ = ["MAX_DOCUMENT_BYTES", "SUPPORTED_SCHEMA_VERSIONS", "SapReading", "SapXmlError",
            "read_sap_xml", "read_sap_xml_certificate", "read_sap_xml_files"]
@@ -1059,6 +1065,11 @@ def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode) -> SapReading:
     if _standing_charge_only_in_lineage(row):
         use("sap_method_standing_charge_lineage")
         row["standing_charges_lineage"] = True
+    fuels = np.array([-1 if row.get(k) is None else int(row[k]) for k in
+                      ("main1_fuel", "main2_fuel", "secondary_fuel", "water_heating_fuel")])
+    if needs_fuel_proxy(fuels, np.full(len(fuels), row.get("rating_method") == 2)).any():
+        use("fuel_factor_proxy")
+        row["fuel_factors_proxy"] = True
 
     resolution = log.resolve(mode)
     refusals = [message for _row, _field, message in resolution.refusals] + blocked

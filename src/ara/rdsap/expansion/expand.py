@@ -31,6 +31,7 @@ from ara.rdsap.expansion.services import expand_services
 from ara.rdsap.expansion.tables import AGE_BANDS
 from ara.sap.fallbacks import FallbackLog, Mode, check_mode
 from ara.sap.schema import SAP_INPUT_SCHEMA
+from ara.sap.tables import needs_fuel_proxy
 
 if TYPE_CHECKING:
     from ara.rdsap.pcdb import Pcdb
@@ -161,6 +162,9 @@ def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None,
     columns["dwelling_id"] = pa.array(ids, pa.string())
     columns["rating_method"] = columns.get("rating_method", pa.array(np.full(len(ids), 2),
                                                                     pa.int8()))
+    proxied = _fuels_needing_proxy(columns, n)
+    log.use(proxied, "fuel_factor_proxy")
+    columns["fuel_factors_proxy"] = pa.array(proxied)
     arrays = [columns[f.name].cast(f.type) if f.name in columns else pa.nulls(len(ids), f.type)
               for f in SAP_INPUT_SCHEMA]
     inputs = pa.Table.from_arrays(arrays, schema=SAP_INPUT_SCHEMA)
@@ -197,4 +201,18 @@ def _glazed_area_windows(certs: pa.Table, rows: np.ndarray) -> tuple[pa.Table, n
 def _rows_in(problems: list[Problem], n: int) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     out[[row for row, *_ in problems]] = True
+    return out
+
+
+def _fuels_needing_proxy(columns: dict[str, pa.Array], n: int) -> np.ndarray:
+    """Rows whose main, second main, secondary or water heating fuel lacks a SAP 10.2 figure
+    that its estimate-mode proxy gives (fallback ``fuel_factor_proxy``, decision 0025)."""
+    out = np.zeros(n, dtype=bool)
+    if not n:
+        return out
+    rdsap = _floats(columns["rating_method"]) == 2
+    for name in ("main1_fuel", "main2_fuel", "secondary_fuel", "water_heating_fuel"):
+        if name in columns:
+            fuel = np.nan_to_num(_floats(columns[name]), nan=-1.0).astype(np.int64)
+            out |= needs_fuel_proxy(fuel, rdsap)
     return out

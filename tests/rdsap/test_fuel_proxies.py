@@ -1,0 +1,55 @@
+"""Estimate mode: a lodged fuel without SAP 10.2 figures in spec/ (fallback
+``fuel_factor_proxy``, decision 0025), through the RdSAP expansion and the calculator.
+
+Strict mode refuses the certificate naming the fallback; estimate mode flags the calculator
+input ``fuel_factors_proxy``, lists the assumption and rates it. The calculator's use of the
+proxy table is hand-checked in ``tests/test_hand_systems_fuel_proxies.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_estimate_mode import complete_rdsap_10, table
+
+from ara.rdsap import expand
+from ara.sap import calculate
+
+OIL_BOILER = "126"  # Table 4b: standard oil boiler 1998 or later
+
+
+def with_fuel(main_fuel: str, code: str = OIL_BOILER) -> dict[str, Any]:
+    row = complete_rdsap_10()
+    heating = row["main_heating"][0]
+    heating.update(main_fuel_type=main_fuel, sap_main_heating_code=code,
+                   main_heating_index_number=None, main_heating_data_source="2")
+    row["water_heating_fuel"] = main_fuel
+    return row
+
+
+@pytest.mark.parametrize(("rdsap_fuel", "sap_fuel"), [
+    ("18", 75),  # B30K: its own CO2 and price, heating oil's primary energy
+    ("35", 72),  # biodiesel from used cooking oil: no row at all, via 71 and heating oil
+    ("37", 74),  # appliances able to use mineral oil or liquid biofuel: heating oil
+])
+def test_strict_refuses_and_estimate_rates_with_the_proxy(rdsap_fuel: str,
+                                                          sap_fuel: int) -> None:
+    certs = table(with_fuel(rdsap_fuel))
+    strict = expand(certs, ["d"])
+    assert strict.refused.tolist() == [True]
+    messages = [m for *_, m in strict.problems]
+    assert any("fuel_factor_proxy" in m for m in messages), messages
+    estimate = expand(certs, ["d"], mode="estimate")
+    assert estimate.problems == [] and estimate.estimate.tolist() == [True]
+    assert estimate.assumptions.to_pylist() == [["fuel_factor_proxy"]]
+    assert estimate.inputs.column("fuel_factors_proxy").to_pylist() == [True]
+    assert estimate.inputs.column("main1_fuel").to_pylist() == [sap_fuel]
+    row = calculate(estimate.inputs).to_pylist()[0]
+    assert row["status"] == "ok" and row["fuel_main1"] == sap_fuel
+
+
+def test_a_fuel_with_every_figure_needs_no_proxy() -> None:
+    estimate = expand(table(with_fuel("28")), ["d"], mode="estimate")  # heating oil
+    assert estimate.problems == [] and estimate.assumptions.to_pylist() == [[]]
+    assert estimate.inputs.column("fuel_factors_proxy").to_pylist() == [False]
