@@ -50,7 +50,7 @@ def _read(path: Path, mode: Mode = "strict",
                          "limit for one certificate (many certificates in one file: "
                          "ara expand or ara validate stream it)")
     if suffix == ".xml":
-        if _xml_root(path) == "SAP-Report":
+        if _xml_root(path) in ("SAP-Report", "ConditionReportCreateRequest_1"):  # 16.x message
             from ara.sap.xml_reader import read_sap_xml_certificate
 
             return _full_sap(read_sap_xml_certificate(path, mode, dwelling_id=str(path)),

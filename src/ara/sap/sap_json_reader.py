@@ -54,7 +54,7 @@ from typing import Any
 from ara.sap.fallbacks import check_mode
 from ara.sap.xml_reader import (
     MAX_DOCUMENT_BYTES,
-    SUPPORTED_SCHEMA_VERSIONS,
+    SAP10_SCHEMA_VERSIONS,
     SapReading,
     SapXmlError,
     _complete,
@@ -210,9 +210,9 @@ def _map(document: dict[str, Any], name: str, ident: str) -> tuple[dict[str, Any
     if schema is not None and schema.startswith("RdSAP"):
         raise root.error("schema_type", f"this is an RdSAP certificate ({schema}); "
                          "read_sap_json reads full SAP certificates (SAP-Schema-19.x) only")
-    if schema is not None and schema not in SUPPORTED_SCHEMA_VERSIONS:
+    if schema is not None and schema not in SAP10_SCHEMA_VERSIONS:
         raise root.error("schema_type", f"unsupported schema version {schema!r} (supported: "
-                         f"{', '.join(sorted(SUPPORTED_SCHEMA_VERSIONS))})")
+                         f"{', '.join(sorted(SAP10_SCHEMA_VERSIONS))})")
     if document.get("sap_heating") is None or document.get("sap_building_parts") is None:
         raise root.error("sap_heating", "the document carries no collected SAP data "
                          "(sap_heating / sap_building_parts): a summary without the SAP10-Data "

@@ -1,5 +1,10 @@
 """Read full SAP XML (register SAP-Schema-19.0.0 / 19.1.0 / 19.2.0) into ``SAP_INPUT_SCHEMA`` rows.
 
+Register certificates of SAP-Schema-16.0 to 18.0.0 (``SAP09-Data`` / ``SAP2012-Data``, SAP
+2009 / SAP 2012 data) are read too: :func:`_find_sap_data` finds their data element and
+:func:`_map` hands it to :mod:`ara.sap.xml_reader_legacy`, which applies this module's mapping
+to the shared element layout and documents what differs.
+
 Public API
 ----------
 * :func:`read_sap_xml` - one document -> one row (a dict keyed by exactly the schema's field
@@ -70,13 +75,20 @@ from ara.sap.tables import (
     read_table,
 )
 
-__all__ = ["MAX_DOCUMENT_BYTES", "SUPPORTED_SCHEMA_VERSIONS", "SapReading", "SapXmlError",
-           "read_sap_xml", "read_sap_xml_certificate", "read_sap_xml_files"]
+__all__ = ["MAX_DOCUMENT_BYTES", "SAP10_SCHEMA_VERSIONS", "SUPPORTED_SCHEMA_VERSIONS",
+           "SapReading", "SapXmlError", "read_sap_xml", "read_sap_xml_certificate",
+           "read_sap_xml_files"]
 
-#: Register schema versions whose SAP10-Data layout this reader knows. A document that states
-#: another ``Schema-Version-Original`` is refused; one that states none is read.
-SUPPORTED_SCHEMA_VERSIONS: frozenset[str] = frozenset(
+#: Register schema versions whose SAP10-Data layout this reader knows. A SAP10-Data document
+#: that states another ``Schema-Version-Original`` is refused; one that states none is read.
+SAP10_SCHEMA_VERSIONS: frozenset[str] = frozenset(
     {"SAP-Schema-19.0.0", "SAP-Schema-19.1.0", "SAP-Schema-19.2.0"}
+)
+#: Every register schema version read: SAP10-Data, and the SAP09-Data (16.x) and
+#: SAP2012-Data (17.0-18.0.0) of :mod:`ara.sap.xml_reader_legacy`.
+SUPPORTED_SCHEMA_VERSIONS: frozenset[str] = SAP10_SCHEMA_VERSIONS | frozenset(
+    {"SAP-Schema-16.0", "SAP-Schema-16.1", "SAP-Schema-16.2", "SAP-Schema-16.3",
+     "SAP-Schema-17.0", "SAP-Schema-17.1", "SAP-Schema-18.0.0"}
 )
 
 #: Refuse documents above this size (a real SAP XML is a few tens of kB).
@@ -390,20 +402,30 @@ def _load(source: str | Path | bytes, dwelling_id: str | None) -> tuple[bytes, s
 
 
 def _find_sap_data(root: _Node) -> _Node:
-    """Locate SAP10-Data, refusing documents that are not full SAP data."""
+    """Locate SAP10-Data (or the SAP09-Data / SAP2012-Data of SAP-Schema-16.0 to 18.0.0,
+    :func:`ara.sap.xml_reader_legacy.find_legacy_data`), refusing documents that are not full
+    SAP data."""
     root_name = _local(root.el.tag)
     if root_name.startswith("RdSAP"):
         raise root.error(None, f"this is an RdSAP document ({root_name}); read_sap_xml reads "
-                         "full SAP data (SAP-Schema-19.x SAP10-Data) only")
+                         "full SAP data (SAP-Schema-16.0 to 19.2.0) only")
     version = root.text("Schema-Version-Original")
-    if version is not None and version not in SUPPORTED_SCHEMA_VERSIONS:
-        raise root.error("Schema-Version-Original", f"unsupported schema version {version!r} "
-                         f"(supported: {', '.join(sorted(SUPPORTED_SCHEMA_VERSIONS))})")
     sap = root.child("SAP10-Data")
     if sap is None:
+        from ara.sap.xml_reader_legacy import find_legacy_data  # it imports this module
+
+        legacy = find_legacy_data(root, version)
+        if legacy is not None:
+            return legacy
+    if version is not None and version not in SAP10_SCHEMA_VERSIONS:
+        raise root.error("Schema-Version-Original", f"unsupported schema version {version!r} "
+                         f"(supported: {', '.join(sorted(SAP10_SCHEMA_VERSIONS))} with "
+                         "SAP10-Data; SAP-Schema-16.0 to 18.0.0 with SAP09-Data / "
+                         "SAP2012-Data)")
+    if sap is None:
         raise root.error("SAP10-Data", "required element is missing: the document carries "
-                         "no collected SAP data (a certificate/summary without SAP10-Data "
-                         "cannot be mapped)")
+                         "no collected SAP data (a certificate/summary without SAP10-Data, "
+                         "SAP2012-Data or SAP09-Data cannot be mapped)")
     return sap
 
 
@@ -859,6 +881,10 @@ def _read_lighting(details: _Node, row: dict[str, Any]) -> None:
 
 def _map(root: _Node, dwelling_id: str) -> tuple[dict[str, Any], _Lodged]:
     sap = _find_sap_data(root)
+    if not sap.path.endswith("SAP10-Data"):  # SAP09-Data / SAP2012-Data
+        from ara.sap.xml_reader_legacy import map_legacy
+
+        return map_legacy(sap, dwelling_id)
     return _map_details(sap.require("SAP-Property-Details"), dwelling_id)
 
 
@@ -904,6 +930,8 @@ class _Lodged:
     hydro: bool = False
     pv_diverter: bool = False
     special_features: bool = False  # SAP-Special-Features (Appendix Q)
+    # SAP09-Data / SAP2012-Data: xml_reader_legacy.LegacyLodged (its declared fallbacks)
+    legacy: Any = None
 
 
 @dataclass(frozen=True)
@@ -1031,6 +1059,10 @@ def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode) -> SapReading:
                            f"{code}): the certificate contradicts itself")
 
     _complete_ventilation(row, lodged, spec, use, rules, blocked)
+
+    # SAP-Schema-16.x-18.0.0: the SAP 10.2 inputs they do not lodge (xml_reader_legacy)
+    if lodged.legacy is not None:
+        lodged.legacy.complete(row, use, rules)
 
     # Showers without Number-Baths: the Appendix J shower rule needs the bath count.
     if row["showers"] and row["bath_count"] is None:

@@ -102,8 +102,11 @@ def xml_row(data: bytes, *, source: str | None = None, schema_type: str | None =
             certificate_number=rrn, schema_type=stated, data_source=data_source,
             source=source, raw_document=decode_document(data) if keep_raw else None))
     if name != "RdSAP-Report":
+        # SAP-Schema-16.x full SAP: SAP09-Data inside a ConditionReportCreateRequest_1 message
+        sap09 = name == "ConditionReportCreateRequest_1" and any(
+            local_name(e.tag) == "SAP09-Data" for e in root.iter() if isinstance(e.tag, str))
         what = "a full SAP certificate (read it with ara.sap.xml_reader.read_sap_xml)" if name in (
-            "SAP-Report", "SAP-Compliance-Report") else f"root element <{name}>"
+            "SAP-Report", "SAP-Compliance-Report") or sap09 else f"root element <{name}>"
         raise CertificateReadError(rrn, "(document)", f"not an RdSAP certificate: {what}",
                                    source=source)
     document = xml_to_document(root, complete=False)
