@@ -1349,7 +1349,11 @@ def render(reports: Sequence[SchemaReport]) -> str:
         "schema). Where a register lodgement rule names the one partner value that makes a "
         "variant lodgeable (a filled cavity only in a cavity wall, no more heated rooms than "
         "rooms, ...) it is set too; a variant that still breaks a lodgement rule is refused "
-        "by the reader and listed under *Excluded* with the rule.",
+        "by the reader and listed under *Excluded* with the rule. So is a variant that "
+        "contradicts itself by Ara's one consistency rule, `ARA_HEATING_CODE_FUEL` (a main "
+        "system lodged with a fuel its Table 4a / 4b group cannot burn, e.g. a gas boiler "
+        "on anthracite: `spec/tables/sap10_2_heating_code_fuel_families.csv`); the reader "
+        "refuses such a certificate in both modes, naming both values.",
         f"- **Combinations.** {COMBINATIONS_PER_SCHEMA} per schema, each two or three of the "
         f"one-at-a-time edits together, drawn with seed {COMBINATION_SEED}; reported apart "
         "(the test adds a bounded Hypothesis search over the same pool).",
@@ -1418,7 +1422,7 @@ def _schema_section(r: SchemaReport) -> list[str]:
     lines += ["", "### Exceptions", ""]
     lines += [f"- `{o.variant.label}`: {_cell(str(o.exception))}" for o in raised] or [
         "None: no variant raised a Python exception (every refusal is by name)."]
-    lines += ["", "### Excluded: what the schema forbids", ""]
+    lines += ["", "### Excluded: what the schema or a rule forbids", ""]
     if r.excluded:
         lines += ["| element | value | refused by the reader for |", "|---|---|---|"]
         lines += [f"| `{o.variant.element}` | `{o.variant.value}` | "

@@ -27,6 +27,7 @@ from test_hand_systems_common import (
     electric,
     full,
     input_error,
+    mon,
     price,
     problem,
     rdsap_price,
@@ -41,6 +42,8 @@ from test_hand_systems_common import (
     val,
     worksheet,
 )
+
+from ara.sap.tables import read_table
 
 GAS, OIL, COAL, ELEC = 1, 4, 11, 30
 GAS_STANDING = sap_standing(GAS) + sap_standing(ELEC)  # standard electricity adds 0
@@ -272,3 +275,32 @@ def test_rdsap_bottled_lpg_combi_with_derived_primary_energy() -> None:
     check_worksheet(lines, exp)
     check_result(result_row(d), exp)
     assert val(lines, "275") == approx(val(lines, "211") * 1.141)
+
+
+@pytest.mark.parametrize(("code", "fuel"), [(151, 11), (155, 21), (160, 15), (191, ELEC),
+                                            (634, 15)])
+def test_water_from_a_table_4a_boiler_at_its_space_efficiency(code: int, fuel: int) -> None:
+    """SAP 2009 Table 4a 'Water effy: same' (LINEAGE, sap2009_table4a_water_efficiency_
+    LINEAGE.csv): a solid-fuel or electric boiler (or a room heater's back boiler) heats the
+    water from the main system (901) at its own space efficiency, (217) = (206)."""
+    rows = [r for r in read_table("sap2009_table4a_water_efficiency_LINEAGE.csv")
+            if r["sap_code"] == str(code)]
+    assert [r["water_efficiency"] for r in rows] == ["same"]
+    d = cylinder(main1_code=code, main1_fuel=fuel, water_heating_code=901, rating_method=2)
+    lines = full(d)
+    # (206): solid fuel at Table 4a column B (RdSAP, no HETAS approval), electric 100 %
+    assert val(lines, "206") == approx(table4a_supplement(code, "efficiency_space_pct")
+                                       if code == 191 else table4a(code, "efficiency_col_B_pct"))
+    assert val(lines, "217") == approx(val(lines, "206"))
+    assert mon(lines, "219") == [approx(w * 100.0 / val(lines, "206"))
+                                 for w in mon(lines, "64")]
+    assert result_row(d)["status"] == "ok"
+
+
+def test_gas_fire_back_boiler_heats_water_at_the_lineage_65_percent() -> None:
+    rows = [r for r in read_table("sap2009_table4a_water_efficiency_LINEAGE.csv")
+            if r["sap_code"] == "604"]
+    want = float(rows[0]["water_efficiency"])
+    lines = full(cylinder(main1_code=604, main1_fuel=1, water_heating_code=901,
+                          rating_method=2))
+    assert val(lines, "217") == approx(want)

@@ -306,3 +306,13 @@ def _rate(system: str, tariff: str, column: str) -> float:
             and r[f"high_rate_fraction_{column}"]]
     assert len(rows) == 1
     return float(rows[0][f"high_rate_fraction_{column}"])
+
+
+def test_rdsap_bottled_lpg_for_secondary_heating_has_the_bottled_lpg_standing_charge() -> None:
+    """Fuel 5 (bottled LPG, secondary heating) is bottled LPG (3): Table 32's charge of 3."""
+    assert rdsap_standing("5") == rdsap_standing("3")
+    d = dwelling(rating_method=2, main1_code=104, main1_fuel=5)
+    lines = full(d)
+    assert val(lines, "251") == approx(rdsap_standing("5"))
+    assert val(lines, "240") == approx(val(lines, "211") * rdsap_price(5) / 100.0)
+    assert result_row(d)["status"] == "ok"

@@ -11,6 +11,9 @@ from ara.rdsap.readers.code_mapping import CODE_MAPPINGS, ELEMENT_MAPPINGS, OLD_
 MAIN_FUEL = "<Main-Fuel-Type>26</Main-Fuel-Type>"
 WATER_FUEL = "<Water-Heating-Fuel>26</Water-Heating-Fuel>"
 SECONDARY_FUEL = "<Secondary-Fuel-Type>25</Secondary-Fuel-Type>"
+GAS_BOILER = "<SAP-Main-Heating-Code>101</SAP-Main-Heating-Code>"
+#: a Table 4a / 4b boiler burning each mapped fuel: gas, LPG, oil, electric, solid fuel
+BOILER_FOR = {"26": "101", "27": "101", "28": "126", "29": "191", "33": "151"}
 
 
 @pytest.mark.parametrize("version", ["21.0.1", "21.0.0", "20.0.0", "19.0"])
@@ -18,6 +21,9 @@ SECONDARY_FUEL = "<Secondary-Fuel-Type>25</Secondary-Fuel-Type>"
                                           ("14", "33")])
 def test_legacy_main_fuel_codes_map_in_every_schema(version: str, old: str, new: str) -> None:
     text = replace_once(xml_text(version), MAIN_FUEL, f"<Main-Fuel-Type>{old}</Main-Fuel-Type>")
+    # a boiler of the fuel's own kind (a gas boiler burning oil is refused as a contradiction)
+    text = text.replace(GAS_BOILER, f"<SAP-Main-Heating-Code>{BOILER_FOR[new]}"
+                        "</SAP-Main-Heating-Code>")
     row = read_rdsap_xml(text)
     assert row["main_heating"][0]["main_fuel_type"] == new
     assert row["code_mappings"] == [{"field": "main_heating[0].main_fuel_type",

@@ -136,3 +136,37 @@ def test_register_samples_satisfy_the_rules() -> None:
     # the dates of the samples are in the past; 2025-04-04 is within 18 months of itself
     row = read_rdsap_xml(xml_text("21.0.1"))
     assert row["inspection_date"] <= dt.date.today()
+
+
+@pytest.mark.parametrize(("code", "fuel", "ok"), [
+    ("101", "15", False),  # a gas boiler on anthracite
+    ("101", "28", False),  # a gas boiler on oil
+    ("101", "29", False),  # a gas boiler on electricity
+    ("101", "27", True),  # 'Gas boilers (including LPG)'
+    ("101", "51", True),  # biogas
+    ("126", "28", True),  # a liquid fuel boiler on oil
+    ("126", "18", True),  # ... on B30K
+    ("126", "26", False),
+    ("151", "33", True),  # a solid fuel boiler on house coal
+    ("151", "26", False),
+    ("191", "29", True),  # an electric boiler
+    ("191", "26", False),
+    ("214", "26", True),  # heat pumps are not checked (gas-fired heat pumps exist)
+])
+def test_a_main_system_burning_a_fuel_its_group_cannot_is_a_named_contradiction(
+        code: str, fuel: str, ok: bool) -> None:
+    """Ara's consistency rule ARA_HEATING_CODE_FUEL (not a register rule): the SAP heating
+    code's Table 4a / 4b group names the fuel family it burns."""
+    text = replace_once(xml_text("21.0.1"), "<SAP-Main-Heating-Code>101</SAP-Main-Heating-Code>",
+                        f"<SAP-Main-Heating-Code>{code}</SAP-Main-Heating-Code>")
+    text = replace_once(text, "<Main-Fuel-Type>26</Main-Fuel-Type>",
+                        f"<Main-Fuel-Type>{fuel}</Main-Fuel-Type>")
+    if ok:
+        read_rdsap_xml(text)
+        return
+    with pytest.raises(CertificateReadError) as exc:
+        read_rdsap_xml(text)
+    [failure] = [f for f in exc.value.failures if "ARA_HEATING_CODE_FUEL" in f.message]
+    assert failure.field == "main_heating[0].main_fuel_type"
+    assert "contradiction" in failure.message and code in failure.message \
+        and f"Main-Fuel-Type {fuel}" in failure.message

@@ -536,6 +536,12 @@ def _system_tables() -> SystemTables:
                 space[code] = _number(r.get("efficiency_space_pct"))
             if np.isnan(water[code]):
                 water[code] = _number(r.get("efficiency_water_pct"))
+    for r in read_table("sap2009_table4a_water_efficiency_LINEAGE.csv"):
+        # LINEAGE: water heated by a boiler / back boiler at its space efficiency ('same')
+        code = int(r["sap_code"])
+        if np.isnan(water[code]):
+            water[code] = space[code] if r["water_efficiency"] == "same" \
+                else _number(r["water_efficiency"])
     table12 = read_table("sap10_2_table12_fuel_prices_factors_PARTIAL.csv")
     co2 = np.full((100, 12), np.nan)
     pe = np.full((100, 12), np.nan)

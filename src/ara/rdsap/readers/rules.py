@@ -19,7 +19,10 @@ Adaptations, because a reader sees certificates long after lodgement:
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from ara.sap.tables import read_table
 
 if TYPE_CHECKING:
     from ara.rdsap.readers.mapping import Context
@@ -45,6 +48,15 @@ _EMITTER_FUELS = frozenset({"3", "17", "18", "19", "26", "27", "28", "29", "34",
                             "37"})
 _SINGLE_METER_FORBIDDEN = frozenset({"401", "402", "404", "408", "409", "421", "422"})
 _COUNTRIES = frozenset({"ENG", "WLS", "EAW", "NIR"})
+
+
+@cache
+def _heating_code_fuels() -> tuple[tuple[int, int, str, frozenset[str]], ...]:
+    """(first code, last code, group, the lodged fuels it burns) per row of
+    ``spec/tables/sap10_2_heating_code_fuel_families.csv``."""
+    return tuple((int(r["code_from"]), int(r["code_to"]), r["group"],
+                  frozenset(r["fuels"].split()))
+                 for r in read_table("sap10_2_heating_code_fuel_families.csv"))
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -287,6 +299,14 @@ def _check_heating(row: dict[str, Any], ctx: Context) -> None:
                 and system.get("main_heating_fraction") != 0):
             ctx.fail(f"{path}.heat_emitter_type", "SUPPLY_HEAT_EMITTER_OR_HEATING_FRACTION: "
                      f"category {category} system without heat emitters")
+        group = next((g for g in _heating_code_fuels()
+                      if code is not None and code.isdigit() and g[0] <= int(code) <= g[1]),
+                     None)
+        if group is not None and fuel not in (None, *_LEGACY_FUELS) and fuel not in group[3]:
+            ctx.fail(f"{path}.main_fuel_type", f"ARA_HEATING_CODE_FUEL: contradiction: "
+                     f"SAP-Main-Heating-Code {code} ({group[2]}) cannot burn Main-Fuel-Type "
+                     f"{fuel} (Ara's consistency rule, not a register rule: "
+                     "spec/tables/sap10_2_heating_code_fuel_families.csv)")
         if fuel == "0" and code not in (None, "310", "699"):
             ctx.fail(f"{path}.sap_main_heating_code", "INVALID_HEATING_CODE_FOR_NO_FUEL_TYPE: "
                      f"code {code} with fuel 0")
