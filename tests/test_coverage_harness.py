@@ -50,15 +50,15 @@ harness = _load_harness()
 #: (rated in estimate mode, counted) of the one-at-a-time variants, as measured when the
 #: harness was written (docs/coverage.md). The share may only grow; raise these when it does.
 ESTIMATE_FLOORS: dict[str, tuple[int, int]] = {
-    "RdSAP-Schema-21.0.1": (1136, 1159),  # 98.0 %
-    "RdSAP-Schema-20.0.0": (722, 739),  # 97.7 %
+    "RdSAP-Schema-21.0.1": (1124, 1144),  # 98.3 %
+    "RdSAP-Schema-20.0.0": (710, 724),  # 98.1 %
 }
 
 #: The same for strict mode, for the record (not a floor: declaring a new fallback for what
 #: used to be filled silently lowers it, as decision 0022 intends).
 STRICT_MEASURED: dict[str, tuple[int, int]] = {
-    "RdSAP-Schema-21.0.1": (982, 1159),  # 84.7 %
-    "RdSAP-Schema-20.0.0": (602, 739),  # 81.5 %
+    "RdSAP-Schema-21.0.1": (977, 1144),  # 85.4 %
+    "RdSAP-Schema-20.0.0": (597, 724),  # 82.5 %
 }
 
 _FIELD = re.compile(r"^(calculate: )?[A-Za-z_][A-Za-z0-9_.\[\]]*$")

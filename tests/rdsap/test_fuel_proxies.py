@@ -53,3 +53,24 @@ def test_a_fuel_with_every_figure_needs_no_proxy() -> None:
     estimate = expand(table(with_fuel("28")), ["d"], mode="estimate")  # heating oil
     assert estimate.problems == [] and estimate.assumptions.to_pylist() == [[]]
     assert estimate.inputs.column("fuel_factors_proxy").to_pylist() == [False]
+
+
+def test_a_heat_network_lodged_from_its_pcdb_data_is_a_gas_boiler_network_in_estimate_mode(
+        ) -> None:
+    """Fuel 99 ('from heat network data'): the network's own factors are a PCDB record Ara
+    does not read; strict refuses naming heat_network_fuel_from_pcdb, estimate mode rates it
+    as heat from mains-gas boilers (Table 12 code 51, the fallback's declared value)."""
+    row = complete_rdsap_10()
+    row["main_heating"][0].update(main_heating_category="6", sap_main_heating_code="301",
+                                  main_fuel_type="99", main_heating_control="2306",
+                                  main_heating_index_number=None,
+                                  main_heating_data_source="2")
+    row["water_heating_fuel"] = "99"
+    strict = expand(table(row), ["d"])
+    assert any("heat_network_fuel_from_pcdb" in m for *_, m in strict.problems)
+    estimate = expand(table(row), ["d"], mode="estimate")
+    assert estimate.problems == [], estimate.problems
+    assert "heat_network_fuel_from_pcdb" in estimate.assumptions.to_pylist()[0]
+    assert estimate.inputs.column("main1_fuel").to_pylist() == [51]
+    out = calculate(estimate.inputs).to_pylist()[0]
+    assert out["status"] == "ok" and out["fuel_main1"] == 51

@@ -170,3 +170,22 @@ def test_a_main_system_burning_a_fuel_its_group_cannot_is_a_named_contradiction(
     assert failure.field == "main_heating[0].main_fuel_type"
     assert "contradiction" in failure.message and code in failure.message \
         and f"Main-Fuel-Type {fuel}" in failure.message
+
+
+@pytest.mark.parametrize(("fuel", "ok"), [("26", True), ("3", True), ("0", False),
+                                          ("99", False), ("15", False)])
+def test_a_secondary_room_heater_burning_a_fuel_its_group_cannot_is_a_contradiction(
+        fuel: str, ok: bool) -> None:
+    """The same rule for the secondary heater: a gas fire (609) on fuel 0 ('no system'), on
+    heat-network data (99) or on anthracite contradicts itself."""
+    text = replace_once(xml_text("21.0.1"), "<Secondary-Fuel-Type>25</Secondary-Fuel-Type>",
+                        "<Secondary-Heating-Type>609</Secondary-Heating-Type>"
+                        f"<Secondary-Fuel-Type>{fuel}</Secondary-Fuel-Type>")
+    if ok:
+        read_rdsap_xml(text)
+        return
+    with pytest.raises(CertificateReadError) as exc:
+        read_rdsap_xml(text)
+    [failure] = [f for f in exc.value.failures if "ARA_HEATING_CODE_FUEL" in f.message]
+    assert failure.field == "secondary_fuel_type" and "Secondary-Heating-Type 609" in \
+        failure.message

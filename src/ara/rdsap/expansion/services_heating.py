@@ -193,6 +193,9 @@ def electricity_tariff(c: Certificates, log: Log, out: Output, tb: ServicesTable
     return tariff
 
 
+HEAT_NETWORK_DATA = 99  # RdSAP fuel: 'from heat network data (community)'
+
+
 def sap_fuel(log: Log, tb: ServicesTables, rdsap: np.ndarray, tariff: np.ndarray,
              present: np.ndarray, field: str) -> np.ndarray:
     """RdSAP fuel codes -> SAP 10.2 Table 12 codes (electricity by tariff); -1 and a problem
@@ -200,6 +203,13 @@ def sap_fuel(log: Log, tb: ServicesTables, rdsap: np.ndarray, tariff: np.ndarray
     ok = (rdsap >= 0) & (rdsap < 100)
     mapped = np.where(ok, tb.fuel[np.clip(rdsap, 0, 99)], NO_FUEL)
     mapped = np.where(mapped == ELECTRIC, ELECTRIC_CODE_BY_TARIFF[tariff], mapped)
+    if field != "secondary_fuel":  # a room heater is never on a heat network
+        # 99 'from heat network data (community)': the network's own factors are a PCDB
+        # heat-network record Ara does not read; estimate mode: a gas-boiler network (51)
+        from_network_data = present & (rdsap == HEAT_NETWORK_DATA)
+        log.fallback(from_network_data, "heat_network_fuel_from_pcdb")
+        mapped = np.where(from_network_data,
+                          int(fallback("heat_network_fuel_from_pcdb").value), mapped)
     log.problem(present & (rdsap == MISSING), field, "fuel not lodged: null written")
     log.problem(present & (rdsap != MISSING) & (mapped == NO_FUEL), field,
                 "RdSAP fuel code without a SAP 10.2 Table 12 fuel "

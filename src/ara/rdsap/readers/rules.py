@@ -279,9 +279,23 @@ def _check_building_parts(row: dict[str, Any], ctx: Context) -> None:
                  f"{perimeter_sum:g} m, less than 5 m, for a detached house")
 
 
+def _check_code_fuel(ctx: Context, code: str | None, fuel: str | None, field: str,
+                     code_name: str, fuel_name: str) -> None:
+    """Ara's consistency rule ARA_HEATING_CODE_FUEL (not a register rule): a heating code
+    whose Table 4a / 4b group burns one fuel family, lodged with a fuel outside it."""
+    group = next((g for g in _heating_code_fuels()
+                  if code is not None and code.isdigit() and g[0] <= int(code) <= g[1]), None)
+    if group is not None and fuel not in (None, *_LEGACY_FUELS) and fuel not in group[3]:
+        ctx.fail(field, f"ARA_HEATING_CODE_FUEL: contradiction: {code_name} {code} "
+                 f"({group[2]}) cannot burn {fuel_name} {fuel} (Ara's consistency rule, not a "
+                 "register rule: spec/tables/sap10_2_heating_code_fuel_families.csv)")
+
+
 def _check_heating(row: dict[str, Any], ctx: Context) -> None:
     systems = row.get("main_heating") or []
     meter = row.get("meter_type")
+    _check_code_fuel(ctx, row.get("secondary_heating_type"), row.get("secondary_fuel_type"),
+                     "secondary_fuel_type", "Secondary-Heating-Type", "Secondary-Fuel-Type")
     for i, system in enumerate(systems):
         path = f"main_heating[{i}]"
         control = system.get("main_heating_control")
@@ -299,14 +313,8 @@ def _check_heating(row: dict[str, Any], ctx: Context) -> None:
                 and system.get("main_heating_fraction") != 0):
             ctx.fail(f"{path}.heat_emitter_type", "SUPPLY_HEAT_EMITTER_OR_HEATING_FRACTION: "
                      f"category {category} system without heat emitters")
-        group = next((g for g in _heating_code_fuels()
-                      if code is not None and code.isdigit() and g[0] <= int(code) <= g[1]),
-                     None)
-        if group is not None and fuel not in (None, *_LEGACY_FUELS) and fuel not in group[3]:
-            ctx.fail(f"{path}.main_fuel_type", f"ARA_HEATING_CODE_FUEL: contradiction: "
-                     f"SAP-Main-Heating-Code {code} ({group[2]}) cannot burn Main-Fuel-Type "
-                     f"{fuel} (Ara's consistency rule, not a register rule: "
-                     "spec/tables/sap10_2_heating_code_fuel_families.csv)")
+        _check_code_fuel(ctx, code, fuel, f"{path}.main_fuel_type", "SAP-Main-Heating-Code",
+                         "Main-Fuel-Type")
         if fuel == "0" and code not in (None, "310", "699"):
             ctx.fail(f"{path}.sap_main_heating_code", "INVALID_HEATING_CODE_FOR_NO_FUEL_TYPE: "
                      f"code {code} with fuel 0")
