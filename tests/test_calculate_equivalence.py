@@ -151,7 +151,8 @@ def mixed(n: int = N, seed: int = SEED) -> pa.Table:
     pv = _list(pv_off, pv_type, {
         "peak_power_kw": rng.uniform(1.0, 4.0, m), "orientation": rng.integers(1, 10, m),
         "tilt_deg": rng.choice([0.0, 30.0, 45.0, 60.0], m),
-        "overshading": rng.choice([1, 2, 1, 2, 3], m)})
+        "overshading": rng.choice([1, 2, 1, 2, 3], m),
+        "overshading_factor": np.full(m, np.nan)})  # none declared: Table H2 by code
     put("battery_capacity_kwh", np.flatnonzero(pv_rows & (rng.random(n) < 0.3)), 5.0)
     # showers with a bath
     sh_rows = rng.random(n) < 0.3

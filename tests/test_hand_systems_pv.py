@@ -156,7 +156,23 @@ def test_overshading_with_conflicting_table_h2_rows_is_rejected(code: int) -> No
     assert len(values) == 2  # two candidate Z_PV: unresolved in spec/
     err = input_error(dwelling(pv_arrays=[array(overshading=code)]))
     assert problem(err, "pv_arrays.overshading") == [
-        "required: a code with a Table H2 factor in spec/"]
+        "required: a code with a Table H2 factor in spec/, or an overshading_factor"]
+
+
+@pytest.mark.parametrize("z", [0.35, 0.5, 1.0])
+def test_a_declared_overshading_factor_replaces_the_table_h2_row(z: float) -> None:
+    """E_PV,m is linear in Z_PV: a declared factor (estimate mode's for codes 3-5) gives
+    z times the generation of the same array unshaded (code 1, Z = 1)."""
+    unshaded = mon(full(dwelling(pv_arrays=[array(overshading=1)])), "E_PV")
+    declared = {**array(overshading=4), "overshading_factor": z}
+    got = mon(full(dwelling(pv_arrays=[declared])), "E_PV")
+    assert got == [approx(z * x) for x in unshaded]
+
+
+@pytest.mark.parametrize("z", [0.0, -0.1, 1.5])
+def test_an_overshading_factor_outside_0_1_is_refused(z: float) -> None:
+    err = input_error(dwelling(pv_arrays=[{**array(), "overshading_factor": z}]))
+    assert problem(err, "pv_arrays.overshading_factor") == ["must be in (0, 1]"]
 
 
 def test_pv_with_the_rdsap_method_exports_at_table32_code_60() -> None:

@@ -477,8 +477,14 @@ def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> Non
     shade = _ints(pv.fields["overshading"])
     z = np.where((shade >= 0) & (shade < tables.systems.pv_overshading.size),
                  tables.systems.pv_overshading[np.clip(shade, 0, 5)], np.nan)
-    _check_children(p, pv, "pv_arrays", "overshading", ~np.isfinite(z),
-                    "required: a code with a Table H2 factor in spec/")
+    declared = pv.valid["overshading_factor"]
+    z_declared = pv.fields["overshading_factor"]
+    _check_children(p, pv, "pv_arrays", "overshading_factor",
+                    declared & ~((z_declared > 0) & (z_declared <= 1)), "must be in (0, 1]")
+    _check_children(p, pv, "pv_arrays", "overshading", ~declared & ~np.isfinite(z),
+                    "required: a code with a Table H2 factor in spec/, or an "
+                    "overshading_factor")
+    z = np.where(declared, z_declared, z)
     pv.fields["orientation"] = np.where(horizontal, 9, np.clip(_ints(orient), 0, 9))
     pv.fields["tilt_deg"] = np.where(horizontal, 0.0, _nan_to_num(tilt))
     pv.fields["z"] = _nan_to_num(z)

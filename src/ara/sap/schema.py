@@ -563,6 +563,10 @@ SAP_INPUT_SCHEMA = pa.schema(
             _f("tilt_deg", pa.float64(), "tilt from horizontal", unit="degree"),
             _f("overshading", pa.int8(), "1 none or very little, 2 modest, 3 significant, 4 "
                "heavy (Table H2)"),
+            _f("overshading_factor", pa.float64(), "declared overshading factor Z_PV, "
+               "0 < Z <= 1; null = Table H2 by the overshading code. Set by estimate mode for "
+               "codes whose SAP 10.2 value is unresolved in spec/ (fallback "
+               "pv_overshading_unresolved)", unit="1"),
         ])), "photovoltaic arrays", line="M1"),
         _f("pv_connected_to_dwelling_meter", pa.bool_(), "PV connected to the dwelling's "
            "meter"),

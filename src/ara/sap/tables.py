@@ -482,6 +482,28 @@ def _proxy_prices(prices: np.ndarray, proxies: dict[int, tuple[int, ...]]) -> np
     return completed
 
 
+def pv_overshading_estimates() -> dict[int, float]:
+    """Estimate-mode Z_PV of the overshading codes whose SAP 10.2 value is unresolved.
+
+    Returns
+    -------
+    dict of int to float
+        Per code of ``sap10_2_table_h2_pv_overshading.csv`` with conflicting PV candidates
+        (3 significant, 4 heavy): the lowest candidate; for 5 (severe, no value found): the
+        lowest candidate of 4 (fallback ``pv_overshading_unresolved``).
+    """
+    candidates: dict[int, list[float]] = {}
+    for r in read_table("sap10_2_table_h2_pv_overshading.csv"):
+        shade = (r.get("schema_code") or "").strip()
+        value = _number(r.get("z_factor"))
+        if shade.isdigit() and "PV" in r.get("applies_to", "") and np.isfinite(value):
+            candidates.setdefault(int(shade), []).append(value)
+    out = {code: min(values) for code, values in candidates.items() if len(set(values)) > 1}
+    if 4 in out:
+        out[5] = out[4]
+    return out
+
+
 def needs_fuel_proxy(fuel: np.ndarray, rdsap: np.ndarray) -> np.ndarray:
     """Which fuel codes lack a figure the calculator needs that their proxies give.
 

@@ -53,6 +53,7 @@ from ara.rdsap.expansion.services_tables import (
     services_tables,
 )
 from ara.sap.fallbacks import FallbackLog, fallback
+from ara.sap.tables import pv_overshading_estimates
 
 if TYPE_CHECKING:
     from ara.rdsap.pcdb import Pcdb
@@ -420,11 +421,19 @@ def _photovoltaics(c: Certificates, log: Log, out: Output, roof: np.ndarray,
     orient_sap = np.where(horizontal, 9, orient)
     valid_orient = horizontal | ((orient >= 1) & (orient <= 8))
     arrays_rows = it.count(np.ones(kwp.size, dtype=bool)) > 0
-    bad = (~(kwp > 0), ~valid_orient, ~np.isfinite(tilt), ~((shade >= 1) & (shade <= 4)))
+    # codes whose SAP 10.2 Z_PV is unresolved in spec/ (3 and 4: conflicting candidates;
+    # 5 severe: none found): estimate mode takes the lowest candidate (heavy's for severe)
+    unresolved = pv_overshading_estimates()
+    z_estimate = np.array([unresolved.get(code, np.nan) for code in range(6)])
+    z_declared = np.where((shade >= 0) & (shade <= 5), z_estimate[np.clip(shade, 0, 5)],
+                          np.nan)
+    log.fallback(it.count(np.isfinite(z_declared)) > 0, "pv_overshading_unresolved")
+    bad = (~(kwp > 0), ~valid_orient, ~np.isfinite(tilt),
+           ~((shade >= 1) & (shade <= 5)))
     for mask, field, msg in zip(bad, ("peak_power_kw", "orientation", "tilt_deg",
                                       "overshading"),
                                 ("missing or not positive", "missing (not horizontal)",
-                                 "pitch missing", "missing, or 5 'severe' (no Table H2 row)"),
+                                 "pitch missing", "missing"),
                                 strict=True):
         log.problem(it.count(mask) > 0, f"pv_arrays.{field}", f"{msg}: null written")
 
@@ -461,12 +470,14 @@ def _photovoltaics(c: Certificates, log: Log, out: Output, roof: np.ndarray,
     children = {"peak_power_kw": merged(kwp, pct_kwp[pct_rows]),
                 "orientation": merged(orient_sap, PV_DEFAULT["orientation"] * ones),
                 "tilt_deg": merged(tilt, PV_DEFAULT["tilt_deg"] * ones),
-                "overshading": merged(shade, PV_DEFAULT["overshading"] * ones)}
+                "overshading": merged(shade, PV_DEFAULT["overshading"] * ones),
+                "overshading_factor": merged(z_declared, np.full(pct_rows.size, np.nan))}
     valid = {"peak_power_kw": np.isfinite(children["peak_power_kw"])
              & (children["peak_power_kw"] > 0),
              "orientation": np.concatenate([valid_orient, ones.astype(bool)])[order],
              "tilt_deg": np.isfinite(children["tilt_deg"]),
-             "overshading": (children["overshading"] >= 1) & (children["overshading"] <= 4)}
+             "overshading": (children["overshading"] >= 1) & (children["overshading"] <= 4),
+             "overshading_factor": np.isfinite(children["overshading_factor"])}
     children["orientation"] = np.where(valid["orientation"], children["orientation"], 0)
     children["overshading"] = np.where(valid["overshading"], children["overshading"], 0)
     out.put_list("pv_arrays", offsets, children, valid, np.ones(n, dtype=bool))

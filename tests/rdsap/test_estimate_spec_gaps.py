@@ -1,9 +1,11 @@
-"""Estimate mode: a lodged fuel without SAP 10.2 figures in spec/ (fallback
-``fuel_factor_proxy``, decision 0025), through the RdSAP expansion and the calculator.
+"""Estimate mode where SAP 10.2 figures are missing from spec/, through the RdSAP expansion
+and the calculator: fuels without Table 12 figures (fallback ``fuel_factor_proxy``, decision
+0025), heat networks lodged from their PCDB data (``heat_network_fuel_from_pcdb``) and PV
+overshading codes without a settled Table H2 value (``pv_overshading_unresolved``).
 
-Strict mode refuses the certificate naming the fallback; estimate mode flags the calculator
-input ``fuel_factors_proxy``, lists the assumption and rates it. The calculator's use of the
-proxy table is hand-checked in ``tests/test_hand_systems_fuel_proxies.py``.
+Strict mode refuses the certificate naming the fallback; estimate mode fills the calculator
+input, lists the assumption and rates it. The calculator's side is hand-checked in
+``tests/test_hand_systems_fuel_proxies.py`` and ``tests/test_hand_systems_pv.py``.
 """
 
 from __future__ import annotations
@@ -74,3 +76,35 @@ def test_a_heat_network_lodged_from_its_pcdb_data_is_a_gas_boiler_network_in_est
     assert estimate.inputs.column("main1_fuel").to_pylist() == [51]
     out = calculate(estimate.inputs).to_pylist()[0]
     assert out["status"] == "ok" and out["fuel_main1"] == 51
+
+
+@pytest.mark.parametrize(("shade", "z"), [("3", 0.5), ("4", 0.35), ("5", 0.35)])
+def test_pv_overshading_without_a_settled_sap_10_2_value_is_an_estimate(shade: str,
+                                                                        z: float) -> None:
+    """Significant / heavy overshading (conflicting candidates in spec/) and severe (none
+    found): strict refuses naming pv_overshading_unresolved; estimate mode declares the
+    lowest candidate (heavy's for severe) as the array's overshading_factor. The expected
+    values are the table's lowest candidates as transcribed (0.5 / 0.35)."""
+    row = complete_rdsap_10()
+    row["pv_arrays"] = [{"peak_power_kw": 2.0, "orientation": "5", "pitch": "3",
+                         "overshading": shade, "pv_connection": "2"}]
+    row["pv_connection"] = "2"
+    strict = expand(table(row), ["d"])
+    assert any("pv_overshading_unresolved" in m for *_, m in strict.problems)
+    estimate = expand(table(row), ["d"], mode="estimate")
+    assert estimate.problems == [], estimate.problems
+    assert estimate.assumptions.to_pylist() == [["pv_overshading_unresolved"]]
+    [array] = estimate.inputs.column("pv_arrays").to_pylist()[0]
+    assert array["overshading_factor"] == pytest.approx(z)
+    assert calculate(estimate.inputs).to_pylist()[0]["status"] == "ok"
+
+
+def test_pv_overshading_with_a_settled_value_declares_no_factor() -> None:
+    row = complete_rdsap_10()
+    row["pv_arrays"] = [{"peak_power_kw": 2.0, "orientation": "5", "pitch": "3",
+                         "overshading": "2", "pv_connection": "2"}]
+    row["pv_connection"] = "2"
+    estimate = expand(table(row), ["d"], mode="estimate")
+    assert estimate.assumptions.to_pylist() == [[]]
+    [array] = estimate.inputs.column("pv_arrays").to_pylist()[0]
+    assert array["overshading_factor"] is None and array["overshading"] == 2
