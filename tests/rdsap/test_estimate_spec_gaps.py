@@ -108,3 +108,39 @@ def test_pv_overshading_with_a_settled_value_declares_no_factor() -> None:
     assert estimate.assumptions.to_pylist() == [[]]
     [array] = estimate.inputs.column("pv_arrays").to_pylist()[0]
     assert array["overshading_factor"] is None and array["overshading"] == 2
+
+
+def _park_home_table() -> dict[str, float]:
+    from ara.sap.tables import read_table
+    return {r["age_band"]: float(r["u_value"])
+            for r in read_table("rdsap2012_table_s8a_park_home_walls_LINEAGE.csv")}
+
+
+@pytest.mark.parametrize("insulation", ["4", "5"])
+def test_a_park_home_wall_as_built_takes_the_rdsap_2012_s8a_value_in_estimate_mode(
+        insulation: str) -> None:
+    row = complete_rdsap_10()
+    part = row["building_parts"][0]
+    part.update(wall_construction="10", wall_insulation_type=insulation,
+                wall_insulation_thickness=None, wall_thickness_measured=False,
+                wall_thickness_mm=None)
+    strict = expand(table(row), ["d"])
+    assert any("park_home_wall_lineage" in m for *_, m in strict.problems)
+    estimate = expand(table(row), ["d"], mode="estimate")
+    assert estimate.problems == [], estimate.problems
+    assert "park_home_wall_lineage" in estimate.assumptions.to_pylist()[0]
+    band = part["construction_age_band"]
+    walls = [e for e in estimate.inputs.column("elements").to_pylist()[0] if e["kind"] == 1]
+    assert walls[0]["u_value"] == pytest.approx(_park_home_table()[band])
+    assert calculate(estimate.inputs).to_pylist()[0]["status"] == "ok"
+
+
+def test_a_park_home_wall_with_added_insulation_still_needs_its_u_value() -> None:
+    row = complete_rdsap_10()
+    row["building_parts"][0].update(wall_construction="10", wall_insulation_type="1",
+                                    wall_insulation_thickness="50mm")
+    estimate = expand(table(row), ["d"], mode="estimate")
+    assert [f for _r, _c, f, _m in estimate.problems] == [
+        "building_parts[].wall_construction"]
+    row["building_parts"][0]["wall_u_value"] = 0.45
+    assert expand(table(row), ["d"], mode="estimate").problems == []

@@ -170,7 +170,9 @@ def test_party_wall_filled_and_sealed_takes_the_declared_fallback() -> None:
 
 # --- rejections ----------------------------------------------------------------------------
 @pytest.mark.parametrize(("wall_kw", "field"), [
-    ({"construction": "10"}, "building_parts[].wall_construction"),
+    # a park home wall with added insulation (as built: the estimate fallback
+    # park_home_wall_lineage, tests/rdsap/test_estimate_spec_gaps.py)
+    ({"construction": "10", "insulation": "1"}, "building_parts[].wall_construction"),
     ({"construction": "1", "insulation": "4"}, "building_parts[].wall_thickness_mm"),
     ({"construction": None}, "building_parts[].wall_construction"),
 ])

@@ -765,7 +765,7 @@ def test_pv_from_percent_of_pitched_roof() -> None:
     expected = 0.12 * 36.9 * 0.40 / math.cos(math.radians(35))
     assert expected == pytest.approx(2.1622, abs=1e-4)
     assert array == {"peak_power_kw": 2.16, "orientation": 5, "tilt_deg": 30.0,
-                     "overshading": 2}
+                     "overshading": 2, "overshading_factor": None}
     assert result.columns["pv_connected_to_dwelling_meter"].to_pylist() == [True]
 
 
@@ -780,10 +780,12 @@ def test_pv_arrays_as_lodged() -> None:
               {"peak_power_kw": 1.0, "orientation": "ND", "pitch": "1", "overshading": "2"}]
     result, used = expand_logged(cert(pv_arrays=arrays, pv_connection="2"),
                                  cert(pv_percent_roof_area=50), cert())
+    none = {"overshading_factor": None}  # Table H2 by code (none declared)
     assert result.columns["pv_arrays"].to_pylist() == [
-        [{"peak_power_kw": 3.5, "orientation": 6, "tilt_deg": 45.0, "overshading": 1},
-         {"peak_power_kw": 1.0, "orientation": 9, "tilt_deg": 0.0, "overshading": 2}],
-        [{"peak_power_kw": 2.93, "orientation": 5, "tilt_deg": 30.0, "overshading": 2}],
+        [{"peak_power_kw": 3.5, "orientation": 6, "tilt_deg": 45.0, "overshading": 1, **none},
+         {"peak_power_kw": 1.0, "orientation": 9, "tilt_deg": 0.0, "overshading": 2, **none}],
+        [{"peak_power_kw": 2.93, "orientation": 5, "tilt_deg": 30.0, "overshading": 2,
+          **none}],
         []]
     # row 1: PV-Connection not lodged: the declared fallback (connected to the dwelling)
     assert used == {"pv_connection_not_lodged": [1]}

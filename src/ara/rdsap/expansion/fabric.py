@@ -185,6 +185,9 @@ def _insulation_thickness_fallback(w: dict[str, np.ndarray], rows: np.ndarray,
     fallbacks.use(rows[unknown], "wall_insulation_thickness_unknown")
     # a curtain wall without a lodged U: section 5.18's pre-2023 value (wall_u_values)
     fallbacks.use(rows[curtain & no_u], "curtain_wall_age_unknown")
+    # a park home wall as built without a lodged U: RdSAP 2012 Table S8a (wall_u_values)
+    fallbacks.use(rows[(w["construction"] == 10) & np.isin(w["insulation"], (4, 5)) & no_u],
+                  "park_home_wall_lineage")
     w["insulation_mm"] = np.where(unknown, fallback("wall_insulation_thickness_unknown").value,
                                   w["insulation_mm"])
 

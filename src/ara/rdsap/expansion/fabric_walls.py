@@ -7,11 +7,14 @@ the result is the U-value (2 d.p., section 15) plus a problem code per wall (0 =
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from ara.rdsap.expansion.fabric_arrow import round_half_up
 from ara.rdsap.expansion.tables import COUNTRIES, WALL_TYPES, FabricTables
 from ara.sap.fallbacks import fallback
+from ara.sap.tables import read_table
 
 #: WallConstructionCode: 1 granite, 2 sandstone, 3 solid brick, 4 cavity, 5 timber frame,
 #: 6 basement, 7 curtain, 8 system built, 9 cob, 10 park home.
@@ -47,8 +50,9 @@ P_AGE_BAND = 8
 WALL_PROBLEMS: dict[int, tuple[str, str]] = {
     P_CONSTRUCTION: ("wall_construction", "wall construction not recorded or not a "
                      "WallConstructionCode"),
-    P_PARK_HOME: ("wall_construction", "park home wall (code 10): RdSAP 10 rule not "
-                  "established (GAP, docs/rdsap/expansion_fabric.md); lodge a Wall-U-Value"),
+    P_PARK_HOME: ("wall_construction", "park home wall (code 10) with added insulation: "
+                  "RdSAP 10 rule not established (GAP, docs/rdsap/expansion_fabric.md; RdSAP "
+                  "2012 S1.1.2 needed the U-value entered); lodge a Wall-U-Value"),
     P_NO_TABLE_VALUE: ("wall_construction", "no Tables 6-9 / 23 U-value for this country, "
                        "construction and age band in spec/tables"),
     P_STONE_THICKNESS: ("wall_thickness_mm", "stone wall of bands A-E needs its measured "
@@ -59,6 +63,14 @@ WALL_PROBLEMS: dict[int, tuple[str, str]] = {
     P_INSULATION_TYPE: ("wall_insulation_type", "wall insulation type not recorded or not a "
                         "WallInsulationCode"),
 }  # P_AGE_BAND is reported once per building part by fabric_dimensions.read_parts
+
+
+@cache
+def _park_home_u() -> np.ndarray:
+    """(13,) RdSAP 2012 Table S8a as-built U by age band A-M (LINEAGE table)."""
+    rows = {r["age_band"]: float(r["u_value"])
+            for r in read_table("rdsap2012_table_s8a_park_home_walls_LINEAGE.csv")}
+    return np.array([rows[b] for b in "ABCDEFGHIJKLM"])
 
 
 def wall_u_values(t: FabricTables, country: np.ndarray, band: np.ndarray,
@@ -123,7 +135,14 @@ def wall_u_values(t: FabricTables, country: np.ndarray, band: np.ndarray,
     problem = np.where((insulation < 1) | (insulation > 7), P_INSULATION_TYPE, problem)
     problem = np.where(~np.isfinite(u) & (problem == OK), P_NO_TABLE_VALUE, problem)
     problem = np.where(band < 0, P_AGE_BAND, problem)
-    problem = np.where(c == 10, P_PARK_HOME, problem)
+    # a park home wall as built / of unknown insulation: RdSAP 2012 Table S8a by age band
+    # (estimate fallback park_home_wall_lineage, recorded by the caller); with added
+    # insulation RdSAP 2012 needed the lodged U (S1.1.2): still refused without one
+    park = c == 10
+    park_as_built = park & np.isin(insulation, (4, 5))
+    u = np.where(park_as_built, _park_home_u()[np.clip(band, 0, 12)], u)
+    problem = np.where(park_as_built & (band >= 0), OK, problem)
+    problem = np.where(park & ~park_as_built, P_PARK_HOME, problem)
     problem = np.where(c == 0, P_CONSTRUCTION, problem)
     # section 5.6 (JK 01514436): a lodged U-value overrides the tables
     lodged = np.isfinite(u_lodged) & (u_lodged > 0)
