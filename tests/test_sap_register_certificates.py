@@ -363,3 +363,16 @@ def test_sap_method_standing_charge_from_the_rdsap_table_only_with_the_fallback(
     out = calculate([{**row, "standing_charges_lineage": None}], strict=False).to_pylist()[0]
     assert out["status"] == "error"
     assert "no standing charge in spec/ for the 18-hour tariff" in out["error"]
+
+
+@pytest.mark.parametrize("fuel", [36, 37])
+@pytest.mark.parametrize("element", ["Main-Fuel-Type", "Water-Fuel-Type"])
+def test_a_generated_electricity_row_as_a_heating_fuel_is_a_named_contradiction(
+        element: str, fuel: int) -> None:
+    """HeatingFuelTypeCode 36 / 37 ('electricity sold to / displaced from grid') are Table 12
+    rows for generated electricity: lodged as what a system burns, refused in both modes."""
+    data = edited(XML_191, [(f"<{element}>39</{element}>", f"<{element}>{fuel}</{element}>")])
+    for mode in ("strict", "estimate"):
+        with pytest.raises(SapXmlError, match=f"{element}.*code {fuel} is 'electricity "
+                                              ".*contradicts itself"):
+            reading(XML_191, mode, data)

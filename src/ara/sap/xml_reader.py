@@ -142,6 +142,9 @@ _FUEL_CODES = frozenset(
     | set(range(41, 59))
     | {71, 72, 73, 74, 75, 76, 99}
 )
+#: Table 12 rows that are not a fuel any heating system burns (PV export / displaced
+#: electricity): lodged as a heating fuel, the certificate contradicts itself.
+NOT_HEATING_FUELS = {36: "electricity sold to grid", 37: "electricity displaced from grid"}
 # Range-restricted integer codes (xs:positiveInteger restrictions).
 _SPACE_HEATING_CODE_RANGE = (101, 899)  # SAP-SpaceHeatingCode (Table 4a/4b)
 _WATER_HEATING_CODE_RANGE = (901, 999)  # SAP-WaterHeatingCode (Table 4a)
@@ -701,7 +704,7 @@ def _read_main_heating(heating: _Node, row: dict[str, Any],
                            f"Data-Source {source}: systems from the PCDB or manufacturer "
                            "declaration are not supported, a SAP Table 4a/4b code is needed)")
         row[f"{p}_code"] = code
-        row[f"{p}_fuel"] = mh.code("Main-Fuel-Type", _FUEL_CODES)
+        row[f"{p}_fuel"] = _heating_fuel(mh, "Main-Fuel-Type")
         row[f"{p}_fraction"] = mh.req_number("Main-Heating-Fraction", minimum=0.0)
         row[f"{p}_control"] = mh.integer("Main-Heating-Control", True,
                                          lo=_CONTROL_CODE_RANGE[0], hi=_CONTROL_CODE_RANGE[1])
@@ -724,6 +727,17 @@ def _read_main_heating(heating: _Node, row: dict[str, Any],
     return systems
 
 
+def _heating_fuel(node: _Node, name: str) -> int | None:
+    """A HeatingFuelTypeCode lodged as the fuel of a heating or water heating system; a row
+    for generated electricity (:data:`NOT_HEATING_FUELS`) there is a contradiction."""
+    value = node.code(name, _FUEL_CODES)
+    if value in NOT_HEATING_FUELS:
+        raise node.error(name, f"code {value} is '{NOT_HEATING_FUELS[value]}' (a Table 12 row "
+                         "for generated electricity), not a fuel a heating system uses: the "
+                         "certificate contradicts itself")
+    return value
+
+
 def _read_heating(details: _Node, row: dict[str, Any], lodged: _Lodged) -> None:
     """SAP-Heating -> heating systems, water heating, cylinder, showers, baths."""
     heating = details.require("SAP-Heating")
@@ -736,7 +750,7 @@ def _read_heating(details: _Node, row: dict[str, Any], lodged: _Lodged) -> None:
     row["secondary_code"] = heating.integer("Secondary-Heating-Code",
                                             lo=_SPACE_HEATING_CODE_RANGE[0],
                                             hi=_SPACE_HEATING_CODE_RANGE[1])
-    row["secondary_fuel"] = heating.code("Secondary-Fuel-Type", _FUEL_CODES)
+    row["secondary_fuel"] = _heating_fuel(heating, "Secondary-Fuel-Type")
     row["secondary_efficiency_percent"] = heating.number("Secondary-Heating-Efficiency",
                                                          minimum=0.0)
 
@@ -747,7 +761,7 @@ def _read_heating(details: _Node, row: dict[str, Any], lodged: _Lodged) -> None:
         raise heating.error("Water-Heating-Code", f"code {whc} (hot-water-only heat network) "
                             "is not read from SAP XML: " + _HEAT_NETWORK_ROW)
     row["water_heating_code"] = whc
-    row["water_heating_fuel"] = heating.code("Water-Fuel-Type", _FUEL_CODES)
+    row["water_heating_fuel"] = _heating_fuel(heating, "Water-Fuel-Type")
     # ImmersionHeatingTypeCode: 1 dual, 2 single -> immersion_type 2 dual, 1 single
     immersion = heating.code("Immersion-Heating-Type", {1, 2})
     row["immersion_type"] = {1: 2, 2: 1}.get(immersion) if immersion is not None else None

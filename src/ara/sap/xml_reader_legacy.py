@@ -105,6 +105,7 @@ from ara.sap.tables import read_table
 from ara.sap.xml_reader import (
     _FIELD_NAMES,
     _WINDOW_OVERSHADING_CODES,
+    NOT_HEATING_FUELS,
     SapXmlError,
     _Lodged,
     _map_details,
@@ -143,9 +144,6 @@ _FUEL_REFUSED: dict[str, dict[int, str]] = {
                   "means it"},
 }
 _FUELS = {SAP09: _FUELS_SAP09, SAP2012: _FUELS_SAP2012}
-#: Table 12 rows that are not a fuel any heating system burns (PV export / displaced
-#: electricity): lodged as a heating fuel, the certificate contradicts itself.
-_NOT_HEATING_FUELS = {36: "electricity sold to grid", 37: "electricity displaced from grid"}
 # Other code lists that are subsets of 19.1.0's with the same meanings.
 _OPENING_TYPES = frozenset(range(1, 6))
 _FRAME_TYPES = frozenset(range(1, 9))
@@ -334,8 +332,8 @@ def _checked(node: _Node, name: str, codes: Collection[int], schema: str, *,
                           f"{exc.reason} in the code list of {_LABEL[schema]}") from None
     if value is not None and refused and value in refused:
         raise node.error(name, refused[value].format(label=_LABEL[schema]))
-    if value is not None and refused and value in _NOT_HEATING_FUELS:
-        raise node.error(name, f"code {value} is '{_NOT_HEATING_FUELS[value]}' (a Table 12 row "
+    if value is not None and refused and value in NOT_HEATING_FUELS:
+        raise node.error(name, f"code {value} is '{NOT_HEATING_FUELS[value]}' (a Table 12 row "
                          "for generated electricity), not a fuel a heating system uses: the "
                          "certificate contradicts itself")
 
