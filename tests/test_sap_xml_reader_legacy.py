@@ -39,7 +39,11 @@ MESSAGE_PATH = "ConditionReportCreateRequest_1/Content/SAP-EPC-Data/SAP09-Data"
 FUEL_36 = ("code 36 is 'electricity sold to grid' (a Table 12 row for generated electricity), "
            "not a fuel a heating system uses: the certificate contradicts itself")
 
-#: Edits that repair each sample (first occurrence of each target).
+#: Edits that repair each sample (first occurrence of each target). The 16.x samples lodge
+#: their boiler by PCDB index (Boiler-Index-Number 016685, no Main-Heating-Code): read since
+#: issue 12 (the product from the user's PCDB, else the declared fallback
+#: boiler_product_unavailable; tests/test_sap_pcdb_boilers.py). The repair swaps it for the
+#: Table 4b code 104 so that the expectations here need neither a PCDB nor that fallback.
 GAS_BOILER_09 = [("<SAP:Boiler-Index-Number>016685</SAP:Boiler-Index-Number>",
                   "<SAP:Main-Heating-Code>104</SAP:Main-Heating-Code>"),
                  ("<SAP:Main-Fuel-Type>36<", "<SAP:Main-Fuel-Type>1<")]

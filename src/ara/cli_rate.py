@@ -53,8 +53,8 @@ def _read(path: Path, mode: Mode = "strict",
         if _xml_root(path) in ("SAP-Report", "ConditionReportCreateRequest_1"):  # 16.x message
             from ara.sap.xml_reader import read_sap_xml_certificate
 
-            return _full_sap(read_sap_xml_certificate(path, mode, dwelling_id=str(path)),
-                             mode)
+            return _full_sap(read_sap_xml_certificate(path, mode, dwelling_id=str(path),
+                                                      products=pcdb), mode)
         from ara.rdsap.readers import read_rdsap_xml
 
         return _expand_one(read_rdsap_xml(path), path, mode, pcdb)
@@ -67,8 +67,8 @@ def _read(path: Path, mode: Mode = "strict",
         except ValueError:
             document = None  # the RdSAP reader reports the invalid JSON
         if is_sap_json(document):
-            return _full_sap(read_sap_json_certificate(document, mode, dwelling_id=str(path)),
-                             mode)
+            return _full_sap(read_sap_json_certificate(document, mode, dwelling_id=str(path),
+                                                       products=pcdb), mode)
         from ara.rdsap.readers import read_register_json
 
         return _expand_one(read_register_json(text), path, mode, pcdb)

@@ -890,14 +890,16 @@ class _Run:
                 inner: dict[str, Any] = document or {}
                 if isinstance(inner.get("data"), dict) and len(inner) <= 4:  # the envelope
                     inner = inner["data"]
-                reading = read_sap_json_certificate(inner, self.mode, dwelling_id=source)
+                reading = read_sap_json_certificate(inner, self.mode, dwelling_id=source,
+                                                    products=self.pcdb)
                 schema = inner.get("schema_type") or inner.get("schema_version_original")
                 meta = _sap_meta(inner, str(schema) if schema else None, source)
             else:
                 data = _read_bytes(source)
                 certificate = getattr(xml_reader, "read_sap_xml_certificate", None)
                 if certificate is not None:
-                    reading = certificate(data, self.mode, dwelling_id=source)
+                    reading = certificate(data, self.mode, dwelling_id=source,
+                                          products=self.pcdb)
                 else:  # a SAP XML reader without modes
                     row = xml_reader.read_sap_xml(data, dwelling_id=source)
                 meta = _sap_xml_meta(data, source)

@@ -98,14 +98,16 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DECLARED_ENCODING = re.compile(r"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
-def read_full_sap_certificate(document: bytes | str, mode: Mode,
-                              dwelling_id: str) -> SapReading:
+def read_full_sap_certificate(document: bytes | str, mode: Mode, dwelling_id: str,
+                              products: Any = None) -> SapReading:
     """A stored full SAP certificate (``raw_document``: the register's JSON, possibly in its
     ``{"data": ...}`` or bulk-export ``{"certificate_number", "document"}`` envelope, or the
     SAP XML; told apart by the first non-space character) read for rating in ``mode`` by
     :func:`ara.sap.sap_json_reader.read_sap_json_certificate` /
     :func:`ara.sap.xml_reader.read_sap_xml_certificate`. Raises
-    :class:`~ara.sap.xml_reader.SapXmlError` for a document that cannot be read."""
+    :class:`~ara.sap.xml_reader.SapXmlError` for a document that cannot be read.
+    ``products``: the user's PCDB, for boilers lodged by their index (the readers'
+    ``products``)."""
     text = document.decode("utf-8", errors="replace") if isinstance(document, bytes) \
         else document
     body = text.lstrip("\ufeff \t\r\n")
@@ -117,14 +119,16 @@ def read_full_sap_certificate(document: bytes | str, mode: Mode,
         if declaration and encoding and encoding[1].lower().replace("_", "-") not in (
                 "utf-8", "utf8"):
             body = body[declaration.end():]
-        return read_sap_xml_certificate(body.encode("utf-8"), mode, dwelling_id=dwelling_id)
+        return read_sap_xml_certificate(body.encode("utf-8"), mode, dwelling_id=dwelling_id,
+                                        products=products)
     try:
         obj = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise SapXmlError(dwelling_id, "(document)", f"neither SAP XML nor JSON: {exc}"
                           ) from None
     inner = unwrap_envelope(obj)[0] if isinstance(obj, dict) else obj
-    return read_sap_json_certificate(inner, mode, dwelling_id=dwelling_id)
+    return read_sap_json_certificate(inner, mode, dwelling_id=dwelling_id,
+                                     products=products)
 
 
 _PROBLEM_BOUNDARY = re.compile(r"; (?=[A-Za-z0-9_.\[\]*]+: )")
@@ -318,7 +322,7 @@ class BaselineOrchestrator:
                     "the document)")))
                 continue
             try:
-                reading = read_full_sap_certificate(document, self._mode, pid)
+                reading = read_full_sap_certificate(document, self._mode, pid, self._pcdb)
             except SapXmlError as exc:
                 bad.add(pid)
                 failures.append(StageFailure(pid, STAGE, "unreadable",

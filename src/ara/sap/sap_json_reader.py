@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from ara.sap.fallbacks import check_mode
+from ara.sap.products import BoilerProducts
 from ara.sap.xml_reader import (
     MAX_DOCUMENT_BYTES,
     SAP10_SCHEMA_VERSIONS,
@@ -234,10 +235,17 @@ def read_sap_json(source: str | Path | bytes | dict[str, Any],
 
 def read_sap_json_certificate(source: str | Path | bytes | dict[str, Any],
                               mode: str = "strict",
-                              dwelling_id: str | None = None) -> SapReading:
+                              dwelling_id: str | None = None, *,
+                              products: BoilerProducts | None = None) -> SapReading:
     """Read one full-SAP register JSON certificate for rating in ``mode``: the row of
     :func:`read_sap_json` completed by the SAP rules and declared fallbacks exactly as
-    :func:`~ara.sap.xml_reader.read_sap_xml_certificate` completes the XML's."""
+    :func:`~ara.sap.xml_reader.read_sap_xml_certificate` completes the XML's.
+
+    ``products`` (keyword): the user's PCDB, for a gas / LPG / oil boiler lodged by its PCDB
+    index (``main_heating_index_number``) without a ``main_heating_code``: its product
+    efficiencies (SAP 10.2 Appendix D), else the declared fallback
+    ``boiler_product_unavailable`` - as in
+    :func:`~ara.sap.xml_reader.read_sap_xml_certificate`."""
     document, name, ident = _load(source, dwelling_id)
     row, lodged = _map(document, name, ident)
-    return _complete(row, lodged, check_mode(mode))
+    return _complete(row, lodged, check_mode(mode), products)

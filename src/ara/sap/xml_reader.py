@@ -66,6 +66,7 @@ from defusedxml.common import (
 )
 
 from ara.sap.fallbacks import FallbackLog, Mode, check_mode, fallback
+from ara.sap.products import BoilerProducts, pcdb_boiler_codes, product_efficiencies
 from ara.sap.schema import SAP_INPUT_SCHEMA
 from ara.sap.tables import (
     ELECTRIC_FUELS,
@@ -699,10 +700,9 @@ def _read_main_heating(heating: _Node, row: dict[str, Any],
         code = mh.integer("Main-Heating-Code", lo=_SPACE_HEATING_CODE_RANGE[0],
                           hi=_SPACE_HEATING_CODE_RANGE[1])
         if code is None and category != 1:  # category 1 = "none"
-            source = mh.text("Main-Heating-Data-Source") or "?"
-            raise mh.error("Main-Heating-Code", "required element is missing (Main-Heating-"
-                           f"Data-Source {source}: systems from the PCDB or manufacturer "
-                           "declaration are not supported, a SAP Table 4a/4b code is needed)")
+            # a gas / LPG / oil boiler lodged by its PCDB index: the completion takes its
+            # product record or the declared fallback (_complete_indexed_boilers); code null
+            lodged.indexed.append(_indexed_boiler(mh, number, category))
         row[f"{p}_code"] = code
         row[f"{p}_fuel"] = _heating_fuel(mh, "Main-Fuel-Type")
         row[f"{p}_fraction"] = mh.req_number("Main-Heating-Fraction", minimum=0.0)
@@ -725,6 +725,64 @@ def _read_main_heating(heating: _Node, row: dict[str, Any],
         if mh.boolean("Has-FGHRS"):
             lodged.fghrs.append(number)
     return systems
+
+
+#: SAP-MainHeatingCategoryCode 2: "boiler with radiators or underfloor heating".
+_BOILER_CATEGORY = 2
+#: SAP 10.2 Table 12 fuel codes of the boiler fallback's fuel groups: the RdSAP groups of
+#: ara.rdsap.expansion.services_heating.BOILER_FUEL_GROUPS through
+#: spec/tables/rdsap10_fuel_code_to_sap_table12.csv - gas = mains gas, bulk / bottled LPG,
+#: LPG subject to Special Condition (Table 4b's gas rows include LPG); oil = heating oil,
+#: the bio-liquids and B30K (Table 4b's liquid fuel rows).
+BOILER_FUEL_GROUPS: dict[str, tuple[int, ...]] = {"gas": (1, 2, 3, 9),
+                                                   "oil": (4, 71, 72, 73, 74, 75)}
+_INDEX_RE = re.compile(r"^\d{1,12}$")
+
+
+@dataclass(frozen=True)
+class _IndexedBoiler:
+    """A main heating system lodged by its PCDB index without a SAP Table 4a/4b code."""
+
+    number: int  # Main-Heating-Number
+    index: str  # the PCDB index number as lodged (leading zeros kept)
+    fuel: int  # Main-Fuel-Type (SAP 10.2 Table 12)
+    fuel_group: str  # "gas" / "oil" (BOILER_FUEL_GROUPS)
+    fan_flue: bool | None  # Is-Flue-Fan-Present; None when not lodged
+
+
+def _indexed_boiler(mh: _Node, number: int, category: int | None) -> _IndexedBoiler:
+    """A main heating system without Main-Heating-Code: read when it is a gas / LPG / oil
+    boiler lodged by its PCDB index (Main-Heating-Data-Source 1 or absent, with
+    Main-Heating-Index-Number, ``Boiler-Index-Number`` in SAP-Schema-16.x); refused naming
+    what is missing otherwise."""
+    source = mh.text("Main-Heating-Data-Source")
+    index = mh.text("Main-Heating-Index-Number")
+    index_name = "Main-Heating-Index-Number"
+    if index is None and mh.text("Boiler-Index-Number") is not None:  # SAP-Schema-16.x
+        index, index_name = mh.text("Boiler-Index-Number"), "Boiler-Index-Number"
+    if source not in (None, "1") or index is None:
+        what = ("PCDB, without a product index number" if source == "1" else
+                {"2": "manufacturer declaration", "3": "SAP table"}.get(source or "", "not lodged"))
+        raise mh.error("Main-Heating-Code", f"required element is missing (Main-Heating-Data-"
+                       f"Source {source or '?'}: {what}): a SAP Table 4a/4b code is needed; "
+                       "only a gas / LPG / oil boiler lodged by its PCDB index (Main-Heating-"
+                       "Data-Source 1 with Main-Heating-Index-Number) is read without one")
+    if not _INDEX_RE.match(index):
+        raise mh.error(index_name, f"{index!r} is not a PCDB index number")
+    fuel = _heating_fuel(mh, "Main-Fuel-Type")
+    group = next((g for g, codes in BOILER_FUEL_GROUPS.items() if fuel in codes), None)
+    if category != _BOILER_CATEGORY or fuel is None or group is None:
+        kind = "a boiler" if category == _BOILER_CATEGORY else \
+            f"Main-Heating-Category {category if category is not None else '(not lodged)'}"
+        raise mh.error("Main-Heating-Code", f"required element is missing: main heating "
+                       f"system {number} is lodged by its PCDB index {index} without a SAP "
+                       f"Table 4a/4b code, and it is {kind} burning fuel "
+                       f"{fuel if fuel is not None else '(Main-Fuel-Type not lodged)'}; Ara "
+                       "takes a product from the PCDB only for a gas / LPG / oil boiler "
+                       "(category 2, SAP 10.2 Appendix D): for this system a Main-Heating-Code "
+                       "(or a reader of its PCDB record) is needed")
+    return _IndexedBoiler(number=number, index=index, fuel=fuel, fuel_group=group,
+                          fan_flue=mh.boolean("Is-Flue-Fan-Present"))
 
 
 def _heating_fuel(node: _Node, name: str) -> int | None:
@@ -946,6 +1004,8 @@ class _Lodged:
     special_features: bool = False  # SAP-Special-Features (Appendix Q)
     # SAP09-Data / SAP2012-Data: xml_reader_legacy.LegacyLodged (its declared fallbacks)
     legacy: Any = None
+    # main heating systems lodged by their PCDB index without a Table 4a/4b code
+    indexed: list[_IndexedBoiler] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -1025,8 +1085,11 @@ def _spec_values() -> dict[str, Any]:
     }
 
 
-def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode) -> SapReading:
-    """Apply the SAP rules and the declared fallbacks to a mapped row (a copy)."""
+def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode,
+              products: BoilerProducts | None = None) -> SapReading:
+    """Apply the SAP rules and the declared fallbacks to a mapped row (a copy); ``products``:
+    the user's PCDB for the boilers lodged by their index (:func:`_complete_indexed_boilers`).
+    """
     check_mode(mode)
     row = dict(row)
     spec = _spec_values()
@@ -1054,6 +1117,8 @@ def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode) -> SapReading:
         if filled:
             rules.append(f"openings.light_transmittance: SAP 10.2 Table 6b g_L of the "
                          f"glazing family ({filled} openings)")
+
+    _complete_indexed_boilers(row, lodged, products, use, rules)
 
     # Water heated by an electric boiler (Water-Heating-Code 901 / 914): its Table 4a
     # efficiency (see _ELECTRIC_BOILER_CODES).
@@ -1124,6 +1189,73 @@ def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode) -> SapReading:
                       rules=tuple(rules))
 
 
+@lru_cache(maxsize=1)
+def _boiler_fallback_codes() -> dict[tuple[str, str, str], int]:
+    """spec/tables/estimate_boiler_codes.csv: (fuel group, fan flue yes / no / unknown,
+    combi yes / no) -> the SAP 10.2 Table 4b code of ``boiler_product_unavailable``."""
+    return {(r["fuel_group"], r["fan_flue"], r["combi"]): int(r["sap_code"])
+            for r in read_table("estimate_boiler_codes.csv")}
+
+
+def _complete_indexed_boilers(row: dict[str, Any], lodged: _Lodged,
+                              products: BoilerProducts | None, use: Any,
+                              rules: list[str]) -> None:
+    """Gas / LPG / oil boilers lodged by their PCDB index without a Table 4a/4b code.
+
+    SAP 10.2 Appendix D: a boiler from the PCDB is rated with its own winter and summer
+    seasonal efficiencies (PCDB table 105 fields 25 / 26), which become
+    ``main{n}_efficiency_percent`` / ``main{n}_summer_efficiency_percent``; ``main{n}_code``
+    is the Table 4b code of its kind (fuel, regular / combi / CPSU, condensing;
+    :func:`ara.sap.products.pcdb_boiler_codes`), which tells the calculator what kind of
+    boiler it is (combi losses, Table 4c adjustments). Recorded in ``rules``: not an
+    estimate. Without ``products``, for an index it does not hold, or for a record that is
+    not a usable gas / LPG / oil boiler: the declared fallback ``boiler_product_unavailable``
+    (as in the RdSAP expansion) - the Table 4b row of spec/tables/estimate_boiler_codes.csv
+    for the lodged fuel group, Is-Flue-Fan-Present (absent: unknown) and whether the system
+    heats the water with no cylinder or store (a combi: Water-Heating-Code 901 for system 1,
+    914 for system 2, hot water delivered without a store); efficiencies lodged with the
+    system, if any, are kept."""
+    if not lodged.indexed:
+        return
+    codes = np.zeros(len(lodged.indexed), dtype=np.int64)
+    winter = summer = np.full(len(lodged.indexed), np.nan)
+    product: pa.Table | None = None
+    if products is not None:
+        product = products.boilers_for([b.index for b in lodged.indexed])
+        codes = pcdb_boiler_codes(product)
+        winter, summer = product_efficiencies(product)
+    rule = _boiler_fallback_codes()
+    heater = {901: 1, 914: 2}.get(row["water_heating_code"])
+    unavailable = False
+    for i, boiler in enumerate(lodged.indexed):
+        p = f"main{boiler.number}"
+        if codes[i] > 0:
+            row[f"{p}_code"] = int(codes[i])
+            row[f"{p}_efficiency_percent"] = float(winter[i])
+            row[f"{p}_summer_efficiency_percent"] = float(summer[i])
+            rules.append(f"{p}_code, {p}_efficiency_percent, {p}_summer_efficiency_percent: "
+                         f"PCDB boiler {boiler.index}{_product_name(product, i)} (SAP 10.2 "
+                         f"Appendix D): winter {winter[i]:g} %, summer {summer[i]:g} % "
+                         f"seasonal efficiency, Table 4b code {codes[i]} of its kind")
+            continue
+        fan = {True: "yes", False: "no", None: "unknown"}[boiler.fan_flue]
+        combi = heater == boiler.number and row["hot_water_delivery"] == 2
+        row[f"{p}_code"] = rule[(boiler.fuel_group, fan, "yes" if combi else "no")]
+        unavailable = True
+    if unavailable:
+        use("boiler_product_unavailable")
+
+
+def _product_name(product: pa.Table | None, i: int) -> str:
+    """`` (brand model)`` of a looked-up PCDB row when the table names it, else ``''``."""
+    if product is None:
+        return ""
+    names = [product.column(c)[i].as_py() for c in ("brand", "model")
+             if c in product.column_names]
+    text = " ".join(str(n).strip() for n in names if n is not None and str(n).strip())
+    return f" ({text})" if text else ""
+
+
 def _standing_charge_only_in_lineage(row: dict[str, Any]) -> bool:
     """A fuel or off-peak tariff of the row whose SAP 10.2 Table 12 standing charge is not in
     spec/ while RdSAP 10 Table 32 (the SAP 2012 list) has one."""
@@ -1186,6 +1318,8 @@ def read_sap_xml(source: str | Path | bytes, dwelling_id: str | None = None) -> 
 
     ``source`` is a file path (``str`` or ``Path``) or the document's bytes. ``dwelling_id``
     defaults to the file stem, or ``'dwelling'`` for bytes. Raises :class:`SapXmlError`.
+    A boiler lodged by its PCDB index without a Main-Heating-Code keeps ``main{n}_code``
+    null here: :func:`read_sap_xml_certificate` completes it.
     """
     data, name, ident = _load(source, dwelling_id)
     element = _parse(data, name)
@@ -1193,7 +1327,8 @@ def read_sap_xml(source: str | Path | bytes, dwelling_id: str | None = None) -> 
 
 
 def read_sap_xml_certificate(source: str | Path | bytes, mode: str = "strict",
-                             dwelling_id: str | None = None) -> SapReading:
+                             dwelling_id: str | None = None, *,
+                             products: BoilerProducts | None = None) -> SapReading:
     """Read one full SAP XML certificate for rating in ``mode`` (decision 0022).
 
     The row of :func:`read_sap_xml` completed for the calculator: SAP 10.2 rules fill the
@@ -1205,11 +1340,19 @@ def read_sap_xml_certificate(source: str | Path | bytes, mode: str = "strict",
     ``assumptions``. Data that contradict themselves and lodged items without input or
     fallback are in ``refusals`` in both modes. Raises :class:`SapXmlError` for a document
     that cannot be read at all.
+
+    ``products`` (keyword): the user's PCDB (an :class:`ara.sap.products.BoilerProducts`,
+    such as :func:`ara.rdsap.pcdb.load_pcdb`'s ``Pcdb``). A gas / LPG / oil boiler lodged by
+    its PCDB index without a Main-Heating-Code takes the product's winter and summer
+    seasonal efficiencies and the Table 4b code of its kind (SAP 10.2 Appendix D; noted in
+    ``rules``); without ``products``, or for an index it does not hold, the declared fallback
+    ``boiler_product_unavailable`` (refused in strict mode). Another kind of system lodged
+    by index without a code is refused (:class:`SapXmlError`).
     """
     data, name, ident = _load(source, dwelling_id)
     element = _parse(data, name)
     row, lodged = _map(_Node(element, _local(element.tag), name), ident)
-    return _complete(row, lodged, check_mode(mode))
+    return _complete(row, lodged, check_mode(mode), products)
 
 
 def _expand(paths: Iterable[str | Path] | str | Path) -> Iterator[Path]:

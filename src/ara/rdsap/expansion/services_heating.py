@@ -23,6 +23,7 @@ from ara.rdsap.expansion.services_io import (
 )
 from ara.rdsap.expansion.services_tables import ELECTRIC, NO_FUEL, ServicesTables
 from ara.sap.fallbacks import fallback
+from ara.sap.products import pcdb_boiler_codes
 from ara.sap.tables import read_table
 
 if TYPE_CHECKING:
@@ -533,37 +534,6 @@ def _heat_network_without_cylinder() -> dict[str, float]:
     (spec/tables/sap10_2_heat_network_dhw_without_cylinder.csv)."""
     return {r["item"]: float(r["value"])
             for r in read_table("sap10_2_heat_network_dhw_without_cylinder.csv")}
-
-
-#: PCDB table 105 codes (fuel 1 gas, 2 LPG, 4 oil; main type 1 regular, 2 combi, 3 CPSU;
-#: condensing 2 yes) -> the SAP 10.2 Table 4b code of a 1998-or-later boiler of that kind,
-#: automatic ignition (PCDB_RDSAP_DEFAULTS_LEADS.md section 1.3; EPCTK code meanings, LINEAGE).
-#: Keyed (gas or oil, main type, condensing).
-_PCDB_KIND_CODES = {("gas", 1, False): 101, ("gas", 1, True): 102, ("gas", 2, False): 103,
-                    ("gas", 2, True): 104, ("gas", 3, False): 120, ("gas", 3, True): 121,
-                    ("oil", 1, False): 126, ("oil", 1, True): 127, ("oil", 2, False): 129,
-                    ("oil", 2, True): 130}
-
-
-def pcdb_boiler_codes(product: pa.Table) -> np.ndarray:
-    """Per row of a ``Pcdb.boilers_for`` result: the Table 4b code of the product's kind, 0
-    where not found, not a gas / LPG / oil boiler of a known type, or without both seasonal
-    efficiencies."""
-    def col(name: str) -> pa.Array:
-        return product.column(name).combine_chunks()
-
-    found = np.asarray(col("found").to_numpy(zero_copy_only=False), dtype=bool)
-    fuel = int_codes(col("fuel"))
-    kind = int_codes(col("main_type"))
-    condensing = int_codes(col("condensing")) == 2
-    usable = found & np.isfinite(floats(col("winter_efficiency_pct"))) \
-        & np.isfinite(floats(col("summer_efficiency_pct")))
-    out = np.zeros(product.num_rows, dtype=np.int64)
-    for (group, main_type, cond), code in _PCDB_KIND_CODES.items():
-        fuels = (1, 2) if group == "gas" else (4,)
-        rows = usable & np.isin(fuel, fuels) & (kind == main_type) & (condensing == cond)
-        out = np.where(rows, code, out)
-    return out
 
 
 #: RdSAP fuel codes of electricity (not community; 10 is the backwards-compatible code).
