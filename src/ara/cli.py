@@ -711,6 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_trace)
 
     from ara.cli_expand import add_parser as add_expand_parser
+    from ara.cli_overrides import add_parser as add_overrides_parser
     from ara.cli_plan import add_parser as add_plan_parser
     from ara.cli_rate import add_parser as add_rate_parser
     from ara.cli_results import add_parsers as add_results_parsers
@@ -722,6 +723,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_parser(sub)
     add_plan_parser(sub)
     add_results_parsers(sub)
+    add_overrides_parser(sub)
     add_validate_parser(sub)
     return parser
 

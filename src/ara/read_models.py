@@ -147,6 +147,31 @@ def resolve_property(conn: sa.Connection, ref: str,
     return found[0]
 
 
+#: Keys per ``IN`` list of :func:`properties_by_keys` (well under every driver's limit).
+KEY_CHUNK = 500
+
+
+def properties_by_keys(conn: sa.Connection, uprns: Iterable[int], references: Iterable[str],
+                       portfolio_id: str | None = None) -> list[PropertyRef]:
+    """Every property whose UPRN is one of ``uprns`` or whose landlord reference is one of
+    ``references`` (in ``portfolio_id``, or in any portfolio), by portfolio and id; a few
+    queries of at most :data:`KEY_CHUNK` keys each (``ara overrides import`` matches a whole
+    file at once)."""
+    p = t.properties.c
+    columns = [p.property_id, p.portfolio_id, p.uprn, p.landlord_reference,
+               *(p[k] for k in _ADDRESS)]
+    found: dict[str, PropertyRef] = {}
+    for column, keys in ((p.uprn, sorted(set(uprns))),
+                         (p.landlord_reference, sorted(set(references)))):
+        for start in range(0, len(keys), KEY_CHUNK):
+            query = sa.select(*columns).where(column.in_(keys[start:start + KEY_CHUNK]))
+            if portfolio_id is not None:
+                query = query.where(p.portfolio_id == portfolio_id)
+            for row in conn.execute(query).mappings():
+                found[row["property_id"]] = _ref(row)
+    return sorted(found.values(), key=lambda r: (r.portfolio_id, r.property_id))
+
+
 # ---- one property's plans (ara plan) -------------------------------------------------------
 
 @dataclass
