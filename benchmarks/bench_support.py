@@ -3,6 +3,9 @@ counts to run, and throughput bookkeeping in ``extra_info``."""
 
 from __future__ import annotations
 
+import functools
+import os
+import platform
 from typing import Any
 
 import numba
@@ -45,9 +48,29 @@ def record(benchmark: Any, n: int, threads: int) -> float:
         "dwellings_per_s_per_core": round(per_s / threads),
         "best_dwellings_per_s": round(n / best),
         "us_per_dwelling_per_core": round(mean * threads / n * 1e6, 3),
+        **machine_info(),
     })
     remember(benchmark)
     return per_s
+
+
+@functools.cache
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info() -> dict[str, Any]:
+    """The CPU model, its count and the load average now (figures of a shared machine are
+    comparable only within one run)."""
+    return {"cpu_model": cpu_model(), "cpus": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2)}
 
 
 def remember(benchmark: Any) -> None:
@@ -67,7 +90,38 @@ def summary_lines() -> list[str]:
                     f"{info['kernel_speedup_jitted_over_plain']}x)")
         if "of_which_deepcopy_us" in info:
             note = f"incl. deepcopy {info['of_which_deepcopy_us']} us"
+        if "peak_rss_mb" in info:
+            note = (f"{info['tree']}: {info['dwellings_per_cpu_second']:,} per CPU second, "
+                    f"peak RSS {info['peak_rss_mb']:,} MB, load {info['load_before']}")
         lines.append(f"{name:<46} {info['dwellings']:>10,} {info['threads']:>4} "
                      f"{info['dwellings_per_s']:>12,} {info['dwellings_per_s_per_core']:>10,} "
                      f"{info['us_per_dwelling_per_core']:>17}  {note}")
+    return lines + peer_ratios()
+
+
+def peer_ratios() -> list[str]:
+    """Per dwelling per core, how many times the ``sap2012`` peer's rate (when its benchmark
+    ran) and the same code's rate as plain Python (``NUMBA_DISABLE_JIT=1``, when
+    ``test_speedup_over_plain_python`` ran: ``calculate`` for the whole-calculation
+    benchmarks, the one-pass kernel for the kernel ones) each benchmark of this run is."""
+    peer = [info for _g, name, info in RESULTS if name.startswith("test_sap2012_one_core")]
+    plain = [info for _g, _name, info in RESULTS if "plain_python_dwellings_per_s" in info]
+    if not peer and not plain:
+        return []
+    base = peer[0]["dwellings_per_s_per_core"] if peer else None
+    whole = plain[0]["plain_python_dwellings_per_s"] if plain else None
+    kernel = plain[0].get("kernel_plain_python_dwellings_per_s") if plain else None
+    lines = ["", "per dwelling per core, times the sap2012 peer (one core) and times plain Python "
+             "(this run):"]
+    for _group, name, info in RESULTS:
+        if name.startswith(("test_sap2012", "test_speedup")) \
+                or "dwellings_per_s_per_core" not in info:
+            continue
+        rate = info["dwellings_per_s_per_core"]
+        # the plain-Python kernel is timed for one climate pass: no figure for both passes
+        own = kernel if name.startswith("test_kernel[") else \
+            None if name.startswith("test_kernel") else whole
+        vs_peer = f"{rate / base:8.1f}x peer" if base else ""
+        vs_plain = f"{rate / own:8.1f}x plain Python" if own else ""
+        lines.append(f"  {name:<46} {vs_peer} {vs_plain}")
     return lines

@@ -7,6 +7,8 @@
   climate region (``calculate`` also asks the same call for a second pass, in UK-average
   climate, for the SAP and EI ratings of dwellings outside region 0; that pass reuses the
   climate-independent part of the first).
+* ``test_kernel_both_passes``: the same with the UK-average rating pass as ``calculate``
+  asks for it (both climate passes, the issue 17 measure).
 * ``test_speedup_over_plain_python``: the same code with ``NUMBA_DISABLE_JIT=1`` in a child
   process, on a small batch, against the compiled code on the same batch.
 
@@ -69,6 +71,25 @@ def test_kernel(benchmark: Any, n: int, threads: int) -> None:
     args = one_pass_args(prep, mask)
     out = np.zeros((prep.n, L.N_OUT), order="F")
     benchmark.group = f"kernel, {n:,} dwellings"
+
+    benchmark.pedantic(calculate_batch, args=(*args, out, new_scratch()), rounds=rounds(n),
+                       iterations=1)
+
+    assert np.isfinite(out[mask]).all()
+    record(benchmark, n, threads)
+
+
+@sizes
+def test_kernel_both_passes(benchmark: Any, n: int, threads: int) -> None:
+    """The kernel as ``calculate`` calls it: the dwelling's own climate, then the
+    UK-average rating pass for every dwelling outside region 0 (21 in 22 of these)."""
+    prep = prepare(conform(dwellings(n)), load_tables())
+    mask = ~prep.problems.bad_mask(prep.n)
+    rate_uk = mask & (prep.dil[:, L.DI_REGION] != 0)
+    arrays = prep.kernel_arrays()
+    args = (mask, rate_uk, arrays[0], arrays[0], *arrays[1:], *load_tables().kernel_tables())
+    out = np.zeros((prep.n, L.N_OUT), order="F")
+    benchmark.group = f"kernel both passes, {n:,} dwellings"
 
     benchmark.pedantic(calculate_batch, args=(*args, out, new_scratch()), rounds=rounds(n),
                        iterations=1)
@@ -140,6 +161,7 @@ def test_speedup_over_plain_python(benchmark: Any, threads: int) -> None:
         "plain_python_dwellings_per_s": round(PLAIN_N / plain["calculate"], 1),
         "speedup_jitted_over_plain": round(ratio, 1),
         "kernel_plain_python_seconds": round(plain["kernel"], 4),
+        "kernel_plain_python_dwellings_per_s": round(PLAIN_N / plain["kernel"], 1),
         "kernel_jitted_seconds": round(kernel, 6),
         "kernel_speedup_jitted_over_plain": round(kernel_ratio, 1),
     })

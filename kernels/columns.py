@@ -16,7 +16,7 @@ INT64_MIN = -9223372036854775808
 TWO_63 = 9.223372036854775808e18
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def nan_to_num(x):
     out = np.empty(x.size)
     for i in range(x.size):
@@ -32,7 +32,7 @@ def nan_to_num(x):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def codes(x):
     out = np.empty(x.size, dtype=np.int64)
     for i in range(x.size):

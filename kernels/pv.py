@@ -9,7 +9,7 @@ from ara_kernels import layout as L
 from ara_kernels.solar import flux_on_surface, inclined_abc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pv_generation(days, region, pv_lo, pv_hi, pv_kwp, pv_orient, pv_tilt, pv_z, solar_h,
                   cos_lat_dec, k, c, out, at):
     """E_PV,m for the twelve months into ``out[at:at+12]``: the sum over arrays of
@@ -25,7 +25,7 @@ def pv_generation(days, region, pv_lo, pv_hi, pv_kwp, pv_orient, pv_tilt, pv_z, 
             out[at + m] += w * flux * days[m]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def onsite_fraction(e_pv, demand, battery_kwh, c):
     """M1: beta_m = min(exp(-C1 (R x C2)^C3), D / E) with R = E / D and the coefficients
     linear in the usable battery capacity (capped)."""

@@ -12,7 +12,7 @@ from ara_kernels import layout as L
 U5_COLUMN = (2, 0, 1, 2, 3, 4, 3, 2, 1, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def inclined_abc(orientation, tilt_deg, k):
     """Appendix U3.2 coefficients A, B, C of a surface of given orientation and tilt."""
     col = U5_COLUMN[orientation]
@@ -25,14 +25,14 @@ def inclined_abc(orientation, tilt_deg, k):
     return a, b, cc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def flux_on_surface(horizontal_flux, a, b, cc, x):
     """Appendix U3.2: S = S_h x R_h-inc, R_h-inc = A x^2 + B x + C with
     x = cos(latitude - declination) (``cos_lat_dec`` table, built from Tables U3/U4)."""
     return horizontal_flux * (a * x * x + b * x + cc)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def solar_gains(region, op_lo, op_hi, op_kind, op_area, op_g, op_ff, op_orient, op_tilt,
                 access_winter, solar_h, cos_lat_dec, k, c, out, at):
     """Lines (83)m for the twelve months into ``out[at:at+12]``: the sum over glazed

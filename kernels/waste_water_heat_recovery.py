@@ -14,7 +14,7 @@ from numba import njit
 from ara_kernels import layout as L
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def instantaneous_month(days, per_outlet, f_beh, t_cold, flow_l_per_min, efficiency_percent,
                         utilisation, c):
     """One instantaneous WWHRS in one month: the warm water of its mixer showers

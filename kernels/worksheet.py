@@ -23,7 +23,11 @@ from ara_kernels.solar_water_heating import (
     solar_month,
     storage_fraction,
 )
-from ara_kernels.space_heating import space_heating_month
+from ara_kernels.space_heating import (
+    HEATING_OFF_FIRST,
+    HEATING_OFF_LAST,
+    space_heating_month,
+)
 from ara_kernels.systems import (
     fuel_for_heat,
     heat_shares,
@@ -49,19 +53,19 @@ from ara_kernels.water_heating import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _put(tr, line, value):
     if tr is not None:
         tr[line, 12] = value
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _putm(tr, line, m, value):
     if tr is not None:
         tr[line, m] = value
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
              el_off, el_kind, el_area, el_u, el_kappa, el_y,
              op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host,
@@ -369,7 +373,13 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             s_n16 += n16
             s93 += res[8]
             # (94)-(98)
-            r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84, res[1], c)
+            if tr is None and HEATING_OFF_FIRST <= m <= HEATING_OFF_LAST:
+                # June-September: (98)m is zero by definition; (94), (95) and (97) are
+                # only traced, so their utilisation factor is not computed here
+                r94 = r95 = r97 = r98 = 0.0
+            else:
+                r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84,
+                                                         res[1], c)
             s98 += r98
             # (211)-(219): fuel for space and water heating
             r211 = fuel_for_heat(r98, r204, eff1)
@@ -602,7 +612,7 @@ def new_scratch():
     return np.empty((numba.get_num_threads(), L.N_SCRATCH))
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def calculate_batch(
         mask, rate_uk, dfl, dfl_uk, dil, st_off, st_level, st_area, st_height,
         el_off, el_kind, el_area, el_u, el_kappa, el_y,
@@ -632,7 +642,7 @@ def calculate_batch(
                 co2_tab, pe_tab, export_co2, export_pe, c, out, None, sc)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def trace_dwelling(
         i, dfl, dil, st_off, st_level, st_area, st_height,
         el_off, el_kind, el_area, el_u, el_kappa, el_y,

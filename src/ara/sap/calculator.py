@@ -3,6 +3,7 @@ worksheet line)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -307,22 +308,55 @@ def calculate(batch: Any, *, strict: bool = True, scope: str = "full") -> pa.Tab
     >>> out = calculate(dwellings, strict=False)  # doctest: +SKIP
     >>> out.column("sap_rating")  # doctest: +SKIP
     """
+    return finish(compute(begin(batch, strict=strict, scope=scope)))
+
+
+@dataclass
+class Staged:
+    """One batch on its way through :func:`calculate` in three steps, which a caller may
+    run on different threads so that one batch's kernel overlaps the next batch's
+    preparation and the previous one's output (``ara calc`` does): :func:`begin`
+    (validate and prepare, in Python and NumPy), :func:`compute` (the compiled kernel,
+    which releases the GIL) and :func:`finish` (non-finite check and the Arrow table)."""
+
+    prep: Prepared
+    bad: np.ndarray
+    strict: bool
+    demand_only: bool
+    out: np.ndarray | None = None
+
+
+def begin(batch: Any, *, strict: bool = True, scope: str = "full") -> Staged:
+    """The first step of :func:`calculate`: conform, validate and prepare ``batch``
+    (raises :class:`SapInputError` in strict mode, as ``calculate`` does)."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     table = conform(_as_table(batch))
     prep = prepare(table, load_tables(), demand_only=scope == "demand")
     if strict and prep.problems.rows:
         raise SapInputError(_problem_list(prep))
-    bad = prep.problems.bad_mask(prep.n)
-    out = _run(prep, ~bad)
-    checked = out[:, :FIRST_SYSTEM_OUTPUT] if scope == "demand" else out
+    return Staged(prep, prep.problems.bad_mask(prep.n), strict, scope == "demand")
+
+
+def compute(staged: Staged) -> Staged:
+    """The second step of :func:`calculate`: the worksheet kernel over the batch."""
+    staged.out = _run(staged.prep, ~staged.bad)
+    return staged
+
+
+def finish(staged: Staged) -> pa.Table:
+    """The last step of :func:`calculate`: rows with a non-finite output are refused
+    (:class:`SapInputError` in strict mode), then the result table."""
+    prep, out, bad = staged.prep, staged.out, staged.bad
+    assert out is not None, "compute() first"
+    checked = out[:, :FIRST_SYSTEM_OUTPUT] if staged.demand_only else out
     nonfinite = ~np.isfinite(checked).all(axis=1) & ~bad
     if nonfinite.any():
         prep.problems.add(nonfinite, "*", "the worksheet produced a non-finite value")
-        if strict:
+        if staged.strict:
             raise SapInputError(_problem_list(prep))
-        bad |= nonfinite
-    return _to_arrow(prep, out, bad, demand_only=scope == "demand")
+        bad = bad | nonfinite
+    return _to_arrow(prep, out, bad, demand_only=staged.demand_only)
 
 
 _STATUS_TEXT = pa.array([STATUS_OK, STATUS_ERROR], type=pa.string())
