@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from rdsap.test_pcdb import block, boiler, pcdf, write
 from test_sap_xml_reader_legacy import EDITS as LEGACY_EDITS
@@ -357,3 +358,29 @@ def test_validate_passes_the_pcdb(tmp_path: Path, pcdb: Pcdb) -> None:
     path.write_bytes(indexed_191())
     assert validate([path], "estimate", pcdb).fallbacks_used[FALLBACK] == 0
     assert validate([path], "estimate").fallbacks_used[FALLBACK] == 1
+
+
+def test_ara_calc_with_pcdb(tmp_path: Path, pcdb: Pcdb) -> None:
+    """``ara calc --mode estimate --pcdb FILE`` over a folder of SAP XML: the indexed boiler
+    takes the product's figures, the same rating as the reading with the PCDB; without
+    ``--pcdb`` the declared fallback (a different rating from the Table 4b row)."""
+    folder = tmp_path / "xml"
+    folder.mkdir()
+    (folder / "indexed.xml").write_bytes(indexed_191())
+    pcdb_folder = tmp_path / "p"
+    pcdb_folder.mkdir()
+    pcdb_path = write(pcdb_folder, pcdf(block(105, 210, [boiler("900001", COMBI)])))
+    expected = calculate([read(indexed_191(), "estimate", pcdb).row], strict=False)
+    fallback_rating = calculate([read(indexed_191(), "estimate").row], strict=False)
+    for args, want in ((["--pcdb", str(pcdb_path)], expected),
+                       ([], fallback_rating)):
+        out = tmp_path / f"out{len(args)}.parquet"
+        code = main(["calc", "--mode", "estimate", *args, str(folder), "-o", str(out)])
+        assert code == 0
+        got = pq.read_table(out)
+        assert got.column("sap_rating_continuous").to_pylist() == pytest.approx(
+            want.column("sap_rating_continuous").to_pylist())
+    assert expected.column("sap_rating_continuous")[0].as_py() != pytest.approx(
+        fallback_rating.column("sap_rating_continuous")[0].as_py())
+    missing = tmp_path / "nope.dat"
+    assert main(["calc", "--mode", "estimate", "--pcdb", str(missing), str(folder)]) == 2

@@ -95,11 +95,13 @@ def _xml_files(path: Path) -> list[Path]:
 
 def _xml_batches(files: list[Path], size: int, mode: str = "strict",
                  estimates: list[int] | None = None,
-                 unreadable: list[tuple[str, str]] | None = None) -> Iterator[pa.Table]:
+                 unreadable: list[tuple[str, str]] | None = None,
+                 products: Any = None) -> Iterator[pa.Table]:
     """SAP XML files in batches: as lodged (strict), or completed by the SAP 10.2 rules and
     the declared estimate fallbacks (estimate; ``estimates`` collects how many files used
-    one). With ``unreadable`` (lenient), a file that does not read is recorded there as
-    (dwelling id, reason) and the others go on; without it the first one raises."""
+    one; ``products``: the user's PCDB for boilers lodged by index). With ``unreadable``
+    (lenient), a file that does not read is recorded there as (dwelling id, reason) and the
+    others go on; without it the first one raises."""
     from ara.sap.schema import SAP_INPUT_SCHEMA
     from ara.sap.xml_reader import SapXmlError, read_sap_xml, read_sap_xml_certificate
 
@@ -111,7 +113,8 @@ def _xml_batches(files: list[Path], size: int, mode: str = "strict",
                 if mode == "strict":
                     rows.append(read_sap_xml(f))
                     continue
-                reading = read_sap_xml_certificate(f, mode, dwelling_id=f.stem)
+                reading = read_sap_xml_certificate(f, mode, dwelling_id=f.stem,
+                                                   products=products)
             except SapXmlError as exc:
                 if unreadable is None:
                     raise
@@ -149,25 +152,27 @@ def _jsonl_batches(path: Path) -> Iterator[pa.RecordBatch]:
 
 def open_source(path: Path, batch_size: int, mode: str = "strict",
                 estimates: list[int] | None = None,
-                unreadable: list[tuple[str, str]] | None = None) -> Source:
-    """Open ``path`` by its suffix (a folder means SAP XML files; ``mode`` and ``unreadable``
-    apply to them: see ``_xml_batches``)."""
+                unreadable: list[tuple[str, str]] | None = None,
+                products: Any = None) -> Source:
+    """Open ``path`` by its suffix (a folder means SAP XML files; ``mode``, ``unreadable``
+    and ``products`` apply to them: see ``_xml_batches``)."""
     try:
-        return _open_source(path, batch_size, mode, estimates, unreadable)
+        return _open_source(path, batch_size, mode, estimates, unreadable, products)
     except (pa.ArrowException, OSError) as exc:
         raise CliError(f"{path}: cannot read: {exc}") from exc
 
 
 def _open_source(path: Path, batch_size: int, mode: str = "strict",
                  estimates: list[int] | None = None,
-                 unreadable: list[tuple[str, str]] | None = None) -> Source:
+                 unreadable: list[tuple[str, str]] | None = None,
+                 products: Any = None) -> Source:
     if not path.exists():
         raise CliError(f"{path}: no such file or folder")
     suffix = path.suffix.lower()
     if path.is_dir() or suffix == ".xml":
         files = _xml_files(path)
         return Source(path, len(files), _xml_batches(files, batch_size, mode, estimates,
-                                                     unreadable))
+                                                     unreadable, products))
     if suffix in PARQUET_SUFFIXES:
         pf = pq.ParquetFile(str(path))
         return Source(path, pf.metadata.num_rows,
@@ -399,7 +404,14 @@ def cmd_calc(args: argparse.Namespace) -> int:
     estimates: list[int] = []
     # --lenient: a file that does not read becomes an error row, the others go on
     unreadable: list[tuple[str, str]] | None = [] if args.lenient else None
-    source = open_source(input_path, args.batch_size, args.mode, estimates, unreadable)
+    from ara.cli_rate import load_user_pcdb
+
+    try:
+        products = load_user_pcdb(args.pcdb)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    source = open_source(input_path, args.batch_size, args.mode, estimates, unreadable,
+                         products)
     temp = _temp_path(output) if output is not None else None
     writer: Writer | None = None
     summary = Summary()
@@ -787,6 +799,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"dwellings per batch (default {DEFAULT_BATCH_SIZE})")
     calc.add_argument("--progress", action="store_true",
                       help="show the progress bar even when stderr is not a terminal")
+    from ara.cli_rate import add_pcdb_argument
+
+    add_pcdb_argument(calc)
     calc.set_defaults(func=cmd_calc)
 
     tr = sub.add_parser(
