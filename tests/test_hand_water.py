@@ -169,6 +169,18 @@ def test_point_of_use_has_no_distribution_loss() -> None:
     assert monthly(lines, "62") == [approx(0.85 * v) for v in e45]
 
 
+def test_multi_point_heater_has_distribution_loss_and_nothing_else() -> None:
+    """Delivery 4 (908, an instantaneous heater serving several taps): (46) = 0.15 x (45) as
+    for any heater not at the point of use; no store (56)-(59), no combi loss (61); the
+    output (62) = 0.85 x (45) + (46) = (45)."""
+    lines = run(dwelling(hot_water_delivery=4, water_heating_code=908, water_heating_fuel=1))
+    e45 = energy_45(volumes(80.0)[2])
+    assert monthly(lines, "46") == [approx(0.15 * v) for v in e45]
+    for label in ("56", "59", "61"):
+        assert monthly(lines, label) == [approx(0.0)] * 12, label
+    assert monthly(lines, "62") == [approx(v) for v in e45]
+
+
 # ---------------------------------------------------------------- cylinder (Tables 2, 2a, 2b)
 
 

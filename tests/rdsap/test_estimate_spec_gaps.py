@@ -144,3 +144,26 @@ def test_a_park_home_wall_with_added_insulation_still_needs_its_u_value() -> Non
         "building_parts[].wall_construction"]
     row["building_parts"][0]["wall_u_value"] = 0.45
     assert expand(table(row), ["d"], mode="estimate").problems == []
+
+
+@pytest.mark.parametrize("cylinder", [False, True])
+def test_a_multi_point_gas_water_heater_is_delivery_4(cylinder: bool) -> None:
+    """908 (multi-point gas water heater): hot_water_delivery 4, instantaneous with a
+    distribution loss; a cylinder lodged with it is ignored (fallback
+    cylinder_with_point_of_use_heater, as for 907 / 909). The sample's mixer shower is then
+    not fed from a vented store: its flow is the declared fallback mixer_shower_flow."""
+    row = complete_rdsap_10()
+    row.update(water_heating_code="908", water_heating_fuel="26")
+    if not cylinder:
+        row.update(cylinder_size="1", cylinder_insulation_type=None,
+                   cylinder_insulation_thickness=None, cylinder_thermostat=None)
+    strict = expand(table(row), ["d"])
+    estimate = expand(table(row), ["d"], mode="estimate")
+    assert estimate.problems == [], estimate.problems
+    assert estimate.inputs.column("hot_water_delivery").to_pylist() == [4]
+    assert estimate.assumptions.to_pylist() == [
+        ["cylinder_with_point_of_use_heater", "mixer_shower_flow"] if cylinder
+        else ["mixer_shower_flow"]]
+    # strict refuses only for those declared fallbacks, nothing blocks the delivery itself
+    assert strict.problems and all("strict mode refuses" in m for *_, m in strict.problems)
+    assert calculate(estimate.inputs).to_pylist()[0]["status"] == "ok"

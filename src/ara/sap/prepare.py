@@ -385,7 +385,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     dil[:, L.DI_BATHS] = _ints(baths)
     dil[:, L.DI_TARGET_125] = _ints(col("water_use_target_125", 0))
     delivery = require("hot_water_delivery")
-    p.add(np.isfinite(delivery) & ~np.isin(delivery, (1, 2, 3)), "hot_water_delivery",
+    p.add(np.isfinite(delivery) & ~np.isin(delivery, (1, 2, 3, 4)), "hot_water_delivery",
           "unknown code (1-3)")
     dil[:, L.DI_HW_DELIVERY] = _ints(delivery)
     keep_hot = col("combi_keep_hot", 0)

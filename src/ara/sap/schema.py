@@ -121,6 +121,8 @@ HOT_WATER_DELIVERY_CODES: dict[int, str] = {
     1: "instantaneous at point of use (no distribution loss, (46) = 0)",
     2: "combi boiler, instantaneous (combi loss Table 3a/3b, (61))",
     3: "hot water cylinder or other store (storage loss (56), primary loss (59))",
+    4: "instantaneous multi-point heater serving several taps (distribution loss (46); no "
+       "store, no primary or combi loss)",
 }
 
 COMBI_KEEP_HOT_CODES: dict[int, str] = {

@@ -291,13 +291,13 @@ def water_heating(c: Certificates, log: Log, out: Output, tb: ServicesTables,
     log.assume(network_without_store, "hot water from a heat network without a cylinder: "
                "declared loss 1.72 kWh/day (SAP 10.2 heat networks case (c)), thermostat "
                "assumed (RdSAP 10 Table 29)")
-    log.fallback((kind == 1) & lodged_cyl, "cylinder_with_point_of_use_heater")
-    delivery = np.select([kind == 1, kind == 3, (kind == 0) & lodged_cyl,
+    log.fallback(np.isin(kind, (1, 4)) & lodged_cyl, "cylinder_with_point_of_use_heater")
+    delivery = np.select([kind == 1, kind == 4, kind == 3, (kind == 0) & lodged_cyl,
                           (kind == 0) & combi, system_without_store | network_without_store],
-                         [1, 3, 3, 2, 3], -1)
-    lodged_cyl = lodged_cyl & (kind != 1)
-    log.problem(kind == -1, "hot_water_delivery", "multi-point gas water heater: no hot "
-                "water delivery code of the calculator fits: null written")
+                         [1, 4, 3, 3, 2, 3], -1)
+    lodged_cyl = lodged_cyl & ~np.isin(kind, (1, 4))
+    log.problem(kind == -1, "hot_water_delivery", "no hot water delivery code of the "
+                "calculator fits this water heating code: null written")
     out.put("hot_water_delivery", delivery, delivery > 0)
     store = delivery == 3
     inaccessible = store & ((size == 0) | ~lodged_cyl | ((size == MISSING) & lodged_cyl)) \

@@ -137,7 +137,7 @@ class WaterCodes:
 
     known: np.ndarray  # bool
     source: np.ndarray  # 0 own, 1 main1, 2 main2, 3 secondary
-    delivery: np.ndarray  # 1, 3; 0 = from the heating system; -1 = no delivery code fits
+    delivery: np.ndarray  # 1, 3, 4; 0 = from the heating system; -1 = no delivery code fits
     primary: np.ndarray  # 1 yes, 0 no, 2 from the system, -1 n/a
 
 
@@ -151,7 +151,7 @@ def _water_codes() -> WaterCodes:
         i = int(r["code"]) - 900
         known[i] = True
         source[i] = sources[r["source"]]
-        delivery[i] = {"system": 0, "1": 1, "3": 3}.get(r["delivery"], -1)
+        delivery[i] = {"system": 0, "1": 1, "3": 3, "4": 4}.get(r["delivery"], -1)
         primary[i] = {"yes": 1, "no": 0, "system": 2}.get(r["primary_loss"], -1)
     return WaterCodes(known, source, delivery, primary)
 
