@@ -16,9 +16,12 @@ the UPRN) are listed for review with the reason.
 Importing replaces every previous statement of the homes named in the file (delete, then
 insert, in one transaction: a failed import stores nothing), except that an attribute the file
 only states vaguely keeps what was stored. Each stored override keeps the landlord's words
-(``raw_value``) and where they came from (``source`` = ``<file name>:<row>``).
+(``raw_value``) and where they came from (``source`` = ``<file name>:<row>``); a home whose
+overrides changed (a code added, removed or changed) is stamped
+(``landlord_override_changes``) in the same transaction.
 ``--dry-run`` prints the same report and writes nothing. Every ``ara run`` re-baselines every
-home of its portfolio from the stored overrides, so the next run applies them.
+home of its portfolio from the stored overrides, so the next run applies them, and records
+``landlord_overrides_changed`` for the stamped homes (``baseline_performance.changed_inputs``).
 
 Exit status: 0 every row imported; 1 some rows refused (listed), the others imported (a dry
 run exits as the import would); 2 a file that cannot be read as overrides (no key column, no
@@ -296,34 +299,16 @@ def match_homes(statements: Sequence[Statement], homes: Sequence[Any],
 
 def _shown(name: str, value: str | None) -> str:
     """A stored override value as people read it."""
-    from ara.domain.overrides import describe_code, stored_code
+    from ara.read_models import shown_override
 
-    if value is None:
-        return "-"
-    try:
-        return describe_code(stored_code(name, value))
-    except ValueError:
-        return repr(value)
+    return shown_override(name, value)
 
 
 def lodged_values(data_json: str | None) -> dict[str, str]:
     """The lodged certificate's value of each override, as people read them."""
-    if not data_json:
-        return {}
-    from ara.domain.epc import EpcData
-    from ara.domain.overrides import OVERRIDE_TARGETS, OverlayScope
+    from ara.read_models import lodged_override_values
 
-    try:
-        data = EpcData.from_json(data_json)
-        part = data.main_building_part() or {}
-        out = {}
-        for name, (scope, key) in OVERRIDE_TARGETS.items():
-            raw = data.get(key) if scope is OverlayScope.DWELLING else part.get(key)
-            if raw is not None:
-                out[name] = _shown(name, str(raw))
-        return out
-    except (ValueError, TypeError, AttributeError):
-        return {}
+    return lodged_override_values(data_json)
 
 
 def decide(results: list[RowResult], previous: dict[str, list[dict[str, Any]]],
@@ -490,10 +475,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                 previous[row["property_id"]].append(row)
             lodged = _lodged(uow, ids)
             homes = decide(results, previous, lodged, path.name)
+            changed: list[str] = []
             if not args.dry_run and ids:
-                uow.landlord_overrides.delete(ids)
-                uow.landlord_overrides.upsert(to_arrow(
-                    t.landlord_overrides, [row for h in homes for row in h.stored]))
+                # the statements and the homes' change stamp in one transaction
+                changed = uow.landlord_overrides.replace_homes(ids, to_arrow(
+                    t.landlord_overrides, [row for h in homes for row in h.stored]),
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None))
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         code = EXIT_CONFIG if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) \
@@ -503,25 +490,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     report = render(homes, results, dry_run=args.dry_run)
     if report:
         print(report)
-    if not args.dry_run and any(h.changes for h in homes):
-        print("the next 'ara run' of the portfolio re-baselines its homes with these "
-              "overrides (every run re-baselines every home)")
+    if changed:
+        print(f"{len(changed)} home(s) whose overrides changed: the next 'ara run' of the "
+              "portfolio re-baselines them with these overrides and records why "
+              "(landlord_overrides_changed)")
     print(_summary(path, parsed.layout, results, homes, args.dry_run), file=sys.stderr)
     return EXIT_REJECTED if any(r.refused for r in results) else EXIT_OK
 
 
 def _lodged(uow: Any, ids: list[str]) -> dict[str, dict[str, str]]:
     """The lodged values of the homes' latest certificates (as ``load_properties`` picks)."""
-    columns = ["property_id", "certificate_number", "inspection_date", "registration_date",
-               "data_json"]
-    latest: dict[str, dict[str, Any]] = {}
-    for row in uow.certificates.read(ids, columns).to_pylist():
-        order = (row["inspection_date"], row["registration_date"], row["certificate_number"])
-        current = latest.get(row["property_id"])
-        if current is None or order > (current["inspection_date"], current["registration_date"],
-                                       current["certificate_number"]):
-            latest[row["property_id"]] = row
-    return {pid: lodged_values(row["data_json"]) for pid, row in latest.items()}
+    from ara.read_models import latest_certificate_data
+
+    return {pid: lodged_values(data)
+            for pid, data in latest_certificate_data(uow.connection, ids).items()}
 
 
 def add_parser(sub: Any) -> None:

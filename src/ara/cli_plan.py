@@ -3,8 +3,10 @@ table: the baseline; per scenario the plan's totals (cost, SAP/band, EI, CO2, pr
 and bill before and after at one Fuel Rates snapshot, valuation uplift range); per phase its
 goal and budget, the figures before and after, kWh by end use, and each measure with its
 cost, SAP gain and bill, CO2 and primary energy savings; and why other measures were not
-offered. REF is the property id, its UPRN or its landlord reference (read through
-:mod:`ara.read_models`); one that names several properties is refused with the list of them.
+offered; and which fields came from the landlord (its stored overrides: the words and the
+file and row they came from) beside the lodged values. REF is the property id, its UPRN or its
+landlord reference (read through :mod:`ara.read_models`); one that names several properties is
+refused with the list of them.
 
 Figures a plan stored before schema revision 0002 lacks print as ``-``."""
 
@@ -81,8 +83,10 @@ def _saving(before: float | None, after: float | None) -> float | None:
 
 def render_plan(pid: str, base: Row | None, plans: Sequence[Row], phases: Sequence[Row],
                 measures: Sequence[Row], rejections: Sequence[Row], failures: Sequence[Row], *,
-                heading: str | None = None) -> str:
-    """The plan as text; ``heading`` (who the property is) replaces the bare id."""
+                heading: str | None = None, landlord: Sequence[Any] = ()) -> str:
+    """The plan as text; ``heading`` (who the property is) replaces the bare id;
+    ``landlord``: the fields that came from the landlord
+    (:class:`ara.read_models.LandlordValue`), shown beside the lodged values."""
     lines = [f"property {heading or pid}"]
     if base is None and not plans and not failures:
         lines.append("  no baseline, plan or failure stored yet (ara run)")
@@ -105,6 +109,11 @@ def render_plan(pid: str, base: Row | None, plans: Sequence[Row], phases: Sequen
             for fid in (base.get("assumptions") or "").split(","):
                 fb = declared.get(fid)
                 lines.append(f"    {fid}: {fb.missing}: {fb.fallback}" if fb else f"    {fid}")
+        if base.get("changed_inputs"):
+            lines.append("  changed since the previous baseline: "
+                         + ", ".join(_CHANGES.get(c, c)
+                                     for c in base["changed_inputs"].split(",") if c))
+    lines += _landlord_lines(base, landlord)
     for plan in plans:
         sid = plan["scenario_id"]
         lines.append(f"  scenario {sid}: cost GBP {plan['total_cost_gbp']:,.0f} (contingency "
@@ -151,6 +160,26 @@ def render_plan(pid: str, base: Row | None, plans: Sequence[Row], phases: Sequen
     return "\n".join(lines)
 
 
+#: ``baseline_performance.changed_inputs`` values in words.
+_CHANGES = {"landlord_overrides_changed":
+            "the landlord's overrides (landlord_overrides_changed)"}
+
+
+def _landlord_lines(base: Row | None, landlord: Sequence[Any]) -> list[str]:
+    """The fields that came from the landlord, each beside the lodged value; whether they
+    were applied (only over a lodged EPC: a home modelled from its survey or a prediction
+    does not use them)."""
+    if not landlord:
+        return []
+    path = base["source_path"] if base is not None else None
+    if path is None or path == "epc_with_overlay":
+        head = "  from the landlord (stored overrides, laid over the lodged EPC):"
+    else:
+        head = (f"  from the landlord (stored overrides; not applied: the home is modelled "
+                f"from its {'survey' if path == 'survey' else path.replace('_', ' ')}):")
+    return [head, *(f"    {v.describe()}" for v in landlord)]
+
+
 def _total(rows: list[Row], name: str) -> float | None:
     values = [r[name] for r in rows]
     return None if any(v is None for v in values) else sum(values)
@@ -167,7 +196,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         prop = checked(lambda: rm.resolve_property(conn, args.ref, args.portfolio))
         view = rm.plan_view(conn, prop)
     print(render_plan(prop.property_id, view.baseline, view.plans, view.phases, view.measures,
-                      view.rejections, view.failures, heading=prop.describe()))
+                      view.rejections, view.failures, heading=prop.describe(),
+                      landlord=view.landlord))
     return 0
 
 

@@ -86,6 +86,10 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
              "rebaselined: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())),
              trust_line(base, failures),
              ]
+    changed = run.overrides_changed
+    if changed:
+        lines.append(f"landlord overrides changed: {changed} homes re-baselined with them "
+                     "(landlord_overrides_changed; ara plan shows each field's source)")
     used = Counter(a for r in base if r.estimate for a in (r.assumptions or "").split(",") if a)
     if used:
         lines.append("estimate fallbacks used (spec/tables/estimate_fallbacks.csv): " + ", ".join(

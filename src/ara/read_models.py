@@ -186,6 +186,9 @@ class PlanView:
     measures: list[dict[str, Any]] = field(default_factory=list)
     rejections: list[dict[str, Any]] = field(default_factory=list)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    landlord: list[LandlordValue] = field(default_factory=list)
+    """The fields that came from the landlord (its stored overrides), beside the lodged
+    values."""
 
 
 def plan_view(conn: sa.Connection, prop: PropertyRef) -> PlanView:
@@ -201,11 +204,122 @@ def plan_view(conn: sa.Connection, prop: PropertyRef) -> PlanView:
     baseline = rows(t.baseline_performance)
     return PlanView(prop, baseline[0] if baseline else None, rows(t.plans),
                     rows(t.plan_phases), rows(t.plan_measures), rows(t.plan_rejections),
-                    rows(t.stage_failures))
+                    rows(t.stage_failures),
+                    landlord_values(conn, property_ids=[prop.property_id]).get(
+                        prop.property_id, []))
 
 
 def _stage_order(stage: sa.ColumnElement[str]) -> sa.ColumnElement[int]:
     return sa.case({s: i for i, s in enumerate(STAGES)}, value=stage, else_=len(STAGES))
+
+
+# ---- where a value came from: the landlord's statements beside the lodged values -----------
+
+@dataclass(frozen=True)
+class LandlordValue:
+    """One field of a home that came from its landlord (a stored Landlord Override): the
+    value as read, the landlord's own words and where they came from (``<file>:<row>``), and
+    the lodged certificate's value of that field (None: the certificate does not hold it, or
+    the home has none)."""
+
+    override: str
+    value: str
+    words: str | None
+    source: str | None
+    lodged: str | None
+
+    def describe(self) -> str:
+        """``built_form: end terrace (3) from the landlord ("end-terrace", overrides.csv:3);
+        lodged mid terrace (4)``."""
+        said = ", ".join(p for p in ((f'"{self.words}"' if self.words else ""),
+                                     self.source or "") if p)
+        lodged = self.lodged if self.lodged is not None else "-"
+        return (f"{self.override}: {self.value} from the landlord"
+                + (f" ({said})" if said else "") + f"; lodged {lodged}")
+
+
+def shown_override(name: str, value: str | None) -> str:
+    """A stored override value (``landlord_overrides.value``) as people read it: ``end
+    terrace (3)``, ``270mm``; a value that is not a code of ``name`` in quotes."""
+    from ara.domain.overrides import describe_code, stored_code
+
+    if value is None:
+        return "-"
+    try:
+        return describe_code(stored_code(name, value))
+    except ValueError:
+        return repr(value)
+
+
+def lodged_override_values(data_json: str | None) -> dict[str, str]:
+    """The lodged certificate's value (its stored ``data_json``) of each field the overrides
+    cover, as people read them; fields it does not hold are absent."""
+    if not data_json:
+        return {}
+    from ara.domain.epc import EpcData
+    from ara.domain.overrides import OVERRIDE_TARGETS, OverlayScope
+
+    try:
+        data = EpcData.from_json(data_json)
+        part = data.main_building_part() or {}
+        out = {}
+        for name, (scope, key) in OVERRIDE_TARGETS.items():
+            raw = data.get(key) if scope is OverlayScope.DWELLING else part.get(key)
+            if raw is not None:
+                out[name] = shown_override(name, str(raw))
+        return out
+    except (ValueError, TypeError, AttributeError):
+        return {}
+
+
+def latest_certificate_data(conn: sa.Connection, property_ids: Sequence[str]
+                            ) -> dict[str, str]:
+    """Property id -> the ``data_json`` of its latest certificate (latest inspection, then
+    registration, then number: the one the Baseline overlays); one query."""
+    from ara.persistence.bulk import key_filter
+
+    if not property_ids:
+        return {}
+    c = t.epc_certificates.c
+    latest: dict[str, tuple[Any, ...]] = {}
+    for r in conn.execute(sa.select(c.property_id, c.inspection_date, c.registration_date,
+                                    c.certificate_number, c.data_json)
+                          .where(key_filter(conn, [c.property_id], [list(property_ids)]))):
+        order = (r.inspection_date, r.registration_date, r.certificate_number)
+        held = latest.get(r.property_id)
+        if held is None or order > held[0]:
+            latest[r.property_id] = (order, r.data_json)
+    return {pid: data for pid, (_, data) in latest.items()}
+
+
+def landlord_values(conn: sa.Connection, *, property_ids: Sequence[str] | None = None,
+                    portfolio_id: str | None = None) -> dict[str, list[LandlordValue]]:
+    """Property id -> the fields that came from its landlord, in overlay order, for the given
+    homes or a portfolio's; homes without overrides are absent. Two queries (the overrides,
+    then the lodged certificates of the homes that have some)."""
+    from ara.domain.overrides import OVERRIDE_FIELDS
+    from ara.persistence.bulk import key_filter
+
+    o, p = t.landlord_overrides.c, t.properties.c
+    query = sa.select(o.property_id, o.override, o.value, o.raw_value, o.source)
+    if portfolio_id is not None:
+        query = query.join(t.properties, p.property_id == o.property_id).where(
+            p.portfolio_id == portfolio_id)
+    if property_ids is not None:
+        if not property_ids:
+            return {}
+        query = query.where(key_filter(conn, [o.property_id], [list(property_ids)]))
+    rows = conn.execute(query.order_by(o.property_id)).all()
+    lodged = {pid: lodged_override_values(data) for pid, data in latest_certificate_data(
+        conn, sorted({r.property_id for r in rows})).items()}
+    order = {name: i for i, name in enumerate(OVERRIDE_FIELDS)}
+    out: dict[str, list[LandlordValue]] = {}
+    for r in sorted(rows, key=lambda r: (r.property_id, order.get(r.override, len(order)),
+                                         r.override)):
+        out.setdefault(r.property_id, []).append(LandlordValue(
+            r.override, shown_override(r.override, r.value), r.raw_value, r.source,
+            lodged.get(r.property_id, {}).get(r.override)))
+    return out
 
 
 # ---- trust and status ----------------------------------------------------------------------

@@ -90,6 +90,12 @@ class ReportData:
     homes: list[tuple[str, str, str, int, str, float | None]] = field(default_factory=list)
     """Per baselined home: property id, lodged band, effective band, effective SAP, trust
     level, annual bill (None when unpriced)."""
+    landlord: dict[str, str] = field(default_factory=dict)
+    """Per home with Landlord Overrides: the fields that came from the landlord (the words
+    and the file and row), each beside the lodged value."""
+    overrides_changed: int = 0
+    """Homes whose latest baseline followed a change of their overrides
+    (``landlord_overrides_changed``)."""
 
 
 def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
@@ -107,7 +113,8 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         b = t.baseline_performance.c
         base = conn.execute(sa.select(b.property_id, b.lodged_band, b.effective_band,
                                       b.effective_sap_score, b.bill_total_gbp,
-                                      b.rebaseline_reason, b.estimate, b.assumptions)
+                                      b.rebaseline_reason, b.estimate, b.assumptions,
+                                      b.changed_inputs)
                             .where(b.property_id.in_(ids))
                             .order_by(b.property_id)).all()
         failures = conn.execute(sa.select(t.stage_failures.c.stage,
@@ -134,6 +141,9 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         m = t.plan_measures.c
         measures = conn.execute(sa.select(m.scenario_id, m.measure_type, m.cost_gbp)
                                 .where(m.property_id.in_(ids))).all()
+        from ara.read_models import landlord_values
+
+        landlord = landlord_values(conn, portfolio_id=portfolio_id)
 
     last_phase: dict[tuple[str, str], bool] = {}
     for r in phases:  # ordered by phase number: the last one wins
@@ -178,7 +188,15 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
                 int(r.effective_sap_score), _trust_of(r),
                 None if r.bill_total_gbp is None else float(r.bill_total_gbp)) for r in base],
         assumptions=Counter(a for r in base if r.estimate
-                            for a in (r.assumptions or "").split(",") if a))
+                            for a in (r.assumptions or "").split(",") if a),
+        landlord={pid: LANDLORD_SEPARATOR.join(v.describe() for v in values)
+                  for pid, values in landlord.items()},
+        overrides_changed=sum(1 for r in base if "landlord_overrides_changed"
+                              in (r.changed_inputs or "").split(",")))
+
+
+#: Between two fields of one home in the report's landlord column.
+LANDLORD_SEPARATOR = " | "
 
 
 TRUST_LEVELS = ("lodged kept", "re-modelled", "re-modelled with estimates", "refused")
@@ -390,6 +408,8 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                              "Homes per band: lodged against recalculated"),
                   _table(("rebaseline reason", "homes"),
                          sorted(data.rebaseline_reasons.items())),
+                  *([f"<p>{html.escape(_landlord_text(data))}</p>"]
+                    if data.landlord or data.overrides_changed else []),
                   "<h3>How far to trust each rating</h3>",
                   _table(("trust level", "homes"), [(k, data.trust[k]) for k in TRUST_LEVELS]),
                   *([barh(data.assumptions, "Estimate fallbacks used "
@@ -443,11 +463,15 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                              [(measure_words(k), v, f"{fig.measure_cost_gbp[k]:,.0f}")
                               for k, v in fig.measures.most_common()])]
     if data.homes:
+        # the landlord's fields (when any home has some) in the last column: the others keep
+        # their places
+        extra = ("from the landlord (beside the lodged value)",) if data.landlord else ()
         parts += ["<h2>Homes</h2><p class=meta>Click a column heading to sort.</p>",
                   _table(("property", "lodged band", "effective band", "SAP", "trust",
-                          "bill GBP a year"),
+                          "bill GBP a year", *extra),
                          [(pid, lodged, band, sap, trust, "-" if bill is None else
-                           f"{bill:,.0f}") for pid, lodged, band, sap, trust, bill
+                           f"{bill:,.0f}", *((data.landlord.get(pid, "-"),) if extra else ()))
+                          for pid, lodged, band, sap, trust, bill
                           in data.homes]).replace("<table>", "<table class=sortable>", 1),
                   SORT_SCRIPT]
     if data.failures:
@@ -463,6 +487,14 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
             "<meta name=viewport content='width=device-width,initial-scale=1'>"
             f"<title>Ara report: {html.escape(data.portfolio_id)}</title>"
             f"<style>{style}</style></head><body>" + "\n".join(parts) + "</body></html>")
+
+
+def _landlord_text(data: ReportData) -> str:
+    fields = sum(text.count(LANDLORD_SEPARATOR) + 1 for text in data.landlord.values())
+    return (f"Landlord overrides: {len(data.landlord)} homes have {fields} fields stated by "
+            "their landlord (ara overrides import), laid over the lodged EPC (the Homes table "
+            f"shows each beside the lodged value); {data.overrides_changed} homes were "
+            "re-baselined after their overrides changed (landlord_overrides_changed).")
 
 
 def write_report(uow_factory: Callable[..., Any], portfolio_id: str,

@@ -93,6 +93,7 @@ def sample_tables(n: int, tag: str = "a") -> dict[str, pa.Table]:
         "landlord_overrides": _rows(t.landlord_overrides, [
             {"property_id": pid, "override": name} for pid in ids
             for name in ("wall_construction", "roof_insulation")], tag),
+        "landlord_override_changes": _rows(t.landlord_override_changes, per_property, tag),
         "predicted_epcs": _rows(t.predicted_epcs, per_property, tag),
         "property_spatial": _rows(t.property_spatial, [{"uprn": 1000 + i}
                                                        for i in range(n)], tag),
@@ -127,6 +128,7 @@ def write_all(uow: UnitOfWork, tables: dict[str, pa.Table]) -> None:
     uow.certificates.upsert(tables["epc_certificates"])
     uow.site_notes.upsert(tables["site_notes"])
     uow.landlord_overrides.upsert(tables["landlord_overrides"])
+    uow.override_changes.upsert(tables["landlord_override_changes"])
     uow.predicted_epcs.upsert(tables["predicted_epcs"])
     uow.spatial.upsert(tables["property_spatial"])
     uow.solar_potential.upsert(tables["solar_potential"])
@@ -148,6 +150,7 @@ def read_all(uow: UnitOfWork, n: int) -> dict[str, pa.Table]:
         "epc_certificates": lambda: uow.certificates.read(ids),
         "site_notes": lambda: uow.site_notes.read(ids),
         "landlord_overrides": lambda: uow.landlord_overrides.read(ids),
+        "landlord_override_changes": lambda: uow.override_changes.read(ids),
         "predicted_epcs": lambda: uow.predicted_epcs.read(ids),
         "property_spatial": lambda: uow.spatial.read([1000 + i for i in range(n)]),
         "solar_potential": lambda: uow.solar_potential.read(ids),

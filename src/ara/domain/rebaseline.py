@@ -18,6 +18,12 @@ For each property, from its lodged figures and the calculator's figures of its E
   figures (no certificate, or a certificate without SAP, CO2 or primary energy) takes the
   calculated figures, its lodged columns null.
 
+Beside the reason, each baseline records what changed since the home's previous baseline
+(``changed_inputs``): :data:`LANDLORD_OVERRIDES_CHANGED` when the landlord's statements about
+the home (``ara overrides import``) changed after it, so a run that re-baselines every home
+still says which homes it re-baselined because of them. The reason answers "are these the
+lodged figures?"; the change answers "why did this home's figures move since the last run?".
+
 Everything works on whole columns: one call for the batch, no Python per property except
 over the few distinct version strings. :func:`baseline_table` assembles the rows of the
 ``baseline_performance`` table (``BASELINE_SCHEMA``, column for column) from the rebaseline,
@@ -133,7 +139,13 @@ BASELINE_SCHEMA = pa.schema([
     # (comma-separated, spec/tables/estimate_fallbacks.csv)
     pa.field("estimate", pa.bool_(), nullable=False),
     pa.field("assumptions", pa.string(), nullable=False),
+    # what changed since the home's previous baseline (comma-separated; null: nothing)
+    pa.field("changed_inputs", pa.string(), nullable=True),
 ])
+
+#: ``changed_inputs``: the home's Landlord Overrides changed since its previous baseline (or
+#: it had none yet): an ``ara overrides import`` changed their codes.
+LANDLORD_OVERRIDES_CHANGED = "landlord_overrides_changed"
 
 
 class RebaselineError(ValueError):
@@ -321,13 +333,16 @@ def rebaseline(lodged: pa.Table, calculated: pa.Table, *,
 
 def baseline_table(performance: pa.Table, calculated: pa.Table, bills: pa.Table,
                    calculated_at: datetime, *, id_column: str = "dwelling_id",
-                   trust: pa.Table | None = None) -> pa.Table:
+                   trust: pa.Table | None = None,
+                   changed_inputs: Mapping[str, str] | None = None) -> pa.Table:
     """The ``baseline_performance`` rows (``BASELINE_SCHEMA``) of the properties of
     ``performance`` (from :func:`rebaseline`): their kWh by end use from ``calculated`` and
     their bill from ``bills`` (``ara.domain.bills.compute_bills``, or
     ``compute_bills_or_unpriced`` whose unpriced rows keep null amounts and their reason),
     matched on id. ``trust`` (``property_id``, ``estimate``, ``assumptions`` as
-    comma-separated fallback ids) marks the estimates; without it no row is one."""
+    comma-separated fallback ids) marks the estimates; without it no row is one.
+    ``changed_inputs``: property id -> what changed since its previous baseline (e.g.
+    :data:`LANDLORD_OVERRIDES_CHANGED`); the others' stay null."""
     ids = performance.column("property_id")
     calc = calculated.take(pa.array(_align(ids, calculated.column(id_column),
                                            "calculator output")))
@@ -353,10 +368,13 @@ def baseline_table(performance: pa.Table, calculated: pa.Table, bills: pa.Table,
     else:
         row = pa.array(_align(ids, trust.column("property_id"), "estimate"))
         columns += [trust.column("estimate").take(row), trust.column("assumptions").take(row)]
+    changes = changed_inputs or {}
+    columns.append(pa.array([changes.get(pid) for pid in ids.to_pylist()], pa.string()))
     return pa.Table.from_arrays(columns, schema=BASELINE_SCHEMA)
 
 
-__all__ = ["BASELINE_SCHEMA", "DIVERGENCE_SCHEMA", "END_USE_SOURCES", "LODGED_SCHEMA",
+__all__ = ["BASELINE_SCHEMA", "DIVERGENCE_SCHEMA", "END_USE_SOURCES",
+           "LANDLORD_OVERRIDES_CHANGED", "LODGED_SCHEMA",
            "PERFORMANCE_SCHEMA", "RELATIVE_TOLERANCE", "SAP_TOLERANCE", "RebaselineError",
            "Rebaselined", "bands_of", "baseline_table", "pre_sap10",
            "reasons", "rebaseline"]

@@ -35,7 +35,12 @@ from ara.domain.codes import SourcePath, SourceStatus
 from ara.domain.epc import OverlayError
 from ara.domain.failures import StageFailure
 from ara.domain.property import Property
-from ara.domain.rebaseline import LODGED_SCHEMA, baseline_table, rebaseline
+from ara.domain.rebaseline import (
+    LANDLORD_OVERRIDES_CHANGED,
+    LODGED_SCHEMA,
+    baseline_table,
+    rebaseline,
+)
 from ara.orchestration.ingestion import failure_rows
 from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties
@@ -72,6 +77,9 @@ class BaselineReport:
     """Homes rated with declared estimate fallbacks (estimate mode, decision 0022)."""
     assumptions: dict[str, int] = field(default_factory=dict)
     """How many homes used each estimate fallback."""
+    overrides_changed: int = 0
+    """Homes re-baselined whose Landlord Overrides changed since their previous baseline
+    (recorded as ``landlord_overrides_changed`` in ``changed_inputs``)."""
 
 
 def _relaxed_schema() -> pa.Schema:
@@ -169,6 +177,10 @@ class BaselineOrchestrator:
         with self._uow(read_only=True) as uow:
             props = load_properties(uow, list(property_ids))
             documents = _full_sap_documents(uow, props)
+            # before anything is written: the homes whose overrides changed since their
+            # stored baseline (``now`` precedes this read, so an import committed while the
+            # batch runs is reported again by the next run, never missed)
+            changed = uow.baselines.overrides_changed(list(property_ids))
         failures: list[StageFailure] = []
         lodged_rows: list[dict[str, Any]] = []
         data_texts: list[str] = []
@@ -211,7 +223,8 @@ class BaselineOrchestrator:
                     lodged.primary_energy_kwh_per_m2_year if lodged else None,
             })
             data_texts.append(effective.data.json_text())
-        scored = self._score(lodged_rows, data_texts, failures, report, now, documents)
+        scored = self._score(lodged_rows, data_texts, failures, report, now, documents,
+                             changed)
         with self._uow() as uow:
             # a re-run replaces: this stage's failures of the batch, and the baseline of a
             # home that fails now (it must not stay as if still current)
@@ -227,8 +240,8 @@ class BaselineOrchestrator:
 
     def _score(self, lodged_rows: list[dict[str, Any]], data_texts: list[str],
                failures: list[StageFailure], report: BaselineReport,
-               now: datetime, documents: dict[tuple[str, str], bytes] | None = None
-               ) -> pa.Table | None:
+               now: datetime, documents: dict[tuple[str, str], bytes] | None = None,
+               overrides_changed: set[str] | None = None) -> pa.Table | None:
         if not lodged_rows:
             return None
         ids = [r["property_id"] for r in lodged_rows]
@@ -301,7 +314,12 @@ class BaselineOrchestrator:
                 report.estimates += 1
                 for fid in found:
                     report.assumptions[fid] = report.assumptions.get(fid, 0) + 1
-        return baseline_table(result.performance, outputs, bills, now, trust=trust)
+        rated = set(ids) - bad
+        changes = {pid: LANDLORD_OVERRIDES_CHANGED for pid in overrides_changed or ()
+                   if pid in rated}
+        report.overrides_changed = len(changes)
+        return baseline_table(result.performance, outputs, bills, now, trust=trust,
+                              changed_inputs=changes)
 
     def _full_sap_inputs(self, homes: list[tuple[str, str | None]],
                          documents: dict[tuple[str, str], bytes], used: dict[str, list[str]],

@@ -126,6 +126,9 @@ class RunSummary:
     unpriced: int = 0
     """Homes rated without a bill (a fuel the Fuel Rates snapshot does not price)."""
     plans_written: int = 0
+    overrides_changed: int = 0
+    """Homes re-baselined because their Landlord Overrides changed since their previous
+    baseline (``changed_inputs`` ``landlord_overrides_changed``)."""
 
 
 #: Allocations between young-generation collections during a run (CPython's default: 700).
@@ -199,6 +202,7 @@ class FirstRun:
                     summary.baseline_failures += count
                     summary.divergences += report.divergences
                     summary.unpriced += report.unpriced
+                    summary.overrides_changed += getattr(report, "overrides_changed", 0)
                 else:
                     summary.plans_written += report.plans_written
             if self._progress is not None:

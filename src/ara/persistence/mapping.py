@@ -220,6 +220,7 @@ def baseline_row(property_id: str, b: PropertyBaselinePerformance,
         **_bill_row(b.bill),
         "calculated_at": calculated_at,
         "estimate": b.estimate, "assumptions": ",".join(b.assumptions),
+        "changed_inputs": None,
     }
 
 

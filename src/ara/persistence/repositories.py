@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -111,6 +112,44 @@ class SiteNotesRepository(TableRepository):
 class LandlordOverridesRepository(TableRepository):
     table = t.landlord_overrides
 
+    def replace_homes(self, property_ids: Sequence[str], data: pa.Table,
+                      changed_at: datetime) -> list[str]:
+        """Make ``data`` the whole set of statements of ``property_ids`` (their other rows
+        deleted) and record ``changed_at`` in ``landlord_override_changes`` for the homes whose
+        overrides changed: an override added, removed, or given another code (a restatement in
+        other words or from another file is no change). Returns those homes, sorted. Inside
+        the caller's unit: the stamp commits with the statements or not at all."""
+        ids = sorted(set(property_ids))
+        stray = set(data.column("property_id").to_pylist()) - set(ids)
+        if stray:
+            raise ValueError(f"overrides of homes not being replaced: {sorted(stray)[:3]}")
+        before = _codes(self.read(ids, ["property_id", "override", "value"]))
+        after = _codes(data)
+        changed = [pid for pid in ids if before.get(pid, set()) != after.get(pid, set())]
+        self.delete(ids)
+        self.upsert(data)
+        if changed:
+            upsert_arrow(self._conn, t.landlord_override_changes, pa.table({
+                "property_id": pa.array(changed, pa.string()),
+                "changed_at": pa.array([changed_at] * len(changed), pa.timestamp("us"))}))
+        return changed
+
+
+def _codes(rows: pa.Table) -> dict[str, set[tuple[str, str]]]:
+    out: dict[str, set[tuple[str, str]]] = {}
+    for pid, name, value in zip(rows.column("property_id").to_pylist(),
+                                rows.column("override").to_pylist(),
+                                rows.column("value").to_pylist(), strict=True):
+        out.setdefault(pid, set()).add((name, value))
+    return out
+
+
+class OverrideChangesRepository(TableRepository):
+    """When each home's Landlord Overrides last changed (written by
+    :meth:`LandlordOverridesRepository.replace_homes`)."""
+
+    table = t.landlord_override_changes
+
 
 class PredictedEpcRepository(TableRepository):
     table = t.predicted_epcs
@@ -141,6 +180,20 @@ class SolarPotentialRepository(TableRepository):
 
 class BaselineRepository(TableRepository):
     table = t.baseline_performance
+
+    def overrides_changed(self, property_ids: Sequence[str]) -> set[str]:
+        """The homes of ``property_ids`` whose Landlord Overrides changed
+        (``landlord_override_changes``) at or after their stored baseline was calculated, or
+        that have no stored baseline since they changed. One query."""
+        change, base = t.landlord_override_changes.c, self.table.c
+        statement = (sa.select(change.property_id)
+                     .select_from(t.landlord_override_changes)
+                     .outerjoin(self.table, base.property_id == change.property_id)
+                     .where(key_filter(self._conn, [change.property_id],
+                                       [list(property_ids)]))
+                     .where(sa.or_(base.calculated_at.is_(None),
+                                   change.changed_at >= base.calculated_at)))
+        return set(self._conn.execute(statement).scalars())
 
 
 class StageFailureRepository(TableRepository):

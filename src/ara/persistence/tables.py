@@ -94,6 +94,14 @@ landlord_overrides = sa.Table(
     sa.Column("source", sa.Text),
 )
 
+#: When ``ara overrides import`` last changed a home's Landlord Overrides (their codes; no
+#: row: never): the next Baseline records ``landlord_overrides_changed`` (revision 0005).
+landlord_override_changes = sa.Table(
+    "landlord_override_changes", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)
+
 predicted_epcs = sa.Table(
     "predicted_epcs", metadata,
     sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
@@ -159,6 +167,9 @@ baseline_performance = sa.Table(
     # estimate mode (0004): rated with declared fallbacks, and which (comma-separated ids)
     sa.Column("estimate", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("assumptions", sa.Text, nullable=False, server_default=""),
+    # what changed since the home's previous baseline (comma-separated; null: nothing
+    # recorded), e.g. ``landlord_overrides_changed`` (revision 0005)
+    sa.Column("changed_inputs", sa.Text),
 )
 
 scenarios = sa.Table(

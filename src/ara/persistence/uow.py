@@ -17,6 +17,7 @@ from ara.persistence.repositories import (
     BaselineRepository,
     CertificateRepository,
     LandlordOverridesRepository,
+    OverrideChangesRepository,
     PlanRepository,
     PortfolioRepository,
     PredictedEpcRepository,
@@ -40,6 +41,7 @@ class UnitOfWork:
     certificates: CertificateRepository
     site_notes: SiteNotesRepository
     landlord_overrides: LandlordOverridesRepository
+    override_changes: OverrideChangesRepository
     predicted_epcs: PredictedEpcRepository
     spatial: SpatialRepository
     solar_potential: SolarPotentialRepository
@@ -82,6 +84,7 @@ class UnitOfWork:
         self.certificates = CertificateRepository(connection)
         self.site_notes = SiteNotesRepository(connection)
         self.landlord_overrides = LandlordOverridesRepository(connection)
+        self.override_changes = OverrideChangesRepository(connection)
         self.predicted_epcs = PredictedEpcRepository(connection)
         self.spatial = SpatialRepository(connection)
         self.solar_potential = SolarPotentialRepository(connection)
