@@ -267,6 +267,8 @@ class Summary:
     rows: int = 0
     rejected: int = 0
     examples: list[tuple[str, str]] = field(default_factory=list)
+    warned: int = 0  # rated rows with implausible (possible) inputs
+    warning_examples: list[tuple[str, str]] = field(default_factory=list)
     sums: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     mins: dict[str, float] = field(default_factory=dict)
@@ -283,6 +285,15 @@ class Summary:
             rejected = result.filter(bad).slice(0, 5 - len(self.examples))
             self.examples += list(zip(rejected.column("dwelling_id").to_pylist(),
                                       rejected.column("error").to_pylist(), strict=True))
+        if "warnings" in result.column_names:
+            warned = pc.is_valid(result.column("warnings"))
+            n_warned = pc.sum(warned).as_py() or 0
+            self.warned += n_warned
+            if n_warned and len(self.warning_examples) < 3:
+                rows = result.filter(warned).slice(0, 3 - len(self.warning_examples))
+                self.warning_examples += list(zip(rows.column("dwelling_id").to_pylist(),
+                                                  rows.column("warnings").to_pylist(),
+                                                  strict=True))
         for name in _numeric_outputs(result.schema):
             col = result.column(name)
             valid = col.length() - col.null_count
@@ -605,6 +616,12 @@ def _report(args: argparse.Namespace, input_path: Path, output: Path | None,
     if output is None:
         print(summary.render(schema))
         print("(use -o results.parquet, .csv or .jsonl to write every row)", file=sys.stderr)
+    if summary.warned:
+        print(f"ara calc: {summary.warned} rated dwellings have implausible inputs (column "
+              "'warnings'; spec/tables/calculator_input_plausible_ranges.csv), e.g.:",
+              file=sys.stderr)
+        for dwelling, text in summary.warning_examples:
+            print(f"  dwelling {dwelling}: {text}", file=sys.stderr)
     if summary.rejected:
         print(f"ara calc: {summary.rejected} of {summary.rows} dwellings rejected "
               f"(status 'error'{' in ' + str(output) if output else ''}), e.g.:",

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from ara.sap import appendix_n
 from ara.sap.prepare import Prepared, SapInputError, conform, prepare
+from ara.sap.problems import Problems
 from ara.sap.schema import SAP_INPUT_SCHEMA
 from ara.sap.tables import PROXY_ROW, load_tables, read_table
 from ara_kernels import layout as L
@@ -56,6 +57,10 @@ OUTPUT_SCHEMA = pa.schema(
             "line": "211", "unit": "kWh/yr", "description": "SAP 10.2 worksheet (211), "
             "space heating fuel of main system 1 under its worksheet name: the same values "
             f"as {MAIN1_FUEL} (main system 2 is space_heating_fuel_main2_kwh, (213))"}),
+        pa.field("warnings", pa.string(), metadata={
+            "description": "possible but implausible inputs of a rated row, as 'field: "
+            "message' joined by '; ' (spec/tables/calculator_input_plausible_ranges.csv); "
+            "null when none"}),
     ],
     metadata={"ara.schema": "SAP_OUTPUT", "ara.spec": "SAP 10.2 (14-03-2025)"},
 )
@@ -365,9 +370,13 @@ _STATUS_TEXT = pa.array([STATUS_OK, STATUS_ERROR], type=pa.string())
 def _error_texts(prep: Prepared, bad: np.ndarray) -> pa.Array:
     """The 'error' column: for each bad row its problems as 'field: message' joined by
     '; ' in the order they were recorded; null elsewhere."""
-    n = prep.n
-    problems = prep.problems
-    if not bad.any() or not problems.rows:
+    return _joined(prep.n, prep.problems, bad)
+
+
+def _joined(n: int, problems: Problems, rows_wanted: np.ndarray) -> pa.Array:
+    """Per row of ``rows_wanted`` with entries in ``problems``: its 'field: message' texts
+    joined by '; ' in the order recorded; null elsewhere."""
+    if not rows_wanted.any() or not problems.rows:
         return pa.nulls(n, pa.string())
     sizes = np.array([r.size for r in problems.rows])
     rows = np.concatenate(problems.rows)
@@ -381,6 +390,7 @@ def _error_texts(prep: Prepared, bad: np.ndarray) -> pa.Array:
               for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     out = np.full(n, None, dtype=object)
     out[rows[starts]] = joined
+    out[~rows_wanted] = None
     return pa.array(out, type=pa.string())
 
 
@@ -422,6 +432,7 @@ def _to_arrow(prep: Prepared, out: np.ndarray, bad: np.ndarray, *,
     cols += [pa.array((prep.dil[:, FUEL_INDEX[use]] % PROXY_ROW).astype(np.int16),
                       mask=null_systems) for use, _ in FUEL_COLUMNS]
     cols.append(cols[3 + _MAIN1_FUEL_COLUMN])  # (211) under its contract name
+    cols.append(_joined(n, prep.warnings, ~bad))  # rated rows only: a refused row has 'error'
     assert len(cols) == len(OUTPUT_SCHEMA) and all(len(c) == n for c in cols)
     return pa.Table.from_arrays(cols, schema=OUTPUT_SCHEMA)
 

@@ -10,6 +10,7 @@ is a documented sentinel (``thermal_mass_parameter``, ``air_permeability_q50``,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,9 @@ class Prepared:
     # filled by ``ara.sap.calculator`` after a first kernel pass gives their heat loss
     # (39); until then they hold placeholders
     heat_pumps: tuple[HeatPumpProducts, ...] = ()
+    # possible but implausible inputs (spec/tables/calculator_input_plausible_ranges.csv):
+    # rated, and named in the output's 'warnings'
+    warnings: Problems = dataclasses.field(default_factory=Problems)
 
     def kernel_arrays(self) -> tuple[Any, ...]:
         """Per-dwelling arrays of ``ara_kernels.worksheet`` in signature order."""
@@ -191,6 +195,30 @@ def _check_domains(p: Problems, lists: dict[str, ListColumn]) -> None:
                         "spec/tables/calculator_input_domains.csv)")
 
 
+@functools.cache
+def plausible_ranges() -> tuple[tuple[str, str, float, float, str, str], ...]:
+    """(list, field, low, high, unit, basis) of every calculator input with a plausible range,
+    from ``spec/tables/calculator_input_plausible_ranges.csv``: outside it a value warns."""
+    out = []
+    for row in read_table("calculator_input_plausible_ranges.csv"):
+        name, _, field_name = row["field"].partition(".")
+        out.append((name, field_name, float(row["low"]), float(row["high"]), row["unit"],
+                    row["basis"]))
+    return tuple(out)
+
+
+def _warn_implausible(w: Problems, lists: dict[str, ListColumn]) -> None:
+    """Warn (never refuse) where a possible value lies outside its plausible range."""
+    for name, field_name, low, high, unit, basis in plausible_ranges():
+        lc = lists[name]
+        v = lc.fields[field_name]
+        with np.errstate(invalid="ignore"):
+            odd = lc.valid[field_name] & np.isfinite(v) & ((v < low) | (v > high))
+        _check_children(w, lc, name, field_name, odd,
+                        f"implausible (rated): outside {low:g}-{high:g} {unit} ({basis}; "
+                        "spec/tables/calculator_input_plausible_ranges.csv)")
+
+
 def _check_children(p: Problems, lc: ListColumn, name: str, field_name: str,
                     bad: np.ndarray, message: str) -> None:
     if bad.any():
@@ -272,6 +300,8 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
 
     op = lists["openings"]
     _check_domains(p, lists)  # on the values as given, before openings are resolved
+    warnings = Problems()
+    _warn_implausible(warnings, lists)
     _resolve_openings(p, op, el, tables)
 
     tb = lists["thermal_bridges"]
@@ -458,7 +488,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
 
     return Prepared(n=n, ids=ids, dfl=np.ascontiguousarray(dfl), dil=np.ascontiguousarray(dil),
                     lists=lists, problems=p,
-                    heat_pumps=tuple(heat_pumps))
+                    heat_pumps=tuple(heat_pumps), warnings=warnings)
 
 
 def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> None:
