@@ -21,18 +21,32 @@ scored (26,200/s within the runner) in 50 calculator calls, no failures, process
 2049683 and after) 1,247 properties/s, peak RSS 2.6 GB. ``test_score_packages`` at 2,000
 dwellings (64,000 packages): 56,000 packages/s.
 
+* ``test_modelling_stage_against_in_memory_planner``: the Modelling stage
+  (``ModellingOrchestrator``: read the stored properties, rebuild and expand their Effective
+  EPCs, plan every bundled scenario, write the plans) over a synthetic portfolio of
+  ``ARA_BENCH_MODELLING_STAGE_N`` homes (default 5,000, made by
+  ``scripts/make_sample_portfolio.py``, ingested and baselined first, untimed) in batches of
+  5,000, on SQLite and PostgreSQL; then, in the same run, the in-memory planner
+  (``ScenarioRunner``, every bundled scenario) over the same homes' SAP inputs
+  (``ModellingOrchestrator.prepare``, untimed). ``extra_info`` has both rates and
+  ``stage_over_planner`` (in-memory rate / stage rate; issue 16's target is at most 1.5).
+
 Packages per second go in ``extra_info``. Run: ``python -m pytest benchmarks/test_modelling.py
 --benchmark-only -s`` (``ARA_BENCH_MODELLING_DWELLINGS=2000`` for a bigger scoring batch,
-``ARA_BENCH_MODELLING_PLAN_N=1e4`` for a quicker planning run).
+``ARA_BENCH_MODELLING_PLAN_N=1e4`` for a quicker planning run, ``-k stage`` for the stage
+against the planner only).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import resource
 import time
+from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,18 +54,24 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from bench_support import dwellings
+from pg_support import postgres_engine
 
 from ara.domain.bills import FuelRates
 from ara.domain.codes import Band
 from ara.modelling.eligibility import MeasureOption, candidate_options
 from ara.modelling.optimiser import Goal, PhaseOptimiser, PhaseProblem
+from ara.modelling.orchestrator import ModellingOrchestrator
 from ara.modelling.scenarios import ScenarioRunner, bundled_scenarios
 from ara.modelling.scoring import PackageScorer
+from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
 from ara.rdsap.expansion import expand
 from ara.rdsap.readers import read_certificates_table
 
 N = int(os.environ.get("ARA_BENCH_MODELLING_DWELLINGS", "300"))
 PLAN_N = int(float(os.environ.get("ARA_BENCH_MODELLING_PLAN_N", "1e5")))
+STAGE_N = int(float(os.environ.get("ARA_BENCH_MODELLING_STAGE_N", "5e3")))
+STAGE_BATCH = 5000
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_sample_portfolio.py"
 MEASURES = (("loft_insulation", "loft_insulation:300mm", 900.0),
             ("draught_proofing", "draught_proofing:100pct", 300.0),
             ("double_glazing", "double_glazing", 4500.0),
@@ -172,3 +192,97 @@ def test_plan_two_phase_scenario(benchmark: Any) -> None:
           f"({scorer.packages_scored / seconds:,.0f}/s) in {scorer.calculator_calls} "
           f"calculator calls; {len(outcome.failures):,} failures; process peak RSS "
           f"{peak_gb:.2f} GB")
+
+
+@pytest.fixture(scope="module")
+def stage_portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    spec = importlib.util.spec_from_file_location("make_sample_portfolio", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path_factory.mktemp("modelling_portfolio")
+    module.write(out, STAGE_N, 7)
+    return out
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stage_factory(request: pytest.FixtureRequest, tmp_path: Path
+                  ) -> Iterator[UnitOfWorkFactory]:
+    if request.param == "sqlite":
+        engine = create_engine(str(tmp_path / "bench.db"))
+        upgrade(engine)
+        yield UnitOfWorkFactory(engine)
+        engine.dispose()
+        return
+    with postgres_engine("ara_bench_modelling") as engine:
+        yield UnitOfWorkFactory(engine)
+
+
+def test_modelling_stage_against_in_memory_planner(benchmark: Any, stage_portfolio: Path,
+                                                   stage_factory: UnitOfWorkFactory) -> None:
+    from ara.ingestion.epc_fetchers import BulkArchiveFetcher
+    from ara.ingestion.geospatial import UprnReferenceData
+    from ara.orchestration.baseline import BaselineOrchestrator
+    from ara.orchestration.first_run import batches, quiet_collector, read_portfolio
+    from ara.orchestration.ingestion import IngestionOrchestrator
+
+    props = read_portfolio(stage_portfolio / "portfolio.csv", "bench")
+    ids = props.column("property_id").to_pylist()
+    with stage_factory() as uow:
+        uow.portfolios.upsert(pa.table({"portfolio_id": ["bench"], "name": ["bench"]}))
+        uow.properties.upsert(props)
+    rates = FuelRates.load()
+    ingestion = IngestionOrchestrator(
+        stage_factory, BulkArchiveFetcher(stage_portfolio / "certificates.ndjson.gz"),
+        UprnReferenceData(stage_portfolio / "uprn.parquet"))
+    baseline = BaselineOrchestrator(stage_factory, rates)
+    for batch in batches(ids, STAGE_BATCH):  # untimed: the stage reads what these write
+        ingestion.run(batch)
+        baseline.run(batch)
+    stage = ModellingOrchestrator(stage_factory, rates)
+    scenarios = bundled_scenarios()
+    timings: dict[str, float] = {}
+    plans: dict[str, int] = {}
+
+    def run() -> None:
+        with quiet_collector():
+            start = time.perf_counter()
+            plans["stage"] = sum(stage.run(batch).plans_written
+                                 for batch in batches(ids, STAGE_BATCH))
+            timings["stage"] = time.perf_counter() - start
+        prepared = [stage.prepare(batch) for batch in batches(ids, STAGE_BATCH)]
+        with quiet_collector():
+            start = time.perf_counter()
+            planned = 0
+            for p in prepared:
+                if p.inputs is None:
+                    continue
+                certs, flags, solar = p.certs, p.flags, p.solar
+                assert certs is not None and flags is not None
+
+                def candidates(state: pa.Table, certs: pa.Table = certs,
+                               flags: pa.Table = flags, solar: pa.Table | None = solar
+                               ) -> tuple[list[MeasureOption], list[Any]]:
+                    found, rejected = candidate_options(state, certs, flags, solar=solar)
+                    return found, list(rejected)
+
+                runner = ScenarioRunner(PackageScorer(), rates)
+                for scenario in scenarios:
+                    planned += len(runner.run(scenario, p.inputs, candidates).plans)
+            timings["planner"] = time.perf_counter() - start
+            plans["planner"] = planned
+
+    benchmark.group = f"modelling: the stage against the in-memory planner, {STAGE_N:,} homes"
+    benchmark.pedantic(run, rounds=1, iterations=1)
+
+    assert plans["stage"] == plans["planner"] > 0
+    stage_rate, planner_rate = STAGE_N / timings["stage"], STAGE_N / timings["planner"]
+    benchmark.extra_info.update({
+        "properties": STAGE_N, "scenarios": len(scenarios), "plans": plans["stage"],
+        "stage_properties_per_s": round(stage_rate),
+        "planner_properties_per_s": round(planner_rate),
+        "stage_over_planner": round(planner_rate / stage_rate, 3)})
+    print(f"\nmodelling {STAGE_N:,} homes, {len(scenarios)} scenarios: stage "
+          f"{timings['stage']:.1f} s ({stage_rate:,.0f}/s), in-memory planner "
+          f"{timings['planner']:.1f} s ({planner_rate:,.0f}/s): the stage takes "
+          f"{planner_rate / stage_rate:.2f}x the planner's time")

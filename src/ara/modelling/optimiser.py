@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -145,42 +144,83 @@ class Choice:
     packages_considered: int
 
 
+#: A package as a bit mask over its search's options (bit i: ``options[i]``, the options
+#: sorted by id, so ascending bits are option id order): sets of small ints as Python ints,
+#: not frozensets, so the search's bookkeeping stays cheap (issue 16).
+Mask = int
+#: (ok, metric, sap_continuous, sap_rating) of a scored package.
+Seen = tuple[bool, float, float, float]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _bits(mask: Mask) -> tuple[int, ...]:
+    """The option indices of ``mask``, ascending (option id order)."""
+    out = []
+    i = 0
+    while mask:
+        if mask & 1:
+            out.append(i)
+        mask >>= 1
+        i += 1
+    return tuple(out)
+
+
 @dataclass
 class _Search:
     problem: PhaseProblem
     options: list[OptionLike]
-    units: dict[int, frozenset[int]]
+    units: dict[int, Mask]
     budget: float
-    seen: dict[frozenset[int], Evaluated] = field(default_factory=dict)
+    groups: list[str]
+    """Each option's exclusive group."""
+    shared: tuple[Mask, ...]
+    """The masks of the groups with more than one option (a valid package has at most one
+    option of each)."""
+    costs: list[float]
+    seen: dict[Mask, Seen] = field(default_factory=dict)
     warm_gain: dict[int, float] = field(default_factory=dict)
-    _costs: dict[frozenset[int], float] = field(default_factory=dict)
+    _costs: dict[Mask, float] = field(default_factory=dict)
 
-    def cost(self, package: frozenset[int]) -> float:
+    def cost(self, package: Mask) -> float:
         found = self._costs.get(package)
         if found is None:
-            found = self._costs[package] = math.fsum(self.options[i].cost_gbp
-                                                     for i in package)
+            costs = self.costs
+            found = self._costs[package] = math.fsum([costs[i] for i in _bits(package)])
         return found
 
-    def ids(self, package: frozenset[int]) -> tuple[str, ...]:
-        # options are held sorted by option id (``_prepare``), so index order is id order
-        return tuple(self.options[i].option_id for i in sorted(package))
+    def ids(self, package: Mask) -> tuple[int, ...]:
+        """Orders packages as their option ids would: options are held sorted by id, so
+        comparing index tuples compares the id tuples."""
+        return _bits(package)
 
-    def affordable(self, package: frozenset[int]) -> bool:
+    def affordable(self, package: Mask) -> bool:
         return self.cost(package) <= self.budget + BUDGET_TOLERANCE_GBP
 
+    def valid(self, package: Mask) -> bool:
+        for g in self.shared:
+            x = package & g
+            if x & (x - 1):
+                return False
+        return True
 
-def _closure(options: Sequence[OptionLike], index: int) -> frozenset[int] | None:
+    def package(self, mask: Mask) -> list[OptionLike]:
+        options = self.options
+        return [options[i] for i in _bits(mask)]
+
+
+def _closure(options: Sequence[OptionLike], index: int,
+             by_id: dict[str, int] | None = None) -> Mask | None:
     """``index`` with everything it requires, transitively; None when a requirement is not
     among the options (the option cannot be installed in this phase)."""
-    by_id = {o.option_id: i for i, o in enumerate(options)}
-    found: set[int] = set()
+    if by_id is None:
+        by_id = {o.option_id: i for i, o in enumerate(options)}
+    found = 0
     todo = [index]
     while todo:
         i = todo.pop()
-        if i in found:
+        if found >> i & 1:
             continue
-        found.add(i)
+        found |= 1 << i
         for need in options[i].requires:
             if need in by_id:
                 todo.append(by_id[need])
@@ -189,12 +229,7 @@ def _closure(options: Sequence[OptionLike], index: int) -> frozenset[int] | None
             if not of_type:
                 return None
             todo.append(min(of_type, key=lambda j: (options[j].cost_gbp, options[j].option_id)))
-    return frozenset(found)
-
-
-def _valid(options: Sequence[OptionLike], package: Iterable[int]) -> bool:
-    groups = [exclusive_group(options[i].measure_type) for i in package]
-    return len(groups) == len(set(groups))
+    return found
 
 
 def _sorted_by_id(options: Iterable[OptionLike], property_id: str) -> list[OptionLike]:
@@ -205,44 +240,56 @@ def _sorted_by_id(options: Iterable[OptionLike], property_id: str) -> list[Optio
 
 def _prepare(problem: PhaseProblem) -> _Search:
     options = _sorted_by_id(problem.options, problem.property_id)
-    units = {}
-    for i in range(len(options)):
-        unit = _closure(options, i)
-        if unit is not None and _valid(options, unit):
-            units[i] = unit
+    groups = [exclusive_group(o.measure_type) for o in options]
+    masks: dict[str, Mask] = {}
+    for i, g in enumerate(groups):
+        masks[g] = masks.get(g, 0) | 1 << i
+    shared = tuple(m for m in masks.values() if m & (m - 1))
     budget = math.inf if problem.budget_gbp is None else problem.budget_gbp
-    return _Search(problem, options, units, budget)
+    search = _Search(problem, options, {}, budget, groups, shared,
+                     [o.cost_gbp for o in options])
+    by_id = {o.option_id: i for i, o in enumerate(options)}
+    for i in range(len(options)):
+        unit = _closure(options, i, by_id)
+        if unit is not None and search.valid(unit):
+            search.units[i] = unit
+    return search
 
 
-def _exhaustive(search: _Search) -> list[frozenset[int]]:
+def _exhaustive(search: _Search) -> list[Mask]:
     """Every valid, affordable package of the usable options (one or none per group,
-    dependencies closed)."""
-    groups: dict[str, list[int]] = {}
-    for i in search.units:
-        groups.setdefault(exclusive_group(search.options[i].measure_type), []).append(i)
-    out: set[frozenset[int]] = set()
-    for pick in itertools.product(*([None, *members] for members in groups.values())):
-        package = frozenset().union(*(search.units[i] for i in pick if i is not None))
-        if _valid(search.options, package) and search.affordable(package):
-            out.add(package)
-    return sorted(out, key=lambda p: (search.cost(p), search.ids(p)))
+    dependencies closed), cheapest first, then by option ids."""
+    groups: dict[str, list[Mask]] = {}
+    for i, unit in search.units.items():
+        groups.setdefault(search.groups[i], [0]).append(unit)
+    found = [0]
+    for choices in groups.values():
+        found = [a | u for a in found for u in choices]
+    valid, affordable = search.valid, search.affordable
+    out = {p for p in set(found) if valid(p) and affordable(p)}
+    cost = search.cost
+    return sorted(out, key=lambda p: (cost(p), _bits(p)))
 
 
-def _with(search: _Search, current: frozenset[int], index: int) -> frozenset[int] | None:
+def _with(search: _Search, current: Mask, index: int) -> Mask | None:
     """``current`` plus option ``index``'s unit, swapping out options of the same groups
     (and whatever depended on them)."""
     unit = search.units[index]
-    groups = {exclusive_group(search.options[i].measure_type) for i in unit}
-    kept = {i for i in current if exclusive_group(search.options[i].measure_type) not in groups}
-    kept = {i for i in kept if search.units.get(i, frozenset({i})) <= kept | unit}
-    package = frozenset(kept | unit)
-    return package if _valid(search.options, package) else None
+    groups = {search.groups[i] for i in _bits(unit)}
+    kept = 0
+    for i in _bits(current):
+        if search.groups[i] not in groups:
+            kept |= 1 << i
+    both = kept | unit
+    kept = sum(1 << i for i in _bits(kept) if not search.units.get(i, 1 << i) & ~both)
+    package = kept | unit
+    return package if search.valid(package) else None
 
 
-def _without(search: _Search, current: frozenset[int], index: int) -> frozenset[int]:
+def _without(search: _Search, current: Mask, index: int) -> Mask:
     """``current`` less option ``index`` and every option that requires it."""
-    dropped = {i for i in current if index in search.units.get(i, frozenset({i}))}
-    return frozenset(current - dropped)
+    dropped = sum(1 << i for i in _bits(current) if search.units.get(i, 1 << i) >> index & 1)
+    return current & ~dropped
 
 
 class PhaseOptimiser:
@@ -257,41 +304,46 @@ class PhaseOptimiser:
         self._rounds = max_rounds
         self._slice = max(1, slice_properties)
 
-    def _score(self, state: pa.Table,
-               wanted: Sequence[tuple[_Search, frozenset[int]]]) -> None:
+    def _score(self, state: pa.Table, wanted: Iterable[tuple[_Search, Mask]]) -> None:
         """Score the packages not yet seen, all properties in one batch."""
-        todo: list[tuple[_Search, frozenset[int]]] = []
-        queued: set[tuple[int, frozenset[int]]] = set()
+        todo: list[tuple[_Search, Mask]] = []
+        queued: set[tuple[int, Mask]] = set()
         for search, package in wanted:
-            key = (id(search), package)
-            if package not in search.seen and key not in queued:
-                queued.add(key)
-                todo.append((search, package))
+            if package not in search.seen:
+                key = (id(search), package)
+                if key not in queued:
+                    queued.add(key)
+                    todo.append((search, package))
         if not todo:
             return
         rows = [s.problem.row for s, _ in todo]
-        packages = [[s.options[i] for i in sorted(p)] for s, p in todo]  # option id order
+        packages = [s.package(p) for s, p in todo]  # option id order
         scores = self._scorer.score(state, rows, packages, columns=SCORE_COLUMNS)
+        del packages
         metric = self._goal.metric(scores)
-        for k, (search, package) in enumerate(todo):
-            search.seen[package] = Evaluated(bool(scores.ok[k]), float(metric[k]),
-                                             float(scores.sap_continuous[k]),
-                                             float(scores.sap_rating[k]))
+        for (search, package), *seen in zip(todo, scores.ok.astype(bool).tolist(),
+                                            np.asarray(metric, np.float64).tolist(),
+                                            scores.sap_continuous.astype(np.float64).tolist(),
+                                            scores.sap_rating.astype(np.float64).tolist(),
+                                            strict=True):
+            search.seen[package] = tuple(seen)  # type: ignore[assignment]
 
-    def _reaches(self, e: Evaluated) -> bool:
+    def _reaches(self, e: Seen) -> bool:
         floor = self._goal.floor
-        return floor is not None and e.ok and e.sap_rating >= floor
+        return floor is not None and e[0] and e[3] >= floor
 
-    def _best(self, search: _Search) -> frozenset[int]:
-        feasible = [p for p, e in search.seen.items() if e.ok and search.affordable(p)]
-        reaching = [p for p in feasible if self._reaches(search.seen[p])]
-        if reaching:
-            return min(reaching, key=lambda p: (search.cost(p), len(p), search.ids(p)))
-        empty = frozenset[int]()
+    def _best(self, search: _Search) -> Mask:
+        affordable, cost = search.affordable, search.cost
+        feasible = [p for p, e in search.seen.items() if e[0] and affordable(p)]
+        floor = self._goal.floor
+        if floor is not None:
+            reaching = [p for p in feasible if search.seen[p][3] >= floor]
+            if reaching:
+                return min(reaching, key=lambda p: (cost(p), p.bit_count(), _bits(p)))
         if not feasible:
-            return empty
-        return min(feasible, key=lambda p: (-search.seen[p].metric, search.cost(p), len(p),
-                                            search.ids(p)))
+            return 0
+        seen = search.seen
+        return min(feasible, key=lambda p: (-seen[p][1], cost(p), p.bit_count(), _bits(p)))
 
     def optimise(self, state: pa.Table, problems: Sequence[PhaseProblem]) -> list[Choice]:
         """One choice per problem, in order. Properties are searched ``slice_properties`` at
@@ -304,47 +356,45 @@ class PhaseOptimiser:
 
     def _optimise(self, state: pa.Table, problems: Sequence[PhaseProblem]) -> list[Choice]:
         searches = [_prepare(p) for p in problems]
-        empty = frozenset[int]()
         # warm start: nothing, and each unit alone, for every property in one batch
-        self._score(state, [(s, empty) for s in searches]
+        self._score(state, [(s, 0) for s in searches]
                     + [(s, u) for s in searches for u in s.units.values()
                        if s.affordable(u)])
         for s in searches:
-            base = s.seen[empty].metric
+            base = s.seen[0][1]
             for i, unit in s.units.items():
                 e = s.seen.get(unit)
-                s.warm_gain[i] = (e.metric - base) if e is not None and e.ok else -math.inf
+                s.warm_gain[i] = (e[1] - base) if e is not None and e[0] else -math.inf
         # a property already at its target needs nothing (the empty package is cheapest);
         # one the calculator rejects as it stands cannot be searched
-        open_ = [s for s in searches
-                 if s.seen[empty].ok and not self._reaches(s.seen[empty])]
+        open_ = [s for s in searches if s.seen[0][0] and not self._reaches(s.seen[0])]
         small = [s for s in open_ if len(s.units) <= self._limit]
-        self._score(state, [(s, p) for s in small for p in _exhaustive(s)])
+        self._score(state, ((s, p) for s in small for p in _exhaustive(s)))
         self._greedy(state, [s for s in open_ if len(s.units) > self._limit])
         return [self._choice(s) for s in searches]
 
     def _greedy(self, state: pa.Table, searches: list[_Search]) -> None:
-        current = {id(s): frozenset[int]() for s in searches}
+        current = {id(s): 0 for s in searches}
         active = list(searches)
         for _ in range(self._rounds):
             if not active:
                 return
-            proposals: list[tuple[_Search, frozenset[int]]] = []
+            proposals: list[tuple[_Search, Mask]] = []
             for s in active:
                 cur = current[id(s)]
                 if self._reaches(s.seen[cur]):  # repair: drop what the target does not need
-                    proposals += [(s, _without(s, cur, i)) for i in sorted(cur)]
+                    proposals += [(s, _without(s, cur, i)) for i in _bits(cur)]
                     continue
                 for i in s.units:
-                    if i in cur:
+                    if cur >> i & 1:
                         continue
                     new = _with(s, cur, i)
                     if new is not None and new != cur and s.affordable(new):
                         proposals.append((s, new))
             self._score(state, proposals)
-            by_search: dict[int, list[frozenset[int]]] = {}
+            by_search: dict[int, list[Mask]] = {}
             for t, p in proposals:  # grouped once: no scan of all proposals per property
-                if t.seen[p].ok:
+                if t.seen[p][0]:
                     by_search.setdefault(id(t), []).append(p)
             still = []
             for s in active:
@@ -355,33 +405,33 @@ class PhaseOptimiser:
                     still.append(s)
             active = still
 
-    def _step(self, s: _Search, cur: frozenset[int],
-              proposals: list[frozenset[int]]) -> frozenset[int] | None:
+    def _step(self, s: _Search, cur: Mask, proposals: list[Mask]) -> Mask | None:
         if self._reaches(s.seen[cur]):
             cheaper = [p for p in proposals if self._reaches(s.seen[p])]
-            return min(cheaper, key=lambda p: (s.cost(p), s.ids(p))) if cheaper else None
-        base_metric, base_cost = s.seen[cur].metric, s.cost(cur)
+            return min(cheaper, key=lambda p: (s.cost(p), _bits(p))) if cheaper else None
+        base_metric, base_cost = s.seen[cur][1], s.cost(cur)
 
-        def rate(p: frozenset[int]) -> tuple[float, float, tuple[str, ...]]:
-            gain = s.seen[p].metric - base_metric
+        def rate(p: Mask) -> tuple[float, float, tuple[int, ...]]:
+            gain = s.seen[p][1] - base_metric
             spend = s.cost(p) - base_cost
             per_pound = math.inf if spend <= 0 else gain / spend
-            return (-per_pound, s.cost(p), s.ids(p))
+            return (-per_pound, s.cost(p), _bits(p))
 
-        better = [p for p in proposals if s.seen[p].metric > base_metric]
+        better = [p for p in proposals if s.seen[p][1] > base_metric]
         if not better:
             return None
         reaching = [p for p in better if self._reaches(s.seen[p])]
         if reaching:
-            return min(reaching, key=lambda p: (s.cost(p), s.ids(p)))
+            return min(reaching, key=lambda p: (s.cost(p), _bits(p)))
         return min(better, key=rate)
 
     def _choice(self, s: _Search) -> Choice:
         best = self._best(s)
-        before = s.seen[frozenset()]
-        after = s.seen.get(best, before)
+        before = Evaluated(*s.seen[0])
+        found = s.seen.get(best)
+        after = before if found is None else Evaluated(*found)
         if self._goal.floor is not None:
-            reached = self._reaches(after)
+            reached = self._reaches(s.seen.get(best, s.seen[0]))
         else:
             reached = after.ok
         return Choice(property_id=s.problem.property_id, row=s.problem.row,
@@ -389,7 +439,7 @@ class PhaseOptimiser:
                       after=after, reached_goal=reached, packages_considered=len(s.seen))
 
 
-def cascade_order(s: _Search, package: frozenset[int]) -> tuple[OptionLike, ...]:
+def cascade_order(s: _Search, package: Mask) -> tuple[OptionLike, ...]:
     """Dependencies before what needs them; otherwise by warm-start gain per pound (best
     first), then option id."""
     def key(i: int) -> tuple[float, str]:
@@ -398,19 +448,21 @@ def cascade_order(s: _Search, package: frozenset[int]) -> tuple[OptionLike, ...]
         return (-(gain / cost if cost > 0 else math.inf * np.sign(gain or 1.0)),
                 s.options[i].option_id)
 
-    placed: list[int] = []
-    remaining = sorted(package, key=key)
+    placed = 0
+    order: list[int] = []
+    remaining = sorted(_bits(package), key=key)
     while remaining:
         for i in remaining:
-            needs = s.units.get(i, frozenset({i})) - {i}
-            if needs <= set(placed):
-                placed.append(i)
+            needs = s.units.get(i, 1 << i) & ~(1 << i)
+            if not needs & ~placed:
+                placed |= 1 << i
+                order.append(i)
                 remaining.remove(i)
                 break
         else:  # a dependency cycle: keep the gain order
-            placed += remaining
+            order += remaining
             break
-    return tuple(s.options[i] for i in placed)
+    return tuple(s.options[i] for i in order)
 
 
 __all__ = ["BAND_FLOORS", "EXHAUSTIVE_LIMIT", "HEATING_GROUP", "HEATING_MEASURE_TYPES",

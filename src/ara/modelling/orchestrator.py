@@ -131,6 +131,19 @@ def phase_rejections(scenario: ScenarioDefinition, calls: Sequence[Sequence[Any]
     return {pid: tuple(rs) for pid, rs in out.items()}
 
 
+@dataclass(frozen=True)
+class PreparedBatch:
+    """What a batch is planned from (:meth:`ModellingOrchestrator.prepare`): the SAP inputs,
+    certificates, planning flags and solar rows of the homes that can be planned (None when
+    there are none), row for row, and why the others cannot."""
+
+    inputs: pa.Table | None
+    certs: pa.Table | None
+    flags: pa.Table | None
+    solar: pa.Table | None
+    failures: dict[str, str]
+
+
 @dataclass
 class ModellingReport:
     properties: int = 0
@@ -163,9 +176,11 @@ class ModellingOrchestrator:
         self._values = market_values
         self._limit = exhaustive_limit
 
-    def run(self, property_ids: Sequence[str]) -> ModellingReport:
-        report = ModellingReport(properties=len(property_ids))
-        now = utc_now()
+    def prepare(self, property_ids: Sequence[str]) -> PreparedBatch:
+        """The batch's planning inputs: each home's Effective EPC rebuilt as the Baseline
+        stage does, read as one Arrow table and expanded to SAP inputs in one call, with the
+        homes that cannot be planned as failures. No database writes."""
+        failures: dict[str, str] = {}
         with self._uow(read_only=True) as uow:
             props = load_properties(uow, list(property_ids))
         usable: list[Property] = []
@@ -177,50 +192,62 @@ class ModellingOrchestrator:
                 epc = prop.lodged_epc
                 if epc is None or not is_full_sap_schema(epc.schema_type):
                     raise
-                report.failures[prop.property_id] = FULL_SAP_NOT_PLANNED
+                failures[prop.property_id] = FULL_SAP_NOT_PLANNED
                 continue
             if decision.status is not SourceStatus.RESOLVED or decision.effective_epc is None:
-                report.failures[prop.property_id] = f"no Effective EPC: {decision.status.value}"
+                failures[prop.property_id] = f"no Effective EPC: {decision.status.value}"
                 continue
             usable.append(prop)
             data_texts.append(decision.effective_epc.data.json_text())
+        if not usable:
+            return PreparedBatch(None, None, None, None, failures)
+        ids = [p.property_id for p in usable]
+        certs = certificate_table_from_json(data_texts)
+        full_sap = [is_full_sap_schema(s) for s in certs.column("schema_type").to_pylist()]
+        if any(full_sap):  # not planned (yet); the other homes of the batch are
+            for pid, full in zip(ids, full_sap, strict=True):
+                if full:
+                    failures[pid] = FULL_SAP_NOT_PLANNED
+            rdsap = [not full for full in full_sap]
+            usable = [p for p, k in zip(usable, rdsap, strict=True) if k]
+            ids = [p.property_id for p in usable]
+            certs = certs.filter(pa.array(rdsap))
+        certs = complete_summary_rows(certs)
+        expansion = expand(certs, ids, mode=self._mode, pcdb=self._pcdb)
+        refused = expansion.refused
+        if self._mode == "strict":  # open-data CSV rows are inferred: estimate mode only
+            refused = refused | np.asarray(is_estimate(certs), dtype=bool)
+        for row in np.flatnonzero(refused):  # the Baseline refused them too
+            failures[ids[int(row)]] = "refused: " + (
+                refusal_text(expansion.reasons(int(row)), self._mode)
+                or "an open-data CSV summary row rates only in estimate mode")
+        keep = ~refused
+        usable = [p for p, k in zip(usable, keep, strict=True) if k]
+        return PreparedBatch(expansion.inputs.filter(pa.array(keep)),
+                             certs.filter(pa.array(keep)), flags_table(usable),
+                             solar_table(usable), failures)
+
+    def run(self, property_ids: Sequence[str]) -> ModellingReport:
+        report = ModellingReport(properties=len(property_ids))
+        now = utc_now()
+        batch = self.prepare(property_ids)
+        report.failures.update(batch.failures)
         plans: list[PlanResult] = []
         domain_plans: list[Plan] = []
         scorer = PackageScorer(self._apply, self._calculator)
-        if usable:
-            ids = [p.property_id for p in usable]
-            certs = certificate_table_from_json(data_texts)
-            full_sap = [is_full_sap_schema(s) for s in certs.column("schema_type").to_pylist()]
-            if any(full_sap):  # not planned (yet); the other homes of the batch are
-                for pid, full in zip(ids, full_sap, strict=True):
-                    if full:
-                        report.failures[pid] = FULL_SAP_NOT_PLANNED
-                rdsap = [not full for full in full_sap]
-                usable = [p for p, k in zip(usable, rdsap, strict=True) if k]
-                ids = [p.property_id for p in usable]
-                certs = certs.filter(pa.array(rdsap))
-            certs = complete_summary_rows(certs)
-            expansion = expand(certs, ids, mode=self._mode, pcdb=self._pcdb)
-            refused = expansion.refused
-            if self._mode == "strict":  # open-data CSV rows are inferred: estimate mode only
-                refused = refused | np.asarray(is_estimate(certs), dtype=bool)
-            for row in np.flatnonzero(refused):  # the Baseline refused them too
-                report.failures[ids[int(row)]] = "refused: " + (
-                    refusal_text(expansion.reasons(int(row)), self._mode)
-                    or "an open-data CSV summary row rates only in estimate mode")
-            keep = ~refused
-            usable = [p for p, k in zip(usable, keep, strict=True) if k]
-            certs = certs.filter(pa.array(keep))
-            inputs = expansion.inputs.filter(pa.array(keep))
-            flags, solar = flags_table(usable), solar_table(usable)
+        inputs, certs, flags, solar = batch.inputs, batch.certs, batch.flags, batch.solar
+        if inputs is not None and inputs.num_rows:
+            assert certs is not None and flags is not None and solar is not None
             runner = ScenarioRunner(scorer, self._rates, exhaustive_limit=self._limit,
                                     market_values=self._values)
-            for scenario in (self._scenarios if usable else []):
+            for scenario in self._scenarios:
                 calls: list[Sequence[Any]] = []
 
-                def candidates(state: pa.Table, _calls: list[Sequence[Any]] = calls
+                def candidates(state: pa.Table, _calls: list[Sequence[Any]] = calls,
+                               _certs: pa.Table = certs, _flags: pa.Table = flags,
+                               _solar: pa.Table = solar
                                ) -> tuple[Sequence[OptionLike], Sequence[Any]]:
-                    options, rejections = self._candidates(state, certs, flags, solar)
+                    options, rejections = self._candidates(state, _certs, _flags, _solar)
                     _calls.append(rejections)
                     return options, rejections
 
@@ -256,6 +283,6 @@ class ModellingOrchestrator:
 
 
 __all__ = ["FLAGS_SCHEMA", "FULL_SAP_NOT_PLANNED", "SOLAR_SCHEMA", "STAGE", "CandidateSource",
-           "ModellingOrchestrator", "ModellingReport", "certificate_table",
+           "ModellingOrchestrator", "ModellingReport", "PreparedBatch", "certificate_table",
            "certificate_table_from_json", "default_candidates", "flags_table",
            "phase_rejections", "solar_table"]

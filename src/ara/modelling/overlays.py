@@ -21,6 +21,8 @@ thickness and conductivity, the kappa after internal wall insulation, cylinder s
 from __future__ import annotations
 
 import csv
+import functools
+import operator
 from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -141,9 +143,8 @@ def _with(table: pa.Table, name: str, array: pa.Array) -> pa.Table:
 
 def _set_scalar(table: pa.Table, name: str, mask: np.ndarray, value: object) -> pa.Table:
     col = _column(table, name)
-    new = pa.array([value] * len(col), col.type) if value is not None else pa.nulls(len(col),
-                                                                                    col.type)
-    return _with(table, name, pc.if_else(pa.array(mask), new, col))
+    # a scalar broadcast by ``if_else``: no Python list of the value per row
+    return _with(table, name, pc.if_else(pa.array(mask), pa.scalar(value, col.type), col))
 
 
 def _list_items(table: pa.Table, name: str) -> tuple[pa.ListArray, pa.StructArray, np.ndarray]:
@@ -246,6 +247,7 @@ def _pv(table: pa.Table, mask: np.ndarray, specs: list[tuple[float, int, float] 
     return _set_scalar(table, "pv_connected_to_dwelling_meter", mask, True)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_pv_option(option_id: str) -> tuple[float, int, float]:
     """``solar_pv:2.40kWp:o5:t30`` -> (kWp, orientation code, tilt)."""
     parts = option_id.split(":")
@@ -368,17 +370,9 @@ OVERLAY_ORDER = (
 )
 
 
-def apply_options(inputs: pa.Table, rows: Sequence[int],
-                  packages: Sequence[Sequence[MeasureOption]]) -> pa.Table:
-    """Row k of the result = ``inputs`` row ``rows[k]`` with every option of ``packages[k]``
-    folded in. Raises on mutually exclusive options in one package or an option of another
-    property."""
-    if len(rows) != len(packages):
-        raise ValueError("rows and packages differ in length")
-    table = inputs.take(pa.array(np.asarray(rows, dtype=np.int64)))
-    ids = table.column("dwelling_id").to_pylist()
-    masks: dict[str, np.ndarray] = {}
-    pv: list[tuple[float, int, float] | None] = [None] * len(packages)
+def _check_packages(ids: Sequence[str], packages: Sequence[Sequence[MeasureOption]]) -> None:
+    """Raise on the first option of another property, or the first second option of an
+    exclusive group, in package order (the messages of :func:`apply_options`)."""
     for k, package in enumerate(packages):
         groups: set[str] = set()
         for option in package:
@@ -389,12 +383,55 @@ def apply_options(inputs: pa.Table, rows: Sequence[int],
             if group in groups:
                 raise ValueError(f"package {k} has two {group} options")
             groups.add(group)
-            mask = masks.get(option.measure_type)
-            if mask is None:
-                mask = masks[option.measure_type] = np.zeros(len(packages), dtype=bool)
-            mask[k] = True
-            if option.measure_type == "solar_pv":
-                pv[k] = parse_pv_option(option.option_id)
+
+
+_PROPERTY_ID = operator.attrgetter("property_id")
+_MEASURE_TYPE = operator.attrgetter("measure_type")
+
+
+def package_masks(ids: Sequence[str], packages: Sequence[Sequence[MeasureOption]]
+                  ) -> tuple[dict[str, np.ndarray], list[tuple[float, int, float] | None]]:
+    """Per measure type, which packages have it, and each package's PV array (option id of
+    its ``solar_pv`` option, parsed): read over all options of all packages at once (no
+    Python loop per package). Raises as :func:`apply_options` does."""
+    n = len(packages)
+    lens = np.fromiter(map(len, packages), dtype=np.int64, count=n)
+    flat = [o for package in packages for o in package]
+    parent = np.repeat(np.arange(n, dtype=np.int64), lens)
+    owners = np.empty(len(flat), dtype=object)
+    owners[:] = list(map(_PROPERTY_ID, flat))
+    rows = np.empty(n, dtype=object)
+    rows[:] = list(ids)
+    code_of: dict[str, int] = {}
+    codes = np.fromiter((code_of.setdefault(m, len(code_of)) for m in map(_MEASURE_TYPE, flat)),
+                        dtype=np.int64, count=len(flat))
+    measures = list(code_of)
+    group_code: dict[str, int] = {}
+    groups = np.array([group_code.setdefault(exclusive_group(m), len(group_code))
+                       for m in measures], dtype=np.int64)
+    keys = np.sort(parent * max(len(group_code), 1) + groups[codes]) if len(flat) else parent
+    if len(flat) and (bool((owners != rows[parent]).any()) or bool((np.diff(keys) == 0).any())):
+        _check_packages(ids, packages)
+    masks: dict[str, np.ndarray] = {}
+    for code, measure in enumerate(measures):
+        mask = masks[measure] = np.zeros(n, dtype=bool)
+        mask[parent[codes == code]] = True
+    pv: list[tuple[float, int, float] | None] = [None] * n
+    if "solar_pv" in code_of:
+        for j in np.flatnonzero(codes == code_of["solar_pv"]).tolist():
+            pv[int(parent[j])] = parse_pv_option(flat[j].option_id)
+    return masks, pv
+
+
+def apply_options(inputs: pa.Table, rows: Sequence[int],
+                  packages: Sequence[Sequence[MeasureOption]]) -> pa.Table:
+    """Row k of the result = ``inputs`` row ``rows[k]`` with every option of ``packages[k]``
+    folded in. Raises on mutually exclusive options in one package or an option of another
+    property."""
+    if len(rows) != len(packages):
+        raise ValueError("rows and packages differ in length")
+    table = inputs.take(pa.array(np.asarray(rows, dtype=np.int64)))
+    masks, pv = package_masks(table.column("dwelling_id").to_pylist(), packages)
     unknown = set(masks) - set(OVERLAY_ORDER)
     if unknown:
         raise KeyError(f"no overlay for measure types {sorted(unknown)}")
