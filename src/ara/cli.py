@@ -3,7 +3,9 @@
 ``ara calc [INPUT] [-o OUTPUT]`` computes the SAP 10.2 worksheet for every dwelling of INPUT
 (Parquet, Arrow IPC, JSON Lines of ``SAP_INPUT_SCHEMA`` rows, a full SAP XML file or a folder
 of them) batch by batch, writing OUTPUT (.parquet, .csv or .jsonl) as it goes. With no INPUT
-it runs the bundled synthetic sample; with no OUTPUT it prints a summary.
+it runs the bundled synthetic sample; with no OUTPUT it prints a summary. With ``--workers N``
+or ``--scheduler ADDRESS`` it runs on Dask instead (``ara.distributed``, issue 18): INPUT a
+Parquet file, folder or glob, OUTPUT a folder of one Parquet file per partition.
 
 ``ara trace [FILE]`` prints one dwelling's worksheet, line by line, monthly values in columns.
 
@@ -397,6 +399,8 @@ def _tune_for_batches() -> None:
 
 
 def cmd_calc(args: argparse.Namespace) -> int:
+    if args.workers is not None or args.scheduler is not None:
+        return _calc_on_cluster(args)
     from tqdm import tqdm
 
     _tune_for_batches()
@@ -469,6 +473,53 @@ def cmd_calc(args: argparse.Namespace) -> int:
               "(spec/tables/estimate_fallbacks.csv; ara rate --mode estimate lists them per "
               "file)", file=sys.stderr)
     return _report(args, input_path, output, summary, elapsed, schema)
+
+
+#: The modules of the 'cluster' extra that ``ara calc --workers/--scheduler`` needs.
+CLUSTER_MODULES = ("dask", "distributed")
+
+
+def _calc_on_cluster(args: argparse.Namespace) -> int:
+    """``ara calc INPUT -o OUTPUT_DIR/ --workers N | --scheduler ADDRESS`` (issue 18): every
+    partition of a Parquet dataset computed on a Dask worker and written as its own file,
+    ``OUTPUT_DIR/part-NNNNN.parquet`` in input order (``ara.distributed``)."""
+    import importlib.util
+
+    missing = [m for m in CLUSTER_MODULES if importlib.util.find_spec(m) is None]
+    if missing:
+        raise CliError(f"--workers and --scheduler need {', '.join(missing)}, from the "
+                       "'cluster' extra: pip install 'ara-sap[cluster]'", EXIT_CONFIG)
+    from ara import distributed as dist
+    from ara.sap import OUTPUT_SCHEMA
+
+    if not args.output:
+        raise CliError("--workers and --scheduler write a Parquet dataset: give -o OUTPUT_DIR/")
+    input_text = args.input or str(sample_dwellings_path())
+    output = Path(args.output)
+    schema = _output_schema(OUTPUT_SCHEMA, args.columns)
+    columns = None if schema is OUTPUT_SCHEMA else tuple(schema.names)
+    summary = Summary()
+    started = time.perf_counter()
+    try:
+        partitions = dist.plan_partitions(input_text, args.partition_rows)
+        results = dist.run_calc(
+            partitions, output, strict=not args.lenient, columns=columns,
+            batch_size=args.batch_size, compression=args.compression, workers=args.workers,
+            scheduler=args.scheduler, hook=_tune_for_batches,
+            progress=_show_progress(args.progress))
+    except (dist.DatasetError, dist.PartitionFailedError) as exc:
+        raise CliError(str(exc)) from None
+    except dist.ClusterUnavailableError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    for result in results:
+        summary.rows += result.rows
+        summary.rejected += result.rejected
+        summary.examples += result.examples[:5 - len(summary.examples)]
+        summary.warned += result.warned
+        summary.warning_examples += result.warning_examples[:3 - len(summary.warning_examples)]
+    elapsed = time.perf_counter() - started
+    print(f"ara calc: {len(results)} partition(s) written to {output}", file=sys.stderr)
+    return _report(args, Path(input_text), output, summary, elapsed, schema)
 
 
 def _calc_pipeline(batches: Iterator[pa.Table], strict: bool, input_path: Path,
@@ -819,6 +870,21 @@ def build_parser() -> argparse.ArgumentParser:
     from ara.cli_rate import add_pcdb_argument
 
     add_pcdb_argument(calc)
+    cluster = calc.add_argument_group(
+        "on a Dask cluster (issue 18; the 'cluster' extra)",
+        "INPUT: a Parquet file, a folder or a glob of Parquet files (one partition per "
+        "file); OUTPUT: a folder, written as part-NNNNN.parquet, one file per partition "
+        "in input order. INPUT and OUTPUT must be paths every worker sees.")
+    where = cluster.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, metavar="N",
+                       help="start a local Dask cluster of N worker processes (one thread "
+                            "each)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on the Dask cluster whose scheduler is at ADDRESS "
+                            "(e.g. tcp://10.0.0.5:8786)")
+    cluster.add_argument("--partition-rows", type=_positive, default=100_000, metavar="N",
+                         help="rows per partition when INPUT is one Parquet file, split "
+                              "along its row groups (default 100000)")
     calc.set_defaults(func=cmd_calc)
 
     tr = sub.add_parser(

@@ -1,0 +1,470 @@
+"""``ara calc`` on a Dask cluster (issue 18): a partitioned Parquet dataset in, one Parquet
+file per partition out.
+
+The scheduling is Dask's (``dask[distributed]``, the 'cluster' extra); this module only says
+what a partition is, what a worker does with one, and how a worker is set up:
+
+* :func:`plan_partitions`: INPUT is a folder or glob of Parquet files (one partition per file,
+  in sorted order) or one Parquet file (runs of its row groups, split further when a row
+  group is larger than ``partition_rows``). A partition is a path and a row range: a few
+  bytes to the worker, which reads the rows itself, as Arrow.
+* :func:`calc_partition`: on the worker, ``ara.sap.calculate`` batch by batch (strict or
+  lenient) and one Parquet file ``part-NNNNN.parquet`` written beside the others; only a
+  small :class:`PartitionResult` (counts and a few examples) goes back to the client.
+* :class:`WorkerSetup`: a worker plugin that warms each worker once (the spec tables loaded,
+  the Numba kernels compiled or loaded from the on-disk cache) before any partition runs.
+* :func:`run_calc`: start a ``LocalCluster`` (``workers``) or connect to a scheduler, set up
+  the workers, submit every partition, show progress, and publish the files into OUTPUT_DIR
+  only when every partition succeeded (the first failed one cancels the rest: nothing is
+  written). The cluster is closed however the run ends.
+
+INPUT and OUTPUT_DIR must be paths that the client and every worker see alike (one machine,
+or a shared file system). Nothing here imports ``ara.cli``: the command maps the exceptions
+below to its messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import logging
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from distributed import Client, LocalCluster, WorkerPlugin, as_completed
+
+from ara.batches import rebatch
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Rows per partition when one Parquet file is split (a folder's files are taken as they are).
+DEFAULT_PARTITION_ROWS = 100_000
+#: The name the setup plugin is registered under (registering again replaces it).
+PLUGIN_NAME = "ara-calc-setup"
+MAX_EXAMPLES = 5
+MAX_WARNING_EXAMPLES = 3
+
+
+class DatasetError(Exception):
+    """INPUT or OUTPUT_DIR cannot be used (bad input: ``ara calc`` exits 2)."""
+
+
+class PartitionFailedError(Exception):
+    """A partition was refused (strict mode) or could not be read or written: one line that
+    names the partition's file and the field; ``ara calc`` exits 2."""
+
+
+class ClusterUnavailableError(Exception):
+    """The scheduler cannot be reached or the cluster cannot start (the environment, not the
+    input: ``ara calc`` exits 78)."""
+
+
+# ------------------------------------------------------------------------------------------
+# Partitions
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Partition:
+    """Rows ``first_row`` .. ``first_row + rows - 1`` of one Parquet file (``rows`` None: the
+    whole file), read from ``row_groups`` (None: all of them, skipping ``skip`` rows)."""
+
+    index: int
+    path: str
+    row_groups: tuple[int, ...] | None = None
+    skip: int = 0
+    rows: int | None = None
+    first_row: int = 0
+    whole_file: bool = True
+
+    def label(self) -> str:
+        """The partition as the user knows it: the file, and its rows when it is a part."""
+        if self.whole_file or self.rows is None:
+            return self.path
+        return f"{self.path} (rows {self.first_row}-{self.first_row + self.rows - 1})"
+
+
+def _is_glob(text: str) -> bool:
+    return any(c in text for c in "*?[")
+
+
+def _dataset_files(text: str) -> list[Path] | None:
+    """The Parquet files of a folder (recursively, sorted by relative path, hidden and
+    ``_``-prefixed files such as ``_metadata`` left out) or of a glob; None for one file."""
+    path = Path(text)
+    if path.is_dir():
+        files = sorted((p for p in path.rglob("*") if p.is_file()
+                        and p.suffix.lower() in PARQUET_SUFFIXES
+                        and not any(part.startswith((".", "_"))
+                                    for part in p.relative_to(path).parts)),
+                       key=lambda p: p.relative_to(path).as_posix())
+        if not files:
+            raise DatasetError(f"{path}: folder holds no Parquet files (*.parquet, *.pq)")
+        return files
+    if not path.exists() and _is_glob(text):
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        if not files:
+            raise DatasetError(f"{text}: matches no file")
+        return files
+    return None
+
+
+def plan_partitions(input_text: str, partition_rows: int = DEFAULT_PARTITION_ROWS) \
+        -> list[Partition]:
+    """The partitions of INPUT, in order: one per file of a folder or glob (sorted), or
+    runs of one Parquet file's row groups of about ``partition_rows`` rows (a row group
+    larger than that is split into equal row ranges, each read by its own worker).
+
+    Paths are made absolute (a worker's working folder is not the client's). Raises
+    :class:`DatasetError` when INPUT is missing, not Parquet or holds nothing."""
+    files = _dataset_files(input_text)
+    if files is not None:
+        odd = [p for p in files if p.suffix.lower() not in PARQUET_SUFFIXES]
+        if odd:
+            raise DatasetError(f"{odd[0]}: not a Parquet file (*.parquet, *.pq)")
+        return [Partition(i, str(p.resolve())) for i, p in enumerate(files)]
+    path = Path(input_text)
+    if not path.exists():
+        raise DatasetError(f"{path}: no such file or folder")
+    if path.suffix.lower() not in PARQUET_SUFFIXES:
+        raise DatasetError(f"{path}: --workers and --scheduler take Parquet input (a file, "
+                           "a folder or a glob of *.parquet files), not "
+                           f"{path.suffix or '(no suffix)'!r}")
+    try:
+        meta = pq.ParquetFile(str(path)).metadata
+    except (pa.ArrowException, OSError) as exc:
+        raise DatasetError(f"{path}: cannot read: {exc}") from exc
+    return _split_file(str(path.resolve()),
+                       [meta.row_group(g).num_rows for g in range(meta.num_row_groups)],
+                       partition_rows)
+
+
+def _split_file(path: str, group_rows: Sequence[int], partition_rows: int) -> list[Partition]:
+    """Runs of consecutive row groups of about ``partition_rows`` rows; a larger row group
+    split into row ranges. One partition covering the whole file is ``whole_file``."""
+    parts: list[Partition] = []
+    run: list[int] = []
+    run_rows = 0
+    run_start = 0
+    row = 0
+
+    def close_run() -> None:
+        nonlocal run, run_rows
+        if run:
+            parts.append(Partition(len(parts), path, tuple(run), 0, run_rows, run_start, False))
+        run, run_rows = [], 0
+
+    for g, n in enumerate(group_rows):
+        if n > partition_rows:
+            close_run()
+            pieces = -(-n // partition_rows)
+            size = -(-n // pieces)
+            for skip in range(0, n, size):
+                take = min(size, n - skip)
+                parts.append(Partition(len(parts), path, (g,), skip, take, row + skip, False))
+        else:
+            if run_rows + n > partition_rows:
+                close_run()
+            if not run:
+                run_start = row
+            run.append(g)
+            run_rows += n
+        row += n
+    close_run()
+    if len(parts) <= 1:
+        return [Partition(0, path, None, 0, row)]
+    return parts
+
+
+def part_name(index: int, count: int) -> str:
+    """``part-00003.parquet``: the partition's place in the input, zero-padded so that the
+    names sort in input order."""
+    return f"part-{index:0{max(5, len(str(max(count - 1, 0))))}d}.parquet"
+
+
+# ------------------------------------------------------------------------------------------
+# On the worker
+# ------------------------------------------------------------------------------------------
+@dataclass
+class PartitionResult:
+    """What a worker sends back for one partition: counts and a few examples, never rows."""
+
+    index: int
+    label: str
+    file: str = ""
+    rows: int = 0
+    rejected: int = 0
+    examples: list[tuple[str, str]] = field(default_factory=list)
+    warned: int = 0
+    warning_examples: list[tuple[str, str]] = field(default_factory=list)
+    failure: str | None = None
+
+
+_lock = threading.Lock()
+#: How often this process warmed itself (1 on a set-up worker) and partitions it computed.
+_state = {"warmed": 0, "partitions": 0}
+
+
+def warm_worker(hook: Callable[[], None] | None = None) -> None:
+    """Set this process up once: ``hook`` (the command's process settings), the spec tables
+    loaded and the Numba kernels compiled or loaded from the on-disk cache. Later calls do
+    nothing."""
+    with _lock:
+        if _state["warmed"]:
+            return
+        if hook is not None:
+            hook()
+        from ara.sap import calculate, synthetic
+        from ara.sap.tables import load_tables
+
+        load_tables()
+        calculate(synthetic.generate(8, seed=1))
+        _state["warmed"] += 1
+
+
+def worker_state() -> dict[str, int]:
+    """This worker's set-up counters and how many times its spec tables were loaded (the
+    ``load_tables`` cache's misses): for tests and diagnostics."""
+    from ara.sap.tables import load_tables
+
+    return {**_state, "tables_loaded": load_tables.cache_info().misses}
+
+
+class WorkerSetup(WorkerPlugin):
+    """Warms every worker once, when it joins (or when the plugin is registered), before it
+    takes a partition; the work runs off the worker's event loop, so that heartbeats go on
+    while the kernels compile."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, hook: Callable[[], None] | None = None) -> None:
+        self.hook = hook
+
+    async def setup(self, worker: Any) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, warm_worker, self.hook)
+
+
+def _read_partition(part: Partition, batch_size: int) -> Iterator[pa.Table]:
+    pf = pq.ParquetFile(part.path)
+    batches = pf.iter_batches(batch_size=batch_size, row_groups=part.row_groups) \
+        if part.row_groups is not None else pf.iter_batches(batch_size=batch_size)
+    skip, left = part.skip, part.rows if part.row_groups is not None else None
+
+    def selected() -> Iterator[pa.RecordBatch]:
+        nonlocal skip, left
+        for batch in batches:
+            if skip >= batch.num_rows:
+                skip -= batch.num_rows
+                continue
+            batch, skip = batch.slice(skip), 0
+            if left is not None:
+                batch = batch.slice(0, left)
+                left -= batch.num_rows
+            if batch.num_rows:
+                yield batch
+            if left == 0:
+                return
+
+    return rebatch(selected(), batch_size)
+
+
+def _problem_line(label: str, problems: Sequence[tuple[str, str, str]]) -> str:
+    dwelling, fld, message = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    where = "every dwelling" if dwelling == "*" else f"dwelling {dwelling}"
+    return (f"{label}: {len(problems)} input problem(s); nothing written: {where}: "
+            f"field {fld}: {message}{more}")
+
+
+def calc_partition(part: Partition, staging: str, name: str, strict: bool,
+                   columns: tuple[str, ...] | None, batch_size: int, compression: str,
+                   numba_threads: int | None = None,
+                   hook: Callable[[], None] | None = None) -> PartitionResult:
+    """Compute one partition on this worker and write it as ``staging/name``.
+
+    An input problem (strict mode), or a file that cannot be read or written, comes back
+    as ``failure`` (one line naming the partition's file and the field), not as an
+    exception: the client stops the job without a worker traceback in the terminal."""
+    from ara.sap import OUTPUT_SCHEMA, SapInputError, calculate
+    from ara.sap.calculator import STATUS_ERROR
+
+    warm_worker(hook)  # a no-op once the plugin has run
+    if numba_threads:
+        import numba
+
+        numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+    schema = OUTPUT_SCHEMA if columns is None else pa.schema(
+        [OUTPUT_SCHEMA.field(n) for n in columns], metadata=OUTPUT_SCHEMA.metadata)
+    result = PartitionResult(part.index, part.label(), name)
+    target = Path(staging) / name
+    temp = target.with_name(f".{name}.tmp")
+    writer: pq.ParquetWriter | None = None
+    try:
+        # as ara calc's ParquetOut: dictionary encoding for the text columns only
+        text = [f.name for f in schema if not pa.types.is_floating(f.type)]
+        writer = pq.ParquetWriter(str(temp), schema, compression=compression,
+                                  use_dictionary=text)
+        for batch in _read_partition(part, batch_size):
+            out = calculate(batch, strict=strict)
+            if columns is not None:
+                out = out.select(list(columns))
+            writer.write_table(out)
+            _summarise(result, out, STATUS_ERROR)
+        writer.close()
+        writer = None
+        os.replace(temp, target)
+    except SapInputError as exc:
+        result.failure = _problem_line(part.label(), exc.problems)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        result.failure = f"{part.label()}: cannot read or write: {exc}"
+    finally:
+        if writer is not None:
+            try:
+                writer.close()
+            except Exception:  # noqa: BLE001 - the failure already recorded matters
+                pass
+        if result.failure is not None:
+            temp.unlink(missing_ok=True)
+    with _lock:
+        _state["partitions"] += 1
+    return result
+
+
+def _summarise(result: PartitionResult, out: pa.Table, status_error: str) -> None:
+    result.rows += out.num_rows
+    bad = pc.equal(out.column("status"), status_error)
+    n_bad = pc.sum(bad).as_py() or 0
+    result.rejected += n_bad
+    if n_bad and len(result.examples) < MAX_EXAMPLES:
+        rows = out.filter(bad).slice(0, MAX_EXAMPLES - len(result.examples))
+        result.examples += list(zip(rows.column("dwelling_id").to_pylist(),
+                                    rows.column("error").to_pylist(), strict=True))
+    if "warnings" in out.column_names:
+        warned = pc.is_valid(out.column("warnings"))
+        n_warned = pc.sum(warned).as_py() or 0
+        result.warned += n_warned
+        if n_warned and len(result.warning_examples) < MAX_WARNING_EXAMPLES:
+            rows = out.filter(warned).slice(0, MAX_WARNING_EXAMPLES
+                                            - len(result.warning_examples))
+            result.warning_examples += list(zip(rows.column("dwelling_id").to_pylist(),
+                                                rows.column("warnings").to_pylist(),
+                                                strict=True))
+
+
+# ------------------------------------------------------------------------------------------
+# On the client
+# ------------------------------------------------------------------------------------------
+def _log(message: str) -> None:
+    print(f"ara calc: {message}", file=sys.stderr)
+
+
+def dashboard_line(client: Client) -> str:
+    """Where to watch the job: the dashboard's address, or why there is none."""
+    import importlib.util
+
+    if importlib.util.find_spec("bokeh") is None:
+        return (f"Dask scheduler at {client.scheduler.address} (no dashboard here: "
+                "pip install bokeh)")
+    return f"Dask dashboard at {client.dashboard_link}"
+
+
+def _connect(workers: int | None, scheduler: str | None) -> tuple[Any, Client]:
+    """A local cluster of ``workers`` processes (one thread each) and its client, or a
+    client of the scheduler at ``scheduler`` (cluster None)."""
+    import dask
+
+    try:
+        if scheduler is not None:
+            timeout = dask.config.get("distributed.comm.timeouts.connect")
+            return None, Client(scheduler, timeout=timeout)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               silence_logs=logging.CRITICAL)
+    except (OSError, TimeoutError, ValueError) as exc:
+        where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+        raise ClusterUnavailableError(f"cannot reach {where}: {exc}") from exc
+    try:
+        return cluster, Client(cluster)
+    except BaseException:
+        cluster.close()
+        raise
+
+
+def run_calc(partitions: Sequence[Partition], output_dir: Path, *, strict: bool,
+             columns: tuple[str, ...] | None, batch_size: int, compression: str = "zstd",
+             workers: int | None = None, scheduler: str | None = None,
+             hook: Callable[[], None] | None = None, progress: bool = False,
+             log: Callable[[str], None] = _log) -> list[PartitionResult]:
+    """Compute every partition on the cluster and write ``output_dir/part-NNNNN.parquet``.
+
+    ``workers``: start a local cluster of that many processes; otherwise connect to
+    ``scheduler``. The files are written into a staging folder inside ``output_dir`` and
+    moved into place (replacing an earlier run's parts) only when every partition
+    succeeded; the first failure cancels the rest, writes nothing and raises
+    :class:`PartitionFailedError`. Returns the partitions' results in input order."""
+    from tqdm import tqdm
+
+    if (workers is None) == (scheduler is None):
+        raise ValueError("give workers or scheduler, not both or neither")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise DatasetError(f"{output_dir}: is a file; --workers and --scheduler write a "
+                           "folder of Parquet files (-o OUTPUT_DIR/)")
+    if not output_dir.parent.is_dir():
+        raise DatasetError(f"{output_dir}: cannot write: folder {output_dir.parent} does "
+                           "not exist")
+    created = not output_dir.exists()
+    output_dir.mkdir(exist_ok=True)
+    staging = output_dir.resolve() / f".ara-calc-{os.getpid()}.part"
+    staging.mkdir()
+    done = False
+    names = [part_name(p.index, len(partitions)) for p in partitions]
+    # a local cluster shares this machine's cores: the kernel's threads share them too
+    threads = max(1, (os.cpu_count() or 1) // workers) if workers else None
+    results: list[PartitionResult] = []
+    try:
+        cluster, client = _connect(workers, scheduler)
+        try:
+            log(dashboard_line(client))
+            client.register_plugin(WorkerSetup(hook), name=PLUGIN_NAME)
+            futures = [client.submit(calc_partition, p, str(staging), name, strict, columns,
+                                     batch_size, compression, threads, hook,
+                                     key=f"ara-calc-{staging.name}-{p.index}", pure=False)
+                       for p, name in zip(partitions, names, strict=True)]
+            with tqdm(total=len(futures), unit=" partitions", file=sys.stderr,
+                      disable=not progress, desc="ara calc") as bar:
+                dwellings = 0
+                for future in as_completed(futures):
+                    result: PartitionResult = future.result()
+                    if result.failure is not None:
+                        client.cancel(futures)
+                        raise PartitionFailedError(result.failure)
+                    results.append(result)
+                    dwellings += result.rows
+                    bar.set_postfix(dwellings=f"{dwellings:,}", refresh=False)
+                    bar.update(1)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        _publish(staging, output_dir, names)
+        done = True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not done and not any(output_dir.iterdir()):
+            output_dir.rmdir()  # a failed run leaves no trace
+    return sorted(results, key=lambda r: r.index)
+
+
+def _publish(staging: Path, output_dir: Path, names: Sequence[str]) -> None:
+    """Move the new parts into ``output_dir``, removing an earlier run's parts first."""
+    keep = set(names)
+    for old in output_dir.glob("part-*.parquet"):
+        if old.name not in keep:
+            old.unlink()
+    for name in names:
+        os.replace(staging / name, output_dir / name)
