@@ -185,14 +185,8 @@ def input_domains() -> tuple[tuple[str, str, float, float, str, str], ...]:
 def _check_domains(p: Problems, lists: dict[str, ListColumn]) -> None:
     """Refuse physically impossible values (a U-value of 1e200, a storey 1 km tall) before any
     kernel runs; non-finite and negative values are refused by the field's own check."""
-    for name, field_name, low, high, unit, basis in input_domains():
-        lc = lists[name]
-        v = lc.fields[field_name]
-        with np.errstate(invalid="ignore"):
-            bad = lc.valid[field_name] & np.isfinite(v) & ((v < low) | (v > high))
-        _check_children(p, lc, name, field_name, bad,
-                        f"physically impossible: outside {low:g}-{high:g} {unit} ({basis}; "
-                        "spec/tables/calculator_input_domains.csv)")
+    _outside(p, lists, input_domains(), "physically impossible",
+             "calculator_input_domains.csv")
 
 
 @functools.cache
@@ -209,14 +203,22 @@ def plausible_ranges() -> tuple[tuple[str, str, float, float, str, str], ...]:
 
 def _warn_implausible(w: Problems, lists: dict[str, ListColumn]) -> None:
     """Warn (never refuse) where a possible value lies outside its plausible range."""
-    for name, field_name, low, high, unit, basis in plausible_ranges():
+    _outside(w, lists, plausible_ranges(), "implausible (rated)",
+             "calculator_input_plausible_ranges.csv")
+
+
+def _outside(p: Problems, lists: dict[str, ListColumn],
+             ranges: tuple[tuple[str, str, float, float, str, str], ...], what: str,
+             table: str) -> None:
+    """Record ``what`` for every finite list value outside its [low, high] of ``ranges``."""
+    for name, field_name, low, high, unit, basis in ranges:
         lc = lists[name]
         v = lc.fields[field_name]
         with np.errstate(invalid="ignore"):
-            odd = lc.valid[field_name] & np.isfinite(v) & ((v < low) | (v > high))
-        _check_children(w, lc, name, field_name, odd,
-                        f"implausible (rated): outside {low:g}-{high:g} {unit} ({basis}; "
-                        "spec/tables/calculator_input_plausible_ranges.csv)")
+            out = lc.valid[field_name] & np.isfinite(v) & ((v < low) | (v > high))
+        _check_children(p, lc, name, field_name, out,
+                        f"{what}: outside {low:g}-{high:g} {unit} ({basis}; "
+                        f"spec/tables/{table})")
 
 
 def _check_children(p: Problems, lc: ListColumn, name: str, field_name: str,
