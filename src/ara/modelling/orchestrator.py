@@ -24,8 +24,9 @@ import pyarrow as pa
 from ara.domain.bills import FuelRates
 from ara.domain.codes import SourceStatus
 from ara.domain.epc import OverlayError
-from ara.domain.plans import Plan, PlanRejection
+from ara.domain.plans import PlanRejection
 from ara.domain.property import Property
+from ara.modelling.plan_columns import plan_result_tables, rejection_table
 from ara.modelling.scenarios import (
     PlanResult,
     ScenarioDefinition,
@@ -34,7 +35,7 @@ from ara.modelling.scenarios import (
 )
 from ara.modelling.scoring import ApplyOptions, Calculator, OptionLike, PackageScorer
 from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
-from ara.persistence.mapping import load_properties, plan_tables, scenario_tables
+from ara.persistence.mapping import load_properties, scenario_tables
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
 from ara.rdsap.expansion.infer_summary import complete_summary_rows, is_estimate
@@ -182,7 +183,7 @@ class ModellingOrchestrator:
         homes that cannot be planned as failures. No database writes."""
         failures: dict[str, str] = {}
         with self._uow(read_only=True) as uow:
-            props = load_properties(uow, list(property_ids))
+            props = load_properties(uow, list(property_ids), with_results=False)
         usable: list[Property] = []
         data_texts: list[str] = []
         for prop in props:
@@ -233,7 +234,8 @@ class ModellingOrchestrator:
         batch = self.prepare(property_ids)
         report.failures.update(batch.failures)
         plans: list[PlanResult] = []
-        domain_plans: list[Plan] = []
+        results: list[tuple[ScenarioDefinition, list[PlanResult]]] = []
+        rejections: list[pa.Table] = []
         scorer = PackageScorer(self._apply, self._calculator)
         inputs, certs, flags, solar = batch.inputs, batch.certs, batch.flags, batch.solar
         if inputs is not None and inputs.num_rows:
@@ -247,18 +249,19 @@ class ModellingOrchestrator:
                                _certs: pa.Table = certs, _flags: pa.Table = flags,
                                _solar: pa.Table = solar
                                ) -> tuple[Sequence[OptionLike], Sequence[Any]]:
-                    options, rejections = self._candidates(state, _certs, _flags, _solar)
-                    _calls.append(rejections)
-                    return options, rejections
+                    options, rejected = self._candidates(state, _certs, _flags, _solar)
+                    _calls.append(rejected)
+                    return options, rejected
 
                 outcome = runner.run(scenario, inputs, candidates)
                 plans += outcome.plans
-                why = phase_rejections(scenario, calls)
-                domain_plans += [p.to_domain(scenario, fuel_rates_snapshot=self._rates.snapshot,
-                                             rejections=why.get(p.property_id, ()))
-                                 for p in outcome.plans]
+                results.append((scenario, outcome.plans))
+                rejections.append(rejection_table(scenario, calls,
+                                                  {p.property_id for p in outcome.plans}))
                 for pid, reason in outcome.failures.items():
                     report.failures.setdefault(pid, f"{scenario.scenario_id}: {reason}")
+        tables = (plan_result_tables(results, rejections, self._rates.snapshot, now)
+                  if plans else None)
         with self._uow() as uow:
             stored = scenario_tables(s.to_domain() for s in self._scenarios)
             uow.scenarios.write(stored.scenarios, stored.phases)
@@ -267,8 +270,8 @@ class ModellingOrchestrator:
             uow.stage_failures.clear(list(property_ids), STAGE)
             if report.failures:
                 uow.plans.delete(sorted(report.failures))
-            if domain_plans:
-                uow.plans.write(plan_tables(domain_plans, now))
+            if tables is not None:
+                uow.plans.write(tables)
             if report.failures:
                 uow.stage_failures.upsert(pa.Table.from_pylist(
                     [{"property_id": pid, "stage": STAGE, "error_type": "modelling",

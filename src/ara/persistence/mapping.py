@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -224,19 +224,27 @@ def baseline_row(property_id: str, b: PropertyBaselinePerformance,
     }
 
 
-def _state_row(side: str, state: PlanState | None, *, plan: bool = False) -> Row:
-    """The ``STATE_COLUMNS`` of one side (``before``/``after``) of a phase (or a plan)."""
-    if state is None:
-        return {state_column(stem, side, plan=plan): None for stem, _ in STATE_COLUMNS}
-    p, ends = state.performance, state.end_use_kwh
-    values: Row = {
-        "sap_continuous": state.sap_continuous, "sap_score": p.sap_score,
-        "band": p.band.value, "ei_rating": state.ei_rating,
-        "ei_band": _enum_value(state.ei_band), "co2_tonnes_per_year": p.co2_tonnes_per_year,
-        "primary_energy_kwh_per_m2_year": p.primary_energy_kwh_per_m2_year,
-        "primary_energy_kwh_per_year": state.primary_energy_kwh_per_year,
-        "bill": state.bill_gbp,
-        **{f"{use}_kwh": None if ends is None else getattr(ends, use) for use in END_USES}}
+def _state_columns(side: str, states: Sequence[PlanState | None], *, plan: bool = False
+                   ) -> dict[str, list[Any]]:
+    """The ``STATE_COLUMNS`` of one side (``before``/``after``) of phases (or plans), one list
+    per column, None throughout where a state is None."""
+    def of(get: Any) -> list[Any]:
+        return [None if s is None else get(s) for s in states]
+
+    values: dict[str, list[Any]] = {
+        "sap_continuous": of(lambda s: s.sap_continuous),
+        "sap_score": of(lambda s: s.performance.sap_score),
+        "band": of(lambda s: s.performance.band.value),
+        "ei_rating": of(lambda s: s.ei_rating),
+        "ei_band": of(lambda s: _enum_value(s.ei_band)),
+        "co2_tonnes_per_year": of(lambda s: s.performance.co2_tonnes_per_year),
+        "primary_energy_kwh_per_m2_year":
+            of(lambda s: s.performance.primary_energy_kwh_per_m2_year),
+        "primary_energy_kwh_per_year": of(lambda s: s.primary_energy_kwh_per_year),
+        "bill": of(lambda s: s.bill_gbp)}
+    for use in END_USES:
+        values[f"{use}_kwh"] = [None if s is None or s.end_use_kwh is None
+                                else getattr(s.end_use_kwh, use) for s in states]
     return {state_column(stem, side, plan=plan): values[stem] for stem, _ in STATE_COLUMNS}
 
 
@@ -255,11 +263,12 @@ def _plan_state(row: Row, side: str) -> PlanState | None:
                      get("primary_energy_kwh_per_year"), ends)
 
 
-def _uplift_row(percent: tuple[float, float] | None, gbp: tuple[float, float] | None) -> Row:
-    return {"uplift_percent_low": None if percent is None else percent[0],
-            "uplift_percent_high": None if percent is None else percent[1],
-            "uplift_gbp_low": None if gbp is None else gbp[0],
-            "uplift_gbp_high": None if gbp is None else gbp[1]}
+def _uplift_columns(percent: Sequence[tuple[float, float] | None],
+                    gbp: Sequence[tuple[float, float] | None]) -> dict[str, list[Any]]:
+    return {"uplift_percent_low": [None if p is None else p[0] for p in percent],
+            "uplift_percent_high": [None if p is None else p[1] for p in percent],
+            "uplift_gbp_low": [None if g is None else g[0] for g in gbp],
+            "uplift_gbp_high": [None if g is None else g[1] for g in gbp]}
 
 
 def _uplift(row: Row) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
@@ -270,40 +279,88 @@ def _uplift(row: Row) -> tuple[tuple[float, float] | None, tuple[float, float] |
             pair(row["uplift_gbp_low"], row["uplift_gbp_high"]))
 
 
+Columns = Mapping[str, Sequence[Any] | pa.Array | pa.ChunkedArray]
+
+
+def _column_table(table: sa.Table, columns: Columns) -> pa.Table:
+    """``columns`` (name -> values) as an Arrow table with the table's types, the columns
+    not given null throughout (as ``to_arrow`` leaves a missing key of a row)."""
+    schema = arrow_schema(table)
+    unknown = [name for name in columns if name not in schema.names]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {unknown}")
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"{table.name}: columns of different lengths {sorted(lengths)}")
+    n = lengths.pop() if lengths else 0
+    arrays = []
+    for f in schema:
+        values = columns.get(f.name)
+        if values is None:
+            arrays.append(pa.nulls(n, f.type))
+        elif isinstance(values, pa.Array | pa.ChunkedArray):
+            arrays.append(values if values.type == f.type else values.cast(f.type))
+        else:
+            arrays.append(pa.array(values, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def plan_tables_from_columns(plans: Columns, phases: Columns, measures: Columns,
+                             rejections: Columns, planned_at: datetime) -> PlanTables:
+    """``PlanTables`` of column values (name -> one value per row; a column not given is
+    null), ``planned_at`` on every plan: the bulk path of the Modelling stage."""
+    n = len(plans["property_id"])
+    stamped = {**plans, "planned_at": pa.array([planned_at] * n, pa.timestamp("us"))}
+    return PlanTables(_column_table(t.plans, stamped), _column_table(t.plan_phases, phases),
+                      _column_table(t.plan_measures, measures),
+                      _column_table(t.plan_rejections, rejections))
+
+
 def plan_tables(plans: Iterable[Plan], planned_at: datetime) -> PlanTables:
-    """The rows of ``plans``, ``plan_phases``, ``plan_measures`` and ``plan_rejections``."""
-    plan_rows, phase_rows, measure_rows, rejection_rows = [], [], [], []
-    for plan in plans:
-        key = {"property_id": plan.property_id, "scenario_id": plan.scenario_id}
-        plan_rows.append({**key, "total_cost_gbp": plan.total_cost_gbp,
-                          "fuel_rates_snapshot": plan.fuel_rates_snapshot,
-                          **_state_row("before", plan.before, plan=True),
-                          **_state_row("after", plan.after, plan=True),
-                          **_uplift_row(plan.uplift_percent, plan.uplift_gbp),
-                          "planned_at": planned_at})
-        for phase in plan.phases:
-            goal = phase.goal
-            phase_rows.append({
-                **key, "phase_number": phase.phase_number,
-                "goal_kind": None if goal is None else goal.kind,
-                "goal_target_band": None if goal is None else _enum_value(goal.target_band),
-                "budget_gbp": phase.budget_gbp, "cost_gbp": phase.cost_gbp,
-                **_state_row("before", phase.before), **_state_row("after", phase.after),
-                **_uplift_row(phase.uplift_percent, phase.uplift_gbp),
-                "reached_goal": phase.reached_goal})
-            for m in phase.measures:
-                measure_rows.append({
-                    **key, "phase_number": phase.phase_number, "sequence": m.sequence,
-                    "measure_type": m.measure_type, "measure_option": m.measure_option,
-                    "target": m.target, "cost_gbp": m.cost_gbp, "sap_gain": m.sap_gain,
-                    "bill_saving_gbp": m.bill_saving_gbp, "co2_saving_kg": m.co2_saving_kg,
-                    "primary_energy_saving_kwh": m.primary_energy_saving_kwh})
-        for r in plan.rejections:
-            rejection_rows.append({**key, "phase_number": r.phase_number,
-                                   "measure_type": r.measure_type, "reason": r.reason})
-    return PlanTables(to_arrow(t.plans, plan_rows), to_arrow(t.plan_phases, phase_rows),
-                      to_arrow(t.plan_measures, measure_rows),
-                      to_arrow(t.plan_rejections, rejection_rows))
+    """The rows of ``plans``, ``plan_phases``, ``plan_measures`` and ``plan_rejections``
+    (built column by column)."""
+    plan_list = list(plans)
+    phases = [(plan, phase) for plan in plan_list for phase in plan.phases]
+    measures = [(plan, phase, m) for plan, phase in phases for m in phase.measures]
+    rejections = [(plan, r) for plan in plan_list for r in plan.rejections]
+    plan_columns: dict[str, Any] = {
+        "property_id": [p.property_id for p in plan_list],
+        "scenario_id": [p.scenario_id for p in plan_list],
+        "total_cost_gbp": [p.total_cost_gbp for p in plan_list],
+        "fuel_rates_snapshot": [p.fuel_rates_snapshot for p in plan_list],
+        **_state_columns("before", [p.before for p in plan_list], plan=True),
+        **_state_columns("after", [p.after for p in plan_list], plan=True),
+        **_uplift_columns([p.uplift_percent for p in plan_list],
+                          [p.uplift_gbp for p in plan_list])}
+    phase_columns: dict[str, Any] = {
+        "property_id": [p.property_id for p, _ in phases],
+        "scenario_id": [p.scenario_id for p, _ in phases],
+        "phase_number": [ph.phase_number for _, ph in phases],
+        "goal_kind": [None if ph.goal is None else ph.goal.kind for _, ph in phases],
+        "goal_target_band": [None if ph.goal is None else _enum_value(ph.goal.target_band)
+                             for _, ph in phases],
+        "budget_gbp": [ph.budget_gbp for _, ph in phases],
+        "cost_gbp": [ph.cost_gbp for _, ph in phases],
+        **_state_columns("before", [ph.before for _, ph in phases]),
+        **_state_columns("after", [ph.after for _, ph in phases]),
+        **_uplift_columns([ph.uplift_percent for _, ph in phases],
+                          [ph.uplift_gbp for _, ph in phases]),
+        "reached_goal": [ph.reached_goal for _, ph in phases]}
+    measure_columns: dict[str, Any] = {
+        "property_id": [p.property_id for p, _, _ in measures],
+        "scenario_id": [p.scenario_id for p, _, _ in measures],
+        "phase_number": [ph.phase_number for _, ph, _ in measures],
+        **{name: [getattr(m, name) for _, _, m in measures]
+           for name in ("sequence", "measure_type", "measure_option", "target", "cost_gbp",
+                        "sap_gain", "bill_saving_gbp", "co2_saving_kg",
+                        "primary_energy_saving_kwh")}}
+    rejection_columns: dict[str, Any] = {
+        "property_id": [p.property_id for p, _ in rejections],
+        "scenario_id": [p.scenario_id for p, _ in rejections],
+        **{name: [getattr(r, name) for _, r in rejections]
+           for name in ("phase_number", "measure_type", "reason")}}
+    return plan_tables_from_columns(plan_columns, phase_columns, measure_columns,
+                                    rejection_columns, planned_at)
 
 
 def scenario_tables(scenarios: Iterable[Scenario]) -> ScenarioTables:
@@ -441,9 +498,11 @@ def _override_value(name: str, text: str) -> Enum:
 
 
 def load_properties(uow: UnitOfWork, property_ids: Sequence[str], *,
-                    with_raw_documents: bool = False) -> Properties:
+                    with_raw_documents: bool = False, with_results: bool = True) -> Properties:
     """The properties with every slice filled from storage; one query per table. Unknown ids
-    are absent from the result."""
+    are absent from the result. ``with_results=False`` leaves out what the stages computed
+    (each property's baseline is None and its plans empty): for a stage that reads only the
+    inputs (Modelling replaces the plans it would otherwise read back)."""
     ids = list(property_ids)
     cert_cols = [c.name for c in t.epc_certificates.columns
                  if with_raw_documents or c.name != "raw_document"]
@@ -465,8 +524,9 @@ def load_properties(uow: UnitOfWork, property_ids: Sequence[str], *,
     predicted = {r["property_id"]: r for r in uow.predicted_epcs.read(ids).to_pylist()}
     spatial = {r["property_id"]: r for r in uow.spatial.read_for_properties(ids).to_pylist()}
     solar = {r["property_id"]: r for r in uow.solar_potential.read(ids).to_pylist()}
-    baselines = {r["property_id"]: r for r in uow.baselines.read(ids).to_pylist()}
-    plans = _plans_by_property(uow.plans.read(ids))
+    baselines = ({r["property_id"]: r for r in uow.baselines.read(ids).to_pylist()}
+                 if with_results else {})
+    plans = _plans_by_property(uow.plans.read(ids)) if with_results else {}
 
     out = []
     for r in uow.properties.read(ids).to_pylist():
@@ -575,6 +635,7 @@ def _plans_by_property(tables: PlanTables) -> dict[str, list[Plan]]:
 
 
 __all__ = ["SaveCounts", "baseline_row", "certificate_row", "load_properties",
-           "override_rows", "override_rows_from_csv", "plan_tables", "predicted_row",
+           "override_rows", "override_rows_from_csv", "plan_tables",
+           "plan_tables_from_columns", "predicted_row",
            "property_row", "save_properties", "scenario_tables", "scenarios_from_tables",
            "site_notes_row", "solar_row", "spatial_row", "to_arrow", "utc_now"]
