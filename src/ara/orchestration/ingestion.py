@@ -65,37 +65,58 @@ def _json_default(value: object) -> str:
 def certificate_rows(found: pa.Table, fetched_at: datetime) -> pa.Table:
     """``epc_certificates`` rows from a fetch result (``property_id`` + CERTIFICATE_SCHEMA):
     the lodged figures as columns, the collected data as canonical JSON and the document
-    verbatim with its SHA-256 for audit."""
-    rows = found.to_pylist()
-    out = []
-    for r in rows:  # one JSON document per certificate: the storage format itself
-        raw = r.pop("raw_document", None) or ""
-        raw_bytes = raw.encode() if isinstance(raw, str) else bytes(raw)
-        co2 = r.get("co2_emissions_current_kg_per_yr")
-        out.append({
-            "property_id": r["property_id"],
-            "certificate_number": r["certificate_number"],
-            "uprn": r.get("uprn"),
-            "schema_type": r.get("schema_type") or "unknown",
-            "sap_spec_version": r.get("sap_version") or "unknown",
-            "inspection_date": r.get("inspection_date"),
-            "registration_date": r.get("registration_date") or r.get("inspection_date"),
-            "lodged_sap_score": r.get("energy_rating_current"),
-            "lodged_band": r.get("energy_band_current"),
-            "lodged_co2_tonnes_per_year": None if co2 is None else co2 / 1000.0,
-            "lodged_primary_energy_kwh_per_m2_year":
-                r.get("energy_consumption_current_kwh_per_m2_yr"),
-            "total_floor_area_m2": r.get("total_floor_area_m2"),
-            "data_json": json.dumps({k: v for k, v in r.items() if k != "property_id"},
-                                    default=_json_default, sort_keys=True,
-                                    separators=(",", ":")),
-            "raw_format": r.get("data_source") or "unknown",
-            "raw_document": raw_bytes,
-            "raw_sha256": hashlib.sha256(raw_bytes).hexdigest(),
-            "fetched_at": fetched_at,
-        })
+    verbatim with its SHA-256 for audit. Built column by column; only the JSON document and
+    the digest are made per certificate."""
     schema = pa.schema([pa.field(c.name, _arrow_type(c)) for c in t.epc_certificates.columns])
-    return pa.Table.from_pylist(out, schema=schema)
+    n = found.num_rows
+
+    def column(name: str) -> pa.ChunkedArray | pa.Array:
+        if name in found.column_names:
+            return found.column(name)
+        return pa.nulls(n)  # a column the source does not give: null, cast below
+
+    def text_or_unknown(name: str) -> pa.Array | pa.ChunkedArray:
+        values = column(name).cast(pa.string())  # a missing or empty value is "unknown"
+        return pc.if_else(pc.fill_null(pc.equal(values, ""), True), "unknown", values)
+
+    raw = column("raw_document")
+    raw_bytes = pc.fill_null(raw.cast(pa.large_binary()), b"").to_pylist()
+    co2 = column("co2_emissions_current_kg_per_yr").cast(pa.float64())
+    # one JSON document per certificate (the storage format itself): every collected field
+    # but the property id and the document, keys sorted
+    encoder = json.JSONEncoder(default=_json_default, sort_keys=True, separators=(",", ":"))
+    fields = sorted(c for c in found.column_names if c not in ("property_id", "raw_document"))
+    data_json = [encoder.encode(r) for r in found.select(fields).to_pylist()]
+    inspection = column("inspection_date")
+    arrays = {
+        "property_id": column("property_id"),
+        "certificate_number": column("certificate_number"),
+        "uprn": column("uprn"),
+        "schema_type": text_or_unknown("schema_type"),
+        "sap_spec_version": text_or_unknown("sap_version"),
+        "inspection_date": inspection,
+        "registration_date": pc.coalesce(column("registration_date").cast(inspection.type),
+                                         inspection),
+        "lodged_sap_score": column("energy_rating_current"),
+        "lodged_band": column("energy_band_current"),
+        "lodged_co2_tonnes_per_year": pc.divide(co2, 1000.0),
+        "lodged_primary_energy_kwh_per_m2_year":
+            column("energy_consumption_current_kwh_per_m2_yr"),
+        "total_floor_area_m2": column("total_floor_area_m2"),
+        "data_json": pa.array(data_json, pa.string()),
+        "raw_format": text_or_unknown("data_source"),
+        "raw_document": pa.array(raw_bytes, pa.binary()),
+        "raw_sha256": pa.array([hashlib.sha256(b).hexdigest() for b in raw_bytes],
+                               pa.string()),
+        "fetched_at": pa.array([fetched_at] * n, pa.timestamp("us")),
+    }
+    return pa.Table.from_arrays([_as_type(arrays[f.name], f.type) for f in schema],
+                                schema=schema)
+
+
+def _as_type(values: pa.Array | pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    values = values.cast(kind)
+    return values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values], kind)
 
 
 def _arrow_type(column: Any) -> pa.DataType:

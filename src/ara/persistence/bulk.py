@@ -16,14 +16,15 @@ import io
 import itertools
 import json
 import re
+import struct
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from ara.persistence.tables import arrow_schema, natural_key
 
@@ -155,13 +156,27 @@ def upsert_arrow(conn: sa.Connection, table: sa.Table, data: pa.Table) -> int:
 
 
 def _upsert_sqlite(conn: sa.Connection, table: sa.Table, data: pa.Table) -> None:
+    """``executemany`` of one tuple per row, built column by column from the Arrow table (no
+    dict per row), through the connection's own cursor, so inside the caller's transaction.
+    Each value goes through the column type's bind processor, as SQLAlchemy would pass it."""
     keys = natural_key(table)
-    statement = sqlite_dialect.insert(table)
-    updates = {n: statement.excluded[n] for n in data.column_names if n not in keys}
-    statement = (statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
-                 if updates else statement.on_conflict_do_nothing(index_elements=list(keys)))
+    names = data.column_names
+    column_list = ", ".join(_quote(conn, n) for n in names)
+    updates = [n for n in names if n not in keys]
+    key_list = ", ".join(_quote(conn, k) for k in keys)
+    action = ("DO UPDATE SET " + ", ".join(f"{_quote(conn, n)} = excluded.{_quote(conn, n)}"
+                                           for n in updates)) if updates else "DO NOTHING"
+    sql = (f"INSERT INTO {_quote(conn, table.name)} ({column_list}) "
+           f"VALUES ({', '.join('?' for _ in names)}) ON CONFLICT ({key_list}) {action}")
+    dialect = conn.dialect
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
+                  for n in names]
     for batch in data.to_batches(max_chunksize=SQLITE_CHUNK_ROWS):
-        conn.execute(statement, batch.to_pylist())
+        columns: list[list[Any]] = []
+        for column, process in zip(batch.columns, processors, strict=True):
+            values = column.to_pylist()
+            columns.append(values if process is None else [process(v) for v in values])
+        conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
 #: psycopg binary COPY type of each SQL type the tables use.
@@ -179,6 +194,72 @@ def _copy_type(column: sa.Column[object]) -> str:
     raise TypeError(f"no COPY type for {column.table}.{column.name} ({column.type!r})")
 
 
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # no flags, no header extension
+_COPY_TRAILER = b"\xff\xff"
+_NULL_CELL = pa.scalar(b"\xff\xff\xff\xff", pa.large_binary())  # length -1
+_JOIN = pa.scalar(b"", pa.large_binary())  # cells are joined with no separator
+#: The big-endian NumPy type of each fixed-width binary COPY type.
+_FIXED = {"int8": ">i8", "int4": ">i4", "float8": ">f8", "bool": "u1", "timestamp": ">i8",
+          "date": ">i4"}
+_PG_EPOCH_DAYS = 10_957  # 2000-01-01, PostgreSQL's epoch, in days since 1970-01-01
+_PG_EPOCH_US = _PG_EPOCH_DAYS * 86_400_000_000
+
+
+def _fixed_binary(values: np.ndarray) -> pa.Array:
+    """A contiguous 1-D array's items, each as one binary value of its bytes."""
+    values = np.ascontiguousarray(values)
+    return pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(values.dtype.itemsize), len(values), [None, pa.py_buffer(values)]
+    ).cast(pa.large_binary())
+
+
+def _fixed_cells(values: np.ndarray) -> pa.Array:
+    """Binary COPY cells of fixed-width big-endian values: the width, then the value."""
+    width = values.dtype.itemsize
+    cells = np.empty((len(values), 4 + width), dtype=np.uint8)
+    cells[:, :4] = np.frombuffer(struct.pack(">i", width), dtype=np.uint8)
+    cells[:, 4:] = np.ascontiguousarray(values).view(np.uint8).reshape(len(values), width)
+    return _fixed_binary(cells.view(f"V{4 + width}").reshape(len(values)))
+
+
+def _copy_cells(column: pa.Array, kind: str) -> list[pa.Array]:
+    """``column``'s values as binary COPY cells (4-byte length, then the value as
+    PostgreSQL's binary form has it; a null is the length -1), as one array of cells or,
+    for variable-width values, an array of lengths and one of values (joined once, later)."""
+    if kind in _FIXED:
+        raw: np.ndarray
+        if kind == "timestamp":  # microseconds since 2000-01-01
+            numbers = column.cast(pa.timestamp("us")).cast(pa.int64())
+            raw = np.asarray(pc.fill_null(numbers, 0), dtype=np.int64) - _PG_EPOCH_US
+        elif kind == "date":  # days since 2000-01-01
+            numbers = column.cast(pa.date32()).cast(pa.int32())
+            raw = np.asarray(pc.fill_null(numbers, 0), dtype=np.int32) - _PG_EPOCH_DAYS
+        elif kind == "bool":
+            raw = np.asarray(pc.fill_null(column.cast(pa.bool_()), False), dtype=bool)
+        else:
+            raw = np.asarray(pc.fill_null(column, 0))
+        cells = _fixed_cells(raw.astype(_FIXED[kind]))
+    else:  # text (UTF-8) and bytea: the length (-1: null), then the bytes as they are
+        data = pc.fill_null(column.cast(pa.large_binary()), b"")
+        lengths = pc.fill_null(pc.binary_length(column.cast(pa.large_binary())), -1)
+        return [_fixed_binary(np.asarray(lengths, dtype=np.int64).astype(">i4")), data]
+    if column.null_count:
+        cells = pc.if_else(pc.is_valid(column), cells, _NULL_CELL)
+    return [cells]
+
+
+def _copy_rows(batch: pa.RecordBatch, types: Sequence[str]) -> memoryview:
+    """The batch's rows in PostgreSQL's binary COPY form (field count, then the cells)."""
+    n = batch.num_rows
+    header = _fixed_binary(np.full(n, batch.num_columns, dtype=">i2"))
+    parts = [part for column, kind in zip(batch.columns, types, strict=True)
+             for part in _copy_cells(column, kind)]
+    rows = pc.binary_join_element_wise(header, *parts, _JOIN)
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64, count=n + 1,
+                            offset=rows.offset * 8)
+    return memoryview(rows.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+
+
 def _upsert_postgresql(conn: sa.Connection, table: sa.Table, data: pa.Table) -> None:
     keys = natural_key(table)
     names = data.column_names
@@ -191,15 +272,15 @@ def _upsert_postgresql(conn: sa.Connection, table: sa.Table, data: pa.Table) -> 
     driver = conn.connection.driver_connection
     assert driver is not None
     types = [_copy_type(table.c[n]) for n in names]
-    # Binary COPY: values go as psycopg dumps them (no text formatting or parsing, bytes as
-    # they are), row by row in psycopg's C code.
+    # Binary COPY built column by column: each column becomes one Arrow array of cells
+    # (length + value in PostgreSQL's binary form), the cells are joined row by row by
+    # Arrow, and the rows' bytes go to COPY as they are: no Python value per cell.
     with driver.cursor() as cursor:
         with cursor.copy(f"COPY {stage} ({column_list}) FROM STDIN (FORMAT binary)") as copy:
-            copy.set_types(types)
+            copy.write(_COPY_SIGNATURE)
             for batch in data.to_batches(max_chunksize=COPY_CHUNK_ROWS):
-                for row in zip(*(column.to_pylist() for column in batch.columns),
-                               strict=True):
-                    copy.write_row(row)
+                copy.write(_copy_rows(batch, types))
+            copy.write(_COPY_TRAILER)
     updates = [n for n in names if n not in keys]
     key_list = ", ".join(_quote(conn, k) for k in keys)
     action = ("DO UPDATE SET " + ", ".join(f"{_quote(conn, n)} = EXCLUDED.{_quote(conn, n)}"
