@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import os
 import platform
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numba
@@ -125,3 +127,35 @@ def peer_ratios() -> list[str]:
         vs_plain = f"{rate / own:8.1f}x plain Python" if own else ""
         lines.append(f"  {name:<46} {vs_peer} {vs_plain}")
     return lines
+
+
+def synthetic_portfolio(tmp_path_factory: Any, n: int, name: str) -> Path:
+    """A synthetic portfolio of ``n`` homes (``scripts/make_sample_portfolio.py``, seed 7:
+    portfolio.csv, certificates.ndjson.gz, uprn.parquet) in a fresh temporary folder."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_sample_portfolio.py"
+    spec = importlib.util.spec_from_file_location("make_sample_portfolio", script)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out: Path = tmp_path_factory.mktemp(name)
+    module.write(out, n, 7)
+    return out
+
+
+def database(kind: str, tmp_path: Path, pg_schema: str) -> Iterator[Any]:
+    """A migrated database of ``kind`` ('sqlite' in ``tmp_path``, or 'postgresql' in the
+    schema ``pg_schema``) as a UnitOfWorkFactory, disposed after use."""
+    from pg_support import postgres_engine
+
+    from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+
+    if kind == "sqlite":
+        engine = create_engine(str(tmp_path / "bench.db"))
+        upgrade(engine)
+        yield UnitOfWorkFactory(engine)
+        engine.dispose()
+        return
+    with postgres_engine(pg_schema) as engine:
+        yield UnitOfWorkFactory(engine)

@@ -9,14 +9,13 @@ Run: ``python -m pytest benchmarks/test_first_run.py --benchmark-only -s``.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_support import postgres_engine
+from bench_support import database, synthetic_portfolio
 
 from ara.domain.bills import FuelRates
 from ara.ingestion.epc_fetchers import BulkArchiveFetcher
@@ -24,34 +23,20 @@ from ara.ingestion.geospatial import UprnReferenceData
 from ara.orchestration.baseline import BaselineOrchestrator
 from ara.orchestration.first_run import batches, read_portfolio
 from ara.orchestration.ingestion import IngestionOrchestrator
-from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+from ara.persistence import UnitOfWorkFactory
 
 N = int(float(os.environ.get("ARA_BENCH_FIRST_RUN_N", "1e5")))
 BATCH = 5000
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_sample_portfolio.py"
 
 
 @pytest.fixture(scope="module")
 def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("make_sample_portfolio", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    out = tmp_path_factory.mktemp("portfolio")
-    module.write(out, N, 7)
-    return out
+    return synthetic_portfolio(tmp_path_factory, N, "portfolio")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "sqlite":
-        engine = create_engine(str(tmp_path / "bench.db"))
-        upgrade(engine)
-        yield UnitOfWorkFactory(engine)
-        engine.dispose()
-        return
-    with postgres_engine("ara_bench") as engine:
-        yield UnitOfWorkFactory(engine)
+    yield from database(request.param, tmp_path, "ara_bench")
 
 
 def test_first_run(benchmark, portfolio: Path, factory: UnitOfWorkFactory) -> None:  # type: ignore[no-untyped-def]

@@ -39,7 +39,6 @@ against the planner only).
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
 import resource
@@ -53,8 +52,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from bench_support import dwellings
-from pg_support import postgres_engine
+from bench_support import database, dwellings, synthetic_portfolio
 
 from ara.domain.bills import FuelRates
 from ara.domain.codes import Band
@@ -63,7 +61,7 @@ from ara.modelling.optimiser import Goal, PhaseOptimiser, PhaseProblem
 from ara.modelling.orchestrator import ModellingOrchestrator
 from ara.modelling.scenarios import ScenarioRunner, bundled_scenarios
 from ara.modelling.scoring import PackageScorer
-from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+from ara.persistence import UnitOfWorkFactory
 from ara.rdsap.expansion import expand
 from ara.rdsap.readers import read_certificates_table
 
@@ -71,7 +69,6 @@ N = int(os.environ.get("ARA_BENCH_MODELLING_DWELLINGS", "300"))
 PLAN_N = int(float(os.environ.get("ARA_BENCH_MODELLING_PLAN_N", "1e5")))
 STAGE_N = int(float(os.environ.get("ARA_BENCH_MODELLING_STAGE_N", "5e3")))
 STAGE_BATCH = 5000
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_sample_portfolio.py"
 MEASURES = (("loft_insulation", "loft_insulation:300mm", 900.0),
             ("draught_proofing", "draught_proofing:100pct", 300.0),
             ("double_glazing", "double_glazing", 4500.0),
@@ -196,26 +193,13 @@ def test_plan_two_phase_scenario(benchmark: Any) -> None:
 
 @pytest.fixture(scope="module")
 def stage_portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("make_sample_portfolio", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    out = tmp_path_factory.mktemp("modelling_portfolio")
-    module.write(out, STAGE_N, 7)
-    return out
+    return synthetic_portfolio(tmp_path_factory, STAGE_N, "modelling_portfolio")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def stage_factory(request: pytest.FixtureRequest, tmp_path: Path
                   ) -> Iterator[UnitOfWorkFactory]:
-    if request.param == "sqlite":
-        engine = create_engine(str(tmp_path / "bench.db"))
-        upgrade(engine)
-        yield UnitOfWorkFactory(engine)
-        engine.dispose()
-        return
-    with postgres_engine("ara_bench_modelling") as engine:
-        yield UnitOfWorkFactory(engine)
+    yield from database(request.param, tmp_path, "ara_bench_modelling")
 
 
 def test_modelling_stage_against_in_memory_planner(benchmark: Any, stage_portfolio: Path,
