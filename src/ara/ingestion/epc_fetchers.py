@@ -693,6 +693,11 @@ class _LocalIndex:
                 self.by_uprn.setdefault(lk.uprn, []).append(lk)
             if lk.postcode and lk.address_lines:
                 self.by_postcode.setdefault(_compact_postcode(lk.postcode), []).append(lk)
+        # each lookup's normalised address and its line prefixes, once (_at_address's test,
+        # which a scan would otherwise redo for every certificate at the lookup's postcode)
+        self.address: dict[str, tuple[str, frozenset[str]]] = {
+            lk.property_id: (_norm(" ".join(lk.address_lines)), _prefixes(lk.address_lines))
+            for lks in self.by_postcode.values() for lk in lks}
         # (property, tier) -> candidates kept; tier 0 number, 1 UPRN, 2 postcode + address
         self.kept: dict[tuple[str, int], list[_Candidate]] = {}
 
@@ -725,9 +730,15 @@ class _LocalIndex:
         if c.uprn is not None:
             for lk in self.by_uprn.get(c.uprn, ()):
                 self._keep(lk.property_id, 1, c, newest_only=True)
-        for lk in self.by_postcode.get(_compact_postcode(c.postcode), ()):
-            if _at_address(lk, [c]):
-                self._keep(lk.property_id, 2, c, newest_only=False)
+        at_postcode = self.by_postcode.get(_compact_postcode(c.postcode), ())
+        if at_postcode:
+            # _at_address(lk, [c]) for each lookup, the candidate's side computed once
+            have_full = _norm(" ".join(c.address_lines))
+            have_prefixes = _prefixes(c.address_lines)
+            for lk in at_postcode:
+                want_full, want_prefixes = self.address[lk.property_id]
+                if want_full in have_prefixes or (have_full and have_full in want_prefixes):
+                    self._keep(lk.property_id, 2, c, newest_only=False)
 
     def _keep(self, property_id: str, tier: int, c: _Candidate, *, newest_only: bool) -> None:
         kept = self.kept.setdefault((property_id, tier), [])
