@@ -215,3 +215,22 @@ def test_rate_routes_xml_by_its_parsed_root_whatever_the_encoding(
     a, b = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert a["sap_rating_continuous"] == b["sap_rating_continuous"]
     assert a["assumptions"] == b["assumptions"]
+
+
+def test_rate_streams_a_csv_in_batches_with_the_same_results(tmp_path: Path) -> None:
+    """Issue 15 item 5: a CSV is read, expanded and rated a batch of rows at a time (memory
+    flat in its size); the results, their order and the row labels are those of one batch."""
+    from ara.cli_rate import iter_rate_files, rate_files
+
+    lines = ODC_CSV.read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join([header, *(rows * 7)]) + "\n", encoding="utf-8")  # 21 rows
+    xml = Path(__file__).resolve().parent / "vectors/register/RdSAP-Schema-21.0.1.xml"
+    paths = [xml, big, xml]
+    whole = rate_files(paths, "estimate")
+    assert len(whole) == 2 + 21
+    for batch in (1, 2, 5, 100):
+        assert list(iter_rate_files(paths, "estimate", csv_batch_rows=batch)) == whole
+    labels = [r["file"].rsplit(":", 1)[1] for r in whole[1:-1]]
+    assert labels == [str(n) for n in range(2, 23)]

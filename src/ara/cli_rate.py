@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -146,51 +147,64 @@ def _entry(name: str) -> dict[str, Any]:
     return entry
 
 
-def _read_csv(path: Path, mode: Mode) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """(result entry, calculator input or None) per row of an open-data summary CSV: read,
-    completed by the CSV inference (an estimate), expanded. Estimate mode only: strict mode
-    refuses every row (its dimensions and systems are inferred, not lodged)."""
+#: Rows of an open-data CSV read, expanded and rated at a time: memory stays flat in the
+#: file's size (issue 15 item 5).
+CSV_BATCH_ROWS = 5_000
+#: Other files (one certificate each) rated at a time.
+FILE_BATCH = 1_000
+
+
+def _read_csv(path: Path, mode: Mode, batch_size: int = CSV_BATCH_ROWS
+              ) -> Iterator[list[tuple[dict[str, Any], dict[str, Any] | None]]]:
+    """Per batch of rows of an open-data summary CSV: (result entry, calculator input or
+    None) per row, read, completed by the CSV inference (an estimate), expanded, in line
+    order. Estimate mode only: strict mode refuses every row (its dimensions and systems are
+    inferred, not lodged)."""
+    import pyarrow as pa
+
     from ara.rdsap.expansion import expand
     from ara.rdsap.expansion.infer_summary import infer_summary
-    from ara.rdsap.readers.csv_summary import read_summary_csv
+    from ara.rdsap.readers.csv_summary import iter_summary_csv
 
-    certs, failures = read_summary_csv(path, keep_raw=False)
-    out: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
-    for failure in failures:
-        entry = _entry(failure.source or str(path))
-        entry.update(certificate_number=failure.certificate_number, estimate=True,
-                     error=f"unreadable row: {failure.field}: {failure.message}")
-        out.append((entry, None))
-    certs = infer_summary(certs)
-    result = expand(certs, [str(i) for i in range(certs.num_rows)], mode="estimate")
-    problems: dict[int, list[str]] = {}
-    for row, _cert, field, message in result.problems:
-        problems.setdefault(row, []).append(f"{field}: {message}")
-    inputs = result.inputs.to_pylist()
-    for i, cert in enumerate(certs.to_pylist()):
-        entry = _entry(cert.get("source") or f"{path}:row {i + 1}")
-        entry.update(certificate_number=cert["certificate_number"],
-                     lodged_sap_rating=cert["energy_rating_current"], estimate=True,
-                     inferred_fields=len(cert["inferred_fields"] or ()),
-                     assumptions=["csv_summary_inference",
-                                  *(result.assumptions[i].as_py() or [])])
-        if mode == "strict":
-            entry["error"] = ("missing in strict mode (--mode estimate rates it with these "
-                              "assumptions): an open-data CSV summary row lodges no RdSAP "
-                              "dimensions or systems: they are inferred "
-                              "(docs/rdsap/csv_inference.md)")
+    first = 0
+    for batch, failures in iter_summary_csv(path, batch_size, keep_raw=False):
+        out: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+        for failure in failures:
+            entry = _entry(failure.source or str(path))
+            entry.update(certificate_number=failure.certificate_number, estimate=True,
+                         error=f"unreadable row: {failure.field}: {failure.message}")
             out.append((entry, None))
-        elif i in problems:
-            entry["error"] = "blocked: " + "; ".join(problems[i])
-            out.append((entry, None))
-        else:
-            out.append((entry, inputs[i]))
+        certs = infer_summary(pa.Table.from_batches([batch]))
+        result = expand(certs, [str(i) for i in range(certs.num_rows)], mode="estimate")
+        problems: dict[int, list[str]] = {}
+        for row, _cert, field, message in result.problems:
+            problems.setdefault(row, []).append(f"{field}: {message}")
+        inputs = result.inputs.to_pylist()
+        for i, cert in enumerate(certs.to_pylist()):
+            entry = _entry(cert.get("source") or f"{path}:row {first + i + 1}")
+            entry.update(certificate_number=cert["certificate_number"],
+                         lodged_sap_rating=cert["energy_rating_current"], estimate=True,
+                         inferred_fields=len(cert["inferred_fields"] or ()),
+                         assumptions=["csv_summary_inference",
+                                      *(result.assumptions[i].as_py() or [])])
+            if mode == "strict":
+                entry["error"] = ("missing in strict mode (--mode estimate rates it with "
+                                  "these assumptions): an open-data CSV summary row lodges no "
+                                  "RdSAP dimensions or systems: they are inferred "
+                                  "(docs/rdsap/csv_inference.md)")
+                out.append((entry, None))
+            elif i in problems:
+                entry["error"] = "blocked: " + "; ".join(problems[i])
+                out.append((entry, None))
+            else:
+                out.append((entry, inputs[i]))
+        first += certs.num_rows
+        yield sorted(out, key=_line)
 
-    def line(item: tuple[dict[str, Any], dict[str, Any] | None]) -> int:
-        tail = str(item[0]["file"]).rsplit(":", 1)[-1]
-        return int(tail) if tail.isdigit() else 0
 
-    return sorted(out, key=line)
+def _line(item: tuple[dict[str, Any], dict[str, Any] | None]) -> int:
+    tail = str(item[0]["file"]).rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 def rate_files(paths: list[Path], mode: Mode = "strict",
@@ -198,51 +212,70 @@ def rate_files(paths: list[Path], mode: Mode = "strict",
     """One result dict per file (per row of a CSV file): ``file``, ``error`` (None when
     rated), SOURCE_COLUMNS and RATE_COLUMNS. ``mode``: strict refuses a certificate that
     needs an estimate fallback; estimate rates it and lists the fallbacks in
-    ``assumptions``."""
-    from ara.sap import calculate
+    ``assumptions``. :func:`iter_rate_files` gives the same results as they are rated."""
+    return list(iter_rate_files(paths, mode, pcdb))
 
-    results: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    slots: list[int] = []
+
+def iter_rate_files(paths: list[Path], mode: Mode = "strict", pcdb: Any = None,
+                    csv_batch_rows: int = CSV_BATCH_ROWS) -> Iterator[dict[str, Any]]:
+    """The results of :func:`rate_files`, in the same order, rated and handed out a batch at
+    a time (``csv_batch_rows`` rows of a CSV, or up to FILE_BATCH other files): memory stays
+    flat however long the input."""
+    pending: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        yield from _rated(pending)
+        pending.clear()
+
     for path in paths:
         if path.suffix.lower() == ".csv":
+            yield from flush()
+            any_row = False
             try:
-                read = _read_csv(path, mode)
-                if not read:  # an empty file or a header only: nothing to rate is a failure
+                for read in _read_csv(path, mode, csv_batch_rows):
+                    any_row = any_row or bool(read)
+                    yield from _rated(read)
+                if not any_row:  # an empty file or a header only: nothing to rate fails
                     entry = _entry(str(path))
                     entry["error"] = "no certificate rows in the file"
-                    read = [(entry, None)]
-                for entry, dwelling in read:
-                    if dwelling is not None:
-                        rows.append(dwelling)
-                        slots.append(len(results))
-                    results.append(entry)
-            except Exception as exc:  # a CSV that does not read at all
+                    yield entry
+            except Exception as exc:  # a CSV that does not read (any further)
                 entry = _entry(str(path))
                 entry["error"] = f"{type(exc).__name__}: {exc}"
-                results.append(entry)
+                yield entry
             continue
         entry = _entry(str(path))
+        dwelling: dict[str, Any] | None = None
         try:
             dwelling, assumptions = _read(path, mode, pcdb)
-            rows.append(dwelling)
-            slots.append(len(results))
             entry["assumptions"] = assumptions
             entry["estimate"] = bool(assumptions)
         except RefusedError as exc:
             entry["error"] = f"refused: {exc}"
         except Exception as exc:  # a file that does not read is reported, the rest go on
             entry["error"] = f"{type(exc).__name__}: {exc}"
-        results.append(entry)
-    if rows:
-        table = calculate(rows, strict=False)
-        for slot, out in zip(slots, table.to_pylist(), strict=True):
+        pending.append((entry, dwelling))
+        if len(pending) >= FILE_BATCH:
+            yield from flush()
+    yield from flush()
+
+
+def _rated(items: list[tuple[dict[str, Any], dict[str, Any] | None]]
+           ) -> Iterator[dict[str, Any]]:
+    """The entries of ``items``, those with a calculator input rated in one call."""
+    from ara.sap import calculate
+
+    rows = [dwelling for _entry_, dwelling in items if dwelling is not None]
+    outs = iter(calculate(rows, strict=False).to_pylist() if rows else [])
+    for entry, dwelling in items:
+        if dwelling is not None:
+            out = next(outs)
             if out["status"] != "ok":
-                results[slot]["error"] = out["error"]
-                continue
-            for column in RATE_COLUMNS:
-                results[slot][column] = out[column]
-    return results
+                entry["error"] = out["error"]
+            else:
+                for column in RATE_COLUMNS:
+                    entry[column] = out[column]
+        yield entry
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -293,13 +326,14 @@ def cmd_rate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ara rate: error: {exc}", file=sys.stderr)
         return 2
-    results = rate_files([Path(f) for f in args.files], check_mode(args.mode), pcdb)
-    for result in results:
+    failed = False
+    for result in iter_rate_files([Path(f) for f in args.files], check_mode(args.mode), pcdb):
+        failed = failed or bool(result["error"])
         if args.json:
             print(json.dumps(result, allow_nan=False))
         else:
             print(render(result))
-    return 1 if any(r["error"] for r in results) else 0
+    return 1 if failed else 0
 
 
 def add_parser(sub: Any) -> None:
