@@ -89,7 +89,7 @@ def test_calc_lenient_writes_an_error_row_for_each_unreadable_file(
 def test_an_oversized_document_is_refused_before_it_is_read(
         name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    """Issue 15 item 5: a document over the 64 MiB limit is refused from its size alone (a
+    """Issue 15 item 5: a document over the 16 MiB limit is refused from its size alone (a
     sparse file: nothing is written to disk, and reading it is made to fail), by ``ara rate``
     and by the full-SAP readers, with the limit named."""
     from ara.sap.sap_json_reader import read_sap_json
@@ -159,3 +159,17 @@ def test_an_impossible_floor_area_in_a_csv_row_fails_only_that_row_by_name(
     import pyarrow.parquet as pq
 
     assert pq.read_table(out).num_rows == len(rows) - 2  # every other row expanded
+
+
+@pytest.mark.parametrize("command", ["rate", "expand", "calc", "validate"])
+def test_every_reading_command_states_the_one_document_size_limit(
+        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 15 item 5 ('state the limits in the help'): one limit for every reader, and each
+    command's help says it (the figure from the readers' constant, not a copy)."""
+    from ara.rdsap.readers import MAX_DOCUMENT_BYTES as RDSAP_LIMIT
+    from ara.sap.xml_reader import MAX_DOCUMENT_BYTES as SAP_LIMIT
+
+    assert RDSAP_LIMIT == SAP_LIMIT
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert f"{SAP_LIMIT // 2**20} MiB" in " ".join(capsys.readouterr().out.split())

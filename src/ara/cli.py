@@ -848,7 +848,8 @@ def build_parser() -> argparse.ArgumentParser:
                     ".parquet, .arrow/.feather (Arrow IPC), .jsonl (SAP_INPUT_SCHEMA rows), a "
                     "full SAP .xml file or a folder of them; default: the bundled synthetic "
                     "sample. Exit 0 when every dwelling is computed, 1 when --lenient rejected "
-                    "some, 2 on bad input.")
+                    "some, 2 on bad input. Input is read --batch-size rows at a time (memory "
+                    "flat in its size); a SAP XML document over 16 MiB is refused by name.")
     calc.add_argument("input", nargs="?", metavar="INPUT",
                       help="input file or folder (default: bundled sample_dwellings.parquet)")
     calc.add_argument("-o", "--output", metavar="OUTPUT",

@@ -133,7 +133,7 @@ def add_parser(sub: Any) -> None:
                     "from the RdSAP 10 expansion to a Parquet file. CSV rows are completed "
                     "by documented inference first and are marked as estimates. Read, "
                     "expanded and written --batch-size certificates at a time (memory flat in "
-                    "the input's size); one XML or JSON document (or archive line) over 64 MiB "
+                    "the input's size); one XML or JSON document (or archive line) over 16 MiB "
                     "is refused by name, never held whole.")
     p.add_argument("input", metavar="INPUT")
     p.add_argument("-o", "--output", required=True, metavar="sap_inputs.parquet")

@@ -346,7 +346,7 @@ def add_parser(sub: Any) -> None:
                     "and print a readable summary, or with --json one JSON object per file "
                     "(per CSV row) holding the output columns, 'estimate' and an 'error' "
                     "field (null when it worked). Exit 1 if any file or row failed. An XML or "
-                    "JSON document over 64 MiB is refused before it is read.")
+                    "JSON document over 16 MiB is refused before it is read.")
     rate.add_argument("files", nargs="+", metavar="FILE", help="files to rate")
     rate.add_argument("--json", action="store_true", help="one JSON object per file")
     add_mode_argument(rate, default="strict")

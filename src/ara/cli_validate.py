@@ -144,7 +144,9 @@ def add_parser(sub: Any) -> None:
                     "and primary energy, overall and by schema, age band, property type, "
                     "main heating and main fuel. Exit 0 when everything read was rated "
                     "(estimates count), 1 when anything was refused or unreadable, 2 for "
-                    "bad usage.")
+                    "bad usage. Input streams batch by batch (memory flat in its size); a "
+                    "certificate document or archive line over 16 MiB is refused by name, "
+                    "never held whole.")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="certificate files, folders of them, or bulk archives")
     add_mode_argument(p, default="estimate")

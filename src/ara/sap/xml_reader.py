@@ -92,8 +92,9 @@ SUPPORTED_SCHEMA_VERSIONS: frozenset[str] = SAP10_SCHEMA_VERSIONS | frozenset(
      "SAP-Schema-17.0", "SAP-Schema-17.1", "SAP-Schema-18.0.0"}
 )
 
-#: Refuse documents above this size (a real SAP XML is a few tens of kB).
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+#: Refuse documents above this size (a real SAP XML is a few tens of kB): the limit of the
+#: RdSAP readers too (ara.rdsap.readers.MAX_DOCUMENT_BYTES), so one figure for every reader.
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 
 _ROWS_PER_CHUNK = 1024
 _FIELD_NAMES: tuple[str, ...] = tuple(SAP_INPUT_SCHEMA.names)
