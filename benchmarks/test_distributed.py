@@ -28,13 +28,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import distributed  # the "cluster" extra, part of "dev"
 import pyarrow.parquet as pq
 import pytest
 from bench_support import SEED, machine_info, remember
 
 from ara.sap import synthetic
-
-distributed = pytest.importorskip("distributed", reason="the 'cluster' extra is not installed")
 
 _ASKED = [int(float(s)) for s in os.environ.get("ARA_BENCH_SIZES", "").split(",") if s]
 SIZES = tuple(sorted({100_000, *[n for n in _ASKED if n >= 100_000]}))

@@ -17,14 +17,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from distributed import Client, LocalCluster  # the 'cluster' extra, part of 'dev'
 
-pytest.importorskip("distributed", reason="the 'cluster' extra is not installed")
-
-from distributed import Client, LocalCluster  # noqa: E402
-
-from ara import distributed as dist  # noqa: E402
-from ara.cli import main  # noqa: E402
-from ara.sap import synthetic  # noqa: E402
+from ara import distributed as dist
+from ara.cli import main
+from ara.sap import synthetic
 
 N = 20_000
 FILES = 4
