@@ -18,7 +18,7 @@ from test_estimate_mode import complete_rdsap_10, table
 from test_pcdb import block, dmev_428, heat_pump_465, mvhr_426, pcdf, write
 
 from ara.rdsap.expansion import expand
-from ara.rdsap.expansion.services_products import PCDB_HEAT_PUMP_CODE
+from ara.sap.products import PCDB_HEAT_PUMP_CODE
 from ara.rdsap.pcdb import Pcdb, load_pcdb
 from ara.sap import calculate, trace
 from ara.sap.fallbacks import fallback

@@ -602,10 +602,8 @@ def boiler_without_code(c: Certificates, log: Log, tb: ServicesTables,
             & np.isin(s.fuel_rdsap, ELECTRIC_RDSAP_FUELS)
         if pcdb is not None and 362 in pcdb.tables and s.index_number is not None \
                 and heat_pump.any():
-            from ara.rdsap.expansion.services_products import (
-                PCDB_HEAT_PUMP_CODE,
-                heat_pump_products,
-            )
+            from ara.rdsap.expansion.services_products import heat_pump_products
+            from ara.sap.products import PCDB_HEAT_PUMP_CODE
 
             hp = heat_pump_products(pcdb, s.index_number, heat_pump, source == k, k, log)
             s.heat_pump_product = hp

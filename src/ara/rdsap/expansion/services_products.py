@@ -86,17 +86,17 @@ import pyarrow.compute as pc
 
 from ara.rdsap.expansion.services_io import Certificates, Log, Output, floats, int_codes
 from ara.sap.fallbacks import fallback
+from ara.sap.products import (
+    HeatPumpRecords,
+    cylinder_meets_record,
+    cylinder_table2_loss_kwh_day,
+    heat_pump_records,
+)
 from ara.sap.tables import read_table
 
 if TYPE_CHECKING:
     from ara.rdsap.pcdb import Pcdb
 
-#: Table 4a code written for an electric wet heat pump with product data (see module doc).
-PCDB_HEAT_PUMP_CODE = 224
-#: PCDF table 362 codes ([B], format 464 field descriptions).
-HP_ELECTRIC_FUEL = 39
-SPACE_AND_WATER_ALL_YEAR, SPACE_AND_WATER_SEASON, SPACE_ONLY = 1, 2, 3
-HEATING_DURATIONS = ("24", "16", "9", "V")  # Table N4 ([J] 74240f8c)
 
 #: SAP_INPUT_SCHEMA ventilation_type -> PCDB table 323 main type ([B]) and table 329 system
 #: type ([J] 433f4a49, PCDF section A.20).
@@ -132,28 +132,10 @@ def _lists(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return floats(pc.list_flatten(arr)), parents, lengths
 
 
-def _all(ok: np.ndarray, parents: np.ndarray, n: int) -> np.ndarray:
-    """Per row: every item of the row holds ``ok`` (true for a row without items)."""
-    return np.bincount(parents[~ok], minlength=n) == 0
-
-
 # ---------------------------------------------------------------------------- heat pumps --
 
-@dataclass
-class HeatPumpProduct:
-    """The PCDB record of one main system's heat pump, per certificate row."""
-
-    found: np.ndarray  # the index is a record of the user's PCDB (table 362)
-    usable: np.ndarray  # the record is written for the row
-    offsets: np.ndarray  # (n + 1,) PSR points of the usable rows
-    psr: np.ndarray
-    space: np.ndarray
-    water: np.ndarray  # NaN where the record has none
-    max_output_kw: np.ndarray
-    duration: np.ndarray  # object: '24' / '16' / '9' / 'V' / ''
-    vessel_volume_l: np.ndarray
-    vessel_loss_kwh_day: np.ndarray
-    vessel_hx_area_m2: np.ndarray
+#: The table 362 records of one main system (kept under this name for the expansion).
+HeatPumpProduct = HeatPumpRecords
 
 
 def heat_pump_products(pcdb: Pcdb, index_numbers: pa.Array, needs: np.ndarray,
@@ -161,73 +143,14 @@ def heat_pump_products(pcdb: Pcdb, index_numbers: pa.Array, needs: np.ndarray,
     """The table 362 records of ``index_numbers`` for the rows of ``needs`` (electric wet
     heat pumps lodged by index without a SAP code); ``heats_water``: the system heats the
     water (901 for main 1, 914 for main 2). Rows whose record is found but cannot be used are
-    named in the audit (the caller takes the declared fallback)."""
-    n = needs.size
+    named in the audit (the caller takes the declared fallback). The rules are
+    :func:`ara.sap.products.heat_pump_records`, shared with the full-SAP readers."""
     from ara.rdsap.pcdb import lookup
 
-    rec = lookup(pcdb.heat_pumps, index_numbers)
-    found = needs & _found(rec)
-    psr, parents, counts = _lists(rec, "psr")
-    space, _, _ = _lists(rec, "space_efficiency_pct")
-    water, _, _ = _lists(rec, "water_efficiency_pct")
-    if water.size != psr.size:  # a format without water efficiencies in its groups
-        water = np.full(psr.size, np.nan)
-    psr_count = int_codes(_col(rec, "psr_count"))
-    fuel = int_codes(_col(rec, "fuel"))
-    provision = int_codes(_col(rec, "service_provision"))
-    max_kw = floats(_col(rec, "max_output_kw"))
-    duration = np.array(pc.fill_null(pc.utf8_trim_whitespace(_col(rec, "heating_duration")),
-                                     "").to_pylist(), dtype=object)
-
-    increasing = np.ones(psr.size, dtype=bool)
-    increasing[1:] = (parents[1:] != parents[:-1]) | (np.diff(psr) > 0)
-    points_ok = _all((psr > 0) & increasing & (space > 0), parents, n) & (counts > 0)
-    water_ok = _all(water > 0, parents, n)
-    reasons = {
-        "not an electric heat pump (record fuel is not 39)": fuel != HP_ELECTRIC_FUEL,
-        "more than one dataset (the air-flow-rate datasets of an exhaust air heat pump: "
-        "which applies is not established)": counts != psr_count,
-        "its PSR datasets are not positive and strictly increasing with positive space "
-        "efficiencies": ~points_ok,
-        "no positive maximum output": ~(max_kw > 0),
-        "it heats the water but its service provision is not 1 (space and water all year) "
-        "or it has no water efficiency at every PSR":
-            heats_water & ~((provision == SPACE_AND_WATER_ALL_YEAR) & water_ok),
-        "service provision not space heating (1-3)":
-            ~np.isin(provision, (SPACE_AND_WATER_ALL_YEAR, SPACE_AND_WATER_SEASON, SPACE_ONLY)),
-    }
-    if main == 1:
-        reasons["no Table N4 daily heating duration ('24', '16', '9', 'V')"] = \
-            ~np.isin(duration, HEATING_DURATIONS)
-    unusable = np.zeros(n, dtype=bool)
-    for text, bad in reasons.items():
-        log.assume(found & bad, f"main{main}: heat pump PCDB record not used: {text}")
-        unusable |= bad
-    usable = found & ~unusable
-
-    keep = usable[parents] if parents.size else np.zeros(0, dtype=bool)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.where(usable, counts, 0), out=offsets[1:])
-    return HeatPumpProduct(
-        found=found, usable=usable, offsets=offsets, psr=psr[keep], space=space[keep],
-        water=water[keep], max_output_kw=max_kw, duration=duration,
-        vessel_volume_l=floats(_col(rec, "vessel_volume_l")),
-        vessel_loss_kwh_day=floats(_col(rec, "vessel_heat_loss_kwh_day")),
-        vessel_hx_area_m2=floats(_col(rec, "vessel_hx_area_m2")))
-
-
-def _cylinder_loss_kwh_day(volume: np.ndarray, ins_type: np.ndarray,
-                           ins_mm: np.ndarray) -> np.ndarray:
-    """(47) x (51) x (52): the cylinder's Table 2 / 2a loss without the Table 2b factor."""
-    k = {r["name"]: float(r["value"]) for r in read_table("sap10_2_worksheet_constants.csv")
-         if r["name"].startswith("cylinder_")}
-    jacket = ins_type == 2
-    loss = k["cylinder_loss_base"] + np.where(
-        jacket, k["cylinder_jacket_a"] / (ins_mm + k["cylinder_jacket_t0"]),
-        k["cylinder_factory_a"] / (ins_mm + k["cylinder_factory_t0"]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vf = (k["cylinder_vf_reference"] / volume) ** (1.0 / 3.0)
-    return volume * loss * vf
+    hp = heat_pump_records(lookup(pcdb.heat_pumps, index_numbers), needs, heats_water, main)
+    for text, rows in hp.reasons.items():
+        log.assume(rows, f"main{main}: heat pump PCDB record not used: {text}")
+    return hp
 
 
 def _column(out: Output, name: str) -> np.ndarray:
@@ -256,15 +179,15 @@ def heat_pump_columns(out: Output, log: Log, main: int, hp: HeatPumpProduct,
                "the record lodged, maximum output and heating duration (SAP 10.2 Appendix N)")
 
     # Table N8: only the cylinder criteria are sourced; the certificate lodges no
-    # heat-exchanger area, so a record whose area is above 0 cannot be shown met
+    # heat-exchanger area, so a record whose area is above 0 cannot be shown met, and a
+    # declared loss is not compared (the Table 2 loss is the criterion's quantity here)
     water_rows = rows & heats_water & from_store
     volume = _column(out, "cylinder_volume_l")
-    ins_type = _column(out, "cylinder_insulation_type")
-    ins_mm = _column(out, "cylinder_insulation_mm")
     declared = _column(out, "cylinder_declared_loss_kwh_per_day")
-    loss = _cylinder_loss_kwh_day(volume, ins_type, ins_mm)
-    meets = water_rows & (hp.vessel_hx_area_m2 == 0) & (volume >= hp.vessel_volume_l) \
-        & ~np.isfinite(declared) & np.isfinite(loss) & (loss <= hp.vessel_loss_kwh_day)
+    loss = np.where(np.isfinite(declared), np.nan, cylinder_table2_loss_kwh_day(
+        volume, _column(out, "cylinder_insulation_type"),
+        _column(out, "cylinder_insulation_mm")))
+    meets = water_rows & cylinder_meets_record(hp, volume, loss, np.full(out.n, np.nan))
     out.put(f"{p}_hp_cylinder_meets_pcdb", meets, water_rows)
     log.assume(meets, f"{p}: heat pump water heating: the cylinder meets the PCDB record's "
                "Table N8 criteria (record heat-exchanger area 0): in-use factor 0.95")
