@@ -248,9 +248,11 @@ def test_a_certificate_lodging_a_code_is_unchanged(pcdb: Pcdb) -> None:
 
 # ------------------------------------------------------------------------------- refusals --
 @pytest.mark.parametrize(("edits", "words"), [
-    # a heat pump lodged by index
-    ((("<Main-Heating-Category>2<", "<Main-Heating-Category>4<"),
-      ("<Main-Fuel-Type>1<", "<Main-Fuel-Type>39<")), "Main-Heating-Category 4"),
+    # a warm-air heat pump lodged by index (a wet one is read: test_sap_pcdb_heat_pumps.py)
+    ((("<Main-Heating-Category>2<", "<Main-Heating-Category>5<"),
+      ("<Main-Fuel-Type>1<", "<Main-Fuel-Type>39<")), "Main-Heating-Category 5"),
+    # a wet heat pump burning gas (a gas-fired heat pump has no PCDB reading here)
+    ((("<Main-Heating-Category>2<", "<Main-Heating-Category>4<"),), "Main-Heating-Category 4"),
     # a wood-log boiler lodged by index
     ((("<Main-Fuel-Type>1<", "<Main-Fuel-Type>20<"),), "burning fuel 20"),
     # manufacturer declaration, no code

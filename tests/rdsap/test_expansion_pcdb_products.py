@@ -15,32 +15,15 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from test_estimate_mode import complete_rdsap_10, table
-from test_pcdb import block, dmev_428, heat_pump_465, mvhr_426, pcdf, write
+from test_pcdb import VARIED, block, dmev_428, hp_record, mvhr_426, pcdf, write
 
 from ara.rdsap.expansion import expand
-from ara.sap.products import PCDB_HEAT_PUMP_CODE
 from ara.rdsap.pcdb import Pcdb, load_pcdb
 from ara.sap import calculate, trace
 from ara.sap.fallbacks import fallback
+from ara.sap.products import PCDB_HEAT_PUMP_CODE
 
 # ------------------------------------------------------------------------- the records --
-
-#: invented heat pump datasets (PSR, space %, water %): equal efficiencies make (206) and
-#: (217) independent of the dwelling's PSR inside the record's range
-FLAT = [("0.05", "300", "250"), ("0.5", "300", "250"), ("5.0", "300", "250")]
-VARIED = [("0.2", "301.1", "201.1"), ("1.2", "281.1", "181.1")]
-
-
-def hp_record(index: str, groups: list[tuple[str, str, str]] = FLAT,
-              fields: dict[int, str] | None = None) -> str:
-    """A format 465 row (tests/rdsap/test_pcdb.py builder: fuel 39 at 16, vessel 171 l /
-    1.71 kWh/day / 3.21 m2 at 24-26, maximum output 5.67 kW at 47, duration 'V' at 48), service
-    provision 1 (space and water all year) at 22 unless ``fields`` say otherwise."""
-    row = heat_pump_465(index, groups).split(",")
-    for pos, value in {22: "1", **(fields or {})}.items():
-        row[pos] = value
-    return ",".join(row)
-
 
 def central(index: str, main_type: str, duct: str,
             groups: Sequence[tuple[int, float, float, float | None]]) -> str:

@@ -70,6 +70,23 @@ def heat_pump_465(index: str, groups: list[tuple[str, str, str]]) -> str:
     return ",".join(fields)
 
 
+#: invented heat pump datasets (PSR, space %, water %): equal efficiencies make (206) and
+#: (217) independent of the dwelling's PSR inside the record's range
+FLAT = [("0.05", "300", "250"), ("0.5", "300", "250"), ("5.0", "300", "250")]
+VARIED = [("0.2", "301.1", "201.1"), ("1.2", "281.1", "181.1")]
+
+
+def hp_record(index: str, groups: list[tuple[str, str, str]] = FLAT,
+              fields: dict[int, str] | None = None) -> str:
+    """A format 465 row (tests/rdsap/test_pcdb.py builder: fuel 39 at 16, vessel 171 l /
+    1.71 kWh/day / 3.21 m2 at 24-26, maximum output 5.67 kW at 47, duration 'V' at 48), service
+    provision 1 (space and water all year) at 22 unless ``fields`` say otherwise."""
+    row = heat_pump_465(index, groups).split(",")
+    for pos, value in {22: "1", **(fields or {})}.items():
+        row[pos] = value
+    return ",".join(row)
+
+
 def mvhr_426(index: str) -> str:
     values = {**_product(index, "TEST MVHR"), 10: "3", 11: "0", 12: "2", 13: "1", 14: "1",
               15: "2", 16: "2005"}
@@ -251,7 +268,11 @@ def test_unmodelled_table_is_kept_raw(tmp_path: Path) -> None:
     assert postcodes.column("raw").to_pylist() == [["ZZ", "1", "x"], ["ZZ", "2", "y", "z"]]
     assert pcdb.table(777).column("raw").to_pylist() == [["@", "anything goes"]]
     with pytest.raises(PcdbError, match="no table 105"):
-        pcdb.boilers_for(["900001"])
+        pcdb.table(105)
+    # looking a product up in a file without its table: not found (the declared fallback
+    # applies), as for an index the table does not hold
+    assert pcdb.boilers_for(["900001"]).column("found").to_pylist() == [False]
+    assert pcdb.heat_pumps_for(["900101"]).column("found").to_pylist() == [False]
 
 
 def test_blocks_of_one_table_are_concatenated(tmp_path: Path) -> None:

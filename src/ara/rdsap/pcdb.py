@@ -321,12 +321,18 @@ class Pcdb:
         return self._ventilation
 
     def boilers_for(self, index_numbers: Any) -> pa.Table:
-        """Table 105 rows for ``index_numbers`` (see :meth:`lookup`)."""
-        return lookup(self.boilers, index_numbers)
+        """Table 105 rows for ``index_numbers`` (see :meth:`lookup`); none found when the
+        file has no table 105."""
+        return lookup(self._modelled_or_empty(105), index_numbers)
 
     def heat_pumps_for(self, index_numbers: Any) -> pa.Table:
-        """Table 362 rows for ``index_numbers`` (see :meth:`lookup`)."""
-        return lookup(self.heat_pumps, index_numbers)
+        """Table 362 rows for ``index_numbers`` (see :meth:`lookup`); none found when the
+        file has no table 362 (a user's PCDB of boilers only holds no heat pump)."""
+        return lookup(self._modelled_or_empty(362), index_numbers)
+
+    def _modelled_or_empty(self, number: int) -> pa.Table:
+        return self.tables[number] if number in self.tables \
+            else TABLE_SCHEMAS[number].empty_table()
 
     def ventilation_for(self, index_numbers: Any) -> pa.Table:
         """:attr:`ventilation` rows (table 323 or 322) for ``index_numbers``."""

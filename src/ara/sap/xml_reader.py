@@ -66,7 +66,16 @@ from defusedxml.common import (
 )
 
 from ara.sap.fallbacks import FallbackLog, Mode, check_mode, fallback
-from ara.sap.products import BoilerProducts, pcdb_boiler_codes, product_efficiencies
+from ara.sap.products import (
+    PCDB_HEAT_PUMP_CODE,
+    BoilerProducts,
+    HeatPumpLookup,
+    cylinder_meets_record,
+    cylinder_table2_loss_kwh_day,
+    heat_pump_records,
+    pcdb_boiler_codes,
+    product_efficiencies,
+)
 from ara.sap.schema import SAP_INPUT_SCHEMA
 from ara.sap.tables import (
     ELECTRIC_FUELS,
@@ -702,8 +711,14 @@ def _read_main_heating(heating: _Node, row: dict[str, Any],
                           hi=_SPACE_HEATING_CODE_RANGE[1])
         if code is None and category != 1:  # category 1 = "none"
             # a gas / LPG / oil boiler lodged by its PCDB index: the completion takes its
-            # product record or the declared fallback (_complete_indexed_boilers); code null
-            lodged.indexed.append(_indexed_boiler(mh, number, category))
+            # product record or the declared fallback
+            # (_complete_indexed_boilers); an electric heat pump its Appendix N record
+            # (_complete_indexed_heat_pumps); code null
+            system = _indexed_system(mh, number, category)
+            if isinstance(system, _IndexedHeatPump):
+                lodged.indexed_heat_pumps.append(system)
+            else:
+                lodged.indexed.append(system)
         row[f"{p}_code"] = code
         row[f"{p}_fuel"] = _heating_fuel(mh, "Main-Fuel-Type")
         row[f"{p}_fraction"] = mh.req_number("Main-Heating-Fraction", minimum=0.0)
@@ -751,11 +766,24 @@ class _IndexedBoiler:
     fan_flue: bool | None  # Is-Flue-Fan-Present; None when not lodged
 
 
-def _indexed_boiler(mh: _Node, number: int, category: int | None) -> _IndexedBoiler:
+#: SAP-MainHeatingCategoryCode 4: "heat pump with radiators or underfloor heating".
+_WET_HEAT_PUMP_CATEGORY = 4
+
+
+@dataclass(frozen=True)
+class _IndexedHeatPump:
+    """An electric wet heat pump lodged by its PCDB index without a SAP Table 4a code."""
+
+    number: int  # Main-Heating-Number
+    index: str  # the PCDB index number as lodged
+
+
+def _indexed_system(mh: _Node, number: int, category: int | None
+                    ) -> _IndexedBoiler | _IndexedHeatPump:
     """A main heating system without Main-Heating-Code: read when it is a gas / LPG / oil
-    boiler lodged by its PCDB index (Main-Heating-Data-Source 1 or absent, with
-    Main-Heating-Index-Number, ``Boiler-Index-Number`` in SAP-Schema-16.x); refused naming
-    what is missing otherwise."""
+    boiler or an electric heat pump with radiators or underfloor heating lodged by its PCDB
+    index (Main-Heating-Data-Source 1 or absent, with Main-Heating-Index-Number,
+    ``Boiler-Index-Number`` in SAP-Schema-16.x); refused naming what is missing otherwise."""
     source = mh.text("Main-Heating-Data-Source")
     index = mh.text("Main-Heating-Index-Number")
     index_name = "Main-Heating-Index-Number"
@@ -771,6 +799,8 @@ def _indexed_boiler(mh: _Node, number: int, category: int | None) -> _IndexedBoi
     if not _INDEX_RE.match(index):
         raise mh.error(index_name, f"{index!r} is not a PCDB index number")
     fuel = _heating_fuel(mh, "Main-Fuel-Type")
+    if category == _WET_HEAT_PUMP_CATEGORY and fuel in ELECTRIC_FUELS:
+        return _IndexedHeatPump(number=number, index=index)
     group = next((g for g, codes in BOILER_FUEL_GROUPS.items() if fuel in codes), None)
     if category != _BOILER_CATEGORY or fuel is None or group is None:
         kind = "a boiler" if category == _BOILER_CATEGORY else \
@@ -780,8 +810,9 @@ def _indexed_boiler(mh: _Node, number: int, category: int | None) -> _IndexedBoi
                        f"Table 4a/4b code, and it is {kind} burning fuel "
                        f"{fuel if fuel is not None else '(Main-Fuel-Type not lodged)'}; Ara "
                        "takes a product from the PCDB only for a gas / LPG / oil boiler "
-                       "(category 2, SAP 10.2 Appendix D): for this system a Main-Heating-Code "
-                       "(or a reader of its PCDB record) is needed")
+                       "(category 2, SAP 10.2 Appendix D) or an electric heat pump with "
+                       "radiators or underfloor heating (category 4, Appendix N): for this "
+                       "system a Main-Heating-Code (or a reader of its PCDB record) is needed")
     return _IndexedBoiler(number=number, index=index, fuel=fuel, fuel_group=group,
                           fan_flue=mh.boolean("Is-Flue-Fan-Present"))
 
@@ -855,6 +886,8 @@ def _read_heating(details: _Node, row: dict[str, Any], lodged: _Lodged) -> None:
     row["cylinder_volume_l"] = heating.number("Hot-Water-Store-Size", minimum=0.0)
     row["cylinder_declared_loss_kwh_per_day"] = heating.number("Hot-Water-Store-Heat-Loss",
                                                                minimum=0.0)
+    lodged.store_hx_area_m2 = heating.number("Hot-Water-Store-Heat-Transfer-Area",
+                                             minimum=0.0)
     row["cylinder_insulation_type"] = heating.code("Hot-Water-Store-Insulation-Type",
                                                    _HW_STORE_INSULATION_CODES)
     row["cylinder_insulation_mm"] = heating.number("Hot-Water-Store-Insulation-Thickness",
@@ -1007,6 +1040,8 @@ class _Lodged:
     legacy: Any = None
     # main heating systems lodged by their PCDB index without a Table 4a/4b code
     indexed: list[_IndexedBoiler] = dataclasses.field(default_factory=list)
+    indexed_heat_pumps: list[_IndexedHeatPump] = dataclasses.field(default_factory=list)
+    store_hx_area_m2: float | None = None  # Hot-Water-Store-Heat-Transfer-Area (Table N8)
 
 
 @dataclass(frozen=True)
@@ -1120,6 +1155,7 @@ def _complete(row: dict[str, Any], lodged: _Lodged, mode: Mode,
                          f"glazing family ({filled} openings)")
 
     _complete_indexed_boilers(row, lodged, products, use, rules)
+    _complete_indexed_heat_pumps(row, lodged, products, use, rules)
 
     # Water heated by an electric boiler (Water-Heating-Code 901 / 914): its Table 4a
     # efficiency (see _ELECTRIC_BOILER_CODES).
@@ -1245,6 +1281,82 @@ def _complete_indexed_boilers(row: dict[str, Any], lodged: _Lodged,
         unavailable = True
     if unavailable:
         use("boiler_product_unavailable")
+
+
+def _complete_indexed_heat_pumps(row: dict[str, Any], lodged: _Lodged,
+                                 products: BoilerProducts | None, use: Any,
+                                 rules: list[str]) -> None:
+    """Electric wet heat pumps lodged by their PCDB index without a Table 4a code.
+
+    SAP 10.2 Appendix N: with the user's PCDB (table 362), a usable record (the rules of
+    :func:`ara.sap.products.heat_pump_records`, shared with the RdSAP expansion) gives
+    ``main{n}_hp_psr_data`` (its datasets for the flow temperature of the record lodged),
+    ``main{n}_hp_max_output_kw``, ``main1_hp_heating_duration`` and ``main{n}_code`` 224 (the
+    calculator then takes the efficiencies from Appendix N, not Table 4a); recorded in
+    ``rules``, not an estimate. When the system heats the water from a store, Table N8's
+    criteria are checked with what the certificate lodges: the store's volume
+    (Hot-Water-Store-Size), heat-exchanger area (Hot-Water-Store-Heat-Transfer-Area) and heat
+    loss - the declared loss (Hot-Water-Store-Heat-Loss, kWh/day, the quantity the PCDB
+    record gives) or else the Table 2 loss (47) x (51) x (52) of its insulation (decision
+    0027); an unknown criterion is not met (in-use factor 0.60). A record the rules cannot
+    use: ``heat_pump_product_not_usable`` (the reason in ``rules``); no PCDB or an index it
+    does not hold: ``heat_pump_product_unavailable``: both the Table 4a code 224 row."""
+    if not lodged.indexed_heat_pumps:
+        return
+    lookup = products if isinstance(products, HeatPumpLookup) else None
+    heater = {901: 1, 914: 2}.get(row["water_heating_code"])
+    one = np.ones(1, dtype=bool)
+    for hp in lodged.indexed_heat_pumps:
+        p = f"main{hp.number}"
+        heats_water = np.array([heater == hp.number])
+        record = None
+        if lookup is not None:
+            record = heat_pump_records(lookup.heat_pumps_for([hp.index]), one, heats_water,
+                                       hp.number)
+        if record is None or not record.found[0]:
+            row[f"{p}_code"] = int(fallback("heat_pump_product_unavailable").value)
+            use("heat_pump_product_unavailable")
+            continue
+        if not record.usable[0]:
+            row[f"{p}_code"] = int(fallback("heat_pump_product_not_usable").value)
+            use("heat_pump_product_not_usable")
+            rules.extend(f"{p}: heat pump PCDB record {hp.index} not used: {text}"
+                         for text, bad in record.reasons.items() if bad[0])
+            continue
+        row[f"{p}_code"] = PCDB_HEAT_PUMP_CODE
+        row[f"{p}_hp_psr_data"] = record.psr_data(0)
+        row[f"{p}_hp_max_output_kw"] = float(record.max_output_kw[0])
+        if hp.number == 1:
+            row["main1_hp_heating_duration"] = str(record.duration[0])
+        rules.append(f"{p}_code, {p}_hp_psr_data, {p}_hp_max_output_kw: PCDB heat pump "
+                     f"{hp.index} (SAP 10.2 Appendix N): {int(np.diff(record.offsets)[0])} "
+                     f"plant size ratios, maximum output {record.max_output_kw[0]:g} kW"
+                     + (f", heating duration '{record.duration[0]}'" if hp.number == 1
+                        else ""))
+        if heats_water[0] and row["hot_water_delivery"] == 3:
+            meets = _table_n8_met(row, lodged, record)
+            row[f"{p}_hp_cylinder_meets_pcdb"] = meets
+            rules.append(f"{p}_hp_cylinder_meets_pcdb: Table N8: the hot water store "
+                         f"{'meets' if meets else 'is not shown to meet'} the record's "
+                         f"criteria (volume {record.vessel_volume_l[0]:g} l, heat-exchanger "
+                         f"area {record.vessel_hx_area_m2[0]:g} m2, heat loss "
+                         f"{record.vessel_loss_kwh_day[0]:g} kWh/day): in-use factor "
+                         f"{0.95 if meets else 0.60:.2f}")
+
+
+def _table_n8_met(row: dict[str, Any], lodged: _Lodged, record: Any) -> bool:
+    """Table N8 for one usable record and the certificate's store (see
+    :func:`_complete_indexed_heat_pumps`)."""
+    def number(value: Any) -> np.ndarray:
+        return np.array([np.nan if value is None else float(value)])
+
+    volume = number(row["cylinder_volume_l"])
+    loss = number(row["cylinder_declared_loss_kwh_per_day"])
+    if not np.isfinite(loss[0]):
+        loss = cylinder_table2_loss_kwh_day(volume, number(row["cylinder_insulation_type"]),
+                                            number(row["cylinder_insulation_mm"]))
+    return bool(cylinder_meets_record(record, volume, loss,
+                                      number(lodged.store_hx_area_m2))[0])
 
 
 def _product_name(product: pa.Table | None, i: int) -> str:
