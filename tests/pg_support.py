@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -48,3 +49,21 @@ def postgres_engine(prefix: str = "ara_test") -> Iterator[Engine]:
         engine.dispose()
         drop_schema(admin, schema)
         admin.dispose()
+
+
+def snapshot(db: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every Ara table's rows in the database at URL or SQLite path ``db``, timestamps left
+    out, in a stable order: two runs that end alike have equal snapshots."""
+    from ara.persistence import tables as t
+
+    engine = create_engine(db)
+    try:
+        with engine.connect() as conn:
+            out = {}
+            for table in t.TABLES:
+                columns = [c for c in table.columns if not isinstance(c.type, sa.DateTime)]
+                rows = conn.execute(sa.select(*columns)).all()
+                out[table.name] = sorted((tuple(r) for r in rows), key=repr)
+            return out
+    finally:
+        engine.dispose()

@@ -143,6 +143,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         return refuse(f"--batch-size must be at least 1, not {args.batch_size}")
+    on_cluster = args.workers is not None or args.scheduler is not None
+    if on_cluster:
+        refusal = _cluster_refusal(args)
+        if refusal is not None:
+            return refuse(*refusal)
     sample = bundled(SAMPLE)
     portfolio_path = Path(args.portfolio) if args.portfolio else sample / "portfolio.csv"
     epc_source = args.epc_source or (f"archive:{sample / 'certificates.ndjson.gz'}"
@@ -194,13 +199,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         modelling = ModellingOrchestrator(uow_factory, rates, scenarios=scenarios,
                                           mode=args.mode, pcdb=pcdb)
     show = args.progress or sys.stderr.isatty()
-    with tqdm(total=properties.num_rows, unit="home", disable=not show,
-              desc="ingest + baseline", file=sys.stderr) as bar:
-        first_run = FirstRun(uow_factory, ingestion, baseline, modelling=modelling,
-                             progress=lambda _what, n: bar.update(n))
-        first_run.create_properties(portfolio_id, portfolio_path.name, properties)
-        summary = first_run.run(properties.column("property_id").to_pylist(),
-                                args.batch_size)
+    if on_cluster:
+        FirstRun(uow_factory, ingestion, baseline).create_properties(
+            portfolio_id, portfolio_path.name, properties)
+        summary, code = _run_on_cluster(args, properties, epc_source, uprn_data, show)
+        if summary is None:
+            return code
+    else:
+        with tqdm(total=properties.num_rows, unit="home", disable=not show,
+                  desc="ingest + baseline", file=sys.stderr) as bar:
+            first_run = FirstRun(uow_factory, ingestion, baseline, modelling=modelling,
+                                 progress=lambda _what, n: bar.update(n))
+            first_run.create_properties(portfolio_id, portfolio_path.name, properties)
+            summary = first_run.run(properties.column("property_id").to_pylist(),
+                                    args.batch_size)
     print(_summary(uow_factory, portfolio_id, summary))
     if args.report != "none":
         from ara.report import write_report
@@ -208,6 +220,79 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"report: {write_report(uow_factory, portfolio_id, args.report)}")
     failed = summary.failed_batches or summary.ingestion_failures or summary.baseline_failures
     return EXIT_FAILURES if failed else EXIT_OK
+
+
+#: The modules of the 'cluster' extra that ``ara run --workers/--scheduler`` needs.
+CLUSTER_MODULES = ("distributed",)
+
+
+def _cluster_refusal(args: argparse.Namespace) -> tuple[str, int] | None:
+    """Why ``ara run`` cannot run on a cluster as asked (message, exit status), or None."""
+    import importlib.util
+
+    from ara.cli import EXIT_CONFIG
+
+    if args.workers is not None and args.scheduler is not None:
+        return "give --workers or --scheduler, not both", EXIT_ERROR
+    if args.workers is not None and args.workers < 1:
+        return f"--workers must be at least 1, not {args.workers}", EXIT_ERROR
+    if args.partition_homes < 1:
+        return f"--partition-homes must be at least 1, not {args.partition_homes}", EXIT_ERROR
+    if not args.db.startswith("postgresql"):
+        return (f"--db {args.db}: a cluster run needs PostgreSQL (--db "
+                "postgresql+psycopg://USER@HOST/DB), which every worker connects to; SQLite "
+                "is one process's file and stays the single-process default (drop --workers "
+                "/ --scheduler to run here)", EXIT_ERROR)
+    missing = [m for m in CLUSTER_MODULES if importlib.util.find_spec(m) is None]
+    if missing:
+        return (f"--workers and --scheduler need {', '.join(missing)}, from the 'cluster' "
+                "extra: pip install 'ara-sap[cluster]'", EXIT_CONFIG)
+    return None
+
+
+def _absolute_source(spec: str) -> str:
+    """An EPC source with its path made absolute (a worker's working folder is not ours)."""
+    kind, sep, path = spec.partition(":")
+    return f"{kind}:{Path(path).resolve()}" if sep and path else spec
+
+
+def _run_on_cluster(args: argparse.Namespace, properties: Any, epc_source: str,
+                    uprn_data: str | None, show: bool) -> tuple[Any, int]:
+    """The First Run's stages on Dask (``ara.distributed_run``): homes partitioned by postcode
+    district, every partition against the one PostgreSQL database. (summary, 0), or (None,
+    status) after one line: 78 when no cluster can be reached, 1 when a partition failed
+    after its retries (what its batches committed stays; a re-run replaces it)."""
+    from ara.cli import EXIT_CONFIG
+    from ara.distributed import ClusterUnavailableError
+    from ara.distributed_run import (
+        ClusterRunError,
+        RunSpec,
+        district_counts,
+        plan_run_partitions,
+        run_first_run_on_cluster,
+    )
+
+    scenarios = args.scenarios if args.scenarios in ("default", "none") \
+        else str(Path(args.scenarios).resolve())
+    spec = RunSpec(db=args.db, epc_source=_absolute_source(epc_source),
+                   uprn_data=str(Path(uprn_data).resolve()) if uprn_data else None,
+                   solar=args.solar, mode=args.mode,
+                   pcdb=str(Path(args.pcdb).resolve()) if args.pcdb else None,
+                   scenarios=scenarios, batch_size=args.batch_size)
+    partitions = plan_run_partitions(properties, args.partition_homes)
+    districts, homes = district_counts(partitions)
+    print(f"ara run: {homes} homes in {districts} postcode districts, {len(partitions)} "
+          f"partitions of up to about {args.partition_homes} homes", file=sys.stderr)
+    try:
+        return run_first_run_on_cluster(spec, partitions, workers=args.workers,
+                                        scheduler=args.scheduler, progress=show).summary, 0
+    except ClusterUnavailableError as exc:
+        print(f"ara run: error: {exc}", file=sys.stderr)
+        return None, EXIT_CONFIG
+    except ClusterRunError as exc:
+        print(f"ara run: error: {exc} (re-run to complete it: finished work is kept and "
+              "replaced, never duplicated)", file=sys.stderr)
+        return None, EXIT_FAILURES
 
 
 def _open_database(db: str) -> Any:
@@ -278,6 +363,18 @@ def add_parser(sub: Any) -> None:
     add_pcdb_argument(run)
     run.add_argument("--progress", action="store_true",
                      help="show progress even when stderr is not a terminal")
+    cluster = run.add_argument_group(
+        "on a Dask cluster (issue 18; the 'cluster' extra; PostgreSQL only)")
+    cluster.add_argument("--workers", type=int, metavar="N",
+                         help="start a local Dask cluster of N worker processes and run the "
+                              "homes on it, partitioned by postcode district")
+    cluster.add_argument("--scheduler", metavar="ADDRESS",
+                         help="run on the Dask cluster whose scheduler is at ADDRESS "
+                              "(e.g. tcp://10.0.0.5:8786); paths must be seen alike by every "
+                              "worker")
+    cluster.add_argument("--partition-homes", type=int, default=5_000, metavar="N",
+                         help="pack whole postcode districts into partitions of about N "
+                              "homes (default 5000; a larger district is one partition)")
     run.set_defaults(func=cmd_run)
 
     report = sub.add_parser(

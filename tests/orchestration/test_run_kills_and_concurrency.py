@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from pg_support import POSTGRES_URL, reachable_admin
+from pg_support import POSTGRES_URL, reachable_admin, snapshot
 
 from ara.cli import bundled
 from ara.persistence import create_engine
@@ -87,21 +87,6 @@ def _engine(db: str) -> sa.Engine:
     return create_engine(db)
 
 
-def _snapshot(db: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table's rows, timestamps left out, in a stable order."""
-    engine = _engine(db)
-    try:
-        with engine.connect() as conn:
-            out = {}
-            for table in t.TABLES:
-                columns = [c for c in table.columns if not isinstance(c.type, sa.DateTime)]
-                rows = conn.execute(sa.select(*columns)).all()
-                out[table.name] = sorted((tuple(r) for r in rows), key=repr)
-            return out
-    finally:
-        engine.dispose()
-
-
 def _has_rows(db: str, table: sa.Table) -> bool:
     engine = _engine(db)
     try:
@@ -117,7 +102,7 @@ def test_killed_at_each_stage_boundary_then_run_again_ends_as_one_clean_run(
         portfolio: Path, databases: Any) -> None:
     clean = databases()
     _finish(_start(portfolio, clean))
-    expected = _snapshot(clean)
+    expected = snapshot(clean)
     assert len(expected["properties"]) == HOMES and expected["plans"]
     killed = 0
     for name, table in BOUNDARIES:
@@ -133,7 +118,7 @@ def test_killed_at_each_stage_boundary_then_run_again_ends_as_one_clean_run(
             killed += 1
         process.communicate()
         _finish(_start(portfolio, db))
-        assert _snapshot(db) == expected, f"killed when {name}, then run again"
+        assert snapshot(db) == expected, f"killed when {name}, then run again"
     assert killed >= 3, f"only {killed} of {len(BOUNDARIES)} runs were still going when killed"
 
 
@@ -145,4 +130,4 @@ def test_two_runs_of_one_portfolio_at_once_end_as_one_clean_run(
     first, second = _start(portfolio, db), _start(portfolio, db)
     _finish(first)
     _finish(second)
-    assert _snapshot(db) == _snapshot(clean)
+    assert snapshot(db) == snapshot(clean)
