@@ -35,6 +35,7 @@ from ara.distributed_run import (
     merge_summaries,
     plan_run_partitions,
     postcode_district,
+    worker_run_state,
 )
 from ara.orchestration.first_run import RunSummary
 from ara.persistence import create_engine
@@ -237,6 +238,30 @@ def test_a_worker_killed_mid_partition_loses_and_duplicates_nothing(
     assert killed is not None, "the run ended before a worker could be killed"
     assert f"portfolio homes: {HOMES} properties" in output
     assert snapshot(db) == clean
+
+
+def test_each_worker_builds_the_stages_and_loads_the_tables_once(
+        portfolio: Path, databases: Any, clean: dict[str, Any]) -> None:
+    """Six partitions on two workers: each worker built the run's stages once and loaded the
+    spec tables once, however many partitions it ran."""
+    db = databases()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        finish(start(command(portfolio, db, "--scheduler", cluster.scheduler_address,
+                             "--partition-homes", "60")))
+        states = list(client.run(worker_run_state).values())
+    assert sum(s["partitions"] for s in states) == len(
+        plan_run_partitions(_portfolio_table(portfolio), 60)) == 6
+    for state in states:
+        assert state["stages"] == (1 if state["partitions"] else 0)
+        assert state["tables_loaded"] == 1
+    assert snapshot(db) == clean
+
+
+def _portfolio_table(path: Path) -> pa.Table:
+    from ara.orchestration.first_run import read_portfolio
+
+    return read_portfolio(path, path.stem)
 
 
 def test_sqlite_is_refused_for_a_cluster_run(portfolio: Path, tmp_path: Path,
