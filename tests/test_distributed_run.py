@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from pg_support import POSTGRES_URL, reachable_admin, snapshot
 
 from ara.cli import bundled, main
-from ara.distributed_run import (
+from ara.orchestration.distributed_run import (
     PartitionRun,
     RunPartition,
     merge_summaries,
