@@ -258,13 +258,14 @@ def _absolute_source(spec: str) -> str:
 
 def _run_on_cluster(args: argparse.Namespace, properties: Any, epc_source: str,
                     uprn_data: str | None, show: bool) -> tuple[Any, int]:
-    """The First Run's stages on Dask (``ara.distributed_run``): homes partitioned by postcode
-    district, every partition against the one PostgreSQL database. (summary, 0), or (None,
-    status) after one line: 78 when no cluster can be reached, 1 when a partition failed
-    after its retries (what its batches committed stays; a re-run replaces it)."""
+    """The First Run's stages on Dask (``ara.orchestration.distributed_run``): homes
+    partitioned by postcode district, every partition against the one PostgreSQL database.
+    (summary, 0), or (None, status) after one line: 78 when no cluster can be reached, 1
+    when a partition failed after its retries (what its batches committed stays; a re-run
+    replaces it)."""
     from ara.cli import EXIT_CONFIG
     from ara.distributed import ClusterUnavailableError
-    from ara.distributed_run import (
+    from ara.orchestration.distributed_run import (
         ClusterRunError,
         RunSpec,
         district_counts,
