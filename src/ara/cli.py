@@ -907,6 +907,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ara.cli_rate import add_parser as add_rate_parser
     from ara.cli_results import add_parsers as add_results_parsers
     from ara.cli_run import add_parser as add_run_parser
+    from ara.cli_surveys import add_parser as add_surveys_parser
     from ara.cli_validate import add_parser as add_validate_parser
 
     add_rate_parser(sub)
@@ -915,6 +916,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_plan_parser(sub)
     add_results_parsers(sub)
     add_overrides_parser(sub)
+    add_surveys_parser(sub)
     add_validate_parser(sub)
     return parser
 

@@ -66,7 +66,8 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
             t.baseline_performance.c.lodged_band, t.baseline_performance.c.effective_band,
             t.baseline_performance.c.rebaseline_reason,
             t.baseline_performance.c.bill_total_gbp, t.baseline_performance.c.estimate,
-            t.baseline_performance.c.assumptions).where(
+            t.baseline_performance.c.assumptions,
+            t.baseline_performance.c.changed_inputs).where(
             t.baseline_performance.c.property_id.in_(ids))).all()
         certs = conn.execute(sa.select(sa.func.count()).select_from(t.epc_certificates)
                              .where(t.epc_certificates.c.property_id.in_(ids))).scalar_one()
@@ -90,6 +91,10 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
     if changed:
         lines.append(f"landlord overrides changed: {changed} homes re-baselined with them "
                      "(landlord_overrides_changed; ara plan shows each field's source)")
+    surveyed = sum("survey_changed" in (r.changed_inputs or "").split(",") for r in base)
+    if surveyed:
+        lines.append(f"surveys added or changed: {surveyed} homes re-baselined (survey_changed; "
+                     "the survey is used where it is at least as recent as the lodged EPC)")
     used = Counter(a for r in base if r.estimate for a in (r.assumptions or "").split(",") if a)
     if used:
         lines.append("estimate fallbacks used (spec/tables/estimate_fallbacks.csv): " + ", ".join(

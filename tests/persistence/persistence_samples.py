@@ -39,7 +39,7 @@ from ara.domain import (
 )
 from ara.persistence import UnitOfWork
 from ara.persistence import tables as t
-from ara.persistence.repositories import PlanTables, ScenarioTables
+from ara.persistence.repositories import PlanTables, ScenarioTables, TableRepository
 from ara.persistence.tables import arrow_schema, natural_key
 
 PORTFOLIO = "PF"
@@ -94,6 +94,7 @@ def sample_tables(n: int, tag: str = "a") -> dict[str, pa.Table]:
             {"property_id": pid, "override": name} for pid in ids
             for name in ("wall_construction", "roof_insulation")], tag),
         "landlord_override_changes": _rows(t.landlord_override_changes, per_property, tag),
+        "survey_changes": _rows(t.survey_changes, per_property, tag),
         "predicted_epcs": _rows(t.predicted_epcs, per_property, tag),
         "property_spatial": _rows(t.property_spatial, [{"uprn": 1000 + i}
                                                        for i in range(n)], tag),
@@ -121,6 +122,13 @@ def sample_tables(n: int, tag: str = "a") -> dict[str, pa.Table]:
     return out
 
 
+class SurveyChanges(TableRepository):
+    """``survey_changes`` (written by ``ara surveys import`` through the bulk upsert; the unit
+    of work has no repository of its own for it)."""
+
+    table = t.survey_changes
+
+
 def write_all(uow: UnitOfWork, tables: dict[str, pa.Table]) -> None:
     """Write every sample table through its repository, parents first."""
     uow.portfolios.upsert(tables["portfolios"])
@@ -129,6 +137,7 @@ def write_all(uow: UnitOfWork, tables: dict[str, pa.Table]) -> None:
     uow.site_notes.upsert(tables["site_notes"])
     uow.landlord_overrides.upsert(tables["landlord_overrides"])
     uow.override_changes.upsert(tables["landlord_override_changes"])
+    SurveyChanges(uow.connection).upsert(tables["survey_changes"])
     uow.predicted_epcs.upsert(tables["predicted_epcs"])
     uow.spatial.upsert(tables["property_spatial"])
     uow.solar_potential.upsert(tables["solar_potential"])
@@ -151,6 +160,7 @@ def read_all(uow: UnitOfWork, n: int) -> dict[str, pa.Table]:
         "site_notes": lambda: uow.site_notes.read(ids),
         "landlord_overrides": lambda: uow.landlord_overrides.read(ids),
         "landlord_override_changes": lambda: uow.override_changes.read(ids),
+        "survey_changes": lambda: SurveyChanges(uow.connection).read(ids),
         "predicted_epcs": lambda: uow.predicted_epcs.read(ids),
         "property_spatial": lambda: uow.spatial.read([1000 + i for i in range(n)]),
         "solar_potential": lambda: uow.solar_potential.read(ids),

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlalchemy as sa
 
 from ara.domain.bills import FuelRates, compute_bills_or_unpriced
 from ara.domain.codes import SourcePath, SourceStatus
@@ -42,7 +43,8 @@ from ara.domain.rebaseline import (
     rebaseline,
 )
 from ara.orchestration.ingestion import failure_rows
-from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
+from ara.persistence import tables as t
+from ara.persistence.bulk import key_filter, rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
@@ -58,6 +60,9 @@ from ara.sap.xml_reader import SapReading, SapXmlError, read_sap_xml_certificate
 
 UowFactory = Callable[..., UnitOfWork]
 STAGE = "baseline"
+#: ``changed_inputs``: a Site Notes survey of the home was added or changed (``ara surveys
+#: import``, table ``survey_changes``) since its previous baseline.
+SURVEY_CHANGED = "survey_changed"
 
 
 def utc_now() -> datetime:
@@ -80,6 +85,24 @@ class BaselineReport:
     overrides_changed: int = 0
     """Homes re-baselined whose Landlord Overrides changed since their previous baseline
     (recorded as ``landlord_overrides_changed`` in ``changed_inputs``)."""
+    surveys_changed: int = 0
+    """Homes re-baselined after a survey of theirs was added or changed since their previous
+    baseline (recorded as ``survey_changed`` in ``changed_inputs``)."""
+
+
+def surveys_changed(uow: UnitOfWork, property_ids: Sequence[str]) -> set[str]:
+    """The homes of ``property_ids`` stamped in ``survey_changes`` at or after their stored
+    baseline was calculated, or that have no stored baseline since; one query (as
+    :meth:`~ara.persistence.repositories.BaselineRepository.overrides_changed`)."""
+    change, base = t.survey_changes.c, t.baseline_performance.c
+    conn = uow.connection
+    statement = (sa.select(change.property_id)
+                 .select_from(t.survey_changes)
+                 .outerjoin(t.baseline_performance, base.property_id == change.property_id)
+                 .where(key_filter(conn, [change.property_id], [list(property_ids)]))
+                 .where(sa.or_(base.calculated_at.is_(None),
+                               change.changed_at >= base.calculated_at)))
+    return set(conn.execute(statement).scalars())
 
 
 def _relaxed_schema() -> pa.Schema:
@@ -181,6 +204,7 @@ class BaselineOrchestrator:
             # stored baseline (``now`` precedes this read, so an import committed while the
             # batch runs is reported again by the next run, never missed)
             changed = uow.baselines.overrides_changed(list(property_ids))
+            surveyed = surveys_changed(uow, property_ids)
         failures: list[StageFailure] = []
         lodged_rows: list[dict[str, Any]] = []
         data_texts: list[str] = []
@@ -224,7 +248,7 @@ class BaselineOrchestrator:
             })
             data_texts.append(effective.data.json_text())
         scored = self._score(lodged_rows, data_texts, failures, report, now, documents,
-                             changed)
+                             changed, surveyed)
         with self._uow() as uow:
             # a re-run replaces: this stage's failures of the batch, and the baseline of a
             # home that fails now (it must not stay as if still current)
@@ -241,7 +265,8 @@ class BaselineOrchestrator:
     def _score(self, lodged_rows: list[dict[str, Any]], data_texts: list[str],
                failures: list[StageFailure], report: BaselineReport,
                now: datetime, documents: dict[tuple[str, str], bytes] | None = None,
-               overrides_changed: set[str] | None = None) -> pa.Table | None:
+               overrides_changed: set[str] | None = None,
+               surveys: set[str] | None = None) -> pa.Table | None:
         if not lodged_rows:
             return None
         ids = [r["property_id"] for r in lodged_rows]
@@ -318,6 +343,10 @@ class BaselineOrchestrator:
         changes = {pid: LANDLORD_OVERRIDES_CHANGED for pid in overrides_changed or ()
                    if pid in rated}
         report.overrides_changed = len(changes)
+        surveyed = sorted(pid for pid in surveys or () if pid in rated)
+        for pid in surveyed:
+            changes[pid] = ",".join(c for c in (changes.get(pid), SURVEY_CHANGED) if c)
+        report.surveys_changed = len(surveyed)
         return baseline_table(result.performance, outputs, bills, now, trust=trust,
                               changed_inputs=changes)
 

@@ -102,6 +102,14 @@ landlord_override_changes = sa.Table(
     sa.Column("changed_at", sa.DateTime, nullable=False),
 )
 
+#: When ``ara surveys import`` last added or changed a Site Notes survey of a home (no row:
+#: never): the next Baseline records ``survey_changed`` (revision 0006).
+survey_changes = sa.Table(
+    "survey_changes", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)
+
 predicted_epcs = sa.Table(
     "predicted_epcs", metadata,
     sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
