@@ -432,6 +432,9 @@ PATH_DEFAULTS: dict[tuple[str, str], str] = {
     ("PV-Array", "PV-Connection"): "2", ("Solar-Water-Heating-Details",
                                          "Solar-Panel-Collector-Orientation"): "5",
     ("Solar-Water-Heating-Details", "Solar-Panel-Collector-Pitch"): "2",
+    # ConservatoryHeightCode in storeys: 1.5 fits the two-storey bases
+    ("SAP-Integral-Conservatory", "Room-Height"): "1.5",
+    ("SAP-Integral-Conservatory", "Double-Glazed"): "Y",
 }
 
 #: The children written when a subtree must be invented and its required children alone
@@ -648,6 +651,10 @@ def _xsd_notes(name: str, value: str, parent: tuple[str, ...], sibling: Any, top
         top("Solar-Water-Heating", "Y", why)
         top("SAP-Heating/Solar-Water-Heating-Details/Store-Volume-Details-Known", "Y", why)
         top("SAP-Heating/Solar-Water-Heating-Details/Solar-Volume-Details", PRESENT, why)
+    if name == "Conservatory-Type" and value == "4":
+        top("SAP-Building-Parts/SAP-Integral-Conservatory", PRESENT,
+            "XSD: a conservatory integrated into the property (not separated, type 4) is "
+            "described by SAP-Integral-Conservatory")
     if name == "FGHRS-Index-Number" and present:
         sibling("Has-FGHRS", "Y", "XSD: FGHRS index number only if FGHRS")
     if name == "Has-FGHRS" and value == "Y":

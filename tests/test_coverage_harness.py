@@ -50,15 +50,15 @@ harness = _load_harness()
 #: (rated in estimate mode, counted) of the one-at-a-time variants, as measured when the
 #: harness was written (docs/coverage.md). The share may only grow; raise these when it does.
 ESTIMATE_FLOORS: dict[str, tuple[int, int]] = {
-    "RdSAP-Schema-21.0.1": (1131, 1144),  # 98.9 %
-    "RdSAP-Schema-20.0.0": (714, 724),  # 98.6 %
+    "RdSAP-Schema-21.0.1": (1132, 1144),  # 99.0 %
+    "RdSAP-Schema-20.0.0": (715, 724),  # 98.8 %
 }
 
 #: The same for strict mode, for the record (not a floor: declaring a new fallback for what
 #: used to be filled silently lowers it, as decision 0022 intends).
 STRICT_MEASURED: dict[str, tuple[int, int]] = {
-    "RdSAP-Schema-21.0.1": (977, 1144),  # 85.4 %
-    "RdSAP-Schema-20.0.0": (597, 724),  # 82.5 %
+    "RdSAP-Schema-21.0.1": (978, 1144),  # 85.5 %
+    "RdSAP-Schema-20.0.0": (598, 724),  # 82.6 %
 }
 
 _FIELD = re.compile(r"^(calculate: )?[A-Za-z_][A-Za-z0-9_.\[\]]*$")

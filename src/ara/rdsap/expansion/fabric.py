@@ -23,6 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ara.rdsap.expansion.conservatory import (
+    CONSERVATORY_CODES,
+    HEIGHT_CODES,
+    non_separated_conservatories,
+)
 from ara.rdsap.expansion.fabric_arrow import (
     MISSING_CODE,
     Level,
@@ -313,10 +318,9 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
                       "park home: Table 21 park-home y-values and park-home walls are not "
                       "established (GAP)")
     is_flat = np.isin(ptype, (2, 3))
-    conservatory = codes(col("conservatory_type"), ("1", "2", "3", "4", "5"))
-    problems.add_mask(conservatory == 3, None, "conservatory_type",
-                      "conservatory not separated from the dwelling: the RdSAP 10 expansion "
-                      "(glazed perimeter, height) is not established (GAP)")
+    # a separated conservatory (2, 3) is outside the dwelling and ignored; one not separated
+    # (4) is expanded below (section 6.1, Table 25: conservatory.py, decision 0028)
+    conservatory = codes(col("conservatory_type"), CONSERVATORY_CODES)
     measurement = codes(col("measurement_type"), ("1", "2"))
     problems.add_mask(measurement < 0, None, "measurement_type",
                       "measurement type (internal / external) not recorded")
@@ -324,6 +328,11 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
 
     # building parts, storeys (section 1 of RDSAP10_RULES.md; RdSAP 10 section 3)
     parts = read_parts(certs, conv["upper_storey_height_allowance_m"], problems)
+    cv = non_separated_conservatories(
+        t, conservatory, floats(col("conservatory_floor_area_m2")),
+        floats(col("conservatory_glazed_perimeter_m")),
+        codes(col("conservatory_room_height"), HEIGHT_CODES),
+        bools(col("conservatory_double_glazed")), parts, problems)
     pr = parts.row
     pcountry = country[pr]
     walls = _walls(t, parts, country, problems, fallbacks)
@@ -489,6 +498,10 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
                corridor_host, has_door_corridor, problems)
     ops = Openings.concat(win, dr)
     host = host_indices(ops, present, elem_index, elem_first, e_area, problems)
+    # the conservatory's glazed walls and roof (section 6.1): no host element
+    cv_ops = cv.openings()
+    ops = Openings.concat(ops, cv_ops)
+    host = np.concatenate([host, np.full(cv_ops.row.size, -1, dtype=np.int64)])
     # safety net: no opening leaves without its numbers unless its row is already named
     glazed = ops.kind != 1
     incomplete = ~(ops.area > 0) | ~np.isfinite(ops.u) | (glazed & ~np.isfinite(ops.g))
@@ -512,7 +525,13 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
                                                     np.ones(rr_parts.size, np.int64)]),
                        kind="stable")
     s_row = pr[s_part[order]] if s_part.size else np.zeros(0, np.int64)
-    tfa = round_half_up(np.bincount(s_row, weights=np.nan_to_num(s_area[order]), minlength=n))
+    # the conservatory's floor area and volume join (4) and (5) as one more storey row (level
+    # 0); the storey count of (9) below is that of the building parts (section 6.1)
+    s_row = np.concatenate([s_row, cv.row])
+    s_level = np.concatenate([s_level[order], np.zeros(cv.row.size, np.int64)])
+    s_area = np.concatenate([s_area[order], cv.floor_area])
+    s_height = np.concatenate([s_height[order], cv.height])
+    tfa = round_half_up(np.bincount(s_row, weights=np.nan_to_num(s_area), minlength=n))
     storey_count = np.zeros(n, dtype=np.int64)
     np.maximum.at(storey_count, pr, parts.level_offset + parts.n_storeys + rr.has)
 
@@ -544,12 +563,16 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
     bad = problems.bad_mask(n)
     e_y = y_part[e_part]
     columns: dict[str, pa.Array] = {
-        "storeys": list_array(s_row, n, {"level": s_level[order], "floor_area_m2":
-                                         s_area[order], "storey_height_m": s_height[order]},
-                              STOREY_TYPE, bad),
-        "elements": list_array(e_row, n, {"kind": kind[e_part, e_slot], "gross_area_m2": e_area,
-                                          "u_value": u[e_part, e_slot],
-                                          "thermal_bridging_y": e_y}, ELEMENT_TYPE, bad),
+        "storeys": list_array(s_row, n, {"level": s_level, "floor_area_m2": s_area,
+                                         "storey_height_m": s_height}, STOREY_TYPE, bad),
+        # the conservatory's floor (28a) after each dwelling's elements (hosts unchanged)
+        "elements": list_array(
+            np.concatenate([e_row, cv.row]), n,
+            {"kind": np.concatenate([kind[e_part, e_slot], np.full(cv.row.size, 4)]),
+             "gross_area_m2": np.concatenate([e_area, cv.floor_area]),
+             "u_value": np.concatenate([u[e_part, e_slot], cv.floor_u]),
+             "thermal_bridging_y": np.concatenate([e_y, y_part[cv.part]])},
+            ELEMENT_TYPE, bad),
         "openings": list_array(ops.row, n, {
             "kind": ops.kind, "area_m2": ops.area, "u_value": ops.u,
             "g_perpendicular": ops.g, "frame_factor": ops.frame_factor,
