@@ -162,7 +162,9 @@ def render_plan(pid: str, base: Row | None, plans: Sequence[Row], phases: Sequen
 
 #: ``baseline_performance.changed_inputs`` values in words.
 _CHANGES = {"landlord_overrides_changed":
-            "the landlord's overrides (landlord_overrides_changed)"}
+            "the landlord's overrides (landlord_overrides_changed)",
+            "survey_changed": "a survey added or changed by ara surveys import "
+                              "(survey_changed)"}
 
 
 def _landlord_lines(base: Row | None, landlord: Sequence[Any]) -> list[str]:
