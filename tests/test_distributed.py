@@ -114,7 +114,7 @@ def test_one_file_splits_along_its_row_groups_and_reads_back_whole(tmp_path: Pat
     assert [p.row_groups for p in planned] == [(0, 1), (2, 3), (4, 5), (6, 7), (8, 9)]
     assert [p.first_row for p in planned] == [0, 200, 400, 600, 800]
     assert "rows 200-399" in planned[1].label()
-    read = pa.concat_tables(t for p in planned for t in dist._read_partition(p, 64))
+    read = pa.concat_tables(t for p in planned for t in dist.read_partition(p, 64))
     assert read.equals(table)
     # a row group larger than a partition is split into row ranges
     big = tmp_path / "big.parquet"
@@ -122,7 +122,7 @@ def test_one_file_splits_along_its_row_groups_and_reads_back_whole(tmp_path: Pat
     pieces = dist.plan_partitions(str(big), partition_rows=300)
     assert [(p.skip, p.rows) for p in pieces] == [(0, 250), (250, 250), (500, 250),
                                                   (750, 250)]
-    assert pa.concat_tables(t for p in pieces for t in dist._read_partition(p, 97)) \
+    assert pa.concat_tables(t for p in pieces for t in dist.read_partition(p, 97)) \
         .equals(table)
     # small enough: one partition, the whole file
     assert dist.plan_partitions(str(big)) == [dist.Partition(0, str(big.resolve()), rows=1000)]

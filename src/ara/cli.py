@@ -901,6 +901,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--json", action="store_true", help="print the trace dict as JSON")
     tr.set_defaults(func=cmd_trace)
 
+    from ara.cli_convert import add_parser as add_convert_parser
     from ara.cli_expand import add_parser as add_expand_parser
     from ara.cli_overrides import add_parser as add_overrides_parser
     from ara.cli_plan import add_parser as add_plan_parser
@@ -912,6 +913,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rate_parser(sub)
     add_expand_parser(sub)
+    add_convert_parser(sub)
     add_run_parser(sub)
     add_plan_parser(sub)
     add_results_parsers(sub)

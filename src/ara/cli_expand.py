@@ -58,12 +58,39 @@ def cmd_expand(args: argparse.Namespace) -> int:
         print(f"ara expand: error: --batch-size must be at least 1, not {batch_size}",
               file=sys.stderr)
         return 2
-    is_csv = Path(args.input).suffix.lower() == ".csv"
-    if is_csv and mode == "strict":
+    from ara.expand_dataset import looks_like_dataset
+
+    on_cluster = args.workers is not None or args.scheduler is not None
+    dataset = looks_like_dataset(args.input)
+    if on_cluster and not dataset:
+        print(f"ara expand: error: {args.input}: --workers and --scheduler take a Parquet "
+              "dataset of certificate rows (ara convert ARCHIVE -o DATASET/ makes one)",
+              file=sys.stderr)
+        return 2
+    if args.workers is not None and args.workers < 1:
+        print(f"ara expand: error: --workers must be at least 1, not {args.workers}",
+              file=sys.stderr)
+        return 2
+    is_csv = not dataset and Path(args.input).suffix.lower() == ".csv"
+    note = None
+    partitions: Any = None
+    if dataset:
+        from ara.datasets import DatasetError
+        from ara.expand_dataset import certificate_partitions, iter_dataset
+
+        try:
+            partitions, note = certificate_partitions(args.input, args.partition_rows)
+        except DatasetError as exc:
+            print(f"ara expand: error: {exc}", file=sys.stderr)
+            return 2
+    if (is_csv or note) and mode == "strict":
         print(f"ara expand: error: {args.input}: open-data CSV summary rows are inferred, not "
               "lodged: they expand only with --mode estimate", file=sys.stderr)
         return 2
-    batches = (iter_summary_csv(args.input, batch_size, keep_raw=False) if is_csv
+    if on_cluster:
+        return _expand_on_cluster(args, partitions, mode, note)
+    batches = (iter_dataset(partitions, batch_size) if dataset
+               else iter_summary_csv(args.input, batch_size, keep_raw=False) if is_csv
                else read_certificates(args.input, batch_size, keep_raw=False))
     # written to a temporary file beside the output and renamed at the end, so that a run that
     # stops part-way never leaves a partial Parquet file under the output's name
@@ -74,7 +101,7 @@ def cmd_expand(args: argparse.Namespace) -> int:
     assumptions: set[str] = set()
     try:
         for batch, read_failures in batches:
-            certs = pa.Table.from_batches([batch])
+            certs = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
             if is_csv:
                 certs = infer_summary(certs)
             read += certs.num_rows
@@ -94,7 +121,7 @@ def cmd_expand(args: argparse.Namespace) -> int:
             estimated_rows += int(result.estimate.sum())
             assumptions.update(a for row in result.assumptions.to_pylist() for a in row)
             if writer is None:
-                writer = pq.ParquetWriter(part, _with_note(inputs.schema, is_csv))
+                writer = pq.ParquetWriter(part, _with_note(inputs.schema, is_csv or bool(note)))
             writer.write_table(inputs)
             print(f"... {read} certificates read", file=sys.stderr, flush=True)
         if read == 0 and unreadable == 0:
@@ -103,7 +130,7 @@ def cmd_expand(args: argparse.Namespace) -> int:
             return 2
         if writer is None:  # nothing expanded: an empty file with the calculator's schema
             from ara.sap import SAP_INPUT_SCHEMA
-            writer = pq.ParquetWriter(part, _with_note(SAP_INPUT_SCHEMA, is_csv))
+            writer = pq.ParquetWriter(part, _with_note(SAP_INPUT_SCHEMA, is_csv or bool(note)))
         if estimates:  # the count is known only now: in the footer's key-value metadata
             writer.add_key_value_metadata({"ara.estimate_rows": str(estimates)})
         writer.close()
@@ -125,6 +152,48 @@ def cmd_expand(args: argparse.Namespace) -> int:
     return 1 if unreadable or refused else 0
 
 
+def _expand_on_cluster(args: argparse.Namespace, partitions: Any, mode: str,
+                       note: str | None) -> int:
+    """``ara expand DATASET -o OUTPUT_DIR/ --workers N | --scheduler ADDRESS`` (issue 18):
+    every partition expanded on a Dask worker into ``OUTPUT_DIR/part-NNNNN.parquet``."""
+    import importlib.util
+
+    from ara.cli import EXIT_CONFIG, _show_progress
+
+    missing = [m for m in ("dask", "distributed") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"ara expand: error: --workers and --scheduler need {', '.join(missing)}, from "
+              "the 'cluster' extra: pip install 'ara-sap[cluster]'", file=sys.stderr)
+        return EXIT_CONFIG
+    from ara import distributed as dist
+    from ara.expand_dataset import run_expand
+
+    try:
+        results = run_expand(partitions, Path(args.output), mode=mode,
+                             pcdb_path=str(Path(args.pcdb).resolve()) if args.pcdb else None,
+                             batch_size=args.batch_size, note=note, workers=args.workers,
+                             scheduler=args.scheduler,
+                             progress=_show_progress(getattr(args, "progress", False)))
+    except (dist.DatasetError, dist.PartitionFailedError) as exc:
+        print(f"ara expand: error: {exc}", file=sys.stderr)
+        return 2
+    except dist.ClusterUnavailableError as exc:
+        print(f"ara expand: error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    read = sum(r.rows for r in results)
+    refused = sum(r.rejected for r in results)
+    estimated = sum(r.warned for r in results)
+    for r in results:
+        for cert, message in r.examples:
+            print(f"{cert}: {message}", file=sys.stderr)
+    if estimated:
+        print(f"{estimated} rows expanded with declared estimate fallbacks "
+              "(spec/tables/estimate_fallbacks.csv)")
+    print(f"{read} certificates read; wrote {read - refused} rows to {args.output} in "
+          f"{len(results)} part(s) ({refused} refused, not written: examples on stderr)")
+    return 1 if refused else 0
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "expand", help="expand RdSAP certificates into calculator inputs (Parquet)",
@@ -143,4 +212,20 @@ def add_parser(sub: Any) -> None:
                    help=f"certificates read, expanded and written at a time (default "
                         f"{BATCH_SIZE:,}): memory is bounded by one batch, whatever the "
                         "input's size")
+    cluster = p.add_argument_group(
+        "a Parquet dataset of certificate rows (ara convert's output), in process or on a Dask "
+        "cluster (issue 18; the 'cluster' extra)",
+        "INPUT: a folder, glob or file of Parquet certificate rows; with --workers or "
+        "--scheduler, OUTPUT is a folder written as part-NNNNN.parquet, one file per "
+        "partition in input order. INPUT and OUTPUT must be paths every worker sees.")
+    where = cluster.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="start a local Dask cluster of N worker processes")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on the Dask cluster whose scheduler is at ADDRESS")
+    cluster.add_argument("--partition-rows", type=int, default=100_000, metavar="N",
+                         help="rows per partition when INPUT is one Parquet file (default "
+                              "100000)")
+    cluster.add_argument("--progress", action="store_true",
+                         help="show progress even when stderr is not a terminal")
     p.set_defaults(func=cmd_expand)

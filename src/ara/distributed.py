@@ -26,13 +26,12 @@ below to its messages and exit codes.
 from __future__ import annotations
 
 import asyncio
-import glob
 import logging
 import os
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,19 +41,19 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
-from ara.batches import rebatch
+from ara.datasets import (
+    DatasetError,
+    Partition,
+    part_name,
+    publish_parts,
+    read_partition,
+)
+from ara.datasets import plan_partitions as plan_partitions  # ara calc's entry (re-exported)
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
-#: Rows per partition when one Parquet file is split (a folder's files are taken as they are).
-DEFAULT_PARTITION_ROWS = 100_000
 #: The name the setup plugin is registered under (registering again replaces it).
 PLUGIN_NAME = "ara-calc-setup"
 MAX_EXAMPLES = 5
 MAX_WARNING_EXAMPLES = 3
-
-
-class DatasetError(Exception):
-    """INPUT or OUTPUT_DIR cannot be used (bad input: ``ara calc`` exits 2)."""
 
 
 class PartitionFailedError(Exception):
@@ -70,124 +69,6 @@ class ClusterUnavailableError(Exception):
 # ------------------------------------------------------------------------------------------
 # Partitions
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Partition:
-    """Rows ``first_row`` .. ``first_row + rows - 1`` of one Parquet file (``rows`` None: the
-    whole file), read from ``row_groups`` (None: all of them, skipping ``skip`` rows)."""
-
-    index: int
-    path: str
-    row_groups: tuple[int, ...] | None = None
-    skip: int = 0
-    rows: int | None = None
-    first_row: int = 0
-    whole_file: bool = True
-
-    def label(self) -> str:
-        """The partition as the user knows it: the file, and its rows when it is a part."""
-        if self.whole_file or self.rows is None:
-            return self.path
-        return f"{self.path} (rows {self.first_row}-{self.first_row + self.rows - 1})"
-
-
-def _is_glob(text: str) -> bool:
-    return any(c in text for c in "*?[")
-
-
-def _dataset_files(text: str) -> list[Path] | None:
-    """The Parquet files of a folder (recursively, sorted by relative path, hidden and
-    ``_``-prefixed files such as ``_metadata`` left out) or of a glob; None for one file."""
-    path = Path(text)
-    if path.is_dir():
-        files = sorted((p for p in path.rglob("*") if p.is_file()
-                        and p.suffix.lower() in PARQUET_SUFFIXES
-                        and not any(part.startswith((".", "_"))
-                                    for part in p.relative_to(path).parts)),
-                       key=lambda p: p.relative_to(path).as_posix())
-        if not files:
-            raise DatasetError(f"{path}: folder holds no Parquet files (*.parquet, *.pq)")
-        return files
-    if not path.exists() and _is_glob(text):
-        files = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        if not files:
-            raise DatasetError(f"{text}: matches no file")
-        return files
-    return None
-
-
-def plan_partitions(input_text: str, partition_rows: int = DEFAULT_PARTITION_ROWS) \
-        -> list[Partition]:
-    """The partitions of INPUT, in order: one per file of a folder or glob (sorted), or
-    runs of one Parquet file's row groups of about ``partition_rows`` rows (a row group
-    larger than that is split into equal row ranges, each read by its own worker).
-
-    Paths are made absolute (a worker's working folder is not the client's). Raises
-    :class:`DatasetError` when INPUT is missing, not Parquet or holds nothing."""
-    files = _dataset_files(input_text)
-    if files is not None:
-        odd = [p for p in files if p.suffix.lower() not in PARQUET_SUFFIXES]
-        if odd:
-            raise DatasetError(f"{odd[0]}: not a Parquet file (*.parquet, *.pq)")
-        return [Partition(i, str(p.resolve())) for i, p in enumerate(files)]
-    path = Path(input_text)
-    if not path.exists():
-        raise DatasetError(f"{path}: no such file or folder")
-    if path.suffix.lower() not in PARQUET_SUFFIXES:
-        raise DatasetError(f"{path}: --workers and --scheduler take Parquet input (a file, "
-                           "a folder or a glob of *.parquet files), not "
-                           f"{path.suffix or '(no suffix)'!r}")
-    try:
-        meta = pq.ParquetFile(str(path)).metadata
-    except (pa.ArrowException, OSError) as exc:
-        raise DatasetError(f"{path}: cannot read: {exc}") from exc
-    return _split_file(str(path.resolve()),
-                       [meta.row_group(g).num_rows for g in range(meta.num_row_groups)],
-                       partition_rows)
-
-
-def _split_file(path: str, group_rows: Sequence[int], partition_rows: int) -> list[Partition]:
-    """Runs of consecutive row groups of about ``partition_rows`` rows; a larger row group
-    split into row ranges. One partition covering the whole file is ``whole_file``."""
-    parts: list[Partition] = []
-    run: list[int] = []
-    run_rows = 0
-    run_start = 0
-    row = 0
-
-    def close_run() -> None:
-        nonlocal run, run_rows
-        if run:
-            parts.append(Partition(len(parts), path, tuple(run), 0, run_rows, run_start, False))
-        run, run_rows = [], 0
-
-    for g, n in enumerate(group_rows):
-        if n > partition_rows:
-            close_run()
-            pieces = -(-n // partition_rows)
-            size = -(-n // pieces)
-            for skip in range(0, n, size):
-                take = min(size, n - skip)
-                parts.append(Partition(len(parts), path, (g,), skip, take, row + skip, False))
-        else:
-            if run_rows + n > partition_rows:
-                close_run()
-            if not run:
-                run_start = row
-            run.append(g)
-            run_rows += n
-        row += n
-    close_run()
-    if len(parts) <= 1:
-        return [Partition(0, path, None, 0, row)]
-    return parts
-
-
-def part_name(index: int, count: int) -> str:
-    """``part-00003.parquet``: the partition's place in the input, zero-padded so that the
-    names sort in input order."""
-    return f"part-{index:0{max(5, len(str(max(count - 1, 0))))}d}.parquet"
-
-
 # ------------------------------------------------------------------------------------------
 # On the worker
 # ------------------------------------------------------------------------------------------
@@ -250,30 +131,6 @@ class WorkerSetup(WorkerPlugin):
         await asyncio.get_running_loop().run_in_executor(None, warm_worker, self.hook)
 
 
-def _read_partition(part: Partition, batch_size: int) -> Iterator[pa.Table]:
-    pf = pq.ParquetFile(part.path)
-    batches = pf.iter_batches(batch_size=batch_size, row_groups=part.row_groups) \
-        if part.row_groups is not None else pf.iter_batches(batch_size=batch_size)
-    skip, left = part.skip, part.rows if part.row_groups is not None else None
-
-    def selected() -> Iterator[pa.RecordBatch]:
-        nonlocal skip, left
-        for batch in batches:
-            if skip >= batch.num_rows:
-                skip -= batch.num_rows
-                continue
-            batch, skip = batch.slice(skip), 0
-            if left is not None:
-                batch = batch.slice(0, left)
-                left -= batch.num_rows
-            if batch.num_rows:
-                yield batch
-            if left == 0:
-                return
-
-    return rebatch(selected(), batch_size)
-
-
 def _problem_line(label: str, problems: Sequence[tuple[str, str, str]]) -> str:
     dwelling, fld, message = problems[0]
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -310,7 +167,7 @@ def calc_partition(part: Partition, staging: str, name: str, strict: bool,
         text = [f.name for f in schema if not pa.types.is_floating(f.type)]
         writer = pq.ParquetWriter(str(temp), schema, compression=compression,
                                   use_dictionary=text)
-        for batch in _read_partition(part, batch_size):
+        for batch in read_partition(part, batch_size):
             out = calculate(batch, strict=strict)
             if columns is not None:
                 out = out.select(list(columns))
@@ -407,6 +264,26 @@ def run_calc(partitions: Sequence[Partition], output_dir: Path, *, strict: bool,
     moved into place (replacing an earlier run's parts) only when every partition
     succeeded; the first failure cancels the rest, writes nothing and raises
     :class:`PartitionFailedError`. Returns the partitions' results in input order."""
+    # a local cluster shares this machine's cores: the kernel's threads share them too
+    threads = max(1, (os.cpu_count() or 1) // workers) if workers else None
+
+    def task(part: Partition, staging: str, name: str) -> tuple[Any, ...]:
+        return (calc_partition, part, staging, name, strict, columns, batch_size,
+                compression, threads, hook)
+
+    return run_on_dataset("calc", partitions, output_dir, task, workers=workers,
+                          scheduler=scheduler, hook=hook, progress=progress, log=log)
+
+
+def run_on_dataset(command: str, partitions: Sequence[Partition], output_dir: Path,
+                   task: Callable[[Partition, str, str], tuple[Any, ...]], *,
+                   workers: int | None = None, scheduler: str | None = None,
+                   hook: Callable[[], None] | None = None, progress: bool = False,
+                   log: Callable[[str], None] = _log) -> list[PartitionResult]:
+    """Run ``task(partition, staging, name)`` (a function and its arguments, returning a
+    :class:`PartitionResult`) for every partition on the cluster, each writing
+    ``staging/name``; publish the parts into ``output_dir`` only when all succeeded (see
+    :func:`run_calc`)."""
     from tqdm import tqdm
 
     if (workers is None) == (scheduler is None):
@@ -419,52 +296,40 @@ def run_calc(partitions: Sequence[Partition], output_dir: Path, *, strict: bool,
                            "not exist")
     created = not output_dir.exists()
     output_dir.mkdir(exist_ok=True)
-    staging = output_dir.resolve() / f".ara-calc-{os.getpid()}.part"
+    staging = output_dir.resolve() / f".ara-{command}-{os.getpid()}.part"
     staging.mkdir()
     done = False
     names = [part_name(p.index, len(partitions)) for p in partitions]
-    # a local cluster shares this machine's cores: the kernel's threads share them too
-    threads = max(1, (os.cpu_count() or 1) // workers) if workers else None
     results: list[PartitionResult] = []
     try:
         cluster, client = _connect(workers, scheduler)
         try:
             log(dashboard_line(client))
             client.register_plugin(WorkerSetup(hook), name=PLUGIN_NAME)
-            futures = [client.submit(calc_partition, p, str(staging), name, strict, columns,
-                                     batch_size, compression, threads, hook,
-                                     key=f"ara-calc-{staging.name}-{p.index}", pure=False)
+            futures = [client.submit(*task(p, str(staging), name),
+                                     key=f"ara-{command}-{staging.name}-{p.index}",
+                                     pure=False)
                        for p, name in zip(partitions, names, strict=True)]
             with tqdm(total=len(futures), unit=" partitions", file=sys.stderr,
-                      disable=not progress, desc="ara calc") as bar:
-                dwellings = 0
+                      disable=not progress, desc=f"ara {command}") as bar:
+                rows = 0
                 for future in as_completed(futures):
                     result: PartitionResult = future.result()
                     if result.failure is not None:
                         client.cancel(futures)
                         raise PartitionFailedError(result.failure)
                     results.append(result)
-                    dwellings += result.rows
-                    bar.set_postfix(dwellings=f"{dwellings:,}", refresh=False)
+                    rows += result.rows
+                    bar.set_postfix(rows=f"{rows:,}", refresh=False)
                     bar.update(1)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
-        _publish(staging, output_dir, names)
+        publish_parts(staging, output_dir, names)
         done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         if created and not done and not any(output_dir.iterdir()):
             output_dir.rmdir()  # a failed run leaves no trace
     return sorted(results, key=lambda r: r.index)
-
-
-def _publish(staging: Path, output_dir: Path, names: Sequence[str]) -> None:
-    """Move the new parts into ``output_dir``, removing an earlier run's parts first."""
-    keep = set(names)
-    for old in output_dir.glob("part-*.parquet"):
-        if old.name not in keep:
-            old.unlink()
-    for name in names:
-        os.replace(staging / name, output_dir / name)
