@@ -188,3 +188,45 @@ def test_a_parquet_file_that_is_not_certificates_is_refused(
     assert main(["expand", str(inputs), "-o", str(tmp_path / "x.parquet")]) == 2
     err = capsys.readouterr().err
     assert "not a dataset of certificate rows" in err and "ara convert" in err
+
+
+# ------------------------------------------------------------- validate on the dataset --
+def _comparable(summary: object) -> dict[str, object]:
+    import json
+
+    data = json.loads(summary.to_json())  # type: ignore[attr-defined]
+    for key in ("inputs", "elapsed_s", "certificates_per_s"):
+        data.pop(key, None)
+    return data
+
+
+@pytest.mark.parametrize("mode", ["estimate", "strict"])
+def test_validating_the_dataset_equals_validating_the_archive(dataset: Path,
+                                                               mode: str) -> None:
+    from ara.validate import validate
+
+    assert _comparable(validate([dataset], mode)) == _comparable(validate([ARCHIVE], mode))
+
+
+def test_validate_counts_the_datasets_unreadable_certificates(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ara.validate import validate
+
+    with gzip.open(ARCHIVE, "rt", encoding="utf-8") as fh:
+        lines = [next(fh) for _ in range(4)]
+    archive = tmp_path / "some.ndjson"
+    archive.write_text("".join(lines[:2]) + "{not json\n" + "".join(lines[2:]),
+                       encoding="utf-8")
+    out = tmp_path / "ds"
+    main(["convert", str(archive), "-o", str(out)])
+    from_dataset, from_archive = _comparable(validate([out])), _comparable(validate([archive]))
+    # the reason as each reader words it: ara convert's archive reader names the line,
+    # ara validate's document reader the document
+    assert from_dataset.pop("unreadable_reasons") == {"(line): invalid JSON": 1}
+    assert from_archive.pop("unreadable_reasons") == {"(document): invalid JSON": 1}
+    assert from_dataset == from_archive and from_dataset["coverage"]["unreadable"] == 1
+    capsys.readouterr()
+    # a Parquet input that is not certificate rows: one line, exit 2
+    pq.write_table(pa.table({"x": [1]}), tmp_path / "other.parquet")
+    assert main(["validate", str(tmp_path / "other.parquet")]) == 2
+    assert "not a dataset of certificate rows" in capsys.readouterr().err

@@ -111,8 +111,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ara validate: error: {exc}", file=sys.stderr)
         return 2
-    summary = validate(args.inputs, check_mode(args.mode), pcdb, args.batch_size,
-                       args.progress or sys.stderr.isatty(), args.workers)
+    try:
+        summary = validate(args.inputs, check_mode(args.mode), pcdb, args.batch_size,
+                           args.progress or sys.stderr.isatty(), args.workers)
+    except ValueError as exc:  # a Parquet input that is not a certificate dataset
+        print(f"ara validate: error: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(summary.to_json())
     else:

@@ -941,7 +941,10 @@ class _Run:
         self.bar.update(len(rows))
 
     # -- certificate batches ----------------------------------------------------------------
-    def certificates(self, certs: pa.Table, csv: bool) -> None:
+    def certificates(self, certs: pa.Table, csv: bool, inferred: bool = False) -> None:
+        """Expand, rate and score a batch of certificate rows; ``csv``: open-data summary rows
+        (estimates, refused in strict mode), already completed by the inference when
+        ``inferred`` (a dataset ``ara convert`` made from a CSV)."""
         from ara.rdsap.expansion import expand
 
         n = certs.num_rows
@@ -957,9 +960,10 @@ class _Run:
                 self._refuse_csv(meta)
                 self.bar.update(n)
                 return
-            from ara.rdsap.expansion.infer_summary import infer_summary
+            if not inferred:
+                from ara.rdsap.expansion.infer_summary import infer_summary
 
-            certs = infer_summary(certs)
+                certs = infer_summary(certs)
         result = expand(certs, ids.to_pylist(), mode="estimate" if csv else self.mode,
                         pcdb=self.pcdb)
         refused = result.refused
@@ -1044,8 +1048,13 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
         raise ValueError(f"workers must be at least 1, not {workers}")
     inputs = [Path(p) for p in paths]
     for path in inputs:
-        if not path.exists():
+        if not path.exists() and not _is_dataset(str(path)):
             raise FileNotFoundError(f"{path}: no such file or folder")
+    # Parquet datasets of certificate rows (ara convert): read as rows, not documents; a
+    # Parquet input that is not one raises ValueError before anything is read
+    datasets = [(p, *_dataset_partitions(p, batch_size)) for p in inputs
+                if _is_dataset(str(p))]
+    inputs = [p for p in inputs if not _is_dataset(str(p))]
     summary = ValidationSummary(mode=checked, inputs=[str(p) for p in inputs],
                                 batch_size=batch_size)
     started = time.perf_counter()
@@ -1096,10 +1105,48 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
 
         for table in rebatch(csv_records(), batch_size):
             run.certificates(table, csv=True)
+        for path, partitions, note in datasets:
+            from ara.expand_dataset import iter_dataset
+
+            run.failures(_dataset_failures(path))
+            for table, _none in iter_dataset(partitions, batch_size):
+                run.certificates(table, csv=note is not None, inferred=True)
         run.flush_sap()
     run.acc.finish()
     summary.elapsed_s = time.perf_counter() - started
     return summary
+
+
+def _is_dataset(text: str) -> bool:
+    from ara.expand_dataset import looks_like_dataset
+
+    return looks_like_dataset(text)
+
+
+def _dataset_partitions(path: Path, batch_size: int) -> tuple[list[Any], str | None]:
+    """A certificate dataset's partitions and estimate note (ValueError when it is not
+    one)."""
+    from ara.datasets import DatasetError
+    from ara.expand_dataset import certificate_partitions
+
+    try:
+        return certificate_partitions(str(path), max(batch_size, 100_000))
+    except DatasetError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _dataset_failures(path: Path) -> list[ReadFailure]:
+    """The certificates ``ara convert`` could not read (its ``_unreadable.parquet``): they
+    count as unreadable here too."""
+    from ara.rdsap.readers import ReadFailure
+
+    listed = path / "_unreadable.parquet" if path.is_dir() else None
+    if listed is None or not listed.is_file():
+        return []
+    import pyarrow.parquet as pq
+
+    return [ReadFailure(r["certificate_number"], r["field"], r["message"], r["source"])
+            for r in pq.read_table(listed).to_pylist()]
 
 
 def _guarded(stream: Iterator[Any], on_error: Callable[[Exception], None]) -> Iterator[Any]:
