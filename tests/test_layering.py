@@ -145,3 +145,21 @@ def test_no_test_reads_a_folder_beside_the_checkout() -> None:
     offenders = [str(p.relative_to(tests)) for p in tests.rglob("*.py")
                  if p != Path(__file__).resolve() and pattern.search(p.read_text("utf-8"))]
     assert offenders == []
+
+
+def test_sql_is_written_only_in_persistence_and_the_read_models() -> None:
+    """Issue 16 (read models): queries live in ``ara.persistence`` (repositories, bulk writes,
+    migrations) and ``ara.read_models`` (what people read: ara plan / list / export, the run
+    summary, the report); no other module builds or runs SQL."""
+    import re
+
+    sql = re.compile(r"\bsa\.(select|text|insert|update|delete)\(|\.execute\(|"
+                     r"\bfrom sqlalchemy import .*\b(select|text|insert|update|delete)\b")
+    allowed = {SRC / "ara" / "read_models.py"}
+    found = [f"{path.relative_to(REPO)}:{n}: {line.strip()}"
+             for path in python_files(SRC / "ara")
+             if "persistence" not in path.relative_to(SRC / "ara").parts
+             and path not in allowed
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if sql.search(line)]
+    assert not found, "SQL outside ara.persistence and ara.read_models:\n" + "\n".join(found)

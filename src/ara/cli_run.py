@@ -54,27 +54,11 @@ def trust_line(base: Any, failures: Any) -> str:
 
 
 def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
-    import sqlalchemy as sa
-
-    from ara.persistence import tables as t
+    from ara.read_models import portfolio_baselines
 
     with uow_factory(read_only=True) as uow:
-        conn = uow.connection
-        ids = sa.select(t.properties.c.property_id).where(
-            t.properties.c.portfolio_id == portfolio_id)
-        base = conn.execute(sa.select(
-            t.baseline_performance.c.lodged_band, t.baseline_performance.c.effective_band,
-            t.baseline_performance.c.rebaseline_reason,
-            t.baseline_performance.c.bill_total_gbp, t.baseline_performance.c.estimate,
-            t.baseline_performance.c.assumptions,
-            t.baseline_performance.c.changed_inputs).where(
-            t.baseline_performance.c.property_id.in_(ids))).all()
-        certs = conn.execute(sa.select(sa.func.count()).select_from(t.epc_certificates)
-                             .where(t.epc_certificates.c.property_id.in_(ids))).scalar_one()
-        failures = conn.execute(sa.select(
-            t.stage_failures.c.stage, t.stage_failures.c.error_type,
-            t.stage_failures.c.message).where(
-            t.stage_failures.c.property_id.in_(ids))).all()
+        rows = portfolio_baselines(uow.connection, portfolio_id)
+    base, failures, certs = rows.baselines, rows.failures, rows.certificates
     lodged = Counter(r.lodged_band or "-" for r in base)
     effective = Counter(r.effective_band for r in base)
     reasons = Counter(r.rebaseline_reason for r in base)
@@ -418,10 +402,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if missing_extra("report", ("sqlalchemy", "alembic", "matplotlib")):
         return EXIT_CONFIG
-    import sqlalchemy as sa
-
     from ara.persistence import UnitOfWorkFactory
-    from ara.persistence import tables as t
+    from ara.read_models import portfolio_ids
     from ara.report import write_report
 
     engine = existing_database(args.db, "report")
@@ -429,7 +411,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     factory = UnitOfWorkFactory(engine)
     with factory(read_only=True) as uow:
-        known = uow.connection.execute(sa.select(t.portfolios.c.portfolio_id)).scalars().all()
+        known = portfolio_ids(uow.connection)
     if args.portfolio not in known:
         print(f"ara report: error: no portfolio {args.portfolio!r} in {args.db} (it holds: "
               f"{', '.join(sorted(known)) or 'none'})", file=sys.stderr)

@@ -551,3 +551,85 @@ def plan_measures(conn: sa.Connection, portfolio_id: str) -> pa.Table:
                 .where(p.portfolio_id == portfolio_id)
                 .order_by(m.property_id, m.scenario_id, m.phase_number, m.sequence))
     return _select_arrow(conn, columns, build)
+
+
+# ---- the portfolio summary (ara run) and the report ----------------------------------------
+
+@dataclass
+class PortfolioBaselines:
+    """What the run summary and the report count: the portfolio's homes, certificates, the
+    latest baseline of each baselined home (ordered by property id) and every failure."""
+
+    properties: int
+    certificates: int
+    baselines: list[Any]  # rows: property_id, lodged_band, effective_band,
+    # effective_sap_score, bill_total_gbp, rebaseline_reason, estimate, assumptions,
+    # changed_inputs
+    failures: list[Any]  # rows: stage, error_type, message
+
+
+def _portfolio_ids(portfolio_id: str) -> sa.Select[Any]:
+    return sa.select(t.properties.c.property_id).where(
+        t.properties.c.portfolio_id == portfolio_id)
+
+
+def portfolio_baselines(conn: sa.Connection, portfolio_id: str) -> PortfolioBaselines:
+    """The counts and rows of :class:`PortfolioBaselines` for one portfolio."""
+    ids = _portfolio_ids(portfolio_id)
+    n_props = conn.execute(sa.select(sa.func.count()).select_from(t.properties).where(
+        t.properties.c.portfolio_id == portfolio_id)).scalar_one()
+    n_certs = conn.execute(sa.select(sa.func.count()).select_from(t.epc_certificates)
+                           .where(t.epc_certificates.c.property_id.in_(ids))).scalar_one()
+    b = t.baseline_performance.c
+    base = conn.execute(sa.select(b.property_id, b.lodged_band, b.effective_band,
+                                  b.effective_sap_score, b.bill_total_gbp,
+                                  b.rebaseline_reason, b.estimate, b.assumptions,
+                                  b.changed_inputs)
+                        .where(b.property_id.in_(ids))
+                        .order_by(b.property_id)).all()
+    f = t.stage_failures.c
+    failures = conn.execute(sa.select(f.stage, f.error_type, f.message)
+                            .where(f.property_id.in_(ids))).all()
+    return PortfolioBaselines(int(n_props), int(n_certs), list(base), list(failures))
+
+
+@dataclass
+class ScenarioResults:
+    """The portfolio's plans as the report draws them: scenario names and phases, each
+    plan's before / after figures (by scenario, property), each phase's goal flag (by
+    scenario, property, phase) and each planned measure's type and cost."""
+
+    names: dict[str, str]
+    phases: list[Any]  # scenario_id, phase_number, allowed_measure_types_json, budget_gbp,
+    # target_band, goal_kind
+    plans: list[Any]
+    plan_phases: list[Any]  # property_id, scenario_id, reached_goal
+    measures: list[Any]  # scenario_id, measure_type, cost_gbp
+
+
+def scenario_results(conn: sa.Connection, portfolio_id: str) -> ScenarioResults:
+    """The rows of :class:`ScenarioResults` for one portfolio."""
+    ids = _portfolio_ids(portfolio_id)
+    names = dict(conn.execute(sa.select(t.scenarios.c.scenario_id,
+                                        t.scenarios.c.name)).all())
+    sp = t.scenario_phases.c
+    phases = conn.execute(sa.select(
+        sp.scenario_id, sp.phase_number, sp.allowed_measure_types_json, sp.budget_gbp,
+        sp.target_band, sp.goal_kind).order_by(sp.scenario_id, sp.phase_number)).all()
+    p = t.plans.c
+    plans = conn.execute(sa.select(p.property_id, p.scenario_id, p.total_cost_gbp,
+                                   p.sap_score_before, p.band_before, p.bill_before_gbp,
+                                   p.final_sap_score, p.final_band, p.bill_after_gbp)
+                         .where(p.property_id.in_(ids))
+                         .order_by(p.scenario_id, p.property_id)).all()
+    ph = t.plan_phases.c
+    plan_phases = conn.execute(sa.select(ph.property_id, ph.scenario_id, ph.reached_goal)
+                               .where(ph.property_id.in_(ids))
+                               .order_by(ph.scenario_id, ph.property_id,
+                                         ph.phase_number)).all()
+    m = t.plan_measures.c
+    measures = conn.execute(sa.select(m.scenario_id, m.measure_type, m.cost_gbp)
+                            .where(m.property_id.in_(ids))).all()
+    return ScenarioResults(names, list(phases), list(plans), list(plan_phases),
+                           list(measures))
+

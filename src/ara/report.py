@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 BANDS = "ABCDEFG"
 #: SAP band colours of the EPC graph (A dark green ... G red).
 BAND_COLOURS = ("#008054", "#19b459", "#8dce46", "#ffd500", "#fcaa65", "#ef8023", "#e9153b")
@@ -96,55 +94,23 @@ class ReportData:
     overrides_changed: int = 0
     """Homes whose latest baseline followed a change of their overrides
     (``landlord_overrides_changed``)."""
+    surveys_changed: int = 0
+    """Homes whose latest baseline followed a survey added or changed by ``ara surveys
+    import`` (``survey_changed``)."""
 
 
 def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
     """Everything the report draws, for one portfolio, in one read-only unit of work."""
-    from ara.persistence import tables as t
+    from ara.read_models import landlord_values, portfolio_baselines, scenario_results
 
     with uow_factory(read_only=True) as uow:
         conn = uow.connection
-        ids = sa.select(t.properties.c.property_id).where(
-            t.properties.c.portfolio_id == portfolio_id)
-        n_props = conn.execute(sa.select(sa.func.count()).select_from(t.properties).where(
-            t.properties.c.portfolio_id == portfolio_id)).scalar_one()
-        n_certs = conn.execute(sa.select(sa.func.count()).select_from(t.epc_certificates)
-                               .where(t.epc_certificates.c.property_id.in_(ids))).scalar_one()
-        b = t.baseline_performance.c
-        base = conn.execute(sa.select(b.property_id, b.lodged_band, b.effective_band,
-                                      b.effective_sap_score, b.bill_total_gbp,
-                                      b.rebaseline_reason, b.estimate, b.assumptions,
-                                      b.changed_inputs)
-                            .where(b.property_id.in_(ids))
-                            .order_by(b.property_id)).all()
-        failures = conn.execute(sa.select(t.stage_failures.c.stage,
-                                          t.stage_failures.c.message,
-                                          t.stage_failures.c.error_type)
-                                .where(t.stage_failures.c.property_id.in_(ids))).all()
-        names = dict(conn.execute(sa.select(t.scenarios.c.scenario_id,
-                                            t.scenarios.c.name)).all())
-        sp = t.scenario_phases.c
-        scenario_phases = conn.execute(sa.select(
-            sp.scenario_id, sp.phase_number, sp.allowed_measure_types_json, sp.budget_gbp,
-            sp.target_band, sp.goal_kind).order_by(sp.scenario_id, sp.phase_number)).all()
-        p = t.plans.c
-        plans = conn.execute(sa.select(p.property_id, p.scenario_id, p.total_cost_gbp,
-                                       p.sap_score_before, p.band_before, p.bill_before_gbp,
-                                       p.final_sap_score, p.final_band, p.bill_after_gbp)
-                             .where(p.property_id.in_(ids))
-                             .order_by(p.scenario_id, p.property_id)).all()
-        ph = t.plan_phases.c
-        phases = conn.execute(sa.select(ph.property_id, ph.scenario_id, ph.reached_goal)
-                              .where(ph.property_id.in_(ids))
-                              .order_by(ph.scenario_id, ph.property_id,
-                                        ph.phase_number)).all()
-        m = t.plan_measures.c
-        measures = conn.execute(sa.select(m.scenario_id, m.measure_type, m.cost_gbp)
-                                .where(m.property_id.in_(ids))).all()
-        from ara.read_models import landlord_values
-
+        rows = portfolio_baselines(conn, portfolio_id)
+        results = scenario_results(conn, portfolio_id)
         landlord = landlord_values(conn, portfolio_id=portfolio_id)
-
+    base, failures = rows.baselines, rows.failures
+    names, scenario_phases, plans = results.names, results.phases, results.plans
+    phases, measures = results.plan_phases, results.measures
     last_phase: dict[tuple[str, str], bool] = {}
     for r in phases:  # ordered by phase number: the last one wins
         last_phase[(r.property_id, r.scenario_id)] = bool(r.reached_goal)
@@ -175,7 +141,7 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
             figures[r.scenario_id].measures[r.measure_type] += 1
             figures[r.scenario_id].measure_cost_gbp[r.measure_type] += float(r.cost_gbp)
     return ReportData(
-        portfolio_id=portfolio_id, properties=int(n_props), certificates=int(n_certs),
+        portfolio_id=portfolio_id, properties=rows.properties, certificates=rows.certificates,
         lodged_band=[r.lodged_band or "-" for r in base],
         effective_band=[r.effective_band for r in base],
         effective_sap=[int(r.effective_sap_score) for r in base],
@@ -192,7 +158,9 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         landlord={pid: LANDLORD_SEPARATOR.join(v.describe() for v in values)
                   for pid, values in landlord.items()},
         overrides_changed=sum(1 for r in base if "landlord_overrides_changed"
-                              in (r.changed_inputs or "").split(",")))
+                              in (r.changed_inputs or "").split(",")),
+        surveys_changed=sum(1 for r in base if "survey_changed"
+                            in (r.changed_inputs or "").split(",")))
 
 
 #: Between two fields of one home in the report's landlord column.
@@ -410,6 +378,10 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                          sorted(data.rebaseline_reasons.items())),
                   *([f"<p>{html.escape(_landlord_text(data))}</p>"]
                     if data.landlord or data.overrides_changed else []),
+                  *([f"<p>Surveys: {data.surveys_changed} homes were re-baselined after a "
+                     "survey of theirs was added or changed (ara surveys import; "
+                     "survey_changed); a survey at least as recent as the lodged EPC is the "
+                     "home's Effective EPC.</p>"] if data.surveys_changed else []),
                   "<h3>How far to trust each rating</h3>",
                   _table(("trust level", "homes"), [(k, data.trust[k]) for k in TRUST_LEVELS]),
                   *([barh(data.assumptions, "Estimate fallbacks used "

@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import sqlalchemy as sa
 
 from ara.domain.bills import FuelRates, compute_bills_or_unpriced
 from ara.domain.codes import SourcePath, SourceStatus
@@ -43,8 +42,7 @@ from ara.domain.rebaseline import (
     rebaseline,
 )
 from ara.orchestration.ingestion import failure_rows
-from ara.persistence import tables as t
-from ara.persistence.bulk import key_filter, rows_with_json_maps, table_from_json_texts
+from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties
 from ara.persistence.uow import UnitOfWork
 from ara.rdsap.expansion import expand
@@ -88,21 +86,6 @@ class BaselineReport:
     surveys_changed: int = 0
     """Homes re-baselined after a survey of theirs was added or changed since their previous
     baseline (recorded as ``survey_changed`` in ``changed_inputs``)."""
-
-
-def surveys_changed(uow: UnitOfWork, property_ids: Sequence[str]) -> set[str]:
-    """The homes of ``property_ids`` stamped in ``survey_changes`` at or after their stored
-    baseline was calculated, or that have no stored baseline since; one query (as
-    :meth:`~ara.persistence.repositories.BaselineRepository.overrides_changed`)."""
-    change, base = t.survey_changes.c, t.baseline_performance.c
-    conn = uow.connection
-    statement = (sa.select(change.property_id)
-                 .select_from(t.survey_changes)
-                 .outerjoin(t.baseline_performance, base.property_id == change.property_id)
-                 .where(key_filter(conn, [change.property_id], [list(property_ids)]))
-                 .where(sa.or_(base.calculated_at.is_(None),
-                               change.changed_at >= base.calculated_at)))
-    return set(conn.execute(statement).scalars())
 
 
 def _relaxed_schema() -> pa.Schema:
@@ -204,7 +187,7 @@ class BaselineOrchestrator:
             # stored baseline (``now`` precedes this read, so an import committed while the
             # batch runs is reported again by the next run, never missed)
             changed = uow.baselines.overrides_changed(list(property_ids))
-            surveyed = surveys_changed(uow, property_ids)
+            surveyed = uow.baselines.surveys_changed(list(property_ids))
         failures: list[StageFailure] = []
         lodged_rows: list[dict[str, Any]] = []
         data_texts: list[str] = []

@@ -185,9 +185,19 @@ class BaselineRepository(TableRepository):
         """The homes of ``property_ids`` whose Landlord Overrides changed
         (``landlord_override_changes``) at or after their stored baseline was calculated, or
         that have no stored baseline since they changed. One query."""
-        change, base = t.landlord_override_changes.c, self.table.c
+        return self._changed_since_baseline(t.landlord_override_changes, property_ids)
+
+    def surveys_changed(self, property_ids: Sequence[str]) -> set[str]:
+        """The homes of ``property_ids`` whose Site Notes survey was added or changed
+        (``survey_changes``, ``ara surveys import``) at or after their stored baseline was
+        calculated, or that have no stored baseline since. One query."""
+        return self._changed_since_baseline(t.survey_changes, property_ids)
+
+    def _changed_since_baseline(self, stamps: sa.Table, property_ids: Sequence[str]
+                                ) -> set[str]:
+        change, base = stamps.c, self.table.c
         statement = (sa.select(change.property_id)
-                     .select_from(t.landlord_override_changes)
+                     .select_from(stamps)
                      .outerjoin(self.table, base.property_id == change.property_id)
                      .where(key_filter(self._conn, [change.property_id],
                                        [list(property_ids)]))
