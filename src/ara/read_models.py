@@ -1,5 +1,5 @@
 """Read models: the queries behind what people read from a run's database, in one module
-(``ara plan``, ``ara list``, ``ara export``; the run summary and the report are to follow).
+(``ara plan``, ``ara list``, ``ara export``, the run summary and the report).
 
 Every function takes an open connection (a read-only unit of work's: ``with
 factory(read_only=True) as uow: homes(uow.connection, "sample")``), runs SQLAlchemy Core
