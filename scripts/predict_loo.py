@@ -18,23 +18,10 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ara.prediction import format_summary, leave_one_out
-
-
-def _read(path: Path) -> pa.Table:
-    if path.suffix == ".parquet" or (path.is_dir() and any(path.glob("*.parquet"))):
-        import pyarrow.dataset as ds
-
-        return ds.dataset(str(path), format="parquet").to_table()
-    from ara.rdsap.readers import read_certificates_table
-
-    table, failures = read_certificates_table(path)
-    if failures:
-        print(f"{len(failures)} certificates could not be read (left out)", file=sys.stderr)
-    return table
+from ara.prediction.validation import read_corpus
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = args.certificates or Path(str(resources.files("ara") / "data" / "sample_portfolio"
                                          / "certificates.ndjson.gz"))
-    corpus = _read(path)
+    corpus, unreadable = read_corpus([str(path)])
+    if unreadable:
+        print(f"{unreadable} certificates could not be read (left out)", file=sys.stderr)
     result = leave_one_out(corpus, rate=not args.no_rate)
     if args.certificates is None:
         print("SYNTHETIC DATA: the bundled sample portfolio describes no real home")

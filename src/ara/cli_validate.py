@@ -106,6 +106,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ara validate: error: no such file or folder: {', '.join(missing)}",
               file=sys.stderr)
         return 2
+    if args.predict:
+        return _predict(args)
     try:
         pcdb = load_user_pcdb(args.pcdb)
     except ValueError as exc:
@@ -129,6 +131,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if summary.certificates == 0:
         print("ara validate: no certificates found in the inputs", file=sys.stderr)
     return summary.exit_code
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """``ara validate INPUT... --predict`` (issue 19): leave-one-out over the certificates of
+    INPUT, each predicted from the others with its own postcode unit held out, and the
+    predicted against the lodged certificate, by rung (``ara.prediction.leave_one_out``)."""
+    import json
+
+    from ara.prediction import format_summary, leave_one_out
+    from ara.prediction.validation import read_corpus
+
+    try:
+        corpus, unreadable = read_corpus(list(args.inputs))
+    except ValueError as exc:
+        print(f"ara validate: error: {exc}", file=sys.stderr)
+        return 2
+    if corpus.num_rows == 0:
+        print("ara validate: no certificates found in the inputs", file=sys.stderr)
+        return 1
+    result = leave_one_out(corpus)
+    if args.json:
+        print(json.dumps({"certificates": corpus.num_rows, "unreadable": unreadable,
+                          "by_rung": result.summary.to_pylist()}))
+    else:
+        print(f"leave-one-out over {corpus.num_rows} certificates "
+              f"({unreadable} unreadable, left out): each predicted from the others with its "
+              "own postcode unit held out, both rated by this calculator")
+        print(format_summary(result.summary))
+    return 0
 
 
 def add_parser(sub: Any) -> None:
@@ -167,4 +198,8 @@ def add_parser(sub: Any) -> None:
                         "try it on a quiet machine with many cores)")
     p.add_argument("--progress", action="store_true",
                    help="show the progress bar even when stderr is not a terminal")
+    p.add_argument("--predict", action="store_true",
+                   help="instead: leave-one-out of the predicted EPCs (issue 19): each "
+                        "certificate predicted from the others, its own postcode unit held "
+                        "out; the predicted against the lodged SAP and components, by rung")
     p.set_defaults(func=cmd_validate)

@@ -23,7 +23,7 @@ from ara.prediction.features import KEY_COMPONENTS, component_columns
 from ara.prediction.settings import RUNGS, Settings, load_settings
 from ara.prediction.synthesis import predict
 
-__all__ = ["LeaveOneOut", "format_summary", "leave_one_out", "rate_certificates"]
+__all__ = ["LeaveOneOut", "format_summary", "leave_one_out", "rate_certificates", "read_corpus"]
 
 
 @dataclass(frozen=True)
@@ -166,3 +166,26 @@ def format_summary(summary: pa.Table) -> str:
     lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(b, widths, strict=True)) for b in body]
     return "\n".join(lines)
+
+
+def read_corpus(paths: list[str]) -> tuple[pa.Table, int]:
+    """Certificate rows of ``paths`` (a certificate dataset from ``ara convert``, Parquet
+    files of ``CERTIFICATE_SCHEMA`` rows, or anything the RdSAP readers read: NDJSON
+    archives, folders of XML or JSON) and how many could not be read (left out)."""
+    from ara.expand_dataset import looks_like_dataset
+    from ara.rdsap.readers import read_certificates_table
+
+    tables: list[pa.Table] = []
+    unreadable = 0
+    for path in paths:
+        if looks_like_dataset(path):
+            import pyarrow.dataset as ds
+
+            tables.append(ds.dataset(path, format="parquet").to_table())
+            continue
+        table, failures = read_certificates_table(path)
+        unreadable += len(failures)
+        tables.append(table)
+    corpus = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+    return corpus, unreadable
+
