@@ -494,8 +494,10 @@ def _calc_on_cluster(args: argparse.Namespace) -> int:
 
     if not args.output:
         raise CliError("--workers and --scheduler write a Parquet dataset: give -o OUTPUT_DIR/")
+    from ara.datasets import is_uri
+
     input_text = args.input or str(sample_dwellings_path())
-    output = Path(args.output)
+    output: Path | str = args.output if is_uri(args.output) else Path(args.output)
     schema = _output_schema(OUTPUT_SCHEMA, args.columns)
     columns = None if schema is OUTPUT_SCHEMA else tuple(schema.names)
     summary = Summary()
@@ -519,7 +521,8 @@ def _calc_on_cluster(args: argparse.Namespace) -> int:
         summary.warning_examples += result.warning_examples[:3 - len(summary.warning_examples)]
     elapsed = time.perf_counter() - started
     print(f"ara calc: {len(results)} partition(s) written to {output}", file=sys.stderr)
-    return _report(args, Path(input_text), output, summary, elapsed, schema)
+    return _report(args, input_text if is_uri(input_text) else Path(input_text), output,
+                   summary, elapsed, schema)
 
 
 def _calc_pipeline(batches: Iterator[pa.Table], strict: bool, input_path: Path,
@@ -658,7 +661,7 @@ def _explain_json_error(path: Path) -> str | None:
     return None
 
 
-def _report(args: argparse.Namespace, input_path: Path, output: Path | None,
+def _report(args: argparse.Namespace, input_path: Path | str, output: Path | str | None,
             summary: Summary, elapsed: float, schema: pa.Schema) -> int:
     rate = summary.rows / elapsed if elapsed > 0 else float("inf")
     where = f" -> {output}" if output is not None else ""

@@ -166,10 +166,12 @@ def _expand_on_cluster(args: argparse.Namespace, partitions: Any, mode: str,
               "the 'cluster' extra: pip install 'ara-sap[cluster]'", file=sys.stderr)
         return EXIT_CONFIG
     from ara import distributed as dist
+    from ara.datasets import is_uri
     from ara.expand_dataset import run_expand
 
     try:
-        results = run_expand(partitions, Path(args.output), mode=mode,
+        output = args.output if is_uri(args.output) else Path(args.output)
+        results = run_expand(partitions, output, mode=mode,
                              pcdb_path=str(Path(args.pcdb).resolve()) if args.pcdb else None,
                              batch_size=args.batch_size, note=note, workers=args.workers,
                              scheduler=args.scheduler,

@@ -38,12 +38,14 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
 from ara.datasets import (
     DatasetError,
     Partition,
+    PartWriter,
+    is_uri,
+    join,
     part_name,
     publish_parts,
     read_partition,
@@ -159,35 +161,25 @@ def calc_partition(part: Partition, staging: str, name: str, strict: bool,
     schema = OUTPUT_SCHEMA if columns is None else pa.schema(
         [OUTPUT_SCHEMA.field(n) for n in columns], metadata=OUTPUT_SCHEMA.metadata)
     result = PartitionResult(part.index, part.label(), name)
-    target = Path(staging) / name
-    temp = target.with_name(f".{name}.tmp")
-    writer: pq.ParquetWriter | None = None
+    part_writer = PartWriter(staging, name)
     try:
         # as ara calc's ParquetOut: dictionary encoding for the text columns only
         text = [f.name for f in schema if not pa.types.is_floating(f.type)]
-        writer = pq.ParquetWriter(str(temp), schema, compression=compression,
-                                  use_dictionary=text)
+        writer = part_writer.open(schema, compression=compression, use_dictionary=text)
         for batch in read_partition(part, batch_size):
             out = calculate(batch, strict=strict)
             if columns is not None:
                 out = out.select(list(columns))
             writer.write_table(out)
             _summarise(result, out, STATUS_ERROR)
-        writer.close()
-        writer = None
-        os.replace(temp, target)
+        part_writer.commit()
     except SapInputError as exc:
         result.failure = _problem_line(part.label(), exc.problems)
-    except (pa.ArrowException, OSError, ValueError) as exc:
+    except (pa.ArrowException, OSError, ValueError, DatasetError) as exc:
         result.failure = f"{part.label()}: cannot read or write: {exc}"
     finally:
-        if writer is not None:
-            try:
-                writer.close()
-            except Exception:  # noqa: BLE001 - the failure already recorded matters
-                pass
         if result.failure is not None:
-            temp.unlink(missing_ok=True)
+            part_writer.discard()
     with _lock:
         _state["partitions"] += 1
     return result
@@ -252,7 +244,7 @@ def _connect(workers: int | None, scheduler: str | None) -> tuple[Any, Client]:
         raise
 
 
-def run_calc(partitions: Sequence[Partition], output_dir: Path, *, strict: bool,
+def run_calc(partitions: Sequence[Partition], output_dir: Path | str, *, strict: bool,
              columns: tuple[str, ...] | None, batch_size: int, compression: str = "zstd",
              workers: int | None = None, scheduler: str | None = None,
              hook: Callable[[], None] | None = None, progress: bool = False,
@@ -275,7 +267,7 @@ def run_calc(partitions: Sequence[Partition], output_dir: Path, *, strict: bool,
                           scheduler=scheduler, hook=hook, progress=progress, log=log)
 
 
-def run_on_dataset(command: str, partitions: Sequence[Partition], output_dir: Path,
+def run_on_dataset(command: str, partitions: Sequence[Partition], output_dir: Path | str,
                    task: Callable[[Partition, str, str], tuple[Any, ...]], *,
                    workers: int | None = None, scheduler: str | None = None,
                    hook: Callable[[], None] | None = None, progress: bool = False,
@@ -284,10 +276,15 @@ def run_on_dataset(command: str, partitions: Sequence[Partition], output_dir: Pa
     :class:`PartitionResult`) for every partition on the cluster, each writing
     ``staging/name``; publish the parts into ``output_dir`` only when all succeeded (see
     :func:`run_calc`)."""
-    from tqdm import tqdm
 
     if (workers is None) == (scheduler is None):
         raise ValueError("give workers or scheduler, not both or neither")
+    staging_name = f".ara-{command}-{os.getpid()}.part"
+    if is_uri(str(output_dir)):
+        return _run_remote(command, partitions, str(output_dir), staging_name, task,
+                           workers=workers, scheduler=scheduler, hook=hook,
+                           progress=progress, log=log)
+    output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise DatasetError(f"{output_dir}: is a file; --workers and --scheduler write a "
                            "folder of Parquet files (-o OUTPUT_DIR/)")
@@ -296,40 +293,84 @@ def run_on_dataset(command: str, partitions: Sequence[Partition], output_dir: Pa
                            "not exist")
     created = not output_dir.exists()
     output_dir.mkdir(exist_ok=True)
-    staging = output_dir.resolve() / f".ara-{command}-{os.getpid()}.part"
+    staging = output_dir.resolve() / staging_name
     staging.mkdir()
     done = False
-    names = [part_name(p.index, len(partitions)) for p in partitions]
-    results: list[PartitionResult] = []
     try:
-        cluster, client = _connect(workers, scheduler)
-        try:
-            log(dashboard_line(client))
-            client.register_plugin(WorkerSetup(hook), name=PLUGIN_NAME)
-            futures = [client.submit(*task(p, str(staging), name),
-                                     key=f"ara-{command}-{staging.name}-{p.index}",
-                                     pure=False)
-                       for p, name in zip(partitions, names, strict=True)]
-            with tqdm(total=len(futures), unit=" partitions", file=sys.stderr,
-                      disable=not progress, desc=f"ara {command}") as bar:
-                rows = 0
-                for future in as_completed(futures):
-                    result: PartitionResult = future.result()
-                    if result.failure is not None:
-                        client.cancel(futures)
-                        raise PartitionFailedError(result.failure)
-                    results.append(result)
-                    rows += result.rows
-                    bar.set_postfix(rows=f"{rows:,}", refresh=False)
-                    bar.update(1)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-        publish_parts(staging, output_dir, names)
+        results = _submit_all(command, partitions, str(staging), task, workers=workers,
+                              scheduler=scheduler, hook=hook, progress=progress, log=log)
+        publish_parts(staging, output_dir,
+                      [part_name(p.index, len(partitions)) for p in partitions])
         done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         if created and not done and not any(output_dir.iterdir()):
             output_dir.rmdir()  # a failed run leaves no trace
+    return results
+
+
+def _run_remote(command: str, partitions: Sequence[Partition], output: str,
+                staging_name: str, task: Callable[[Partition, str, str], tuple[Any, ...]], *,
+                workers: int | None, scheduler: str | None, hook: Callable[[], None] | None,
+                progress: bool, log: Callable[[str], None]) -> list[PartitionResult]:
+    """:func:`run_on_dataset` into an object-store prefix: parts written under a staging
+    prefix beside the output, moved into place when all succeeded, the staging prefix
+    removed however the run ends."""
+    import pyarrow.fs as pafs
+
+    try:
+        fs, out = pafs.FileSystem.from_uri(output)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DatasetError(f"{output}: cannot open: {exc}") from exc
+    if fs.get_file_info(out.rstrip("/")).type == pafs.FileType.File:
+        raise DatasetError(f"{output}: is a file; --workers and --scheduler write a folder "
+                           "of Parquet files (-o OUTPUT_DIR/)")
+    staging = join(output, staging_name)
+    try:
+        results = _submit_all(command, partitions, staging, task, workers=workers,
+                              scheduler=scheduler, hook=hook, progress=progress, log=log)
+        publish_parts(staging, output,
+                      [part_name(p.index, len(partitions)) for p in partitions])
+    finally:
+        try:
+            fs.delete_dir(f"{out.rstrip('/')}/{staging_name}")
+        except (OSError, pa.ArrowException):
+            pass
+    return results
+
+
+def _submit_all(command: str, partitions: Sequence[Partition], staging: str,
+                task: Callable[[Partition, str, str], tuple[Any, ...]], *,
+                workers: int | None, scheduler: str | None, hook: Callable[[], None] | None,
+                progress: bool, log: Callable[[str], None]) -> list[PartitionResult]:
+    """Every partition's task on the cluster; the first failure cancels the rest and raises
+    :class:`PartitionFailedError`. The results in input order."""
+    from tqdm import tqdm
+
+    names = [part_name(p.index, len(partitions)) for p in partitions]
+    results: list[PartitionResult] = []
+    cluster, client = _connect(workers, scheduler)
+    try:
+        log(dashboard_line(client))
+        client.register_plugin(WorkerSetup(hook), name=PLUGIN_NAME)
+        key = staging.rstrip("/").rsplit("/", 1)[-1]
+        futures = [client.submit(*task(p, staging, name),
+                                 key=f"ara-{command}-{key}-{p.index}", pure=False)
+                   for p, name in zip(partitions, names, strict=True)]
+        with tqdm(total=len(futures), unit=" partitions", file=sys.stderr,
+                  disable=not progress, desc=f"ara {command}") as bar:
+            rows = 0
+            for future in as_completed(futures):
+                result: PartitionResult = future.result()
+                if result.failure is not None:
+                    client.cancel(futures)
+                    raise PartitionFailedError(result.failure)
+                results.append(result)
+                rows += result.rows
+                bar.set_postfix(rows=f"{rows:,}", refresh=False)
+                bar.update(1)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
     return sorted(results, key=lambda r: r.index)

@@ -24,6 +24,9 @@ from ara.datasets import (
     PARQUET_SUFFIXES,
     DatasetError,
     Partition,
+    PartWriter,
+    is_uri,
+    open_parquet,
     plan_partitions,
     read_partition,
 )
@@ -37,6 +40,8 @@ MAX_EXAMPLES = 5
 def looks_like_dataset(text: str) -> bool:
     """INPUT is Parquet: a ``.parquet`` / ``.pq`` file, a glob of them, or a folder holding
     Parquet files (a folder of XML or JSON certificates is not)."""
+    if is_uri(text):
+        return True  # object storage: Parquet datasets only
     path = Path(text)
     if path.suffix.lower() in PARQUET_SUFFIXES:
         return True
@@ -54,7 +59,7 @@ def certificate_partitions(text: str, partition_rows: int = 100_000
     partitions = plan_partitions(text, partition_rows)
     notes = set()
     for path in sorted({p.path for p in partitions}):
-        meta = pq.read_schema(path).metadata or {}
+        meta = open_parquet(path).schema_arrow.metadata or {}
         if meta.get(DATASET_KEY) != CERTIFICATES:
             raise DatasetError(f"{path}: not a dataset of certificate rows (ara convert "
                                "ARCHIVE -o DATASET/ makes one; ara calc takes calculator "
@@ -116,8 +121,7 @@ def expand_partition(part: Partition, staging: str, name: str, mode: str,
 
     warm_worker(hook)
     result = PartitionResult(part.index, part.label(), name)
-    target = Path(staging) / name
-    temp = target.with_name(f".{name}.tmp")
+    part_writer = PartWriter(staging, name)
     writer: pq.ParquetWriter | None = None
     try:
         pcdb = _pcdb(pcdb_path)
@@ -125,7 +129,7 @@ def expand_partition(part: Partition, staging: str, name: str, mode: str,
             expanded = expand(certs, mode=check_mode(mode), pcdb=pcdb)
             inputs = expanded.inputs.filter(pa.array(~expanded.refused))
             if writer is None:
-                writer = pq.ParquetWriter(str(temp), output_schema(inputs.schema, note))
+                writer = part_writer.open(output_schema(inputs.schema, note))
             writer.write_table(inputs)
             result.rows += certs.num_rows
             result.rejected += len({row for row, *_ in expanded.problems})
@@ -136,24 +140,20 @@ def expand_partition(part: Partition, staging: str, name: str, mode: str,
         if writer is None:
             from ara.sap import SAP_INPUT_SCHEMA
 
-            writer = pq.ParquetWriter(str(temp), output_schema(SAP_INPUT_SCHEMA, note))
-        writer.close()
-        writer = None
-        temp.replace(target)
-    except (pa.ArrowException, OSError, ValueError) as exc:
+            part_writer.open(output_schema(SAP_INPUT_SCHEMA, note))
+        part_writer.commit()
+    except (pa.ArrowException, OSError, ValueError, DatasetError) as exc:
         result.failure = f"{part.label()}: cannot read, expand or write: {exc}"
     finally:
-        if writer is not None:
-            writer.close()
         if result.failure is not None:
-            temp.unlink(missing_ok=True)
+            part_writer.discard()
     return result
 
 
 # ------------------------------------------------------------------------------------------
 # On the client
 # ------------------------------------------------------------------------------------------
-def run_expand(partitions: Sequence[Partition], output_dir: Path, *, mode: str,
+def run_expand(partitions: Sequence[Partition], output_dir: Path | str, *, mode: str,
                pcdb_path: str | None, batch_size: int, note: str | None,
                workers: int | None = None, scheduler: str | None = None,
                progress: bool = False) -> list[Any]:
