@@ -50,8 +50,8 @@ harness = _load_harness()
 #: (rated in estimate mode, counted) of the one-at-a-time variants, as measured when the
 #: harness was written (docs/coverage.md). The share may only grow; raise these when it does.
 ESTIMATE_FLOORS: dict[str, tuple[int, int]] = {
-    "RdSAP-Schema-21.0.1": (1132, 1144),  # 99.0 %
-    "RdSAP-Schema-20.0.0": (715, 724),  # 98.8 %
+    "RdSAP-Schema-21.0.1": (1135, 1144),  # 99.2 %
+    "RdSAP-Schema-20.0.0": (717, 724),  # 99.0 %
 }
 
 #: The same for strict mode, for the record (not a floor: declaring a new fallback for what

@@ -14,7 +14,6 @@ from test_expansion_services_rules import (
     cert,
     expand,
     expand_logged,
-    problems,
     whole,
 )
 
@@ -119,16 +118,11 @@ def test_lodged_orientation_pitch_and_overshading_override_the_default_panel() -
 
 
 def test_unsupported_solar_systems_are_refused_by_name() -> None:
-    """Solar space heating (Service-Provision 1), 'severe' overshading (no Table H2 value),
-    an evacuated tube without declared values (no Table H1 in spec/), a declared collector
-    without its loop efficiency, a combined cylinder lodged without a cylinder."""
+    """Solar space heating (Service-Provision 1), a declared collector without its loop
+    efficiency, a combined cylinder lodged without a cylinder."""
     separate = {"combined_cylinder": False}
     rows = (cert(solar_water_heating=True,
                  solar_water_heating_details=details(service_provision="1", **separate)),
-            cert(solar_water_heating=True, solar_water_heating_details={
-                "collector_data_source": "1", "collector_overshading": "5"}),
-            cert(solar_water_heating=True, solar_water_heating_details={
-                "collector_data_source": "1", "collector_type": "3"}),
             cert(solar_water_heating=True, solar_water_heating_details=details(
                 collector_loop_efficiency=None, **separate)),
             cert(solar_water_heating=True, solar_water_heating_details=details()))
@@ -136,10 +130,31 @@ def test_unsupported_solar_systems_are_refused_by_name() -> None:
     by_row: dict[int, set[str]] = {}
     for p in result.problems:
         by_row.setdefault(p.row, set()).add(p.field)
-    assert by_row == {0: {"solar_water_heating"}, 1: {"solar_overshading"},
-                      2: {"solar_zero_loss_efficiency"}, 3: {"solar_loop_efficiency"},
-                      4: {"solar_combined_cylinder"}}
-    assert "Table H1" in problems(result, "solar_zero_loss_efficiency")[0]
+    assert by_row == {0: {"solar_water_heating"}, 1: {"solar_loop_efficiency"},
+                      2: {"solar_combined_cylinder"}}
+
+
+def test_collector_types_and_severe_overshading_without_sap_10_2_values_take_fallbacks(
+        ) -> None:
+    """An unglazed (1) or evacuated-tube (3) collector without declared values takes the SAP
+    2012 Table H1 row of its type (LINEAGE: eta0, a1 = a* / 0.892, a2 = 0); 'severe'
+    overshading (5) takes the heavy row (4). Both are declared fallbacks, never silent: the
+    expansion records them (strict mode refuses, estimate mode rates and names them)."""
+    rows = (cert(solar_water_heating=True, solar_water_heating_details={
+                "collector_data_source": "1", "collector_type": "3"}),
+            cert(solar_water_heating=True, solar_water_heating_details={
+                "collector_data_source": "1", "collector_type": "1"}),
+            cert(solar_water_heating=True, solar_water_heating_details={
+                "collector_data_source": "1", "collector_overshading": "5"}))
+    result, used = expand_logged(*rows)
+    assert not result.problems
+    cols = {k: v.to_pylist() for k, v in result.columns.items()}
+    assert cols["solar_zero_loss_efficiency"][:2] == [0.60, 0.90]
+    assert cols["solar_a1_w_per_m2k"][:2] == [3 / 0.892, 20 / 0.892]
+    assert cols["solar_a2_w_per_m2k2"][:2] == [0.0, 0.0]
+    assert cols["solar_overshading"] == [2, 2, 4]  # Table 29 modest; severe -> heavy
+    assert used["solar_collector_default_by_type"] == [0, 1]
+    assert used["solar_overshading_severe"] == [2]
 
 
 def test_no_solar_writes_no_solar_columns_and_uses_no_fallback() -> None:

@@ -21,6 +21,7 @@ from ara.rdsap.expansion.services_io import (
     floats,
     int_codes,
 )
+from ara.sap.fallbacks import fallback
 from ara.sap.tables import read_table
 
 PROVISION_SPACE_AND_WATER, PROVISION_SPACE_ONLY = 1, 2
@@ -35,6 +36,16 @@ def table29_solar() -> dict[str, float]:
     """rdsap10_table29_solar_water_heating_defaults.csv: parameter -> value."""
     return {r["parameter"]: float(r["value"])
             for r in read_table("rdsap10_table29_solar_water_heating_defaults.csv")}
+
+
+def h1_lineage() -> dict[int, dict[str, float]]:
+    """SAP 2012 Table H1 (LINEAGE) by collector type code: the SAP 10.2 inputs eta0, a1 and
+    a2 of the fallback ``solar_collector_default_by_type`` (a1 = a* / 0.892, a2 = 0)."""
+    return {int(r["code"]): {"solar_zero_loss_efficiency": float(r["zero_loss_efficiency"]),
+                             "solar_a1_w_per_m2k": float(r["a_star_w_per_m2k"])
+                             / float(r["a_star_factor"]),
+                             "solar_a2_w_per_m2k2": 0.0}
+            for r in read_table("sap2012_table_h1_collector_defaults_LINEAGE.csv")}
 
 
 def solar_water_heating(c: Certificates, log: Log, out: Output, delivery: np.ndarray) -> None:
@@ -62,9 +73,11 @@ def solar_water_heating(c: Certificates, log: Log, out: Output, delivery: np.nda
     declared = solar & (int_codes(field("collector_data_source")) == DATA_SOURCE_DECLARED)
     kind = int_codes(field("collector_type"))
     default = solar & ~declared
-    log.problem(default & np.isin(kind, (1, 3)), "solar_zero_loss_efficiency",
-                "unglazed / evacuated-tube collector without declared values: SAP 10.2 Table "
-                "H1 defaults are not transcribed in spec/ (Table 29 gives a flat panel)")
+    # unglazed / evacuated tubes without declared values: SAP 10.2 Table H1 not found; the
+    # declared fallback takes the SAP 2012 row of the type (LINEAGE, estimate mode)
+    by_type = default & np.isin(kind, (1, 3))
+    log.fallback(by_type, "solar_collector_default_by_type")
+    lineage = h1_lineage()
     log.assume(default & ~np.isin(kind, (1, 3)), "solar panel: RdSAP 10 Table 29 default "
                f"({t['aperture_area_m2']:g} m2 flat panel, eta0 {t['zero_loss_efficiency']:g}, "
                f"a1 {t['linear_heat_loss_coefficient_w_per_m2k']:g}, "
@@ -89,7 +102,10 @@ def solar_water_heating(c: Certificates, log: Log, out: Output, delivery: np.nda
         log.problem(declared & ~np.isfinite(lodged), name, f"declared solar collector without "
                     f"Solar-Water-Heating-Details {lodged_name}: null written")
         value = np.where(declared, lodged, t[rule])
-        out.put(name, value, solar & np.isfinite(value) & ~(default & np.isin(kind, (1, 3))))
+        if name in ("solar_zero_loss_efficiency", "solar_a1_w_per_m2k", "solar_a2_w_per_m2k2"):
+            for code, row in lineage.items():
+                value = np.where(by_type & (kind == code), row[name], value)
+        out.put(name, value, solar & np.isfinite(value))
     loop_loss = floats(field("overall_heat_loss"))
     out.put("solar_loop_heat_loss_w_per_k", loop_loss, declared & np.isfinite(loop_loss))
 
@@ -108,9 +124,10 @@ def solar_water_heating(c: Certificates, log: Log, out: Output, delivery: np.nda
     shade = c_or_default(int_codes(field("collector_overshading")), np.arange(1, 6),
                          t["overshading"])
     log.assume(solar & ~shade[1], "solar collector overshading: modest (RdSAP 10 Table 29)")
-    log.problem(solar & (shade[0] == SEVERE), "solar_overshading", "solar collector "
-                "overshading 'severe': no SAP 10.2 Table H2 value in spec/: null written")
-    out.put("solar_overshading", shade[0], solar & (shade[0] != SEVERE))
+    severe = solar & (shade[0] == SEVERE)
+    log.fallback(severe, "solar_overshading_severe")
+    out.put("solar_overshading", np.where(
+        severe, int(fallback("solar_overshading_severe").value), shade[0]), solar)
 
     # pump: lodged, else electric (Table 29); its electricity is the calculator's Table 4f
     # formula (Table 29's 75 kWh/yr conflicts with it: see the rules table)
