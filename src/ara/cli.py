@@ -927,7 +927,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: The modules of the 'pipeline' extra each command needs beyond the calculator.
-PIPELINE_MODULES = ("sqlalchemy", "alembic", "psycopg", "httpx", "yaml", "matplotlib")
+PIPELINE_MODULES = ("sqlalchemy", "alembic", "psycopg", "httpx", "yaml", "matplotlib",
+                    "orjson")
 
 
 def missing_extra(command: str, modules: Sequence[str] = PIPELINE_MODULES) -> bool:

@@ -148,6 +148,19 @@ def _fail_value(column: Column, exc: v.ValueProblem, ctx: Context, path: str) ->
 
 def _walk(columns: tuple[Column, ...], node: Any, ctx: Context, prefix: str
           ) -> dict[str, Any]:
+    """The row (or list item, or struct) of ``columns`` read from ``node``: problems go to
+    ``ctx``. Runs the walk compiled for ``columns`` (:func:`_compile`, once per tuple)."""
+    walk = _COMPILED.get(id(columns))
+    if walk is None:
+        walk = _compile(columns)
+    return walk(node, ctx, prefix)
+
+
+def _interpret(columns: tuple[Column, ...], node: Any, ctx: Context, prefix: str
+               ) -> dict[str, Any]:
+    """The walk interpreted from the plan, column by column: the reference that the compiled
+    walk (:func:`_compile`) must equal (``tests/rdsap/test_readers_fast_path.py`` runs every
+    sample through both); nested levels go through :func:`_walk`."""
     out: dict[str, Any] = {}
     if not isinstance(node, dict):
         if node is not None:
@@ -257,6 +270,23 @@ def _dwelling_storey_count(column: Column, node: Any, row: dict[str, Any], ctx: 
     counts = [sum(1 for dim in part["floor_dimensions"] if dim["floor"] != "99")
               for part in row.get("building_parts") or ()]
     return max(counts) if counts and max(counts) > 0 else None
+
+
+#: description column -> its Property-Summary element (the compiled walk's table)
+_DESCRIBED: dict[str, str] = {f"{plural}_description": element
+                              for element, plural, _k in _SUMMARY_ELEMENTS if plural}
+
+
+def _all_descriptions(row: dict[str, Any]) -> dict[str, str]:
+    """Every description column's value at once (element -> text; an element without one is
+    absent): what :func:`_descriptions` gives column by column, in one pass."""
+    wanted = _DESCRIBED.values()
+    texts: dict[str, list[str]] = {}
+    for entry in row.get("property_summary") or ():
+        element = entry["element"]
+        if element in wanted and entry["description"]:
+            texts.setdefault(element, []).append(entry["description"])
+    return {element: "; ".join(found) for element, found in texts.items()}
 
 
 _CONSERVATORY = {"conservatory_double_glazed": ("double_glazed", v.to_bool),
@@ -401,6 +431,152 @@ _DERIVED: dict[str, Callable[[Column, Any, dict[str, Any], Context, str], Any]] 
     "alternative_walls": _alternative_walls,
     "room_in_roof": _room_in_roof,
 }
+
+
+# The walk compiled: for each tuple of columns, the plan above written out once as the source
+# of one Python function (a straight run of dict lookups with each converter's common case
+# inline), so a document costs no per-column dispatch. Same columns, same order, same
+# converters and the same failures in the same order as _interpret, which stays the reference.
+_Walker = Callable[[Any, Context, str], dict[str, Any]]
+_COMPILED: dict[int, _Walker] = {}
+_INT32_MIN, _INT32_MAX = -v.INT32_MAX - 1, v.INT32_MAX
+_EXACT_FLOAT = 2**53  # an int of at most this size is a float exactly
+
+#: kind -> the statements that turn ``raw`` (not None) into ``value`` without a call in the
+#: common cases (each giving exactly what the converter gives); any other value, and every
+#: value of a kind not listed, goes through the kind's converter
+_FAST: dict[str, str] = {
+    "code": ("if type(raw) is int:\n    value = str(raw)\n"
+             "elif type(raw) is str and raw.isdigit() and raw.isascii() and "
+             "(raw[0] != '0' or len(raw) == 1):\n    value = raw\n"
+             "elif type(raw) is str and raw.isalpha() and raw.isascii():\n    value = raw\n"),
+    "int": ("if type(raw) is int and _INT32_MIN <= raw <= _INT32_MAX:\n    value = raw\n"),
+    "float": ("if type(raw) is float and raw - raw == 0.0:\n    value = raw\n"
+              "elif type(raw) is int and -_EXACT_FLOAT <= raw <= _EXACT_FLOAT:\n"
+              "    value = float(raw)\n"),
+    "text": "if type(raw) is str:\n    value = raw.strip() or None\n",
+}
+_FAST["index"] = _FAST["code"]
+_FAST["bool"] = ("if type(raw) is str and raw in _BOOL_TEXT:\n    value = _BOOL_TEXT[raw]\n"
+                 "elif raw is True or raw is False:\n    value = raw\n")
+#: the texts ``to_bool`` reads, as the register writes them
+_BOOL_TEXT: dict[str, bool] = {
+    text: answer for answer, words in ((True, v._TRUE), (False, v._FALSE))
+    for word in words for text in (word, word.upper(), word.capitalize())}
+
+
+def _indent(code: str, depth: int) -> str:
+    pad = "    " * depth
+    return "".join(pad + line + "\n" for line in code.splitlines())
+
+
+class _Prefixes:
+    """The elements on the way to the values of a walk (``sap_heating`` for
+    ``sap_heating.water_heating_code``), each looked up once at the top of the compiled
+    function: variable ``_p<n>`` holds the element at a prefix when it is a dict, else None
+    (as ``get_path``, which stops at a value that is not an element)."""
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, ...], str] = {}
+        self.code = ""
+
+    def variable(self, prefix: tuple[str, ...]) -> str:
+        name = self.names.get(prefix)
+        if name is None:
+            if len(prefix) == 1:
+                value = f"get({prefix[0]!r})"
+            else:  # the parent first: it is named (and looked up) before its child
+                parent = self.variable(prefix[:-1])
+                value = f"{parent}.get({prefix[-1]!r}) if {parent} is not None else None"
+            name = f"_p{len(self.names)}"
+            self.code += f"{name} = {value}\nif not isinstance({name}, dict):\n    {name} = None\n"
+            self.names[prefix] = name
+        return name
+
+    def path_code(self, path: tuple[str, ...], target: str) -> str:
+        """A statement setting ``target`` to the value at ``path`` of ``node`` (``get_path``)."""
+        if not path:
+            return f"{target} = node\n"
+        if len(path) == 1:
+            return f"{target} = get({path[0]!r})\n"
+        parent = self.variable(path[:-1])
+        return f"{target} = {parent}.get({path[-1]!r}) if {parent} is not None else None\n"
+
+
+def _compile(columns: tuple[Column, ...]) -> _Walker:
+    """The walk of ``columns`` as one generated function ``(node, ctx, prefix) -> row``."""
+    namespace: dict[str, Any] = {
+        "_fail_value": _fail_value, "_items": items, "_ValueProblem": v.ValueProblem,
+        "_INT32_MIN": _INT32_MIN, "_INT32_MAX": _INT32_MAX, "_EXACT_FLOAT": _EXACT_FLOAT,
+        "_DERIVED": _DERIVED, "_ITEM_FILTERS": _ITEM_FILTERS, "_BOOL_TEXT": _BOOL_TEXT,
+        "_all_descriptions": _all_descriptions}
+    plan = _plan(columns)
+    prefixes = _Prefixes()
+    described = False
+    body = ""
+    for i, (mode, column, _key, path, convert, _members) in enumerate(plan):
+        name = column.name
+        if not name.isidentifier():  # pragma: no cover - the schema's names are identifiers
+            raise ValueError(f"column name {name!r} is not an identifier")
+        namespace[f"_c{i}"] = column
+        if mode in (_SCALAR_KEY, _SCALAR_PATH):
+            namespace[f"_f{i}"] = convert
+            code = prefixes.path_code(path, "raw")
+            for alt in column.alt_paths:
+                code += "if raw is None:\n" + _indent(prefixes.path_code(alt, "raw"), 1)
+            fast = _FAST.get(column.kind, "")
+            slow = (f"try:\n    value = _f{i}(raw)\nexcept _ValueProblem as exc:\n"
+                    f"    _fail_value(_c{i}, exc, ctx, prefix + {name!r})\n    value = None\n")
+            convert_code = fast + "else:\n" + _indent(slow, 1) if fast else slow
+            if column.scale != 1.0:
+                namespace[f"_s{i}"] = column.scale
+                convert_code += f"if value is not None:\n    value = value * _s{i}\n"
+            code += ("if raw is not None:\n" + _indent(convert_code, 1)
+                     + f"    out[{name!r}] = value\n")
+        elif mode == _LIST:
+            namespace[f"_w{i}"] = _compiled_walk(column.fields)
+            code = prefixes.path_code(path, "raw") + f"found = _items(raw, {column.item!r})\n"
+            if name in _ITEM_FILTERS:
+                namespace[f"_k{i}"] = _ITEM_FILTERS[name]
+                code += f"found = [item for item in found if _k{i}(item)]\n"
+            code += (f"out[{name!r}] = [_w{i}(item, ctx, f'{{prefix}}{name}[{{n}}].') "
+                     "for n, item in enumerate(found)] if found else []\n")
+        elif mode == _STRUCT:
+            namespace[f"_w{i}"] = _compiled_walk(column.fields)
+            code = prefixes.path_code(path, "raw") + (
+                f"if raw is not None:\n    out[{name!r}] = _w{i}(raw, ctx, prefix + "
+                f"{name + '.'!r})\n")
+        elif mode == _RULE and column.derived == "description":
+            # the descriptions read only property_summary (filled before them): all at once
+            code = "" if described else "_descriptions = _all_descriptions(out)\n"
+            described = True
+            code += f"out[{name!r}] = _descriptions.get({_DESCRIBED[name]!r})\n"
+        elif mode == _RULE:
+            namespace[f"_r{i}"] = _DERIVED[column.derived]
+            code = f"out[{name!r}] = _r{i}(_c{i}, node, out, ctx, prefix + {name!r})\n"
+        else:  # filled by the enclosing rule: stays None
+            continue
+        body += code
+    # every key of the row in the plan's order, None until the walk fills it
+    namespace["_TEMPLATE"] = dict.fromkeys(step[1].name for step in plan)
+    source = (
+        "def walk(node, ctx, prefix):\n"
+        "    if not isinstance(node, dict):\n"
+        "        if node is not None:\n"
+        "            ctx.fail(prefix.rstrip('.') or '(document)',\n"
+        "                     f'expected an element with children, found {node!r:.60}')\n"
+        "        node = {}\n"
+        "    out = _TEMPLATE.copy()\n"
+        "    get = node.get\n" + _indent(prefixes.code + body, 1) + "    return out\n")
+    exec(compile(source, f"<ara.rdsap.readers.mapping walk of {len(columns)} columns>",
+                 "exec"), namespace)  # noqa: S102 - source built above from the schema alone
+    walk: _Walker = namespace["walk"]
+    _COMPILED[id(columns)] = walk
+    return walk
+
+
+def _compiled_walk(columns: tuple[Column, ...]) -> _Walker:
+    return _COMPILED.get(id(columns)) or _compile(columns)
 
 
 def document_to_row(document: dict[str, Any], ctx: Context, *, validate: bool = True
