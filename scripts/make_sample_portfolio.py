@@ -7,7 +7,19 @@ Writes, under ``src/ara/data/sample_portfolio/``:
 * ``portfolio.csv``: the landlord's list (UPRN, address, postcode, landlord reference);
 * ``certificates.ndjson.gz``: one register-API certificate JSON per line (the bulk archive
   format ``ara.rdsap.readers.read_certificates`` streams);
-* ``uprn.parquet``: OS Open UPRN-style coordinates and the three planning flags.
+* ``uprn.parquet``: OS Open UPRN-style coordinates and the three planning flags;
+* ``overrides_predicted_homes.csv``: the landlord's statements (property type and built form,
+  walls for some) of the homes without a certificate, for ``ara overrides import``.
+
+The last ``N_WITHOUT_CERTIFICATE`` homes of ``portfolio.csv`` (a tenth of the sample: UPRNs
+after the certified ones, on streets no certificate names, in the same postcode units) have
+no certificate in the archive: ``ara run`` predicts their EPC from comparable certificates
+(issue 19) once their property type and built form are stated. Most are stated in
+``overrides_predicted_homes.csv``; a few on purpose are not (no statement at all, or a
+bungalow, a type no certificate of the sample has), so the failures show what is missing.
+They are drawn from a generator of their own (seed ``SEED + 1``), after every other file's
+content: the certified homes, their certificates and coordinates are byte for byte what they
+were without them.
 
 Nothing in it is real. Each certificate starts from the RdSAP 10 input of the sap10calcs
 base case (``/work/shared/vectors/sap10calcs/tests/rdsap/1_base_case/1_detached/in.xml``,
@@ -45,6 +57,8 @@ OUT = REPO / "src" / "ara" / "data" / "sample_portfolio"
 SHARED = REPO.parent / "shared"
 TEMPLATE = SHARED / "vectors/sap10calcs/tests/rdsap/1_base_case/1_detached/in.xml"
 N_HOMES = 2000
+#: Homes without a certificate, appended after the certified ones (issue 19).
+N_WITHOUT_CERTIFICATE = 200
 SEED = 2026
 FIRST_UPRN = 9_200_000_000_000
 AGE_BANDS = "ABCDEFGHIJKL"
@@ -60,15 +74,22 @@ HEATING = (
     (2, 124, 28, 901, 28, 2, 2, 0.08),   # oil boiler and cylinder
 )
 TOWNS = (("Whitbury", "WB"), ("Northfield", "NF"), ("Eastmoor", "EM"), ("Southgate", "SG"))
+#: Built form of the homes of each town (the certified homes' ``1 + i % 4``), as a landlord
+#: words it, for the homes without a certificate.
+FORM_WORDS = ("detached house", "semi-detached house", "end-terrace house", "mid-terrace house")
+#: Streets of the homes without a certificate (no certificate of the archive names them).
+STREETS = ("Meadow Close", "Orchard Way", "Station Road", "Church Lane", "Mill Rise")
 
 
 def main() -> None:
-    write(OUT, N_HOMES, SEED)
-    print(f"wrote {N_HOMES} synthetic homes to {OUT}")
+    write(OUT, N_HOMES, SEED, N_WITHOUT_CERTIFICATE)
+    print(f"wrote {N_HOMES + N_WITHOUT_CERTIFICATE} synthetic homes ({N_WITHOUT_CERTIFICATE} "
+          f"without a certificate) to {OUT}")
 
 
-def write(out: Path, n_homes: int, seed: int) -> None:
-    """The three files of a synthetic portfolio of ``n_homes`` homes into ``out``."""
+def write(out: Path, n_homes: int, seed: int, without: int = 0) -> None:
+    """The files of a synthetic portfolio of ``n_homes`` homes with certificates and
+    ``without`` homes without one into ``out``."""
     rng = np.random.default_rng(seed)
     base = xml_to_register_json(TEMPLATE.read_bytes())
     out.mkdir(parents=True, exist_ok=True)
@@ -91,6 +112,13 @@ def write(out: Path, n_homes: int, seed: int) -> None:
                               "CONSERVATION_AREA": bool(rng.random() < 0.06),
                               "LISTED_BUILDING": bool(rng.random() < 0.02),
                               "HERITAGE_BUILDING": bool(rng.random() < 0.01)})
+    statements = _without_certificates(portfolio, uprn_rows, n_homes, without, seed + 1)
+    if without:  # the wide layout: a row per home, a column per attribute
+        with (out / "overrides_predicted_homes.csv").open("w", newline="",
+                                                          encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["uprn", "landlord_reference", "property", "walls"])
+            writer.writerows(statements)
     with (out / "portfolio.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(portfolio[0]))
         writer.writeheader()
@@ -99,6 +127,39 @@ def write(out: Path, n_homes: int, seed: int) -> None:
     table = table.replace_schema_metadata({"ara.synthetic": "true",
                                            "ara.provenance": "scripts/make_sample_portfolio.py"})
     pq.write_table(table, out / "uprn.parquet")
+
+
+def _without_certificates(portfolio: list[dict], uprn_rows: list[dict], n_homes: int,
+                          without: int, seed: int) -> list[list[object]]:
+    """Append ``without`` homes without a certificate to ``portfolio`` and ``uprn_rows``
+    (postcodes made as the certified homes' are, so in their units and districts; streets of
+    their own); return their landlord's statements (rows of the overrides file, wide layout:
+    UPRN, reference, property, walls). The wide layout keeps these synthetic statements out of
+    ``scripts/overrides_vocabulary.py``'s measure of landlords' phrasings."""
+    rng = np.random.default_rng(seed)
+    statements: list[list[object]] = []
+    for k in range(without):
+        i = n_homes + k
+        uprn = FIRST_UPRN + i
+        town, code = TOWNS[i % len(TOWNS)]
+        postcode = f"{code}{1 + i % 9} {1 + i % 7}{'ABDEFGHJ'[i % 8]}{'LNPQRSTU'[i % 8]}"
+        ref = f"REF-{i:05d}"
+        portfolio.append({"uprn": uprn, "address_line_1": f"{1 + k // 5} {STREETS[k % 5]}",
+                          "post_town": town, "postcode": postcode, "landlord_reference": ref})
+        lat, lon = 52.0 + rng.uniform(-1.5, 1.5), -1.5 + rng.uniform(-1.5, 1.5)
+        uprn_rows.append({"UPRN": uprn, "LATITUDE": lat, "LONGITUDE": lon,
+                          "CONSERVATION_AREA": bool(rng.random() < 0.06),
+                          "LISTED_BUILDING": bool(rng.random() < 0.02),
+                          "HERITAGE_BUILDING": bool(rng.random() < 0.01)})
+        if k % 20 == 19:  # nothing stated: no prediction, the failure says what to state
+            continue
+        if k in (5, 105):  # a bungalow: no certificate of the sample is one
+            statements.append([uprn, ref, "detached bungalow", ""])
+            continue
+        # walls stated for some: a hard filter on the comparables
+        statements.append([uprn, ref, FORM_WORDS[i % len(TOWNS)],
+                           "Cavity wall, filled cavity" if k % 10 == 3 else ""])
+    return statements
 
 
 def _certificate(base: dict, rng: np.random.Generator, i: int, uprn: int, address: str,

@@ -20,8 +20,7 @@ Sources (read only from this repository; nothing from outside it):
   certificates are coded (no descriptions), so they add none.
 
 Each distinct (attribute, description) is read once and counted once, whichever sources hold
-it: the share is of the vocabulary met, not of the homes. Floor, glazing, heating and fuel are
-measured too: the overlay does not cover them yet, so all their descriptions are *unknown*.
+it: the share is of the vocabulary met, not of the homes.
 """
 
 from __future__ import annotations
@@ -70,9 +69,15 @@ MEASURED_AS = {
     ("property_type",): "property type",
     ("built_form",): "built form",
     ("property_type", "built_form"): "property (type and form)",
+    ("floor_construction", "floor_insulation"): "floor (construction and insulation)",
+    ("floor_construction",): "floor construction",
+    ("floor_insulation",): "floor insulation",
+    ("glazing_type",): "glazing",
+    ("main_heating", "main_fuel"): "heating (system and fuel)",
+    ("main_fuel",): "fuel",
 }
 #: The attributes in the order the tables list them.
-ORDER = (*MEASURED_AS.values(), "floor", "glazing", "heating", "fuel")
+ORDER = tuple(MEASURED_AS.values())
 
 
 def measured_as(attribute: str) -> str:
@@ -269,8 +274,8 @@ def render(measure: Measure) -> str:
         "counted once: the shares are of the phrasings met, not of the homes. *classified*: "
         "every override the description speaks of has one code (it would be applied); "
         "*vague*: it says something but not enough (\"(assumed)\", insulated without a "
-        "depth): never guessed; *unknown*: no word of the vocabulary, or an attribute the "
-        "overlay does not cover (floor, glazing, heating, fuel).",
+        "depth, a boiler not said to be combi or regular): never guessed; *unknown*: no word "
+        "of the vocabulary, or an attribute the overlay does not cover.",
         "",
         "## Sources",
         "",

@@ -21,10 +21,18 @@ from pg_support import postgres_engine
 
 from ara.cli import bundled, main
 from ara.domain import BuiltForm, PropertyType, RoofInsulation, WallConstruction, WallInsulation
-from ara.domain.overrides import Reading, classify_statement
+from ara.domain.codes import (
+    FloorConstruction,
+    FloorInsulation,
+    GlazingType,
+    MainFuel,
+    MainHeating,
+)
+from ara.domain.overrides import HEATING_SYSTEMS, Reading, classify_statement
 from ara.persistence import UnitOfWorkFactory, create_engine, dispose_engines, upgrade
 from ara.persistence import tables as t
 from ara.persistence.repositories import LandlordOverridesRepository
+from ara.sap.tables import read_table
 
 SAMPLE = bundled("sample_portfolio")
 EXAMPLE = SAMPLE / "overrides.csv"
@@ -35,6 +43,7 @@ REGISTER_SAMPLES = (REPO / "tests/rdsap/fixtures/odc_certificates.csv",
 HOMES = 14
 
 W, WI, R = WallConstruction, WallInsulation, RoofInsulation
+FC, FI, G, H, F = FloorConstruction, FloorInsulation, GlazingType, MainHeating, MainFuel
 
 
 def read(attribute: str, text: str) -> tuple[Reading, dict[str, Enum]]:
@@ -81,6 +90,57 @@ def read(attribute: str, text: str) -> tuple[Reading, dict[str, Enum]]:
     ("property_type", "bungalow", {"property_type": PropertyType.BUNGALOW}),
     ("property", "mid terrace house",
      {"property_type": PropertyType.HOUSE, "built_form": BuiltForm.MID_TERRACE}),
+    # floors: construction and insulation, from words and from codes
+    ("floor", "suspended timber", {"floor_construction": FC.SUSPENDED_TIMBER}),
+    ("floor", "Solid, no insulation", {"floor_construction": FC.SOLID,
+                                       "floor_insulation": FI.AS_BUILT}),
+    ("floor", "beam and block, insulation added 2018",
+     {"floor_construction": FC.SUSPENDED_NOT_TIMBER, "floor_insulation": FI.RETRO_FITTED}),
+    ("floor", "solid concrete slab with 100mm insulation",
+     {"floor_construction": FC.SOLID, "floor_insulation": FI.RETRO_FITTED}),
+    ("floor_construction", "4", {"floor_construction": FC.BASEMENT}),
+    ("floor_insulation", "retro-fitted", {"floor_insulation": FI.RETRO_FITTED}),
+    ("floor_insulation", "2", {"floor_insulation": FI.RETRO_FITTED}),
+    # glazing: the type, and its age where the code needs it
+    ("glazing", "Fully double glazed", {"glazing_type": G.DOUBLE_UNKNOWN_DATE}),
+    ("glazing", "single glazed", {"glazing_type": G.SINGLE}),
+    ("windows", "triple glazing fitted 2023", {"glazing_type": G.TRIPLE_2022_OR_LATER}),
+    ("glazing", "double glazing installed 2012", {"glazing_type": G.DOUBLE_2002_TO_2022}),
+    ("glazing", "uPVC double glazing, 1990s", {"glazing_type": G.DOUBLE_BEFORE_2002}),
+    ("glazing", "double glazed before 2002", {"glazing_type": G.DOUBLE_BEFORE_2002}),
+    ("glazing", "secondary glazing, low-E", {"glazing_type": G.SECONDARY_LOW_EMISSIVITY}),
+    ("glazing", "single glazed with secondary glazing", {"glazing_type": G.SECONDARY}),
+    ("glazing_type", "14", {"glazing_type": G.TRIPLE_2022_OR_LATER}),
+    # heating: a whole system and its fuel
+    ("heating", "gas combi boiler", {"main_heating": H.CONDENSING_COMBI_GAS,
+                                     "main_fuel": F.MAINS_GAS}),
+    ("main heating", "New condensing combination boiler, mains gas (2021)",
+     {"main_heating": H.CONDENSING_COMBI_GAS, "main_fuel": F.MAINS_GAS}),
+    ("heating", "LPG combi", {"main_heating": H.CONDENSING_COMBI_GAS, "main_fuel": F.LPG}),
+    ("heating", "gas system boiler with cylinder",
+     {"main_heating": H.REGULAR_CONDENSING_BOILER_GAS, "main_fuel": F.MAINS_GAS}),
+    ("heating", "oil combi", {"main_heating": H.CONDENSING_COMBI_OIL, "main_fuel": F.OIL}),
+    ("heating", "regular oil boiler", {"main_heating": H.REGULAR_CONDENSING_BOILER_OIL,
+                                       "main_fuel": F.OIL}),
+    ("heating", "air source heat pump", {"main_heating": H.AIR_SOURCE_HEAT_PUMP,
+                                         "main_fuel": F.ELECTRICITY}),
+    ("heating", "ASHP fitted 2023", {"main_heating": H.AIR_SOURCE_HEAT_PUMP,
+                                     "main_fuel": F.ELECTRICITY}),
+    ("heating_system", "ground source heat pump", {"main_heating": H.GROUND_SOURCE_HEAT_PUMP,
+                                                   "main_fuel": F.ELECTRICITY}),
+    ("heating", "high heat retention storage heaters",
+     {"main_heating": H.HIGH_HEAT_RETENTION_STORAGE_HEATERS, "main_fuel": F.ELECTRICITY}),
+    ("heating", "Electric panel heaters",
+     {"main_heating": H.ELECTRIC_PANEL_CONVECTOR_OR_RADIANT_HEATERS,
+      "main_fuel": F.ELECTRICITY}),
+    ("heating", "104 mains gas", {"main_heating": H.CONDENSING_COMBI_GAS,
+                                  "main_fuel": F.MAINS_GAS}),
+    ("heating", "224", {"main_heating": H.AIR_SOURCE_HEAT_PUMP, "main_fuel": F.ELECTRICITY}),
+    ("fuel", "mains gas", {"main_fuel": F.MAINS_GAS}),
+    ("fuel", "heating oil", {"main_fuel": F.OIL}),
+    ("main_fuel", "bottled LPG", {"main_fuel": F.BOTTLED_LPG}),
+    ("fuel", "smokeless coal", {"main_fuel": F.SMOKELESS_COAL}),
+    ("fuel", "28", {"main_fuel": F.OIL}),
 ])
 def test_landlord_phrasings_are_classified(attribute: str, text: str,
                                            expected: dict[str, Enum]) -> None:
@@ -107,9 +167,24 @@ REGISTER_STYLES: dict[tuple[str, str], dict[str, Enum] | None] = {
     ("built_form", "NO DATA!"): None,
     ("property_type", "House"): {"property_type": PropertyType.HOUSE},
     ("property_type", "Flat"): {"property_type": PropertyType.FLAT},
+    ("floor", "(another dwelling below)"): None,
+    ("floor", "Solid, no insulation (assumed)"): None,
+    ("floor", "Suspended, no insulation (assumed)"): None,
+    ("glazing", "Fully double glazed"): {"glazing_type": G.DOUBLE_UNKNOWN_DATE},
+    ("glazing", "Glass window"): None,
+    # the register says 'boiler' without combi or regular: never guessed
+    ("heating", "Boiler and radiators, mains gas"): None,
+    ("heating", "Boiler and radiators, anthracite, Boiler and radiators, mains gas"): None,
+    ("heating", "Electric storage heaters"): None,
+    ("heating", "Gas boiler, Gas boiler"): None,
+    ("fuel", "mains gas (not community)"): {"main_fuel": F.MAINS_GAS},
+    ("fuel", "electricity (not community)"): {"main_fuel": F.ELECTRICITY},
+    ("fuel", "Electricity: electricity sold to grid"): None,
 }
 REGISTER_COLUMNS = {"WALLS_DESCRIPTION": "walls", "ROOF_DESCRIPTION": "roof",
-                    "BUILT_FORM": "built_form", "PROPERTY_TYPE": "property_type"}
+                    "BUILT_FORM": "built_form", "PROPERTY_TYPE": "property_type",
+                    "FLOOR_DESCRIPTION": "floor", "WINDOWS_DESCRIPTION": "glazing",
+                    "MAINHEAT_DESCRIPTION": "heating", "MAIN_FUEL": "fuel"}
 
 
 def test_the_register_description_styles_are_classified() -> None:
@@ -157,6 +232,32 @@ def test_the_register_description_styles_are_classified() -> None:
     ("built_form", "link-detached", "no such form"),
     ("built_form", "probably semi", "not certain"),
     ("property_type", "house or flat", "several"),
+    ("floor", "Solid, insulated (assumed)", "assumed"),
+    ("floor", "suspended timber, insulated", "not whether as built or retro-fitted"),
+    ("floor", "insulated", "not whether as built"),
+    ("floor", "suspended", "suspended timber or suspended concrete"),
+    ("floor", "Solid, limited insulation", "partial"),
+    ("floor_insulation", "0", "code 0 means unknown"),
+    ("glazing", "double glazing fitted some rooms", "only some windows"),
+    ("glazing", "Partial double glazing", "only some windows"),
+    ("glazing", "High performance glazing", "not say single, double, triple"),
+    ("glazing", "double glazing fitted 2004", "depends on the country"),
+    ("glazing", "single and double glazing", "several glazings"),
+    ("glazing", "7", "known data"),
+    ("heating", "central heating", "does not name a system"),
+    ("heating", "new boiler", "not its fuel"),
+    ("heating", "Boiler and radiators, mains gas", "not combi or regular"),
+    ("heating", "gas boiler", "not combi or regular"),
+    ("heating", "combi boiler", "not its fuel"),
+    ("heating", "Electric storage heaters", "give the SAP code"),
+    ("heating", "heat pump", "air source or ground source"),
+    ("heating", "non-condensing gas combi", "non-condensing"),
+    ("heating", "LPG air source heat pump", "does not burn lpg"),
+    ("heating", "104", "say which"),
+    ("heating", "gas combi and air source heat pump", "several systems"),
+    ("heating", "unknown", "not known"),
+    ("fuel", "wood", "logs, pellets or chips"),
+    ("fuel", "gas or oil", "several fuels"),
 ])
 def test_vague_statements_are_never_guessed(attribute: str, text: str, reason: str) -> None:
     c = classify_statement(attribute, text)
@@ -167,7 +268,14 @@ def test_vague_statements_are_never_guessed(attribute: str, text: str, reason: s
 @pytest.mark.parametrize(("attribute", "text", "reason"), [
     ("wall_construction", "straw bale", "no wall construction word"),
     ("wall_construction", "11", "not an RdSAP wall construction code"),
-    ("floor", "suspended timber", "not one the overrides cover"),
+    ("conservatory", "double glazed", "not one the overrides cover"),
+    ("floor", "(another dwelling below)", "no ground floor of its own"),
+    ("floor", "Tiled floor", "no floor construction or floor insulation word"),
+    ("glazing", "Glass window", "no glazing word"),
+    ("heating", "community scheme", "heat network"),
+    ("heating", "999", "not an SAP code the overrides can set"),
+    ("fuel", "Electricity: electricity sold to grid", "not a heating fuel"),
+    ("fuel", "mains gas (community)", "heat network"),
     ("", "cavity", "no attribute"),
     ("built_form", "", "no value"),
 ])
@@ -175,6 +283,30 @@ def test_unknown_statements_change_nothing(attribute: str, text: str, reason: st
     c = classify_statement(attribute, text)
     assert (c.reading, c.values) == (Reading.UNKNOWN, ())
     assert reason in c.reason
+
+
+def test_the_heating_systems_agree_with_the_spec_tables() -> None:
+    """Each system an override writes: its code is a row of the Table 4a / 4b transcriptions,
+    its category that row's group, and the fuels it may burn those of its group in
+    sap10_2_heating_code_fuel_families.csv (an electric heat pump, which that table does not
+    list, burns electricity)."""
+    rows = {int(r["sap_code"]): r["category"] for r in
+            read_table("sap10_2_table4a_heating_systems_PARTIAL.csv")}
+    rows |= {int(r["sap_code"]): r["group"] for r in
+             read_table("sap10_2_table4b_boiler_seasonal_efficiency_PARTIAL.csv")}
+    families = [(int(r["code_from"]), int(r["code_to"]), {int(f) for f in r["fuels"].split()})
+                for r in read_table("sap10_2_heating_code_fuel_families.csv")]
+    category = {2: "boiler", 4: "heat pump", 7: "storage", 10: "room heaters"}
+    for code, system in HEATING_SYSTEMS.items():
+        assert code.value in rows, code
+        group = rows[code.value].lower()
+        assert category[system.category] in group or (
+            system.category == 2 and ("gas boilers" in group or "liquid fuel" in group)), \
+            (code, group)
+        family = [f for lo, hi, f in families if lo <= code.value <= hi]
+        allowed = family[0] & {f.value for f in F} if family else {F.ELECTRICITY.value}
+        assert {f.value for f in system.fuels} == allowed, code
+        assert system.default_fuel is None or system.default_fuel in system.fuels
 
 
 # ---- the command ---------------------------------------------------------------------------
@@ -287,10 +419,11 @@ def test_the_example_file_imports_with_provenance_and_lists_rows_for_review(
            "'insulated': says insulated but not how" in review
     assert "row 10 " in review and "says it is not known" in review
     assert "row 11 " in review and "assumed" in review
-    assert "row 12 " in review and "unknown: floor" in review
+    # 'insulated' says neither as built nor retro-fitted
+    assert "row 12 " in review and "vague: floor = 'suspended timber, insulated'" in review
     assert "row 13 (UPRN 9299999999999, reference REF-99999): unmatched: " in review
     assert "no home with UPRN 9299999999999" in review
-    assert "12 statement(s): 7 classified, 3 vague, 1 unknown, 1 unmatched" in err
+    assert "12 statement(s): 7 classified, 4 vague, 1 unmatched" in err
     assert "Traceback" not in out + err
 
     # the stored overrides are what the next run's Baseline loads
@@ -455,3 +588,91 @@ def test_a_failed_import_stores_nothing(db: Db, capsys: pytest.CaptureFixture[st
     assert "the import failed and stored nothing" in err and "disk I/O error" in err
     assert "Traceback" not in err
     assert db.overrides() == before  # the delete before the failure was rolled back
+
+
+U2, U6, U8, U9, U11, U12, U13 = (9200000000002, 9200000000006, 9200000000008, 9200000000009,
+                                 9200000000011, 9200000000012, 9200000000013)
+
+
+def test_floor_glazing_heating_and_fuel_statements(db: Db, capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    """The sample's homes: U5 a regular gas boiler, U6 / U8 / U10 gas combis, U9 / U12
+    electric room heaters, U13 storage heaters; all on solid uninsulated floors, no windows
+    lodged."""
+    path = write_csv(tmp_path / "systems.csv", [
+        ["uprn", "attribute", "value"],
+        [U5, "heating", "air source heat pump"],                 # 2
+        [U6, "fuel", "heating oil"],                             # 3 a gas combi burns no oil
+        [U8, "fuel", "LPG"],                                     # 4 it burns LPG
+        [U9, "glazing", "triple glazed 2023"],                   # 5
+        [U9, "floor", "suspended timber, insulation added"],     # 6
+        [U11, "heating", "central heating"],                     # 7 vague
+        [U11, "glazing", "double glazing fitted some rooms"],    # 8 vague
+        [U11, "floor", "insulated"],                             # 9 vague
+        [U12, "heating", "LPG air source heat pump"],            # 10 contradicts itself
+        [U13, "heating", "gas combi boiler"],                    # 11
+        [U13, "fuel", "mains gas"],                              # 12 agrees with row 11
+        [U10, "heating", "gas combi boiler"],                    # 13
+        [U10, "fuel", "LPG"],                                    # 14 contradicts row 13
+        [U2, "heating", "new boiler"]])                          # 15 vague
+    code, out, err = run(capsys, str(path), "--db", db.url, "--dry-run")
+    assert code == 1 and db.overrides() == []
+    assert "main_heating: regular condensing boiler gas (102) [lodged] -> air source heat pump " \
+           "(224)" in out
+    assert "main_fuel: mains gas (26) [lodged] -> electricity (29)" in out
+    assert "glazing_type: - [not lodged] -> triple 2022 or later (14)" in out
+    assert "floor_construction: solid (1) [lodged] -> suspended timber (2)" in out
+    assert "floor_insulation: as built (1) [lodged] -> retro fitted (2)" in out
+    assert "main_heating: code 402 [lodged] -> condensing combi gas (104)" in out
+    assert "main_fuel: electricity (29) [lodged] -> mains gas (26)" in out
+    assert "main_fuel: mains gas (26) [lodged] -> lpg (27)" in out
+    assert "row 12: fuel = 'mains gas': classified as main_fuel mains gas (26) (same as row " \
+           "11)" in out
+    review = out[out.index("rows for review"):]
+    assert "row 3 (UPRN 9200000000006): conflict: fuel = 'heating oil': main_fuel: oil (28) " \
+           "contradicts the heating system (condensing combi gas (104))" in review
+    assert "[lodged heating]" in review
+    assert "row 7 (UPRN 9200000000011): vague: heating = 'central heating': heating system: " \
+           "does not name a system" in review
+    assert "row 8 " in review and "only some windows" in review
+    assert "row 9 " in review and "not whether as built or retro-fitted" in review
+    assert "row 10 " in review and "does not burn lpg (27)" in review
+    assert "row 13 (UPRN 9200000000010): conflict: heating = 'gas combi boiler': main_fuel: " \
+           "row 13 says mains gas (26); row 14 says lpg (27)" in review
+    assert "row 15 " in review and "not its fuel" in review
+    assert "14 statement(s): 6 classified, 5 vague, 3 conflict" in err
+
+    code, out, _ = run(capsys, str(path), "--db", db.url)
+    assert code == 1
+    assert db.stored(U5) == {"main_heating": ("224", "air source heat pump", "systems.csv:2"),
+                             "main_fuel": ("29", "air source heat pump", "systems.csv:2")}
+    assert db.stored(U8) == {"main_fuel": ("27", "LPG", "systems.csv:4")}
+    assert db.stored(U9) == {
+        "glazing_type": ("14", "triple glazed 2023", "systems.csv:5"),
+        "floor_construction": ("2", "suspended timber, insulation added", "systems.csv:6"),
+        "floor_insulation": ("2", "suspended timber, insulation added", "systems.csv:6")}
+    assert db.stored(U13) == {"main_heating": ("104", "gas combi boiler", "systems.csv:11"),
+                              "main_fuel": ("26", "gas combi boiler", "systems.csv:11")}
+    for uprn in (U2, U6, U11, U12, U10):
+        assert db.stored(uprn) == {}, uprn
+
+    from ara.persistence.mapping import load_properties
+
+    with db.factory(read_only=True) as uow:
+        props = {p.uprn: p for p in load_properties(uow, [db.ids[U5], db.ids[U9]])}
+    assert props[U5].landlord_overrides.main_heating is H.AIR_SOURCE_HEAT_PUMP
+    assert props[U5].landlord_overrides.main_fuel is F.ELECTRICITY
+    assert props[U9].landlord_overrides.glazing_type is G.TRIPLE_2022_OR_LATER
+    decision = props[U5].source_decision()
+    assert decision.effective_epc is not None
+    [system] = decision.effective_epc.data["main_heating"]  # type: ignore[misc]
+    assert (system["sap_main_heating_code"], system["main_fuel_type"]) == ("224", "29")
+
+    # a fuel the stored heating system burns: checked against it, not the lodged one
+    fuel = write_csv(tmp_path / "fuel.csv", [["uprn", "attribute", "value"],
+                                             [U5, "fuel", "electricity"],
+                                             [U5, "heating", "heat pump"]])  # vague: kept
+    code, out, _ = run(capsys, str(fuel), "--db", db.url)
+    assert code == 1
+    assert db.stored(U5) == {"main_heating": ("224", "air source heat pump", "systems.csv:2"),
+                             "main_fuel": ("29", "electricity", "fuel.csv:2")}

@@ -145,15 +145,17 @@ def test_report_counts_homes_by_trust_level_and_the_fallbacks_used(tmp_path: Pat
     db, out = tmp_path / "t.db", tmp_path / "r.html"
     assert main(["run", "--db", str(db), "--scenarios", "none", "--report", str(out)]) in (0, 1)
     with sqlite3.connect(db) as con:
-        kept, remodelled, estimated = con.execute(
-            "SELECT SUM(rebaseline_reason = 'none'), SUM(rebaseline_reason != 'none' AND NOT "
-            "estimate), SUM(rebaseline_reason != 'none' AND estimate) FROM baseline_performance"
-        ).fetchone()
+        kept, remodelled, estimated, predicted = con.execute(
+            "SELECT SUM(rebaseline_reason = 'none' AND source_path != 'predicted'), "
+            "SUM(rebaseline_reason != 'none' AND NOT estimate AND source_path != 'predicted'), "
+            "SUM(rebaseline_reason != 'none' AND estimate AND source_path != 'predicted'), "
+            "SUM(source_path = 'predicted') FROM baseline_performance").fetchone()
         refused = con.execute("SELECT COUNT(*) FROM stage_failures WHERE stage = 'baseline'"
                               ).fetchone()[0]
     page = out.read_text(encoding="utf-8")
     for level, count in (("lodged kept", kept), ("re-modelled", remodelled),
-                         ("re-modelled with estimates", estimated), ("refused", refused)):
+                         ("re-modelled with estimates", estimated),
+                         ("estimated (predicted)", predicted), ("refused", refused)):
         assert f"<td>{level}</td><td>{count}</td>" in page
     assert estimated > 0 and "Estimate fallbacks used" in page
     assert "hot_water_timing_not_established" in page

@@ -312,10 +312,14 @@ def lodged_values(data_json: str | None) -> dict[str, str]:
 
 
 def decide(results: list[RowResult], previous: dict[str, list[dict[str, Any]]],
-           lodged: dict[str, dict[str, str]], source_name: str) -> list[HomeResult]:
+           lodged: dict[str, dict[str, str]], source_name: str, *,
+           heating_codes: dict[str, str | None] | None = None,
+           families: Sequence[Any] = ()) -> list[HomeResult]:
     """Per home named in the file: conflicts marked, the overrides it keeps after the import
     and what changes. ``previous``: its stored ``landlord_overrides`` rows by property id;
-    ``lodged``: its lodged certificate's values."""
+    ``lodged``: its lodged certificate's values; ``heating_codes``: its lodged main heating
+    code (SAP code), against which a fuel stated without a heating system is checked
+    (``families``: :func:`ara.domain.overrides.fuel_families`)."""
     from ara.domain.overrides import OVERRIDE_FIELDS, attribute_targets, describe_code
 
     homes: dict[str, HomeResult] = {}
@@ -344,9 +348,10 @@ def decide(results: list[RowResult], previous: dict[str, list[dict[str, Any]]],
                     r.note = f"same as row {new[name][1].statement.row}"
                 else:
                     new[name] = (code, r)
+        before = {row["override"]: row for row in previous.get(pid, [])}
+        _check_fuel(home, new, before, (heating_codes or {}).get(pid), families)
         held = {name for r in home.rows if r.refused
                 for name in (attribute_targets(r.statement.attribute) or ())} - set(new)
-        before = {row["override"]: row for row in previous.get(pid, [])}
         home.stored = [{"property_id": pid, "override": name, "value": str(code.value),
                         "raw_value": r.statement.value,
                         "source": f"{source_name}:{r.statement.row}"}
@@ -371,6 +376,32 @@ def decide(results: list[RowResult], previous: dict[str, list[dict[str, Any]]],
                        else "- [the file no longer states it]")
             home.changes.append(Change(name, old, now))
     return list(homes.values())
+
+
+def _check_fuel(home: HomeResult, new: dict[str, tuple[Enum, RowResult]],
+                before: dict[str, dict[str, Any]], lodged_heating: str | None,
+                families: Sequence[Any]) -> None:
+    """A fuel stated without a heating system must be one the home's heating system burns
+    (the one the file states, else the one stored and kept, else the lodged one): otherwise
+    its rows are refused (``conflict``) with the reason, and change nothing."""
+    from ara.domain.overrides import MainFuel, attribute_targets, fuel_contradiction
+
+    if "main_fuel" not in new or "main_heating" in new:
+        return
+    fuel = new["main_fuel"][0]
+    assert isinstance(fuel, MainFuel)
+    heating_held = any(r.refused and "main_heating" in (attribute_targets(
+        r.statement.attribute) or ()) for r in home.rows)
+    stored = before.get("main_heating") if heating_held else None
+    code = stored["value"] if stored is not None else lodged_heating
+    why = fuel_contradiction(code, fuel, families)
+    if why is None:
+        return
+    where = "stored" if stored is not None else "lodged"
+    for r in home.rows:
+        if r.reading == "classified" and any(n == "main_fuel" for n, _ in r.values):
+            r.reading, r.reason = "conflict", f"main_fuel: {why} [{where} heating]"
+    del new["main_fuel"]
 
 
 # ---- the report ----------------------------------------------------------------------------
@@ -473,8 +504,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             previous: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for row in uow.landlord_overrides.read(ids).to_pylist():
                 previous[row["property_id"]].append(row)
-            lodged = _lodged(uow, ids)
-            homes = decide(results, previous, lodged, path.name)
+            lodged, heating = _lodged(uow, ids)
+            homes = decide(results, previous, lodged, path.name, heating_codes=heating,
+                           families=_fuel_families())
             changed: list[str] = []
             if not args.dry_run and ids:
                 # the statements and the homes' change stamp in one transaction
@@ -498,20 +530,41 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if any(r.refused for r in results) else EXIT_OK
 
 
-def _lodged(uow: Any, ids: list[str]) -> dict[str, dict[str, str]]:
-    """The lodged values of the homes' latest certificates (as ``load_properties`` picks)."""
+def _lodged(uow: Any, ids: list[str]) -> tuple[dict[str, dict[str, str]],
+                                               dict[str, str | None]]:
+    """The lodged values of the homes' latest certificates (as ``load_properties`` picks),
+    as people read them, and their main heating codes."""
+    from ara.domain.epc import EpcData
+    from ara.domain.overrides import lodged_codes
     from ara.read_models import latest_certificate_data
 
-    return {pid: lodged_values(data)
-            for pid, data in latest_certificate_data(uow.connection, ids).items()}
+    data = latest_certificate_data(uow.connection, ids)
+    heating: dict[str, str | None] = {}
+    for pid, text in data.items():
+        try:
+            heating[pid] = lodged_codes(EpcData.from_json(text)).get("main_heating") \
+                if text else None
+        except (ValueError, TypeError):
+            heating[pid] = None
+    return {pid: lodged_values(text) for pid, text in data.items()}, heating
+
+
+def _fuel_families() -> tuple[Any, ...]:
+    """Which fuels each group of heating codes burns
+    (``spec/tables/sap10_2_heating_code_fuel_families.csv``)."""
+    from ara.domain.overrides import fuel_families
+    from ara.sap.tables import read_table
+
+    return fuel_families(read_table("sap10_2_heating_code_fuel_families.csv"))
 
 
 def add_parser(sub: Any) -> None:
     top = sub.add_parser(
         "overrides", help="import a landlord's corrections of its homes (overrides)",
         description="Landlord Overrides: corrections of wall construction and insulation, roof "
-                    "insulation, property type and built form, applied over the lodged EPC "
-                    "by the next ara run.")
+                    "insulation, property type and built form, floor construction and "
+                    "insulation, glazing, main heating system and fuel, applied over the "
+                    "lodged EPC by the next ara run.")
     commands = top.add_subparsers(dest="overrides_command", required=True, metavar="COMMAND")
     imp = commands.add_parser(
         "import", help="read a CSV or XLSX of statements into the database",

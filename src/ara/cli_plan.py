@@ -83,10 +83,13 @@ def _saving(before: float | None, after: float | None) -> float | None:
 
 def render_plan(pid: str, base: Row | None, plans: Sequence[Row], phases: Sequence[Row],
                 measures: Sequence[Row], rejections: Sequence[Row], failures: Sequence[Row], *,
-                heading: str | None = None, landlord: Sequence[Any] = ()) -> str:
+                heading: str | None = None, landlord: Sequence[Any] = (),
+                prediction: Row | None = None) -> str:
     """The plan as text; ``heading`` (who the property is) replaces the bare id;
     ``landlord``: the fields that came from the landlord
-    (:class:`ara.read_models.LandlordValue`), shown beside the lodged values."""
+    (:class:`ara.read_models.LandlordValue`), shown beside the lodged values;
+    ``prediction``: the provenance of the home's predicted EPC (``predicted_epcs``), shown
+    when the baseline is rated from it."""
     lines = [f"property {heading or pid}"]
     if base is None and not plans and not failures:
         lines.append("  no baseline, plan or failure stored yet (ara run)")
@@ -98,6 +101,8 @@ def render_plan(pid: str, base: Row | None, plans: Sequence[Row], phases: Sequen
                      f"{base['effective_primary_energy_kwh_per_m2_year']:,.0f} kWh/m2/yr, "
                      f"bill GBP {_num(base['bill_total_gbp'])}/yr "
                      f"(fuel rates {base['fuel_rates_snapshot']})")
+        if base.get("source_path") == "predicted":
+            lines += _prediction_lines(prediction)
         if base.get("bill_unpriced_reason"):
             lines.append(f"  bill not priced: {base['bill_unpriced_reason']}")
         if base.get("estimate"):
@@ -167,6 +172,27 @@ _CHANGES = {"landlord_overrides_changed":
                               "(survey_changed)"}
 
 
+def _prediction_lines(prediction: Row | None) -> list[str]:
+    """The ESTIMATED mark of a home rated from its predicted EPC, with its provenance."""
+    head = ("  ESTIMATED (predicted): no certificate and no survey; rated from an EPC predicted "
+            "from comparable certificates (a survey replaces it)")
+    if prediction is None:
+        return [head]
+    import json
+
+    neighbours = json.loads(prediction.get("comparable_certificates_json") or "[]")
+    confidence = prediction.get("confidence")
+    return [head,
+            f"    rung {prediction.get('rung') or '-'}, cohort "
+            f"{_num(prediction.get('cohort_size'))} comparable certificates, confidence "
+            f"{'-' if confidence is None else f'{confidence:.2f}'} (0-1, a ranking figure, "
+            "not a probability)",
+            f"    template certificate {prediction.get('template_certificate') or '-'} (its "
+            f"dimensions scaled), {len(neighbours)} neighbours weighted: "
+            + ", ".join(neighbours[:5]) + (", ..." if len(neighbours) > 5 else ""),
+            f"    method {prediction['method']}, predicted on {prediction['predicted_on']}"]
+
+
 def _landlord_lines(base: Row | None, landlord: Sequence[Any]) -> list[str]:
     """The fields that came from the landlord, each beside the lodged value; whether they
     were applied (only over a lodged EPC: a home modelled from its survey or a prediction
@@ -176,6 +202,9 @@ def _landlord_lines(base: Row | None, landlord: Sequence[Any]) -> list[str]:
     path = base["source_path"] if base is not None else None
     if path is None or path == "epc_with_overlay":
         head = "  from the landlord (stored overrides, laid over the lodged EPC):"
+    elif path == "predicted":
+        head = ("  from the landlord (stored overrides; property type, built form and walls "
+                "chose the comparable certificates, not laid over the prediction):")
     else:
         head = (f"  from the landlord (stored overrides; not applied: the home is modelled "
                 f"from its {'survey' if path == 'survey' else path.replace('_', ' ')}):")
@@ -199,7 +228,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         view = rm.plan_view(conn, prop)
     print(render_plan(prop.property_id, view.baseline, view.plans, view.phases, view.measures,
                       view.rejections, view.failures, heading=prop.describe(),
-                      landlord=view.landlord))
+                      landlord=view.landlord, prediction=view.prediction))
     return 0
 
 

@@ -50,7 +50,7 @@ def trust_line(base: Any, failures: Any) -> str:
     t = trust_levels(base, failures)
     return (f"trust: lodged kept {t['lodged kept']}, re-modelled {t['re-modelled']}, "
             f"re-modelled with estimates {t['re-modelled with estimates']}, "
-            f"refused {t['refused']}")
+            f"estimated (predicted) {t['estimated (predicted)']}, refused {t['refused']}")
 
 
 def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
@@ -71,6 +71,14 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
              "rebaselined: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())),
              trust_line(base, failures),
              ]
+    if run.predicted or run.prediction_failures:
+        lines.append(f"predicted EPCs: {run.predicted} homes without a certificate or survey "
+                     "rated from comparable certificates (estimated; ara plan shows the rung, "
+                     f"cohort and confidence), {run.prediction_failures} not predicted "
+                     "(failures below say why)")
+    if run.anomalies:
+        lines.append(f"anomalies: {run.anomalies} lodged certificates far from their "
+                     "comparables (floor area or lodged SAP; listed in the report)")
     changed = run.overrides_changed
     if changed:
         lines.append(f"landlord overrides changed: {changed} homes re-baselined with them "
@@ -155,6 +163,14 @@ def cmd_run(args: argparse.Namespace) -> int:
                       "token: --epc-source)", EXIT_CONFIG)
     if uprn_data and not Path(uprn_data).exists():
         return refuse(f"--uprn-data {uprn_data}: no such file")
+    if args.comparables is not None and not Path(args.comparables).exists():
+        return refuse(f"--comparables {args.comparables}: no such file or folder")
+    comparables = None
+    if not on_cluster:  # on a cluster each worker process reads them once
+        try:
+            comparables = _comparables(args.comparables, epc_source)
+        except ValueError as exc:
+            return refuse(exc)
     try:
         pcdb = load_user_pcdb(args.pcdb)
     except ValueError as exc:
@@ -187,6 +203,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         modelling = ModellingOrchestrator(uow_factory, rates, scenarios=scenarios,
                                           mode=args.mode, pcdb=pcdb)
+    from ara.orchestration.prediction import PredictionOrchestrator
+
+    prediction = PredictionOrchestrator(uow_factory, comparables)
     show = args.progress or sys.stderr.isatty()
     if on_cluster:
         FirstRun(uow_factory, ingestion, baseline).create_properties(
@@ -198,6 +217,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with tqdm(total=properties.num_rows, unit="home", disable=not show,
                   desc="ingest + baseline", file=sys.stderr) as bar:
             first_run = FirstRun(uow_factory, ingestion, baseline, modelling=modelling,
+                                 prediction=prediction,
                                  progress=lambda _what, n: bar.update(n))
             first_run.create_properties(portfolio_id, portfolio_path.name, properties)
             summary = first_run.run(properties.column("property_id").to_pylist(),
@@ -207,8 +227,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         from ara.report import write_report
 
         print(f"report: {write_report(uow_factory, portfolio_id, args.report)}")
-    failed = summary.failed_batches or summary.ingestion_failures or summary.baseline_failures
+    failed = summary.failed_batches or summary.ingestion_failures or \
+        summary.prediction_failures or summary.baseline_failures
     return EXIT_FAILURES if failed else EXIT_OK
+
+
+def _comparables(dataset: str | None, epc_source: str) -> Any:
+    """The run's comparable certificates, read once before the first batch: the dataset of
+    ``--comparables`` (``ara convert`` output), else every certificate of a local EPC source
+    (archive, XML folder, CSV), else None (the register API: homes without a certificate get
+    no prediction, and their failure says to give ``--comparables``)."""
+    from ara.orchestration.prediction import comparables_dataset, comparables_for_source
+
+    if dataset is not None:
+        return comparables_dataset(dataset)
+    return comparables_for_source(epc_source)
 
 
 #: The modules of the 'cluster' extra that ``ara run --workers/--scheduler`` needs.
@@ -268,7 +301,9 @@ def _run_on_cluster(args: argparse.Namespace, properties: Any, epc_source: str,
                    uprn_data=str(Path(uprn_data).resolve()) if uprn_data else None,
                    solar=args.solar, mode=args.mode,
                    pcdb=str(Path(args.pcdb).resolve()) if args.pcdb else None,
-                   scenarios=scenarios, batch_size=args.batch_size)
+                   scenarios=scenarios, batch_size=args.batch_size,
+                   comparables=str(Path(args.comparables).resolve())
+                   if args.comparables else None)
     partitions = plan_run_partitions(properties, args.partition_homes)
     districts, homes = district_counts(partitions)
     print(f"ara run: {homes} homes in {districts} postcode districts, {len(partitions)} "
@@ -338,6 +373,11 @@ def add_parser(sub: Any) -> None:
                           "bundled archive for the sample, else api)")
     run.add_argument("--uprn-data", metavar="PATH",
                      help="OS Open UPRN-style CSV/Parquet with planning flags")
+    run.add_argument("--comparables", metavar="DATASET",
+                     help="comparable certificates for predicting the EPC of a home without "
+                          "a certificate or survey: a certificate dataset from ara convert "
+                          "(default: every certificate of a local --epc-source, read once; "
+                          "none for the register API)")
     run.add_argument("--solar", choices=("pvgis", "none"), default="none",
                      help="solar potential from PVGIS (needs network; default none)")
     run.add_argument("--batch-size", type=int, default=500, metavar="N")

@@ -9,11 +9,13 @@ a command prints.
 
 Per home: its **trust** level (decision 0022), as the run summary and the report count it:
 ``lodged kept`` (a pristine SAP 10.2 certificate whose figures are kept), ``re-modelled``,
-``re-modelled with estimates`` (declared estimate fallbacks), ``refused`` (the Baseline stage
-failed it), or null (not baselined yet); and its **status**, one of :data:`STATUSES`:
-``refused`` (a Baseline failure), ``failed`` (a failure at another stage: Ingestion, or
-Modelling of a baselined home), ``estimate`` (baselined with estimates, lodged figures not
-kept), ``ok`` (baselined, nothing failed), ``pending`` (none of these: not run yet).
+``re-modelled with estimates`` (declared estimate fallbacks), ``estimated (predicted)`` (no
+certificate and no survey: rated from an EPC predicted from comparable certificates, issue
+19), ``refused`` (the Baseline stage failed it), or null (not baselined yet); and its
+**status**, one of :data:`STATUSES`: ``refused`` (a Baseline failure), ``failed`` (a failure at
+another stage: Ingestion, Prediction, or Modelling of a baselined home), ``estimate``
+(baselined with estimates or from a prediction, lodged figures not kept), ``ok`` (baselined,
+nothing failed), ``pending`` (none of these: not run yet).
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ from ara.persistence.bulk import read_arrow
 Row = Mapping[str, Any]
 
 #: The stages that record failures, in pipeline order.
-STAGES = ("ingestion", "baseline", "modelling")
-TRUST_LEVELS = ("lodged kept", "re-modelled", "re-modelled with estimates", "refused")
+STAGES = ("ingestion", "prediction", "baseline", "modelling")
+#: The trust level of a home rated from a predicted EPC.
+PREDICTED = "estimated (predicted)"
+TRUST_LEVELS = ("lodged kept", "re-modelled", "re-modelled with estimates", PREDICTED,
+                "refused")
 STATUSES = ("ok", "estimate", "refused", "failed", "pending")
 #: Characters of a failure message shown as its reason head.
 REASON_HEAD = 100
@@ -189,6 +194,9 @@ class PlanView:
     landlord: list[LandlordValue] = field(default_factory=list)
     """The fields that came from the landlord (its stored overrides), beside the lodged
     values."""
+    prediction: dict[str, Any] | None = None
+    """The home's stored predicted EPC's provenance (no data): predicted on, method, rung,
+    cohort size, confidence, template certificate, comparable certificates."""
 
 
 def plan_view(conn: sa.Connection, prop: PropertyRef) -> PlanView:
@@ -202,11 +210,16 @@ def plan_view(conn: sa.Connection, prop: PropertyRef) -> PlanView:
             table.c.property_id == prop.property_id).order_by(*order)).mappings()]
 
     baseline = rows(t.baseline_performance)
+    e = t.predicted_epcs.c
+    predicted = conn.execute(sa.select(
+        e.predicted_on, e.method, e.rung, e.cohort_size, e.confidence, e.template_certificate,
+        e.comparable_certificates_json).where(e.property_id == prop.property_id)).mappings().all()
     return PlanView(prop, baseline[0] if baseline else None, rows(t.plans),
                     rows(t.plan_phases), rows(t.plan_measures), rows(t.plan_rejections),
                     rows(t.stage_failures),
                     landlord_values(conn, property_ids=[prop.property_id]).get(
-                        prop.property_id, []))
+                        prop.property_id, []),
+                    dict(predicted[0]) if predicted else None)
 
 
 def _stage_order(stage: sa.ColumnElement[str]) -> sa.ColumnElement[int]:
@@ -257,17 +270,11 @@ def lodged_override_values(data_json: str | None) -> dict[str, str]:
     if not data_json:
         return {}
     from ara.domain.epc import EpcData
-    from ara.domain.overrides import OVERRIDE_TARGETS, OverlayScope
+    from ara.domain.overrides import describe_stored, lodged_codes
 
     try:
-        data = EpcData.from_json(data_json)
-        part = data.main_building_part() or {}
-        out = {}
-        for name, (scope, key) in OVERRIDE_TARGETS.items():
-            raw = data.get(key) if scope is OverlayScope.DWELLING else part.get(key)
-            if raw is not None:
-                out[name] = shown_override(name, str(raw))
-        return out
+        return {name: describe_stored(name, raw)
+                for name, raw in lodged_codes(EpcData.from_json(data_json)).items()}
     except (ValueError, TypeError, AttributeError):
         return {}
 
@@ -325,10 +332,13 @@ def landlord_values(conn: sa.Connection, *, property_ids: Sequence[str] | None =
 # ---- trust and status ----------------------------------------------------------------------
 
 def trust_level(rebaseline_reason: str | None, estimate: bool | None,
-                refused: bool) -> str | None:
-    """A home's trust level, as ``ara.report.trust_levels`` counts it."""
+                refused: bool, source_path: str | None = None) -> str | None:
+    """A home's trust level, as ``ara.report.trust_levels`` counts it: a home rated from its
+    predicted EPC (``source_path`` ``predicted``) is :data:`PREDICTED`, whatever else."""
     if rebaseline_reason is None:
         return "refused" if refused else None
+    if source_path == "predicted":
+        return PREDICTED
     if rebaseline_reason == "none":
         return "lodged kept"
     return "re-modelled with estimates" if estimate else "re-modelled"
@@ -340,7 +350,7 @@ def status(trust: str | None, failed_stages: Sequence[str]) -> str:
         return "refused"
     if failed_stages:
         return "failed"
-    if trust == "re-modelled with estimates":
+    if trust in ("re-modelled with estimates", PREDICTED):
         return "estimate"
     return "ok" if trust is not None else "pending"
 
@@ -388,7 +398,7 @@ def _home_columns() -> list[sa.ColumnElement[Any]]:
     p, b = t.properties.c, t.baseline_performance.c
     return [p.property_id, p.portfolio_id, p.uprn, p.landlord_reference,
             *(p[k] for k in _ADDRESS), b.lodged_band, b.effective_band,
-            b.rebaseline_reason, b.estimate]
+            b.rebaseline_reason, b.estimate, b.source_path]
 
 
 def _homes_query(portfolio_id: str) -> Build:
@@ -426,7 +436,8 @@ def home_lines(conn: sa.Connection, portfolio_id: str,
     for r in base.to_pylist():
         mine = failures.get(r["property_id"], [])
         stages = [f["stage"] for f in mine]
-        trust = trust_level(r["rebaseline_reason"], r["estimate"], "baseline" in stages)
+        trust = trust_level(r["rebaseline_reason"], r["estimate"], "baseline" in stages,
+                            r["source_path"])
         state = status(trust, stages)
         if statuses is not None and state not in statuses:
             continue
@@ -515,9 +526,10 @@ def homes(conn: sa.Connection, portfolio_id: str) -> pa.Table:
     ids = base.column("property_id").to_pylist()
     reasons = base.column("rebaseline_reason").to_pylist()
     estimates = base.column("estimate").to_pylist()
+    paths = base.column("source_path").to_pylist()
     stages_of = [[f["stage"] for f in failures.get(pid, [])] for pid in ids]
-    trust = [trust_level(r, e, "baseline" in s)
-             for r, e, s in zip(reasons, estimates, stages_of, strict=True)]
+    trust = [trust_level(r, e, "baseline" in s, path)
+             for r, e, s, path in zip(reasons, estimates, stages_of, paths, strict=True)]
     position = base.column_names.index("estimate")
     out = base.add_column(position, "trust", pa.array(trust, pa.string()))
     plans = _plan_figures(conn, portfolio_id)
@@ -564,8 +576,10 @@ class PortfolioBaselines:
     certificates: int
     baselines: list[Any]  # rows: property_id, lodged_band, effective_band,
     # effective_sap_score, bill_total_gbp, rebaseline_reason, estimate, assumptions,
-    # changed_inputs
+    # changed_inputs, source_path
     failures: list[Any]  # rows: stage, error_type, message
+    anomalies: int = 0
+    """Lodged certificates of the portfolio flagged far from their comparables."""
 
 
 def _portfolio_ids(portfolio_id: str) -> sa.Select[Any]:
@@ -584,13 +598,35 @@ def portfolio_baselines(conn: sa.Connection, portfolio_id: str) -> PortfolioBase
     base = conn.execute(sa.select(b.property_id, b.lodged_band, b.effective_band,
                                   b.effective_sap_score, b.bill_total_gbp,
                                   b.rebaseline_reason, b.estimate, b.assumptions,
-                                  b.changed_inputs)
+                                  b.changed_inputs, b.source_path)
                         .where(b.property_id.in_(ids))
                         .order_by(b.property_id)).all()
     f = t.stage_failures.c
     failures = conn.execute(sa.select(f.stage, f.error_type, f.message)
                             .where(f.property_id.in_(ids))).all()
-    return PortfolioBaselines(int(n_props), int(n_certs), list(base), list(failures))
+    n_anomalies = conn.execute(sa.select(sa.func.count()).select_from(t.certificate_anomalies)
+                               .where(t.certificate_anomalies.c.property_id.in_(ids))
+                               ).scalar_one()
+    return PortfolioBaselines(int(n_props), int(n_certs), list(base), list(failures),
+                              int(n_anomalies))
+
+
+def certificate_anomalies(conn: sa.Connection, portfolio_id: str) -> list[dict[str, Any]]:
+    """The portfolio's lodged certificates flagged far from their comparables (the Prediction
+    stage), farthest first (the larger of the floor area and SAP spreads), then by property:
+    the home's id, UPRN and reference, the certificate, the figures and the reasons."""
+    a, p = t.certificate_anomalies.c, t.properties.c
+    rows = [dict(r) for r in conn.execute(
+        sa.select(a.property_id, p.uprn, p.landlord_reference, a.certificate_number, a.rung,
+                  a.cohort_size, a.floor_area_m2, a.floor_area_median_m2,
+                  a.floor_area_spreads, a.sap, a.sap_median, a.sap_spreads, a.reasons)
+        .join(t.properties, p.property_id == a.property_id)
+        .where(p.portfolio_id == portfolio_id)
+        .order_by(a.property_id, a.certificate_number)).mappings()]
+
+    def farthest(r: dict[str, Any]) -> float:
+        return max(abs(r["floor_area_spreads"] or 0.0), abs(r["sap_spreads"] or 0.0))
+    return sorted(rows, key=lambda r: (-farthest(r), r["property_id"]))
 
 
 @dataclass

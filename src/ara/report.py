@@ -97,17 +97,27 @@ class ReportData:
     surveys_changed: int = 0
     """Homes whose latest baseline followed a survey added or changed by ``ara surveys
     import`` (``survey_changed``)."""
+    predicted: int = 0
+    """Homes rated from a predicted EPC (no certificate and no survey): estimates."""
+    anomalies: list[dict[str, Any]] = field(default_factory=list)
+    """Lodged certificates flagged far from their comparables, farthest first."""
 
 
 def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
     """Everything the report draws, for one portfolio, in one read-only unit of work."""
-    from ara.read_models import landlord_values, portfolio_baselines, scenario_results
+    from ara.read_models import (
+        certificate_anomalies,
+        landlord_values,
+        portfolio_baselines,
+        scenario_results,
+    )
 
     with uow_factory(read_only=True) as uow:
         conn = uow.connection
         rows = portfolio_baselines(conn, portfolio_id)
         results = scenario_results(conn, portfolio_id)
         landlord = landlord_values(conn, portfolio_id=portfolio_id)
+        anomalies = certificate_anomalies(conn, portfolio_id)
     base, failures = rows.baselines, rows.failures
     names, scenario_phases, plans = results.names, results.phases, results.plans
     phases, measures = results.plan_phases, results.measures
@@ -160,26 +170,32 @@ def collect(uow_factory: Callable[..., Any], portfolio_id: str) -> ReportData:
         overrides_changed=sum(1 for r in base if "landlord_overrides_changed"
                               in (r.changed_inputs or "").split(",")),
         surveys_changed=sum(1 for r in base if "survey_changed"
-                            in (r.changed_inputs or "").split(",")))
+                            in (r.changed_inputs or "").split(",")),
+        predicted=sum(1 for r in base if r.source_path == "predicted"),
+        anomalies=anomalies)
 
 
 #: Between two fields of one home in the report's landlord column.
 LANDLORD_SEPARATOR = " | "
 
 
-TRUST_LEVELS = ("lodged kept", "re-modelled", "re-modelled with estimates", "refused")
+TRUST_LEVELS = ("lodged kept", "re-modelled", "re-modelled with estimates",
+                "estimated (predicted)", "refused")
+#: Anomaly flags listed in the report (the farthest first; the rest are counted).
+ANOMALIES_SHOWN = 20
 
 
 def _trust_of(r: Any) -> str:
     from ara.read_models import trust_level  # the one rule (ara list, export, this report)
 
-    return trust_level(r.rebaseline_reason, r.estimate, refused=False) or "-"
+    return trust_level(r.rebaseline_reason, r.estimate, refused=False,
+                       source_path=getattr(r, "source_path", None)) or "-"
 
 
 def trust_levels(base: Sequence[Any], failures: Sequence[Any]) -> Counter[str]:
     """Homes by trust level: the lodged figures kept (a pristine SAP 10.2 certificate),
     re-modelled from lodged data and the spec, re-modelled with declared estimate fallbacks,
-    refused by the Baseline."""
+    estimated from a predicted EPC (no certificate, no survey), refused by the Baseline."""
     out: Counter[str] = Counter(dict.fromkeys(TRUST_LEVELS, 0))
     for r in base:
         out[_trust_of(r)] += 1
@@ -384,6 +400,12 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                      "home's Effective EPC.</p>"] if data.surveys_changed else []),
                   "<h3>How far to trust each rating</h3>",
                   _table(("trust level", "homes"), [(k, data.trust[k]) for k in TRUST_LEVELS]),
+                  *([f"<p>Predicted EPCs: {data.predicted} homes have neither a certificate "
+                     "nor a survey and are rated from an EPC predicted from comparable "
+                     "certificates (one real neighbour's certificate, its dimensions scaled: "
+                     "decision 0029). Their ratings are estimates: ara plan shows each one's "
+                     "rung, cohort, confidence and template certificate; a survey replaces "
+                     "the prediction.</p>"] if data.predicted else []),
                   *([barh(data.assumptions, "Estimate fallbacks used "
                           "(spec/tables/estimate_fallbacks.csv)", "homes")]
                     if data.assumptions else []),
@@ -446,6 +468,21 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
                           for pid, lodged, band, sap, trust, bill
                           in data.homes]).replace("<table>", "<table class=sortable>", 1),
                   SORT_SCRIPT]
+    if data.anomalies:
+        parts += ["<h2>Lodged certificates far from their comparables</h2>",
+                  f"<p>{len(data.anomalies)} lodged certificates have a floor area or a "
+                  "lodged SAP rating more than 3.5 robust spreads from the weighted median "
+                  "of comparable certificates (decision 0029): worth a look before they are "
+                  "trusted"
+                  + (f"; the {ANOMALIES_SHOWN} farthest:" if len(data.anomalies)
+                     > ANOMALIES_SHOWN else ":") + "</p>",
+                  _table(("property", "certificate", "floor area m2 (median)",
+                          "lodged SAP (median)", "comparables", "why"),
+                         [(a["property_id"], a["certificate_number"],
+                           _figure(a["floor_area_m2"], a["floor_area_median_m2"]),
+                           _figure(a["sap"], a["sap_median"]),
+                           f"{a['cohort_size']} ({a['rung']})", a["reasons"])
+                          for a in data.anomalies[:ANOMALIES_SHOWN]])]
     if data.failures:
         parts += ["<h2>Failures by reason</h2>",
                   _table(("stage", "reason", "homes"),
@@ -459,6 +496,12 @@ def render_html(data: ReportData, generated_at: datetime | None = None) -> str:
             "<meta name=viewport content='width=device-width,initial-scale=1'>"
             f"<title>Ara report: {html.escape(data.portfolio_id)}</title>"
             f"<style>{style}</style></head><body>" + "\n".join(parts) + "</body></html>")
+
+
+def _figure(value: float | None, median: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}" + (f" ({median:g})" if median is not None else "")
 
 
 def _landlord_text(data: ReportData) -> str:

@@ -107,7 +107,7 @@ def _homes(factory: UnitOfWorkFactory, portfolio: str = "homes") -> list[dict[st
         for r in conn.execute(sa.select(t.stage_failures).where(
                 t.stage_failures.c.property_id.in_(ids))).mappings():
             failures.setdefault(r["property_id"], []).append(dict(r))
-    order = {"ingestion": 0, "baseline": 1, "modelling": 2}
+    order = {"ingestion": 0, "prediction": 1, "baseline": 2, "modelling": 3}
     return [{**dict(p), "baseline": base.get(p["property_id"]),
              "failures": sorted(failures.get(p["property_id"], []),
                                 key=lambda f: order[f["stage"]])}
@@ -118,6 +118,8 @@ def _trust(home: dict[str, Any]) -> str | None:
     b = home["baseline"]
     if b is None:
         return "refused" if any(f["stage"] == "baseline" for f in home["failures"]) else None
+    if b["source_path"] == "predicted":
+        return "estimated (predicted)"
     if b["rebaseline_reason"] == "none":
         return "lodged kept"
     return "re-modelled with estimates" if b["estimate"] else "re-modelled"
@@ -129,7 +131,8 @@ def _status(home: dict[str, Any]) -> str:
         return "refused"
     if home["failures"]:
         return "failed"
-    return {"re-modelled with estimates": "estimate", None: "pending"}.get(trust, "ok")
+    return {"re-modelled with estimates": "estimate", "estimated (predicted)": "estimate",
+            None: "pending"}.get(trust, "ok")
 
 
 def _head(message: str) -> str:
@@ -243,7 +246,9 @@ def test_list_lines_equal_the_database(run: Run, capsys: pytest.CaptureFixture[s
             cells.append("baselined")
         assert re.fullmatch(r"\s+".join(map(re.escape, cells)) + r".*", text), text
     refused = next(line for line in lines if "REF-NOSRC" in line)
-    assert refused.endswith("; also failed at modelling")
+    # the Prediction stage's failure first: it says what to state for a prediction
+    assert "failed at prediction (needs_property_type)" in refused
+    assert refused.endswith("; also failed at baseline, modelling")
 
     # --status: each home under its own status, and under no other
     seen: list[str] = []
@@ -349,7 +354,7 @@ def test_export_homes_and_plans_equal_the_tables_in_every_format(
         assert {k: r[k] for k in baseline} == (
             {k: b[k] for k in baseline} if b else dict.fromkeys(baseline))
         assert r["trust"] == _trust(h) and r["status"] == _status(h)
-        for stage in ("ingestion", "baseline", "modelling"):
+        for stage in ("ingestion", "prediction", "baseline", "modelling"):
             f = [x for x in h["failures"] if x["stage"] == stage]
             assert r[f"{stage}_failure"] == (f"{f[0]['error_type']}: {f[0]['message']}"
                                              if f else None)

@@ -96,6 +96,9 @@ def sample_tables(n: int, tag: str = "a") -> dict[str, pa.Table]:
         "landlord_override_changes": _rows(t.landlord_override_changes, per_property, tag),
         "survey_changes": _rows(t.survey_changes, per_property, tag),
         "predicted_epcs": _rows(t.predicted_epcs, per_property, tag),
+        "certificate_anomalies": _rows(t.certificate_anomalies, [
+            {"property_id": pid, "certificate_number": f"C{i:06d}-0"}
+            for i, pid in enumerate(ids)], tag),
         "property_spatial": _rows(t.property_spatial, [{"uprn": 1000 + i}
                                                        for i in range(n)], tag),
         "solar_potential": _rows(t.solar_potential, per_property, tag),
@@ -139,6 +142,7 @@ def write_all(uow: UnitOfWork, tables: dict[str, pa.Table]) -> None:
     uow.override_changes.upsert(tables["landlord_override_changes"])
     SurveyChanges(uow.connection).upsert(tables["survey_changes"])
     uow.predicted_epcs.upsert(tables["predicted_epcs"])
+    uow.anomalies.upsert(tables["certificate_anomalies"])
     uow.spatial.upsert(tables["property_spatial"])
     uow.solar_potential.upsert(tables["solar_potential"])
     uow.baselines.upsert(tables["baseline_performance"])
@@ -162,6 +166,7 @@ def read_all(uow: UnitOfWork, n: int) -> dict[str, pa.Table]:
         "landlord_override_changes": lambda: uow.override_changes.read(ids),
         "survey_changes": lambda: SurveyChanges(uow.connection).read(ids),
         "predicted_epcs": lambda: uow.predicted_epcs.read(ids),
+        "certificate_anomalies": lambda: uow.anomalies.read(ids),
         "property_spatial": lambda: uow.spatial.read([1000 + i for i in range(n)]),
         "solar_potential": lambda: uow.solar_potential.read(ids),
         "baseline_performance": lambda: uow.baselines.read(ids),

@@ -151,3 +151,87 @@ class RoofInsulation(StrEnum):
     MM_300 = "300mm"
     MM_350 = "350mm"
     MM_400_PLUS = "400mm+"
+
+
+class FloorConstruction(IntEnum):
+    """RdSAP ``SAP-FloorConstructionCode``; key ``floor_construction`` of a building part's
+    lowest storey (``floor_dimensions``). Code 0 (unknown) is deliberately absent."""
+
+    SOLID = 1
+    SUSPENDED_TIMBER = 2
+    SUSPENDED_NOT_TIMBER = 3
+    BASEMENT = 4
+
+
+class FloorInsulation(IntEnum):
+    """RdSAP ``SAP-FloorInsulationCode``; key ``floor_insulation`` of a building part's lowest
+    storey. Code 0 (unknown) is deliberately absent."""
+
+    AS_BUILT = 1
+    RETRO_FITTED = 2
+
+
+class GlazingType(IntEnum):
+    """RdSAP ``SAP-GlazingTypeCode``; key ``glazing_type`` of each window (and the dwelling's
+    ``multiple_glazing_type``). The periods are those of England and Wales (Scotland 2003 /
+    2023, Northern Ireland 2006 / 2022). The 'known data' codes 7, 8 and 15 need the window's
+    own U-value and g-value: they are listed (a lodged window may hold them) but never set by
+    an override."""
+
+    DOUBLE_BEFORE_2002 = 1
+    DOUBLE_2002_TO_2022 = 2
+    DOUBLE_UNKNOWN_DATE = 3
+    SECONDARY = 4
+    SINGLE = 5
+    TRIPLE_UNKNOWN_DATE = 6
+    DOUBLE_KNOWN_DATA = 7
+    TRIPLE_KNOWN_DATA = 8
+    TRIPLE_2002_TO_2022 = 9
+    TRIPLE_BEFORE_2002 = 10
+    SECONDARY_NORMAL_EMISSIVITY = 11
+    SECONDARY_LOW_EMISSIVITY = 12
+    DOUBLE_2022_OR_LATER = 13
+    TRIPLE_2022_OR_LATER = 14
+    SINGLE_KNOWN_DATA = 15
+
+
+class MainFuel(IntEnum):
+    """RdSAP ``HeatingFuelTypeCode`` of an individual (not community) main heating system;
+    key ``main_fuel_type`` of main heating system 1. Community fuels (heat networks), the
+    backwards-compatibility codes and the secondary-heating-only fuels are absent."""
+
+    BOTTLED_LPG = 3
+    ANTHRACITE = 5
+    WOOD_LOGS = 6
+    BULK_WOOD_PELLETS = 7
+    WOOD_CHIPS = 8
+    DUAL_FUEL = 9
+    SMOKELESS_COAL = 15
+    LPG_SPECIAL_CONDITION = 17
+    B30K = 18
+    BIOETHANOL = 19
+    MAINS_GAS = 26
+    LPG = 27
+    OIL = 28
+    ELECTRICITY = 29
+    HOUSE_COAL = 33
+    BIODIESEL_ANY_BIOMASS = 34
+    BIODIESEL_USED_COOKING_OIL = 35
+    BIODIESEL_VEGETABLE_OIL = 36
+    MINERAL_OIL_OR_LIQUID_BIOFUEL = 37
+    BIOGAS = 51
+
+
+class MainHeating(IntEnum):
+    """The SAP 10.2 Table 4a / 4b code (``SAP-Main-Heating-Code``) of a main heating system
+    an override can set: only systems Ara can write as a whole (category, fuel, water
+    heating, controls; ``ara.domain.overrides.HEATING_SYSTEMS``)."""
+
+    REGULAR_CONDENSING_BOILER_GAS = 102
+    CONDENSING_COMBI_GAS = 104
+    REGULAR_CONDENSING_BOILER_OIL = 127
+    CONDENSING_COMBI_OIL = 130
+    GROUND_SOURCE_HEAT_PUMP = 221
+    AIR_SOURCE_HEAT_PUMP = 224
+    HIGH_HEAT_RETENTION_STORAGE_HEATERS = 409
+    ELECTRIC_PANEL_CONVECTOR_OR_RADIANT_HEATERS = 691

@@ -71,6 +71,15 @@ class OverlayScope(StrEnum):
     """A top-level field of the certificate (``property_type``, ``built_form``)."""
     MAIN_BUILDING_PART = "main_building_part"
     """A field of the main building part (``building_part_number`` 1, else the first)."""
+    MAIN_PART_LOWEST_STOREY = "main_part_lowest_storey"
+    """A field of the lowest storey (``floor_dimensions`` item of the lowest ``floor`` code)
+    of the main building part: its floor construction and insulation. A part without storeys
+    is left as it is."""
+    EVERY_WINDOW = "every_window"
+    """A field of every item of ``windows`` (none: nothing to write)."""
+    MAIN_HEATING_SYSTEM = "main_heating_system"
+    """A field of main heating system 1 (``main_heating`` item of ``main_heating_number`` 1,
+    else the first); written into a new item 1 when the data has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,14 +221,70 @@ class EpcData:
             if a.scope is OverlayScope.DWELLING:
                 plain[a.key] = _thaw(a.value)
                 continue
+            if a.scope is OverlayScope.EVERY_WINDOW:
+                windows = plain.get("windows")
+                for window in windows if isinstance(windows, list) else []:
+                    if isinstance(window, dict):
+                        window[a.key] = _thaw(a.value)
+                continue
+            if a.scope is OverlayScope.MAIN_HEATING_SYSTEM:
+                _main_heating_item(plain)[a.key] = _thaw(a.value)
+                continue
             index = self.main_building_part_index()
             if index is None:
                 raise OverlayError(f"cannot set {a.key}: the data has no building part "
                                    f"({MAIN_PART_KEY} is missing or empty)")
             parts = plain[MAIN_PART_KEY]
             assert isinstance(parts, list)
+            if a.scope is OverlayScope.MAIN_PART_LOWEST_STOREY:
+                storey = _lowest_storey(parts[index])
+                if storey is not None:
+                    storey[a.key] = _thaw(a.value)
+                continue
             parts[index][a.key] = _thaw(a.value)
         return EpcData(cast(dict[str, JsonValue], plain))
+
+
+#: Key of the list of a building part's storeys, and of a storey's ``Floor`` code.
+STOREYS_KEY = "floor_dimensions"
+MAIN_HEATING_KEY = "main_heating"
+
+
+def storey_order(storey: Mapping[str, object]) -> int:
+    """The sort key of a storey's ``Floor`` code (SAP-StoreyFloorCode: 0 lowest occupied
+    ... 6, 99 roof rooms); an unreadable code sorts last."""
+    try:
+        return int(str(storey.get("floor")))
+    except ValueError:
+        return 1000
+
+
+def _lowest_storey(part: object) -> dict[str, object] | None:
+    storeys = part.get(STOREYS_KEY) if isinstance(part, dict) else None
+    items = [s for s in storeys if isinstance(s, dict)] if isinstance(storeys, list) else []
+    return min(items, key=storey_order) if items else None
+
+
+def main_heating_index(systems: Sequence[object]) -> int | None:
+    """Index of main heating system 1 in a ``main_heating`` list (``main_heating_number``
+    1, else the first item); None when the list is empty."""
+    for i, item in enumerate(systems):
+        if isinstance(item, Mapping) and str(item.get("main_heating_number")) == "1":
+            return i
+    return 0 if systems else None
+
+
+def _main_heating_item(plain: dict[str, object]) -> dict[str, object]:
+    systems = plain.get(MAIN_HEATING_KEY)
+    if not isinstance(systems, list):
+        systems = plain[MAIN_HEATING_KEY] = []
+    index = main_heating_index(systems)
+    if index is None:
+        systems.append({"main_heating_number": 1, "main_heating_fraction": 1.0})
+        index = 0
+    item = systems[index]
+    assert isinstance(item, dict)
+    return item
 
 
 _VERSION_RE = re.compile(r"(\d+)(?:\.(\d+))?")
@@ -298,8 +363,19 @@ class PredictedEpc:
     method: str
     """Name and version of the deterministic prediction method."""
     comparable_certificates: tuple[str, ...]
-    """Certificate numbers the prediction was built from."""
+    """Certificate numbers the prediction was built from (heaviest first)."""
     data: EpcData
+    rung: str | None = None
+    """The rung of the comparables ladder the cohort was drawn from (street, unit, sector,
+    district, area); None for a prediction stored without its provenance."""
+    cohort_size: int | None = None
+    """Comparable certificates at that rung (after the hard filters)."""
+    confidence: float | None = None
+    """In [0, 1]: a ranking figure (which predictions to survey first), not a probability."""
+    template_certificate: str | None = None
+    """The neighbour whose certificate, its dimensions scaled, is the prediction."""
+    comparable_weights: tuple[float, ...] = ()
+    """The neighbours' normalised weights, in the order of ``comparable_certificates``."""
 
 
 @dataclass(frozen=True, slots=True)

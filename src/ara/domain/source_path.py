@@ -145,7 +145,7 @@ def _from_survey(site_notes: SiteNotes, overrides: LandlordOverrides,
 
 def _from_epc(epc: EpcCertificate, overrides: LandlordOverrides,
               predicted_epc: PredictedEpc | None, reasons: list[str]) -> SourceDecision:
-    overlay = overrides.as_overlay()
+    overlay = overrides.as_overlay(epc.data)
     if overlay:
         reasons.append(f"landlord overrides applied as an overlay: {_describe_overlay(overrides)}")
     else:

@@ -141,6 +141,9 @@ class RunSpec:
     scenarios: str = "default"  # 'default', 'none' or a scenario file
     batch_size: int = 500
     numba_threads: int | None = None
+    comparables: str | None = None
+    """A certificate dataset (``ara run --comparables``); None: the local EPC source's own
+    certificates, or none for the register API."""
 
 
 @dataclass
@@ -164,7 +167,7 @@ def _first_run(spec: RunSpec) -> Any:
     with _lock:
         if spec in _stages:
             return _stages[spec]
-        from ara.cli_run import _epc_fetcher
+        from ara.cli_run import _comparables, _epc_fetcher
         from ara.domain.bills import FuelRates
         from ara.ingestion.geospatial import UprnReferenceData
         from ara.orchestration.baseline import BaselineOrchestrator
@@ -197,7 +200,13 @@ def _first_run(spec: RunSpec) -> Any:
                 else [load_scenario(spec.scenarios)]
             modelling = ModellingOrchestrator(factory, rates, scenarios=scenarios,
                                               mode=spec.mode, pcdb=pcdb)
-        first_run = FirstRun(factory, ingestion, baseline, modelling=modelling)
+        from ara.orchestration.prediction import PredictionOrchestrator
+
+        # the run's comparables, read once per worker process (as the stages are built)
+        prediction = PredictionOrchestrator(factory, _comparables(spec.comparables,
+                                                                  spec.epc_source))
+        first_run = FirstRun(factory, ingestion, baseline, modelling=modelling,
+                             prediction=prediction)
         _stages[spec] = first_run
         _built["stages"] += 1
         return first_run

@@ -1,5 +1,6 @@
-"""The First Run use case: a landlord's list of homes -> properties -> Ingestion -> Baseline,
-batch by batch, then a portfolio summary (decision 0011: only this pipeline chains stages;
+"""The First Run use case: a landlord's list of homes -> properties -> Ingestion ->
+Prediction (when given) -> Baseline -> Modelling (when given), batch by batch, then a
+portfolio summary (decision 0011: only this pipeline chains stages;
 stages talk through repositories).
 
 A batch that raises (a bug, a database error) is reported with the reason, its unit rolls
@@ -129,6 +130,12 @@ class RunSummary:
     overrides_changed: int = 0
     """Homes re-baselined because their Landlord Overrides changed since their previous
     baseline (``changed_inputs`` ``landlord_overrides_changed``)."""
+    predicted: int = 0
+    """Homes without a certificate or survey whose EPC the Prediction stage predicted."""
+    prediction_failures: int = 0
+    """Homes without a certificate or survey that got no prediction (the failure says why)."""
+    anomalies: int = 0
+    """Lodged certificates flagged far from their comparables (Prediction stage)."""
 
 
 #: Allocations between young-generation collections during a run (CPython's default: 700).
@@ -158,14 +165,17 @@ def batches(ids: Sequence[str], size: int) -> Iterator[list[str]]:
 
 
 class FirstRun:
-    """Create the portfolio's properties, then Ingestion and Baseline batch by batch."""
+    """Create the portfolio's properties, then Ingestion, Prediction (when given: the EPC of
+    each home without a certificate or survey, from comparable certificates), Baseline and
+    Modelling (when given), batch by batch."""
 
     def __init__(self, uow_factory: UowFactory, ingestion: IngestionOrchestrator,
                  baseline: BaselineOrchestrator, *,
                  progress: Callable[[str, int], Any] | None = None,
-                 modelling: Any | None = None) -> None:
+                 modelling: Any | None = None, prediction: Any | None = None) -> None:
         self._uow = uow_factory
         self._ingestion = ingestion
+        self._prediction = prediction
         self._baseline = baseline
         self._modelling = modelling
         self._progress = progress
@@ -183,8 +193,10 @@ class FirstRun:
         summary = RunSummary(properties=len(property_ids))
         for number, batch in enumerate(batches(property_ids, batch_size), start=1):
             summary.batches += 1
-            stages: list[tuple[str, Any]] = [("ingestion", self._ingestion),
-                                             ("baseline", self._baseline)]
+            stages: list[tuple[str, Any]] = [("ingestion", self._ingestion)]
+            if self._prediction is not None:
+                stages.append(("prediction", self._prediction))
+            stages.append(("baseline", self._baseline))
             if self._modelling is not None:
                 stages.append(("modelling", self._modelling))
             for stage, orchestrator in stages:
@@ -198,6 +210,10 @@ class FirstRun:
                 count = len(report.failures)
                 if stage == "ingestion":
                     summary.ingestion_failures += count
+                elif stage == "prediction":
+                    summary.prediction_failures += count
+                    summary.predicted += report.predicted
+                    summary.anomalies += report.anomalies
                 elif stage == "baseline":
                     summary.baseline_failures += count
                     summary.divergences += report.divergences

@@ -26,13 +26,8 @@ import sqlalchemy as sa
 
 from ara.domain.codes import (
     Band,
-    BuiltForm,
-    PropertyType,
     RebaselineReason,
-    RoofInsulation,
     SourcePath,
-    WallConstruction,
-    WallInsulation,
 )
 from ara.domain.epc import EpcCertificate, EpcData, PredictedEpc, SiteNotes
 from ara.domain.overrides import (
@@ -40,6 +35,7 @@ from ara.domain.overrides import (
     LandlordOverrides,
     OverrideRow,
     overrides_from_values,
+    stored_code,
 )
 from ara.domain.performance import (
     Bill,
@@ -172,7 +168,10 @@ def override_rows_from_csv(matched: Iterable[tuple[str, OverrideRow]], source: s
 def predicted_row(property_id: str, p: PredictedEpc) -> Row:
     return {"property_id": property_id, "predicted_on": p.predicted_on, "method": p.method,
             "comparable_certificates_json": json.dumps(list(p.comparable_certificates)),
-            "data_json": p.data.to_json()}
+            "data_json": p.data.to_json(), "rung": p.rung, "cohort_size": p.cohort_size,
+            "confidence": p.confidence, "template_certificate": p.template_certificate,
+            "comparable_weights_json": json.dumps(list(p.comparable_weights))
+            if p.comparable_weights else None}
 
 
 def spatial_row(p: Property, fetched_at: datetime, source: str) -> Row | None:
@@ -486,15 +485,8 @@ def _latest(rows: Iterable[Row], order: Sequence[str]) -> dict[str, Row]:
     return out
 
 
-_OVERRIDE_TYPES: dict[str, type[Enum]] = {
-    "wall_construction": WallConstruction, "wall_insulation": WallInsulation,
-    "roof_insulation": RoofInsulation, "property_type": PropertyType, "built_form": BuiltForm,
-}
-
-
 def _override_value(name: str, text: str) -> Enum:
-    kind = _OVERRIDE_TYPES[name]
-    return kind(int(text)) if issubclass(kind, int) else kind(text)
+    return stored_code(name, text)
 
 
 def load_properties(uow: UnitOfWork, property_ids: Sequence[str], *,
@@ -566,9 +558,13 @@ def _site_notes(r: Row) -> SiteNotes:
 
 
 def _predicted(r: Row) -> PredictedEpc:
+    weights = r.get("comparable_weights_json")
     return PredictedEpc(r["predicted_on"], r["method"],
                         tuple(json.loads(r["comparable_certificates_json"])),
-                        EpcData.from_json(r["data_json"]))
+                        EpcData.from_json(r["data_json"]), rung=r.get("rung"),
+                        cohort_size=r.get("cohort_size"), confidence=r.get("confidence"),
+                        template_certificate=r.get("template_certificate"),
+                        comparable_weights=tuple(json.loads(weights)) if weights else ())
 
 
 def _coordinates(r: Row | None) -> Coordinates | None:

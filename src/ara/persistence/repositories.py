@@ -155,6 +155,12 @@ class PredictedEpcRepository(TableRepository):
     table = t.predicted_epcs
 
 
+class CertificateAnomalyRepository(TableRepository):
+    """Lodged certificates flagged far from their comparables (the Prediction stage)."""
+
+    table = t.certificate_anomalies
+
+
 class SpatialRepository(TableRepository):
     """Coordinates and planning flags, cached per UPRN (decision 0020)."""
 

@@ -117,6 +117,30 @@ predicted_epcs = sa.Table(
     sa.Column("method", sa.Text, nullable=False),
     sa.Column("comparable_certificates_json", sa.Text, nullable=False),
     sa.Column("data_json", sa.Text, nullable=False, info=_LARGE_TEXT),
+    # provenance of the neighbour synthesis (revision 0007; null: stored before it)
+    sa.Column("rung", sa.Text),
+    sa.Column("cohort_size", sa.Integer),
+    sa.Column("confidence", sa.Float),
+    sa.Column("template_certificate", sa.Text),
+    sa.Column("comparable_weights_json", sa.Text),
+)
+
+#: Lodged certificates far from their comparables (``ara.prediction.flag_anomalies``): one row
+#: per flagged certificate of a home, replaced by each run of the Prediction stage (0007).
+certificate_anomalies = sa.Table(
+    "certificate_anomalies", metadata,
+    sa.Column("property_id", sa.Text, _property_fk(), primary_key=True),
+    sa.Column("certificate_number", sa.Text, primary_key=True),
+    sa.Column("rung", sa.Text, nullable=False),
+    sa.Column("cohort_size", sa.Integer, nullable=False),
+    sa.Column("floor_area_m2", sa.Float),
+    sa.Column("floor_area_median_m2", sa.Float),
+    sa.Column("floor_area_spreads", sa.Float),
+    sa.Column("sap", sa.Float),
+    sa.Column("sap_median", sa.Float),
+    sa.Column("sap_spreads", sa.Float),
+    sa.Column("reasons", sa.Text, nullable=False),
+    sa.Column("flagged_at", sa.DateTime, nullable=False),
 )
 
 property_spatial = sa.Table(

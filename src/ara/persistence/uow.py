@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, Engine
 from ara.persistence.engine import TRANSACTION_MODE, get_engine
 from ara.persistence.repositories import (
     BaselineRepository,
+    CertificateAnomalyRepository,
     CertificateRepository,
     LandlordOverridesRepository,
     OverrideChangesRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
     landlord_overrides: LandlordOverridesRepository
     override_changes: OverrideChangesRepository
     predicted_epcs: PredictedEpcRepository
+    anomalies: CertificateAnomalyRepository
     spatial: SpatialRepository
     solar_potential: SolarPotentialRepository
     baselines: BaselineRepository
@@ -86,6 +88,7 @@ class UnitOfWork:
         self.landlord_overrides = LandlordOverridesRepository(connection)
         self.override_changes = OverrideChangesRepository(connection)
         self.predicted_epcs = PredictedEpcRepository(connection)
+        self.anomalies = CertificateAnomalyRepository(connection)
         self.spatial = SpatialRepository(connection)
         self.solar_potential = SolarPotentialRepository(connection)
         self.baselines = BaselineRepository(connection)

@@ -415,7 +415,7 @@ def resolve_systems(p: Problems, n: int, dfl: np.ndarray, dil: np.ndarray,
     immersion_off_peak = (whc == IMMERSION) & np.isin(tariff_i, (2, 3)) \
         & np.isin(water_fuel, ELECTRIC_FUELS)
     if immersion_off_peak.any():
-        frac = _immersion_fraction(p, st, tariff_i, col, tfa, tables)
+        frac = _immersion_fraction(p, st, tariff_i, col, tfa, tables, immersion_off_peak)
         price_water = np.where(immersion_off_peak, frac * p_high + (1 - frac) * p_low,
                                price_water)
     water_chp = np.where(hn_water1, chp_rows["main1"], np.where(
@@ -555,13 +555,16 @@ def _heat_network_dlf(p: Problems, st: SystemTables, hn: np.ndarray, col: Col) -
 
 
 def _immersion_fraction(p: Problems, st: SystemTables, tariff: np.ndarray, col: Col,
-                        tfa: np.ndarray, tables: SapTables) -> np.ndarray:
+                        tfa: np.ndarray, tables: SapTables,
+                        immersion: np.ndarray) -> np.ndarray:
     """Table 13 high-rate fraction of an electric immersion on a 7- or 10-hour tariff, from
-    occupancy N (Table 1b) and cylinder volume V, clamped to 0..1."""
+    occupancy N (Table 1b) and cylinder volume V, clamped to 0..1. ``immersion``: the
+    dwellings whose water an immersion heats on such a tariff (only they need its kind: a
+    gas combi on a dual meter in the same batch does not)."""
     n_occ = occupancy_many(np.maximum(tfa, 0.0), tables.constants)
     v = col("cylinder_volume_l")
     kind = col("immersion_type")
-    p.add(np.isin(tariff, (2, 3)) & ~np.isin(kind, (1, 2)), "immersion_type",
+    p.add(immersion & ~np.isin(kind, (1, 2)), "immersion_type",
           "required (1 single, 2 dual) for an immersion on a 7- or 10-hour tariff")
     out = np.full(tariff.size, np.nan)
     for t, label in ((2, "7-hour"), (3, "10-hour")):
