@@ -151,7 +151,7 @@ def read_rows(path: Path) -> list[list[str]]:
         raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _uprn(text: str) -> tuple[int | None, str]:
+def parse_uprn(text: str) -> tuple[int | None, str]:
     """A UPRN cell: (the number, '') or (None, why not); an empty cell is (None, '')."""
     if not text:
         return None, ""
@@ -211,7 +211,7 @@ def parse_rows(rows: Sequence[Sequence[str]], path: Path) -> OverridesFile:
     for number, record in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in record):
             continue
-        uprn, problem = _uprn(cell(record, keys.get("uprn")))
+        uprn, problem = parse_uprn(cell(record, keys.get("uprn")))
         reference = cell(record, keys.get("landlord_reference")) or None
         if not problem and uprn is None and reference is None:
             problem = "no uprn and no landlord_reference"

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from ara.cli import EXIT_BAD_INPUT, EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, CliError
+from ara.cli_overrides import parse_uprn
 
 # ara.domain and the readers are imported where they are used: building the parser stays light
 
@@ -83,7 +84,6 @@ GAP_SOURCES: dict[str, tuple[str, str]] = {
     "main_fuel_type": ("Main-Fuel-Type", "MAIN_FUEL or MAINHEAT_DESCRIPTION"),
     "main_heating_category": ("Main-Heating-Category", "MAINHEAT_DESCRIPTION"),
 }
-MAX_UPRN = 2**63
 
 
 def header_key(name: str) -> str:
@@ -189,25 +189,6 @@ def _read_error(exc: Any) -> str:
                                       if len(problems) > 5 else "")
 
 
-def _uprn(text: str) -> tuple[int | None, str]:
-    """A UPRN cell: (the number, '') or (None, why not); an empty cell is (None, '')."""
-    if not text:
-        return None, ""
-    try:
-        number = int(text)
-    except ValueError:
-        try:
-            as_float = float(text)
-        except ValueError:
-            return None, f"uprn {text!r} is not a number"
-        if not as_float.is_integer():
-            return None, f"uprn {text!r} is not a whole number"
-        number = int(as_float)
-    if not 0 < number < MAX_UPRN:
-        return None, f"uprn {text!r} is not a UPRN (a positive whole number)"
-    return number, ""
-
-
 def _csv_records(path: Path) -> list[list[str]]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -261,7 +242,7 @@ def read_csv(path: Path) -> list[Survey]:
                  for i, h in enumerate(header) if h}
         survey = Survey(path.name, f"{path.name}:{number}", "csv")
         out.append(survey)
-        survey.uprn, survey.key_problem = _uprn(cells.get("UPRN", ""))
+        survey.uprn, survey.key_problem = parse_uprn(cells.get("UPRN", ""))
         survey.reference = next((cells[h] for h in KEY_HEADERS
                                  if h != "UPRN" and cells.get(h)), None)
         if not survey.key_problem and survey.uprn is None and survey.reference is None:
