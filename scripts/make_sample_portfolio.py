@@ -22,7 +22,7 @@ content: the certified homes, their certificates and coordinates are byte for by
 were without them.
 
 Nothing in it is real. Each certificate starts from the RdSAP 10 input of the sap10calcs
-base case (``/work/shared/vectors/sap10calcs/tests/rdsap/1_base_case/1_detached/in.xml``,
+base case (``tests/vectors/sap10calcs/tests/rdsap/1_base_case/1_detached/in.xml``,
 turned into the register's JSON by ``xml_to_register_json``) and varies the physical data:
 every age band A-L, built forms detached to mid-terrace with party walls, wall
 constructions (stone, solid brick, cavity as built and filled, timber frame, system built),
@@ -54,8 +54,9 @@ from ara.rdsap.readers import xml_to_register_json
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "ara" / "data" / "sample_portfolio"
-SHARED = REPO.parent / "shared"
-TEMPLATE = SHARED / "vectors/sap10calcs/tests/rdsap/1_base_case/1_detached/in.xml"
+#: The repository's copy (tests/vectors/README.md gives its source and licence), so that the
+#: script, and the tests that run it, need nothing beside the checkout.
+TEMPLATE = REPO / "tests/vectors/sap10calcs/tests/rdsap/1_base_case/1_detached/in.xml"
 N_HOMES = 2000
 #: Homes without a certificate, appended after the certified ones (issue 19).
 N_WITHOUT_CERTIFICATE = 200

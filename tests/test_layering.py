@@ -145,6 +145,14 @@ def test_no_test_reads_a_folder_beside_the_checkout() -> None:
     offenders = [str(p.relative_to(tests)) for p in tests.rglob("*.py")
                  if p != Path(__file__).resolve() and pattern.search(p.read_text("utf-8"))]
     assert offenders == []
+    # nor do the scripts the tests run (a script named by a test, e.g. the sample generator)
+    named = re.compile(r"scripts[\"']?\s*/\s*[\"']?(\w+\.py)")
+    scripts = {m for p in tests.rglob("*.py") for m in named.findall(p.read_text("utf-8"))}
+    assert scripts, "no test names a script: the guard below checks nothing"
+    run_by_tests = [name for name in sorted(scripts)
+                    if (tests.parent / "scripts" / name).is_file()
+                    and pattern.search((tests.parent / "scripts" / name).read_text("utf-8"))]
+    assert run_by_tests == []
 
 
 def test_sql_is_written_only_in_persistence_and_the_read_models() -> None:
