@@ -3,7 +3,7 @@
 from numba import njit
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def dimensions(st_lo, st_hi, st_level, st_area, st_height):
     """Lines (1a..n) area, (2) height, (3) volume per storey; returns (4) TFA, (5) volume
     and the number of distinct storey levels (for (9) when the input does not give it)."""

@@ -7,14 +7,14 @@ from numba import njit
 from ara_kernels import layout as L
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def glazing_u_effective(u, curtain_r):
     """Window U-value with the curtain/blind correction of SAP 10.2 section 3.2:
     U_eff = 1 / (1/U + 0.04)."""
     return 1.0 / (1.0 / u + curtain_r)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def fabric(el_lo, el_hi, el_kind, el_area, el_u, el_kappa, el_y,
            op_lo, op_hi, op_kind, op_area, op_u, op_host, op_y,
            tb_lo, tb_hi, tb_len, tb_psi, tfa, tmp_given, c, out, at):

@@ -9,12 +9,13 @@ HEATING_SEASON_OFF_FIRST = 5  # June (0-based) .. September: pump gains are zero
 HEATING_SEASON_OFF_LAST = 8
 
 
-@njit(cache=True, error_model="numpy")
-def lighting_annual(tfa, n, op_lo, op_hi, op_kind, op_area, op_gl, op_ff, light_access,
-                    li_lo, li_hi, li_count, li_power, li_eff, recorded, c, out, at):
+@njit(cache=True, inline="always", error_model="numpy")
+def lighting_annual(tfa, n, tfa_n_pow, op_lo, op_hi, op_kind, op_area, op_gl, op_ff,
+                    light_access, li_lo, li_hi, li_count, li_power, li_eff, recorded, c, out,
+                    at):
     """Appendix L lines L1-L9d into ``out[at:at+13]``: L1, L2a, L2b, L3, L4, L5, L6, L7,
-    L8, L9a, L9b, L9c, L9d."""
-    l1 = c[L.C_LIGHTING_L1_A] * c[L.C_LIGHTING_L1_B] * (tfa * n) ** c[L.C_LIGHTING_EXPONENT]
+    L8, L9a, L9b, L9c, L9d. ``tfa_n_pow``: (TFA x N) to the Appendix L exponent, shared with L13."""
+    l1 = c[L.C_LIGHTING_L1_A] * c[L.C_LIGHTING_L1_B] * tfa_n_pow
     gl = 0.0  # L2a daylight factor
     for j in range(op_lo, op_hi):
         if op_kind[j] == L.OK_DOOR:
@@ -63,14 +64,14 @@ def lighting_annual(tfa, n, op_lo, op_hi, op_kind, op_area, op_gl, op_ff, light_
     out[at + 12] = l9a + l9b + l9c
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def monthly_share(annual, m, days, profile):
     """Appendix L: annual x profile_m x n_m / 365, with profile_m = 1 + amplitude x
     cos(2 pi (m - phase) / 12) tabulated once (``lighting_profile``/``appliance_profile``)."""
     return annual * profile[m] * days / 365.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def pump_gain(age, c):
     """Table 5a central heating pump in the heated space, by pump age (-1: none)."""
     if age < 0:
@@ -82,7 +83,7 @@ def pump_gain(age, c):
     return c[L.C_PUMP_GAIN_UNKNOWN]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def pumps_fans_gain(m, volume, di, df, c):
     """Line (70)m, Table 5a: circulation pumps and warm-air fans, heating season only."""
     if HEATING_SEASON_OFF_FIRST <= m <= HEATING_SEASON_OFF_LAST:

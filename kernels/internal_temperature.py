@@ -7,7 +7,7 @@ from numba import njit
 from ara_kernels import layout as L
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def utilisation_factor(gains_w, loss_rate_w, a):
     """Table 9a: eta = (1 - g^a) / (1 - g^(a+1)) with g = gains / loss; a / (a + 1) when
     g = 1; 1 when the loss rate is not positive."""
@@ -22,7 +22,7 @@ def utilisation_factor(gains_w, loss_rate_w, a):
     return (1.0 - ga) / (1.0 - ga * g)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def off_period_drop(t_off, t_h, t_sc, t_c):
     """Table 9b: temperature reduction u for an off period of t_off hours."""
     if t_off <= t_c:
@@ -30,7 +30,7 @@ def off_period_drop(t_off, t_h, t_sc, t_c):
     return (t_h - t_sc) * (t_off - 0.5 * t_c) / 24.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def zone_temperature(t_h, t_e, h, gains, a, tau, r, off1, off2, c, n24, n16, nm):
     """Mean temperature of one zone (Table 9c steps 1-3): utilisation with the zone's
     demand temperature, then the two daily off periods of Table 9b. Returns (eta, T).
@@ -49,7 +49,7 @@ def zone_temperature(t_h, t_e, h, gains, a, tau, r, off1, off2, c, n24, n16, nm)
     return eta, (n24 * t_h + n16 * t_uni + (nm - n24 - n16) * t_bi) / nm
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def elsewhere_demand_temperature(hlp, control_type, c):
     """Table 9 T_h2: 21 - 0.5 HLP (control type 1) or 21 - HLP + HLP^2 / 12 (types 2, 3),
     HLP capped at 6 (note e)."""
@@ -60,10 +60,10 @@ def elsewhere_demand_temperature(hlp, control_type, c):
     return t1 - x + x * x / c[L.C_ELSEWHERE_TYPE23_HLP_DIVISOR]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def mean_internal_temperature(t_e, h, hlp, tmp, gains, f_living, r, control_type, adj, c,
-                              res, at, n24, n16, nm):
-    """Lines (85)-(93) for one month into ``res[at:at+9]``: tau, a, (86), (87), (88), (89),
+                              n24, n16, nm):
+    """Lines (85)-(93) for one month, returned in order: tau, a, (86), (87), (88), (89),
     (90), (92), (93). ``n24``/``n16``: the month's days at 24 h / 16 h heating of a heat
     pump (Appendix N3.5), 0 for the standard schedule; ``nm`` days in the month."""
     tau = tmp / (c[L.C_TIME_CONSTANT_DIVISOR] * hlp)  # Table 9a
@@ -78,12 +78,4 @@ def mean_internal_temperature(t_e, h, hlp, tmp, gains, f_living, r, control_type
     eta2, t2 = zone_temperature(t_h2, t_e, h, gains, a, tau, r, off_e, off2, c, n24,
                                   n16, nm)  # (89) (90)
     t92 = f_living * t1 + (1.0 - f_living) * t2  # (92)
-    res[at + 0] = tau
-    res[at + 1] = a
-    res[at + 2] = eta1
-    res[at + 3] = t1
-    res[at + 4] = t_h2
-    res[at + 5] = eta2
-    res[at + 6] = t2
-    res[at + 7] = t92
-    res[at + 8] = t92 + adj  # (93), Table 4e adjustment
+    return tau, a, eta1, t1, t_h2, eta2, t2, t92, t92 + adj  # (93): Table 4e adjustment

@@ -190,7 +190,7 @@ S_SOLAR = 0  # 12 monthly solar gains (83)m
 S_PV = 12  # 12 monthly PV generation
 S_FABRIC = 24  # 16 lines (26)-(37)
 S_LIGHT = 40  # 13 lines L1-L9d
-S_MIT = 53  # 9 values of section 7
+S_MIT = 53  # (unused: section 7 returns its 9 values)
 # climate-independent monthly values of the dwelling's own pass, reused by its UK-average
 # rating pass: (62)m, (64a)m, (73)m, lighting and appliance energy per month, and the WWHRS
 # saving (63a)m ((64)m depends on the climate through solar water heating (63c)m and a PV
@@ -201,7 +201,15 @@ S_KEEP_73 = 86
 S_KEEP_LIGHT = 98
 S_KEEP_APP = 110
 S_KEEP_63A = 122
-N_SCRATCH = 134
+# the same monthly solar gains and PV generation in the UK-average climate (region 0), found
+# with the dwelling's own in one pass over its openings and arrays (their Appendix U3
+# coefficients do not depend on the climate)
+S_SOLAR_UK = 134
+S_PV_UK = 146
+S_42A = 158  # (42a)m-(42c)m, from the (43) loop
+S_42B = 170
+S_42C = 182
+N_SCRATCH = 194
 
 # ---- element kinds (schema codes) ------------------------------------------------------
 EK_EXT_WALL = 1

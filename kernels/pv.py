@@ -9,23 +9,32 @@ from ara_kernels import layout as L
 from ara_kernels.solar import flux_on_surface, inclined_abc
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def pv_generation(days, region, pv_lo, pv_hi, pv_kwp, pv_orient, pv_tilt, pv_z, solar_h,
-                  cos_lat_dec, k, c, out, at):
+                  cos_lat_dec, k, c, out, at, region2=0, at2=-1):
     """E_PV,m for the twelve months into ``out[at:at+12]``: the sum over arrays of
     0.8 x kWp x S_m x Z_PV, with S_m the month's radiation on the array plane in kWh/m2
-    (flux W/m2 x 24 x n_m / 1000, Appendix U3)."""
+    (flux W/m2 x 24 x n_m / 1000, Appendix U3). With ``at2`` >= 0 the same in climate
+    ``region2`` into ``out[at2:at2+12]``."""
+    both = at2 >= 0
     for m in range(12):
         out[at + m] = 0.0
+    if both:
+        for m in range(12):
+            out[at2 + m] = 0.0
     for j in range(pv_lo, pv_hi):
         a, b, cc = inclined_abc(pv_orient[j], pv_tilt[j], k)
         w = c[L.C_PV_SYSTEM_FACTOR] * pv_kwp[j] * pv_z[j] * 24.0 / 1000.0
         for m in range(12):
             flux = flux_on_surface(solar_h[region, m], a, b, cc, cos_lat_dec[region, m])
             out[at + m] += w * flux * days[m]
+        if both:
+            for m in range(12):
+                flux = flux_on_surface(solar_h[region2, m], a, b, cc, cos_lat_dec[region2, m])
+                out[at2 + m] += w * flux * days[m]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def onsite_fraction(e_pv, demand, battery_kwh, c):
     """M1: beta_m = min(exp(-C1 (R x C2)^C3), D / E) with R = E / D and the coefficients
     linear in the usable battery capacity (capped)."""

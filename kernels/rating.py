@@ -8,13 +8,13 @@ from numba import njit
 from ara_kernels import layout as L
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def energy_cost_factor(total_cost_gbp, tfa, df, c):
     """(257) = deflator (256) x (255) / (TFA + 45)."""
     return df[L.DF_DEFLATOR] * total_cost_gbp / (tfa + c[L.C_CF_AREA_OFFSET])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def sap_rating(ecf, df):
     """(258) continuous: a - b x ECF below the threshold, c - d x log10(ECF) above (the
     constants of the dwelling's rating method, SAP 10.2 or RdSAP 10)."""
@@ -23,7 +23,7 @@ def sap_rating(ecf, df):
     return df[L.DF_LOG_C] - df[L.DF_LOG_D] * math.log10(ecf)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def ei_rating(co2_kg, tfa, c):
     """(273)-(274): CF = CO2 / (TFA + 45); EI = 100 - 1.34 CF below 28.3, else
     200 - 95 log10(CF)."""

@@ -13,7 +13,7 @@ from numba import njit
 from ara_kernels import layout as L
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def solar_dwelling(df, c):
     """Lines (H11), (H14), (H15) and (H16) of the dwelling's collector and store:
     (H11) = (H3) + 40 x (H4) + (H10) / (H1); (H14) = (H12) for a separate store, else
@@ -31,7 +31,7 @@ def solar_dwelling(df, c):
     return h11, h14, h15, h16
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def storage_fraction(df):
     """(57)m / (56)m: [(47) - (H12)] / (47) when the cylinder holds the dedicated solar
     storage (a combined cylinder, (H13) = (47)), else 1."""
@@ -41,7 +41,7 @@ def storage_fraction(df):
     return 1.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def solar_month(days, h17, t_cold, t_e, flux_w_per_m2, h11, h16, df, c):
     """Lines (H7)m, (H9)m, (H20)m-(H24)m of one month. ``flux_w_per_m2`` is the Appendix U3.2
     24-hour mean flux on the collector plane; ``h17`` the month's demand (H17) = (62)m +
@@ -75,7 +75,7 @@ def solar_month(days, h17, t_cold, t_e, flux_w_per_m2, h11, h16, df, c):
     return h7, h9, h20, h21, x, y, h24
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def diverted_kwh(e_pv, beta, r62w, c):
     """Appendix G4 step 4: S = E_PV,m x (1 - beta_m) x 0.8 x 0.9, at most ``r62w`` = (62)m +
     (63a)m; (63b)m = -S."""

@@ -9,7 +9,7 @@ HEATING_OFF_FIRST = 5  # June (0-based) .. September: no space heating requireme
 HEATING_OFF_LAST = 8
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def space_heating_month(m, days, t_mean, t_e, h, gains, a, c):
     """Lines (94)m eta, (95)m useful gains, (97)m heat loss rate and (98)m kWh:
     (98)m = 0.024 x [(97)m - (95)m] x n_m in the heating season, not below zero."""

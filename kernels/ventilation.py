@@ -8,7 +8,7 @@ from numba import njit
 from ara_kernels import layout as L
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def openings_m3_per_h(di, c):
     """Lines (6a)-(7c): m3/h through chimneys, flues, fans, passive vents and flueless
     fires; returns the per-line values and their sum."""
@@ -25,7 +25,7 @@ def openings_m3_per_h(di, c):
     return r6a, r6b, r6c, r6d, r6e, r6f, r7a, r7b, r7c, total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def structural_infiltration(r8, storeys, di, df, c):
     """Lines (9)-(16): the SAP algorithm used when there is no pressure test."""
     r10 = (storeys - 1) * c[L.C_INFILTRATION_PER_EXTRA_STOREY]  # (10)
@@ -47,7 +47,7 @@ def structural_infiltration(r8, storeys, di, df, c):
     return r10, r11, r12, r13, r14, r15, r16
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def infiltration_rate(r8, r16, di, df, c):
     """Lines (17)-(21): with a pressure test (18) = q50 / 20 + (8), else (18) = (16);
     shelter factor (20) = 1 - 0.075 x sides; (21) = (18) x (20)."""
@@ -63,7 +63,7 @@ def infiltration_rate(r8, r16, di, df, c):
     return r17, r18, r19, r20, r21
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def mechanical_rates(di, df, c):
     """Lines (23a)-(23c): system air change rate, after in-use factor, MVHR efficiency."""
     vt = di[L.DI_VENT_TYPE]
@@ -75,7 +75,7 @@ def mechanical_rates(di, df, c):
     return r23a, r23b, r23c
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def effective_air_change(r22b, vt, r23b, r23c, c):
     """Line (25)m, from (24a) MVHR, (24b) balanced MV, (24c) extract or positive input from
     outside, (24d) natural ventilation or positive input from loft."""

@@ -13,7 +13,7 @@ SUMMER_LAST = 8
 ELECTRIC_SHOWER = 4  # ShowerOutletTypeCode 4: instantaneous electric shower
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def occupancy(tfa, c):
     """Line (42), Table 1b: N = 1 + 1.76 [1 - exp(-0.000349 (TFA - 13.9)^2)]
     + 0.0013 (TFA - 13.9) when TFA > 13.9, else 1."""
@@ -34,7 +34,7 @@ def occupancy_many(tfa, c):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def baths_per_day(n, baths, showers, c):
     """Appendix J eqs J6-J8: baths a day with a shower and bath, no shower, or none."""
     if showers > 0:
@@ -44,7 +44,7 @@ def baths_per_day(n, baths, showers, c):
     return c[L.C_BATHS_NO_SHOWER_A] * n + c[L.C_BATHS_NO_SHOWER_B]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def showers_per_outlet(n, baths, sh_lo, sh_hi, c):
     """Appendix J: showers a day per outlet, N_shower / N_outlets with N_shower =
     0.45 N + 0.65 when a bath is present, 0.58 N + 0.83 when none is (J1)."""
@@ -56,7 +56,7 @@ def showers_per_outlet(n, baths, sh_lo, sh_hi, c):
     return (c[L.C_SHOWERS_NO_BATH_A] * n + c[L.C_SHOWERS_NO_BATH_B]) / outlets
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def daily_volumes(m, n_bath, other_daily, t_cold, f_beh, j2, per_outlet, sh_lo, sh_hi,
                   sh_type, sh_flow, c):
     """Lines (42a)m mixer showers, (42b)m baths and (42c)m other uses, litres of hot water a
@@ -73,7 +73,7 @@ def daily_volumes(m, n_bath, other_daily, t_cold, f_beh, j2, per_outlet, sh_lo, 
     return shower, bath, other
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def electric_showers_kwh(m, days, per_outlet, sh_lo, sh_hi, sh_type, sh_power, f_beh, c):
     """Line (64a)m, eqs J16-J18: sum over electric outlets of N_shower / N_outlets x
     f_beh,m x P x 0.1 h x n_m."""
@@ -84,7 +84,7 @@ def electric_showers_kwh(m, days, per_outlet, sh_lo, sh_hi, sh_type, sh_power, f
     return total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def storage_loss_per_day(di, df, c):
     """Lines (47)-(55): cylinder loss, kWh/day, from a declared loss (48) x (49) or from
     Table 2 (51) x Table 2a (52) x Table 2b (53) x volume (47). Returns ((51), (52), (53),
@@ -111,7 +111,7 @@ def storage_loss_per_day(di, df, c):
     return loss, vf, tf, v * loss * vf * tf  # (54) = (47) x (51) x (52) x (53)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def primary_loss(m, days, di, c):
     """Line (59)m, Table 3: n_m x 14 x [(0.0091 p + 0.0245 (1 - p)) h + 0.0263]."""
     if di[L.DI_HW_DELIVERY] != 3 or di[L.DI_PRIMARY_APPLIES] != 1:
@@ -136,7 +136,7 @@ def primary_loss(m, days, di, c):
         + c[L.C_PRIMARY_LOSS_CONSTANT])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def combi_loss(days, daily_litres, di, c):
     """Line (61)m, Table 3a: 600 x fu x n_m / 365 without keep-hot (fu = min(1, V_d,m /
     100)), 600 x n_m / 365 with a timed keep-hot, 900 x n_m / 365 untimed."""
@@ -153,7 +153,7 @@ def combi_loss(days, daily_litres, di, c):
     return c[L.C_COMBI_LOSS_NO_KEEP_HOT] * fu * days / 365.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def water_month(m, days, daily_litres, t_cold, storage_per_day, store_fraction, di, c):
     """Lines (45)m, (46)m, (56)m, (57)m, (59)m, (61)m, (62)m and (65)m for month m.
     ``store_fraction`` is (57)m / (56)m: [(47) - Vs] / (47) when the cylinder holds

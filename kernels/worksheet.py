@@ -1,8 +1,9 @@
 """The SAP 10.2 worksheet, sections 1-8, for a batch of dwellings.
 
-``calculate_batch`` runs ``dwelling`` over every dwelling with ``prange``; ``trace_dwelling``
-runs it for one dwelling and records every worksheet line. Months are the outer loop inside
-a dwelling, so no per-dwelling arrays are allocated beyond two small scratch vectors.
+``calculate_batch`` runs ``dwelling`` over every dwelling with ``prange`` over chunks of
+``CHUNK`` dwellings; ``trace_dwelling`` runs it for one dwelling and records every worksheet
+line. Months are the outer loop inside a dwelling, so no per-dwelling arrays are allocated
+beyond one scratch row per thread.
 """
 
 import numba
@@ -65,7 +66,10 @@ def _putm(tr, line, m, value):
         tr[line, m] = value
 
 
-@njit(cache=True, error_model="numpy")
+# ``_nrt=False``: no reference counting of the ~60 array arguments on every call and in the
+# month loop (about 2,300 instructions a dwelling): ``dwelling`` allocates nothing and its
+# arrays are owned by the caller
+@njit(cache=True, _nrt=False, error_model="numpy")  # type: ignore[call-overload]
 def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
              el_off, el_kind, el_area, el_u, el_kappa, el_y,
              op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host,
@@ -136,6 +140,9 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
         sh, ba, ot = daily_volumes(m, n_bath, other_daily, cold[cold_row, m], fbeh, j2,
                                    per_outlet, sh_off[i], sh_off[i + 1], sh_type, sh_flow, c)
         r43 += (sh + ba) * days[m] / 365.0
+        sc[L.S_42A + m] = sh  # (42a)m-(42c)m again in the month loop
+        sc[L.S_42B + m] = ba
+        sc[L.S_42C + m] = ot
     r43 += other_daily
     # Appendix H solar water heating: the collector and store lines (H10)-(H16) and the
     # (57) share of the cylinder outside the dedicated solar storage
@@ -175,7 +182,8 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
     _put(tr, L.T_55, r55)
     # ---- Appendix L annual lighting, appliances, cooking
     ov = di[L.DI_OVERSHADING]
-    lighting_annual(tfa, n, op_off[i], op_off[i + 1], op_kind, op_area, op_gl, op_ff,
+    tfa_n_pow = (tfa * n) ** c[L.C_LIGHTING_EXPONENT]  # in L1 and L13
+    lighting_annual(tfa, n, tfa_n_pow, op_off[i], op_off[i + 1], op_kind, op_area, op_gl, op_ff,
                     access[ov, 2], li_off[i], li_off[i + 1], li_count, li_power, li_eff,
                     di[L.DI_LIGHTS_RECORDED] == 1, c, sc, L.S_LIGHT)
     lt = sc[L.S_LIGHT:L.S_LIGHT + 13]
@@ -184,7 +192,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
                    L.T_L9A, L.T_L9B, L.T_L9C, L.T_L9D)
         for q in range(13):
             tr[l_lines[q], 12] = lt[q]
-    appliances = c[L.C_APPLIANCE_A] * (tfa * n) ** c[L.C_LIGHTING_EXPONENT]  # L13
+    appliances = c[L.C_APPLIANCE_A] * tfa_n_pow  # L13
     cooking = c[L.C_COOKING_ELECTRICITY_A] + c[L.C_COOKING_ELECTRICITY_B] * n  # L20
     _put(tr, L.T_L13, appliances)
     _put(tr, L.T_L20, cooking)
@@ -227,11 +235,18 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
         co2_space = co2_water = co2_pumps = co2_light = co2_pv = 0.0
         pe_space = pe_water = pe_pumps = pe_light = pe_pv = 0.0
         # ---- monthly: sections 2 (22)-(25), 3 (38)-(40), 4, 5, 6, 7, 8, 9a, 10a, 12a, 13a
-        solar_gains(region, op_off[i], op_off[i + 1], op_kind, op_area, op_g, op_ff, op_orient,
-                    op_tilt, access[ov, 0], solar_h, cos_lat_dec, k, c, sc, L.S_SOLAR)
-        pv_generation(days, region, pv_off[i], pv_off[i + 1], pv_kwp, pv_orient, pv_tilt, pv_z,
-                      solar_h, cos_lat_dec, k, c, sc, L.S_PV)
-        res = sc[L.S_MIT:L.S_MIT + 9]
+        # (83)m and E_PV,m of both passes in the dwelling's own pass: the openings' and
+        # arrays' Appendix U3 coefficients do not depend on the climate
+        if not keep:
+            at_uk = L.S_SOLAR_UK if rate_uk else -1
+            solar_gains(region, op_off[i], op_off[i + 1], op_kind, op_area, op_g, op_ff,
+                        op_orient, op_tilt, access[ov, 0], solar_h, cos_lat_dec, k, c, sc,
+                        L.S_SOLAR, 0, at_uk)
+            at_uk = L.S_PV_UK if rate_uk else -1
+            pv_generation(days, region, pv_off[i], pv_off[i + 1], pv_kwp, pv_orient, pv_tilt,
+                          pv_z, solar_h, cos_lat_dec, k, c, sc, L.S_PV, 0, at_uk)
+        at_solar = L.S_SOLAR_UK if keep else L.S_SOLAR
+        at_pv = L.S_PV_UK if keep else L.S_PV
         # the collector plane (Appendix U3.2 coefficients), once per pass
         col_a = col_b = col_c = 0.0
         if solar_on:
@@ -246,18 +261,23 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
         for m in range(12):
             nm = days[m]
             t_e = temp[region, m]
-            # (22)-(25)
-            r22 = wind[region, m]
-            r22a = r22 / wind_div
-            r22b = r21 * r22a
-            r25 = effective_air_change(r22b, vt, r23b, r23c, c)
-            r38 = c[L.C_AIR_HEAT_CAPACITY] * r25 * volume
-            r39 = r37 + r38
-            r40 = r39 / tfa
-            s25 += r25
-            s38 += r38
-            s39 += r39
-            s40 += r40
+            # the rating pass needs (22)-(40) and (85)-(93) only for (98)m, which is zero by
+            # definition in June-September
+            heat = not (keep and HEATING_OFF_FIRST <= m <= HEATING_OFF_LAST)
+            r22 = r22a = r22b = r25 = r38 = r39 = r40 = 0.0
+            if heat:
+                # (22)-(25)
+                r22 = wind[region, m]
+                r22a = r22 / wind_div
+                r22b = r21 * r22a
+                r25 = effective_air_change(r22b, vt, r23b, r23c, c)
+                r38 = c[L.C_AIR_HEAT_CAPACITY] * r25 * volume
+                r39 = r37 + r38
+                r40 = r39 / tfa
+                s25 += r25
+                s38 += r38
+                s39 += r39
+                s40 += r40
             r63a = 0.0
             if keep:
                 r62 = sc[L.S_KEEP_62 + m]
@@ -271,9 +291,9 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             else:
                 # (42a)-(65)
                 t_cold = cold[cold_row, m]
-                r42a, r42b, r42c = daily_volumes(m, n_bath, other_daily, t_cold, fbeh, j2,
-                                                 per_outlet, sh_off[i], sh_off[i + 1], sh_type,
-                                                 sh_flow, c)
+                r42a = sc[L.S_42A + m]
+                r42b = sc[L.S_42B + m]
+                r42c = sc[L.S_42C + m]
                 r64a = electric_showers_kwh(m, nm, per_outlet, sh_off[i], sh_off[i + 1], sh_type,
                                             sh_power, fbeh, c)
                 s64a += r64a
@@ -360,26 +380,27 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             s_cook += cooking * nm / 365.0
             s73 += r73
             # (74)-(84)
-            r83 = sc[L.S_SOLAR + m]
+            r83 = sc[at_solar + m]
             r84 = r73 + r83
             s83 += r83
             # (85)-(93)
             n24 = df[L.DF_HP_N24 + m]
             n16 = df[L.DF_HP_N16 + m]
-            mean_internal_temperature(t_e, r39, r40, tmp, r84, f_living,
-                                      df[L.DF_RESPONSIVENESS], di[L.DI_CONTROL_TYPE],
-                                      df[L.DF_TEMP_ADJ], c, res, 0, n24, n16, nm)
+            tau = a_util = r86 = r87 = r88 = r89 = r90 = r92 = r93 = 0.0
+            if heat:
+                tau, a_util, r86, r87, r88, r89, r90, r92, r93 = mean_internal_temperature(
+                    t_e, r39, r40, tmp, r84, f_living, df[L.DF_RESPONSIVENESS],
+                    di[L.DI_CONTROL_TYPE], df[L.DF_TEMP_ADJ], c, n24, n16, nm)
             s_n24 += n24
             s_n16 += n16
-            s93 += res[8]
+            s93 += r93
             # (94)-(98)
-            if tr is None and HEATING_OFF_FIRST <= m <= HEATING_OFF_LAST:
+            if not heat or tr is None and HEATING_OFF_FIRST <= m <= HEATING_OFF_LAST:
                 # June-September: (98)m is zero by definition; (94), (95) and (97) are
                 # only traced, so their utilisation factor is not computed here
                 r94 = r95 = r97 = r98 = 0.0
             else:
-                r94, r95, r97, r98 = space_heating_month(m, nm, res[8], t_e, r39, r84,
-                                                         res[1], c)
+                r94, r95, r97, r98 = space_heating_month(m, nm, r93, t_e, r39, r84, a_util, c)
             s98 += r98
             # (211)-(219): fuel for space and water heating
             r211 = fuel_for_heat(r98, r204, eff1)
@@ -392,7 +413,7 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             s213 += r213
             s215 += r215
             # Appendix M1: PV generation and the share used in the dwelling
-            e_pv = sc[L.S_PV + m]
+            e_pv = sc[at_pv + m]
             d_pv = e_light + e_app + cooking * nm / 365.0 + r231m + r64a
             if pv_demand & 1:
                 d_pv += r211
@@ -444,22 +465,23 @@ def dwelling(i, dfl, dfl_uk, rate_uk, dil, st_off, st_level, st_area, st_height,
             co2_pumps += (r231m + r313) * co2_tab[f_elec, m]
             co2_light += e_light * co2_tab[f_elec, m]
             co2_pv -= used * co2_tab[f_elec, m] + exported * export_co2[m]
-            pe_space += r211 * hn1 * pe_tab[f_main1, m] + r213 * hn2 * pe_tab[f_main2, m] \
-                + r215 * pe_tab[f_sec, m]
-            pe_water += r219 * hnw * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
-            pe_space -= chp_p1
-            pe_space -= chp_p2
-            pe_water -= chp_pw
-            pe_pumps += (r231m + r313) * pe_tab[f_elec, m]
-            pe_light += e_light * pe_tab[f_elec, m]
-            pe_pv -= used * pe_tab[f_elec, m] + exported * export_pe[m]
+            if not keep:  # primary energy is not a rating: the rating pass skips it
+                pe_space += r211 * hn1 * pe_tab[f_main1, m] + r213 * hn2 * pe_tab[f_main2, m] \
+                    + r215 * pe_tab[f_sec, m]
+                pe_water += r219 * hnw * pe_tab[f_water, m] + r64a * pe_tab[f_elec, m]
+                pe_space -= chp_p1
+                pe_space -= chp_p2
+                pe_water -= chp_pw
+                pe_pumps += (r231m + r313) * pe_tab[f_elec, m]
+                pe_light += e_light * pe_tab[f_elec, m]
+                pe_pv -= used * pe_tab[f_elec, m] + exported * export_pe[m]
             if tr is not None:
                 for line, v in ((L.T_22, r22), (L.T_22A, r22a), (L.T_22B, r22b), (L.T_25, r25),
                                 (L.T_38, r38), (L.T_39, r39), (L.T_40, r40), (L.T_41, nm),
                                 (L.T_64, r64), (L.T_83, r83), (L.T_84, r84),
-                                (L.T_TAU, res[0]), (L.T_A, res[1]), (L.T_86, res[2]),
-                                (L.T_87, res[3]), (L.T_88, res[4]), (L.T_89, res[5]),
-                                (L.T_90, res[6]), (L.T_92, res[7]), (L.T_93, res[8]),
+                                (L.T_TAU, tau), (L.T_A, a_util), (L.T_86, r86),
+                                (L.T_87, r87), (L.T_88, r88), (L.T_89, r89),
+                                (L.T_90, r90), (L.T_92, r92), (L.T_93, r93),
                                 (L.T_N24_9, n24), (L.T_N16_9, n16),
                                 (L.T_94, r94), (L.T_95, r95), (L.T_96, t_e), (L.T_97, r97),
                                 (L.T_98, r98), (L.T_211, r211), (L.T_213, r213),
@@ -612,24 +634,25 @@ def new_scratch():
     return np.empty((numba.get_num_threads(), L.N_SCRATCH))
 
 
-@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
-def calculate_batch(
-        mask, rate_uk, dfl, dfl_uk, dil, st_off, st_level, st_area, st_height,
+#: dwellings a ``calculate_batch`` work item runs in one ``dwelling_range`` call
+CHUNK = 64
+
+
+@njit(cache=True, _nrt=False, error_model="numpy")  # type: ignore[call-overload]
+def dwelling_range(
+        lo, hi, mask, rate_uk, dfl, dfl_uk, dil, st_off, st_level, st_area, st_height,
         el_off, el_kind, el_area, el_u, el_kappa, el_y,
         op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
         tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
         sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
         days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
         app_profile,
-        co2_tab, pe_tab, export_co2, export_pe, c, out, scratch):
-    """Every dwelling whose ``mask`` is true, in parallel over dwellings, in its own climate
-    region; where ``rate_uk`` is also true the ECF, SAP and EI ratings come from a second
-    pass in the UK-average climate with the per-dwelling numbers of ``dfl_uk`` (pass
-    ``dfl`` itself unless Appendix N values differ there). ``scratch`` is one row of
-    ``N_SCRATCH`` per thread (``new_scratch()``)."""
-    for i in prange(dfl.shape[0]):
+        co2_tab, pe_tab, export_co2, export_pe, c, out, sc):
+    """Dwellings ``lo``..``hi - 1`` whose ``mask`` is true, one after the other (the parallel
+    loop's work item: its per-item cost, the arrays' reference counts, is paid once for
+    ``CHUNK`` dwellings)."""
+    for i in range(lo, hi):
         if mask[i]:
-            sc = scratch[numba.get_thread_id()]
             dwelling(
                 i, dfl, dfl_uk, rate_uk[i], dil, st_off, st_level, st_area, st_height,
                 el_off, el_kind, el_area, el_u, el_kappa, el_y,
@@ -640,6 +663,38 @@ def calculate_batch(
                 days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
                 app_profile,
                 co2_tab, pe_tab, export_co2, export_pe, c, out, None, sc)
+
+
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def calculate_batch(
+        mask, rate_uk, dfl, dfl_uk, dil, st_off, st_level, st_area, st_height,
+        el_off, el_kind, el_area, el_u, el_kappa, el_y,
+        op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt, op_host, op_y,
+        tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
+        sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
+        days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
+        app_profile,
+        co2_tab, pe_tab, export_co2, export_pe, c, out, scratch):
+    """Every dwelling whose ``mask`` is true, in parallel over chunks of ``CHUNK``
+    dwellings, in its own climate region; where ``rate_uk`` is also true the ECF, SAP and EI
+    ratings come from a second pass in the UK-average climate with the per-dwelling numbers
+    of ``dfl_uk`` (pass ``dfl`` itself unless Appendix N values differ there). ``scratch`` is
+    one row of ``N_SCRATCH`` per thread (``new_scratch()``)."""
+    n = dfl.shape[0]
+    for b in prange((n + CHUNK - 1) // CHUNK):
+        lo = b * CHUNK
+        hi = min(lo + CHUNK, n)
+        sc = scratch[numba.get_thread_id()]
+        dwelling_range(
+            lo, hi, mask, rate_uk, dfl, dfl_uk, dil, st_off, st_level, st_area, st_height,
+            el_off, el_kind, el_area, el_u, el_kappa, el_y,
+            op_off, op_kind, op_area, op_u, op_g, op_gl, op_ff, op_orient, op_tilt,
+            op_host, op_y,
+            tb_off, tb_len, tb_psi, li_off, li_count, li_power, li_eff,
+            sh_off, sh_type, sh_flow, sh_power, pv_off, pv_kwp, pv_orient, pv_tilt, pv_z,
+            days, temp, wind, solar_h, cos_lat_dec, k, cold, j2, fbeh, access, light_profile,
+            app_profile,
+            co2_tab, pe_tab, export_co2, export_pe, c, out, sc)
 
 
 @njit(cache=True, error_model="numpy")
