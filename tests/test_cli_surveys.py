@@ -342,16 +342,16 @@ def test_a_survey_given_twice_in_one_import_is_refused(
 
 def test_a_failed_import_stores_nothing(db: Db, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from ara.persistence import bulk
+    from ara.persistence import repositories
 
-    real = bulk.upsert_arrow
+    real = repositories.upsert_arrow  # the stamp's write (repositories.stamp_changes)
 
     def fail_on_stamps(conn: sa.Connection, table: sa.Table, data: pa.Table) -> int:
         if table.name == "survey_changes":  # after the surveys were written
             raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
         return real(conn, table, data)
 
-    monkeypatch.setattr(bulk, "upsert_arrow", fail_on_stamps)
+    monkeypatch.setattr(repositories, "upsert_arrow", fail_on_stamps)
     code, out, err = run(capsys, str(SURVEYS), "--db", db.url)
     assert code == 78 and out == ""
     assert "the import failed and stored nothing" in err and "disk I/O error" in err

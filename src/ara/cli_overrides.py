@@ -151,6 +151,18 @@ def read_rows(path: Path) -> list[list[str]]:
         raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+def import_failed(exc: Exception) -> CliError:
+    """The one line of an import (overrides, surveys) whose transaction failed: exit 78 when
+    the database could not be reached or broke the connection, 70 otherwise."""
+    import sqlalchemy as sa
+
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    code = EXIT_CONFIG if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) \
+        else 70
+    return CliError(f"the import failed and stored nothing: {type(exc).__name__}: {reason}",
+                    code)
+
+
 def parse_uprn(text: str) -> tuple[int | None, str]:
     """A UPRN cell: (the number, '') or (None, why not); an empty cell is (None, '')."""
     if not text:
@@ -514,11 +526,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     t.landlord_overrides, [row for h in homes for row in h.stored]),
                     dt.datetime.now(dt.UTC).replace(tzinfo=None))
     except sa.exc.SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        code = EXIT_CONFIG if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) \
-            else 70
-        raise CliError(f"the import failed and stored nothing: {type(exc).__name__}: "
-                       f"{reason}", code) from None
+        raise import_failed(exc) from None
     report = render(homes, results, dry_run=args.dry_run)
     if report:
         print(report)

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from ara.cli import EXIT_BAD_INPUT, EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, CliError
-from ara.cli_overrides import parse_uprn
+from ara.cli_overrides import import_failed, parse_uprn
 
 # ara.domain and the readers are imported where they are used: building the parser stays light
 
@@ -516,14 +516,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if message := extra_message(("sqlalchemy", "alembic")):
         raise CliError(message, EXIT_CONFIG)
-    import pyarrow as pa
     import sqlalchemy as sa
 
     from ara import read_models as rm
     from ara.cli_results import checked, open_database
     from ara.persistence import UnitOfWorkFactory
     from ara.persistence import tables as t
-    from ara.persistence.bulk import upsert_arrow
     from ara.persistence.mapping import load_properties, to_arrow
 
     target = Path(args.target)
@@ -557,20 +555,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             homes = decide(outcomes, stored, props)
             if not args.dry_run and accepted:
                 # the surveys and the homes' change stamps in one transaction
-                uow.site_notes.upsert(to_arrow(t.site_notes,
-                                               [site_notes_row(o) for o in accepted]))
                 changed = sorted(h.home.property_id for h in homes if h.changed)
-                if changed:
-                    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-                    upsert_arrow(conn, t.survey_changes, pa.table({
-                        "property_id": pa.array(changed, pa.string()),
-                        "changed_at": pa.array([now] * len(changed), pa.timestamp("us"))}))
+                uow.site_notes.store(to_arrow(t.site_notes,
+                                              [site_notes_row(o) for o in accepted]),
+                                     changed, dt.datetime.now(dt.UTC).replace(tzinfo=None))
     except sa.exc.SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        code = EXIT_CONFIG if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) \
-            else 70
-        raise CliError(f"the import failed and stored nothing: {type(exc).__name__}: "
-                       f"{reason}", code) from None
+        raise import_failed(exc) from None
     report = render(homes, outcomes, dry_run=args.dry_run)
     if report:
         print(report)

@@ -105,8 +105,25 @@ class CertificateRepository(TableRepository):
         return read_arrow(self._conn, statement, schema)
 
 
+def stamp_changes(conn: sa.Connection, stamps: sa.Table, property_ids: Sequence[str],
+                  changed_at: datetime) -> None:
+    """Record ``changed_at`` for ``property_ids`` in a change-stamp table
+    (``landlord_override_changes``, ``survey_changes``): the next Baseline records why it
+    re-baselines those homes. Inside the caller's unit."""
+    if property_ids:
+        upsert_arrow(conn, stamps, pa.table({
+            "property_id": pa.array(list(property_ids), pa.string()),
+            "changed_at": pa.array([changed_at] * len(property_ids), pa.timestamp("us"))}))
+
+
 class SiteNotesRepository(TableRepository):
     table = t.site_notes
+
+    def store(self, data: pa.Table, changed: Sequence[str], changed_at: datetime) -> None:
+        """Upsert surveys (``data``) and stamp ``changed`` in ``survey_changes``, in the
+        caller's unit: the stamp commits with the surveys or not at all."""
+        self.upsert(data)
+        stamp_changes(self._conn, t.survey_changes, changed, changed_at)
 
 
 class LandlordOverridesRepository(TableRepository):
@@ -128,10 +145,7 @@ class LandlordOverridesRepository(TableRepository):
         changed = [pid for pid in ids if before.get(pid, set()) != after.get(pid, set())]
         self.delete(ids)
         self.upsert(data)
-        if changed:
-            upsert_arrow(self._conn, t.landlord_override_changes, pa.table({
-                "property_id": pa.array(changed, pa.string()),
-                "changed_at": pa.array([changed_at] * len(changed), pa.timestamp("us"))}))
+        stamp_changes(self._conn, t.landlord_override_changes, changed, changed_at)
         return changed
 
 
