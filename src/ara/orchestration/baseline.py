@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,7 @@ from ara.domain.rebaseline import (
     baseline_table,
     rebaseline,
 )
-from ara.orchestration.ingestion import failure_rows
+from ara.orchestration.ingestion import failure_rows, utc_now
 from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties
 from ara.persistence.uow import UnitOfWork
@@ -61,10 +61,6 @@ STAGE = "baseline"
 #: ``changed_inputs``: a Site Notes survey of the home was added or changed (``ara surveys
 #: import``, table ``survey_changes``) since its previous baseline.
 SURVEY_CHANGED = "survey_changed"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.domain.failures import StageFailure
-from ara.orchestration.ingestion import certificate_rows, failure_rows
+from ara.orchestration.ingestion import certificate_rows, failure_rows, utc_now
 from ara.persistence.uow import UnitOfWork
 from ara.prediction import (
     ArrowComparables,
@@ -83,10 +83,6 @@ def needs_type_and_form(missing: Sequence[str]) -> str:
             "a predicted EPC is drawn from comparable certificates of the same property type "
             "and built form; state them (ara overrides import: attribute 'property', e.g. "
             "\"mid terrace house\", or 'property_type' and 'built_form') and run again")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

@@ -451,14 +451,10 @@ def _reasons(t: pa.Table, key: np.ndarray, group: np.ndarray, rung: np.ndarray,
     return out
 
 
-class ArrowComparables:
-    """Comparables over an Arrow table of certificates in memory (the portfolio's own
-    certificates, or any ``CERTIFICATE_SCHEMA`` table). ``latitude`` / ``longitude`` columns,
-    when the table has them, give distance weights."""
+class _Indexed:
+    """What both implementations share: the features and cohorts of their postcode index."""
 
-    def __init__(self, certs: pa.Table, *, latest_per_uprn: bool = True) -> None:
-        self.table = certs
-        self.index = PostcodeIndex(certs, latest_per_uprn=latest_per_uprn)
+    index: PostcodeIndex
 
     @property
     def features(self) -> Features:
@@ -470,11 +466,21 @@ class ArrowComparables:
         return self.index.cohorts(targets, settings, hold_out_rows=hold_out_rows,
                                   hold_out_unit=hold_out_unit)
 
+
+class ArrowComparables(_Indexed):
+    """Comparables over an Arrow table of certificates in memory (the portfolio's own
+    certificates, or any ``CERTIFICATE_SCHEMA`` table). ``latitude`` / ``longitude`` columns,
+    when the table has them, give distance weights."""
+
+    def __init__(self, certs: pa.Table, *, latest_per_uprn: bool = True) -> None:
+        self.table = certs
+        self.index = PostcodeIndex(certs, latest_per_uprn=latest_per_uprn)
+
     def certificates(self, rows: np.ndarray) -> pa.Table:
         return self.table.take(pa.array(np.asarray(rows, dtype=np.int64)))
 
 
-class ParquetComparables:
+class ParquetComparables(_Indexed):
     """Comparables over a Parquet dataset (a file or a folder of files) of
     ``CERTIFICATE_SCHEMA`` rows, with optional ``latitude`` / ``longitude`` columns.
 
@@ -503,16 +509,6 @@ class ParquetComparables:
         self.index = PostcodeIndex(table, latest_per_uprn=latest_per_uprn,
                                    features=Features.from_parts(parts) if parts else None)
         self._columns = [c for c in self.dataset.schema.names if c != "raw_document"]
-
-    @property
-    def features(self) -> Features:
-        return self.index.features
-
-    def cohorts(self, targets: pa.Table, settings: Settings, *,
-                hold_out_rows: np.ndarray | None = None,
-                hold_out_unit: bool = False) -> Cohorts:
-        return self.index.cohorts(targets, settings, hold_out_rows=hold_out_rows,
-                                  hold_out_unit=hold_out_unit)
 
     def certificates(self, rows: np.ndarray) -> pa.Table:
         """Only the row groups holding ``rows`` are read (with threads), then taken."""

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 __all__ = ["PCDB_HEAT_PUMP_CODE", "PCDB_KIND_CODES", "BoilerProducts", "HeatPumpLookup",
            "HeatPumpRecords", "cylinder_meets_record", "cylinder_table2_loss_kwh_day",
-           "heat_pump_records", "pcdb_boiler_codes",
+           "heat_pump_records", "list_values", "pcdb_boiler_codes",
            "product_efficiencies"]
 
 
@@ -166,7 +166,7 @@ class HeatPumpRecords:
                  if np.isfinite(self.water[j]) else None} for j in range(lo, hi)]
 
 
-def _list_values(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def list_values(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A list column flattened: (values as float64, parent row of each, length per row)."""
     arr = _column(table, name)
     lengths = np.asarray(pc.fill_null(pc.list_value_length(arr), 0).to_numpy(
@@ -193,9 +193,9 @@ def heat_pump_records(rec: pa.Table, needs: np.ndarray, heats_water: np.ndarray,
     n = needs.size
     found = needs & np.asarray(_column(rec, "found").to_numpy(zero_copy_only=False),
                                dtype=bool)
-    psr, parents, counts = _list_values(rec, "psr")
-    space, _, _ = _list_values(rec, "space_efficiency_pct")
-    water, _, _ = _list_values(rec, "water_efficiency_pct")
+    psr, parents, counts = list_values(rec, "psr")
+    space, _, _ = list_values(rec, "space_efficiency_pct")
+    water, _, _ = list_values(rec, "water_efficiency_pct")
     if water.size != psr.size:  # a format without water efficiencies in its groups
         water = np.full(psr.size, np.nan)
     psr_count = _ints(_column(rec, "psr_count"))

@@ -27,8 +27,8 @@ from ara.sap.products import pcdb_boiler_codes
 from ara.sap.tables import read_table
 
 if TYPE_CHECKING:
-    from ara.rdsap.expansion.services_products import HeatPumpProduct
     from ara.rdsap.pcdb import Pcdb
+    from ara.sap.products import HeatPumpRecords
 
 NO_HEATING_CODE = 699  # Table 4a 'No heating system present: electric heaters (assumed)'
 NO_HEATING_CONTROL = 2699  # Table 4e 'No heating system present'
@@ -75,7 +75,7 @@ class MainSystem:
     index_number: pa.Array | None = None  # Main-Heating-Index-Number (PCDB), string per row
     winter_efficiency: np.ndarray | None = None  # from the PCDB (%), NaN where not
     summer_efficiency: np.ndarray | None = None
-    heat_pump_product: HeatPumpProduct | None = None  # table 362 record (services_products)
+    heat_pump_product: HeatPumpRecords | None = None  # table 362 record (ara.sap.products)
 
     @property
     def boiler(self) -> np.ndarray:

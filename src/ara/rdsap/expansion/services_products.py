@@ -82,7 +82,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ara.rdsap.expansion.services_io import Certificates, Log, Output, floats, int_codes
 from ara.sap.fallbacks import fallback
@@ -91,6 +90,7 @@ from ara.sap.products import (
     cylinder_meets_record,
     cylinder_table2_loss_kwh_day,
     heat_pump_records,
+    list_values,
 )
 from ara.sap.tables import read_table
 
@@ -122,24 +122,10 @@ def _found(table: pa.Table) -> np.ndarray:
     return np.asarray(_col(table, "found").to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _lists(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A list column flattened: (values as float64, parent row of each, length per row)."""
-    arr = _col(table, name)
-    lengths = np.asarray(pc.fill_null(pc.list_value_length(arr), 0).to_numpy(
-        zero_copy_only=False), dtype=np.int64)
-    parents = np.asarray(pc.list_parent_indices(arr).to_numpy(zero_copy_only=False),
-                         dtype=np.int64)
-    return floats(pc.list_flatten(arr)), parents, lengths
-
-
 # ---------------------------------------------------------------------------- heat pumps --
 
-#: The table 362 records of one main system (kept under this name for the expansion).
-HeatPumpProduct = HeatPumpRecords
-
-
 def heat_pump_products(pcdb: Pcdb, index_numbers: pa.Array, needs: np.ndarray,
-                       heats_water: np.ndarray, main: int, log: Log) -> HeatPumpProduct:
+                       heats_water: np.ndarray, main: int, log: Log) -> HeatPumpRecords:
     """The table 362 records of ``index_numbers`` for the rows of ``needs`` (electric wet
     heat pumps lodged by index without a SAP code); ``heats_water``: the system heats the
     water (901 for main 1, 914 for main 2). Rows whose record is found but cannot be used are
@@ -159,7 +145,7 @@ def _column(out: Output, name: str) -> np.ndarray:
     return floats(out.columns[name])
 
 
-def heat_pump_columns(out: Output, log: Log, main: int, hp: HeatPumpProduct,
+def heat_pump_columns(out: Output, log: Log, main: int, hp: HeatPumpRecords,
                       heats_water: np.ndarray, from_store: np.ndarray) -> None:
     """``main{main}_hp_*`` of the usable rows (after the cylinder columns are written);
     ``from_store``: the dwelling's hot water comes from a cylinder (delivery 3)."""
@@ -278,8 +264,8 @@ def _decentralised(c: Certificates, log: Log, pcdb: Pcdb, index: pa.Array, rows:
     n = c.n
     rec = lookup(pcdb.decentralised_mev, index)
     found = rows & _found(rec)
-    config, parents, _ = _lists(rec, "configuration")
-    sfp_items, _, _ = _lists(rec, "sfp_w_per_ls")
+    config, parents, _ = list_values(rec, "configuration")
+    sfp_items, _, _ = list_values(rec, "sfp_w_per_ls")
     sfp = np.full((n, 6), np.nan)  # per row and configuration 1-6
     ok = (config >= 1) & (config <= 6) & (sfp_items > 0)
     sfp[parents[ok], config[ok].astype(np.int64) - 1] = sfp_items[ok]
@@ -328,10 +314,10 @@ def _centralised(c: Certificates, log: Log, pcdb: Pcdb, index: pa.Array, rows: n
     wet = c.num("wet_rooms_count")
     k = np.where(np.isfinite(wet), wet - 1, -1).astype(np.int64)
     kitchen, other = _flows()
-    group_k, parents, _ = _lists(rec, "wet_rooms")
-    flow, _, _ = _lists(rec, "applicable_flow_ls")
-    sfp_items, _, _ = _lists(rec, "sfp_w_per_ls")
-    eff_items, _, _ = _lists(rec, "hx_efficiency_pct")
+    group_k, parents, _ = list_values(rec, "wet_rooms")
+    flow, _, _ = list_values(rec, "applicable_flow_ls")
+    sfp_items, _, _ = list_values(rec, "sfp_w_per_ls")
+    eff_items, _, _ = list_values(rec, "hx_efficiency_pct")
     match = (group_k == k[parents]) & (k[parents] >= 1) \
         & (np.abs(flow - (kitchen + other * group_k)) <= FLOW_TOLERANCE_LS)
     hits = np.bincount(parents[match], minlength=n)
