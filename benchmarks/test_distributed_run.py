@@ -19,21 +19,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bench_support import machine_info
-from pg_support import POSTGRES_URL, reachable_admin, snapshot
+from pg_support import schema_urls, snapshot
+from sample_support import first_homes, run_command
 
-from ara.cli import bundled
-from ara.persistence.engine import create_schema, drop_schema
-
-SAMPLE = bundled("sample_portfolio")
 HOMES = int(os.environ.get("ARA_BENCH_RUN_HOMES", "2000"))
 MODES = ("in-process", "workers-2")
 _SNAPSHOTS: dict[str, Any] = {}
@@ -41,31 +36,19 @@ _SNAPSHOTS: dict[str, Any] = {}
 
 @pytest.fixture(scope="module")
 def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    lines = (SAMPLE / "portfolio.csv").read_text(encoding="utf-8").splitlines()
-    path = tmp_path_factory.mktemp("run-distributed") / "homes.csv"
-    path.write_text("\n".join(lines[:HOMES + 1]) + "\n", encoding="utf-8")
-    return path
+    return first_homes(tmp_path_factory.mktemp("run-distributed"), HOMES)
 
 
 @pytest.fixture
 def database() -> Iterator[str]:
-    admin = reachable_admin()
-    schema = f"ara_bench_{uuid.uuid4().hex[:10]}"
-    create_schema(admin, schema)
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        drop_schema(admin, schema)
-        admin.dispose()
+    with schema_urls("ara_bench") as fresh:
+        yield fresh()
 
 
 def run(portfolio: Path, db: str, *extra: str) -> float:
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "ara", "run", str(portfolio), "--db", db,
-         "--epc-source", f"archive:{SAMPLE / 'certificates.ndjson.gz'}",
-         "--uprn-data", str(SAMPLE / "uprn.parquet"), "--report", "none", *extra],
-        capture_output=True, text=True, check=False)
+    done = subprocess.run(run_command(portfolio, db, *extra), capture_output=True, text=True,
+                          check=False)
     elapsed = time.perf_counter() - started
     assert done.returncode in (0, 1), done.stderr
     return elapsed

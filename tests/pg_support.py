@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -67,3 +67,24 @@ def snapshot(db: str) -> dict[str, list[tuple[Any, ...]]]:
             return out
     finally:
         engine.dispose()
+
+
+@contextmanager
+def schema_urls(prefix: str) -> Iterator[Callable[[], str]]:
+    """A factory of URLs of fresh PostgreSQL schemas (named in the URL's search_path), each
+    created on call and all dropped afterwards; unreachable PostgreSQL as
+    :func:`reachable_admin` says."""
+    admin = reachable_admin()
+    made: list[str] = []
+
+    def fresh() -> str:
+        schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        create_schema(admin, schema)
+        made.append(schema)
+        return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    try:
+        yield fresh
+    finally:
+        for schema in made:
+            drop_schema(admin, schema)
+        admin.dispose()

@@ -13,9 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,9 +24,10 @@ import sqlalchemy as sa
 from distributed import Client, LocalCluster  # the 'cluster' extra, part of 'dev'
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pg_support import POSTGRES_URL, reachable_admin, snapshot
+from pg_support import POSTGRES_URL, schema_urls, snapshot
+from sample_support import first_homes, run_command
 
-from ara.cli import bundled, main
+from ara.cli import main
 from ara.orchestration.distributed_run import (
     PartitionRun,
     RunPartition,
@@ -40,10 +39,8 @@ from ara.orchestration.distributed_run import (
 from ara.orchestration.first_run import RunSummary
 from ara.persistence import create_engine
 from ara.persistence import tables as t
-from ara.persistence.engine import create_schema, drop_schema
 
 HOMES = 300
-SAMPLE = bundled("sample_portfolio")
 
 
 # ---------------------------------------------------------------------------- partitions --
@@ -118,37 +115,18 @@ def test_summaries_are_added_and_failed_batches_named_by_partition() -> None:
 # --------------------------------------------------------------------------- the command --
 @pytest.fixture(scope="module")
 def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    lines = (SAMPLE / "portfolio.csv").read_text(encoding="utf-8").splitlines()
-    path = tmp_path_factory.mktemp("cluster") / "homes.csv"
-    path.write_text("\n".join(lines[:HOMES + 1]) + "\n", encoding="utf-8")
-    return path
+    return first_homes(tmp_path_factory.mktemp("cluster"), HOMES)
 
 
 @pytest.fixture
 def databases() -> Iterator[Any]:
-    """A factory of fresh PostgreSQL schemas (URLs naming them in the search_path), all
-    dropped afterwards."""
-    admin = reachable_admin()
-    made: list[str] = []
-
-    def fresh() -> str:
-        schema = f"ara_cluster_{uuid.uuid4().hex[:10]}"
-        create_schema(admin, schema)
-        made.append(schema)
-        return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    try:
+    """A factory of fresh PostgreSQL schemas, all dropped afterwards."""
+    with schema_urls("ara_cluster") as fresh:
         yield fresh
-    finally:
-        for schema in made:
-            drop_schema(admin, schema)
-        admin.dispose()
 
 
 def command(portfolio: Path, db: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "ara", "run", str(portfolio), "--db", db,
-            "--epc-source", f"archive:{SAMPLE / 'certificates.ndjson.gz'}",
-            "--uprn-data", str(SAMPLE / "uprn.parquet"), "--report", "none",
-            "--batch-size", "25", *extra]
+    return run_command(portfolio, db, "--batch-size", "25", *extra)
 
 
 def finish(process: subprocess.Popen[str]) -> str:
@@ -165,18 +143,12 @@ def start(args: list[str]) -> subprocess.Popen[str]:
 @pytest.fixture(scope="module")
 def clean(portfolio: Path) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
     """The database after the run in one process: what every cluster run must equal."""
-    admin = reachable_admin()
-    schema = f"ara_cluster_{uuid.uuid4().hex[:10]}"
-    create_schema(admin, schema)
-    try:
-        db = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with schema_urls("ara_cluster") as fresh:
+        db = fresh()
         finish(start(command(portfolio, db)))
         rows = snapshot(db)
         assert len(rows["properties"]) == HOMES and rows["plans"] and rows["epc_certificates"]
         yield rows
-    finally:
-        drop_schema(admin, schema)
-        admin.dispose()
 
 
 def test_workers_2_ends_as_the_run_in_one_process(portfolio: Path, databases: Any,

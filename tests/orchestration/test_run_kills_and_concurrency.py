@@ -12,24 +12,20 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from pg_support import POSTGRES_URL, reachable_admin, snapshot
+from pg_support import schema_urls, snapshot
+from sample_support import first_homes, run_command
 
-from ara.cli import bundled
 from ara.persistence import create_engine
 from ara.persistence import tables as t
-from ara.persistence.engine import create_schema, drop_schema
 
 HOMES = 300
-SAMPLE = bundled("sample_portfolio")
 #: (name, table whose first row marks that the stage has begun writing)
 BOUNDARIES = (("properties created", t.properties), ("certificates ingested",
                                                       t.epc_certificates),
@@ -38,43 +34,25 @@ BOUNDARIES = (("properties created", t.properties), ("certificates ingested",
 
 @pytest.fixture(scope="module")
 def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    lines = (SAMPLE / "portfolio.csv").read_text(encoding="utf-8").splitlines()
-    path = tmp_path_factory.mktemp("kills") / "homes.csv"
-    path.write_text("\n".join(lines[:HOMES + 1]) + "\n", encoding="utf-8")
-    return path
+    return first_homes(tmp_path_factory.mktemp("kills"), HOMES)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """A factory of fresh database URLs (a SQLite file, or a fresh PostgreSQL schema named in
     the URL's search_path), all removed afterwards."""
-    made: list[str] = []
     if request.param == "sqlite":
         def sqlite() -> str:
             return str(tmp_path / f"ara-{len(list(tmp_path.iterdir()))}.db")
         yield sqlite
         return
-    admin = reachable_admin()
-
-    def postgres() -> str:
-        schema = f"ara_kill_{uuid.uuid4().hex[:10]}"
-        create_schema(admin, schema)
-        made.append(schema)
-        return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    try:
-        yield postgres
-    finally:
-        for schema in made:
-            drop_schema(admin, schema)
-        admin.dispose()
+    with schema_urls("ara_kill") as fresh:
+        yield fresh
 
 
 def _start(portfolio: Path, db: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "ara", "run", str(portfolio), "--db", db,
-         "--epc-source", f"archive:{SAMPLE / 'certificates.ndjson.gz'}",
-         "--uprn-data", str(SAMPLE / "uprn.parquet"), "--report", "none"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(run_command(portfolio, db), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def _finish(process: subprocess.Popen[str]) -> None:
