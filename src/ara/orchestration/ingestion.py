@@ -81,9 +81,9 @@ def encode_data_json(rows: pa.Table) -> pa.Array:
 
     ``orjson`` writes a row when its output is provably the same: every float of the row in
     the range where both write the same text (checked over whole columns first), and the
-    output pure printable ASCII (``json`` escapes every other character as ``\\uXXXX``, and
-    orjson refuses lone surrogates and integers beyond 64 bits). Any other row is written
-    by ``json`` itself."""
+    output pure printable ASCII (``json`` writes every other character as a ``\\u`` escape
+    of four hex digits, and orjson refuses lone surrogates and integers beyond 64 bits). Any
+    other row is written by ``json`` itself."""
     names = rows.column_names
     odd = _rows_with_odd_floats(rows)
     columns = [column.to_pylist() for column in rows.columns]

@@ -1298,9 +1298,10 @@ def _complete_indexed_heat_pumps(row: dict[str, Any], lodged: _Lodged,
     (Hot-Water-Store-Size), heat-exchanger area (Hot-Water-Store-Heat-Transfer-Area) and heat
     loss - the declared loss (Hot-Water-Store-Heat-Loss, kWh/day, the quantity the PCDB
     record gives) or else the Table 2 loss (47) x (51) x (52) of its insulation (decision
-    0027); an unknown criterion is not met (in-use factor 0.60). A record the rules cannot
-    use: ``heat_pump_product_not_usable`` (the reason in ``rules``); no PCDB or an index it
-    does not hold: ``heat_pump_product_unavailable``: both the Table 4a code 224 row."""
+    0027); an unknown criterion is not met (Table N8's lower in-use factor). A record the
+    rules cannot use: ``heat_pump_product_not_usable`` (the reason in ``rules``); no PCDB or
+    an index it does not hold: ``heat_pump_product_unavailable``: both the Table 4a code 224
+    row."""
     if not lodged.indexed_heat_pumps:
         return
     lookup = products if isinstance(products, HeatPumpLookup) else None
@@ -1341,7 +1342,15 @@ def _complete_indexed_heat_pumps(row: dict[str, Any], lodged: _Lodged,
                          f"criteria (volume {record.vessel_volume_l[0]:g} l, heat-exchanger "
                          f"area {record.vessel_hx_area_m2[0]:g} m2, heat loss "
                          f"{record.vessel_loss_kwh_day[0]:g} kWh/day): in-use factor "
-                         f"{0.95 if meets else 0.60:.2f}")
+                         f"{_n8_factor(meets):.2f}")
+
+
+def _n8_factor(meets: bool) -> float:
+    """The Table N8 water in-use factor (spec/tables/sap10_2_appendix_n_heat_pump_rules.csv,
+    read once by :func:`ara.sap.appendix_n.rules`)."""
+    from ara.sap.appendix_n import rules
+
+    return rules().water_in_use_met if meets else rules().water_in_use_other
 
 
 def _table_n8_met(row: dict[str, Any], lodged: _Lodged, record: Any) -> bool:
