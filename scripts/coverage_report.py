@@ -1357,10 +1357,12 @@ def render(reports: Sequence[SchemaReport]) -> str:
         "variant lodgeable (a filled cavity only in a cavity wall, no more heated rooms than "
         "rooms, ...) it is set too; a variant that still breaks a lodgement rule is refused "
         "by the reader and listed under *Excluded* with the rule. So is a variant that "
-        "contradicts itself by Ara's one consistency rule, `ARA_HEATING_CODE_FUEL` (a main "
-        "system lodged with a fuel its Table 4a / 4b group cannot burn, e.g. a gas boiler "
-        "on anthracite: `spec/tables/sap10_2_heating_code_fuel_families.csv`); the reader "
-        "refuses such a certificate in both modes, naming both values.",
+        "contradicts itself by one of Ara's consistency rules: `ARA_HEATING_CODE_FUEL` (a "
+        "main system lodged with a fuel its Table 4a / 4b group cannot burn, e.g. a gas "
+        "boiler on anthracite: `spec/tables/sap10_2_heating_code_fuel_families.csv`) and "
+        "`ARA_AGE_BAND_NOT_APPLICABLE` (a building part's age band lodged as 0, 'not "
+        "applicable': the code serves a room in roof built with its part); the reader "
+        "refuses such a certificate in both modes, naming the values.",
         f"- **Combinations.** {COMBINATIONS_PER_SCHEMA} per schema, each two or three of the "
         f"one-at-a-time edits together, drawn with seed {COMBINATION_SEED}; reported apart "
         "(the test adds a bounded Hypothesis search over the same pool).",

@@ -50,15 +50,15 @@ harness = _load_harness()
 #: (rated in estimate mode, counted) of the one-at-a-time variants, as measured when the
 #: harness was written (docs/coverage.md). The share may only grow; raise these when it does.
 ESTIMATE_FLOORS: dict[str, tuple[int, int]] = {
-    "RdSAP-Schema-21.0.1": (1135, 1144),  # 99.2 %
-    "RdSAP-Schema-20.0.0": (717, 724),  # 99.0 %
+    "RdSAP-Schema-21.0.1": (1138, 1143),  # 99.6 %
+    "RdSAP-Schema-20.0.0": (719, 723),  # 99.4 %
 }
 
 #: The same for strict mode, for the record (not a floor: declaring a new fallback for what
 #: used to be filled silently lowers it, as decision 0022 intends).
 STRICT_MEASURED: dict[str, tuple[int, int]] = {
-    "RdSAP-Schema-21.0.1": (978, 1144),  # 85.5 %
-    "RdSAP-Schema-20.0.0": (598, 724),  # 82.6 %
+    "RdSAP-Schema-21.0.1": (978, 1143),  # 85.6 %
+    "RdSAP-Schema-20.0.0": (598, 723),  # 82.7 %
 }
 
 _FIELD = re.compile(r"^(calculate: )?[A-Za-z_][A-Za-z0-9_.\[\]]*$")

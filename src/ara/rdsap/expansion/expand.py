@@ -26,7 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.rdsap.expansion.fabric import expand_fabric
-from ara.rdsap.expansion.glazed_area import needs_windows, with_glazed_area_windows
+from ara.rdsap.expansion.glazed_area import (
+    band_lodged,
+    needs_windows,
+    with_glazed_area_windows,
+)
 from ara.rdsap.expansion.services import expand_services
 from ara.rdsap.expansion.tables import AGE_BANDS
 from ara.sap.fallbacks import FallbackLog, Mode, check_mode
@@ -151,6 +155,7 @@ def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None,
     fabric = expand_fabric(certs, log)
     if windows_needed.any():
         log.use(windows_written, "windows_from_glazed_area")
+        log.use(windows_written & ~band_lodged(certs), "windows_not_measured")
     roof = np.nan_to_num(_floats(fabric.quantities["roof_area_m2"]))
     tfa = np.nan_to_num(_floats(fabric.quantities["total_floor_area_m2"]))
     fabric_refused = np.zeros(n, dtype=bool)
@@ -181,15 +186,11 @@ def expand(certs: pa.Table, dwelling_ids: Sequence[str] | None = None,
 
 
 def _glazed_area_windows(certs: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
-    """The estimate fallback ``windows_from_glazed_area`` for ``rows``: a fabric pass without
-    their glazed-area band gives the total floor area and main age band the rule needs (a
-    row with other fabric problems gets no windows: it is refused for those)."""
-    without_band = certs
-    for name, type_ in (("glazed_area", pa.string()), ("windows_u_value", pa.float64())):
-        without_band = without_band.set_column(
-            certs.schema.get_field_index(name), name,
-            pc.if_else(pa.array(rows), pa.scalar(None, type_), certs.column(name)))
-    first = expand_fabric(without_band, FallbackLog(certs.num_rows))
+    """The estimate fallback ``windows_from_glazed_area`` for ``rows``: a fabric pass that
+    does not refuse them for their missing windows gives the total floor area and main age
+    band the rule needs (a row with other fabric problems gets no windows: it is refused for
+    those)."""
+    first = expand_fabric(certs, FallbackLog(certs.num_rows), check_windows=False)
     tfa = _floats(first.quantities["total_floor_area_m2"])
     band = np.asarray(pc.fill_null(pc.index_in(first.quantities["main_age_band"],
                                                value_set=pa.array(list(AGE_BANDS))), -1)

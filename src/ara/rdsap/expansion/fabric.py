@@ -90,6 +90,7 @@ from ara.rdsap.expansion.fabric_walls import (
     sheltered_u,
     wall_u_values,
 )
+from ara.rdsap.expansion.glazed_area import needs_windows
 from ara.rdsap.expansion.tables import AGE_BANDS, COUNTRIES, FabricTables, fabric_tables
 from ara.sap.fallbacks import FallbackLog, fallback
 from ara.sap.schema import ELEMENT_TYPE, OPENING_TYPE, STOREY_TYPE, THERMAL_BRIDGE_TYPE
@@ -290,11 +291,13 @@ def _lowest(storey_values: np.ndarray, lowest: np.ndarray, fill: float) -> np.nd
 
 
 def expand_fabric(certs: pa.Table | pa.RecordBatch,
-                  fallbacks: FallbackLog | None = None) -> FabricResult:
+                  fallbacks: FallbackLog | None = None,
+                  check_windows: bool = True) -> FabricResult:
     """Expand the fabric of every certificate of ``certs`` (CERTIFICATE_SCHEMA). Where a
     declared estimate fallback (``spec/tables/estimate_fallbacks.csv``) supplies a missing
     item, its value is written and the use is recorded in ``fallbacks`` (the mode decides
-    afterwards whether the row is refused or rated as an estimate)."""
+    afterwards whether the row is refused or rated as an estimate). ``check_windows=False``
+    (the pass that sizes estimated windows) does not refuse a row for having none."""
     if isinstance(certs, pa.RecordBatch):
         certs = pa.Table.from_batches([certs])
     t = fabric_tables()
@@ -370,9 +373,16 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
     # SAP 2009 / 2012 give a fully filled, edge-sealed cavity party wall 0.0
     sealed = party_code == PARTY_WALL_CODES.index("4")
     party_u = np.where(sealed, fallback("party_wall_filled_and_sealed").value, party_u)
-    problems.add_mask(has_party & (party_code == PARTY_WALL_CODES.index("NA")), pr,
-                      "building_parts[].party_wall_construction",
-                      "party wall length lodged with construction 'not applicable'")
+    # estimate fallback: construction 'not applicable' lodged with a party wall length: a
+    # detached dwelling has none (the length is not billed); any other built form has one,
+    # of construction not determined (Table 15 'unable to determine')
+    na_with_length = has_party & (party_code == PARTY_WALL_CODES.index("NA"))
+    detached = (built_form == 0)[pr]
+    fallbacks.use(pr[na_with_length], "party_wall_not_applicable_with_length")
+    parts.party_area = np.where(na_with_length & detached, 0.0, parts.party_area)
+    undetermined = party_wall_u(t, np.full(party_code.shape, PARTY_WALL_CODES.index("0")),
+                                is_flat[pr])
+    party_u = np.where(na_with_length & ~detached, undetermined, party_u)
     problems.add_mask(has_party & (party_code == -2), pr,
                       "building_parts[].party_wall_construction",
                       "party wall construction is not a PartyWallConstructionCode")
@@ -507,12 +517,14 @@ def expand_fabric(certs: pa.Table | pa.RecordBatch,
     incomplete = ~(ops.area > 0) | ~np.isfinite(ops.u) | (glazed & ~np.isfinite(ops.g))
     problems.add_mask(incomplete & ~problems.bad_mask(n)[ops.row], ops.row, "windows[]",
                       "an opening has no area, U-value or g-value")
-    windows_without_data = (np.diff(as_array(col("windows")).offsets.to_numpy()) == 0) & (
-        pc.is_valid(col("glazed_area")).to_numpy(zero_copy_only=False)
-        | np.isfinite(floats(col("windows_u_value"))))
-    problems.add_mask(windows_without_data, None, "windows",
-                      "windows not measured (glazed-area estimate only): the RdSAP 10 "
-                      "window-area rule is not established (GAP)")
+    if check_windows:
+        # windows lodged as not measured (a band or dwelling-level transmission data) and
+        # left without any: the estimate fallbacks windows_from_glazed_area /
+        # windows_not_measured fill them before this pass
+        problems.add_mask(needs_windows(certs), None, "windows",
+                          "windows not measured (glazed-area band or dwelling-level "
+                          "transmission data only): the RdSAP 10 window-area rule is not "
+                          "established (GAP)")
 
     # storeys: the lodged storeys of each part, then its room in roof (level 99)
     rr_parts = np.flatnonzero(rr.has)

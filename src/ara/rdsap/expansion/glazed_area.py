@@ -1,13 +1,19 @@
-"""Windows of a certificate that lodges no window list, only a glazed-area band (RdSAP
-schemas 17.0 to 20.0.0; RdSAP 10 measures every window and has no such rule): the declared
-estimate fallback ``windows_from_glazed_area`` (``spec/tables/estimate_fallbacks.csv``).
+"""Windows of a certificate that lodges no window list: a glazed-area band only (RdSAP
+schemas 17.0 to 20.0.0; RdSAP 10 measures every window and has no such rule), or nothing
+(RdSAP-Schema-21 'windows not measured'): the declared estimate fallbacks
+``windows_from_glazed_area`` and, without a band, ``windows_not_measured`` (the band
+'typical') (``spec/tables/estimate_fallbacks.csv``).
 
 The rule is RdSAP 2012's (lineage): Table S4 window area = coefficient x total floor area +
 constant by the main dwelling's age band and type (band M takes band L's row), scaled by the
 lodged Glazed-Area band (more / much more than typical x 1.25, less / much less x 0.75), split
 between the lodged Multiple-Glazing-Type (Multiple-Glazed-Proportion of it) and single
 glazing, each half facing east and half west, 1 m high, in the main wall, with the lodged
-dwelling-level Windows-U-Value where there is one. Frame and gap come
+dwelling-level Windows-Transmission-Details U-value and solar transmittance where there
+are. Without a Multiple-Glazing-Type, a band-lodging certificate's windows are single
+glazed (schemas 17.0-20.0.0 lodge the type with any multiple glazing); one without a band
+leaves the multiple-glazed share's glazing type unlodged, for the fabric's fallback
+``glazing_type_not_recorded``. Frame and gap come
 from the dwelling-level PVC-Window-Frames / Glazing-Gap the fabric already reads for windows
 without their own. Built column-wise: the new window items are appended to the certificates'
 ``windows`` list column with ``take``, no per-certificate Python.
@@ -26,6 +32,7 @@ from ara.sap.fallbacks import fallback
 from ara.sap.tables import read_table
 
 FALLBACK_ID = "windows_from_glazed_area"
+NOT_MEASURED_ID = "windows_not_measured"
 #: Glazed-Area codes: 1 normal, 2 more than typical, 3 less, 4 much more, 5 much less.
 _MORE, _LESS = ("2", "4"), ("3", "5")
 _SINGLE = "5"  # glazing type: single
@@ -56,12 +63,23 @@ def glazed_area_factors() -> tuple[float, float]:
 
 
 def needs_windows(certs: pa.Table) -> np.ndarray:
-    """Rows without a window list that lodge a glazed-area band."""
+    """Rows without a window list that lodge a glazed-area band or dwelling-level window
+    transmission data (RdSAP-Schema-21: 'when windows are not measured'). A row that lodges
+    none of these is expanded with no windows, as the sap10calcs reference expansion of its
+    RdSAP 10 base case (no SAP-Windows) is (engine-observed)."""
     windows = certs.column("windows").combine_chunks()
     empty = np.diff(np.asarray(windows.offsets.to_numpy(), dtype=np.int64)) == 0
-    band = np.asarray(pc.is_valid(certs.column("glazed_area")).to_numpy(
+    transmission = np.zeros(certs.num_rows, dtype=bool)
+    for name in ("windows_u_value", "windows_solar_transmittance"):
+        transmission |= np.asarray(pc.is_valid(certs.column(name)).to_numpy(
+            zero_copy_only=False), dtype=bool)
+    return empty & (band_lodged(certs) | transmission)
+
+
+def band_lodged(certs: pa.Table) -> np.ndarray:
+    """Rows that lodge a glazed-area band."""
+    return np.asarray(pc.is_valid(certs.column("glazed_area")).to_numpy(
         zero_copy_only=False), dtype=bool)
-    return empty & band
 
 
 def with_glazed_area_windows(certs: pa.Table, rows: np.ndarray, tfa: np.ndarray,
@@ -77,6 +95,9 @@ def with_glazed_area_windows(certs: pa.Table, rows: np.ndarray, tfa: np.ndarray,
     band = np.clip(age_band[idx], 0, len(AGE_BANDS) - 1)
     area = coefficient[kind, band] * tfa[idx] + constant[kind, band]
     glazed = np.asarray(certs.column("glazed_area").to_pylist(), dtype=object)[idx]
+    with_band = glazed != None  # noqa: E711 (object array)
+    # no band: 'typical' (fallback windows_not_measured)
+    glazed = np.where(with_band, glazed, f"{fallback(NOT_MEASURED_ID).value:g}")
     more, less = glazed_area_factors()
     area = area * np.where(np.isin(glazed, _MORE), more, np.where(np.isin(glazed, _LESS),
                                                                    less, 1.0))
@@ -84,10 +105,10 @@ def with_glazed_area_windows(certs: pa.Table, rows: np.ndarray, tfa: np.ndarray,
     glazing = np.asarray(certs.column("multiple_glazing_type").to_pylist(), dtype=object)[idx]
     proportion = np.asarray(pc.fill_null(certs.column("multiple_glazed_proportion"), -1)
                             .to_numpy(zero_copy_only=False), dtype=np.float64)[idx]
-    single_only = (glazing == _SINGLE) | (glazing == None)  # noqa: E711 (object array)
+    single_only = (glazing == _SINGLE) | ((glazing == None) & with_band)  # noqa: E711
     share = np.where(proportion >= 0, np.clip(proportion, 0, 100) / 100.0,
                      np.where(single_only, 0.0, 1.0))
-    glazing = np.where(single_only, _SINGLE, glazing)
+    glazing = np.where(single_only, _SINGLE, glazing)  # else None stays: not recorded
     # up to four items a row: (multiple, single) x (east, west)
     item_row = np.repeat(idx, 4)
     item_kind = np.tile(np.array([0, 0, 1, 1]), idx.size)
@@ -100,16 +121,19 @@ def with_glazed_area_windows(certs: pa.Table, rows: np.ndarray, tfa: np.ndarray,
     item_row, width = item_row[keep], width[keep]
     item_glazing, item_orient = item_glazing[keep], item_orient[keep]
     n_new = item_row.size
-    u_lodged = np.asarray(pc.fill_null(certs.column("windows_u_value"), np.nan).to_numpy(
+    u_lodged, g_lodged = (np.asarray(pc.fill_null(certs.column(name), np.nan).to_numpy(
         zero_copy_only=False), dtype=np.float64)
+        for name in ("windows_u_value", "windows_solar_transmittance"))
     window_type = certs.schema.field("windows").type.value_type
     values = {"window_location": pa.array(["0"] * n_new), "window_height_m": pa.array(
         np.ones(n_new)), "window_width_m": pa.array(width), "window_area_m2": pa.array(width),
         "glazing_type": pa.array(list(item_glazing), pa.string()),
         "window_type": pa.array(["1"] * n_new), "orientation": pa.array(
             list(item_orient), pa.string()), "window_wall_type": pa.array(["1"] * n_new),
-        # a dwelling-level Windows-U-Value lodged with the band is the windows' own U
-        "u_value": pa.array(u_lodged[item_row], mask=~np.isfinite(u_lodged[item_row]))}
+        # dwelling-level transmission data lodged without a window list are the windows' own
+        "u_value": pa.array(u_lodged[item_row], mask=~np.isfinite(u_lodged[item_row])),
+        "solar_transmittance": pa.array(g_lodged[item_row],
+                                        mask=~np.isfinite(g_lodged[item_row]))}
     new_items = pa.StructArray.from_arrays(
         [values[f.name].cast(f.type) if f.name in values else pa.nulls(n_new, f.type)
          for f in window_type], fields=list(window_type))

@@ -388,6 +388,11 @@ def _heat_network(c: Certificates, log: Log, out: Output, code1: np.ndarray,
                "part's age band (RdSAP 10 section 10.11)")
     log.problem(network & (age < 0), "heat_network_age_band",
                 "heat network without the main part's age band: null written")
+    # estimate fallback: RdSAP lodges no CHP operation mode; flexible operation, the one
+    # Table 12f column in spec/ (heat_network_chp_operation_not_lodged)
+    chp = (code1 == 302) | (code2 == 302) | (c.code("water_heating_code") == 951)
+    log.fallback(chp, "heat_network_chp_operation_not_lodged")
+    out.put("heat_network_chp_flexible", True, chp)
 
 
 def _lighting(c: Certificates, out: Output, tb: ServicesTables) -> None:

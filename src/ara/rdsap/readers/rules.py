@@ -251,6 +251,13 @@ def _check_building_parts(row: dict[str, Any], ctx: Context) -> None:
         _check_roof(part, path, ctx, extensions)
         if part.get("construction_age_band") == "NR":
             ctx.fail(f"{path}.construction_age_band", "DO_NOT_USE_NR_VALUE: age band is NR")
+        if part.get("construction_age_band") == "0":
+            # the ConstructionDateCode's 0 ('not applicable') serves a room in roof built
+            # with its part; every building part was built at some date
+            ctx.fail(f"{path}.construction_age_band", "ARA_AGE_BAND_NOT_APPLICABLE: "
+                     "contradiction: a building part's Construction-Age-Band lodged as 0 "
+                     "('not applicable'); a building part has a construction date (Ara's "
+                     "consistency rule, not a register rule)")
         if part.get("floor_u_value") is not None and part.get(
                 "floor_insulation_thickness") is not None:
             ctx.fail(f"{path}.floor_u_value", "SUPPLY_FLOOR_U_VALUE_OR_INSULATION_THICKNESS: "
