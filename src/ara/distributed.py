@@ -374,3 +374,55 @@ def _submit_all(command: str, partitions: Sequence[Partition], staging: str,
         if cluster is not None:
             cluster.close()
     return sorted(results, key=lambda r: r.index)
+
+
+def gather_on_cluster(command: str, items: Sequence[Any],
+                      task: Callable[[Any, Any], tuple[Any, ...]],
+                      receive: Callable[[Any, Any], int], *, workers: int | None = None,
+                      scheduler: str | None = None, shared: Any = None,
+                      hook: Callable[[], None] | None = None, progress: bool = False,
+                      log: Callable[[str], None] = _log) -> None:
+    """Run ``task(item, shared)`` (a function and its arguments) for every item on the
+    cluster and hand each result to ``receive(item, result)`` on the client as it arrives:
+    for commands whose workers send back a small result to be merged (``ara validate``), not
+    files. Results come in completion order, so what ``receive`` does with them must not
+    depend on the order; it returns how many certificates or rows the result counts (shown
+    beside the progress bar, which counts items).
+
+    ``workers``: start a local cluster of that many processes; otherwise connect to
+    ``scheduler`` (:class:`ClusterUnavailableError` when it cannot be reached). ``shared``
+    (None, or for instance a product database) is sent to every worker once and reaches
+    ``task`` as a Dask future, resolved on the worker. Workers are set up by
+    :class:`WorkerSetup` (``hook``). The first task that raises cancels the rest and its
+    exception is raised here; the local cluster is closed however the run ends."""
+    import uuid
+
+    from tqdm import tqdm
+
+    if (workers is None) == (scheduler is None):
+        raise ValueError("give workers or scheduler, not both or neither")
+    cluster, client = _connect(workers, scheduler)
+    try:
+        log(dashboard_line(client))
+        client.register_plugin(WorkerSetup(hook), name=PLUGIN_NAME)
+        shared_ref = client.scatter([shared], broadcast=True)[0] if shared is not None \
+            else None
+        run = uuid.uuid4().hex[:12]
+        futures = {client.submit(*task(item, shared_ref), key=f"ara-{command}-{run}-{i}",
+                                 pure=False): item for i, item in enumerate(items)}
+        with tqdm(total=len(futures), unit=" partitions", file=sys.stderr,
+                  disable=not progress, desc=f"ara {command}") as bar:
+            counted = 0
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except BaseException:
+                    client.cancel(list(futures))
+                    raise
+                counted += receive(futures[future], result)
+                bar.set_postfix(rows=f"{counted:,}", refresh=False)
+                bar.update(1)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

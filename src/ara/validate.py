@@ -21,8 +21,17 @@ stays flat in the number of certificates:
   certificates within 0.5 / 1 / 2 / 5 points (CO2 and primary energy: within 0.5 / 1 / 2 / 5 %
   of the lodged figure), overall and by schema version, age band of the main building part,
   property type, main heating (category, else SAP code group) and main fuel;
-* a histogram of the SAP error and a bounded reservoir sample of (lodged, calculated) SAP
-  points for the report's scatter chart.
+* a histogram of the SAP error and a bounded sample of (lodged, calculated) SAP points for
+  the report's scatter chart (the points of lowest pseudo-random priority, a hash of the point:
+  the same sample however the run is split).
+
+The summary is plain, mergeable data (:meth:`ValidationSummary.merge`, exact, associative and
+commutative): accuracy is kept as counts, exact sums (integers, see :func:`exact_sums`) and
+histogram bins, never means, and each refusal example carries its place in the run, so that
+the earliest wins. A converted dataset (``ara convert``'s Parquet parts) is validated partition
+by partition (:func:`validate_partition`), in this process or on a Dask cluster
+(``cluster_workers`` / ``scheduler``, issue 18), and the partitions' summaries merged: the
+figures are the same either way.
 
 Full SAP certificates (``SAP-Schema-19.x`` XML, which the RdSAP readers hand back unread, and
 their register JSON) are read by :mod:`ara.sap.xml_reader` / :mod:`ara.sap.sap_json_reader`
@@ -62,7 +71,8 @@ if TYPE_CHECKING:
     from ara.rdsap.readers import ReadFailure
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DIMENSIONS", "METRICS", "SCORED_SCHEMAS", "THRESHOLDS",
-           "MetricStats", "ValidationSummary", "reason_key", "validate"]
+           "MetricStats", "ValidationSummary", "by_count", "exact_sums", "reason_key",
+           "validate", "validate_partition"]
 
 DEFAULT_BATCH_SIZE = 5_000
 #: Register schemas that lodge SAP 10.2 figures: scored for accuracy.
@@ -74,6 +84,9 @@ DIMENSIONS = ("schema_version", "age_band", "property_type", "main_heating", "ma
 #: Histogram of the SAP error (continuous calculated minus lodged): bins of HIST_STEP points
 HIST_LOW, HIST_HIGH, HIST_STEP = -50.0, 50.0, 0.5
 RESERVOIR_SIZE = 5_000
+#: Exact sums of float64 values are integers in units of 2**-EXACT_SHIFT: every finite double
+#: is a whole number of them (the smallest subnormal is 2**-1074, a mantissa has 53 bits).
+EXACT_SHIFT = 1126
 #: One example certificate is kept per refusal reason, for at most this many reasons.
 MAX_EXAMPLES = 200
 NOT_LODGED = "(not lodged)"
@@ -122,30 +135,75 @@ _META_SCHEMA = pa.schema([
 # ------------------------------------------------------------------------------------------
 # The summary
 # ------------------------------------------------------------------------------------------
+def exact_sums(index: np.ndarray, values: np.ndarray, groups: int) -> list[int]:
+    """Per group ``0 .. groups - 1``, the exact sum of the finite float64 ``values`` whose
+    ``index`` is that group, as an integer number of ``2**-EXACT_SHIFT``: sums that add up
+    exactly in any order, so that summaries merge exactly.
+
+    Each value is its 53-bit integer mantissa times a power of two (``numpy.frexp``); the
+    mantissas are split into 27 high and 26 low bits and summed per (group, exponent) with
+    ``numpy.bincount``, exact in float64 for up to 2**25 values at a time."""
+    totals = [0] * groups
+    if len(values) == 0:
+        return totals
+    mantissa, exponent = np.frexp(np.asarray(values, dtype=np.float64))
+    whole = (mantissa * 2.0 ** 53).astype(np.int64)  # exact: |mantissa| < 1
+    high, low = (whole >> 26).astype(np.float64), (whole & ((1 << 26) - 1)).astype(np.float64)
+    exponents, which = np.unique(exponent, return_inverse=True)
+    width = len(exponents)
+    key = np.asarray(index, dtype=np.int64) * width + which.reshape(-1)
+    step = 1 << 25
+    for start in range(0, len(key), step):
+        part = slice(start, start + step)
+        high_sums = np.bincount(key[part], weights=high[part], minlength=groups * width)
+        low_sums = np.bincount(key[part], weights=low[part], minlength=groups * width)
+        for slot in np.flatnonzero((high_sums != 0) | (low_sums != 0)).tolist():
+            group, at = divmod(slot, width)
+            # value = whole * 2**(exponent - 53) = (whole << (exponent + 1073)) units
+            totals[group] += ((int(high_sums[slot]) << 26) + int(low_sums[slot])) \
+                << (int(exponents[at]) + EXACT_SHIFT - 53)
+    return totals
+
+
 @dataclass
 class MetricStats:
-    """Sums of one metric over a group; the figures are derived from them."""
+    """Sums of one metric over a group, kept exact so that they merge in any order; the
+    figures (MAE, bias, shares) are derived from them."""
 
     n: int = 0
-    sum_abs: float = 0.0
-    sum_signed: float = 0.0
+    abs_units: int = 0
+    """sum of |calculated - lodged|, exactly, in units of 2**-EXACT_SHIFT"""
+    signed_units: int = 0
+    """sum of (calculated - lodged), exactly, in the same units"""
     within: list[int] = field(default_factory=lambda: [0] * len(THRESHOLDS))
 
-    def add(self, row: np.ndarray) -> None:
-        """Add a row of sums: n, sum |error|, sum error, within-counts per threshold."""
-        self.n += int(row[0])
-        self.sum_abs += float(row[1])
-        self.sum_signed += float(row[2])
-        for k in range(len(THRESHOLDS)):
-            self.within[k] += int(row[3 + k])
+    def add(self, n: int, abs_units: int, signed_units: int, within: Sequence[int]) -> None:
+        """Add the sums of more certificates (their count, exact sums, within-counts)."""
+        self.n += n
+        self.abs_units += abs_units
+        self.signed_units += signed_units
+        self.within = [a + int(b) for a, b in zip(self.within, within, strict=True)]
+
+    def merged(self, other: MetricStats) -> MetricStats:
+        out = MetricStats(self.n, self.abs_units, self.signed_units, list(self.within))
+        out.add(other.n, other.abs_units, other.signed_units, other.within)
+        return out
+
+    @property
+    def sum_abs(self) -> float:
+        return self.abs_units / (1 << EXACT_SHIFT)  # int / int: correctly rounded
+
+    @property
+    def sum_signed(self) -> float:
+        return self.signed_units / (1 << EXACT_SHIFT)
 
     @property
     def mae(self) -> float | None:
-        return self.sum_abs / self.n if self.n else None
+        return self.abs_units / (self.n << EXACT_SHIFT) if self.n else None
 
     @property
     def bias(self) -> float | None:
-        return self.sum_signed / self.n if self.n else None
+        return self.signed_units / (self.n << EXACT_SHIFT) if self.n else None
 
     def shares(self) -> dict[str, float | None]:
         return {_threshold_key(t): (w / self.n if self.n else None)
@@ -185,6 +243,9 @@ class ValidationSummary:
     refusal_reasons: Counter[str] = field(default_factory=Counter)
     refusal_examples: dict[str, str] = field(default_factory=dict)
     """reason -> one certificate refused for it and its full refusal text"""
+    example_order: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """reason -> where its example came in the run (the earliest is kept, for at most
+    MAX_EXAMPLES reasons: the earliest ones)"""
     unreadable_reasons: Counter[str] = field(default_factory=Counter)
     fallbacks_used: Counter[str] = field(default_factory=Counter)
     """fallback id -> certificates rated with it"""
@@ -195,7 +256,8 @@ class ValidationSummary:
     sap_error_below: int = 0
     sap_error_above: int = 0
     sample_lodged: list[float] = field(default_factory=list)
-    """reservoir sample of scored certificates: lodged SAP (integer)"""
+    """sample of scored certificates (at most RESERVOIR_SIZE, those of lowest priority, in
+    that order; see _bottom_k): lodged SAP (integer)"""
     sample_calculated: list[float] = field(default_factory=list)
     """... and the calculated SAP (continuous) of the same certificates"""
     elapsed_s: float = 0.0
@@ -245,9 +307,9 @@ class ValidationSummary:
                          "not_scored": self.rated_total - self.scored,
                          "by_schema": {k: dict(v) for k, v in sorted(self.by_schema.items())}},
             "scored_schemas": SCORED_SCHEMAS_TEXT,
-            "refusal_reasons": dict(self.refusal_reasons.most_common()),
-            "unreadable_reasons": dict(self.unreadable_reasons.most_common()),
-            "fallbacks_used": dict(self.fallbacks_used.most_common()),
+            "refusal_reasons": dict(by_count(self.refusal_reasons)),
+            "unreadable_reasons": dict(by_count(self.unreadable_reasons)),
+            "fallbacks_used": dict(by_count(self.fallbacks_used)),
             "refusal_examples": dict(sorted(self.refusal_examples.items())),
             "accuracy": accuracy,
             "sap_error_histogram": {"low": HIST_LOW, "high": HIST_HIGH, "bin_width": HIST_STEP,
@@ -262,6 +324,89 @@ class ValidationSummary:
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+    def merge(self, other: ValidationSummary) -> ValidationSummary:
+        """The summary of both runs' certificates, exactly as if one run had read them all:
+        counts and exact sums added, refusal examples the earliest, the sample the points of
+        lowest priority. Associative and commutative; the run's settings (mode, batch size)
+        must agree; inputs are the sorted union and the time the longer of the two (the caller
+        sets both for the whole run)."""
+        if (self.mode, self.batch_size) != (other.mode, other.batch_size):
+            raise ValueError(f"cannot merge a {self.mode} run (batches of {self.batch_size}) "
+                             f"with a {other.mode} run (batches of {other.batch_size})")
+        out = ValidationSummary(
+            mode=self.mode, inputs=sorted(set(self.inputs) | set(other.inputs)),
+            batch_size=self.batch_size, elapsed_s=max(self.elapsed_s, other.elapsed_s))
+        for name in ("certificates", "rated", "rated_estimate", "refused", "unreadable",
+                     "scored", "sap_error_below", "sap_error_above"):
+            setattr(out, name, getattr(self, name) + getattr(other, name))
+        for name in ("refusal_reasons", "unreadable_reasons", "fallbacks_used"):
+            setattr(out, name, getattr(self, name) + getattr(other, name))
+        for schema in sorted(set(self.by_schema) | set(other.by_schema)):
+            mine, theirs = self.by_schema.get(schema, {}), other.by_schema.get(schema, {})
+            out.by_schema[schema] = {what: mine.get(what, 0) + theirs.get(what, 0)
+                                     for what in ("rated", "rated_estimate", "refused")}
+        for metric in METRICS:
+            out.accuracy[metric] = {}
+            for dim in ("overall", *DIMENSIONS):
+                mine_groups, theirs_groups = self.groups(metric, dim), other.groups(metric, dim)
+                out.accuracy[metric][dim] = {
+                    label: mine_groups.get(label, MetricStats()).merged(
+                        theirs_groups.get(label, MetricStats()))
+                    for label in sorted(set(mine_groups) | set(theirs_groups))}
+        _keep_examples(out, {k: (self.example_order[k], v)
+                             for k, v in self.refusal_examples.items()})
+        _keep_examples(out, {k: (other.example_order[k], v)
+                             for k, v in other.refusal_examples.items()})
+        out.sap_error_counts = [a + b for a, b in
+                                zip(self.sap_error_counts, other.sap_error_counts, strict=True)]
+        sample = _bottom_k(np.concatenate([_points(self), _points(other)]))
+        out.sample_lodged, out.sample_calculated = sample[:, 0].tolist(), sample[:, 1].tolist()
+        return out
+
+
+def by_count(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most frequent first, ties by name: the same order however the counts were merged."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _keep_examples(summary: ValidationSummary,
+                   offered: dict[str, tuple[tuple[int, ...], str]]) -> None:
+    """Add refusal examples (reason -> (place in the run, text)): per reason the earliest is
+    kept, and only the MAX_EXAMPLES reasons whose examples came earliest."""
+    held, texts = summary.example_order, summary.refusal_examples
+    for key, (order, text) in offered.items():
+        if key not in held or order < held[key]:
+            held[key], texts[key] = order, text
+    if len(held) > MAX_EXAMPLES:
+        kept = sorted(held, key=held.__getitem__)[:MAX_EXAMPLES]
+        summary.example_order = {k: held[k] for k in kept}
+        summary.refusal_examples = {k: texts[k] for k in kept}
+
+
+def _points(summary: ValidationSummary) -> np.ndarray:
+    return np.array([summary.sample_lodged, summary.sample_calculated],
+                    dtype=np.float64).reshape(2, -1).T
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser (uint64 arithmetic wraps around)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _bottom_k(points: np.ndarray) -> np.ndarray:
+    """The RESERVOIR_SIZE (lodged, calculated) points of lowest priority, in that order. The
+    priority is a hash of the point's two values alone, so the sample is a pseudo-random
+    sample that does not depend on the order of the points or on how they were split;
+    ties (equal priorities) are ordered by the values' bits."""
+    points = np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 2)
+    bits = points.view(np.uint64)
+    priority = _mix64(bits[:, 0] ^ _mix64(bits[:, 1]))
+    order = np.lexsort((bits[:, 1], bits[:, 0], priority))
+    return points[order[:RESERVOIR_SIZE]]
 
 
 # ------------------------------------------------------------------------------------------
@@ -448,16 +593,35 @@ def group_label(dimension: str, raw: str | None) -> str:
 # ------------------------------------------------------------------------------------------
 # Accumulation
 # ------------------------------------------------------------------------------------------
-class _Accumulator:
-    """Adds each batch's outcome to the summary: counts, sums, histogram, reservoir."""
+#: Where events come in a run, for the order of refusal examples: (phase, dataset,
+#: partition), then the accumulator's call and the example's place in it.
+Origin = tuple[int, int, int]
+DOCUMENTS: Origin = (0, 0, 0)
+CSV_ROWS: Origin = (1, 0, 0)
+LAST_FULL_SAP: Origin = (3, 0, 0)
 
-    def __init__(self, summary: ValidationSummary, seed: int = 20261) -> None:
+
+def dataset_origin(dataset: int, partition: int) -> Origin:
+    """A dataset's partition (``partition`` -1: the certificates listed as unreadable)."""
+    return (2, dataset, partition)
+
+
+class _Accumulator:
+    """Adds each batch's outcome to the summary: counts, sums, histogram, sample."""
+
+    def __init__(self, summary: ValidationSummary, origin: Origin = DOCUMENTS) -> None:
         self.s = summary
-        self.rng = np.random.default_rng(seed)
-        self.seen_scored = 0
-        self.sample = np.zeros((0, 2))
+        self.origin: Origin = origin
+        self.calls = 0
+        self.sample = _points(summary)
         for metric in METRICS:
-            summary.accuracy[metric] = {"overall": {}, **{d: {} for d in DIMENSIONS}}
+            summary.accuracy.setdefault(metric, {})
+            for dim in ("overall", *DIMENSIONS):
+                summary.accuracy[metric].setdefault(dim, {})
+
+    def start(self, origin: Origin) -> None:
+        """What comes next belongs to ``origin`` (the refusal examples' order)."""
+        self.origin, self.calls = origin, 0
 
     # -- coverage --------------------------------------------------------------------------
     def _schema_counts(self, schema: pa.Array | pa.ChunkedArray, what: str) -> None:
@@ -482,9 +646,10 @@ class _Accumulator:
         self.s.refused += len(rows)
         self.s.certificates += len(rows)
         self.s.refusal_reasons.update(reasons)
-        for key, (who, text) in examples.items():
-            if key not in self.s.refusal_examples and len(self.s.refusal_examples) < MAX_EXAMPLES:
-                self.s.refusal_examples[key] = f"{who}: {text}"
+        call = self.calls
+        self.calls += 1
+        _keep_examples(self.s, {key: ((*self.origin, call, i), f"{who}: {text}")
+                                for i, (key, (who, text)) in enumerate(examples.items())})
         self._schema_counts(meta.column("schema_version").take(pa.array(rows, pa.int64())),
                             "refused")
 
@@ -536,27 +701,30 @@ class _Accumulator:
                 base = np.abs(lodged[valid])
                 size = np.divide(size * 100.0, base, out=np.where(size == 0, 0.0, np.inf),
                                  where=base > 0)
-            sums = np.stack([np.ones_like(error), np.abs(error), error,
-                             *[(size <= t).astype(np.float64) for t in THRESHOLDS]], axis=1)
-            self._add_group(metric, "overall", np.zeros(len(error), np.int64), ["all"], sums,
-                            raw=False)
+            within = [size <= t for t in THRESHOLDS]
+            self._add_group(metric, "overall", np.zeros(len(error), np.int64), ["all"], error,
+                            within, raw=False)
             for dim, encoded in groups.items():
                 index = encoded.indices.to_numpy(zero_copy_only=False)[valid]
-                self._add_group(metric, dim, index, encoded.dictionary.to_pylist(), sums)
+                self._add_group(metric, dim, index, encoded.dictionary.to_pylist(), error,
+                                within)
             if metric == "sap":
                 self._histogram(error)
-                self._reservoir(lodged[valid], calculated[valid])
+                self._sample(lodged[valid], calculated[valid])
 
     def _add_group(self, metric: str, dim: str, index: np.ndarray, labels: list[str],
-                   sums: np.ndarray, raw: bool = True) -> None:
+                   error: np.ndarray, within: list[np.ndarray], raw: bool = True) -> None:
         k = len(labels)
-        table = np.stack([np.bincount(index, weights=sums[:, j], minlength=k)
-                          for j in range(sums.shape[1])], axis=1)
+        counts = np.bincount(index, minlength=k).tolist()
+        inside = [np.bincount(index, weights=w, minlength=k).tolist() for w in within]
+        abs_units = exact_sums(index, np.abs(error), k)
+        signed_units = exact_sums(index, error, k)
         target = self.s.accuracy[metric][dim]
         for i, label in enumerate(labels):
-            if table[i, 0]:
+            if counts[i]:
                 name = group_label(dim, label) if raw else label
-                target.setdefault(name, MetricStats()).add(table[i])
+                target.setdefault(name, MetricStats()).add(
+                    counts[i], abs_units[i], signed_units[i], [w[i] for w in inside])
 
     def _histogram(self, error: np.ndarray) -> None:
         edges = np.array(self.s.histogram_edges())
@@ -566,19 +734,9 @@ class _Accumulator:
         self.s.sap_error_below += int((error < edges[0]).sum())
         self.s.sap_error_above += int((error > edges[-1]).sum())
 
-    def _reservoir(self, lodged: np.ndarray, calculated: np.ndarray) -> None:
-        """Algorithm R over the batch, vectorised: item i of the stream (0-based) replaces
-        slot j ~ U{0..i} when j < capacity; later items win, as in the sequential form."""
-        points = np.stack([lodged, calculated], axis=1)
-        room = max(0, RESERVOIR_SIZE - len(self.sample))
-        self.sample = np.concatenate([self.sample, points[:room]])
-        rest = points[room:]
-        if len(rest):
-            seen = self.seen_scored + room + np.arange(len(rest))
-            slot = (self.rng.random(len(rest)) * (seen + 1)).astype(np.int64)
-            keep = slot < RESERVOIR_SIZE
-            self.sample[slot[keep]] = rest[keep]
-        self.seen_scored += len(points)
+    def _sample(self, lodged: np.ndarray, calculated: np.ndarray) -> None:
+        self.sample = _bottom_k(np.concatenate(
+            [self.sample, np.stack([lodged, calculated], axis=1)]))
 
     def finish(self) -> None:
         self.s.sample_lodged = self.sample[:, 0].tolist()
@@ -841,10 +999,15 @@ def _read_bytes(source: str) -> bytes:
 # ------------------------------------------------------------------------------------------
 # The run
 # ------------------------------------------------------------------------------------------
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+
 class _Run:
     def __init__(self, summary: ValidationSummary, mode: Mode, pcdb: Any, batch_size: int,
-                 bar: Any) -> None:
-        self.acc = _Accumulator(summary)
+                 bar: Any, origin: Origin = DOCUMENTS) -> None:
+        self.acc = _Accumulator(summary, origin)
         self.mode = mode
         self.pcdb = pcdb
         self.batch_size = batch_size
@@ -1031,12 +1194,22 @@ class _Run:
 
 def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estimate",
              pcdb: Any = None, batch_size: int = DEFAULT_BATCH_SIZE,
-             progress: bool = False, workers: int = 1) -> ValidationSummary:
-    """Read, rate and score every certificate of ``paths`` (files, folders, archives); see
-    the module docstring. ``pcdb``: the user's PCDB (:func:`ara.rdsap.pcdb.load_pcdb`) or
-    None. ``workers``: processes converting documents to rows (reading is most of the time;
-    the results are the same for any number). A missing path raises FileNotFoundError before
-    anything is read."""
+             progress: bool = False, workers: int = 1, *, cluster_workers: int | None = None,
+             scheduler: str | None = None,
+             log: Callable[[str], None] | None = None) -> ValidationSummary:
+    """Read, rate and score every certificate of ``paths`` (files, folders, archives, converted
+    datasets); see the module docstring. ``pcdb``: the user's PCDB
+    (:func:`ara.rdsap.pcdb.load_pcdb`) or None. ``workers``: processes converting documents
+    to rows (reading is most of the time; the results are the same for any number).
+
+    The datasets among ``paths`` are validated partition by partition: in this process, or
+    on a Dask cluster, a local one of ``cluster_workers`` processes or the one whose
+    scheduler is at ``scheduler`` (the 'cluster' extra;
+    :func:`ara.distributed.gather_on_cluster`, which raises ``ClusterUnavailableError`` when
+    the cluster cannot be reached). The summary is the same either way. ``log``: where the
+    dashboard's address goes (default: stderr). A missing path raises FileNotFoundError, a
+    Parquet input that is not a certificate dataset or ``scheduler`` with other inputs
+    ValueError, before anything is read."""
     from tqdm import tqdm
 
     from ara.rdsap.readers import ReadFailure, iter_summary_csv, read_documents
@@ -1046,21 +1219,31 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
-    inputs = [Path(p) for p in paths]
-    for path in inputs:
+    if cluster_workers is not None and scheduler is not None:
+        raise ValueError("give cluster_workers or scheduler, not both")
+    if cluster_workers is not None and cluster_workers < 1:
+        raise ValueError(f"cluster_workers must be at least 1, not {cluster_workers}")
+    given = [Path(p) for p in paths]
+    for path in given:
         if not path.exists() and not _is_dataset(str(path)):
             raise FileNotFoundError(f"{path}: no such file or folder")
+    if scheduler is not None:
+        others = [str(p) for p in given if not _is_dataset(str(p))]
+        if others:
+            raise ValueError(f"{others[0]}: a Dask scheduler validates Parquet datasets of "
+                             "certificate rows only (ara convert ARCHIVE -o DATASET/ makes "
+                             "one)")
     # Parquet datasets of certificate rows (ara convert): read as rows, not documents; a
     # Parquet input that is not one raises ValueError before anything is read
-    datasets = [(p, *_dataset_partitions(p, batch_size)) for p in inputs
+    datasets = [(p, *_dataset_partitions(p, batch_size)) for p in given
                 if _is_dataset(str(p))]
-    inputs = [p for p in inputs if not _is_dataset(str(p))]
-    summary = ValidationSummary(mode=checked, inputs=[str(p) for p in inputs],
+    inputs = [p for p in given if not _is_dataset(str(p))]
+    summary = ValidationSummary(mode=checked, inputs=[str(p) for p in given],
                                 batch_size=batch_size)
     started = time.perf_counter()
     with tqdm(unit=" certificates", unit_scale=True, file=sys.stderr, disable=not progress,
               desc="ara validate") as bar:
-        run = _Run(summary, checked, pcdb, batch_size, bar)
+        run = _Run(summary, checked, pcdb, batch_size, bar, DOCUMENTS)
 
         def broken(name: str) -> Callable[[Exception], None]:
             def report(exc: Exception) -> None:  # a file or archive that breaks: go on
@@ -1103,18 +1286,80 @@ def validate(paths: Sequence[str | os.PathLike[str]], mode: Mode | str = "estima
                         run.failures(found)
                         yield batch
 
+        run.acc.start(CSV_ROWS)
         for table in rebatch(csv_records(), batch_size):
             run.certificates(table, csv=True)
-        for path, partitions, note in datasets:
-            from ara.expand_dataset import iter_dataset
-
+        tasks: list[tuple[Any, Origin, bool]] = []
+        for d, (path, partitions, note) in enumerate(datasets):
+            run.acc.start(dataset_origin(d, -1))
             run.failures(_dataset_failures(path))
-            for table, _none in iter_dataset(partitions, batch_size):
-                run.certificates(table, csv=note is not None, inferred=True)
+            tasks += [(part, dataset_origin(d, part.index), note is not None)
+                      for part in partitions]
+        run.acc.start(LAST_FULL_SAP)
         run.flush_sap()
-    run.acc.finish()
+        run.acc.finish()
+        if cluster_workers is None and scheduler is None:
+            for part, origin, csv in tasks:
+                summary = summary.merge(validate_partition(part, origin, checked, pcdb,
+                                                           batch_size, csv, bar))
+    if tasks and (cluster_workers is not None or scheduler is not None):
+        summary = _on_cluster(summary, tasks, pcdb, cluster_workers, scheduler, progress, log)
+    summary.inputs = [str(p) for p in given]
     summary.elapsed_s = time.perf_counter() - started
     return summary
+
+
+def validate_partition(part: Any, origin: Origin, mode: str, pcdb: Any, batch_size: int,
+                       csv: bool, bar: Any = None) -> ValidationSummary:
+    """The summary of one partition of a certificate dataset (an
+    :class:`ara.datasets.Partition`), read and rated ``batch_size`` rows at a time, on a
+    Dask worker or in this process; ``origin``: its place in the run (the refusal examples'
+    order); ``csv``: rows inferred from open-data summaries. A partition that cannot be
+    read raises ValueError naming it."""
+    from ara.datasets import DatasetError, read_partition
+
+    summary = ValidationSummary(mode=mode, inputs=[], batch_size=batch_size)
+    run = _Run(summary, check_mode(mode), pcdb, batch_size,
+               _NoBar() if bar is None else bar, origin)
+    try:
+        for table in read_partition(part, batch_size):
+            run.certificates(table, csv=csv, inferred=True)
+    except (pa.ArrowException, OSError, DatasetError) as exc:
+        raise ValueError(f"{part.label()}: cannot read: {exc}") from None
+    run.acc.finish()
+    return summary
+
+
+def _validate_on_worker(part: Any, origin: Origin, mode: str, pcdb: Any, batch_size: int,
+                        csv: bool) -> ValidationSummary:
+    from ara.distributed import warm_worker
+
+    warm_worker()  # a no-op once the worker plugin has run
+    return validate_partition(part, origin, mode, pcdb, batch_size, csv)
+
+
+def _on_cluster(summary: ValidationSummary, tasks: list[tuple[Any, Origin, bool]], pcdb: Any,
+                cluster_workers: int | None, scheduler: str | None, progress: bool,
+                log: Callable[[str], None] | None) -> ValidationSummary:
+    """Every dataset partition validated on the cluster, merged into ``summary`` as the
+    results come (in any order: the merge is commutative)."""
+    from ara.distributed import gather_on_cluster
+
+    merged = [summary]
+
+    def task(item: tuple[Any, Origin, bool], shared: Any) -> tuple[Any, ...]:
+        part, origin, csv = item
+        return (_validate_on_worker, part, origin, summary.mode, shared, summary.batch_size,
+                csv)
+
+    def receive(_item: tuple[Any, Origin, bool], result: ValidationSummary) -> int:
+        merged[0] = merged[0].merge(result)
+        return result.certificates
+
+    gather_on_cluster("validate", tasks, task, receive, workers=cluster_workers,
+                      scheduler=scheduler, shared=pcdb, progress=progress,
+                      log=log or (lambda m: print(f"ara validate: {m}", file=sys.stderr)))
+    return merged[0]
 
 
 def _is_dataset(text: str) -> bool:
