@@ -51,7 +51,7 @@ harness = _load_harness()
 #: harness was written (docs/coverage.md). The share may only grow; raise these when it does.
 ESTIMATE_FLOORS: dict[str, tuple[int, int]] = {
     "RdSAP-Schema-21.0.1": (1138, 1143),  # 99.6 %
-    "RdSAP-Schema-20.0.0": (719, 723),  # 99.4 %
+    "RdSAP-Schema-20.0.0": (720, 723),  # 99.6 %
 }
 
 #: The same for strict mode, for the record (not a floor: declaring a new fallback for what

@@ -118,20 +118,41 @@ def test_lodged_orientation_pitch_and_overshading_override_the_default_panel() -
 
 
 def test_unsupported_solar_systems_are_refused_by_name() -> None:
-    """Solar space heating (Service-Provision 1), a declared collector without its loop
-    efficiency, a combined cylinder lodged without a cylinder."""
+    """Solar space heating (Service-Provision 1), a declared collector without its aperture
+    area, a combined cylinder lodged without a cylinder."""
     separate = {"combined_cylinder": False}
     rows = (cert(solar_water_heating=True,
                  solar_water_heating_details=details(service_provision="1", **separate)),
             cert(solar_water_heating=True, solar_water_heating_details=details(
-                collector_loop_efficiency=None, **separate)),
+                aperture_area_m2=None, **separate)),
             cert(solar_water_heating=True, solar_water_heating_details=details()))
     result = expand(*rows)
     by_row: dict[int, set[str]] = {}
     for p in result.problems:
         by_row.setdefault(p.row, set()).add(p.field)
-    assert by_row == {0: {"solar_water_heating"}, 1: {"solar_loop_efficiency"},
+    assert by_row == {0: {"solar_water_heating"}, 1: {"solar_aperture_area_m2"},
                       2: {"solar_combined_cylinder"}}
+
+
+def test_a_declared_collector_without_sap_10_parameters_takes_table_29s() -> None:
+    """RdSAP-Schema-20.0.0 and older lodge a declared collector's aperture, eta0, a1, a2 and
+    loop heat loss but no loop efficiency or incidence angle modifier (SAP 10.2 parameters):
+    the declared fallback takes the Table 29 panel's, keeping every lodged value."""
+    separate = {"combined_cylinder": False}
+    rows = (cert(solar_water_heating=True, solar_water_heating_details=details(
+                collector_loop_efficiency=None, incidence_angle_modifier=None, **separate)),
+            cert(solar_water_heating=True, solar_water_heating_details=details(**separate)))
+    result, used = expand_logged(*rows)
+    assert not result.problems
+    table29 = {r["parameter"]: float(r["value"])
+               for r in read_table("rdsap10_table29_solar_water_heating_defaults.csv")}
+    cols = {k: v.to_pylist() for k, v in result.columns.items()}
+    assert cols["solar_loop_efficiency"] == [table29["loop_efficiency"], 0.85]
+    assert cols["solar_incidence_angle_modifier"] == [table29["incidence_angle_modifier"],
+                                                      0.96]
+    assert cols["solar_zero_loss_efficiency"] == [0.72, 0.72]
+    assert cols["solar_aperture_area_m2"] == [4.5, 4.5]
+    assert used["solar_collector_sap10_parameters_not_lodged"] == [0]
 
 
 def test_collector_types_and_severe_overshading_without_sap_10_2_values_take_fallbacks(

@@ -31,6 +31,11 @@ PUMP_ELECTRIC, PUMP_PV = 1, 2
 SEVERE = 5
 
 
+#: Collector parameters SAP 10.2 introduced (RdSAP-Schema-21 lodges them with declared
+#: values; schemas 17.0-20.0.0 do not).
+_SAP10_ONLY = ("solar_loop_efficiency", "solar_incidence_angle_modifier")
+
+
 @lru_cache(maxsize=1)
 def table29_solar() -> dict[str, float]:
     """rdsap10_table29_solar_water_heating_defaults.csv: parameter -> value."""
@@ -99,6 +104,12 @@ def solar_water_heating(c: Certificates, log: Log, out: Output, delivery: np.nda
     }
     for name, (lodged_name, scale, rule) in values.items():
         lodged = floats(field(lodged_name)) * scale
+        if name in _SAP10_ONLY:
+            # estimate fallback: a declared collector of a schema that lodged no SAP 10
+            # loop efficiency / incidence angle modifier takes Table 29's
+            unlodged = declared & ~np.isfinite(lodged)
+            log.fallback(unlodged, "solar_collector_sap10_parameters_not_lodged")
+            lodged = np.where(unlodged, t[rule], lodged)
         log.problem(declared & ~np.isfinite(lodged), name, f"declared solar collector without "
                     f"Solar-Water-Heating-Details {lodged_name}: null written")
         value = np.where(declared, lodged, t[rule])
