@@ -125,19 +125,27 @@ def test_the_first_run_keeps_the_garbage_collector_quiet_and_restores_it(
     stage raises."""
     import gc
 
+    from ara.domain.stages import StageCounts
     from ara.orchestration import first_run
 
     seen: list[tuple[int, ...]] = []
 
+    class Report:
+        failures: list[str] = []
+
+        def counts(self) -> StageCounts:
+            return StageCounts()
+
     class Stage:
         def __init__(self, fail: bool) -> None:
             self.fail = fail
+            self.name = "failing" if fail else "passing"
 
-        def run(self, batch: list[str]) -> object:
+        def run(self, batch: list[str]) -> Report:
             seen.append(gc.get_threshold())
             if self.fail:
                 raise RuntimeError("stage failed")
-            return type("R", (), {"failures": [], "divergences": 0, "unpriced": 0})()
+            return Report()
 
     before = gc.get_threshold()
     run = first_run.FirstRun(lambda **_: None, Stage(False), Stage(True))  # type: ignore[arg-type]

@@ -25,10 +25,11 @@ from .support import SAMPLE, sample_homes
 HOMES = 60
 
 
-def _first_run(factory: UnitOfWorkFactory) -> FirstRun:
+def _first_run(factory: UnitOfWorkFactory,
+               baseline: BaselineOrchestrator | None = None) -> FirstRun:
     archive = BulkArchiveFetcher(SAMPLE / "certificates.ndjson.gz")
     ingestion = IngestionOrchestrator(factory, archive, UprnReferenceData(SAMPLE / "uprn.parquet"))
-    return FirstRun(factory, ingestion, BaselineOrchestrator(factory, FuelRates.load()))
+    return FirstRun(factory, ingestion, baseline or BaselineOrchestrator(factory, FuelRates.load()))
 
 
 def _count(factory: UnitOfWorkFactory, table: sa.Table) -> int:
@@ -64,10 +65,9 @@ def test_a_batch_that_raises_is_reported_and_the_run_goes_on(
         uow_factory: UnitOfWorkFactory, tmp_path: Path) -> None:
     props = read_portfolio(sample_homes(tmp_path, HOMES), "test")
     ids = props.column("property_id").to_pylist()
-    run = _first_run(uow_factory)
-    run.create_properties("test", "homes.csv", props)
+    baseline = BaselineOrchestrator(uow_factory, FuelRates.load())
     calls = {"n": 0}
-    original = run._baseline.run  # noqa: SLF001
+    original = baseline.run
 
     def flaky(batch: list[str]) -> object:
         calls["n"] += 1
@@ -75,7 +75,9 @@ def test_a_batch_that_raises_is_reported_and_the_run_goes_on(
             raise RuntimeError("disk full")
         return original(batch)
 
-    run._baseline.run = flaky  # type: ignore[method-assign]  # noqa: SLF001
+    baseline.run = flaky  # type: ignore[assignment,method-assign]
+    run = _first_run(uow_factory, baseline)
+    run.create_properties("test", "homes.csv", props)
     summary = run.run(ids, batch_size=30)
     assert [n for n, _ in summary.failed_batches] == [1]
     assert "disk full" in summary.failed_batches[0][1]

@@ -50,7 +50,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -62,6 +62,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from ara.domain.failures import utc_now
 from ara.domain.property import UNRESTRICTED, Coordinates, PlanningFlags
 
 FLAG_COLUMNS: tuple[str, ...] = ("conservation_area", "listed_building", "heritage_building")
@@ -373,10 +374,6 @@ class SpatialUnit(Protocol):
 UnitFactory = Callable[..., AbstractContextManager[SpatialUnit]]
 """``ara.persistence.UnitOfWorkFactory``: called with ``read_only=True`` for the cache read
 and with no arguments for the write."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def spatial_rows(lookup: pa.Table, source: str, fetched_at: datetime) -> pa.Table:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -24,8 +23,10 @@ import pyarrow as pa
 from ara.domain.bills import FuelRates
 from ara.domain.codes import SourceStatus
 from ara.domain.epc import OverlayError
+from ara.domain.failures import StageFailure, failure_rows, utc_now
 from ara.domain.plans import PlanRejection
 from ara.domain.property import Property
+from ara.domain.stages import StageCounts
 from ara.modelling.plan_columns import plan_result_tables, rejection_table
 from ara.modelling.scenarios import (
     PlanResult,
@@ -57,13 +58,6 @@ SOLAR_SCHEMA = pa.schema([("property_id", pa.string()), ("pitch_deg", pa.float64
                           ("azimuth_deg", pa.float64()),
                           ("annual_yield_kwh_per_kwp", pa.float64()),
                           ("max_array_kwp", pa.float64()), ("source", pa.string())])
-FAILURE_SCHEMA = pa.schema([("property_id", pa.string()), ("stage", pa.string()),
-                            ("error_type", pa.string()), ("message", pa.string()),
-                            ("failed_at", pa.timestamp("us"))])
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _relaxed_schema() -> pa.Schema:
@@ -154,10 +148,15 @@ class ModellingReport:
     failures: dict[str, str] = field(default_factory=dict)
     plans: list[PlanResult] = field(default_factory=list)
 
+    def counts(self) -> StageCounts:
+        return StageCounts(plans_written=self.plans_written)
+
 
 class ModellingOrchestrator:
     """``ModellingOrchestrator(uow_factory, fuel_rates)``; ``run(property_ids)`` plans one
     batch under every scenario (the bundled ones unless given)."""
+
+    name = STAGE
 
     def __init__(self, uow_factory: UowFactory, fuel_rates: FuelRates, catalogue: Any = None,
                  *, scenarios: Sequence[ScenarioDefinition] | None = None,
@@ -273,11 +272,9 @@ class ModellingOrchestrator:
             if tables is not None:
                 uow.plans.write(tables)
             if report.failures:
-                uow.stage_failures.upsert(pa.Table.from_pylist(
-                    [{"property_id": pid, "stage": STAGE, "error_type": "modelling",
-                      "message": reason[:4000], "failed_at": now}
-                     for pid, reason in sorted(report.failures.items())],
-                    schema=FAILURE_SCHEMA))
+                uow.stage_failures.upsert(failure_rows(
+                    (StageFailure(pid, STAGE, "modelling", reason[:4000])
+                     for pid, reason in sorted(report.failures.items())), now))
         report.plans = plans
         report.plans_written = len(plans)
         report.packages_scored = scorer.packages_scored

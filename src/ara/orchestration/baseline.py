@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from ara.domain.bills import FuelRates, compute_bills_or_unpriced
 from ara.domain.codes import SourcePath, SourceStatus
 from ara.domain.epc import OverlayError
-from ara.domain.failures import StageFailure
+from ara.domain.failures import StageFailure, failure_rows, utc_now
 from ara.domain.property import Property
 from ara.domain.rebaseline import (
     LANDLORD_OVERRIDES_CHANGED,
@@ -41,7 +41,7 @@ from ara.domain.rebaseline import (
     baseline_table,
     rebaseline,
 )
-from ara.orchestration.ingestion import failure_rows, utc_now
+from ara.domain.stages import StageCounts
 from ara.persistence.bulk import rows_with_json_maps, table_from_json_texts
 from ara.persistence.mapping import load_properties
 from ara.persistence.uow import UnitOfWork
@@ -82,6 +82,10 @@ class BaselineReport:
     surveys_changed: int = 0
     """Homes re-baselined after a survey of theirs was added or changed since their previous
     baseline (recorded as ``survey_changed`` in ``changed_inputs``)."""
+
+    def counts(self) -> StageCounts:
+        return StageCounts(baseline_failures=len(self.failures), divergences=self.divergences,
+                           unpriced=self.unpriced, overrides_changed=self.overrides_changed)
 
 
 def _relaxed_schema() -> pa.Schema:
@@ -163,6 +167,8 @@ FULL_SAP_OVERLAY = ("landlord overrides ({names}) cannot be applied to a full SA
 class BaselineOrchestrator:
     """``BaselineOrchestrator(uow_factory, fuel_rates)``; ``run(property_ids)`` baselines one
     batch. The rebaseliner is the SAP 10.2 calculator behind the RdSAP 10 expansion."""
+
+    name = STAGE
 
     def __init__(self, uow_factory: UowFactory, fuel_rates: FuelRates, *,
                  rebaseliner: Callable[[pa.Table], pa.Table] | None = None,

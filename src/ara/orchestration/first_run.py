@@ -21,9 +21,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from ara.domain.failures import StageFailure
-from ara.orchestration.baseline import BaselineOrchestrator
-from ara.orchestration.ingestion import IngestionOrchestrator, failure_rows, utc_now
+from ara.domain.failures import StageFailure, failure_rows, utc_now
+from ara.domain.stages import Stage, StageCounts
 from ara.persistence.uow import UnitOfWork
 
 UowFactory = Callable[..., UnitOfWork]
@@ -114,28 +113,13 @@ def _read_portfolio(path: Path, portfolio_id: str) -> pa.Table:
 
 
 @dataclass
-class RunSummary:
-    """What a First Run did, for the portfolio summary (read back from the database)."""
+class RunSummary(StageCounts):
+    """What a First Run did, for the portfolio summary: the stages' counts added batch by
+    batch (:class:`StageCounts`), the homes and batches, and the batches that raised."""
 
     properties: int = 0
     batches: int = 0
     failed_batches: list[tuple[int, str]] = field(default_factory=list)
-    ingestion_failures: int = 0
-    baseline_failures: int = 0
-    divergences: int = 0
-    """Pristine SAP 10.2 certificates kept as lodged whose recalculation differs from them."""
-    unpriced: int = 0
-    """Homes rated without a bill (a fuel the Fuel Rates snapshot does not price)."""
-    plans_written: int = 0
-    overrides_changed: int = 0
-    """Homes re-baselined because their Landlord Overrides changed since their previous
-    baseline (``changed_inputs`` ``landlord_overrides_changed``)."""
-    predicted: int = 0
-    """Homes without a certificate or survey whose EPC the Prediction stage predicted."""
-    prediction_failures: int = 0
-    """Homes without a certificate or survey that got no prediction (the failure says why)."""
-    anomalies: int = 0
-    """Lodged certificates flagged far from their comparables (Prediction stage)."""
 
 
 #: Allocations between young-generation collections during a run (CPython's default: 700).
@@ -167,17 +151,15 @@ def batches(ids: Sequence[str], size: int) -> Iterator[list[str]]:
 class FirstRun:
     """Create the portfolio's properties, then Ingestion, Prediction (when given: the EPC of
     each home without a certificate or survey, from comparable certificates), Baseline and
-    Modelling (when given), batch by batch."""
+    Modelling (when given), batch by batch: a list of :class:`~ara.domain.stages.Stage` s,
+    each batch through each in turn."""
 
-    def __init__(self, uow_factory: UowFactory, ingestion: IngestionOrchestrator,
-                 baseline: BaselineOrchestrator, *,
+    def __init__(self, uow_factory: UowFactory, ingestion: Stage, baseline: Stage, *,
                  progress: Callable[[str, int], Any] | None = None,
-                 modelling: Any | None = None, prediction: Any | None = None) -> None:
+                 modelling: Stage | None = None, prediction: Stage | None = None) -> None:
         self._uow = uow_factory
-        self._ingestion = ingestion
-        self._prediction = prediction
-        self._baseline = baseline
-        self._modelling = modelling
+        self._stages = [stage for stage in (ingestion, prediction, baseline, modelling)
+                        if stage is not None]
         self._progress = progress
 
     def create_properties(self, portfolio_id: str, name: str, properties: pa.Table) -> None:
@@ -193,34 +175,15 @@ class FirstRun:
         summary = RunSummary(properties=len(property_ids))
         for number, batch in enumerate(batches(property_ids, batch_size), start=1):
             summary.batches += 1
-            stages: list[tuple[str, Any]] = [("ingestion", self._ingestion)]
-            if self._prediction is not None:
-                stages.append(("prediction", self._prediction))
-            stages.append(("baseline", self._baseline))
-            if self._modelling is not None:
-                stages.append(("modelling", self._modelling))
-            for stage, orchestrator in stages:
+            for stage in self._stages:
                 try:
-                    report = orchestrator.run(batch)
+                    report = stage.run(batch)
                 except Exception as exc:  # a failed batch is reported; the run goes on
-                    reason = f"{stage}: {type(exc).__name__}: {exc}"
+                    reason = f"{stage.name}: {type(exc).__name__}: {exc}"
                     summary.failed_batches.append((number, reason))
-                    self._record(batch, stage, exc)
+                    self._record(batch, stage.name, exc)
                     break
-                count = len(report.failures)
-                if stage == "ingestion":
-                    summary.ingestion_failures += count
-                elif stage == "prediction":
-                    summary.prediction_failures += count
-                    summary.predicted += report.predicted
-                    summary.anomalies += report.anomalies
-                elif stage == "baseline":
-                    summary.baseline_failures += count
-                    summary.divergences += report.divergences
-                    summary.unpriced += report.unpriced
-                    summary.overrides_changed += getattr(report, "overrides_changed", 0)
-                else:
-                    summary.plans_written += report.plans_written
+                summary.add(report.counts())
             if self._progress is not None:
                 self._progress("batch", len(batch))
         return summary

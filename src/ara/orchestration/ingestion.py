@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import numpy as np
@@ -23,7 +23,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ara.domain.failures import StageFailure
+from ara.domain.failures import StageFailure, failure_rows, utc_now
+from ara.domain.stages import StageCounts
 from ara.ingestion.epc_fetchers import EpcFetcher, PropertyLookup
 from ara.ingestion.geospatial import SPATIAL_SCHEMA, UprnReferenceData, spatial_rows
 from ara.persistence import tables as t
@@ -39,10 +40,6 @@ class SolarFetcher(Protocol):
     def fetch(self, requests: Sequence[Any]) -> Any: ...
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 @dataclass
 class IngestionReport:
     """What one batch did."""
@@ -55,6 +52,9 @@ class IngestionReport:
     solar: int = 0
     no_solar_data: int = 0
     failures: list[StageFailure] = field(default_factory=list)
+
+    def counts(self) -> StageCounts:
+        return StageCounts(ingestion_failures=len(self.failures))
 
 
 def _json_default(value: object) -> str:
@@ -206,18 +206,11 @@ def _arrow_type(column: Any) -> pa.DataType:
             "LargeBinary": pa.binary(), "Boolean": pa.bool_()}.get(name, pa.string())
 
 
-def failure_rows(failures: Sequence[StageFailure], at: datetime) -> pa.Table:
-    return pa.Table.from_pylist(
-        [{"property_id": f.property_id, "stage": f.stage, "error_type": f.error_type,
-          "message": f.message, "failed_at": at} for f in failures],
-        schema=pa.schema([("property_id", pa.string()), ("stage", pa.string()),
-                          ("error_type", pa.string()), ("message", pa.string()),
-                          ("failed_at", pa.timestamp("us"))]))
-
-
 class IngestionOrchestrator:
     """``IngestionOrchestrator(uow_factory, epc_fetcher, geospatial_repo, solar_fetcher)``;
     ``run(property_ids)`` ingests one batch."""
+
+    name = STAGE
 
     def __init__(self, uow_factory: UowFactory, epc_fetcher: EpcFetcher,
                  geospatial_repo: UprnReferenceData | None,

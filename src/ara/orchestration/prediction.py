@@ -42,8 +42,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ara.domain.failures import StageFailure
-from ara.orchestration.ingestion import certificate_rows, failure_rows, utc_now
+from ara.domain.failures import StageFailure, failure_rows, utc_now
+from ara.domain.stages import StageCounts
+from ara.orchestration.ingestion import certificate_rows
 from ara.persistence.uow import UnitOfWork
 from ara.prediction import (
     ArrowComparables,
@@ -102,6 +103,10 @@ class PredictionReport:
     anomalies: int = 0
     """Lodged certificates flagged far from their comparables."""
     failures: list[StageFailure] = field(default_factory=list)
+
+    def counts(self) -> StageCounts:
+        return StageCounts(prediction_failures=len(self.failures), predicted=self.predicted,
+                           anomalies=self.anomalies)
 
 
 def comparables_for_source(epc_source: str) -> ComparableProperties | None:
@@ -171,6 +176,8 @@ class PredictionOrchestrator:
     certificate or survey fails with :data:`NO_COMPARABLES`). ``today``: the date stored as
     ``predicted_on`` (the run's date by default). ``flag``: check the lodged certificates of
     the batch against their comparables (anomaly flags)."""
+
+    name = STAGE
 
     def __init__(self, uow_factory: UowFactory, comparables: ComparableProperties | None, *,
                  settings: Settings | None = None, today: date | None = None,

@@ -17,7 +17,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -30,6 +30,7 @@ from ara.domain.codes import (
     SourcePath,
 )
 from ara.domain.epc import EpcCertificate, EpcData, PredictedEpc, SiteNotes
+from ara.domain.failures import utc_now
 from ara.domain.overrides import (
     OVERRIDE_FIELDS,
     LandlordOverrides,
@@ -70,11 +71,6 @@ from ara.persistence.tables import END_USES, STATE_COLUMNS, arrow_schema, state_
 from ara.persistence.uow import UnitOfWork
 
 Row = dict[str, Any]
-
-
-def utc_now() -> datetime:
-    """Now, UTC, without a zone and to the microsecond: how timestamps are stored."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_arrow(table: sa.Table, rows: Sequence[Row], columns: Sequence[str] | None = None
