@@ -29,7 +29,14 @@ import numpy as np
 import pyarrow as pa
 
 from ara.domain.codes import Band
-from ara.modelling.scoring import SCORE_COLUMNS, OptionLike, PackageScorer, Scores
+from ara.modelling.scoring import SCORE_COLUMNS, OptionLike, PackageScorer, PvColumns, Scores
+from ara_kernels.package_search import (
+    BUDGET_TOLERANCE_GBP,
+    MAX_OPTIONS,
+    best_packages,
+    exhaustive_packages,
+    mask_costs,
+)
 
 #: SAP 10.2 Table 14 band floors (integer rating).
 BAND_FLOORS: dict[Band, int] = {Band.A: 92, Band.B: 81, Band.C: 69, Band.D: 55, Band.E: 39,
@@ -46,7 +53,6 @@ HEATING_GROUP = "heating"
 EXHAUSTIVE_LIMIT = 10
 #: Properties searched together: every package they consider is held until the slice is done.
 SLICE_PROPERTIES = 10_000
-BUDGET_TOLERANCE_GBP = 1e-6
 
 
 @functools.cache
@@ -208,6 +214,81 @@ class _Search:
         return [options[i] for i in _bits(mask)]
 
 
+@dataclass(frozen=True)
+class _OptionTable:
+    """The options of a slice's searches as arrays (row k: ``searches[k]``, column i: its
+    option i), for the compiled bookkeeping of :mod:`ara_kernels.package_search`."""
+
+    searches: list[_Search]
+    rows: np.ndarray
+    """Each search's row of the rolling state."""
+    costs: np.ndarray
+    units: np.ndarray
+    """Option i's unit as a mask; 0: it cannot be installed in this phase."""
+    groups: np.ndarray
+    """Option i's exclusive group, numbered per search."""
+    budgets: np.ndarray
+    measures: list[str]
+    type_bits: np.ndarray
+    """``type_bits[k, j]``: the options of search k of measure type ``measures[j]``."""
+    pv_bits: np.ndarray
+    pv_specs: PvColumns
+    """Per search and option, a ``solar_pv`` option's array (kWp, orientation, tilt)."""
+
+    @classmethod
+    def of(cls, searches: list[_Search]) -> _OptionTable | None:
+        """None when an option does not fit a mask or a cost is not finite (then the
+        Python search decides, with its own rules for those)."""
+        width = max((len(s.options) for s in searches), default=0)
+        if width > MAX_OPTIONS:
+            return None
+        n, k = len(searches), max(width, 1)
+        costs, units, groups = np.zeros((n, k)), np.zeros((n, k), np.int64), \
+            np.zeros((n, k), np.int64)
+        kwp, tilt, orientation = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k), np.int64)
+        parse_pv_option = importlib.import_module("ara.modelling.overlays").parse_pv_option
+        code_of: dict[str, int] = {}
+        typed: list[tuple[int, int, int]] = []
+        for row, s in enumerate(searches):
+            local: dict[str, int] = {}
+            for i, option in enumerate(s.options):
+                groups[row, i] = local.setdefault(s.groups[i], len(local))
+                typed.append((row, code_of.setdefault(option.measure_type, len(code_of)), i))
+                if option.measure_type == "solar_pv":
+                    kwp[row, i], orientation[row, i], tilt[row, i] = parse_pv_option(
+                        option.option_id)
+            costs[row, :len(s.costs)] = s.costs
+            for i, unit in s.units.items():
+                units[row, i] = unit
+        if not np.isfinite(costs).all():
+            return None
+        type_bits = np.zeros((n, max(len(code_of), 1)), np.int64)
+        if typed:
+            at = np.array(typed, dtype=np.int64)
+            np.bitwise_or.at(type_bits, (at[:, 0], at[:, 1]), np.left_shift(1, at[:, 2]))
+        pv = code_of.get("solar_pv")
+        pv_bits = type_bits[:, pv] if pv is not None else np.zeros(n, np.int64)
+        budgets = np.array([s.budget for s in searches], dtype=np.float64)
+        rows = np.array([s.problem.row for s in searches], dtype=np.int64)
+        return cls(searches, rows, costs, units, groups, budgets, list(code_of), type_bits,
+                   pv_bits, (kwp, orientation, tilt))
+
+    def measure_masks(self, search: np.ndarray, masks: np.ndarray) -> dict[str, np.ndarray]:
+        """Per measure type, which packages have an option of it."""
+        return {m: (masks & self.type_bits[search, j]) != 0
+                for j, m in enumerate(self.measures)}
+
+    def pv(self, search: np.ndarray, masks: np.ndarray) -> PvColumns | None:
+        """Each package's ``solar_pv`` option's array (its one option of that type)."""
+        bits = masks & self.pv_bits[search]
+        if not bits.any():
+            return None
+        lowest = np.where(bits != 0, bits & -bits, 1)
+        option = np.log2(lowest.astype(np.float64)).astype(np.int64)
+        kwp, orientation, tilt = self.pv_specs
+        return kwp[search, option], orientation[search, option], tilt[search, option]
+
+
 def _closure(options: Sequence[OptionLike], index: int,
              by_id: dict[str, int] | None = None) -> Mask | None:
     """``index`` with everything it requires, transitively; None when a requirement is not
@@ -356,6 +437,110 @@ class PhaseOptimiser:
 
     def _optimise(self, state: pa.Table, problems: Sequence[PhaseProblem]) -> list[Choice]:
         searches = [_prepare(p) for p in problems]
+        table = _OptionTable.of(searches)
+        if table is None:  # masks wider than an int64, or a cost that is not finite
+            return self._optimise_objects(state, searches)
+        n = len(searches)
+        if not n:
+            return []
+        floor = self._goal.floor
+        # warm start: nothing, and each affordable unit alone, for every property in one batch
+        unit_search, unit_option = np.nonzero(table.units)
+        unit_mask = table.units[unit_search, unit_option]
+        unit_cost = mask_costs(table.costs, unit_search, unit_mask)
+        affordable = np.flatnonzero(
+            unit_cost <= table.budgets[unit_search] + BUDGET_TOLERANCE_GBP)
+        pairs = np.stack([unit_search[affordable], unit_mask[affordable]], axis=1)
+        _, first, inverse = np.unique(pairs.reshape(-1, 2), axis=0, return_index=True,
+                                      return_inverse=True)
+        kept = affordable[np.sort(first)]  # a unit two options share is scored once
+        warm_search = np.concatenate([np.arange(n), unit_search[kept]])
+        warm_mask = np.concatenate([np.zeros(n, np.int64), unit_mask[kept]])
+        warm_cost = np.concatenate([np.zeros(n), unit_cost[kept]])
+        warm = self._score_columns(state, table, warm_search, warm_mask)
+        ok, metric, _, rating = warm
+        position = n + np.searchsorted(np.sort(first), first[inverse.reshape(-1)])
+        with np.errstate(invalid="ignore"):
+            gain = np.where(ok[position], metric[position]
+                            - metric[unit_search[affordable]], -math.inf)
+        gains = np.full(len(unit_search), -math.inf)
+        gains[affordable] = gain
+        for row, i, g in zip(unit_search.tolist(), unit_option.tolist(), gains.tolist(),
+                             strict=True):
+            searches[row].warm_gain[i] = g
+        # a property already at its target needs nothing (the empty package is cheapest);
+        # one the calculator rejects as it stands cannot be searched
+        base_ok = ok[:n]
+        reached = base_ok & (rating[:n] >= floor) if floor is not None else \
+            np.zeros(n, dtype=bool)
+        open_ = base_ok & ~reached
+        units = np.count_nonzero(table.units, axis=1)
+        small = np.flatnonzero(open_ & (units <= self._limit))
+        greedy = np.flatnonzero(open_ & (units > self._limit))
+        ex_search, ex_mask, ex_cost = exhaustive_packages(
+            small, table.units, table.groups, table.costs, table.budgets)
+        scored = self._score_columns(state, table, ex_search, ex_mask)
+        if len(greedy):
+            self._greedy(state, self._seen(searches, greedy, warm_search, warm_mask, warm))
+        search = np.concatenate([warm_search, ex_search])
+        order = np.argsort(search, kind="stable")  # each property's "nothing" first
+        starts = np.concatenate([[0], np.cumsum(np.bincount(search, minlength=n))])
+        mask = np.concatenate([warm_mask, ex_mask])[order]
+        cost = np.concatenate([warm_cost, ex_cost])[order]
+        ok, metric, sap, rating = (np.concatenate([w, e])[order]
+                                   for w, e in zip(warm, scored, strict=True))
+        best = best_packages(starts, mask, cost, ok, metric, rating, table.budgets,
+                             float(floor or 0), floor is not None)
+        choices = []
+        in_greedy = set(greedy.tolist())
+        for k, s in enumerate(searches):
+            if k in in_greedy:
+                choices.append(self._choice(s))
+                continue
+            zero = int(starts[k])
+            b = int(best[k]) if best[k] >= 0 else zero
+            before = Evaluated(bool(ok[zero]), float(metric[zero]), float(sap[zero]),
+                               float(rating[zero]))
+            after = Evaluated(bool(ok[b]), float(metric[b]), float(sap[b]), float(rating[b]))
+            goal = (after.ok and after.sap_rating >= floor) if floor is not None else after.ok
+            choices.append(Choice(
+                property_id=s.problem.property_id, row=s.problem.row,
+                package=cascade_order(s, int(mask[b])), cost_gbp=float(cost[b]),
+                before=before, after=after, reached_goal=goal,
+                packages_considered=int(starts[k + 1] - starts[k])))
+        return choices
+
+    def _score_columns(self, state: pa.Table, table: _OptionTable, search: np.ndarray,
+                       masks: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(ok, metric, sap_continuous, sap_rating) of package k, ``masks[k]`` of property
+        ``search[k]``, all in the scorer's batched calls (nothing when there is none)."""
+        if not len(masks):
+            return (np.zeros(0, bool), *(np.zeros(0) for _ in range(3)))
+        searches = table.searches
+
+        def packages() -> list[list[OptionLike]]:
+            return [searches[s].package(m) for s, m in zip(search.tolist(), masks.tolist(),
+                                                           strict=True)]
+
+        scores = self._scorer.score_masks(
+            state, table.rows[search], table.measure_masks(search, masks),
+            table.pv(search, masks), packages, columns=SCORE_COLUMNS)
+        return (scores.ok.astype(bool), np.asarray(self._goal.metric(scores), np.float64),
+                scores.sap_continuous.astype(np.float64), scores.sap_rating.astype(np.float64))
+
+    @staticmethod
+    def _seen(searches: list[_Search], which: np.ndarray, warm_search: np.ndarray,
+              warm_mask: np.ndarray, warm: tuple[np.ndarray, ...]) -> list[_Search]:
+        """The searches ``which`` with their warm-start packages in ``seen`` (the greedy
+        search reads them there)."""
+        picked = [searches[k] for k in which.tolist()]
+        for j in np.flatnonzero(np.isin(warm_search, which)).tolist():
+            searches[int(warm_search[j])].seen[int(warm_mask[j])] = (
+                bool(warm[0][j]), float(warm[1][j]), float(warm[2][j]), float(warm[3][j]))
+        return picked
+
+    def _optimise_objects(self, state: pa.Table, searches: list[_Search]) -> list[Choice]:
+        """The search with a Python ``seen`` per property (options beyond an int64 mask)."""
         # warm start: nothing, and each unit alone, for every property in one batch
         self._score(state, [(s, 0) for s in searches]
                     + [(s, u) for s in searches for u in s.units.values()

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.modelling.catalogue import exclusive_group
+from ara.modelling.scoring import PvColumns
 from ara.sap.tables import read_table
 
 if TYPE_CHECKING:
@@ -235,15 +236,49 @@ def element_area(table: pa.Table, kinds: tuple[int, ...], u_min: float) -> np.nd
     return np.bincount(parent, a, minlength=len(lists))
 
 
-def _pv(table: pa.Table, mask: np.ndarray, specs: list[tuple[float, int, float] | None]
-        ) -> pa.Table:
-    col = _column(table, "pv_arrays").to_pylist()
-    for i in np.flatnonzero(mask):
-        spec = specs[i]
-        assert spec is not None
-        col[i] = [{"peak_power_kw": spec[0], "orientation": spec[1], "tilt_deg": spec[2],
-                   "overshading": 2}]
-    table = _with(table, "pv_arrays", pa.array(col, table.schema.field("pv_arrays").type))
+def pv_columns(specs: Sequence[tuple[float, int, float] | None]) -> PvColumns:
+    """The :data:`PvColumns` of per-row specs (None: no PV option)."""
+    n = len(specs)
+    kwp, tilt = np.full(n, np.nan), np.full(n, np.nan)
+    orientation = np.zeros(n, dtype=np.int64)
+    for i, spec in enumerate(specs):
+        if spec is not None:
+            kwp[i], orientation[i], tilt[i] = spec
+    return kwp, orientation, tilt
+
+
+def _pv(table: pa.Table, mask: np.ndarray, pv: PvColumns | None) -> pa.Table:
+    """The masked rows' PV arrays replaced by one array of their option (modest
+    overshading), column by column: the other rows' lists are taken as they are."""
+    field = table.schema.field("pv_arrays")
+    lists = _column(table, "pv_arrays")
+    if not isinstance(lists, pa.ListArray):
+        lists = pa.array(lists)
+    rows = np.flatnonzero(mask)
+    assert pv is not None
+    kwp, orientation, tilt = (np.asarray(c)[rows] for c in pv)
+    item = field.type.value_type
+    given = {"peak_power_kw": pa.array(kwp, pa.float64()),
+             "orientation": pa.array(orientation, pa.int64()),
+             "tilt_deg": pa.array(tilt, pa.float64()),
+             "overshading": pa.array(np.full(len(rows), 2, dtype=np.int64))}
+    new = pa.StructArray.from_arrays(
+        [given[f.name].cast(f.type) if f.name in given else pa.nulls(len(rows), f.type)
+         for f in item], fields=list(item))
+    offsets = np.asarray(lists.offsets.to_numpy(), dtype=np.int64)
+    valid = np.asarray(lists.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    lengths = np.where(valid & ~mask, np.diff(offsets), 0)
+    lengths[rows] = 1
+    first = offsets[:-1].copy()  # each row's first item in (old items, then the new ones)
+    first[rows] = len(lists.values) + np.arange(len(rows))
+    ends = np.cumsum(lengths)
+    index = np.repeat(first - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends)
+                                                                     else 0)
+    items = pa.concat_arrays([lists.values.cast(item), new]).take(pa.array(index))
+    out = pa.ListArray.from_arrays(
+        pa.array(np.concatenate([[0], ends]).astype(np.int32)), items, type=field.type,
+        mask=pa.array(~(valid | mask)))
+    table = _with(table, "pv_arrays", out)
     return _set_scalar(table, "pv_connected_to_dwelling_meter", mask, True)
 
 
@@ -255,9 +290,15 @@ def parse_pv_option(option_id: str) -> tuple[float, int, float]:
 
 
 def _scalars(table: pa.Table, mask: np.ndarray, values: dict[str, object]) -> pa.Table:
+    """:func:`_set_scalar` of each column, the table rebuilt once."""
+    where = pa.array(mask)
+    schema = table.schema
+    columns: list[pa.Array | pa.ChunkedArray] = list(table.columns)
     for name, value in values.items():
-        table = _set_scalar(table, name, mask, value)
-    return table
+        i = schema.get_field_index(name)
+        col = columns[i].combine_chunks()
+        columns[i] = pc.if_else(where, pa.scalar(value, col.type), col).cast(schema.field(i).type)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 _SYSTEM_RESET: dict[str, object] = {
@@ -303,7 +344,7 @@ _SYSTEMS: dict[str, dict[str, object]] = {
 
 
 def _apply_measure(table: pa.Table, measure: str, mask: np.ndarray,
-                   pv: list[tuple[float, int, float] | None]) -> pa.Table:
+                   pv: PvColumns | None) -> pa.Table:
     if measure == "cavity_wall_fill":
         # decision 0019: 100 mm at lambda 0.04 for every wall insulation, cavity fill too
         return _elements(table, mask, (1,), WALL_U_THRESHOLD,
@@ -432,6 +473,21 @@ def apply_options(inputs: pa.Table, rows: Sequence[int],
         raise ValueError("rows and packages differ in length")
     table = inputs.take(pa.array(np.asarray(rows, dtype=np.int64)))
     masks, pv = package_masks(table.column("dwelling_id").to_pylist(), packages)
+    return _fold(table, masks, pv_columns(pv) if "solar_pv" in masks else None)
+
+
+def apply_masks(inputs: pa.Table, rows: np.ndarray, masks: dict[str, np.ndarray],
+                pv: PvColumns | None) -> pa.Table:
+    """:func:`apply_options` of packages given as columns (the optimiser's, issue 16): row k
+    is ``inputs`` row ``rows[k]`` with every measure type whose ``masks[measure][k]`` is set
+    folded in, a ``solar_pv`` one from ``pv``'s row k. The packages are taken to be valid
+    (one option per exclusive group, each of its row's property): nothing is checked but
+    that every measure type has an overlay."""
+    table = inputs.take(pa.array(np.asarray(rows, dtype=np.int64)))
+    return _fold(table, {m: mask for m, mask in masks.items() if mask.any()}, pv)
+
+
+def _fold(table: pa.Table, masks: dict[str, np.ndarray], pv: PvColumns | None) -> pa.Table:
     unknown = set(masks) - set(OVERLAY_ORDER)
     if unknown:
         raise KeyError(f"no overlay for measure types {sorted(unknown)}")

@@ -353,11 +353,11 @@ def _bills(outputs: pa.Table, rates: FuelRates, ok: np.ndarray) -> np.ndarray:
     return totals
 
 
-def _state(scores: Scores, bills: np.ndarray, k: int) -> State:
-    per_m2 = scores.outputs.column("primary_energy_kwh_per_m2")[k].as_py()
+def _state(scores: Scores, bills: np.ndarray, k: int, per_m2: Sequence[Any]) -> State:
+    """``per_m2``: the outputs' ``primary_energy_kwh_per_m2`` as Python values."""
     return State(float(scores.sap_continuous[k]), int(scores.sap_rating[k]),
                  float(scores.co2_kg_per_year[k]), float(scores.primary_energy_kwh[k]),
-                 float(per_m2), float(bills[k]), *output_figures(scores.outputs, k))
+                 float(per_m2[k]), float(bills[k]), *output_figures(scores.outputs, k))
 
 
 def _target(option: OptionLike) -> str:
@@ -464,11 +464,12 @@ class ScenarioRunner:
                                               "package applied")
                 ok[a:b] = False
         bills = _bills(scored.outputs, self._rates, ok)
+        per_m2 = scored.outputs.column("primary_energy_kwh_per_m2").to_pylist()
         out = {}
         for row, (a, b) in spans.items():
             if ids[row] in failures:
                 continue
-            states = [_state(scored, bills, k) for k in range(a, b)]
+            states = [_state(scored, bills, k, per_m2) for k in range(a, b)]
             measures = tuple(
                 MeasureResult(sequence=i, measure_type=o.measure_type, option_id=o.option_id,
                               target=_target(o), cost_gbp=float(o.cost_gbp),

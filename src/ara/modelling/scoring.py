@@ -10,7 +10,7 @@ measure catalogue is implemented; the overlay function is passed in (``apply_opt
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,6 +38,9 @@ class OptionLike(Protocol):
 
 
 Package = tuple[OptionLike, ...]
+#: Per row, the new PV array of its ``solar_pv`` option: (kWp, orientation code, tilt in
+#: degrees), read only where the row has the option (``ara.modelling.overlays``).
+PvColumns = tuple[np.ndarray, np.ndarray, np.ndarray]
 #: ``apply(inputs, rows, packages) -> table``: row k is ``inputs`` row ``rows[k]`` with
 #: ``packages[k]`` overlaid.
 ApplyOptions = Callable[[pa.Table, Sequence[int], Sequence[Sequence[OptionLike]]], pa.Table]
@@ -121,6 +124,33 @@ class PackageScorer:
         """The overlaid inputs: row k is ``state`` row ``rows[k]`` with ``packages[k]``."""
         return self.apply(state, list(rows), [tuple(p) for p in packages])
 
+    def score_masks(self, state: pa.Table, rows: np.ndarray, masks: Mapping[str, np.ndarray],
+                    pv: PvColumns | None,
+                    packages: Callable[[], Sequence[Sequence[OptionLike]]], *,
+                    columns: Sequence[str] | None = None) -> Scores:
+        """:meth:`score` of packages given as columns (issue 16): package k is the measure
+        types whose ``masks[measure][k]`` is set (a ``solar_pv`` one from ``pv``'s row k),
+        folded by ``ara.modelling.overlays.apply_masks`` in the same calculator calls
+        :meth:`score` makes. With an overlay function of the caller's own, ``packages()``
+        gives the packages as options and :meth:`score` scores them."""
+        module = importlib.import_module("ara.modelling.overlays")
+        if self.apply is not module.apply_options:
+            return self.score(state, [int(r) for r in rows], packages(), columns=columns)
+        rows = np.asarray(rows, dtype=np.int64)
+        parts = []
+        for start in range(0, len(rows), self._chunk) or [0]:
+            part = slice(start, start + self._chunk)
+            overlaid = module.apply_masks(
+                state, rows[part], {m: v[part] for m, v in masks.items()},
+                None if pv is None else (pv[0][part], pv[1][part], pv[2][part]))
+            out = self._calculate(overlaid)
+            del overlaid
+            parts.append(out.select(list(columns)) if columns is not None else out)
+            self.calculator_calls += 1
+        self.packages_scored += len(rows)
+        outputs = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+        return scores_of(outputs)
+
     def score(self, state: pa.Table, rows: Sequence[int],
               packages: Sequence[Sequence[OptionLike]], *,
               columns: Sequence[str] | None = None) -> Scores:
@@ -143,4 +173,5 @@ class PackageScorer:
 
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "SCORE_COLUMNS", "ApplyOptions", "Calculator", "OptionLike",
-           "Package", "PackageScorer", "Scores", "default_apply", "lenient_calculate", "scores_of"]
+           "Package", "PackageScorer", "PvColumns", "Scores", "default_apply",
+           "lenient_calculate", "scores_of"]
