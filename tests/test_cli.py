@@ -316,3 +316,18 @@ def test_calculate_takes_any_object_with_the_arrow_c_stream_interface() -> None:
     assert calculate(Stream()).equals(calculate(table))
     with pytest.raises(TypeError, match="Arrow C stream interface"):
         calculate(42)
+
+
+@pytest.mark.parametrize("source", ["archive:missing.ndjson.gz", "xml:no-folder",
+                                    "csv:missing.csv"])
+def test_run_refuses_a_local_epc_source_that_does_not_exist(
+        source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One line naming the source, exit 2, before any database is made (it used to end in
+    'internal error: FileNotFoundError')."""
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", "--epc-source", source, "--db", str(tmp_path / "ara.db")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--epc-source {source}: no such file or folder" in err
+    assert "Traceback" not in err and not (tmp_path / "ara.db").exists()

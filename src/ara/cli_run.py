@@ -126,6 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     from tqdm import tqdm
 
+    from ara.datasets import DatasetError, StoreUnavailableError, is_uri
     from ara.domain.bills import FuelRates
     from ara.ingestion.geospatial import UprnReferenceData
     from ara.ingestion.secrets import CredentialsError
@@ -161,7 +162,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except CredentialsError as exc:
         return refuse(f"{exc} (the sources archive:PATH, xml:DIR and csv:PATH need no "
                       "token: --epc-source)", EXIT_CONFIG)
-    if uprn_data and not Path(uprn_data).exists():
+    refusal = _remote_source_refusal(epc_source, uprn_data)
+    if refusal is not None:
+        return refuse(*refusal)
+    if uprn_data and not is_uri(uprn_data) and not Path(uprn_data).exists():
         return refuse(f"--uprn-data {uprn_data}: no such file")
     if args.comparables is not None and not Path(args.comparables).exists():
         return refuse(f"--comparables {args.comparables}: no such file or folder")
@@ -169,7 +173,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not on_cluster:  # on a cluster each worker process reads them once
         try:
             comparables = _comparables(args.comparables, epc_source)
-        except ValueError as exc:
+        except StoreUnavailableError as exc:
+            return refuse(exc, EXIT_CONFIG)
+        except (ValueError, DatasetError) as exc:
             return refuse(exc)
     try:
         pcdb = load_user_pcdb(args.pcdb)
@@ -236,12 +242,46 @@ def _comparables(dataset: str | None, epc_source: str) -> Any:
     """The run's comparable certificates, read once before the first batch: the dataset of
     ``--comparables`` (``ara convert`` output), else every certificate of a local EPC source
     (archive, XML folder, CSV), else None (the register API: homes without a certificate get
-    no prediction, and their failure says to give ``--comparables``)."""
+    no prediction, and their failure says to give ``--comparables``). An archive on object
+    storage is read from a temporary local copy (removed once read)."""
+    from ara.datasets import is_uri, local_copy
     from ara.orchestration.prediction import comparables_dataset, comparables_for_source
 
     if dataset is not None:
         return comparables_dataset(dataset)
+    kind, _, path = epc_source.partition(":")
+    if kind == "archive" and is_uri(path):
+        with local_copy(path) as copy:
+            return comparables_for_source(f"{kind}:{copy}")
     return comparables_for_source(epc_source)
+
+
+def _remote_source_refusal(epc_source: str, uprn_data: str | None) -> tuple[str, int] | None:
+    """Why a source cannot be read (one line, exit status), or None: a local archive, folder
+    or CSV that does not exist, a missing object is bad input (2), an unreachable store or
+    refused credentials the environment (78). Only ``archive:URI`` and ``--uprn-data URI``
+    are read from a store."""
+    from ara.cli import EXIT_CONFIG
+    from ara.datasets import DatasetError, StoreUnavailableError, check_file, is_uri
+
+    kind, _, path = epc_source.partition(":")
+    if kind in ("xml", "csv") and is_uri(path):
+        return (f"--epc-source {epc_source}: {kind}: sources are read from local paths only "
+                "(archive:URI reads a bulk archive on object storage)", EXIT_ERROR)
+    if kind in ("archive", "xml", "csv") and path and not is_uri(path) \
+            and not Path(path).exists():
+        return f"--epc-source {epc_source}: no such file or folder", EXIT_ERROR
+    checks = [(f"--epc-source {kind}:", path)] if kind == "archive" and is_uri(path) else []
+    if uprn_data and is_uri(uprn_data):
+        checks.append(("--uprn-data", uprn_data))
+    for option, uri in checks:
+        try:
+            check_file(uri)
+        except StoreUnavailableError as exc:
+            return f"{option} {exc}", EXIT_CONFIG
+        except DatasetError as exc:
+            return f"{option} {exc}", EXIT_ERROR
+    return None
 
 
 #: The modules of the 'cluster' extra that ``ara run --workers/--scheduler`` needs.
@@ -273,9 +313,12 @@ def _cluster_refusal(args: argparse.Namespace) -> tuple[str, int] | None:
 
 
 def _absolute_source(spec: str) -> str:
-    """An EPC source with its path made absolute (a worker's working folder is not ours)."""
+    """An EPC source with its path made absolute (a worker's working folder is not ours); a
+    URI as it is."""
+    from ara.datasets import is_uri
+
     kind, sep, path = spec.partition(":")
-    return f"{kind}:{Path(path).resolve()}" if sep and path else spec
+    return f"{kind}:{Path(path).resolve()}" if sep and path and not is_uri(path) else spec
 
 
 def _run_on_cluster(args: argparse.Namespace, properties: Any, epc_source: str,
@@ -286,6 +329,7 @@ def _run_on_cluster(args: argparse.Namespace, properties: Any, epc_source: str,
     when a partition failed after its retries (what its batches committed stays; a re-run
     replaces it)."""
     from ara.cli import EXIT_CONFIG
+    from ara.datasets import is_uri
     from ara.distributed import ClusterUnavailableError
     from ara.orchestration.distributed_run import (
         ClusterRunError,
@@ -298,7 +342,8 @@ def _run_on_cluster(args: argparse.Namespace, properties: Any, epc_source: str,
     scenarios = args.scenarios if args.scenarios in ("default", "none") \
         else str(Path(args.scenarios).resolve())
     spec = RunSpec(db=args.db, epc_source=_absolute_source(epc_source),
-                   uprn_data=str(Path(uprn_data).resolve()) if uprn_data else None,
+                   uprn_data=uprn_data if not uprn_data or is_uri(uprn_data)
+                   else str(Path(uprn_data).resolve()),
                    solar=args.solar, mode=args.mode,
                    pcdb=str(Path(args.pcdb).resolve()) if args.pcdb else None,
                    scenarios=scenarios, batch_size=args.batch_size,
@@ -370,9 +415,11 @@ def add_parser(sub: Any) -> None:
                      help="SQLite file or postgresql+psycopg:// URL (default ara.db)")
     run.add_argument("--epc-source", metavar="SOURCE",
                      help="api | api-legacy | archive:PATH | xml:DIR | csv:PATH (default: the "
-                          "bundled archive for the sample, else api)")
+                          "bundled archive for the sample, else api); the archive may be an "
+                          "object-store URI (archive:s3://bucket/certificates.ndjson.gz)")
     run.add_argument("--uprn-data", metavar="PATH",
-                     help="OS Open UPRN-style CSV/Parquet with planning flags")
+                     help="OS Open UPRN-style CSV/Parquet with planning flags (a path or an "
+                          "object-store URI)")
     run.add_argument("--comparables", metavar="DATASET",
                      help="comparable certificates for predicting the EPC of a home without "
                           "a certificate or survey: a certificate dataset from ara convert "

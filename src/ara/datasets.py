@@ -8,13 +8,24 @@ Object storage: a dataset may be a URI (``s3://bucket/prefix/``, ``gs://...``, a
 file systems (credentials and endpoint from the usual environment: ``AWS_ACCESS_KEY_ID``,
 ``AWS_ENDPOINT_URL`` ...). A URI names a "folder" (a prefix) or one file; globs are for local
 paths only. There is no rename on object stores: parts are written under a staging prefix and
-moved (copied, then deleted) into place when every part is written."""
+moved (copied, then deleted) into place when every part is written.
+
+Sources on object storage (``ara convert``, ``ara run --epc-source archive:URI``):
+:func:`read_certificate_source` reads a certificate archive at a URI as a stream through the
+same file systems, line by line as a local file is read; :func:`check_file` says in one line
+why a URI cannot be read (:class:`StoreUnavailableError` when the store itself cannot be
+reached or refuses the credentials, rather than the object being absent)."""
 
 from __future__ import annotations
 
 import glob
+import gzip
+import io
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +37,10 @@ import pyarrow.parquet as pq
 from ara.batches import rebatch
 
 __all__ = ["DEFAULT_PARTITION_ROWS", "PARQUET_SUFFIXES", "DatasetError", "Partition",
-           "is_uri", "join", "open_parquet", "part_name", "plan_partitions", "publish_parts",
-           "read_partition"]
+           "StoreUnavailableError", "check_file", "check_output_folder", "file_key",
+           "first_line", "is_uri", "join", "local_copy", "move", "open_input", "open_parquet",
+           "part_name", "plan_partitions", "publish_parts", "read_certificate_source",
+           "read_partition", "remove_staging"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 #: Rows per partition when one Parquet file is split (a folder's files are taken as they are).
@@ -36,6 +49,12 @@ DEFAULT_PARTITION_ROWS = 100_000
 
 class DatasetError(Exception):
     """INPUT or OUTPUT_DIR cannot be used (bad input: ``ara calc`` exits 2)."""
+
+
+class StoreUnavailableError(DatasetError):
+    """The object store cannot be reached, or refuses the credentials: the environment is at
+    fault, not the input (``ara convert`` and ``ara run`` exit 78, as for a database they
+    cannot reach)."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +87,19 @@ def is_uri(text: str) -> bool:
     return bool(sep) and scheme.isalnum() and scheme.lower() != "file"
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an error (Arrow's S3 errors run to several)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _fs(uri: str) -> tuple[pafs.FileSystem, str]:
     try:
         return pafs.FileSystem.from_uri(uri)
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DatasetError(f"{uri}: cannot open: {exc}") from exc
+    except (pa.ArrowInvalid, ValueError) as exc:
+        raise DatasetError(f"{uri}: cannot open: {first_line(exc)}") from exc
+    except (pa.ArrowException, OSError) as exc:
+        raise StoreUnavailableError(f"{uri}: cannot open: {first_line(exc)}") from exc
 
 
 def join(base: str, name: str) -> str:
@@ -311,3 +338,203 @@ class PartWriter:
                 pass
         else:
             Path(self.temp).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources on object storage: one file at a URI, read as a stream
+# ---------------------------------------------------------------------------------------------
+#: Bytes asked of the store at a time when a file is streamed (one ranged GET on S3).
+READ_BLOCK_BYTES = 8 * 1024 * 1024
+#: Certificate files at a URI copied to a local temporary file before they are read: a
+#: ``.zip`` is read by seeking to its members, a ``.json`` / ``.xml`` is read whole. Any other
+#: (``.gz``, ``.ndjson``, ``.jsonl``, ...) is read as a stream.
+SPOOLED_SUFFIXES = (".zip", ".json", ".xml")
+
+
+def check_file(uri: str) -> None:
+    """That ``uri`` names one object that can be read. :class:`DatasetError` when it is not
+    there or is a folder (a prefix); :class:`StoreUnavailableError` when the store cannot be
+    asked (unreachable endpoint, refused credentials)."""
+    fs, inner = _fs(uri)
+    try:
+        info = fs.get_file_info(inner)
+    except (pa.ArrowException, OSError) as exc:
+        raise StoreUnavailableError(f"{uri}: cannot read: {first_line(exc)}") from exc
+    if info.type == pafs.FileType.NotFound:
+        raise DatasetError(f"{uri}: no such file")
+    if info.type != pafs.FileType.File:
+        raise DatasetError(f"{uri}: is a folder (a prefix); give one file")
+
+
+def file_key(uri: str) -> tuple[int, int] | None:
+    """(modification time in ns, size) of the object at ``uri``, what tells one version of
+    it from another; None when it cannot be asked or the store does not say."""
+    try:
+        fs, inner = _fs(uri)
+        info = fs.get_file_info(inner)
+    except (DatasetError, pa.ArrowException, OSError):
+        return None
+    if info.type != pafs.FileType.File or info.size is None:
+        return None
+    return (info.mtime_ns or 0, info.size)
+
+
+class _StoreReader(io.RawIOBase):
+    """An Arrow input stream as a Python raw stream; a failed read names the URI."""
+
+    def __init__(self, stream: pa.NativeFile, uri: str) -> None:
+        super().__init__()
+        self._stream = stream
+        self.uri = uri
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self._stream.read(len(buffer))
+        except (pa.ArrowException, OSError) as exc:
+            raise StoreUnavailableError(f"{self.uri}: cannot read: {first_line(exc)}") from exc
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+        super().close()
+
+
+class _NamedReader(io.BufferedReader):
+    """A buffered binary stream named by its URI (readers name documents after ``name``)."""
+
+    def __init__(self, raw: _StoreReader) -> None:
+        super().__init__(raw, READ_BLOCK_BYTES)
+        self._uri = raw.uri
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._uri
+
+
+def open_input(uri: str) -> io.BufferedReader:
+    """The object at ``uri`` as a buffered binary stream (``readline`` works; reads of
+    :data:`READ_BLOCK_BYTES` at a time reach the store; nothing is held whole), named by the
+    URI. Raises as :func:`check_file`; a read that fails later raises
+    :class:`StoreUnavailableError` naming the URI."""
+    check_file(uri)
+    fs, inner = _fs(uri)
+    try:
+        stream = fs.open_input_stream(inner, compression=None)
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{uri}: no such file") from exc
+    except (pa.ArrowException, OSError) as exc:
+        raise StoreUnavailableError(f"{uri}: cannot read: {first_line(exc)}") from exc
+    return _NamedReader(_StoreReader(stream, uri))
+
+
+@contextmanager
+def local_copy(uri: str) -> Iterator[Path]:
+    """The object at ``uri`` copied (streamed, a block at a time) to a temporary local file
+    of the same name, removed afterwards: for readers that must seek (a ``.zip``). It needs
+    free space for the file in the temporary folder (``TMPDIR``)."""
+    with open_input(uri) as source, tempfile.TemporaryDirectory(prefix="ara-spool-") as folder:
+        path = Path(folder) / (uri.rstrip("/").rsplit("/", 1)[-1] or "source")
+        with path.open("wb") as sink:
+            shutil.copyfileobj(source, sink, READ_BLOCK_BYTES)
+        yield path
+
+
+def read_certificate_source(source: str, batch_size: int = 10_000, **options: Any
+                            ) -> Iterator[tuple[pa.RecordBatch, list[Any]]]:
+    """:func:`ara.rdsap.readers.read_certificates` of a local path (handed on as it is) or of
+    one certificate file at a URI, read alike: the same rows and failures, each ``source``
+    naming the URI (``s3://bucket/archive.ndjson.gz:17``, ``s3://bucket/a.zip!member``).
+
+    An NDJSON archive (``.ndjson``, ``.jsonl``, ``.gz``; any other name is read as NDJSON
+    too) is streamed from the store, decompressed here, one line at a time. A ``.zip`` (and
+    a single ``.json`` or ``.xml``) is first copied to a local temporary file, as a zip is
+    read by seeking to its members (:func:`local_copy`: disk for the archive, no memory).
+    Raises as :func:`check_file` before anything is read; a folder (prefix) of documents on
+    object storage is refused."""
+    from ara.rdsap.readers import read_certificates
+
+    if not is_uri(source):
+        return read_certificates(source, batch_size, **options)
+    check_file(source)
+    return _remote_certificates(source, batch_size, options)
+
+
+def _remote_certificates(uri: str, batch_size: int, options: dict[str, Any]
+                         ) -> Iterator[tuple[pa.RecordBatch, list[Any]]]:
+    from ara.rdsap.readers import read_certificates
+
+    lower = uri.lower()
+    if not lower.endswith(SPOOLED_SUFFIXES):
+        with open_input(uri) as raw:
+            stream: Any = gzip.GzipFile(filename=uri, mode="rb", fileobj=raw) \
+                if lower.endswith(".gz") else raw
+            with stream:
+                yield from read_certificates(stream, batch_size, **options)
+        return
+    with local_copy(uri) as path:
+        for batch, failures in read_certificates(path, batch_size, **options):
+            yield _named_after(batch, failures, str(path), uri)
+
+
+def _named_after(batch: pa.RecordBatch, failures: list[Any], local: str, uri: str
+                 ) -> tuple[pa.RecordBatch, list[Any]]:
+    """The batch and failures of a spooled copy, their ``source`` naming the URI again."""
+    import pyarrow.compute as pc
+
+    index = batch.schema.get_field_index("source")
+    columns = list(batch.columns)
+    columns[index] = pc.replace_substring(columns[index], pattern=local, replacement=uri,
+                                          max_replacements=1)
+    renamed = [f._replace(source=uri + f.source[len(local):])
+               if f.source and f.source.startswith(local) else f for f in failures]
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema), renamed
+
+
+# ---------------------------------------------------------------------------------------------
+# Output folders, local or on object storage (ara convert)
+# ---------------------------------------------------------------------------------------------
+def check_output_folder(output: str, command: str) -> None:
+    """That ``output`` can be a dataset folder: not a file, and (a local path) inside a
+    folder that exists. Raises :class:`DatasetError` (:class:`StoreUnavailableError` when
+    the store cannot be asked)."""
+    if not is_uri(output):
+        path = Path(output)
+        if path.exists() and not path.is_dir():
+            raise DatasetError(f"{path}: is a file; {command} writes a folder (-o DATASET/)")
+        if not path.parent.is_dir():
+            raise DatasetError(f"{path}: cannot write: folder {path.parent} does not exist")
+        return
+    fs, inner = _fs(output)
+    try:
+        info = fs.get_file_info(inner.rstrip("/"))
+    except (pa.ArrowException, OSError) as exc:
+        raise StoreUnavailableError(f"{output}: cannot write: {first_line(exc)}") from exc
+    if info.type == pafs.FileType.File:
+        raise DatasetError(f"{output}: is a file; {command} writes a folder (-o DATASET/)")
+
+
+def move(source: str, destination: str) -> None:
+    """Move one file within a local folder tree or one object store."""
+    if not is_uri(destination):
+        os.replace(source, destination)
+        return
+    fs, target = _fs(destination)
+    _same, origin = _fs(source)
+    fs.move(origin, target)
+
+
+def remove_staging(staging: str) -> None:
+    """Remove a staging folder or prefix and all in it; what cannot be removed is left."""
+    if not is_uri(staging):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    try:
+        fs, inner = _fs(staging)
+        fs.delete_dir(inner.rstrip("/"))
+    except (DatasetError, pa.ArrowException, OSError):
+        pass

@@ -786,18 +786,33 @@ class _LocalFetcher(ABC):
     """A local source read with the RdSAP readers; every ``fetch`` streams it once, except
     that a source of at most ``cache_rows`` certificates is kept in memory after its first
     full read (until the file changes), so a portfolio fetched in many batches parses it once.
-    """
+
+    A subclass may also take a file on object storage (``uri``, e.g. ``s3://bucket/x.gz``;
+    :mod:`ara.datasets`), read as a stream like the local file; ``path`` is then unused."""
 
     name: str
     cache_rows = 250_000
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        from ara.datasets import is_uri
+
+        text = os.fspath(path)
+        self.uri: str | None = text if is_uri(text) else None
         self.path = Path(path)
         self._cache: list[tuple[pa.RecordBatch, list[ReadFailure]]] | None = None
         self._cache_key: tuple[int, int] | None = None
 
+    @property
+    def where(self) -> str:
+        """The source as the user named it."""
+        return self.uri if self.uri is not None else str(self.path)
+
     def _source_key(self) -> tuple[int, int] | None:
         """What identifies the file's content for the cache (None: do not cache)."""
+        if self.uri is not None:
+            from ara.datasets import file_key
+
+            return file_key(self.uri)
         if not self.path.is_file():
             return None
         stat = self.path.stat()
@@ -820,7 +835,7 @@ class _LocalFetcher(ABC):
             self._cache, self._cache_key = kept, key
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self.path)!r})"
+        return f"{type(self).__name__}({self.where!r})"
 
     @abstractmethod
     def _batches(self) -> Batches:
@@ -834,13 +849,16 @@ class _LocalFetcher(ABC):
             for batch, failures in self._read():
                 source_failures += failures
                 index.scan(batch)
-        name = f"{self.name} {self.path}"
+        name = f"{self.name} {self.where}"
         return _log_result(name, index.result(name, source_failures))
 
 
 class BulkArchiveFetcher(_LocalFetcher):
     """The register's bulk archive: NDJSON (plain, ``.gz`` or inside a ``.zip``), one
-    certificate per line, streamed by ``read_certificates`` (memory bounded by one batch)."""
+    certificate per line, streamed by ``read_certificates`` (memory bounded by one batch).
+    ``path`` may be a URI (``s3://bucket/certificates.ndjson.gz``): the archive is streamed
+    from the store and read as the local file is (a ``.zip`` is copied to a local temporary
+    file first; :func:`ara.datasets.read_certificate_source`)."""
 
     name = "bulk archive"
 
@@ -853,6 +871,15 @@ class BulkArchiveFetcher(_LocalFetcher):
                                          "full_sap": "summary"}
 
     def _batches(self) -> Batches:
+        if self.uri is not None:
+            from ara.datasets import DatasetError, StoreUnavailableError, read_certificate_source
+
+            try:
+                return read_certificate_source(self.uri, **self._options)
+            except StoreUnavailableError as exc:
+                raise ConnectionError(f"{self.name}: {exc}") from exc
+            except DatasetError as exc:
+                raise FileNotFoundError(f"{self.name}: {exc}") from exc
         if not self.path.exists():
             raise FileNotFoundError(f"{self.name}: no such file {self.path}")
         return read_certificates(self.path, **self._options)
@@ -865,6 +892,9 @@ class XmlFolderFetcher(BulkArchiveFetcher):
     name = "XML folder"
 
     def _batches(self) -> Batches:
+        if self.uri is not None:
+            raise NotADirectoryError(f"{self.name}: {self.uri}: a folder on object storage "
+                                     "is not read (give a local folder)")
         if not self.path.is_dir():
             raise NotADirectoryError(f"{self.name}: {self.path} is not a folder")
         return read_certificates(self.path, **self._options)
@@ -883,6 +913,9 @@ class OpenDataCsvFetcher(_LocalFetcher):
                                          "keep_raw": keep_raw}
 
     def _batches(self) -> Batches:
+        if self.uri is not None:
+            raise FileNotFoundError(f"{self.name}: {self.uri}: a CSV on object storage is not "
+                                    "read (give a local file)")
         if not self.path.is_file():
             raise FileNotFoundError(f"{self.name}: no such file {self.path}")
         return iter_summary_csv(self.path, **self._options)
