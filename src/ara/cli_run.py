@@ -54,7 +54,7 @@ def trust_line(base: Any, failures: Any) -> str:
 
 
 def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
-    from ara.read_models import portfolio_baselines
+    from ara.read_models import first_failures, portfolio_baselines
 
     with uow_factory(read_only=True) as uow:
         rows = portfolio_baselines(uow.connection, portfolio_id)
@@ -63,8 +63,9 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
     effective = Counter(r.effective_band for r in base)
     reasons = Counter(r.rebaseline_reason for r in base)
     bands = "ABCDEFG"
+    first = first_failures(failures)
     lines = [f"portfolio {portfolio_id}: {run.properties} properties, {certs} certificates, "
-             f"{len(base)} baselined, {len(failures)} failures",
+             f"{len(base)} baselined, {len(failures)} failures of {len(first)} homes",
              "band      " + "".join(f"{b:>7}" for b in (*bands, "-")),
              "lodged    " + "".join(f"{lodged.get(b, 0):>7}" for b in (*bands, "-")),
              "effective " + "".join(f"{effective.get(b, 0):>7}" for b in (*bands, "-")),
@@ -109,9 +110,12 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
         lines.append(f"failed batches: {len(run.failed_batches)}")
         lines += [f"  batch {n}: {reason}" for n, reason in run.failed_batches[:10]]
     if failures:
-        lines.append("failures by reason:")
+        later = len(failures) - len(first)
+        lines.append("failures by reason (each home once, at the first stage that failed it"
+                     + (f"; {later} failures of the same homes at later stages follow from "
+                        "these" if later else "") + "):")
         grouped = Counter((f.stage, f.error_type, f.message.split(";")[0][:110])
-                          for f in failures)
+                          for f in first)
         lines += [f"  {n:>6}  {stage}/{kind}: {msg}"
                   for (stage, kind, msg), n in grouped.most_common(12)]
     return "\n".join(lines)

@@ -577,7 +577,8 @@ class PortfolioBaselines:
     baselines: list[Any]  # rows: property_id, lodged_band, effective_band,
     # effective_sap_score, bill_total_gbp, rebaseline_reason, estimate, assumptions,
     # changed_inputs, source_path
-    failures: list[Any]  # rows: stage, error_type, message
+    failures: list[Any]  # rows: property_id, stage, error_type, message (by property, then
+    # stage in run order)
     anomalies: int = 0
     """Lodged certificates of the portfolio flagged far from their comparables."""
 
@@ -602,13 +603,26 @@ def portfolio_baselines(conn: sa.Connection, portfolio_id: str) -> PortfolioBase
                         .where(b.property_id.in_(ids))
                         .order_by(b.property_id)).all()
     f = t.stage_failures.c
-    failures = conn.execute(sa.select(f.stage, f.error_type, f.message)
-                            .where(f.property_id.in_(ids))).all()
+    failures = conn.execute(sa.select(f.property_id, f.stage, f.error_type, f.message)
+                            .where(f.property_id.in_(ids))
+                            .order_by(f.property_id, _stage_order(f.stage), f.stage)).all()
     n_anomalies = conn.execute(sa.select(sa.func.count()).select_from(t.certificate_anomalies)
                                .where(t.certificate_anomalies.c.property_id.in_(ids))
                                ).scalar_one()
     return PortfolioBaselines(int(n_props), int(n_certs), list(base), list(failures),
                               int(n_anomalies))
+
+
+def first_failures(failures: Sequence[Any]) -> list[Any]:
+    """Of :attr:`PortfolioBaselines.failures`, each home's failure at the first stage of the
+    run that failed it (the root cause: a later stage's failure of the same home, such as
+    Modelling's 'no Effective EPC' after the Baseline's, follows from it)."""
+    out, last = [], None
+    for row in failures:
+        if row.property_id != last:
+            out.append(row)
+            last = row.property_id
+    return out
 
 
 def certificate_anomalies(conn: sa.Connection, portfolio_id: str) -> list[dict[str, Any]]:

@@ -28,9 +28,16 @@ def test_ara_run_on_the_bundled_sample_matches_the_database(
     divergences = re.search(r"^divergences: (\d+) pristine", out, re.M)
     kept = re.search(r"^rebaselined: .*none (\d+)", out, re.M)
     assert divergences and kept and 0 < int(divergences.group(1)) <= int(kept.group(1))
-    m = re.search(r"(\d+) properties, (\d+) certificates, (\d+) baselined, (\d+) failures", out)
+    m = re.search(r"(\d+) properties, (\d+) certificates, (\d+) baselined, (\d+) failures "
+                  r"of (\d+) homes", out)
     assert m, out
-    properties, certificates, baselined, failures = map(int, m.groups())
+    properties, certificates, baselined, failures, failed_homes = map(int, m.groups())
+    # failures by reason: each home once, at its first failing stage (issue 19: the 200 homes
+    # without a certificate fail at Prediction; the Baseline's 'no source' follows from it)
+    reasons = re.findall(r"^\s+(\d+)  (\w+)/", out, re.M)
+    assert sum(int(n) for n, _ in reasons) == failed_homes
+    assert {stage for _, stage in reasons} == {"prediction"}
+    assert f"{failures - failed_homes} failures of the same homes at later stages" in out
     engine = create_engine(str(db))
     factory = UnitOfWorkFactory(engine)
     with factory(read_only=True) as uow:
@@ -41,6 +48,8 @@ def test_ara_run_on_the_bundled_sample_matches_the_database(
 
         assert (count(t.properties), count(t.epc_certificates), count(t.baseline_performance),
                 count(t.stage_failures)) == (properties, certificates, baselined, failures)
+        assert conn.execute(sa.select(sa.func.count(sa.distinct(
+            t.stage_failures.c.property_id)))).scalar_one() == failed_homes
         bands = dict(conn.execute(sa.select(t.baseline_performance.c.effective_band,
                                             sa.func.count()).group_by(
             t.baseline_performance.c.effective_band)).all())
