@@ -6,6 +6,9 @@ from __future__ import annotations
 import functools
 import os
 import platform
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -159,3 +162,14 @@ def database(kind: str, tmp_path: Path, pg_schema: str) -> Iterator[Any]:
         return
     with postgres_engine(pg_schema) as engine:
         yield UnitOfWorkFactory(engine)
+
+
+def run_calc(arguments: list[str]) -> float:
+    """One ``python -m ara calc`` process; its wall seconds."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "ara", "calc", *arguments], env=env,
+                          capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return wall

@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +28,7 @@ from typing import Any
 import distributed  # the "cluster" extra, part of "dev"
 import pyarrow.parquet as pq
 import pytest
-from bench_support import SEED, machine_info, remember
+from bench_support import SEED, machine_info, remember, run_calc
 
 from ara.sap import synthetic
 
@@ -75,17 +72,6 @@ def scheduler(inputs: dict[int, Path], tmp_path_factory: pytest.TempPathFactory)
                   str(tmp_path_factory.mktemp("warm") / "out"),
                   "--scheduler", cluster.scheduler_address])
         yield cluster.scheduler_address
-
-
-def run_calc(arguments: list[str]) -> float:
-    """One ``python -m ara calc`` process; its wall seconds."""
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
-    started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "ara", "calc", *arguments], env=env,
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return wall
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -39,8 +39,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -234,17 +232,6 @@ def model_from_measurements(measured: dict[tuple[int, int], dict[str, Any]]) \
 # ------------------------------------------------------------------------------------------
 # The benchmark
 # ------------------------------------------------------------------------------------------
-def run_calc(arguments: list[str]) -> float:
-    """One ``python -m ara calc`` process; its wall seconds."""
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
-    started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "ara", "calc", *arguments], env=env,
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return wall
-
-
 def start_cluster(workers: int) -> Any:
     """A ``LocalCluster`` of ``workers`` processes, 1 Dask thread and 1 Numba thread each
     (``NUMBA_NUM_THREADS`` in the worker's environment, set by its nanny before the worker
@@ -315,7 +302,7 @@ def test_national_scale(benchmark: Any, national_dataset: Callable[[int], Path],
                         tmp_path: Path, n: int, workers: int) -> None:
     import distributed
     import pyarrow.parquet as pq
-    from bench_support import machine_info, remember
+    from bench_support import machine_info, remember, run_calc
 
     dataset = national_dataset(n)
     files = sorted(dataset.glob("*.parquet"))

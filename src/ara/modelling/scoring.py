@@ -137,19 +137,9 @@ class PackageScorer:
         if self.apply is not module.apply_options:
             return self.score(state, [int(r) for r in rows], packages(), columns=columns)
         rows = np.asarray(rows, dtype=np.int64)
-        parts = []
-        for start in range(0, len(rows), self._chunk) or [0]:
-            part = slice(start, start + self._chunk)
-            overlaid = module.apply_masks(
-                state, rows[part], {m: v[part] for m, v in masks.items()},
-                None if pv is None else (pv[0][part], pv[1][part], pv[2][part]))
-            out = self._calculate(overlaid)
-            del overlaid
-            parts.append(out.select(list(columns)) if columns is not None else out)
-            self.calculator_calls += 1
-        self.packages_scored += len(rows)
-        outputs = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        return scores_of(outputs)
+        return self._scored(len(rows), lambda part: module.apply_masks(
+            state, rows[part], {m: v[part] for m, v in masks.items()},
+            None if pv is None else (pv[0][part], pv[1][part], pv[2][part])), columns)
 
     def score(self, state: pa.Table, rows: Sequence[int],
               packages: Sequence[Sequence[OptionLike]], *,
@@ -159,15 +149,21 @@ class PackageScorer:
         these output columns of each chunk (memory: a search scores many packages)."""
         if len(rows) != len(packages):
             raise ValueError("one state row per package")
+        return self._scored(len(rows), lambda part: self.overlay(state, rows[part],
+                                                                 packages[part]), columns)
+
+    def _scored(self, n: int, overlay: Callable[[slice], pa.Table],
+                columns: Sequence[str] | None) -> Scores:
+        """The scores of ``n`` packages, ``overlay(part)`` giving the overlaid inputs of the
+        packages in ``part``: one calculator call per ``chunk_rows`` of them."""
         parts = []
-        for start in range(0, len(rows), self._chunk) or [0]:
-            stop = start + self._chunk
-            overlaid = self.overlay(state, rows[start:stop], packages[start:stop])
+        for start in range(0, n, self._chunk) or [0]:
+            overlaid = overlay(slice(start, start + self._chunk))
             out = self._calculate(overlaid)
             del overlaid
             parts.append(out.select(list(columns)) if columns is not None else out)
             self.calculator_calls += 1
-        self.packages_scored += len(rows)
+        self.packages_scored += n
         outputs = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         return scores_of(outputs)
 
