@@ -135,6 +135,14 @@ def _popcount(mask: np.int64) -> int:
     return n
 
 
+@njit(cache=True, inline="always")
+def _smaller_first(a: np.int64, b: np.int64) -> bool:
+    """Of two packages of equal cost, ``a`` comes first: fewer measures, then the smaller
+    option ids (:func:`lex_less`)."""
+    ca, cb = _popcount(a), _popcount(b)
+    return ca < cb if ca != cb else lex_less(a, b)
+
+
 @njit(cache=True)
 def _valid(groups: np.ndarray, mask: np.int64) -> bool:
     """At most one option of each exclusive group."""
@@ -274,8 +282,7 @@ def best_packages(starts: np.ndarray, masks: np.ndarray, costs: np.ndarray, ok: 
                 if costs[k] != costs[best]:
                     better = costs[k] < costs[best]
                 else:
-                    ck, cb = _popcount(masks[k]), _popcount(masks[best])
-                    better = ck < cb if ck != cb else lex_less(masks[k], masks[best])
+                    better = _smaller_first(masks[k], masks[best])
                 if better:
                     best = k
         if best < 0:
@@ -290,8 +297,7 @@ def best_packages(starts: np.ndarray, masks: np.ndarray, costs: np.ndarray, ok: 
                 elif costs[k] != costs[best]:
                     better = costs[k] < costs[best]
                 else:
-                    ck, cb = _popcount(masks[k]), _popcount(masks[best])
-                    better = ck < cb if ck != cb else lex_less(masks[k], masks[best])
+                    better = _smaller_first(masks[k], masks[best])
                 if better:
                     best = k
         out[s] = best
