@@ -20,243 +20,48 @@ import math
 import os
 import sys
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.ipc as ipc
-import pyarrow.json as pajson
-import pyarrow.parquet as pq
 
 from ara import __version__
-from ara.batches import rebatch
+from ara.calc_io import (
+    COMPRESSIONS,
+    OUTPUT_SUFFIXES,
+    Source,
+    Writer,
+    open_source,
+    open_writer,
+)
+from ara.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_CONFIG,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_REJECTED,
+    CliError,
+    bundled,
+    example_xml_path,
+    extra_message,
+    missing_extra,
+    positive,
+    sample_dwellings_path,
+    show_progress,
+)
 
-EXIT_OK = 0
-EXIT_REJECTED = 1
-EXIT_BAD_INPUT = 2
-#: Refused for the environment, not the input: credentials missing, the 'pipeline' extra not
-#: installed, the database unreachable or at another schema revision (BSD EX_CONFIG).
-EXIT_CONFIG = 78
+#: Names other modules and the tests take from here (the shared ones live in
+#: :mod:`ara.cli_common` and :mod:`ara.calc_io`).
+__all__ = ["EXIT_BAD_INPUT", "EXIT_CONFIG", "EXIT_INTERNAL", "EXIT_OK", "EXIT_REJECTED",
+           "CliError", "bundled", "example_xml_path", "extra_message", "main",
+           "missing_extra", "sample_dwellings_path"]
 
 DEFAULT_BATCH_SIZE = 32_768
-PARQUET_SUFFIXES = (".parquet", ".pq")
-IPC_SUFFIXES = (".arrow", ".feather", ".ipc")
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-OUTPUT_SUFFIXES = (".parquet", ".csv", ".jsonl")
 MAX_PROBLEMS_SHOWN = 50
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-class CliError(Exception):
-    """A user-facing failure: printed as ``ara <command>: <message>``, exit code ``code``."""
-
-    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def bundled(name: str) -> Path:
-    """A file shipped in ``ara/data``."""
-    return Path(str(resources.files("ara") / "data" / name))
-
-
-def sample_dwellings_path() -> Path:
-    return bundled("sample_dwellings.parquet")
-
-
-def example_xml_path() -> Path:
-    return bundled("example_complete_sap.xml")
-
-
-# ------------------------------------------------------------------------------------------
-# Input: any supported file -> an iterator of tables of at most batch_size rows
-# ------------------------------------------------------------------------------------------
-@dataclass
-class Source:
-    """An opened input: how many rows (None if unknown before reading) and its batches."""
-
-    path: Path
-    total: int | None
-    batches: Iterator[pa.Table]
-
-
-def _xml_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        files = sorted(p for p in path.glob("*.xml") if p.is_file())
-        if not files:
-            raise CliError(f"{path}: folder holds no *.xml files")
-        return files
-    return [path]
-
-
-def _xml_batches(files: list[Path], size: int, mode: str = "strict",
-                 estimates: list[int] | None = None,
-                 unreadable: list[tuple[str, str]] | None = None,
-                 products: Any = None) -> Iterator[pa.Table]:
-    """SAP XML files in batches: as lodged (strict), or completed by the SAP 10.2 rules and
-    the declared estimate fallbacks (estimate; ``estimates`` collects how many files used
-    one; ``products``: the user's PCDB for boilers lodged by index). With ``unreadable``
-    (lenient), a file that does not read is recorded there as (dwelling id, reason) and the
-    others go on; without it the first one raises."""
-    from ara.sap.schema import SAP_INPUT_SCHEMA
-    from ara.sap.xml_reader import SapXmlError, read_sap_xml, read_sap_xml_certificate
-
-    for start in range(0, len(files), size):
-        rows: list[dict[str, Any]] = []
-        used = 0
-        for f in files[start:start + size]:
-            try:
-                if mode == "strict":
-                    rows.append(read_sap_xml(f))
-                    continue
-                reading = read_sap_xml_certificate(f, mode, dwelling_id=f.stem,
-                                                   products=products)
-            except SapXmlError as exc:
-                if unreadable is None:
-                    raise
-                unreadable.append((f.stem, f"{f}: {exc.field}: {exc.reason}"))
-                continue
-            used += bool(reading.assumptions)
-            rows.append(reading.row)
-        if estimates is not None:
-            estimates.append(used)
-        yield pa.Table.from_pylist(rows, schema=SAP_INPUT_SCHEMA)
-
-
-def _ipc_batches(path: Path) -> tuple[int | None, Iterator[pa.RecordBatch]]:
-    source = pa.memory_map(str(path), "r")
-    try:
-        reader = ipc.open_file(source)
-    except pa.ArrowInvalid:  # not the file format: try the streaming format
-        stream = ipc.open_stream(pa.memory_map(str(path), "r"))
-        return None, iter(stream)
-    total = sum(reader.get_record_batch(i).num_rows for i in range(reader.num_record_batches))
-    return total, (reader.get_record_batch(i) for i in range(reader.num_record_batches))
-
-
-def _jsonl_batches(path: Path) -> Iterator[pa.RecordBatch]:
-    from ara.sap.schema import SAP_INPUT_SCHEMA
-
-    parse = pajson.ParseOptions(explicit_schema=SAP_INPUT_SCHEMA,
-                                unexpected_field_behavior="error")
-    opener = getattr(pajson, "open_json", None)  # streaming reader (pyarrow >= 19)
-    if opener is None:
-        yield from pajson.read_json(str(path), parse_options=parse).to_batches()
-    else:
-        yield from opener(str(path), parse_options=parse)
-
-
-def open_source(path: Path, batch_size: int, mode: str = "strict",
-                estimates: list[int] | None = None,
-                unreadable: list[tuple[str, str]] | None = None,
-                products: Any = None) -> Source:
-    """Open ``path`` by its suffix (a folder means SAP XML files; ``mode``, ``unreadable``
-    and ``products`` apply to them: see ``_xml_batches``)."""
-    try:
-        return _open_source(path, batch_size, mode, estimates, unreadable, products)
-    except (pa.ArrowException, OSError) as exc:
-        raise CliError(f"{path}: cannot read: {exc}") from exc
-
-
-def _open_source(path: Path, batch_size: int, mode: str = "strict",
-                 estimates: list[int] | None = None,
-                 unreadable: list[tuple[str, str]] | None = None,
-                 products: Any = None) -> Source:
-    if not path.exists():
-        raise CliError(f"{path}: no such file or folder")
-    suffix = path.suffix.lower()
-    if path.is_dir() or suffix == ".xml":
-        files = _xml_files(path)
-        return Source(path, len(files), _xml_batches(files, batch_size, mode, estimates,
-                                                     unreadable, products))
-    if suffix in PARQUET_SUFFIXES:
-        pf = pq.ParquetFile(str(path))
-        return Source(path, pf.metadata.num_rows,
-                      rebatch(pf.iter_batches(batch_size=batch_size), batch_size))
-    if suffix in IPC_SUFFIXES:
-        total, batches = _ipc_batches(path)
-        return Source(path, total, rebatch(batches, batch_size))
-    if suffix in JSONL_SUFFIXES:
-        return Source(path, None, rebatch(_jsonl_batches(path), batch_size))
-    known = ", ".join(PARQUET_SUFFIXES + IPC_SUFFIXES + JSONL_SUFFIXES + (".xml",))
-    raise CliError(f"{path}: unsupported input type {suffix or '(no suffix)'!r}; "
-                   f"expected one of {known} or a folder of .xml files")
-
-
-# ------------------------------------------------------------------------------------------
-# Output: writers that take one batch at a time
-# ------------------------------------------------------------------------------------------
-class Writer(ABC):
-    """One output file written batch by batch."""
-
-    @abstractmethod
-    def write(self, table: pa.Table) -> None: ...
-
-    @abstractmethod
-    def close(self) -> None: ...
-
-
-#: Parquet codecs ``ara calc --compression`` offers (zstd: small and fast to write).
-COMPRESSIONS = ("zstd", "lz4", "snappy", "none")
-
-
-class ParquetOut(Writer):
-    """Parquet with dictionary encoding only for the text columns: the float outputs barely
-    repeat, and encoding them cost three times the write (measured at 200,000 rows: 0.69 s
-    against 0.24 s, and a larger file)."""
-
-    def __init__(self, path: Path, schema: pa.Schema, compression: str = "zstd") -> None:
-        text = [f.name for f in schema if not pa.types.is_floating(f.type)]
-        self._writer = pq.ParquetWriter(str(path), schema, compression=compression,
-                                        use_dictionary=text)
-
-    def write(self, table: pa.Table) -> None:
-        self._writer.write_table(table)
-
-    def close(self) -> None:
-        self._writer.close()
-
-
-class CsvOut(Writer):
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self._writer = pacsv.CSVWriter(str(path), schema)
-
-    def write(self, table: pa.Table) -> None:
-        self._writer.write_table(table)
-
-    def close(self) -> None:
-        self._writer.close()
-
-
-class JsonlOut(Writer):
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self._fh: TextIO = path.open("w", encoding="utf-8")
-
-    def write(self, table: pa.Table) -> None:
-        dumps = json.dumps
-        self._fh.writelines(dumps(row, allow_nan=False) + "\n" for row in table.to_pylist())
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def open_writer(path: Path, final: Path, schema: pa.Schema,
-                compression: str = "zstd") -> Writer:
-    suffix = final.suffix.lower()
-    if suffix == ".parquet":
-        return ParquetOut(path, schema, compression)
-    if suffix == ".csv":
-        return CsvOut(path, schema)
-    if suffix == ".jsonl":
-        return JsonlOut(path, schema)
-    raise CliError(f"{final}: unsupported output type {suffix or '(no suffix)'!r}; "
-                   f"expected one of {', '.join(OUTPUT_SUFFIXES)}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -362,10 +167,6 @@ def _format_problems(problems: Sequence[tuple[str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def _show_progress(flag: bool) -> bool:
-    return flag or sys.stderr.isatty()
-
-
 def _temp_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.{os.getpid()}.part")
 
@@ -440,7 +241,7 @@ def cmd_calc(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise CliError(f"{output}: cannot write: {exc.strerror or exc}") from exc
         with tqdm(total=source.total, unit=" dwellings", unit_scale=True, file=sys.stderr,
-                  disable=not _show_progress(args.progress), desc="ara calc") as bar:
+                  disable=not show_progress(args.progress), desc="ara calc") as bar:
 
             def emit(result: pa.Table, failed: list[tuple[str, str]], rows: int) -> None:
                 if failed:
@@ -508,7 +309,7 @@ def _calc_on_cluster(args: argparse.Namespace) -> int:
             partitions, output, strict=not args.lenient, columns=columns,
             batch_size=args.batch_size, compression=args.compression, workers=args.workers,
             scheduler=args.scheduler, hook=_tune_for_batches,
-            progress=_show_progress(args.progress))
+            progress=show_progress(args.progress))
     except (dist.DatasetError, dist.PartitionFailedError) as exc:
         raise CliError(str(exc)) from None
     except dist.ClusterUnavailableError as exc:
@@ -819,16 +620,6 @@ def cmd_trace(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------
 # Entry point
 # ------------------------------------------------------------------------------------------
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _row_index(text: str) -> int:
     try:
         value = int(text)
@@ -867,7 +658,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Parquet codec (default zstd)")
     calc.add_argument("--lenient", action="store_true",
                       help="write rejected dwellings with status 'error' instead of stopping")
-    calc.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, metavar="N",
+    calc.add_argument("--batch-size", type=positive, default=DEFAULT_BATCH_SIZE, metavar="N",
                       help=f"dwellings per batch (default {DEFAULT_BATCH_SIZE})")
     calc.add_argument("--progress", action="store_true",
                       help="show the progress bar even when stderr is not a terminal")
@@ -880,13 +671,13 @@ def build_parser() -> argparse.ArgumentParser:
         "file); OUTPUT: a folder, written as part-NNNNN.parquet, one file per partition "
         "in input order. INPUT and OUTPUT must be paths every worker sees.")
     where = cluster.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, metavar="N",
+    where.add_argument("--workers", type=positive, metavar="N",
                        help="start a local Dask cluster of N worker processes (one thread "
                             "each)")
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on the Dask cluster whose scheduler is at ADDRESS "
                             "(e.g. tcp://10.0.0.5:8786)")
-    cluster.add_argument("--partition-rows", type=_positive, default=100_000, metavar="N",
+    cluster.add_argument("--partition-rows", type=positive, default=100_000, metavar="N",
                          help="rows per partition when INPUT is one Parquet file, split "
                               "along its row groups (default 100000)")
     calc.set_defaults(func=cmd_calc)
@@ -927,30 +718,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: The modules of the 'pipeline' extra each command needs beyond the calculator.
-PIPELINE_MODULES = ("sqlalchemy", "alembic", "psycopg", "httpx", "yaml", "matplotlib",
-                    "orjson")
-
-
-def missing_extra(command: str, modules: Sequence[str] = PIPELINE_MODULES) -> bool:
-    """True after printing one line when a module of the 'pipeline' extra is missing: the
-    calculator installs without the database, HTTP and plotting stacks."""
-    message = extra_message(modules)
-    if message:
-        print(f"ara {command}: error: {message}", file=sys.stderr)
-    return bool(message)
-
-
-def extra_message(modules: Sequence[str] = PIPELINE_MODULES) -> str:
-    """What to install when a module of the 'pipeline' extra is missing, else ''."""
-    import importlib.util
-
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    return (f"needs {', '.join(missing)}, from the 'pipeline' extra: "
-            "pip install 'ara-sap[pipeline]'") if missing else ""
-
-
-#: Exit status of an unexpected failure (BSD EX_SOFTWARE).
-EXIT_INTERNAL = 70
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ara.cli_common import EXIT_CONFIG, show_progress
 from ara.cli_rate import add_mode_argument, add_pcdb_argument, load_user_pcdb
 
 #: Certificates read, expanded and written at a time: memory stays flat in the input's size.
@@ -158,8 +159,6 @@ def _expand_on_cluster(args: argparse.Namespace, partitions: Any, mode: str,
     every partition expanded on a Dask worker into ``OUTPUT_DIR/part-NNNNN.parquet``."""
     import importlib.util
 
-    from ara.cli import EXIT_CONFIG, _show_progress
-
     missing = [m for m in ("dask", "distributed") if importlib.util.find_spec(m) is None]
     if missing:
         print(f"ara expand: error: --workers and --scheduler need {', '.join(missing)}, from "
@@ -175,7 +174,7 @@ def _expand_on_cluster(args: argparse.Namespace, partitions: Any, mode: str,
                              pcdb_path=str(Path(args.pcdb).resolve()) if args.pcdb else None,
                              batch_size=args.batch_size, note=note, workers=args.workers,
                              scheduler=args.scheduler,
-                             progress=_show_progress(getattr(args, "progress", False)))
+                             progress=show_progress(getattr(args, "progress", False)))
     except (dist.DatasetError, dist.PartitionFailedError) as exc:
         print(f"ara expand: error: {exc}", file=sys.stderr)
         return 2

@@ -43,7 +43,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ara.cli import EXIT_BAD_INPUT, EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, CliError
+from ara.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_CONFIG,
+    EXIT_OK,
+    EXIT_REJECTED,
+    CliError,
+    extra_message,
+)
 
 if TYPE_CHECKING:
     from ara.domain.overrides import Classification
@@ -140,8 +147,6 @@ def read_rows(path: Path) -> list[list[str]]:
     if not path.is_file():
         raise CliError(f"{path}: no such file")
     if suffix == ".xlsx":
-        from ara.cli import extra_message
-
         if message := extra_message(("openpyxl",)):
             raise CliError(f"{path}: .xlsx {message.removeprefix('needs ')}", EXIT_CONFIG)
         return list(_xlsx_rows(path))
@@ -471,8 +476,6 @@ def classify_rows(statements: Sequence[Statement]) -> list[Classification]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ara.cli import extra_message
-
     if message := extra_message(("sqlalchemy", "alembic")):
         raise CliError(message, EXIT_CONFIG)
     import sqlalchemy as sa

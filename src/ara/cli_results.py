@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 
-from ara.cli import EXIT_CONFIG, CliError
+from ara.cli_common import EXIT_CONFIG, CliError, extra_message
 
 T = TypeVar("T")
 
@@ -38,7 +38,6 @@ LIST_COLUMNS = (("property_id", "property"), ("uprn", "uprn"), ("landlord_refere
 def open_database(db: str, command: str) -> Any:
     """The engine of the database ``ara run`` wrote at ``db``, or None after printing one
     line saying why not (a reading command never creates a database)."""
-    from ara.cli import extra_message
 
     if message := extra_message(("sqlalchemy", "alembic")):
         raise CliError(message, EXIT_CONFIG)

@@ -52,7 +52,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ara.cli import EXIT_BAD_INPUT, EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, CliError
+from ara.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_CONFIG,
+    EXIT_OK,
+    EXIT_REJECTED,
+    CliError,
+    extra_message,
+)
 from ara.cli_overrides import import_failed, parse_uprn
 
 # ara.domain and the readers are imported where they are used: building the parser stays light
@@ -512,8 +519,6 @@ def _summary(target: Path, files: int, outcomes: Sequence[Outcome],
 # ---- the command ---------------------------------------------------------------------------
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ara.cli import extra_message
-
     if message := extra_message(("sqlalchemy", "alembic")):
         raise CliError(message, EXIT_CONFIG)
     import sqlalchemy as sa

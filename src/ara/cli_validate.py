@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ara.cli_common import EXIT_CONFIG, missing_extra, positive
 from ara.cli_rate import add_mode_argument, add_pcdb_argument, load_user_pcdb
 
 #: How many refusal reasons / groups the readable summary lists (the JSON has them all).
@@ -97,11 +98,7 @@ def render_text(summary: Any) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ara.cli import missing_extra
-
     if args.report and missing_extra("validate --report", ("matplotlib",)):
-        from ara.cli import EXIT_CONFIG
-
         return EXIT_CONFIG
     from ara.expand_dataset import looks_like_dataset
     from ara.sap.fallbacks import check_mode
@@ -125,8 +122,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if on_cluster:
         import importlib.util
 
-        from ara.cli import EXIT_CONFIG
-
         absent = [m for m in ("dask", "distributed") if importlib.util.find_spec(m) is None]
         if absent:
             print(f"ara validate: error: a dataset on --workers or --scheduler needs "
@@ -142,8 +137,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
                            cluster_workers=args.workers if on_cluster else None,
                            scheduler=args.scheduler)
     except cluster_errors as exc:
-        from ara.cli import EXIT_CONFIG
-
         print(f"ara validate: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except ValueError as exc:  # a Parquet input that is not a certificate dataset, a
@@ -194,7 +187,6 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    from ara.cli import _positive
     from ara.validate import DEFAULT_BATCH_SIZE
 
     p = sub.add_parser(
@@ -221,10 +213,10 @@ def add_parser(sub: Any) -> None:
                    help="also write a self-contained HTML report with charts")
     p.add_argument("--json", action="store_true",
                    help="print one JSON summary object instead of the readable summary")
-    p.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH_SIZE, metavar="N",
+    p.add_argument("--batch-size", type=positive, default=DEFAULT_BATCH_SIZE, metavar="N",
                    help=f"certificates per batch (default {DEFAULT_BATCH_SIZE:,})")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, metavar="N",
+    where.add_argument("--workers", type=positive, metavar="N",
                        help="certificate files and archives: processes converting them to "
                             "rows (default 1; measured on 20,000 certificates on 2 busy "
                             "cores, 2 workers were slower: try it on a quiet machine with "
