@@ -1,4 +1,4 @@
-"""Bills at real fuel rates (decision 0014; docs/decisions/0009).
+"""Bills at real fuel rates (decision D-0014; docs/decisions/0009).
 
     bill = sum over end uses of delivered kWh x the unit rate of the end use's fuel
          - PV used in the dwelling x the unit rate of the electricity it displaces

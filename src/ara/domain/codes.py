@@ -12,7 +12,7 @@ from enum import IntEnum, StrEnum
 
 
 class SourcePath(StrEnum):
-    """Which data a property is modelled from (decision 0001)."""
+    """Which data a property is modelled from (decision D-0001)."""
 
     SURVEY = "survey"
     """Site Notes alone: the landlord's own full RdSAP survey."""
@@ -33,7 +33,7 @@ class SourceStatus(StrEnum):
 
 
 class RebaselineReason(StrEnum):
-    """Why the Effective performance differs from the Lodged one (decision 0004)."""
+    """Why the Effective performance differs from the Lodged one (decision D-0004)."""
 
     NONE = "none"
     PRE_SAP10 = "pre_sap10"

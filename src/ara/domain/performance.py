@@ -1,4 +1,4 @@
-"""Performance figures and the baseline of a property (decision 0004).
+"""Performance figures and the baseline of a property (decision D-0004).
 
 The register's figures (Lodged) sit beside the figures modelling scores against (Effective);
 kWh by end use and the bill are not paired: they always describe the Effective state.
@@ -73,7 +73,7 @@ class EndUseKwh:
 
 @dataclass(frozen=True, slots=True)
 class Bill:
-    """The annual bill of the Effective state at real fuel rates (decision 0014)."""
+    """The annual bill of the Effective state at real fuel rates (decision D-0014)."""
 
     energy_charges_gbp: float
     """Sum over end uses of delivered kWh times the fuel's unit rate."""
@@ -102,7 +102,7 @@ class UnpricedBill:
 @dataclass(frozen=True, slots=True)
 class PropertyBaselinePerformance:
     """A property's baseline: Lodged and Effective performance side by side, the reason they
-    may differ, kWh by end use and the bill (decision 0004)."""
+    may differ, kWh by end use and the bill (decision D-0004)."""
 
     source_path: SourcePath
     """The source the Effective EPC was assembled from."""

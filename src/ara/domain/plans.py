@@ -1,4 +1,4 @@
-"""Scenarios and plans (decisions 0005, 0016, 0017, 0018).
+"""Scenarios and plans (decisions D-0005, D-0016, D-0017, D-0018).
 
 A Scenario is a goal in ordered phases; a Plan is the result for one property and one
 scenario: per phase, its goal and budget, the package of measures chosen with each measure's
@@ -136,7 +136,7 @@ class PlanMeasure:
 @dataclass(frozen=True, slots=True)
 class PlanRejection:
     """Why a measure type the phase allows was not offered (eligibility, decisions
-    0019-0028)."""
+    D-0019-0028)."""
 
     phase_number: int
     measure_type: str
@@ -153,7 +153,7 @@ class PlanPhase:
     goal: PhaseGoal | None = None
     budget_gbp: float | None = None
     uplift_percent: tuple[float, float] | None = None
-    """Valuation uplift (low, high) %, decision 0018, for this phase's band climb."""
+    """Valuation uplift (low, high) %, decision D-0018, for this phase's band climb."""
     uplift_gbp: tuple[float, float] | None = None
     """In pounds, only when a market value is known."""
 
@@ -178,7 +178,7 @@ class Plan:
     scenario_id: str
     phases: tuple[PlanPhase, ...]
     uplift_percent: tuple[float, float] | None = None
-    """Valuation uplift (low, high) % for the whole plan's band climb (decision 0018)."""
+    """Valuation uplift (low, high) % for the whole plan's band climb (decision D-0018)."""
     uplift_gbp: tuple[float, float] | None = None
     fuel_rates_snapshot: str | None = None
     """The snapshot every bill of the plan is priced at."""

@@ -1,4 +1,4 @@
-"""The Property aggregate (decision 0002) and the Properties collection services take and
+"""The Property aggregate (decision D-0002) and the Properties collection services take and
 return."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Coordinates:
 
 @dataclass(frozen=True, slots=True)
 class PlanningFlags:
-    """Three separate planning restrictions (decision 0020); they gate different measures."""
+    """Three separate planning restrictions (decision D-0020); they gate different measures."""
 
     conservation_area: bool = False
     listed_building: bool = False
@@ -64,13 +64,13 @@ class PlanningFlags:
         return not (self.conservation_area or self.listed_building or self.heritage_building)
 
 
-#: The flags of a UPRN the reference data does not know (decision 0020).
+#: The flags of a UPRN the reference data does not know (decision D-0020).
 UNRESTRICTED = PlanningFlags()
 
 
 @dataclass(frozen=True, slots=True)
 class SolarPotential:
-    """What the dwelling's own roof can carry (decision 0019-0028: never the whole
+    """What the dwelling's own roof can carry (decisions D-0019-0028: never the whole
     building's roof)."""
 
     roof_area_m2: float
@@ -110,7 +110,7 @@ class Property:
         return self.address.postcode
 
     def source_decision(self) -> SourceDecision:
-        """The source path, the Effective EPC and the audit of why (decision 0001)."""
+        """The source path, the Effective EPC and the audit of why (decision D-0001)."""
         return resolve_source(site_notes=self.site_notes, lodged_epc=self.lodged_epc,
                               overrides=self.landlord_overrides,
                               predicted_epc=self.predicted_epc)

@@ -1,5 +1,5 @@
 """Rebaselining: which figures a property's baseline is scored against, and why
-(decisions 0004 and 0009/0010/0013; docs/decisions/0009).
+(decisions D-0004 and D-0009/0010/0013; docs/decisions/0009).
 
 For each property, from its lodged figures and the calculator's figures of its Effective EPC:
 

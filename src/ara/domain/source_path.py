@@ -1,4 +1,4 @@
-"""Which data a property is modelled from (decision 0001), with the audit of why.
+"""Which data a property is modelled from (decision D-0001), with the audit of why.
 
 Exactly one source, never a per-field mix:
 

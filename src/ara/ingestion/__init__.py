@@ -1,5 +1,5 @@
 """Ingestion: fetchers of live APIs and local sources (EPC certificates, solar potential),
-run with no unit of work open; the orchestrator writes what they return (decision 0012).
+run with no unit of work open; the orchestrator writes what they return (decision D-0012).
 
 * :mod:`ara.ingestion.epc_fetchers`: ``EpcFetcher.fetch(lookups) -> FetchResult`` over the
   2025 register API, the legacy open-data API, the bulk archive, XML folders and the

@@ -1,5 +1,5 @@
 """UPRN reference data: coordinates and the three planning flags of a batch of UPRNs, looked
-up in an OS Open UPRN-style file and cached per UPRN in ``property_spatial`` (decision 0020).
+up in an OS Open UPRN-style file and cached per UPRN in ``property_spatial`` (decision D-0020).
 
 **Reference files.** One file or several (CSV or Parquet; a local path, a ``file://`` URI or
 an object-store URI such as ``s3://bucket/osopenuprn_202511.parquet`` or ``gs://...``, opened
@@ -38,7 +38,7 @@ are decompressed on the fly.
 
 **Caching** (:func:`spatial_for_uprns`): one read of ``property_spatial`` for the batch in a
 read-only unit of work, the file lookup for the UPRNs not cached with no unit open, then one
-upsert of the new rows in one unit (decision 0012). Unknown UPRNs are cached too, with
+upsert of the new rows in one unit (decision D-0012). Unknown UPRNs are cached too, with
 ``source`` ``not_found:<files>``, so a re-run does not rescan for them; pass
 ``recheck_unknown=True`` after a new reference release. ``property_spatial`` has no
 easting/northing columns: they come back from :meth:`UprnReferenceData.lookup` only.

@@ -195,7 +195,7 @@ class SolarFetchResult:
     requests: tuple[SolarRequest, ...] = ()
     fresh_answers: Mapping[PvgisQuery, CachedYield] = field(default_factory=dict)
     """The answers PVGIS gave in this call (not from a cache): what a database-backed cache
-    writes in the stage's write unit (decision 0012)."""
+    writes in the stage's write unit (decision D-0012)."""
 
     def yield_for(self, property_id: str) -> float | None:
         return next((y.annual_yield_kwh_per_kwp for y in self.yields

@@ -1,4 +1,4 @@
-"""Modelling: measure catalogue, eligibility and Simulation Overlays (decisions 0016-0028)."""
+"""Modelling: measure catalogue, eligibility and Simulation Overlays (decisions D-0016-0028)."""
 
 from ara.modelling.catalogue import (
     EXCLUSIVE_GROUPS,

@@ -346,7 +346,7 @@ _SYSTEMS: dict[str, dict[str, object]] = {
 def _apply_measure(table: pa.Table, measure: str, mask: np.ndarray,
                    pv: PvColumns | None) -> pa.Table:
     if measure == "cavity_wall_fill":
-        # decision 0019: 100 mm at lambda 0.04 for every wall insulation, cavity fill too
+        # decisions D-0019-0028: 100 mm at lambda 0.04 for every wall insulation, cavity fill too
         return _elements(table, mask, (1,), WALL_U_THRESHOLD,
                          lambda u: added_layer_u(u, WALL_INSULATION_M))
     if measure == "external_wall_insulation":

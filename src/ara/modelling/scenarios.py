@@ -1,4 +1,4 @@
-"""Scenarios run phase by phase (decision 0005), with their plans' figures (0014, 0016, 0018).
+"""Scenarios run phase by phase (D-0005), with their plans' figures (D-0014, D-0016, D-0018).
 
 A scenario is an ordered list of phases; each phase names the measure types it may use
 (``fnmatch`` patterns such as ``*wall*``; ``*`` allows everything), an optional budget and an
@@ -178,7 +178,7 @@ def bundled_scenarios() -> list[ScenarioDefinition]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Valuation uplift (decision 0018)
+# Valuation uplift (decision D-0018)
 # ---------------------------------------------------------------------------------------------
 
 BAND_ORDER: tuple[Band, ...] = (Band.G, Band.F, Band.E, Band.D, Band.C, Band.B, Band.A)

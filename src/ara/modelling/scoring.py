@@ -1,4 +1,4 @@
-"""Scoring candidate packages (decision 0016): every package of every property of a batch is
+"""Scoring candidate packages (decision D-0016): every package of every property of a batch is
 overlaid onto its property's SAP inputs, and the whole lot becomes ONE Arrow table scored by
 one ``ara.sap.calculate`` call (chunked only to bound memory), never a loop per package.
 

@@ -1,4 +1,4 @@
-"""The Baseline stage (decisions 0004, 0011-0014): for a batch of property ids, read the
+"""The Baseline stage (decisions D-0004, D-0011-0014): for a batch of property ids, read the
 properties, assemble each Effective EPC by its source path, expand and calculate the whole
 batch in one vectorised call, rebaseline, bill, and write one baseline row per property in
 one unit of work.

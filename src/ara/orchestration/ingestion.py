@@ -1,4 +1,4 @@
-"""The Ingestion stage (decisions 0003, 0011, 0012): for a batch of property ids, fetch
+"""The Ingestion stage (decisions D-0003, D-0011, D-0012): for a batch of property ids, fetch
 everything with no unit of work open, then write it all in one unit.
 
 Phase 1 (no connection held during network or file I/O): the properties are read in a
