@@ -19,7 +19,7 @@ from test_expansion_fabric_cases import (
     wall,
 )
 
-from ara.rdsap.expansion.fabric_arrow import round_half_up
+from ara.rdsap.rounding import round_half_up
 
 
 def test_half_up_rounding_of_section_15() -> None:

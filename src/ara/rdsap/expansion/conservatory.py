@@ -25,11 +25,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ara.rdsap.expansion.fabric_arrow import Problems, round_half_up
+from ara.rdsap.expansion.fabric_arrow import Problems
 from ara.rdsap.expansion.fabric_dimensions import Parts
 from ara.rdsap.expansion.fabric_floors import ground_floor_u
 from ara.rdsap.expansion.fabric_openings import OPENING_WINDOW, Openings
 from ara.rdsap.expansion.tables import FabricTables
+from ara.rdsap.rounding import round_half_up
 from ara.sap.tables import SpecTableError, read_table
 
 __all__ = ["CONSERVATORY_CODES", "HEIGHT_CODES", "Conservatories", "ConservatoryTable",

@@ -38,7 +38,6 @@ from ara.rdsap.expansion.fabric_arrow import (
     floats,
     ints,
     list_array,
-    round_half_up,
 )
 from ara.rdsap.expansion.fabric_dimensions import (
     N_SLOTS,
@@ -92,6 +91,7 @@ from ara.rdsap.expansion.fabric_walls import (
 )
 from ara.rdsap.expansion.glazed_area import needs_windows
 from ara.rdsap.expansion.tables import AGE_BANDS, COUNTRIES, FabricTables, fabric_tables
+from ara.rdsap.rounding import round_half_up
 from ara.sap.fallbacks import FallbackLog, fallback
 from ara.sap.schema import ELEMENT_TYPE, OPENING_TYPE, STOREY_TYPE, THERMAL_BRIDGE_TYPE
 

@@ -159,13 +159,3 @@ def list_array(parent: np.ndarray, n_rows: int, columns: dict[str, np.ndarray],
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values,
                                     type=pa.list_(item_type),
                                     mask=pa.array(null_rows, pa.bool_()))
-
-
-def round_half_up(x: np.ndarray | float, places: int = 2) -> np.ndarray:
-    """RdSAP 10 section 15 rounding: half away from zero (17.125 -> 17.13), not banker's.
-    A relative 1e-9 nudge absorbs binary representation error (6.25 x 2.74)."""
-    x = np.asarray(x, dtype=np.float64)
-    scale = 10.0 ** places
-    with np.errstate(over="ignore"):  # an absurd lodged value overflows to inf, which the
-        mag = np.abs(x) * scale        # calculator's domain checks refuse by name
-        return np.sign(x) * np.floor(mag * (1.0 + 1e-12) + 0.5 + 1e-9) / scale

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ara.rdsap.expansion.fabric_arrow import Level, Problems, round_half_up
+from ara.rdsap.expansion.fabric_arrow import Level, Problems
 from ara.rdsap.expansion.tables import AGE_BANDS
+from ara.rdsap.rounding import round_half_up
 
 MAX_PARTS = 5  # main dwelling + up to four extensions (Extensions-Count 0-4)
 

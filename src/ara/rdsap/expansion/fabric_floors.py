@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ara.rdsap.expansion.fabric_arrow import round_half_up
 from ara.rdsap.expansion.fabric_dimensions import FLOOR_HEAT_LOSS_CODES
 from ara.rdsap.expansion.tables import AGE_BANDS, COUNTRIES, FabricTables
+from ara.rdsap.rounding import round_half_up
 
 #: FloorInsulationThicknessCode -> mm ('NI' unknown)
 FLOOR_INSULATION_MM: dict[str, float] = {f"{mm}mm": mm for mm in

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ara.rdsap.expansion.fabric_arrow import Level, Problems, round_half_up
+from ara.rdsap.expansion.fabric_arrow import Level, Problems
 from ara.rdsap.expansion.fabric_dimensions import (
     N_SLOTS,
     SLOT_ALT_WALLS,
@@ -24,6 +24,7 @@ from ara.rdsap.expansion.tables import (
     GLAZING_GAPS_MM,
     FabricTables,
 )
+from ara.rdsap.rounding import round_half_up
 from ara.sap.fallbacks import FallbackLog, fallback
 
 #: SAP-GlazingTypeCode of RdSAP-Schema-21 (1-15, ND)

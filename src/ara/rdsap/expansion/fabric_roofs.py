@@ -14,9 +14,9 @@ from ara.rdsap.expansion.fabric_arrow import (
     codes,
     floats,
     mapped,
-    round_half_up,
 )
 from ara.rdsap.expansion.tables import AGE_BANDS, COUNTRIES, ROOF_THICKNESS_MM, FabricTables
+from ara.rdsap.rounding import round_half_up
 from ara.sap.fallbacks import FallbackLog
 
 #: RoofTypeCode: 0 none, 1 flat, 2 pitched (old), 3 another dwelling above, 4 pitched with

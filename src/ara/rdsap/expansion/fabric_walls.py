@@ -11,8 +11,8 @@ from functools import cache
 
 import numpy as np
 
-from ara.rdsap.expansion.fabric_arrow import round_half_up
 from ara.rdsap.expansion.tables import COUNTRIES, WALL_TYPES, FabricTables
+from ara.rdsap.rounding import round_half_up
 from ara.sap.fallbacks import fallback
 from ara.sap.tables import read_table
 

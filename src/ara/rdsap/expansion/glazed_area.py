@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ara.rdsap.expansion.tables import AGE_BANDS
+from ara.rdsap.rounding import round_half_up
 from ara.sap.fallbacks import fallback
 from ara.sap.tables import read_table
 
@@ -116,7 +117,7 @@ def with_glazed_area_windows(certs: pa.Table, rows: np.ndarray, tfa: np.ndarray,
     item_area = np.repeat(area, 4) * np.where(item_kind == 0, np.repeat(share, 4),
                                               1.0 - np.repeat(share, 4)) / 2.0
     item_glazing = np.where(item_kind == 0, np.repeat(glazing, 4), _SINGLE)
-    width = np.round(item_area, 2)
+    width = round_half_up(item_area)  # section 15
     keep = width > 0
     item_row, width = item_row[keep], width[keep]
     item_glazing, item_orient = item_glazing[keep], item_orient[keep]

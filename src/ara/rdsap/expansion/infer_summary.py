@@ -168,6 +168,10 @@ def _storeys(ptype: str, tfa: float) -> int:
 
 
 def _round2(value: float) -> float:
+    # Not yet ara.rdsap.rounding.round_half_up: without its 1e-9 nudge a decimal tie held
+    # just below in binary rounds down here (537.055 -> 537.05, 1.6249999999999998 ->
+    # 1.62; section 15 gives 537.06, 1.63). Switching changes stored dimensions of
+    # inferred CSV rows, so it waits for a re-recorded baseline digest (issue 16).
     return math.floor(value * 100.0 + 0.5) / 100.0
 
 

@@ -43,7 +43,6 @@ from ara.rdsap.expansion.services_io import (
     flags,
     floats,
     int_codes,
-    round_half_up,
     take,
 )
 from ara.rdsap.expansion.services_tables import (
@@ -52,6 +51,7 @@ from ara.rdsap.expansion.services_tables import (
     ServicesTables,
     services_tables,
 )
+from ara.rdsap.rounding import round_half_up
 from ara.sap.fallbacks import FallbackLog, fallback
 from ara.sap.tables import pv_overshading_estimates
 

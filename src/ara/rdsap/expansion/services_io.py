@@ -247,9 +247,3 @@ class Output:
         self.columns[name] = pa.ListArray.from_arrays(
             pa.array(offsets.astype(np.int32)), struct, type=list_type,
             mask=pa.array(~row_valid))
-
-
-def round_half_up(values: np.ndarray, places: int) -> np.ndarray:
-    """RdSAP 10 section 15 rounding: half-up (17.125 -> 17.13), not banker's rounding."""
-    scale = 10.0 ** places
-    return np.floor(values * scale + 0.5 + 1e-9) / scale
