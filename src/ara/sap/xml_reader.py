@@ -23,10 +23,11 @@ Public API
 
 Safety
 ------
-Documents are parsed with ``defusedxml``: entity declarations are refused (this stops both
-external entities / XXE and entity-expansion "billion laughs" bombs), external references
-are refused, and expat never fetches an external DTD, so parsing never touches the network or
-the file system. Documents larger than :data:`MAX_DOCUMENT_BYTES` are refused.
+Documents are parsed by :func:`ara.xml_safety.parse_xml_safely`, the one safe XML parser of
+the readers: entity declarations are refused (this stops both external entities / XXE and
+entity-expansion "billion laughs" bombs), external references are refused, and expat never
+fetches an external DTD, so parsing never touches the network or the file system. Documents
+larger than :data:`MAX_DOCUMENT_BYTES` are refused.
 
 Matching
 --------
@@ -53,17 +54,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as DefusedET
 import numpy as np
 import pyarrow as pa
-from defusedxml.common import (
-    DefusedXmlException,
-    DTDForbidden,
-    EntitiesForbidden,
-    ExternalReferenceForbidden,
-)
 
 from ara.sap.fallbacks import FallbackLog, Mode, check_mode, fallback
 from ara.sap.products import (
@@ -84,6 +78,7 @@ from ara.sap.tables import (
     needs_fuel_proxy,
     read_table,
 )
+from ara.xml_safety import MAX_DEPTH, MAX_DOCUMENT_BYTES, XmlRefusedError, parse_xml_safely
 
 __all__ = ["MAX_DOCUMENT_BYTES", "SAP10_SCHEMA_VERSIONS", "SUPPORTED_SCHEMA_VERSIONS",
            "SapReading", "SapXmlError", "read_sap_xml", "read_sap_xml_certificate",
@@ -100,10 +95,6 @@ SUPPORTED_SCHEMA_VERSIONS: frozenset[str] = SAP10_SCHEMA_VERSIONS | frozenset(
     {"SAP-Schema-16.0", "SAP-Schema-16.1", "SAP-Schema-16.2", "SAP-Schema-16.3",
      "SAP-Schema-17.0", "SAP-Schema-17.1", "SAP-Schema-18.0.0"}
 )
-
-#: Refuse documents above this size (a real SAP XML is a few tens of kB): the limit of the
-#: RdSAP readers too (ara.rdsap.readers.MAX_DOCUMENT_BYTES), so one figure for every reader.
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 
 _ROWS_PER_CHUNK = 1024
 _FIELD_NAMES: tuple[str, ...] = tuple(SAP_INPUT_SCHEMA.names)
@@ -355,47 +346,12 @@ def _local(tag: str) -> str:
 # Parsing
 # ---------------------------------------------------------------------------------------------
 def _parse(data: bytes, source: str) -> Element:
-    """Parse bytes safely; every failure becomes a SapXmlError saying why."""
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise SapXmlError(source, "(document)", f"document is {len(data)} bytes, above the "
-                          f"{MAX_DOCUMENT_BYTES}-byte limit")
+    """Parse bytes safely (:func:`ara.xml_safety.parse_xml_safely`); every refusal becomes a
+    SapXmlError saying why."""
     try:
-        root: Element = DefusedET.fromstring(
-            data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except EntitiesForbidden as exc:
-        if exc.sysid or exc.pubid:
-            reason = (f"unsafe XML rejected: external entity {exc.name!r} (SYSTEM/PUBLIC "
-                      f"{exc.sysid or exc.pubid!r}) - entity declarations are forbidden (XXE "
-                      "protection; nothing was read from the file system or network)")
-        else:
-            reason = (f"unsafe XML rejected: entity declaration {exc.name!r} - entity "
-                      "declarations are forbidden (protection against entity expansion / "
-                      "'billion laughs' bombs)")
-        raise SapXmlError(source, "(DTD)", reason) from None
-    except ExternalReferenceForbidden as exc:
-        raise SapXmlError(source, "(DTD)", f"unsafe XML rejected: external reference "
-                          f"{exc.sysid or exc.pubid!r} is forbidden") from None
-    except DTDForbidden:  # pragma: no cover - DTDs are allowed, entities are not
-        raise SapXmlError(source, "(DTD)", "unsafe XML rejected: DTD forbidden") from None
-    except DefusedXmlException as exc:
-        raise SapXmlError(source, "(document)", f"unsafe XML rejected: {exc!r}") from None
-    except ParseError as exc:
-        raise SapXmlError(source, "(document)", f"malformed XML: {exc}") from None
-    except (LookupError, UnicodeError, ValueError) as exc:  # e.g. an unknown encoding
-        raise SapXmlError(source, "(document)", f"unreadable XML: {exc}") from None
-    # deeper nesting than any SAP document has: refused before any recursive walk
-    deepest, level = 1, [root]
-    while level and deepest <= MAX_DEPTH:
-        level = [child for element in level for child in element]
-        deepest += bool(level)
-    if deepest > MAX_DEPTH:
-        raise SapXmlError(source, "(document)", f"unsafe XML rejected: elements nested more "
-                          f"than {MAX_DEPTH} deep")
-    return root
-
-
-#: Deepest element nesting accepted (SAP documents are under 15 deep).
-MAX_DEPTH = 64
+        return parse_xml_safely(data, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DEPTH)
+    except XmlRefusedError as exc:
+        raise SapXmlError(source, "(document)", exc.reason) from None
 
 
 def _load(source: str | Path | bytes, dwelling_id: str | None) -> tuple[bytes, str, str]:

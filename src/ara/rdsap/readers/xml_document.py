@@ -2,11 +2,12 @@
 
 Safety
 ------
-Documents are parsed with ``defusedxml``: any entity declaration is refused (this stops both
-external entities, XXE, and entity-expansion bombs, "billion laughs"), external references are
-refused, and expat never fetches a DTD, so parsing touches neither the network nor the file
-system. Documents over :data:`MAX_DOCUMENT_BYTES` are refused before parsing. Every refusal is
-an :class:`~ara.rdsap.readers.errors.UnsafeDocumentError` naming the reason.
+Documents are parsed by :func:`ara.xml_safety.parse_xml_safely`, the one safe XML parser of
+the readers: any entity declaration is refused (this stops both external entities, XXE, and
+entity-expansion bombs, "billion laughs"), external references are refused, and expat never
+fetches a DTD, so parsing touches neither the network nor the file system. Documents over
+:data:`MAX_DOCUMENT_BYTES` are refused before parsing. Every refusal is an
+:class:`~ara.rdsap.readers.errors.UnsafeDocumentError` naming the reason.
 
 The JSON shape
 --------------
@@ -38,24 +39,21 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
-
-import defusedxml.ElementTree as DefusedET
-from defusedxml.common import (
-    DefusedXmlException,
-    DTDForbidden,
-    EntitiesForbidden,
-    ExternalReferenceForbidden,
-)
+from xml.etree.ElementTree import Element
 
 from ara.rdsap.readers.errors import CertificateReadError, UnsafeDocumentError
+from ara.xml_safety import (
+    MAX_DEPTH,
+    MAX_DOCUMENT_BYTES,
+    XmlRefusedError,
+    local_name,
+    parse_xml_safely,
+)
 
 __all__ = ["MAX_DOCUMENT_BYTES", "SCHEMA_ALIASES", "SUPPORTED_SCHEMA_TYPES", "certificate_number",
            "decode_document", "detect_schema_type", "parse_xml", "reading_schema",
            "xml_to_document"]
 
-#: Documents above this size are refused (a lodged RdSAP XML is a few tens of kB).
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 
 #: Register schemas read by a schema of the same data: the SAP-Data part of 17.0, 17.1 and
 #: 18.0 is 19.0's without SAP-Special-Features (which the readers skip), and their code
@@ -107,11 +105,6 @@ _ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def local_name(tag: str) -> str:
-    """``Wall`` from ``{namespace}Wall``, ``namespace}Wall`` or ``Wall``."""
-    return tag.rsplit("}", 1)[-1]
-
-
 def _snake(name: str) -> str:
     return name.lower().replace("-", "_")
 
@@ -127,97 +120,17 @@ def decode_document(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
-def _direct_callbacks(parser: Any, builder: TreeBuilder) -> None:
-    """Hand expat's element events straight to the (C) tree builder.
-
-    ``defusedxml``'s parser is ElementTree's pure-Python ``XMLParser`` with guards added on the
-    DTD handlers (entity declarations, external references); its element handlers are Python
-    functions that only rename tags and reshape attributes. Pointing expat's start/end handlers
-    at the builder's C methods leaves the guards in place and parses about 40 % faster. The
-    tree's tags are then expat's ``namespace}local`` form (no leading brace), which
-    :func:`local_name` reads as well. Any surprise in the parser's internals keeps the standard
-    handlers.
-    """
-    expat = getattr(parser, "parser", None)
-    if expat is None or not hasattr(expat, "StartElementHandler"):
-        return
-    try:
-        expat.ordered_attributes = False
-        expat.StartElementHandler = builder.start
-        expat.EndElementHandler = builder.end
-    except (AttributeError, TypeError):  # pragma: no cover - another Python's internals
-        expat.ordered_attributes = True
-        expat.StartElementHandler = parser._start
-        expat.EndElementHandler = parser._end
-
-
 def parse_xml(data: bytes | str, source: str | None = None) -> Element:
     """Parse one XML document safely (see the module docstring) and return its root.
 
     Tags (and attribute names) in the returned tree may be in expat's ``namespace}local``
     form; read them with :func:`local_name`."""
-    size = len(data)
-    if size > MAX_DOCUMENT_BYTES:
-        raise UnsafeDocumentError(None, "(document)",
-                                  f"document of {size} bytes exceeds the "
-                                  f"{MAX_DOCUMENT_BYTES}-byte limit", source=source)
     try:
-        builder = TreeBuilder()
-        parser = DefusedET.DefusedXMLParser(target=builder, forbid_dtd=False,
-                                            forbid_entities=True, forbid_external=True)
-        _direct_callbacks(parser, builder)
-        parser.feed(data)
-        root: Element = parser.close()
-    except EntitiesForbidden as exc:
-        if exc.sysid or exc.pubid:
-            reason = (f"external entity {exc.name!r} ({exc.sysid or exc.pubid!r}) declared - "
-                      "entity declarations are forbidden (XXE protection)")
-        else:
-            reason = (f"entity {exc.name!r} declared - entity declarations are forbidden "
-                      "(protection against entity expansion / billion laughs)")
-        raise UnsafeDocumentError(None, "(document)", f"unsafe XML rejected: {reason}",
-                                  source=source) from None
-    except ExternalReferenceForbidden as exc:
-        raise UnsafeDocumentError(None, "(document)",
-                                  f"unsafe XML rejected: external reference "
-                                  f"{exc.sysid or exc.pubid!r} is forbidden",
-                                  source=source) from None
-    except DTDForbidden:  # pragma: no cover - forbid_dtd is False
-        raise UnsafeDocumentError(None, "(document)", "unsafe XML rejected: DTD forbidden",
-                                  source=source) from None
-    except DefusedXmlException as exc:
-        raise UnsafeDocumentError(None, "(document)", f"unsafe XML rejected: {exc}",
-                                  source=source) from None
-    except ParseError as exc:
-        raise CertificateReadError(None, "(document)", f"malformed XML: {exc}",
-                                   source=source) from None
-    except (LookupError, UnicodeError, ValueError) as exc:  # e.g. an unknown encoding
-        raise CertificateReadError(None, "(document)", f"unreadable XML: {exc}",
-                                   source=source) from None
-    depth = _depth(root)
-    if depth > MAX_DEPTH:
-        raise UnsafeDocumentError(None, "(document)", f"unsafe XML rejected: elements nested "
-                                  f"{depth} deep (more than {MAX_DEPTH})", source=source)
-    return root
-
-
-#: Deepest element nesting a register document may have (certificates are under 15 deep);
-#: deeper documents are refused before any recursive conversion.
-MAX_DEPTH = 64
-
-
-def _depth(root: Element) -> int:
-    """Nesting depth of the tree, measured without recursion (stops past MAX_DEPTH)."""
-    deepest, level = 1, [root]
-    while level:
-        nxt = [child for element in level for child in element]
-        if not nxt:
-            break
-        deepest += 1
-        if deepest > MAX_DEPTH:
-            break
-        level = nxt
-    return deepest
+        # the limits are read here, at the call, so that a test may lower them
+        return parse_xml_safely(data, max_bytes=MAX_DOCUMENT_BYTES, max_depth=MAX_DEPTH)
+    except XmlRefusedError as exc:
+        error = UnsafeDocumentError if exc.unsafe else CertificateReadError
+        raise error(None, "(document)", exc.reason, source=source) from None
 
 
 def certificate_number(root: Element) -> str | None:
