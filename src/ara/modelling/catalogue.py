@@ -22,6 +22,7 @@ index does not cover raises. Sources and rules: data/measures/README.md."""
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -40,9 +41,17 @@ PROVENANCE_FIELDS = ("source_url", "publisher", "source_date", "source_figure", 
 #: Heating and hot water options replace the whole system: at most one per package.
 HEATING_OPTIONS = ("air_source_heat_pump", "high_heat_retention_storage_heaters",
                    "condensing_gas_boiler", "heating_controls")
+HEATING_GROUP = "heating"
+#: Other names a heating or hot water measure type goes by (scenario files and callers that
+#: name measures generically; decisions 0019-0028): in the heating group too, as is any type
+#: whose name starts with "heating".
+HEATING_MEASURE_TYPES: frozenset[str] = frozenset({
+    *HEATING_OPTIONS, "heating", "heat_pump", "ashp", "storage_heaters",
+    "hhr_storage_heaters", "gas_boiler", "condensing_boiler", "boiler", "boiler_upgrade",
+    "controls", "controls_tune_up", "heating_and_hot_water"})
 #: Measure types that cannot share a package (same group = mutually exclusive).
 EXCLUSIVE_GROUPS: dict[str, str] = {
-    **{m: "heating" for m in HEATING_OPTIONS},
+    **{m: HEATING_GROUP for m in HEATING_OPTIONS},
     "cavity_wall_fill": "walls", "internal_wall_insulation": "walls",
     "external_wall_insulation": "walls",
     "loft_insulation": "roof", "sloping_ceiling_insulation": "roof",
@@ -51,9 +60,25 @@ EXCLUSIVE_GROUPS: dict[str, str] = {
 }
 
 
+@functools.cache
 def exclusive_group(measure_type: str) -> str:
-    """The group of mutually exclusive measure types this one belongs to (itself if none)."""
-    return EXCLUSIVE_GROUPS.get(measure_type, measure_type)
+    """The group of mutually exclusive measure types this one belongs to: a package holds at
+    most one option of each group. The one rule (issue 16) of eligibility, the optimiser (its
+    Python search and the group ids of its compiled masks) and the overlays: the groups of
+    :data:`EXCLUSIVE_GROUPS` (walls, roof, glazing, heating), every heating or hot water type
+    (:data:`HEATING_MEASURE_TYPES`, or named "heating...") in the heating group, and any other
+    type a group of its own."""
+    group = EXCLUSIVE_GROUPS.get(measure_type)
+    if group is not None:
+        return group
+    if measure_type in HEATING_MEASURE_TYPES or measure_type.startswith("heating"):
+        return HEATING_GROUP
+    return measure_type
+
+
+def group_members(group: str) -> tuple[str, ...]:
+    """The catalogue's measure types of ``group`` (:data:`EXCLUSIVE_GROUPS` order)."""
+    return tuple(m for m, g in EXCLUSIVE_GROUPS.items() if g == group)
 
 
 def _read_data(name: str, path: str | Path | None) -> str:

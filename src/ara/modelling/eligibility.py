@@ -14,8 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ara.domain.codes import PropertyType, WallConstruction, WallInsulation
 from ara.modelling import overlays as ov
-from ara.modelling.catalogue import Catalogue, load_catalogue
+from ara.modelling.catalogue import Catalogue, exclusive_group, group_members, load_catalogue
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,20 @@ class Rejection:
     reason: str
 
 
-CAVITY, SOLID_BRICK, TIMBER, SYSTEM_BUILT = "4", "3", "5", "8"
-STONE_OR_COB = {"1": "granite or whinstone", "2": "sandstone or limestone", "9": "cob"}
-AS_BUILT = "4"
-HOUSES = {"0", "1"}   # house, bungalow
-FLATS = {"2", "3"}    # flat, maisonette
+def _code(member: int) -> str:
+    """A certificate's code as its building parts hold it (text)."""
+    return str(int(member))
+
+
+_WALL = WallConstruction
+CAVITY, SOLID_BRICK, TIMBER, SYSTEM_BUILT = map(_code, (_WALL.CAVITY, _WALL.SOLID_BRICK,
+                                                        _WALL.TIMBER_FRAME, _WALL.SYSTEM_BUILT))
+STONE_OR_COB = {_code(_WALL.STONE_GRANITE_OR_WHINSTONE): "granite or whinstone",
+                _code(_WALL.STONE_SANDSTONE_OR_LIMESTONE): "sandstone or limestone",
+                _code(_WALL.COB): "cob"}
+AS_BUILT = _code(WallInsulation.AS_BUILT)
+HOUSES = {_code(PropertyType.HOUSE), _code(PropertyType.BUNGALOW)}
+FLATS = {_code(PropertyType.FLAT), _code(PropertyType.MAISONETTE)}
 NATURAL_VENTILATION = {1, 2, 9, 10}
 PV_KWP_PER_M2 = ov.modelling_assumptions()["pv_kwp_per_m2_roof"]
 LOW_LOFT_MM = ov.modelling_assumptions()["low_loft_mm"]
@@ -132,7 +142,7 @@ def candidate_options(inputs: pa.Table, certs: pa.Table, flags: pa.Table,
 def _walls(row: dict[str, Any], cert: dict[str, Any], main: dict[str, Any], conservation: bool,
            protected: bool, area: float, offer: Any, reject: Any) -> None:
     construction = main.get("wall_construction")
-    wall_types = ("cavity_wall_fill", "internal_wall_insulation", "external_wall_insulation")
+    wall_types = group_members(exclusive_group("cavity_wall_fill"))  # the walls group
     if main.get("wall_insulation_type") != AS_BUILT or area <= 0:
         for m in wall_types:
             reject(m, "walls not as built (already insulated or unknown)")
@@ -181,7 +191,7 @@ def _roof(main: dict[str, Any], area: float, offer: Any, reject: Any) -> None:
     kinds = {"4": "loft_insulation", "8": "sloping_ceiling_insulation",
              "1": "flat_roof_insulation"}
     measure = kinds.get(roof or "")
-    for m in kinds.values():
+    for m in group_members(exclusive_group("loft_insulation")):  # the roof group
         if m != measure:
             reject(m, f"roof type {roof}: not this roof measure")
     if measure is None:

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from ara.domain.codes import Band
+from ara.modelling.catalogue import HEATING_GROUP, HEATING_MEASURE_TYPES, exclusive_group
 from ara.modelling.scoring import SCORE_COLUMNS, OptionLike, PackageScorer, PvColumns, Scores
 from ara_kernels.package_search import (
     BUDGET_TOLERANCE_GBP,
@@ -42,40 +43,9 @@ from ara_kernels.package_search import (
 BAND_FLOORS: dict[Band, int] = {Band.A: 92, Band.B: 81, Band.C: 69, Band.D: 55, Band.E: 39,
                                 Band.F: 21, Band.G: 1}
 
-#: Measure types that replace the heating and hot water system: mutually exclusive with each
-#: other (decisions 0019-0028), whatever their catalogue class.
-HEATING_MEASURE_TYPES: frozenset[str] = frozenset({
-    "heating", "heat_pump", "air_source_heat_pump", "ashp", "storage_heaters",
-    "high_heat_retention_storage_heaters", "hhr_storage_heaters", "gas_boiler",
-    "condensing_boiler", "condensing_gas_boiler", "boiler", "boiler_upgrade",
-    "heating_controls", "controls", "controls_tune_up", "heating_and_hot_water"})
-HEATING_GROUP = "heating"
 EXHAUSTIVE_LIMIT = 10
 #: Properties searched together: every package they consider is held until the slice is done.
 SLICE_PROPERTIES = 10_000
-
-
-@functools.cache
-def _catalogue_groups() -> dict[str, str]:
-    """The catalogue's groups of mutually exclusive measure types (walls, roof, glazing,
-    heating), which the overlays enforce too; empty if the catalogue is not installed."""
-    try:
-        module = importlib.import_module("ara.modelling.catalogue")
-    except ImportError:  # pragma: no cover - the catalogue ships with the package
-        return {}
-    return dict(getattr(module, "EXCLUSIVE_GROUPS", {}))
-
-
-@functools.cache
-def exclusive_group(measure_type: str) -> str:
-    """Options of one group are mutually exclusive: one per measure type, the catalogue's
-    groups (walls, roof, glazing), and every heating option in one group."""
-    group = _catalogue_groups().get(measure_type)
-    if group is not None:
-        return group
-    if measure_type in HEATING_MEASURE_TYPES or measure_type.startswith("heating"):
-        return HEATING_GROUP
-    return measure_type
 
 
 class GoalKind(StrEnum):
