@@ -1,4 +1,4 @@
-"""The committed measure cost catalogue (decisions 0019-0028): 2025/26 UK installed costs per
+"""The committed measure cost catalogue (decisions D-0019-0028): 2025/26 UK installed costs per
 unit, a fixed cost and a contingency per measure type, each row with its provenance.
 
 A row is ``SOURCED`` (it names the public figure it comes from: URL, publisher, date, the
@@ -43,7 +43,7 @@ HEATING_OPTIONS = ("air_source_heat_pump", "high_heat_retention_storage_heaters"
                    "condensing_gas_boiler", "heating_controls")
 HEATING_GROUP = "heating"
 #: Other names a heating or hot water measure type goes by (scenario files and callers that
-#: name measures generically; decisions 0019-0028): in the heating group too, as is any type
+#: name measures generically; decisions D-0019-0028): in the heating group too, as is any type
 #: whose name starts with "heating".
 HEATING_MEASURE_TYPES: frozenset[str] = frozenset({
     *HEATING_OPTIONS, "heating", "heat_pump", "ashp", "storage_heaters",

@@ -1,6 +1,6 @@
 """Candidate measure options per property and the reasons others are rejected
-(decisions 0019-0028). Eligibility reads the certificate (wall construction and insulation of
-the main building part, roof type, property type) and the planning flags (decision 0020); the
+(decisions D-0019-0028). Eligibility reads the certificate (wall construction and insulation of
+the main building part, roof type, property type) and the planning flags (decision D-0020); the
 current SAP input row (the rolling state) says what is still worth doing."""
 
 from __future__ import annotations

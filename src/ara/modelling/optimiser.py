@@ -1,4 +1,4 @@
-"""The optimiser of one phase (decision 0016): least cost to target, whole-package re-score.
+"""The optimiser of one phase (decision D-0016): least cost to target, whole-package re-score.
 
 For each property of a batch, with the options the phase allows:
 
