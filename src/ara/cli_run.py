@@ -104,8 +104,11 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
         lines.append(f"divergences: {run.divergences} pristine SAP 10.2 certificates kept as "
                      "lodged differ from their recalculation (SAP by more than 0.5, or CO2 / "
                      "primary energy by more than 1 %)")
-    if run.plans_written:
-        lines.append(f"plans written: {run.plans_written}")
+    unchanged = run.plans_unchanged
+    if run.plans_written or unchanged:
+        lines.append(f"plans: {run.plans_written} written" + (
+            f", {unchanged} unchanged (inputs unchanged since their plans; --replan-all "
+            "plans them again)" if unchanged else ""))
     if run.failed_batches:
         lines.append(f"failed batches: {len(run.failed_batches)}")
         lines += [f"  batch {n}: {reason}" for n, reason in run.failed_batches[:10]]
@@ -212,7 +215,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         from ara.modelling.orchestrator import ModellingOrchestrator
 
         modelling = ModellingOrchestrator(uow_factory, rates, scenarios=scenarios,
-                                          mode=args.mode, pcdb=pcdb)
+                                          mode=args.mode, pcdb=pcdb,
+                                          replan_all=args.replan_all)
     from ara.orchestration.prediction import PredictionOrchestrator
 
     prediction = PredictionOrchestrator(uow_factory, comparables)
@@ -352,7 +356,7 @@ def _run_on_cluster(args: argparse.Namespace, properties: Any, epc_source: str,
                    pcdb=str(Path(args.pcdb).resolve()) if args.pcdb else None,
                    scenarios=scenarios, batch_size=args.batch_size,
                    comparables=str(Path(args.comparables).resolve())
-                   if args.comparables else None)
+                   if args.comparables else None, replan_all=args.replan_all)
     partitions = plan_run_partitions(properties, args.partition_homes)
     districts, homes = district_counts(partitions)
     print(f"ara run: {homes} homes in {districts} postcode districts, {len(partitions)} "
@@ -437,6 +441,11 @@ def add_parser(sub: Any) -> None:
                           "'default' for the bundled scenarios (EPC C by 2030 at least cost; "
                           "fabric first, then heat pump), or 'none' to stop after the "
                           "baseline (default: default)")
+    run.add_argument("--replan-all", action="store_true",
+                     help="plan every home again, even those whose inputs (certificate, "
+                          "overrides, survey, baseline, planning flags, solar data, "
+                          "scenario, measure catalogue, Fuel Rates snapshot, Ara version) "
+                          "are unchanged since their stored plans")
     run.add_argument("--report", metavar="PATH", default="ara-report.html",
                      help="write the portfolio report (HTML with charts) here, or 'none' "
                           "(default ara-report.html)")

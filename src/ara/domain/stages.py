@@ -30,6 +30,8 @@ class StageCounts:
     """Homes re-baselined because their Landlord Overrides changed since their previous
     baseline (``changed_inputs`` ``landlord_overrides_changed``)."""
     plans_written: int = 0
+    plans_unchanged: int = 0
+    """Plans the Modelling stage kept: their inputs unchanged since they were made."""
 
     def add(self, other: StageCounts) -> None:
         """Add ``other``'s counts to these, field by field."""

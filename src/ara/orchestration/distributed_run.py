@@ -144,6 +144,8 @@ class RunSpec:
     comparables: str | None = None
     """A certificate dataset (``ara run --comparables``); None: the local EPC source's own
     certificates, or none for the register API."""
+    replan_all: bool = False
+    """``ara run --replan-all``: plan every home, even those whose plan inputs are unchanged."""
 
 
 @dataclass
@@ -199,7 +201,8 @@ def _first_run(spec: RunSpec) -> Any:
             scenarios = bundled_scenarios() if spec.scenarios == "default" \
                 else [load_scenario(spec.scenarios)]
             modelling = ModellingOrchestrator(factory, rates, scenarios=scenarios,
-                                              mode=spec.mode, pcdb=pcdb)
+                                              mode=spec.mode, pcdb=pcdb,
+                                              replan_all=spec.replan_all)
         from ara.orchestration.prediction import PredictionOrchestrator
 
         # the run's comparables, read once per worker process (as the stages are built)

@@ -1,6 +1,6 @@
 """The First Run use case: a landlord's list of homes -> properties -> Ingestion ->
 Prediction (when given) -> Baseline -> Modelling (when given), batch by batch, then a
-portfolio summary (decision 0011: only this pipeline chains stages;
+portfolio summary (decision D-0011: only this pipeline chains stages;
 stages talk through repositories).
 
 A batch that raises (a bug, a database error) is reported with the reason, its unit rolls

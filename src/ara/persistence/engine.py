@@ -1,4 +1,4 @@
-"""Engines: one configured engine per database per process (decision 0012).
+"""Engines: one configured engine per database per process (decision D-0012).
 
 One code path serves SQLite (the embedded default: a file the user names, or ``ara.db``) and
 PostgreSQL (``postgresql+psycopg://...``). SQLite runs in WAL mode with a busy timeout and

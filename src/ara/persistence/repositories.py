@@ -5,7 +5,7 @@ Every repository works inside the connection of one unit of work; none commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -176,7 +176,7 @@ class CertificateAnomalyRepository(TableRepository):
 
 
 class SpatialRepository(TableRepository):
-    """Coordinates and planning flags, cached per UPRN (decision 0020)."""
+    """Coordinates and planning flags, cached per UPRN (decision D-0020)."""
 
     table = t.property_spatial
     key_column = "uprn"
@@ -289,7 +289,7 @@ _PLAN_CHILDREN = (t.plan_rejections, t.plan_measures, t.plan_phases)
 
 class PlanRepository:
     """One plan per (property, scenario) with its phases, measures and rejections as child
-    rows; writing a plan replaces its children (decision 0017)."""
+    rows; writing a plan replaces its children (decision D-0017)."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._conn = connection
@@ -323,7 +323,26 @@ class PlanRepository:
             out.append(read_arrow(self._conn, statement, arrow_schema(table)))
         return PlanTables(*out)
 
-    def delete(self, property_ids: Sequence[str]) -> int:
+    def fingerprints(self, property_ids: Sequence[str]) -> dict[tuple[str, str], str | None]:
+        """(property id, scenario id) -> the stored plan's ``inputs_fingerprint`` (None: none
+        recorded), for every plan of ``property_ids``; one query."""
+        c = t.plans.c
+        statement = (sa.select(c.property_id, c.scenario_id, c.inputs_fingerprint)
+                     .where(key_filter(self._conn, [c.property_id], [list(property_ids)])))
+        return {(pid, sid): found for pid, sid, found in self._conn.execute(statement)}
+
+    def delete(self, property_ids: Sequence[str], *,
+               keep: Collection[tuple[str, str]] = ()) -> int:
+        """Delete every plan of ``property_ids`` (with its children), except the
+        (property id, scenario id) plans in ``keep``."""
+        if keep:
+            kept = set(keep)
+            pairs = [pair for pair in sorted(self.fingerprints(property_ids))
+                     if pair not in kept]
+            keys = [[p for p, _ in pairs], [s for _, s in pairs]]
+            for table in _PLAN_CHILDREN:
+                delete_keys(self._conn, table, ["property_id", "scenario_id"], keys)
+            return delete_keys(self._conn, t.plans, ["property_id", "scenario_id"], keys)
         for table in _PLAN_CHILDREN:
             delete_keys(self._conn, table, ["property_id"], [property_ids])
         return delete_keys(self._conn, t.plans, ["property_id"], [property_ids])

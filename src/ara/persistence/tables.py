@@ -263,7 +263,7 @@ PHASE_REQUIRED_AFTER = ("sap_score", "band", "co2_tonnes_per_year",
 
 
 def _uplift_columns() -> list[sa.Column[object]]:
-    """Valuation uplift range (decision 0018): percent always, pounds with a market value."""
+    """Valuation uplift range (decision D-0018): percent always, pounds with a market value."""
     return [sa.Column(name, sa.Float) for name in ("uplift_percent_low", "uplift_percent_high",
                                                    "uplift_gbp_low", "uplift_gbp_high")]
 
@@ -279,6 +279,10 @@ plans = sa.Table(
     *_state_columns("after", plan=True),
     *_uplift_columns(),
     sa.Column("planned_at", sa.DateTime, nullable=False),
+    # what the plan was made from, as a digest (revision 0008; null: stored before it, or
+    # planned by components the Modelling stage cannot fingerprint): a run skips a home
+    # whose inputs give the same digest again (ara.modelling.orchestrator)
+    sa.Column("inputs_fingerprint", sa.Text),
     sa.Index(None, "scenario_id"),
 )
 

@@ -1,5 +1,5 @@
 """The unit of work: one connection, one transaction, repositories as attributes; commits
-once on a clean exit and rolls back on any exception (decision 0012)."""
+once on a clean exit and rolls back on any exception (decision D-0012)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every figure of a retrofit plan (issue 7): per plan and per phase the figures before and
 after (continuous and integer SAP, band, EI rating and band, CO2, primary energy per m2 and
-per year, the bill, kWh by end use), the valuation uplift range (decision 0018); per phase its
+per year, the bill, kWh by end use), the valuation uplift range (decision D-0018); per phase its
 goal and budget; per measure its CO2 and primary energy savings; the plan's Fuel Rates
 snapshot; why the measures a phase allows were not offered (``plan_rejections``); the goal kind
 of a scenario phase.
