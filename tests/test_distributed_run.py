@@ -25,7 +25,7 @@ from distributed import Client, LocalCluster  # the 'cluster' extra, part of 'de
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pg_support import POSTGRES_URL, schema_urls, snapshot
-from sample_support import first_homes, run_command
+from sample_support import SAMPLE, first_homes, run_command
 
 from ara.cli import main
 from ara.orchestration.distributed_run import (
@@ -265,3 +265,25 @@ def test_an_unreachable_scheduler_is_a_configuration_error(
                  "--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
     assert code == 78 and "ara run: error:" in err and "Traceback" not in err
+
+
+def test_a_cluster_run_with_comparables_predicts_as_the_run_in_one_process(
+        tmp_path: Path, databases: Any) -> None:
+    """``--comparables DATASET/`` on a cluster (issue 19): each worker reads the dataset once
+    and predicts the homes without a certificate as the run in one process does."""
+    lines = (SAMPLE / "portfolio.csv").read_text(encoding="utf-8").splitlines()
+    portfolio = tmp_path / "homes.csv"
+    portfolio.write_text("\n".join(lines[:41] + lines[-20:]) + "\n", encoding="utf-8")
+    dataset = tmp_path / "comparables"
+    assert main(["convert", str(SAMPLE / "certificates.ndjson.gz"), "-o", str(dataset)]) == 0
+    snapshots = []
+    for extra in ((), ("--workers", "2", "--partition-homes", "20")):
+        db = databases()
+        finish(start(command(portfolio, db, *extra)))
+        assert main(["overrides", "import", str(SAMPLE / "overrides_predicted_homes.csv"),
+                     "--db", db]) in (0, 1)  # 1: statements of homes not in this portfolio
+        finish(start(command(portfolio, db, "--comparables", str(dataset), *extra)))
+        snapshots.append(snapshot(db))
+    in_process, on_cluster = snapshots
+    assert in_process["predicted_epcs"], "no home was predicted"
+    assert on_cluster == in_process
