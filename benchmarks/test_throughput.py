@@ -2,6 +2,16 @@
 
 * ``test_calculate``: the whole of ``ara.sap.calculate`` (Arrow in: conform, validate, prepare
   arrays, run the kernel, build the Arrow result).
+* ``test_prepare``: ``ara.sap.prepare.prepare`` alone (validation and the kernel's input
+  arrays from a conformed Arrow table; one thread). Issue 17 asks for <= 0.4 us per
+  dwelling. At 100,000 dwellings it went from about 2.1-2.3 to 1.5-1.6 us (best of 11-15
+  interleaved rounds, CPU time, load average 3-4 on 2 cores) by building the C-order
+  matrices straight from the column vectors (``_Columns``: no column-ordered staging
+  matrix and no transposing copy), the openings, the code and range checks and the list
+  columns' Arrow buffers in compiled passes (``ara_kernels.prepare_*``). What remains is
+  mostly ``ara.sap.systems.resolve_systems`` (about a third), writing the 1.1 KB of
+  matrices per dwelling (memory bound, about 0.3 us), ``appendix_n.read_products`` and
+  NumPy over the flat columns.
 * ``test_kernel``: ``ara_kernels.worksheet.calculate_batch`` alone, on arrays prepared
   beforehand as ``calculator._run`` prepares them: one pass over every dwelling in its own
   climate region (``calculate`` also asks the same call for a second pass, in UK-average
@@ -62,6 +72,21 @@ def test_calculate(benchmark: Any, n: int, threads: int) -> None:
 
     assert result.num_rows == n
     record(benchmark, n, threads)
+
+
+@sizes
+def test_prepare(benchmark: Any, n: int, threads: int) -> None:
+    if threads != THREADS[0]:
+        pytest.skip("preparation runs on one thread")
+    table = conform(dwellings(n))
+    tables = load_tables()
+    prepare(table.slice(0, 2), tables)  # compile (or load) the preparation passes
+    benchmark.group = f"prepare, {n:,} dwellings"
+
+    prep = benchmark.pedantic(prepare, args=(table, tables), rounds=rounds(n), iterations=1)
+
+    assert prep.n == n and prep.dfl.flags.c_contiguous
+    record(benchmark, n, 1)
 
 
 @sizes

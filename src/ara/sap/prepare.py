@@ -1,11 +1,12 @@
 """Arrow input -> dense arrays for the kernels, with every check and default rule.
 
-All work here is columnar: NumPy and pyarrow.compute over whole columns, never a Python
-loop over dwellings. Problems are collected as (row, field, message) triples; the caller
-raises them together (strict) or reports them per row (lenient). Nulls are resolved here by
-the rule the schema documents for each field, so no null or NaN reaches a kernel unless it
-is a documented sentinel (``thermal_mass_parameter``, ``air_permeability_q50``,
-``cylinder_declared_loss_kwh_per_day``).
+All work here is columnar: NumPy and pyarrow.compute over whole columns, and compiled
+passes (``ara_kernels.prepare_*``) where one pass over the Arrow buffers replaces many,
+never a Python loop over dwellings. Problems are collected as (row, field, message)
+triples; the caller raises them together (strict) or reports them per row (lenient). Nulls
+are resolved here by the rule the schema documents for each field, so no null or NaN
+reaches a kernel unless it is a documented sentinel (``thermal_mass_parameter``,
+``air_permeability_q50``, ``cylinder_declared_loss_kwh_per_day``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from ara.sap.systems import HEAT_PUMP_CODES, resolve_systems
 from ara.sap.tables import SapTables, read_table
 from ara.sap.wwhrs_inputs import resolve_wwhrs
 from ara_kernels import layout as L
+from ara_kernels import prepare_codes as PC
+from ara_kernels import prepare_lists as PL
+from ara_kernels import prepare_openings as PO
+from ara_kernels.prepare_assemble import assemble
 
 
 @dataclass
@@ -81,6 +86,88 @@ class Prepared:
             pv.offsets, pv.fields["peak_power_kw"], pv.fields["orientation"],
             pv.fields["tilt_deg"], pv.fields["z"],
         )
+
+
+class _Columns:
+    """Stands in for a per-dwelling ``(n, k)`` kernel matrix while it is being filled:
+    column ``j`` is kept as its own vector, and :meth:`matrix` writes them all row by row
+    (C order, as the kernel reads them) in one compiled pass at the end, with no
+    column-ordered staging matrix and no transposing copy.
+
+    It takes the indexing the preparation code uses on the matrix: ``m[:, j] = values``
+    (a vector or a scalar, cast as NumPy assignment casts), ``m[rows, j] = values`` and
+    ``m[rows, a:b] = values`` (``rows`` a mask or indices), ``m[:, j]`` (a read-only view:
+    writing through it raises) and ``m[rows, j]`` (a copy); a column never written is
+    zero. With ``adopt``, a full-column vector of the right dtype is kept as given, not
+    copied: only for code that never changes an array after storing it (this module's
+    own); :attr:`copying` is the same columns for other code, copying what it stores."""
+
+    def __init__(self, n: int, k: int, dtype: Any, *, adopt: bool = True,
+                 columns: list[np.ndarray | None] | None = None,
+                 owned: list[bool] | None = None):
+        self.shape = (n, k)
+        self.dtype = np.dtype(dtype)
+        self.adopt = adopt
+        self.columns: list[np.ndarray | None] = [None] * k if columns is None else columns
+        self.owned: list[bool] = [False] * k if owned is None else owned  # ours to write
+
+    @property
+    def copying(self) -> Any:
+        """These columns for code outside this module, which declares the NumPy matrix
+        that this stands in for (hence ``Any``)."""
+        return _Columns(*self.shape, self.dtype, adopt=False, columns=self.columns,
+                        owned=self.owned)
+
+    def _writable(self, j: int) -> np.ndarray:
+        c = self.columns[j]
+        if c is None:
+            c = np.zeros(self.shape[0], dtype=self.dtype)
+        elif not self.owned[j]:
+            c = c.copy()
+        self.columns[j], self.owned[j] = c, True
+        return c
+
+    def _column(self, j: int) -> np.ndarray:
+        c = self.columns[j]
+        return np.zeros(self.shape[0], dtype=self.dtype) if c is None else c
+
+    def __getitem__(self, key: tuple[Any, int]) -> np.ndarray:
+        rows, j = key
+        if not isinstance(j, int | np.integer):
+            raise NotImplementedError(f"column {j!r}")
+        c = self._column(int(j))
+        if isinstance(rows, slice) and rows == slice(None):
+            view = c.view()
+            view.flags.writeable = False
+            return view
+        out: np.ndarray = c[rows]
+        return out
+
+    def __setitem__(self, key: tuple[Any, Any], value: Any) -> None:
+        rows, j = key
+        n = self.shape[0]
+        if isinstance(j, slice):
+            span = range(*j.indices(self.shape[1]))
+            block = np.empty((np.zeros(n)[rows].size, len(span)), dtype=self.dtype)
+            block[...] = value
+            for k, jj in enumerate(span):
+                self._writable(jj)[rows] = block[:, k]
+            return
+        j = int(j)
+        if isinstance(rows, slice) and rows == slice(None):
+            if self.adopt and isinstance(value, np.ndarray) and value.dtype == self.dtype \
+                    and value.shape == (n,) and value.flags.c_contiguous:
+                self.columns[j], self.owned[j] = value, False
+            else:
+                c = np.empty(n, dtype=self.dtype)
+                c[...] = value
+                self.columns[j], self.owned[j] = c, True
+            return
+        self._writable(j)[rows] = value
+
+    def matrix(self) -> np.ndarray:
+        out: np.ndarray = assemble(self.columns, self.shape[0], self.dtype)
+        return out
 
 
 class SapInputError(ValueError):
@@ -143,6 +230,24 @@ def _num(arr: pa.Array, default: float) -> np.ndarray:
     return values
 
 
+def _outside_codes(values: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``~np.isin(values, np.arange(lo, hi + 1))``, in one compiled pass for a float64
+    vector."""
+    if isinstance(values, np.ndarray) and values.dtype == np.float64 and values.ndim == 1:
+        out: np.ndarray = PC.outside_codes(_read_only(values), float(lo), float(hi))
+        return out
+    return ~np.isin(values, np.arange(lo, hi + 1))
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only C-contiguous view: a compiled preparation pass then has one signature
+    whether Arrow handed a column over zero-copy (read-only) or as a copy (with nulls), so
+    a batch with other nulls does not compile it again."""
+    view = np.ascontiguousarray(values).view()
+    view.flags.writeable = False
+    return view
+
+
 def _is_null(arr: pa.Array) -> np.ndarray:
     nulls = arr.null_count
     if nulls == 0:
@@ -154,20 +259,56 @@ def _is_null(arr: pa.Array) -> np.ndarray:
 
 def _list(table: pa.Table, name: str) -> ListColumn:
     arr = _flat(table, name)
-    # a null list is an empty list; flatten() and list_parent_indices() skip the values
-    # behind null or sliced-away entries, so offsets are rebuilt from the lengths
-    lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
-    offsets = np.zeros(len(arr) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    if arr.null_count:
+        # a null list is an empty list; flatten() and list_parent_indices() skip the values
+        # behind null or sliced-away entries, so offsets are rebuilt from the lengths
+        lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
+        offsets = np.zeros(len(arr) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        parents = np.asarray(pc.list_parent_indices(arr).to_numpy(), dtype=np.int64)
+    else:  # offsets and parents in one compiled pass over the Arrow offsets
+        offsets, parents = PL.layout(_read_only(arr.offsets.to_numpy()))
     values = arr.flatten()
-    parents = np.asarray(pc.list_parent_indices(arr).to_numpy(), dtype=np.int64)
     fields: dict[str, np.ndarray] = {}
     valid: dict[str, np.ndarray] = {}
+    nothing: tuple[np.ndarray, np.ndarray] | None = None  # an all-null field, read-only
     for f in arr.type.value_type:
         child = values.field(f.name)
-        valid[f.name] = ~_is_null(child)
-        fields[f.name] = _num(child, np.nan)
+        if len(child) and child.null_count == len(child):
+            if nothing is None:
+                nothing = (np.full(len(child), np.nan), np.zeros(len(child), dtype=bool))
+                nothing[0].flags.writeable = nothing[1].flags.writeable = False
+            fields[f.name], valid[f.name] = nothing
+            continue
+        unpacked = _unpack(child)
+        if unpacked is None:
+            valid[f.name] = ~_is_null(child)
+            fields[f.name] = _num(child, np.nan)
+        else:
+            fields[f.name], valid[f.name] = unpacked
     return ListColumn(offsets, parents, fields, valid)
+
+
+_UNPACKED = {pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32,
+             pa.int64(): np.int64, pa.float64(): np.float64}
+_NO_BITMAP = np.zeros(1, dtype=np.uint8)
+_NO_BITMAP.flags.writeable = False
+
+
+def _unpack(child: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """A numeric list field (``_num(child, NaN)``, ``~_is_null(child)``) read from its
+    Arrow buffers in one compiled pass; None for a type read the general way, or a float64
+    field without nulls (read zero-copy)."""
+    dtype = _UNPACKED.get(child.type)
+    if dtype is None or (dtype is np.float64 and not child.null_count) \
+            or child.null_count == len(child):
+        return None
+    bitmap, data = child.buffers()
+    values = np.frombuffer(data, dtype=dtype, count=child.offset + len(child))[child.offset:]
+    has_bitmap = bitmap is not None and child.null_count > 0
+    bits = np.frombuffer(bitmap, dtype=np.uint8) if has_bitmap else _NO_BITMAP
+    out: tuple[np.ndarray, np.ndarray] = PL.unpack(bits, child.offset, has_bitmap, values)
+    return out
 
 
 @functools.cache
@@ -214,8 +355,7 @@ def _outside(p: Problems, lists: dict[str, ListColumn],
     for name, field_name, low, high, unit, basis in ranges:
         lc = lists[name]
         v = lc.fields[field_name]
-        with np.errstate(invalid="ignore"):
-            out = lc.valid[field_name] & np.isfinite(v) & ((v < low) | (v > high))
+        out = PC.outside_range(_read_only(v), _read_only(lc.valid[field_name]), low, high)
         _check_children(p, lc, name, field_name, out,
                         f"{what}: outside {low:g}-{high:g} {unit} ({basis}; "
                         f"spec/tables/{table})")
@@ -251,8 +391,16 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
         """A flat column as float64, nulls -> ``default``; read once per (name, default)."""
         key = (name, default)
         if key not in num_cache:
-            num_cache[key] = _num(flat(name), default)
-            num_cache[key].flags.writeable = False
+            arr = flat(name)
+            if arr.null_count and arr.null_count == len(arr):  # one read-only array for
+                key_all = ("", default)  # every column that is all null (most optional ones)
+                if key_all not in num_cache:
+                    num_cache[key_all] = np.full(len(arr), default, dtype=np.float64)
+                    num_cache[key_all].flags.writeable = False
+                num_cache[key] = num_cache[key_all]
+            else:
+                num_cache[key] = _num(arr, default)
+                num_cache[key].flags.writeable = False
         return num_cache[key]
 
     def null(name: str) -> np.ndarray:
@@ -266,10 +414,9 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
         p.add(~null(name) & ~np.isfinite(values), name, "must be a finite number")
         return values
 
-    # filled column by column here (Fortran order: each column contiguous), handed to the
-    # kernels row by row (C order) at the end
-    dfl = np.zeros((n, L.N_DF), order="F")
-    dil = np.zeros((n, L.N_DI), dtype=np.int64, order="F")
+    # filled column by column here, handed to the kernels row by row (C order) at the end
+    dfl = _Columns(n, L.N_DF, np.float64)
+    dil = _Columns(n, L.N_DI, np.int64)
     # ---------------- lists
     lists = {name: _list(table, name) for name in
              ("storeys", "elements", "openings", "thermal_bridges", "fixed_lighting",
@@ -285,7 +432,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     el = lists["elements"]
     p.add(np.diff(el.offsets) == 0, "elements", "at least one building element is required")
     ek = el.fields["kind"]
-    _check_children(p, el, "elements", "kind", ~np.isin(ek, np.arange(1, 13)),
+    _check_children(p, el, "elements", "kind", _outside_codes(ek, 1, 12),
                     "unknown element kind (codes 1-12)")
     _check_children(p, el, "elements", "gross_area_m2",
                     ~(el.fields["gross_area_m2"] > 0) | ~np.isfinite(el.fields["gross_area_m2"]),
@@ -321,7 +468,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     dil[:, L.DI_LIGHTS_RECORDED] = ~_is_null(_flat(table, "fixed_lighting"))
     sh = lists["showers"]
     stype = sh.fields["outlet_type"]
-    _check_children(p, sh, "showers", "outlet_type", ~np.isin(stype, (1, 2, 3, 4, 5)),
+    _check_children(p, sh, "showers", "outlet_type", _outside_codes(stype, 1, 5),
                     "unknown shower outlet code (1-5)")
     mixer = stype != 4
     flow = sh.fields["flow_rate_l_per_min"]
@@ -353,7 +500,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     dfl[:, L.DF_TMP] = tmp
 
     region = col("climate_region", 0)
-    p.add(~np.isin(region, np.arange(0, 22)), "climate_region", "must be a region code 0-21")
+    p.add(_outside_codes(region, 0, 21), "climate_region", "must be a region code 0-21")
     dil[:, L.DI_REGION] = np.clip(_ints(region), 0, 21)
 
     for name, idx in (("open_chimneys", L.DI_OPEN_CHIMNEYS), ("open_flues", L.DI_OPEN_FLUES),
@@ -369,10 +516,10 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     p.add(storey_count < 0, "storey_count", "must not be negative")
     dil[:, L.DI_STOREY_COUNT] = _ints(storey_count)
     wall_c = col("wall_construction", 2)
-    p.add(~np.isin(wall_c, (1, 2)), "wall_construction", "must be 1 or 2")
+    p.add(_outside_codes(wall_c, 1, 2), "wall_construction", "must be 1 or 2")
     dil[:, L.DI_WALL_CONSTR] = _ints(wall_c)
     floor_c = col("floor_construction", 1)
-    p.add(~np.isin(floor_c, (1, 2, 3)), "floor_construction", "must be 1, 2 or 3")
+    p.add(_outside_codes(floor_c, 1, 3), "floor_construction", "must be 1, 2 or 3")
     dil[:, L.DI_FLOOR_CONSTR] = _ints(floor_c)
     dil[:, L.DI_LOBBY] = _ints(col("draught_lobby", 0))
     dp = col("draughtproofed_percent", 0)
@@ -382,7 +529,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     ptest = require("pressure_test")
     p.add(ptest == 7, "pressure_test", "low-pressure pulse test (code 7) is not supported "
           "yet: its q50 conversion is not in spec/")
-    p.add(np.isfinite(ptest) & ~np.isin(ptest, (1, 2, 3, 4, 5, 6, 7)), "pressure_test",
+    p.add(np.isfinite(ptest) & _outside_codes(ptest, 1, 7), "pressure_test",
           "unknown code (1-7)")
     q50 = col("air_permeability_q50")
     tested = np.isfinite(ptest) & (ptest != 4)
@@ -391,10 +538,10 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     dil[:, L.DI_PRESSURE_TEST] = _ints(ptest)
     dfl[:, L.DF_Q50] = np.where(tested, q50, np.nan)
     shelter = col("sheltered_sides", 0)
-    p.add(~np.isin(shelter, (0, 1, 2, 3, 4)), "sheltered_sides", "must be 0-4")
+    p.add(_outside_codes(shelter, 0, 4), "sheltered_sides", "must be 0-4")
     dil[:, L.DI_SHELTERED] = _ints(shelter)
     vtype = require("ventilation_type")
-    p.add(np.isfinite(vtype) & ~np.isin(vtype, np.arange(1, 11)), "ventilation_type",
+    p.add(np.isfinite(vtype) & _outside_codes(vtype, 1, 10), "ventilation_type",
           "unknown code (1-10)")
     dil[:, L.DI_VENT_TYPE] = _ints(vtype)
     dfl[:, L.DF_MV_ACH] = col("mv_system_ach", tables.constants[L.C_MV_DEFAULT_ACH])
@@ -405,23 +552,23 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     dfl[:, L.DF_MVHR_EFF] = _nan_to_num(mvhr)
 
     over = col("windows_overshading", 2)
-    p.add(~np.isin(over, (1, 2, 3, 4)), "windows_overshading", "must be 1-4")
+    p.add(_outside_codes(over, 1, 4), "windows_overshading", "must be 1-4")
     dil[:, L.DI_OVERSHADING] = np.clip(_ints(over), 1, 4)
 
     # ---------------- water heating
     cold = col("cold_water_source", 1)
-    p.add(~np.isin(cold, (1, 2)), "cold_water_source", "must be 1 (mains) or 2 (header tank)")
+    p.add(_outside_codes(cold, 1, 2), "cold_water_source", "must be 1 (mains) or 2 (header tank)")
     dil[:, L.DI_COLD_SOURCE] = _ints(cold)
     baths = col("bath_count", -1)
     p.add(baths < -1, "bath_count", "must not be negative")
     dil[:, L.DI_BATHS] = _ints(baths)
     dil[:, L.DI_TARGET_125] = _ints(col("water_use_target_125", 0))
     delivery = require("hot_water_delivery")
-    p.add(np.isfinite(delivery) & ~np.isin(delivery, (1, 2, 3, 4)), "hot_water_delivery",
+    p.add(np.isfinite(delivery) & _outside_codes(delivery, 1, 4), "hot_water_delivery",
           "unknown code (1-3)")
     dil[:, L.DI_HW_DELIVERY] = _ints(delivery)
     keep_hot = col("combi_keep_hot", 0)
-    p.add(~np.isin(keep_hot, (0, 1, 2)), "combi_keep_hot", "must be 0, 1 or 2")
+    p.add(_outside_codes(keep_hot, 0, 2), "combi_keep_hot", "must be 0, 1 or 2")
     dil[:, L.DI_KEEP_HOT] = _ints(keep_hot)
     store = delivery == 3
     vol = col("cylinder_volume_l")
@@ -435,7 +582,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     ins_type = col("cylinder_insulation_type")
     ins_mm = col("cylinder_insulation_mm")
     needs_table2 = store & ~np.isfinite(declared)
-    p.add(needs_table2 & ~np.isin(ins_type, (1, 2)), "cylinder_insulation_type",
+    p.add(needs_table2 & _outside_codes(ins_type, 1, 2), "cylinder_insulation_type",
           "required (1 or 2) for a cylinder without a declared loss")
     p.add(needs_table2 & ~(np.isfinite(ins_mm) & (ins_mm >= 0)), "cylinder_insulation_mm",
           "required (>= 0) for a cylinder without a declared loss")
@@ -445,11 +592,11 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     dil[:, L.DI_HW_TIMED] = _ints(col("hot_water_separately_timed", 1))
     dil[:, L.DI_PRIMARY_APPLIES] = _ints(col("primary_loss_applies", 1)) * store
     pipe = col("primary_pipework_insulation", 1)
-    p.add(~np.isin(pipe, (1, 2, 3, 4)), "primary_pipework_insulation", "must be 1-4")
+    p.add(_outside_codes(pipe, 1, 4), "primary_pipework_insulation", "must be 1-4")
     dil[:, L.DI_PIPE_INSULATION] = _ints(pipe)
     dil[:, L.DI_CYL_IN_HEATED] = 1
-    solar = resolve_solar(p, dfl, dil, tables, col, null, delivery)
-    resolve_wwhrs(p, dfl, dil, flat("shower_wwhrs"), sh, col)
+    solar = resolve_solar(p, dfl.copying, dil.copying, tables, col, null, delivery)
+    resolve_wwhrs(p, dfl.copying, dil.copying, flat("shower_wwhrs"), sh, col)
     p.add(col("space_cooling", 0) == 1, "space_cooling",
           "space cooling (worksheet section 8c) is not supported yet")
 
@@ -459,12 +606,12 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
     p.add(~(np.isfinite(sfp) & (sfp >= 0)), "warm_air_fan_sfp", "must be >= 0")
     dfl[:, L.DF_WARM_AIR_SFP] = _nan_to_num(sfp)
     systems = Problems()
-    resolve_systems(systems, n, dfl, dil, tables, col, null, tfa)
+    resolve_systems(systems, n, dfl.copying, dil.copying, tables, col, null, tfa)
     if solar.any():  # (230g) the solar pump, Table 4f
         dfl[solar, L.DF_PUMPS_FIXED] += dfl[solar, L.DF_SOLAR_PUMP]
     _resolve_pv(systems, lists["pv_arrays"], tables, col)
     if not demand_only:  # (63b) needs the PV and systems of sections 9-10
-        resolve_diverter(dil, col, lists["pv_arrays"].offsets, solar, delivery)
+        resolve_diverter(dil.copying, col, lists["pv_arrays"].offsets, solar, delivery)
     heat_pumps = []
     has2 = ~null("main2_code")
     for prefix, code, water_code in (("main1", _ints(col("main1_code")), 901),
@@ -472,7 +619,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
                                       914)):
         hp_points = lists[f"{prefix}_hp_psr_data"]
         products = read_products(
-            systems, p, n, dfl, tables.days, col, null, flat,
+            systems, p, n, dfl.copying, tables.days, col, null, flat,
             (hp_points.offsets, hp_points.fields["psr"],
              hp_points.fields["space_efficiency_percent"],
              hp_points.fields["water_efficiency_percent"]),
@@ -488,7 +635,7 @@ def prepare(table: pa.Table, tables: SapTables, *, demand_only: bool = False) ->
         dfl[bad, idx] = 1.0  # only rows already reported (or demand-only) reach this
 
 
-    return Prepared(n=n, ids=ids, dfl=np.ascontiguousarray(dfl), dil=np.ascontiguousarray(dil),
+    return Prepared(n=n, ids=ids, dfl=dfl.matrix(), dil=dil.matrix(),
                     lists=lists, problems=p,
                     heat_pumps=tuple(heat_pumps), warnings=warnings)
 
@@ -502,7 +649,7 @@ def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> Non
     tilt = pv.fields["tilt_deg"]
     horizontal = (orient == 9) | (tilt == 0)
     _check_children(p, pv, "pv_arrays", "orientation",
-                    ~horizontal & ~np.isin(orient, np.arange(1, 10)),
+                    ~horizontal & _outside_codes(orient, 1, 9),
                     "required: a compass code 1-8, or 9 / tilt 0 for horizontal")
     _check_children(p, pv, "pv_arrays", "tilt_deg", ~(np.isfinite(tilt) & (tilt >= 0)
                                                        & (tilt <= 90)), "required (0-90)")
@@ -524,70 +671,51 @@ def _resolve_pv(p: Problems, pv: ListColumn, tables: SapTables, col: Any) -> Non
 
 
 def _resolve_openings(p: Problems, op: ListColumn, el: ListColumn, tables: SapTables) -> None:
-    kind = op.fields["kind"]
-    _check_children(p, op, "openings", "kind", ~np.isin(kind, (1, 2, 3, 4)),
-                    "unknown opening kind (codes 1-4)")
-    area = op.fields["area_m2"]
-    _check_children(p, op, "openings", "area_m2", ~(area > 0) | ~np.isfinite(area),
-                    "must be a positive finite area")
-    u = op.fields["u_value"]
-    _check_children(p, op, "openings", "u_value", ~(u > 0) | ~np.isfinite(u),
-                    "must be a positive finite U-value")
-    glazed = kind != 1
-    gcode = _ints(op.fields["glazing_type"])
-    # no frame type and no frame factor: Table 6c 'unknown' (code 9) row
-    fcode = np.where(op.valid["frame_type"], _ints(op.fields["frame_type"]), 9)
-    in_range_g = (gcode >= 0) & (gcode < tables.glazing_g.size)
-    in_range_f = (fcode >= 0) & (fcode < tables.frame_factor.size)
-    g_tab = np.where(in_range_g, tables.glazing_g[np.clip(gcode, 0, 15)], np.nan)
-    gl_tab = np.where(in_range_g, tables.glazing_light[np.clip(gcode, 0, 15)], np.nan)
-    ff_tab = np.where(in_range_f, tables.frame_factor[np.clip(fcode, 0, 15)], np.nan)
-    for name, tab, what in (("g_perpendicular", g_tab, "glazing_type (Table 6b)"),
-                            ("light_transmittance", gl_tab, "glazing_type (Table 6b)"),
-                            ("frame_factor", ff_tab, "frame_type (Table 6c)")):
-        v = np.where(op.valid[name], op.fields[name], tab)
-        _check_children(p, op, "openings", name, glazed & ~(np.isfinite(v) & (v >= 0) & (v <= 1)),
-                        f"required for glazing: give it or a {what} with a tabulated value")
-        op.fields[name] = np.where(glazed, _nan_to_num(v), 0.0)
-    orient = op.fields["orientation"]
-    _check_children(p, op, "openings", "orientation",
-                    glazed & ~np.isin(orient, np.arange(1, 10)),
-                    "required for glazing: a compass code 1-8 or 9 (horizontal)")
-    op.fields["orientation"] = np.clip(_ints(orient), 0, 9)
-    tilt = op.fields["tilt_deg"]
-    default_tilt = np.where(kind == 4, 0.0, np.where(kind == 3, np.nan, 90.0))
-    tilt = np.where(op.valid["tilt_deg"], tilt, default_tilt)
-    tilt = np.where(op.fields["orientation"] == 9, 0.0, tilt)
-    _check_children(p, op, "openings", "tilt_deg",
-                    glazed & ~(np.isfinite(tilt) & (tilt >= 0) & (tilt <= 180)),
-                    "required for roof windows (0-180 degrees)")
-    op.fields["tilt_deg"] = _nan_to_num(tilt)
-    y = op.fields["thermal_bridging_y"]
-    _check_children(p, op, "openings", "thermal_bridging_y",
-                    op.valid["thermal_bridging_y"] & ~(np.isfinite(y) & (y >= 0)),
-                    "must be a non-negative finite number")
-    op.fields["thermal_bridging_y"] = np.where(op.valid["thermal_bridging_y"], y, 0.0)
-    # host element: an index into the dwelling's own elements; openings deducted from it
-    host = op.fields["host_element"]
-    has_host = op.valid["host_element"]
-    n_el = np.diff(el.offsets)[op.parents] if op.parents.size else np.zeros(0, dtype=np.int64)
-    _check_children(p, op, "openings", "host_element",
-                    has_host & ~((host >= 0) & (host < n_el)),
-                    "must index one of the dwelling's elements")
-    host_i = np.where(has_host & (host >= 0) & (host < n_el), host, -1).astype(np.int64)
-    op.fields["host_element"] = host_i
-    hosted = host_i >= 0
-    if hosted.any():
-        gidx = el.offsets[op.parents[hosted]] + host_i[hosted]
-        deducted = np.bincount(gidx, weights=_nan_to_num(area[hosted]),
-                               minlength=el.fields["gross_area_m2"].size)
+    """Openings: kind, area, U-value, g, light transmittance and frame factor (from the
+    glazing and frame type's Table 6b/6c values where not given), orientation, tilt,
+    thermal bridging y and host element, resolved and checked in one compiled pass
+    (``ara_kernels.prepare_openings``), problems recorded in this order."""
+    f, v = op.fields, op.valid
+    (kind, g, light, frame, orient, tilt, y, host,
+     bad) = PO.resolve_openings(*map(_read_only, (
+                                f["kind"], f["area_m2"], f["u_value"], f["g_perpendicular"],
+                                v["g_perpendicular"], f["light_transmittance"],
+                                v["light_transmittance"], f["frame_factor"], v["frame_factor"],
+                                f["glazing_type"], f["frame_type"], v["frame_type"],
+                                f["orientation"], f["tilt_deg"], v["tilt_deg"],
+                                f["thermal_bridging_y"], v["thermal_bridging_y"],
+                                f["host_element"], v["host_element"], op.parents, el.offsets,
+                                tables.glazing_g, tables.glazing_light, tables.frame_factor)))
+    for check, name, message in (
+            (PO.CHECK_KIND, "kind", "unknown opening kind (codes 1-4)"),
+            (PO.CHECK_AREA, "area_m2", "must be a positive finite area"),
+            (PO.CHECK_U, "u_value", "must be a positive finite U-value"),
+            (PO.CHECK_G, "g_perpendicular", "required for glazing: give it or a "
+             "glazing_type (Table 6b) with a tabulated value"),
+            (PO.CHECK_LIGHT, "light_transmittance", "required for glazing: give it or a "
+             "glazing_type (Table 6b) with a tabulated value"),
+            (PO.CHECK_FRAME, "frame_factor", "required for glazing: give it or a "
+             "frame_type (Table 6c) with a tabulated value"),
+            (PO.CHECK_ORIENTATION, "orientation",
+             "required for glazing: a compass code 1-8 or 9 (horizontal)"),
+            (PO.CHECK_TILT, "tilt_deg", "required for roof windows (0-180 degrees)"),
+            (PO.CHECK_Y, "thermal_bridging_y", "must be a non-negative finite number"),
+            (PO.CHECK_HOST, "host_element", "must index one of the dwelling's elements")):
+        _check_children(p, op, "openings", name, bad[check], message)
+    area = f["area_m2"]
+    f.update(g_perpendicular=g, light_transmittance=light, frame_factor=frame,
+             orientation=orient, tilt_deg=tilt, thermal_bridging_y=y, host_element=host)
+    # openings are deducted from their host element
+    if (host >= 0).any():
+        deducted = PO.deducted_area(*map(_read_only, (host, area, op.parents, el.offsets)),
+                                    el.fields["gross_area_m2"].size)
         over = deducted > el.fields["gross_area_m2"] + 1e-9
         _check_children(p, el, "elements", "gross_area_m2", over,
                         "is smaller than the openings deducted from it")
-    op.fields["kind"] = _ints(kind)
+    f["kind"] = kind
 
 
-def _resolve_heating(p: Problems, table: pa.Table, dfl: np.ndarray, dil: np.ndarray,
+def _resolve_heating(p: Problems, table: pa.Table, dfl: _Columns, dil: _Columns,
                      tables: SapTables, col: Any, null: Any) -> None:
     has2 = ~null("main2_code")
     f1 = col("main1_fraction")
@@ -633,7 +761,7 @@ def _resolve_heating(p: Problems, table: pa.Table, dfl: np.ndarray, dil: np.ndar
     dfl[:, L.DF_TEMP_ADJ] = _nan_to_num(adj)
     type_given = col("main1_control_type")
     ctype = np.where(np.isfinite(type_given), type_given, type_tab)
-    p.add(~np.isin(ctype, (1, 2, 3)), "main1_control_type",
+    p.add(_outside_codes(ctype, 1, 3), "main1_control_type",
           "unknown: main1_control has no Table 9 control type in spec/; give it (1-3)")
     dil[:, L.DI_CONTROL_TYPE] = _ints(ctype)
 
@@ -644,7 +772,7 @@ def _resolve_heating(p: Problems, table: pa.Table, dfl: np.ndarray, dil: np.ndar
                                  ("main2", L.DI_PUMP2_AGE, has2)):
         pump = col(f"{prefix}_pump_in_heated_space", 0) == 1
         age = col(f"{prefix}_pump_age", 0)
-        p.add(~np.isin(age, (0, 1, 2)), f"{prefix}_pump_age", "must be 0, 1 or 2")
+        p.add(_outside_codes(age, 0, 2), f"{prefix}_pump_age", "must be 0, 1 or 2")
         code = col(f"{prefix}_code", -1)
         from_database = ~null(f"{prefix}_hp_psr_data") & (code >= HEAT_PUMP_CODES[0]) \
             & (code <= HEAT_PUMP_CODES[1])
