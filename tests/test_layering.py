@@ -171,3 +171,15 @@ def test_sql_is_written_only_in_persistence_and_the_read_models() -> None:
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if sql.search(line)]
     assert not found, "SQL outside ara.persistence and ara.read_models:\n" + "\n".join(found)
+
+
+def test_command_modules_import_the_shared_cli_module_not_each_other() -> None:
+    """Issue 16, the CLI without import loops: ``ara.cli`` wires the commands together; the
+    command modules (``cli_*.py``) take what they share from ``ara.cli_common`` and never
+    import ``ara.cli``."""
+    offenders = []
+    for path in sorted((SRC / "ara").glob("cli_*.py")):
+        found = imported_modules(path, "ara")
+        offenders += [f"{path.name}:{line}: {module}" for line, module in found
+                      if module == "ara.cli" or module.startswith("ara.cli.")]
+    assert offenders == [], offenders

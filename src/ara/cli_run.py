@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ara.cli import bundled
+from ara.cli_common import EXIT_CONFIG, bundled, missing_extra
 from ara.cli_rate import add_mode_argument, add_pcdb_argument, load_user_pcdb
 
 SAMPLE = "sample_portfolio"
@@ -127,7 +127,6 @@ def _summary(uow_factory: Any, portfolio_id: str, run: Any) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """Everything given is checked (portfolio, EPC source and its credentials, UPRN data,
     PCDB, scenarios) before the database is opened, so a refusal leaves no database behind."""
-    from ara.cli import EXIT_CONFIG, missing_extra
 
     if missing_extra("run"):
         return EXIT_CONFIG
@@ -269,7 +268,6 @@ def _remote_source_refusal(epc_source: str, uprn_data: str | None) -> tuple[str,
     or CSV that does not exist, a missing object is bad input (2), an unreachable store or
     refused credentials the environment (78). Only ``archive:URI`` and ``--uprn-data URI``
     are read from a store."""
-    from ara.cli import EXIT_CONFIG
     from ara.datasets import DatasetError, StoreUnavailableError, check_file, is_uri
 
     kind, _, path = epc_source.partition(":")
@@ -299,8 +297,6 @@ CLUSTER_MODULES = ("distributed",)
 def _cluster_refusal(args: argparse.Namespace) -> tuple[str, int] | None:
     """Why ``ara run`` cannot run on a cluster as asked (message, exit status), or None."""
     import importlib.util
-
-    from ara.cli import EXIT_CONFIG
 
     if args.workers is not None and args.scheduler is not None:
         return "give --workers or --scheduler, not both", EXIT_ERROR
@@ -336,7 +332,6 @@ def _run_on_cluster(args: argparse.Namespace, properties: Any, epc_source: str,
     (summary, 0), or (None, status) after one line: 78 when no cluster can be reached, 1
     when a partition failed after its retries (what its batches committed stays; a re-run
     replaces it)."""
-    from ara.cli import EXIT_CONFIG
     from ara.datasets import is_uri
     from ara.distributed import ClusterUnavailableError
     from ara.orchestration.distributed_run import (
@@ -498,8 +493,6 @@ def existing_database(db: str, command: str) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ara.cli import EXIT_CONFIG, missing_extra
-
     if missing_extra("report", ("sqlalchemy", "alembic", "matplotlib")):
         return EXIT_CONFIG
     from ara.persistence import UnitOfWorkFactory
