@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from ara.persistence import create_engine, upgrade
 from ara.persistence.engine import create_schema, drop_schema
+from ara.persistence.migrate import downgrade
 
 POSTGRES_URL = os.environ.get("ARA_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -88,3 +90,21 @@ def schema_urls(prefix: str) -> Iterator[Callable[[], str]]:
         for schema in made:
             drop_schema(admin, schema)
         admin.dispose()
+
+
+@contextmanager
+def engine_at(kind: str, folder: Path, revision: str, prefix: str) -> Iterator[Engine]:
+    """An empty database at schema ``revision``: a SQLite file in ``folder``, or a fresh
+    PostgreSQL schema (made at head, then taken down to ``revision``), for the migration
+    tests."""
+    if kind == "sqlite":
+        engine = create_engine(str(folder / "old.db"))
+        upgrade(engine, revision)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+    else:
+        with postgres_engine(prefix) as engine:
+            downgrade(engine, revision)
+            yield engine

@@ -51,6 +51,7 @@ from ara.cli_common import (
     positive,
     sample_dwellings_path,
     show_progress,
+    whole_number,
 )
 
 #: Names other modules and the tests take from here (the shared ones live in
@@ -621,13 +622,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 # Entry point
 # ------------------------------------------------------------------------------------------
 def _row_index(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return whole_number(text, 0)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from pg_support import postgres_engine
+from pg_support import engine_at
 from sqlalchemy.engine import Engine
 
-from ara.persistence import create_engine, upgrade
 from ara.persistence import tables as t
+from ara.persistence import upgrade
 from ara.persistence.migrate import current_revision, downgrade, head_revision
 
 PLAN = {"property_id": "P1", "scenario_id": "S", "total_cost_gbp": 1200.0,
@@ -26,15 +26,8 @@ PLAN = {"property_id": "P1", "scenario_id": "S", "total_cost_gbp": 1200.0,
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = create_engine(str(tmp_path / "old.db"))
-        upgrade(engine, "0007")
+    with engine_at(request.param, tmp_path, "0007", "ara_migration8") as engine:
         yield engine
-        engine.dispose()
-    else:
-        with postgres_engine("ara_migration8") as engine:  # at head: go down first
-            downgrade(engine, "0007")
-            yield engine
 
 
 def _plans(engine: Engine) -> list[dict[str, Any]]:

@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from pg_support import postgres_engine
+from pg_support import engine_at
 from sqlalchemy.engine import Engine
 
 from ara.cli_plan import render_plan
 from ara.domain import Band
-from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+from ara.persistence import UnitOfWorkFactory, upgrade
 from ara.persistence import tables as t
 from ara.persistence.mapping import load_properties, plan_tables
 from ara.persistence.migrate import current_revision, downgrade, head_revision
@@ -35,15 +35,8 @@ PLANS_0001 = {"property_id", "scenario_id", "total_cost_gbp", "final_sap_score",
 @pytest.fixture(params=["sqlite", "postgresql"])
 def at_0001(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty database at revision 0001."""
-    if request.param == "sqlite":
-        engine = create_engine(str(tmp_path / "old.db"))
-        upgrade(engine, "0001")
+    with engine_at(request.param, tmp_path, "0001", "ara_migration") as engine:
         yield engine
-        engine.dispose()
-    else:
-        with postgres_engine("ara_migration") as engine:  # at head: go down first
-            downgrade(engine, "0001")
-            yield engine
 
 
 def _insert(conn: sa.Connection, table: str, rows: list[dict[str, Any]]) -> None:

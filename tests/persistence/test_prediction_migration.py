@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from pg_support import postgres_engine
+from pg_support import engine_at
 from sqlalchemy.engine import Engine
 
-from ara.persistence import UnitOfWorkFactory, create_engine, upgrade
+from ara.persistence import UnitOfWorkFactory, upgrade
 from ara.persistence import tables as t
 from ara.persistence.mapping import load_properties
 from ara.persistence.migrate import current_revision, downgrade, head_revision
@@ -30,15 +30,8 @@ PREDICTION = {"property_id": "P1", "predicted_on": dt.date(2026, 12, 1),
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = create_engine(str(tmp_path / "old.db"))
-        upgrade(engine, "0006")
+    with engine_at(request.param, tmp_path, "0006", "ara_migration7") as engine:
         yield engine
-        engine.dispose()
-    else:
-        with postgres_engine("ara_migration7") as engine:  # at head: go down first
-            downgrade(engine, "0006")
-            yield engine
 
 
 def _rows(engine: Engine, table: str) -> list[dict[str, Any]]:
