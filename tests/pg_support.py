@@ -108,3 +108,14 @@ def engine_at(kind: str, folder: Path, revision: str, prefix: str) -> Iterator[E
         with postgres_engine(prefix) as engine:
             downgrade(engine, revision)
             yield engine
+
+
+def engine_url(engine: Engine) -> str:
+    """The URL (a SQLite path) that reaches ``engine``'s database, its PostgreSQL schema in
+    the search path: for handing a test's database to ``ara`` commands."""
+    if engine.dialect.name == "sqlite":
+        return str(engine.url.database)
+    with engine.connect() as conn:
+        schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
+    return engine.url.update_query_dict({"options": f"-csearch_path={schema}"}) \
+        .render_as_string(hide_password=False)

@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
-from pg_support import postgres_engine
+from pg_support import engine_url, postgres_engine
 
 from ara.cli import bundled, main
 from ara.domain import BuiltForm, PropertyType, RoofInsulation, WallConstruction, WallInsulation
@@ -331,15 +331,6 @@ class Db:
                 for r in self.overrides() if r["property_id"] == pid}
 
 
-def _url(engine: sa.Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return str(engine.url.database)
-    with engine.connect() as conn:
-        schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
-    return engine.url.update_query_dict({"options": f"-csearch_path={schema}"}) \
-        .render_as_string(hide_password=False)
-
-
 def _populate(engine: sa.Engine, tmp_path: Path) -> Db:
     """The first HOMES homes of the bundled sample, with their lodged certificates."""
     from ara.ingestion.epc_fetchers import BulkArchiveFetcher
@@ -361,7 +352,7 @@ def _populate(engine: sa.Engine, tmp_path: Path) -> Db:
     ids = props.column("property_id").to_pylist()
     IngestionOrchestrator(factory, BulkArchiveFetcher(SAMPLE / "certificates.ndjson.gz"),
                           None).run(ids)
-    return Db(_url(engine), factory, dict(zip(props.column("uprn").to_pylist(), ids,
+    return Db(engine_url(engine), factory, dict(zip(props.column("uprn").to_pylist(), ids,
                                               strict=True)))
 
 

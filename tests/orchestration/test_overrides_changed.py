@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pg_support import engine_url
 
 from ara.cli import main
 from ara.domain.bills import FuelRates
@@ -30,15 +31,6 @@ EXAMPLE = SAMPLE / "overrides.csv"
 #: statement (by UPRN's last digits): 2 walls, 3 wall insulation and form, 4 loft, 10 property
 #: and roof, 11 form. 5, 6 and 7 are vague only, 8 unknown only: no change.
 CHANGED = {2, 3, 4, 10, 11}
-
-
-def _url(engine: sa.Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return str(engine.url.database)
-    with engine.connect() as conn:
-        schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
-    return engine.url.update_query_dict({"options": f"-csearch_path={schema}"}) \
-        .render_as_string(hide_password=False)
 
 
 def _import(capsys: pytest.CaptureFixture[str], path: Path, url: str) -> str:
@@ -77,7 +69,7 @@ def test_a_run_records_the_homes_whose_overrides_changed(
     assert first.overrides_changed == 0
     assert {c for c, _ in baselines().values()} == {None}
 
-    url = _url(factory.engine)
+    url = engine_url(factory.engine)
     out = _import(capsys, EXAMPLE, url)
     assert f"{len(CHANGED)} home(s) whose overrides changed" in out
     with factory(read_only=True) as uow:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from pg_support import engine_url
 
 from ara.cli import main
 from ara.domain.bills import FuelRates
@@ -35,15 +36,6 @@ HOMES = 8
 BATCH = 3  # three batches: the counts are summed
 PLAN_TABLES = (t.plans, t.plan_phases, t.plan_measures, t.plan_rejections)
 Rows = dict[str, list[tuple[Any, ...]]]
-
-
-def _url(engine: sa.Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return str(engine.url.database)
-    with engine.connect() as conn:
-        schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
-    return engine.url.update_query_dict({"options": f"-csearch_path={schema}"}) \
-        .render_as_string(hide_password=False)
 
 
 class Portfolio:
@@ -124,7 +116,7 @@ def test_a_changed_landlord_override_replans_exactly_that_home(
     statement.write_text("uprn,attribute,value\n9200000000004,loft,100 mm\n")
     try:
         assert main(["overrides", "import", str(statement), "--db",
-                     _url(portfolio.factory.engine)]) == 0
+                     engine_url(portfolio.factory.engine)]) == 0
     finally:
         dispose_engines()  # the command's engine, before the test's schema is dropped
     assert "1 home(s) whose overrides changed" in capsys.readouterr().out
