@@ -90,3 +90,15 @@ def test_the_home_part_follows_what_its_plans_are_made_from() -> None:
     assert home_fingerprint(_home(), "epc_with_overlay", '{"a":1}', {
         **BASELINE, "calculated_at": dt.datetime(2026, 1, 1),
         "changed_inputs": "landlord_overrides_changed"}) == base
+
+
+def test_where_a_certificate_was_read_from_does_not_change_the_home_part() -> None:
+    """The same certificate read from another archive or object store (its ``source``) or
+    kept without its raw document plans the same: the fingerprint leaves provenance out."""
+    local = '{"certificate_number":"C1","source":"/data/a.ndjson.gz:17","raw_document":"<x/>"}'
+    remote = '{"source":"s3://b/a.ndjson.gz:17","certificate_number":"C1"}'
+    other = '{"certificate_number":"C2","source":"/data/a.ndjson.gz:17"}'
+    assert home_fingerprint(_home(), "epc_with_overlay", local, BASELINE) == \
+        home_fingerprint(_home(), "epc_with_overlay", remote, BASELINE)
+    assert home_fingerprint(_home(), "epc_with_overlay", local, BASELINE) != \
+        home_fingerprint(_home(), "epc_with_overlay", other, BASELINE)

@@ -223,7 +223,22 @@ def home_fingerprint(prop: Property, source_path: str, epc_text: str,
             "baseline": None if baseline is None
             else [baseline.get(c) for c in FINGERPRINT_BASELINE_COLUMNS],
             "market_value": market_value}
-    return _digest(_canonical(home), epc_text)
+    return _digest(_canonical(home), _plan_relevant(epc_text))
+
+
+#: Fields of a certificate row that say where it was read from, not what the home is: a plan
+#: does not depend on them (the same certificate read from another archive or store keeps its
+#: plans).
+PROVENANCE_FIELDS = ("source", "raw_document")
+
+
+def _plan_relevant(epc_text: str) -> str:
+    """The Effective EPC's data JSON without its :data:`PROVENANCE_FIELDS`, keys sorted."""
+    data = json.loads(epc_text)
+    if isinstance(data, dict):
+        for name in PROVENANCE_FIELDS:
+            data.pop(name, None)
+    return _canonical(data)
 
 
 def plan_fingerprint(run: str, scenario: str, home: str) -> str:
