@@ -19,8 +19,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
-from pg_support import postgres_engine
-from test_cli_overrides import Db, _populate, _url
+from pg_support import engine_url, postgres_engine
+from test_cli_overrides import Db, _populate
 
 from ara.cli import bundled, main
 from ara.domain.codes import SourcePath
@@ -370,7 +370,7 @@ def test_ara_run_records_survey_changed_and_uses_the_survey_that_wins_the_tie_br
     with (SAMPLE / "portfolio.csv").open() as fh:
         homes = list(csv.DictReader(fh))[:12]
     portfolio = write_csv(tmp_path / "homes.csv", homes)
-    url = _url(engine)
+    url = engine_url(engine)
     argv = ["run", str(portfolio), "--db", url, "--epc-source",
             f"archive:{SAMPLE / 'certificates.ndjson.gz'}", "--scenarios", "none",
             "--report", "none"]

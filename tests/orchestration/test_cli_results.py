@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
+from pg_support import engine_url
 
 from ara.cli import main
 from ara.persistence import (
@@ -45,13 +46,7 @@ class Run:
 
 def _url(factory: UnitOfWorkFactory) -> str:
     """What ``--db`` names for the fixture's database (PostgreSQL: its test schema)."""
-    engine = factory.engine
-    if engine.dialect.name == "sqlite":
-        return str(engine.url.database)
-    with engine.connect() as conn:
-        schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
-    return engine.url.update_query_dict({"options": f"-csearch_path={schema}"}) \
-        .render_as_string(hide_password=False)
+    return engine_url(factory.engine)
 
 
 @pytest.fixture

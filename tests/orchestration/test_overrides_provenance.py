@@ -10,6 +10,7 @@ import html
 from pathlib import Path
 
 import pytest
+from pg_support import engine_url
 
 from ara.cli import main
 from ara.domain.bills import FuelRates
@@ -21,7 +22,7 @@ from ara.persistence import UnitOfWorkFactory, dispose_engines
 from ara.report import write_report
 
 from .support import SAMPLE, sample_homes
-from .test_overrides_changed import EXAMPLE, _import, _url
+from .test_overrides_changed import EXAMPLE, _import
 
 #: In overlay order (type, form, walls, roof), not the file's.
 U3_FIELDS = (
@@ -55,7 +56,7 @@ def test_plan_and_report_show_the_fields_that_came_from_the_landlord(
         SAMPLE / "certificates.ndjson.gz"), None), BaselineOrchestrator(factory, FuelRates.load()))
     run.create_properties("sample", "homes.csv", props)
     run.run(ids, batch_size=12)
-    url = _url(factory.engine)
+    url = engine_url(factory.engine)
     _import(capsys, EXAMPLE, url)
 
     # before the next run: the fields are stored, not yet baselined
