@@ -2,9 +2,10 @@
 
 * ``test_calculate``: the whole of ``ara.sap.calculate`` (Arrow in: conform, validate, prepare
   arrays, run the kernel, build the Arrow result).
-* ``test_prepare``: ``ara.sap.prepare.prepare`` alone (validation and the kernel's input
-  arrays from a conformed Arrow table; one thread). Issue 17 asks for <= 0.4 us per
-  dwelling. At 100,000 dwellings it went from about 2.1-2.3 to 1.5-1.6 us (best of 11-15
+* ``test_prepare`` (``benchmarks/test_prepare.py``): ``ara.sap.prepare.prepare`` alone
+  (validation and the kernel's input arrays from a conformed Arrow table; one thread).
+  Issue 17 asks for <= 0.4 us per dwelling. At 100,000 dwellings it went from about
+  2.1-2.3 to 1.5-1.6 us (best of 11-15
   interleaved rounds, CPU time, load average 3-4 on 2 cores) by building the C-order
   matrices straight from the column vectors (``_Columns``: no column-ordered staging
   matrix and no transposing copy), the openings, the code and range checks and the list
@@ -72,21 +73,6 @@ def test_calculate(benchmark: Any, n: int, threads: int) -> None:
 
     assert result.num_rows == n
     record(benchmark, n, threads)
-
-
-@sizes
-def test_prepare(benchmark: Any, n: int, threads: int) -> None:
-    if threads != THREADS[0]:
-        pytest.skip("preparation runs on one thread")
-    table = conform(dwellings(n))
-    tables = load_tables()
-    prepare(table.slice(0, 2), tables)  # compile (or load) the preparation passes
-    benchmark.group = f"prepare, {n:,} dwellings"
-
-    prep = benchmark.pedantic(prepare, args=(table, tables), rounds=rounds(n), iterations=1)
-
-    assert prep.n == n and prep.dfl.flags.c_contiguous
-    record(benchmark, n, 1)
 
 
 @sizes

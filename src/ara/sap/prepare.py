@@ -134,7 +134,7 @@ class _Columns:
     def __getitem__(self, key: tuple[Any, int]) -> np.ndarray:
         rows, j = key
         if not isinstance(j, int | np.integer):
-            raise NotImplementedError(f"column {j!r}")
+            raise TypeError(f"a column is indexed by one integer, not {j!r}")
         c = self._column(int(j))
         if isinstance(rows, slice) and rows == slice(None):
             view = c.view()
